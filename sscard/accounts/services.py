@@ -1,0 +1,166 @@
+"""Writes about people: finding or recording a person, guardianship, contact changes."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.db import IntegrityError, transaction
+
+from sscard.accounts.models import (
+    Employer,
+    Employment,
+    Guardianship,
+    Person,
+    User,
+    identity_hash,
+)
+from sscard.audit.services import audit_record
+from sscard.core.documents import DocumentError, DocumentFacts, validate_uscc
+from sscard.core.errors import DomainError
+from sscard.core.masking import mask_address, mask_phone
+from sscard.core.validators import validate_address, validate_phone, validate_postcode
+from sscard.regions.models import RegionSettings
+
+ONLINE_CONTACT_FIELDS = ("phone", "address", "postcode", "occupation")
+COUNTER_ONLY_FIELDS = {
+    "name": "姓名",
+    "doc_number": "证件号码",
+    "gender": "性别",
+    "birth_date": "出生日期",
+    "nationality": "国籍",
+}
+
+
+class Relation:
+    SELF = "self"
+    GUARDIAN = "guardian"
+    EMPLOYER = "employer"
+
+
+def person_relation(*, user: User, person: Person, today: date, region: RegionSettings) -> str:
+    """How ``user`` may act for ``person``: as themself, as guardian of a minor, or as the
+    person's employer. Anything else is refused without saying whether the person exists."""
+    if user.person_id == person.pk:
+        return Relation.SELF
+    if user.person_id is not None and person.age(today) < region.guardian_age:
+        linked = Guardianship.objects.filter(
+            guardian_id=user.person_id, ward=person, active=True
+        ).exists()
+        if linked and person.is_chinese_citizen:
+            return Relation.GUARDIAN
+    if user.employer_id is not None and Employment.objects.filter(
+        employer_id=user.employer_id, person=person, active=True
+    ).exists():
+        return Relation.EMPLOYER
+    raise DomainError("未找到可为您办理的人员信息", code="not_found")
+
+
+def person_by_identity(doc_type: str, number: str) -> Person | None:
+    return Person.objects.filter(identity_hash=identity_hash(doc_type, number)).first()
+
+
+def person_find_or_create(*, facts: DocumentFacts, details: dict[str, Any]) -> Person:
+    """The person with this identity document, recorded from ``details`` if new. Two requests
+    racing to record the same person end with one row."""
+    existing = person_by_identity(facts.doc_type, facts.number)
+    if existing is not None:
+        return existing
+    person = Person(doc_type=facts.doc_type, doc_number=facts.number, **details)
+    try:
+        with transaction.atomic():
+            person.save()
+    except IntegrityError:
+        winner = person_by_identity(facts.doc_type, facts.number)
+        if winner is None:
+            raise
+        return winner
+    return person
+
+
+@transaction.atomic
+def guardianship_link(
+    *, guardian: Person, ward: Person, relationship: str, actor: User | None
+) -> Guardianship:
+    if guardian.pk == ward.pk:
+        raise DomainError("监护人与被监护人不能为同一人", field="relationship")
+    link, created = Guardianship.objects.get_or_create(
+        guardian=guardian, ward=ward,
+        defaults={"relationship": relationship, "active": True},
+    )
+    link.relationship = relationship
+    link.active = True
+    link.save()
+    audit_record(
+        actor=actor, action="guardianship.linked" if created else "guardianship.updated",
+        target=link, detail={"relationship": relationship},
+    )
+    return link
+
+
+@transaction.atomic
+def person_change_contact(*, person: Person, changes: dict[str, str], actor: User | None) -> Person:
+    """信息变更: phone, address, postcode and occupation change online; identity details need
+    the police records corrected and a counter visit, then a card replacement."""
+    refused = [label for key, label in COUNTER_ONLY_FIELDS.items() if key in changes]
+    if refused:
+        raise DomainError(
+            f"{'、'.join(refused)}不能在线变更：请先到公安机关更正户籍信息，"
+            "再携带有效身份证件到社保卡服务网点办理信息变更，然后申请换卡。",
+            code="counter_only", field=next(k for k in COUNTER_ONLY_FIELDS if k in changes),
+        )
+    unknown = set(changes) - set(ONLINE_CONTACT_FIELDS)
+    if unknown:
+        raise DomainError("包含不支持变更的信息项", code="invalid")
+    _validate_contact(changes)
+    person = Person.objects.select_for_update().get(pk=person.pk)
+    changed = {k: v for k, v in changes.items() if getattr(person, k) != v}
+    if not changed:
+        raise DomainError("信息未发生变化，无需提交", code="unchanged")
+    for key, value in changed.items():
+        setattr(person, key, value)
+    person.save(update_fields=[*changed, "updated_at"])
+    audit_record(
+        actor=actor, action="person.contact_changed", target=person,
+        detail={
+            "fields": sorted(changed),
+            **({"phone": mask_phone(changed["phone"])} if "phone" in changed else {}),
+            **({"address": mask_address(changed["address"])} if "address" in changed else {}),
+        },
+    )
+    return person
+
+
+def _validate_contact(changes: dict[str, str]) -> None:
+    if "phone" in changes:
+        validate_phone(changes["phone"])
+    if "address" in changes:
+        validate_address(changes["address"])
+    if changes.get("postcode"):
+        validate_postcode(changes["postcode"])
+    if len(changes.get("occupation", "")) > 40:
+        raise DomainError("职业不能超过40个字", field="occupation")
+
+
+@transaction.atomic
+def employer_register(*, name: str, uscc: str, contact_name: str = "", contact_phone: str = "",
+                      actor: User | None = None) -> Employer:
+    try:
+        code = validate_uscc(uscc)
+    except DocumentError as exc:
+        raise DomainError(exc.message, field="uscc") from exc
+    if Employer.objects.filter(uscc=code).exists():
+        raise DomainError("该统一社会信用代码已注册", field="uscc", code="duplicate")
+    employer = Employer.objects.create(
+        name=name, uscc=code, contact_name=contact_name, contact_phone=contact_phone
+    )
+    audit_record(actor=actor, action="employer.registered", target=employer)
+    return employer
+
+
+def employment_ensure(*, employer: Employer, person: Person) -> Employment:
+    employment, _ = Employment.objects.get_or_create(employer=employer, person=person)
+    if not employment.active:
+        employment.active = True
+        employment.save(update_fields=["active"])
+    return employment

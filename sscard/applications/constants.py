@@ -1,0 +1,65 @@
+from __future__ import annotations
+
+from django.db import models
+
+
+class ItemCode(models.TextChoices):
+    APPLY = "apply", "社会保障卡申领"
+    ENABLE = "enable", "社会保障卡启用"
+    LOSS = "loss", "社会保障卡挂失与解挂"
+    REISSUE = "reissue", "社会保障卡补换卡"
+    CHANGE = "change", "社保卡信息变更"
+    PROGRESS = "progress", "社保卡制卡进度查询"
+    STATUS = "status", "社保卡应用状态查询"
+
+
+class AppStatus(models.TextChoices):
+    SUBMITTED = "submitted", "已提交"
+    ACCEPTED = "accepted", "已受理"
+    RETURNED = "returned", "退回补正"
+    APPROVED = "approved", "审核通过"
+    REJECTED = "rejected", "不予通过"
+    WITHDRAWN = "withdrawn", "已撤回"
+    COMPLETED = "completed", "办结"
+
+
+class ReissueKind(models.TextChoices):
+    REISSUE = "reissue", "补卡"
+    REPLACE = "replace", "换卡"
+
+
+class ReplaceReason(models.TextChoices):
+    DAMAGED = "damaged", "卡面损坏"
+    CHIP = "chip", "芯片无法读取"
+    EXPIRING = "expiring", "有效期即将届满"
+    DETAILS_CHANGED = "details_changed", "卡面信息变更"
+    UPGRADE = "upgrade", "升级第三代社保卡"
+    OTHER = "other", "其他"
+
+
+class MaterialKind(models.TextChoices):
+    PHOTO = "photo", "证件照"
+    ID_SCAN = "id_scan", "身份证件"
+    HOUSEHOLD = "household", "居民户口簿"
+    GUARDIAN_PROOF = "guardian_proof", "监护人证明"
+
+
+# Applications that still hold the person's one open card request.
+OPEN_STATUSES = (
+    AppStatus.SUBMITTED, AppStatus.ACCEPTED, AppStatus.RETURNED, AppStatus.APPROVED,
+)
+CARD_ITEMS = (ItemCode.APPLY, ItemCode.REISSUE)
+# Before a decision the applicant may still withdraw.
+WITHDRAWABLE = (AppStatus.SUBMITTED, AppStatus.ACCEPTED, AppStatus.RETURNED)
+
+APPLICATION_TRANSITIONS: dict[str, frozenset[str]] = {
+    AppStatus.SUBMITTED: frozenset({AppStatus.ACCEPTED, AppStatus.REJECTED, AppStatus.WITHDRAWN}),
+    AppStatus.ACCEPTED: frozenset(
+        {AppStatus.APPROVED, AppStatus.RETURNED, AppStatus.REJECTED, AppStatus.WITHDRAWN}
+    ),
+    AppStatus.RETURNED: frozenset({AppStatus.ACCEPTED, AppStatus.WITHDRAWN}),
+    AppStatus.APPROVED: frozenset({AppStatus.COMPLETED}),
+    AppStatus.REJECTED: frozenset(),
+    AppStatus.WITHDRAWN: frozenset(),
+    AppStatus.COMPLETED: frozenset(),
+}

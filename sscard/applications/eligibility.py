@@ -1,0 +1,116 @@
+"""Before the form: may this requester use this item for this person or card? Each check
+raises a DomainError that says, in plain Chinese, why not and what to do instead. The
+services run the same checks again under their row locks."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sscard.accounts.models import Person
+from sscard.accounts.trust import Requester, TrustLevel
+from sscard.applications.constants import CARD_ITEMS, OPEN_STATUSES, ReissueKind
+from sscard.applications.models import Application
+from sscard.cards import rules
+from sscard.cards.constants import LIVE_STATUSES
+from sscard.cards.models import Card
+from sscard.core.errors import DomainError
+from sscard.core.masking import mask_name
+from sscard.regions.models import RegionSettings
+from sscard.regions.selectors import region_settings
+
+COUNTER = "请携带有效身份证件到社保卡服务网点办理"
+
+
+def _refuse_if(message: str | None, code: str) -> None:
+    if message:
+        raise DomainError(message, code=code)
+
+
+def ensure_step_up(action: str, requester: Requester, region: RegionSettings | None = None) -> None:
+    """Items an administrator marked as risky need a face-verified (L4) login."""
+    region = region or region_settings()
+    if action in region.step_up_items and requester.trust < TrustLevel.L4:
+        raise DomainError(
+            "为保障您的用卡安全，办理该事项需先完成“人脸识别登录”验证身份", code="step_up_required"
+        )
+
+
+def ensure_online_allowed(person: Person, card: Card | None, region: RegionSettings) -> None:
+    if person.doc_type in region.excluded_doc_types:
+        raise DomainError(f"持{person.get_doc_type_display()}的人员暂不支持线上办理，{COUNTER}",
+                          code="counter_only")
+    if card is not None and card.issuing_area in region.excluded_issuing_areas:
+        raise DomainError(f"该社保卡的发卡地区暂不支持线上办理，{COUNTER}", code="counter_only")
+
+
+def open_card_application(person: Person) -> Application | None:
+    return (
+        Application.objects.filter(subject=person, item__in=CARD_ITEMS, status__in=OPEN_STATUSES)
+        .order_by("-submitted_at")
+        .first()
+    )
+
+
+def ensure_no_open_card_application(person: Person) -> None:
+    open_app = open_card_application(person)
+    if open_app is not None:
+        raise DomainError(
+            f"{mask_name(person.name)}已有正在办理的“{open_app.get_item_display()}”申请"
+            f"（受理编号{open_app.receipt_number}，{open_app.get_status_display()}），不能重复申请；"
+            "可通过“社保卡制卡进度查询”查看办理进度",
+            code="open_application",
+        )
+
+
+def check_apply(*, requester: Requester, subject: Person | None, today: date | None = None) -> None:
+    """一人一卡: refused while the person holds a live card or has an open card request."""
+    if subject is None:
+        return
+    region = region_settings()
+    ensure_online_allowed(subject, None, region)
+    live = Card.objects.filter(person=subject, status__in=LIVE_STATUSES).first()
+    if live is not None:
+        raise DomainError(
+            f"一人只能持有一张社会保障卡：{mask_name(subject.name)}已有社保卡"
+            f"（卡号{live.masked_number}，状态：{live.get_status_display()}）。"
+            "卡片遗失请办理挂失后补卡，卡片损坏或需更换请办理“社会保障卡补换卡”",
+            code="has_card",
+        )
+    ensure_no_open_card_application(subject)
+
+
+def check_enable(*, requester: Requester, card: Card) -> None:
+    _refuse_if(rules.enable_refusal(card), "not_sealed")
+    ensure_step_up("enable", requester)
+
+
+def check_loss(*, requester: Requester, card: Card) -> None:
+    _refuse_if(rules.loss_refusal(card), "not_live")
+
+
+def check_reissue(*, requester: Requester, card: Card, kind: str | None = None) -> None:
+    region = region_settings()
+    ensure_online_allowed(card.person, card, region)
+    if kind == ReissueKind.REISSUE:
+        _refuse_if(rules.reissue_refusal(card), "not_formally_lost")
+    elif kind == ReissueKind.REPLACE:
+        _refuse_if(rules.replace_refusal(card), "not_replaceable")
+    elif rules.reissue_refusal(card) and rules.replace_refusal(card):
+        _refuse_if(rules.reissue_refusal(card), "not_formally_lost")
+    ensure_no_open_card_application(card.person)
+
+
+def check_change(*, requester: Requester, subject: Person) -> None:
+    """信息变更 is open to every person on record."""
+
+
+def check_progress(*, requester: Requester, subject: Person) -> None:
+    if not Application.objects.filter(subject=subject, item__in=CARD_ITEMS).exists():
+        raise DomainError(
+            "暂无制卡记录：尚未办理社会保障卡申领或补换卡。可选择“社会保障卡申领”提交申请",
+            code="no_order",
+        )
+
+
+def check_status(*, requester: Requester, card: Card) -> None:
+    """Any card of the person can be looked at, cancelled ones included."""

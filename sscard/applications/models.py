@@ -1,0 +1,125 @@
+from __future__ import annotations
+
+import uuid
+
+from django.db import models
+
+from sscard.applications.constants import (
+    CARD_ITEMS,
+    OPEN_STATUSES,
+    AppStatus,
+    ItemCode,
+    MaterialKind,
+)
+from sscard.core.fields import EncryptedJSONField
+
+
+class Application(models.Model):
+    """A 办件: one item of a bundle applied for by one account for one person. Its status
+    changes only through :func:`sscard.applications.services.application_transition`."""
+
+    receipt_number = models.CharField("受理编号", max_length=24, unique=True)
+    bundle = models.CharField("一件事", max_length=20, default="sscard")
+    item = models.CharField("服务事项", max_length=10, choices=ItemCode.choices)
+    applicant = models.ForeignKey(
+        "accounts.User", verbose_name="申报人", on_delete=models.PROTECT,
+        related_name="applications",
+    )
+    subject = models.ForeignKey(
+        "accounts.Person", verbose_name="办理对象", on_delete=models.PROTECT,
+        related_name="applications",
+    )
+    relation = models.CharField("申报人身份", max_length=10, default="self")
+    card = models.ForeignKey(
+        "cards.Card", verbose_name="社保卡", null=True, blank=True, on_delete=models.PROTECT,
+        related_name="applications",
+    )
+    production_order = models.OneToOneField(
+        "production.ProductionOrder", verbose_name="制卡订单", null=True, blank=True,
+        on_delete=models.PROTECT, related_name="application",
+    )
+    form_data = EncryptedJSONField("填报信息（加密）", default=dict)
+    status = models.CharField("状态", max_length=10, choices=AppStatus.choices,
+                              default=AppStatus.SUBMITTED)
+    fee = models.DecimalField("工本费（元）", max_digits=6, decimal_places=2, default=0)
+    submission_key = models.UUIDField("提交标识", default=uuid.uuid4, editable=False)
+    submitted_at = models.DateTimeField("提交时间", auto_now_add=True)
+    accepted_at = models.DateTimeField("受理时间", null=True, blank=True)
+    decided_at = models.DateTimeField("审核时间", null=True, blank=True)
+    completed_at = models.DateTimeField("办结时间", null=True, blank=True)
+    due_on = models.DateField("法定办结日期", null=True, blank=True, db_index=True)
+    paused_since = models.DateField("补正暂停自", null=True, blank=True)
+    paused_days = models.PositiveIntegerField("已暂停工作日", default=0)
+    reviewer = models.ForeignKey(
+        "accounts.User", verbose_name="审核人", null=True, blank=True,
+        on_delete=models.PROTECT, related_name="reviewed_applications",
+    )
+    staff_note = models.CharField("退回/不予通过原因", max_length=300, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "办件"
+        verbose_name_plural = "办件"
+        ordering = ["-submitted_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["subject"],
+                condition=models.Q(item__in=CARD_ITEMS, status__in=OPEN_STATUSES),
+                name="one_open_card_application_per_person",
+            ),
+            models.UniqueConstraint(
+                fields=["applicant", "submission_key"], name="one_application_per_submission"
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "due_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.receipt_number} {self.get_item_display()}"
+
+
+class ApplicationEvent(models.Model):
+    """The application's timeline, as the applicant and the staff see it."""
+
+    application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="events")
+    at = models.DateTimeField("时间", auto_now_add=True)
+    action = models.CharField("动作", max_length=30)
+    from_status = models.CharField("原状态", max_length=10, choices=AppStatus.choices, blank=True)
+    to_status = models.CharField("新状态", max_length=10, choices=AppStatus.choices)
+    actor_id = models.BigIntegerField(null=True, blank=True)
+    actor_label = models.CharField("操作人", max_length=150, blank=True)
+    note = models.CharField("说明", max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = "办件记录"
+        verbose_name_plural = "办件记录"
+        ordering = ["application", "at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.at:%Y-%m-%d %H:%M}"
+
+
+def material_path(instance: Material, filename: str) -> str:
+    """Uploads are stored under a generated name: the client's file name is never used."""
+    return f"materials/{instance.kind}/{uuid.uuid4().hex}"
+
+
+class Material(models.Model):
+    application = models.ForeignKey(
+        Application, on_delete=models.PROTECT, related_name="materials", null=True, blank=True
+    )
+    person = models.ForeignKey(
+        "accounts.Person", on_delete=models.PROTECT, related_name="materials"
+    )
+    kind = models.CharField("材料类型", max_length=20, choices=MaterialKind.choices)
+    file = models.FileField("文件", upload_to=material_path)
+    content_type = models.CharField(max_length=60, blank=True)
+    size = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "申请材料"
+        verbose_name_plural = "申请材料"
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.get_kind_display()

@@ -1,0 +1,215 @@
+"""Reads: the receipt, the deadline countdown, 制卡进度查询 and 应用状态查询."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from sscard.accounts.models import Person
+from sscard.accounts.services import person_relation
+from sscard.accounts.trust import Requester
+from sscard.applications.catalogue import SSCARD
+from sscard.applications.constants import CARD_ITEMS, AppStatus
+from sscard.applications.models import Application
+from sscard.cards.constants import CardStatus, FinanceStatus
+from sscard.cards.models import Card
+from sscard.cards.selectors import card_effective_status
+from sscard.core.errors import DomainError
+from sscard.core.workdays import Deadline, compute_deadline
+from sscard.production.constants import Stage
+from sscard.regions.models import RegionSettings
+from sscard.regions.selectors import region_settings, work_calendar
+
+# Typical working days from reaching a stage to the card being ready, for the expected date.
+TYPICAL_DAYS_LEFT = {
+    Stage.APPROVED: 15, Stage.DATA_SENT: 13, Stage.PRODUCING: 8, Stage.CITY_BANK: 3,
+    Stage.MAILED: 3, Stage.FAILED: 15,
+}
+
+
+@dataclass(frozen=True)
+class Receipt:
+    receipt_number: str
+    item_name: str
+    subject_name: str  # masked
+    submitted_at: datetime
+    time_limit: str
+    status: str
+    due_on: date | None
+
+
+def receipt_of(application: Application) -> Receipt:
+    """受理回执: number, item, date and the legal deadline."""
+    item = SSCARD.item(application.item)
+    if item.time_limit_days:
+        limit = f"自受理之日起{item.time_limit_days}个工作日内办结（补正时间不计入）"
+    else:
+        limit = "即时办结"
+    return Receipt(
+        receipt_number=application.receipt_number,
+        item_name=item.name,
+        subject_name=application.subject.masked_name,
+        submitted_at=application.submitted_at,
+        time_limit=limit,
+        status=application.get_status_display(),
+        due_on=application.due_on,
+    )
+
+
+def application_deadline(
+    application: Application, *, today: date | None = None, region: RegionSettings | None = None
+) -> Deadline | None:
+    """The countdown staff see; None before acceptance and for 即时办结 items."""
+    if application.accepted_at is None:
+        return None
+    limit = SSCARD.item(application.item).time_limit_days
+    if not limit:
+        return None
+    region = region or region_settings()
+    end = timezone.localdate(application.completed_at) if application.completed_at else None
+    today = end or today or timezone.localdate()
+    accepted_on = timezone.localdate(application.accepted_at)
+    return compute_deadline(
+        work_calendar(start=accepted_on, end=today),
+        accepted_on=accepted_on, limit_days=limit, paused_days=application.paused_days,
+        paused_since=application.paused_since, today=today,
+        warn_days=region.deadline_warning_days,
+    )
+
+
+def applications_overdue(*, today: date | None = None) -> QuerySet[Application]:
+    """Open, not paused, past the legal date."""
+    today = today or timezone.localdate()
+    return (
+        Application.objects.filter(
+            status__in=(AppStatus.ACCEPTED, AppStatus.APPROVED), due_on__lt=today,
+            paused_since__isnull=True,
+        )
+        .select_related("subject")
+        .order_by("due_on")
+    )
+
+
+@dataclass(frozen=True)
+class Step:
+    label: str
+    reached: bool
+    at: datetime | None = None
+    place: str = ""
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Progress:
+    application: Application
+    steps: tuple[Step, ...]
+    due_on: date | None
+    expected_on: date | None
+    failed_reason: str
+    tracking_number: str
+
+
+def query_progress(*, requester: Requester, subject: Person) -> Progress:
+    """社保卡制卡进度查询: the timeline of the person's newest card request."""
+    region = region_settings()
+    person_relation(user=requester.user, person=subject, today=timezone.localdate(),
+                    region=region)
+    application = (
+        Application.objects.filter(subject=subject, item__in=CARD_ITEMS)
+        .select_related("production_order__outlet", "subject")
+        .order_by("-submitted_at")
+        .first()
+    )
+    if application is None:
+        raise DomainError("暂无制卡记录：尚未办理社会保障卡申领或补换卡", code="no_order")
+    order = application.production_order
+    events = {}
+    if order is not None:
+        for event in order.events.order_by("at", "id"):
+            events[event.stage] = event  # the latest time a stage was reached
+    steps = [
+        Step("已受理", application.accepted_at is not None, application.accepted_at, "线上受理"),
+    ]
+    delivery_stage = Stage.MAILED if order and order.delivery == "mail" else Stage.OUTLET
+    for stage in (Stage.APPROVED, Stage.DATA_SENT, Stage.PRODUCING, Stage.CITY_BANK,
+                  delivery_stage, Stage.COLLECTED):
+        event = events.get(stage)
+        steps.append(Step(Stage(stage).label, event is not None,
+                          event.at if event else None, event.place if event else "",
+                          event.note if event else ""))
+    failed = order is not None and order.stage == Stage.FAILED
+    return Progress(
+        application=application,
+        steps=tuple(steps),
+        due_on=application.due_on,
+        expected_on=_expected_on(application, order, region),
+        failed_reason=order.failure_reason if failed and order else "",
+        tracking_number=order.tracking_number if order else "",
+    )
+
+
+def _expected_on(application: Application, order: object, region: RegionSettings) -> date | None:
+    if application.status in (AppStatus.COMPLETED, AppStatus.REJECTED, AppStatus.WITHDRAWN):
+        return None
+    if order is None or application.due_on is None:
+        return application.due_on
+    stage = getattr(order, "stage", "")
+    if stage == Stage.OUTLET:
+        return timezone.localdate()
+    since = timezone.localdate(getattr(order, "updated_at", timezone.now()))
+    expected = work_calendar(start=since).add_working_days(since, TYPICAL_DAYS_LEFT.get(stage, 0))
+    return min(expected, application.due_on) if stage != Stage.FAILED else expected
+
+
+@dataclass(frozen=True)
+class CardStatusView:
+    masked_number: str
+    issuing_area: str
+    bank: str
+    issued_on: date | None
+    expires_on: date | None
+    social_status: str
+    loss_expires_at: datetime | None
+    finance_status: str
+
+
+def query_card_status(*, requester: Requester, card: Card) -> CardStatusView:
+    """社保卡应用状态查询: everything masked, 社保应用 and 金融应用 side by side."""
+    region = region_settings()
+    card = Card.objects.select_related("bank", "person").get(pk=card.pk)
+    person_relation(user=requester.user, person=card.person, today=timezone.localdate(),
+                    region=region)
+    status = card_effective_status(card)
+    area = region.region_name if card.issuing_area == region.region_code else card.issuing_area
+    return CardStatusView(
+        masked_number=card.masked_number,
+        issuing_area=area,
+        bank=card.bank.name,
+        issued_on=card.issued_on,
+        expires_on=card.expires_on,
+        social_status=CardStatus(status).label,
+        loss_expires_at=card.loss_expires_at if status == CardStatus.TEMP_LOST else None,
+        finance_status=FinanceStatus(card.finance_status).label,
+    )
+
+
+def cards_for_requester(requester: Requester) -> list[Card]:
+    """选择社保卡: the applicant's own cards and those of the minors in their care."""
+    region = region_settings()
+    today = timezone.localdate()
+    user = requester.user
+    people: list[Person] = []
+    if user.person is not None:
+        people.append(user.person)
+        for link in user.person.wards_links.filter(active=True).select_related("ward"):
+            if link.ward.age(today) < region.guardian_age:
+                people.append(link.ward)
+    return list(
+        Card.objects.filter(person__in=people)
+        .exclude(status=CardStatus.CANCELLED)
+        .select_related("bank", "person")
+        .order_by("person_id", "-created_at")
+    )

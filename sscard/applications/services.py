@@ -1,0 +1,558 @@
+"""The seven items and the staff steps on applications. Every status change goes through
+:func:`application_transition`: it locks the row, checks ``APPLICATION_TRANSITIONS``, writes the
+timeline event and the audit record. Each service takes effect whole or not at all."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import date
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from sscard.accounts.models import Person, User, identity_hash
+from sscard.accounts.services import (
+    Relation,
+    employment_ensure,
+    guardianship_link,
+    person_change_contact,
+    person_find_or_create,
+    person_relation,
+)
+from sscard.accounts.trust import Requester
+from sscard.applications import eligibility
+from sscard.applications.catalogue import SSCARD
+from sscard.applications.constants import (
+    APPLICATION_TRANSITIONS,
+    WITHDRAWABLE,
+    AppStatus,
+    ItemCode,
+    MaterialKind,
+    ReissueKind,
+    ReplaceReason,
+)
+from sscard.applications.forms import CONTACT_FIELDS, _Errors, clean_apply, clean_delivery
+from sscard.applications.models import Application, ApplicationEvent, Material
+from sscard.audit.services import audit_record
+from sscard.cards.constants import CardStatus
+from sscard.cards.models import Card
+from sscard.cards.services import card_cancel, card_cancel_loss, card_enable, card_report_loss
+from sscard.core.documents import DocumentError, validate_document
+from sscard.core.errors import DomainError
+from sscard.core.workdays import paused_working_days
+from sscard.production.constants import Delivery
+from sscard.production.models import ProductionOrder
+from sscard.production.services import order_collect, order_create
+from sscard.regions.models import Bank, Outlet, RegionSettings
+from sscard.regions.selectors import region_settings, work_calendar
+
+NOT_FOUND = "未找到该办件"
+
+
+def _label(actor: User | None) -> str:
+    return actor.audit_label if actor is not None else "系统"
+
+
+# ---------------------------------------------------------------------------------------------
+# The one guarded transition, and creation
+
+
+@transaction.atomic
+def application_transition(
+    *, application: Application, to: str, actor: User | None, action: str, note: str = "",
+    **changes: Any,
+) -> Application:
+    application = Application.objects.select_for_update().get(pk=application.pk)
+    if to not in APPLICATION_TRANSITIONS[application.status]:
+        raise DomainError(
+            f"办件当前为“{application.get_status_display()}”，不能{action_label(action)}",
+            code="invalid_transition",
+        )
+    previous = application.status
+    application.status = to
+    for name, value in changes.items():
+        setattr(application, name, value)
+    application.save(update_fields=["status", *changes, "updated_at"])
+    ApplicationEvent.objects.create(
+        application=application, action=action, from_status=previous, to_status=to,
+        actor_id=getattr(actor, "pk", None), actor_label=_label(actor), note=note[:300],
+    )
+    audit_record(
+        actor=actor, action=f"application.{action}", target=application,
+        detail={"receipt": application.receipt_number, "item": application.item,
+                "from": previous, "to": to},
+    )
+    return application
+
+
+ACTION_LABELS = {
+    "accept": "受理", "approve": "审核通过", "return": "退回补正", "reject": "不予通过",
+    "withdraw": "撤回", "resubmit": "补正后重新提交", "complete": "办结",
+}
+
+
+def action_label(action: str) -> str:
+    return ACTION_LABELS.get(action, action)
+
+
+def _receipt_number(region: RegionSettings) -> str:
+    stamp = timezone.localdate().strftime("%Y%m%d")
+    return f"{region.region_code}{stamp}{secrets.randbelow(10**10):010d}"
+
+
+def _already_submitted(user: User, submission_key: Any) -> Application | None:
+    if submission_key is None:
+        return None
+    return Application.objects.filter(applicant=user, submission_key=submission_key).first()
+
+
+def _create_application(
+    *, item: str, requester: Requester, subject: Person, relation: str, card: Card | None,
+    form_data: dict[str, Any], status: str, fee: Decimal = Decimal(0),
+    submission_key: Any = None, region: RegionSettings,
+) -> Application:
+    """Insert the application with a fresh receipt number. A clash of receipt numbers is
+    retried; the same submission twice returns the first; a second open card request for one
+    person is refused even when two arrive at the same instant."""
+    now = timezone.now()
+    extra: dict[str, Any] = {"submission_key": submission_key} if submission_key else {}
+    if status == AppStatus.COMPLETED:
+        extra["completed_at"] = now
+    for _attempt in range(10):
+        receipt = _receipt_number(region)
+        try:
+            with transaction.atomic():
+                application = Application.objects.create(
+                    receipt_number=receipt, item=item, applicant=requester.user, subject=subject,
+                    relation=relation, card=card, form_data=form_data, status=status, fee=fee,
+                    **extra,
+                )
+        except IntegrityError:
+            if Application.objects.filter(receipt_number=receipt).exists():
+                continue
+            first = _already_submitted(requester.user, submission_key)
+            if first is not None:
+                return first
+            eligibility.ensure_no_open_card_application(subject)
+            raise
+        ApplicationEvent.objects.create(
+            application=application, action="submit", to_status=status,
+            actor_id=requester.user.pk, actor_label=_label(requester.user),
+        )
+        audit_record(
+            actor=requester.user, action=f"application.{item}", target=application,
+            detail={"receipt": receipt, "item": item, "status": status, "relation": relation,
+                    "trust": int(requester.trust)},
+        )
+        return application
+    raise DomainError("受理编号生成失败，请稍后重试", code="receipt_exhausted")  # pragma: no cover
+
+
+def _attach(application: Application, person: Person, kind: str, upload: UploadedFile) -> Material:
+    return Material.objects.create(
+        application=application, person=person, kind=kind, file=upload,
+        content_type=getattr(upload, "content_type", "") or "", size=upload.size or 0,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# 1 申领
+
+
+def _is_self(user: User, doc_type: str, raw_number: str, today: date) -> bool:
+    if user.person is None:
+        return False
+    try:
+        facts = validate_document(doc_type, raw_number, today=today)
+    except (DocumentError, ValueError):
+        return True  # the form check reports the number itself
+    return user.person.identity_hash == identity_hash(facts.doc_type, facts.number)
+
+
+def application_submit_apply(
+    *, requester: Requester, data: dict[str, Any], files: dict[str, UploadedFile],
+    submission_key: Any = None, today: date | None = None,
+) -> Application:
+    """社会保障卡申领 for oneself, a minor in one's care, or (employer) an employee."""
+    user = requester.user
+    first = _already_submitted(user, submission_key)
+    if first is not None:
+        return first
+    today = today or timezone.localdate()
+    region = region_settings()
+    is_employer = user.role == User.Role.EMPLOYER
+    if not is_employer and user.person is None:
+        raise DomainError("请先完成实名认证，再申领社会保障卡", code="no_identity")
+    for_someone_else = not is_employer and not _is_self(
+        user, str(data.get("doc_type", "")), str(data.get("doc_number", "")), today
+    )
+    provided = {kind for kind, upload in files.items() if upload}
+    clean = clean_apply(data, provided, region=region, today=today,
+                        for_someone_else=for_someone_else)
+    if for_someone_else and not (clean.facts.chinese_citizen and clean.age < region.guardian_age):
+        raise DomainError(
+            f"只能为本人或本人监护的未满{region.guardian_age}周岁的中国公民申领社会保障卡",
+            code="not_in_care", field="doc_number",
+        )
+
+    with transaction.atomic():
+        subject, relation = _apply_subject(requester, clean, for_someone_else)
+        subject = Person.objects.select_for_update().get(pk=subject.pk)
+        if subject.name != clean.data["name"]:
+            raise DomainError("姓名与该证件号码的登记信息不一致，请核对", field="name",
+                              code="name_mismatch")
+        eligibility.check_apply(requester=requester, subject=subject, today=today)
+        for key in CONTACT_FIELDS:
+            setattr(subject, key, clean.data[key])
+        subject.save(update_fields=[*CONTACT_FIELDS, "updated_at"])
+        first_issue = not Card.objects.filter(person=subject).exists()
+        fee = Decimal(0) if first_issue and region.first_issue_free else region.reissue_fee
+        application = _create_application(
+            item=ItemCode.APPLY, requester=requester, subject=subject, relation=relation,
+            card=None, form_data=clean.data, status=AppStatus.SUBMITTED, fee=fee,
+            submission_key=submission_key, region=region,
+        )
+        if relation == Relation.GUARDIAN:
+            guardianship_link(guardian=user.person, ward=subject,  # type: ignore[arg-type]
+                              relationship=clean.data["relationship"], actor=user)
+        for kind in (MaterialKind.PHOTO, MaterialKind.HOUSEHOLD, MaterialKind.GUARDIAN_PROOF):
+            if files.get(kind):
+                _attach(application, subject, kind, files[kind])
+        return application
+
+
+def _apply_subject(requester: Requester, clean: Any, for_someone_else: bool) -> tuple[Person, str]:
+    user = requester.user
+    details = {
+        "name": clean.data["name"], "gender": clean.data["gender"],
+        "ethnicity": clean.data["ethnicity"], "nationality": clean.data["nationality"],
+        "birth_date": date.fromisoformat(clean.data["birth_date"]),
+    }
+    if user.role == User.Role.EMPLOYER:
+        if user.employer is None:
+            raise DomainError("单位账号未关联单位信息", code="no_employer")
+        person = person_find_or_create(facts=clean.facts, details=details)
+        employment_ensure(employer=user.employer, person=person)
+        return person, Relation.EMPLOYER
+    if for_someone_else:
+        return person_find_or_create(facts=clean.facts, details=details), Relation.GUARDIAN
+    assert user.person is not None  # noqa: S101 — checked by the caller
+    return user.person, Relation.SELF
+
+
+# ---------------------------------------------------------------------------------------------
+# 4 补换卡
+
+
+def application_submit_reissue(
+    *, requester: Requester, card: Card, data: dict[str, Any],
+    files: dict[str, UploadedFile] | None = None, submission_key: Any = None,
+    today: date | None = None,
+) -> Application:
+    """补卡 (only after 正式挂失) or 换卡 (from 正常 or 正式挂失, with a reason)."""
+    files = files or {}
+    first = _already_submitted(requester.user, submission_key)
+    if first is not None:
+        return first
+    today = today or timezone.localdate()
+    region = region_settings()
+    errors = _Errors()
+    kind = str(data.get("kind", ""))
+    reason = str(data.get("reason", ""))
+    if kind not in ReissueKind.values:
+        errors["kind"] = "请选择补卡或换卡"
+    if kind == ReissueKind.REPLACE and reason not in ReplaceReason.values:
+        errors["reason"] = "请选择换卡原因"
+    delivery = clean_delivery(data, errors)
+    errors.raise_if_any()
+
+    with transaction.atomic():
+        card = Card.objects.select_for_update().select_related("person").get(pk=card.pk)
+        person = Person.objects.select_for_update().get(pk=card.person_id)
+        relation = person_relation(user=requester.user, person=person, today=today, region=region)
+        eligibility.check_reissue(requester=requester, card=card, kind=kind)
+        if kind == ReissueKind.REPLACE and reason == ReplaceReason.EXPIRING:
+            _check_expiring(card, region, today)
+        photo = files.get(MaterialKind.PHOTO)
+        previous_photo = Material.objects.filter(person=person, kind=MaterialKind.PHOTO).first()
+        if photo is None and previous_photo is None:
+            raise DomainError("请上传1寸白底免冠彩色电子证件照", field="photo")
+        application = _create_application(
+            item=ItemCode.REISSUE, requester=requester, subject=person, relation=relation,
+            card=card,
+            form_data={"kind": kind, "reason": reason if kind == ReissueKind.REPLACE else "",
+                       "note": str(data.get("note", ""))[:200], **delivery},
+            status=AppStatus.SUBMITTED, fee=region.reissue_fee, submission_key=submission_key,
+            region=region,
+        )
+        if photo is not None:
+            _attach(application, person, MaterialKind.PHOTO, photo)
+        else:
+            assert previous_photo is not None  # noqa: S101
+            Material.objects.create(
+                application=application, person=person, kind=MaterialKind.PHOTO,
+                file=previous_photo.file.name, content_type=previous_photo.content_type,
+                size=previous_photo.size,
+            )
+        return application
+
+
+def _check_expiring(card: Card, region: RegionSettings, today: date) -> None:
+    if card.expires_on is None:
+        raise DomainError("该社保卡没有有效期信息，不能因到期换卡", field="reason")
+    days_left = (card.expires_on - today).days
+    if days_left > region.expiry_replace_days:
+        raise DomainError(
+            f"该社保卡有效期至{card.expires_on:%Y-%m-%d}，到期前{region.expiry_replace_days}天内"
+            "方可因有效期届满换卡",
+            field="reason", code="not_expiring",
+        )
+
+
+# ---------------------------------------------------------------------------------------------
+# The applicant's own steps: withdraw, resubmit after 退回补正
+
+
+def _own(requester: Requester, application: Application) -> Application:
+    if application.applicant_id != requester.user.pk:
+        raise DomainError(NOT_FOUND, code="not_found")
+    return application
+
+
+def application_withdraw(*, requester: Requester, application: Application) -> Application:
+    """Withdraw before a decision (已提交, 已受理 or 退回补正)."""
+    _own(requester, application)
+    with transaction.atomic():
+        application = Application.objects.select_for_update().get(pk=application.pk)
+        if application.status not in WITHDRAWABLE:
+            raise DomainError(
+                f"办件已{application.get_status_display()}，不能撤回", code="not_withdrawable"
+            )
+        return application_transition(
+            application=application, to=AppStatus.WITHDRAWN, actor=requester.user,
+            action="withdraw", paused_since=None, due_on=None,
+        )
+
+
+def application_resubmit(
+    *, requester: Requester, application: Application, data: dict[str, Any],
+    files: dict[str, UploadedFile] | None = None, today: date | None = None,
+) -> Application:
+    """After 退回补正: the corrected form goes back to review and the clock runs again; the
+    working days spent on the correction are not counted."""
+    _own(requester, application)
+    files = files or {}
+    today = today or timezone.localdate()
+    region = region_settings()
+    with transaction.atomic():
+        application = Application.objects.select_for_update().get(pk=application.pk)
+        if application.status != AppStatus.RETURNED:
+            raise DomainError("只有退回补正的办件可以重新提交", code="not_returned")
+        form = dict(application.form_data)
+        if application.item == ItemCode.APPLY:
+            # the identity document cannot change: a different person needs a new application
+            kept = {"doc_type", "doc_number"}
+            merged = {**form, **{k: v for k, v in data.items() if k not in kept}}
+            provided = {kind for kind, upload in files.items() if upload}
+            provided |= set(application.materials.values_list("kind", flat=True))
+            clean = clean_apply(merged, provided, region=region, today=today,
+                                for_someone_else=application.relation == Relation.GUARDIAN)
+            form = clean.data
+        else:
+            errors = _Errors()
+            form.update(clean_delivery({**form, **data}, errors))
+            errors.raise_if_any()
+        for kind in (MaterialKind.PHOTO, MaterialKind.HOUSEHOLD, MaterialKind.GUARDIAN_PROOF):
+            if files.get(kind):
+                _attach(application, application.subject, kind, files[kind])
+        calendar = work_calendar(start=application.paused_since or today, end=today)
+        paused = paused_working_days(
+            calendar, paused_on=application.paused_since or today, resumed_on=today
+        )
+        total_paused = application.paused_days + paused
+        accepted_on = timezone.localdate(application.accepted_at)  # type: ignore[arg-type]
+        return application_transition(
+            application=application, to=AppStatus.ACCEPTED, actor=requester.user,
+            action="resubmit", form_data=form, paused_since=None, paused_days=total_paused,
+            due_on=_due_on(accepted_on, application.item, total_paused),
+        )
+
+
+def _due_on(accepted_on: date, item: str, paused_days: int) -> date:
+    limit = SSCARD.item(item).time_limit_days
+    calendar = work_calendar(start=accepted_on)
+    return calendar.add_working_days(accepted_on, limit + paused_days)
+
+
+# ---------------------------------------------------------------------------------------------
+# Staff: accept, approve, return, reject; the outlet hands the card over
+
+
+def application_accept(*, application: Application, actor: User) -> Application:
+    """受理: the legal time limit starts counting from today."""
+    now = timezone.now()
+    return application_transition(
+        application=application, to=AppStatus.ACCEPTED, actor=actor, action="accept",
+        accepted_at=now, due_on=_due_on(timezone.localdate(now), application.item, 0),
+    )
+
+
+def application_return(*, application: Application, actor: User, reason: str) -> Application:
+    """退回补正 with the reason; the clock pauses until the applicant resubmits."""
+    reason = reason.strip()
+    if not reason:
+        raise DomainError("请填写退回补正的原因", field="reason")
+    return application_transition(
+        application=application, to=AppStatus.RETURNED, actor=actor, action="return",
+        note=reason, staff_note=reason[:300], reviewer=actor, paused_since=timezone.localdate(),
+        due_on=None,
+    )
+
+
+def application_reject(*, application: Application, actor: User, reason: str) -> Application:
+    reason = reason.strip()
+    if not reason:
+        raise DomainError("请填写不予通过的原因", field="reason")
+    return application_transition(
+        application=application, to=AppStatus.REJECTED, actor=actor, action="reject",
+        note=reason, staff_note=reason[:300], reviewer=actor, decided_at=timezone.now(),
+    )
+
+
+@transaction.atomic
+def application_approve(*, application: Application, actor: User) -> Application:
+    """审核通过: a new card number and its production order; on a reissue the old card is
+    注销 now."""
+    application = Application.objects.select_for_update().get(pk=application.pk)
+    if application.applicant_id == actor.pk:
+        raise DomainError("不能审核本人提交的申请", code="own_application")
+    if application.status != AppStatus.ACCEPTED:
+        raise DomainError(
+            f"办件当前为“{application.get_status_display()}”，不能审核通过",
+            code="invalid_transition",
+        )
+    form = application.form_data
+    if application.item == ItemCode.REISSUE and application.card is not None:
+        old = Card.objects.select_for_update().get(pk=application.card_id)
+        if old.status not in (CardStatus.ACTIVE, CardStatus.LOST):
+            raise DomainError(
+                f"原卡当前为“{old.get_status_display()}”，需为正常或正式挂失状态才能审核通过",
+                code="old_card_state",
+            )
+        card_cancel(card=old, actor=actor, reason=f"补换卡（{application.receipt_number}）")
+    order = order_create(
+        person=application.subject,
+        bank=Bank.objects.get(code=form["bank"]),
+        delivery=form["delivery"],
+        outlet=Outlet.objects.get(code=form["outlet"]) if form["delivery"] == Delivery.OUTLET
+        else None,
+        mail_address=form.get("mail_address", ""),
+        actor=actor,
+    )
+    return application_transition(
+        application=application, to=AppStatus.APPROVED, actor=actor, action="approve",
+        reviewer=actor, decided_at=timezone.now(), production_order=order,
+    )
+
+
+@transaction.atomic
+def application_handover(
+    *, order: ProductionOrder, actor: User, identity_checked: bool
+) -> Application:
+    """网点柜员 hands the card over after checking the holder's identity document: the card
+    is 封存 and the application 办结."""
+    if not identity_checked:
+        raise DomainError("请先核验领卡人的有效身份证件", field="identity_checked")
+    order = ProductionOrder.objects.select_for_update().select_related("outlet").get(pk=order.pk)
+    if order.delivery != Delivery.OUTLET:
+        raise DomainError("该卡为邮寄领卡，不在网点发放", code="wrong_delivery")
+    if actor.outlet_id is not None and actor.outlet_id != order.outlet_id:
+        raise DomainError("该卡不在本网点，请核对领卡网点", code="wrong_outlet")
+    order = order_collect(order=order, actor=actor, place=order.outlet.name if order.outlet else "")
+    return _complete(order, actor)
+
+
+@transaction.atomic
+def application_confirm_delivery(*, order: ProductionOrder, actor: User | None) -> Application:
+    """A mailed card was signed for by its holder."""
+    order = ProductionOrder.objects.select_for_update().get(pk=order.pk)
+    if order.delivery != Delivery.MAIL:
+        raise DomainError("该卡为网点领取，请在网点办理发卡", code="wrong_delivery")
+    order = order_collect(order=order, actor=actor, place="邮寄签收")
+    return _complete(order, actor)
+
+
+def _complete(order: ProductionOrder, actor: User | None) -> Application:
+    application = Application.objects.get(production_order=order)
+    return application_transition(
+        application=application, to=AppStatus.COMPLETED, actor=actor, action="complete",
+        completed_at=timezone.now(), card=order.card,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# 2 启用, 3 挂失与解挂, 5 信息变更: 即时办结, recorded as completed applications
+
+
+def _card_for(requester: Requester, card: Card, region: RegionSettings) -> tuple[Card, str]:
+    card = Card.objects.select_related("person").get(pk=card.pk)
+    relation = person_relation(user=requester.user, person=card.person,
+                               today=timezone.localdate(), region=region)
+    return card, relation
+
+
+class LossAction(StrEnum):
+    TEMPORARY = "temporary"
+    FORMAL = "formal"
+    CANCEL = "cancel"
+
+
+@transaction.atomic
+def item_enable(*, requester: Requester, card: Card, password: str) -> Application:
+    region = region_settings()
+    card, relation = _card_for(requester, card, region)
+    eligibility.ensure_step_up("enable", requester, region)
+    card = card_enable(card=card, password=password, actor=requester.user)
+    return _create_application(
+        item=ItemCode.ENABLE, requester=requester, subject=card.person, relation=relation,
+        card=card, form_data={}, status=AppStatus.COMPLETED, region=region,
+    )
+
+
+@transaction.atomic
+def item_report_loss(
+    *, requester: Requester, card: Card, action: str, confirmed_irreversible: bool = False
+) -> Application:
+    """临时挂失, 正式挂失 or 解挂, taking effect at once."""
+    region = region_settings()
+    card, relation = _card_for(requester, card, region)
+    if action == LossAction.CANCEL:
+        eligibility.ensure_step_up("cancel_loss", requester, region)
+        card = card_cancel_loss(card=card, actor=requester.user)
+    elif action in (LossAction.TEMPORARY, LossAction.FORMAL):
+        card = card_report_loss(card=card, kind=action, actor=requester.user,
+                                confirmed_irreversible=confirmed_irreversible)
+    else:
+        raise DomainError("请选择挂失、正式挂失或解挂", field="action")
+    return _create_application(
+        item=ItemCode.LOSS, requester=requester, subject=card.person, relation=relation,
+        card=card, form_data={"action": action}, status=AppStatus.COMPLETED, region=region,
+    )
+
+
+@transaction.atomic
+def item_change_contact(
+    *, requester: Requester, person: Person, changes: dict[str, str]
+) -> Application:
+    region = region_settings()
+    relation = person_relation(user=requester.user, person=person,
+                               today=timezone.localdate(), region=region)
+    person = person_change_contact(person=person, changes=changes, actor=requester.user)
+    return _create_application(
+        item=ItemCode.CHANGE, requester=requester, subject=person, relation=relation, card=None,
+        form_data={"fields": sorted(changes)}, status=AppStatus.COMPLETED, region=region,
+    )

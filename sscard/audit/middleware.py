@@ -1,0 +1,30 @@
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse
+
+from sscard.audit.context import Source, current_source
+
+
+class RequestContextMiddleware:
+    """Binds the caller's address and a request id for audit records written during the
+    request, and returns the id in ``X-Request-ID`` so a support call can quote it."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        request_id = uuid.uuid4().hex
+        channel = "api" if request.path.startswith("/api/") else "web"
+        token = current_source.set(
+            Source(address=request.META.get("REMOTE_ADDR", ""), request_id=request_id,
+                   channel=channel)
+        )
+        try:
+            response = self.get_response(request)
+        finally:
+            current_source.reset(token)
+        response["X-Request-ID"] = request_id
+        return response

@@ -1,0 +1,45 @@
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.db import models
+
+from sscard.audit.context import current_source
+from sscard.audit.models import AuditRecord
+
+logger = logging.getLogger("sscard.audit")
+
+
+def audit_record(
+    *,
+    actor: Any,
+    action: str,
+    target: models.Model | None = None,
+    detail: dict[str, Any] | None = None,
+    result: str = AuditRecord.Result.OK,
+) -> AuditRecord:
+    """Write one audit row. ``detail`` must already be masked: it is stored as given.
+
+    ``actor`` is a user (anything with ``pk``, ``username`` and ``role_label``) or ``None`` for
+    the system itself (expiry sweeps, partner callbacks name their client in ``detail``).
+    """
+    source = current_source.get()
+    record = AuditRecord.objects.create(
+        actor_id=getattr(actor, "pk", None),
+        actor_label=getattr(actor, "audit_label", "") or ("系统" if actor is None else ""),
+        actor_role=getattr(actor, "role", "") if actor is not None else "system",
+        action=action,
+        target_type=target._meta.label_lower if target is not None else "",
+        target_id=str(target.pk) if target is not None else "",
+        result=result,
+        address=source.address,
+        channel=source.channel,
+        request_id=source.request_id,
+        detail=detail or {},
+    )
+    logger.info(
+        "audit action=%s target=%s:%s result=%s request=%s",
+        action, record.target_type, record.target_id, result, source.request_id,
+    )
+    return record

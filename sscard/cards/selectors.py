@@ -1,0 +1,27 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from sscard.accounts.models import Person
+from sscard.cards.constants import LIVE_STATUSES, CardStatus
+from sscard.cards.models import Card
+
+
+def cards_of(person: Person) -> QuerySet[Card]:
+    return Card.objects.filter(person=person).select_related("bank").order_by("-created_at")
+
+
+def card_live(person: Person) -> Card | None:
+    return cards_of(person).filter(status__in=LIVE_STATUSES).first()
+
+
+def card_effective_status(card: Card, *, now: datetime | None = None) -> str:
+    """The status a holder should see: a temporary loss report past its expiry has already
+    ended even if the sweep has not written it yet."""
+    now = now or timezone.now()
+    if card.status == CardStatus.TEMP_LOST and card.loss_expires_at and card.loss_expires_at <= now:
+        return card.status_before_loss
+    return card.status

@@ -1,0 +1,225 @@
+"""Writes on cards. Every state change goes through :func:`card_transition`, which locks the
+row, checks ``CARD_TRANSITIONS``, writes the history row and the audit record."""
+
+from __future__ import annotations
+
+import secrets
+import string
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from django.contrib.auth.hashers import make_password
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from sscard.accounts.models import Person, User
+from sscard.audit.services import audit_record
+from sscard.cards.constants import (
+    CARD_TRANSITIONS,
+    LIVE_STATUSES,
+    CardStatus,
+    FinanceStatus,
+    LossKind,
+)
+from sscard.cards import rules
+from sscard.cards.models import Card, CardHistory
+from sscard.core.errors import DomainError
+from sscard.regions.models import Bank
+from sscard.regions.selectors import region_settings
+
+EXPIRY_REASON = "临时挂失到期，自动解除"
+
+def _refuse_if(message: str | None, *, code: str) -> None:
+    if message:
+        raise DomainError(message, code=code)
+
+
+def _label(actor: User | None) -> str:
+    return actor.audit_label if actor is not None else "系统"
+
+
+@transaction.atomic
+def card_transition(
+    *, card: Card, to: str, actor: User | None, reason: str = "", **changes: Any
+) -> Card:
+    """Move ``card`` to ``to``; the only place a card's status is assigned."""
+    card = Card.objects.select_for_update().get(pk=card.pk)
+    if to not in CARD_TRANSITIONS[card.status]:
+        raise DomainError(
+            f"社保卡当前为“{card.get_status_display()}”状态，不能变更为“{CardStatus(to).label}”",
+            code="invalid_transition",
+        )
+    previous = card.status
+    card.status = to
+    for name, value in changes.items():
+        setattr(card, name, value)
+    card.save(update_fields=["status", *changes, "updated_at"])
+    CardHistory.objects.create(
+        card=card, from_status=previous, to_status=to,
+        actor_id=getattr(actor, "pk", None), actor_label=_label(actor), reason=reason,
+    )
+    audit_record(
+        actor=actor, action=f"card.{to}", target=card,
+        detail={"card": card.masked_number, "from": previous, "to": to, "reason": reason},
+    )
+    return card
+
+
+def _locked(card: Card, *, now: datetime | None = None) -> Card:
+    """The card's row, locked, with an expired temporary loss report already lifted."""
+    card = Card.objects.select_for_update().get(pk=card.pk)
+    now = now or timezone.now()
+    if card.status == CardStatus.TEMP_LOST and card.loss_expires_at and card.loss_expires_at <= now:
+        card = card_transition(
+            card=card, to=card.status_before_loss, actor=None, reason=EXPIRY_REASON,
+            status_before_loss="", loss_expires_at=None,
+        )
+    return card
+
+
+def validate_service_password(password: str) -> None:
+    """社保服务密码: six digits, not all the same, not an ascending or descending run."""
+    if len(password) != 6 or not password.isascii() or not password.isdigit():
+        raise DomainError("社保服务密码须为6位数字", field="password")
+    if len(set(password)) == 1:
+        raise DomainError("社保服务密码不能为6位相同的数字", field="password")
+    steps = {int(b) - int(a) for a, b in zip(password, password[1:], strict=False)}
+    if steps in ({1}, {-1}):
+        raise DomainError("社保服务密码不能为连续递增或递减的数字（如123456、654321）", field="password")
+
+
+@transaction.atomic
+def card_enable(*, card: Card, password: str, actor: User | None) -> Card:
+    """启用: a sealed card becomes 正常 with its service password set."""
+    validate_service_password(password)
+    card = _locked(card)
+    _refuse_if(rules.enable_refusal(card), code="not_sealed")
+    return card_transition(
+        card=card, to=CardStatus.ACTIVE, actor=actor, reason="启用社保应用",
+        service_password=make_password(password),
+    )
+
+
+@transaction.atomic
+def card_report_loss(
+    *, card: Card, kind: str, actor: User | None, confirmed_irreversible: bool = False
+) -> Card:
+    """临时挂失 (expires by itself) or 正式挂失 (irreversible, asked to confirm)."""
+    card = _locked(card)
+    if kind == LossKind.TEMPORARY:
+        _refuse_if(rules.temporary_loss_refusal(card), code="already_lost")
+        days = region_settings().temporary_loss_days
+        return card_transition(
+            card=card, to=CardStatus.TEMP_LOST, actor=actor, reason="临时挂失",
+            status_before_loss=card.status,
+            loss_expires_at=timezone.now() + timedelta(days=days),
+        )
+    if kind == LossKind.FORMAL:
+        _refuse_if(rules.formal_loss_refusal(card), code="already_lost")
+        if not confirmed_irreversible:
+            raise DomainError(
+                "正式挂失后不能解挂，原卡将无法继续使用，只能办理补卡。请确认后再提交。",
+                code="confirm_required", field="confirm",
+            )
+        return card_transition(
+            card=card, to=CardStatus.LOST, actor=actor, reason="正式挂失",
+            loss_expires_at=None, status_before_loss="",
+        )
+    raise DomainError("请选择挂失方式", field="kind")
+
+
+@transaction.atomic
+def card_cancel_loss(*, card: Card, actor: User | None) -> Card:
+    """解挂: only a temporary loss report is lifted, back to the state before it."""
+    card = _locked(card)
+    _refuse_if(rules.cancel_loss_refusal(card), code="not_temporarily_lost")
+    return card_transition(
+        card=card, to=card.status_before_loss, actor=actor, reason="解挂",
+        status_before_loss="", loss_expires_at=None,
+    )
+
+
+def card_expire_temporary_losses(*, now: datetime | None = None) -> int:
+    """Lift every temporary loss report past its expiry; safe to run often and twice."""
+    now = now or timezone.now()
+    due = Card.objects.filter(status=CardStatus.TEMP_LOST, loss_expires_at__lte=now)
+    lifted = 0
+    for pk in due.values_list("pk", flat=True).iterator():
+        with transaction.atomic():
+            card = Card.objects.select_for_update().get(pk=pk)
+            before = card.status
+            if _locked(card, now=now).status != before:
+                lifted += 1
+    return lifted
+
+
+def _new_card_number() -> str:
+    return secrets.choice(string.ascii_uppercase) + "".join(
+        secrets.choice(string.digits) for _ in range(8)
+    )
+
+
+@transaction.atomic
+def card_create_for_production(*, person: Person, bank: Bank, actor: User | None) -> Card:
+    """A new card, with a new number unique in the issuing area, to be produced."""
+    area = region_settings().region_code
+    if Card.objects.filter(person=person, status=CardStatus.PRODUCING).exists():
+        raise DomainError("该人员已有正在制作的社保卡", code="already_producing")
+    for _attempt in range(10):
+        number = _new_card_number()
+        try:
+            with transaction.atomic():
+                card = Card.objects.create(
+                    person=person, number=number, issuing_area=area, bank=bank,
+                    status=CardStatus.PRODUCING,
+                )
+        except IntegrityError:
+            if Card.objects.filter(issuing_area=area, number=number).exists():
+                continue
+            raise DomainError("该人员已有正在制作的社保卡", code="already_producing") from None
+        CardHistory.objects.create(
+            card=card, to_status=CardStatus.PRODUCING, actor_id=getattr(actor, "pk", None),
+            actor_label=_label(actor), reason="新卡制作",
+        )
+        audit_record(actor=actor, action="card.created", target=card,
+                     detail={"card": card.masked_number})
+        return card
+    raise DomainError("卡号生成失败，请稍后重试", code="number_exhausted")  # pragma: no cover
+
+
+@transaction.atomic
+def card_issue(*, card: Card, actor: User | None, on: date | None = None) -> Card:
+    """The produced card reaches its holder: 封存 until the holder enables it."""
+    on = on or timezone.localdate()
+    years = region_settings().card_validity_years
+    try:
+        expires = on.replace(year=on.year + years)
+    except ValueError:  # 29 February
+        expires = on.replace(year=on.year + years, day=28)
+    live = Card.objects.filter(person_id=card.person_id, status__in=LIVE_STATUSES)
+    if live.exclude(pk=card.pk).exists():
+        raise DomainError("持卡人仍有未注销的社保卡，新卡不能发放", code="live_card_exists")
+    return card_transition(
+        card=card, to=CardStatus.SEALED, actor=actor, reason="领卡", issued_on=on,
+        expires_on=expires,
+    )
+
+
+@transaction.atomic
+def card_cancel(*, card: Card, actor: User | None, reason: str) -> Card:
+    return card_transition(card=card, to=CardStatus.CANCELLED, actor=actor, reason=reason,
+                           loss_expires_at=None)
+
+
+@transaction.atomic
+def card_set_finance_status(*, card: Card, status: str, actor: User | None) -> Card:
+    """The bank reports its financial application's state; we only record and show it."""
+    card = Card.objects.select_for_update().get(pk=card.pk)
+    if status not in FinanceStatus.values:
+        raise DomainError("金融应用状态不正确", field="finance_status")
+    previous = card.finance_status
+    card.finance_status = status
+    card.save(update_fields=["finance_status", "updated_at"])
+    audit_record(actor=actor, action="card.finance_status", target=card,
+                 detail={"card": card.masked_number, "from": previous, "to": status})
+    return card

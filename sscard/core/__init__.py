@@ -1,0 +1,1 @@
+"""Pure rules and shared building blocks: documents, working days, masking, encryption."""

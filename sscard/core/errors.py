@@ -1,0 +1,24 @@
+"""The one error type every refusal raises: a user-facing Chinese message, optionally the
+form field it belongs to, and a stable code for the API and tests."""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str = "refused",
+        field: str | None = None,
+        errors: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code
+        self.field = field
+        # every field's message when a whole form is refused at once
+        self.errors = errors or ({field: message} if field else {})
+
+    def __str__(self) -> str:
+        return self.message

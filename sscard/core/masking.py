@@ -1,0 +1,51 @@
+"""Display masking (脱敏), the same everywhere: pages, API, exports, messages, logs, audit.
+
+ID ``4452**********1234`` (first 4 + last 4), phone ``138****5678``, name ``张**`` (first
+character + one ``*`` per other character), card number ``A****5678``, bank account
+``****1234``.
+"""
+
+from __future__ import annotations
+
+MASK = "*"
+
+
+def mask_id_number(value: str | None) -> str:
+    if not value:
+        return ""
+    if len(value) <= 8:
+        return value[:1] + MASK * (len(value) - 1)
+    return value[:4] + MASK * (len(value) - 8) + value[-4:]
+
+
+def mask_phone(value: str | None) -> str:
+    if not value:
+        return ""
+    if len(value) < 8:
+        return MASK * len(value)
+    return value[:3] + MASK * (len(value) - 7) + value[-4:]
+
+
+def mask_name(value: str | None) -> str:
+    if not value:
+        return ""
+    return value[:1] + MASK * (len(value) - 1)
+
+
+def mask_card_number(value: str | None) -> str:
+    if not value:
+        return ""
+    return value[:1] + MASK * 4 + value[-4:]
+
+
+def mask_bank_account(value: str | None) -> str:
+    if not value:
+        return ""
+    return MASK * 4 + value[-4:]
+
+
+def mask_address(value: str | None) -> str:
+    """Keep the leading six characters (province, city) and hide the street and number."""
+    if not value:
+        return ""
+    return value[:6] + MASK * 4

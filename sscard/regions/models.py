@@ -1,0 +1,110 @@
+"""The deployment's region: its tunable business settings (DOMAIN.md "setting"), outlets,
+cooperating banks and the administrator's holiday table."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.core.validators import MinValueValidator
+from django.db import models
+
+
+def default_step_up_items() -> list[str]:
+    return ["cancel_loss", "enable"]
+
+
+class RegionSettings(models.Model):
+    """One row per deployment; :func:`sscard.regions.selectors.region_settings` reads it."""
+
+    region_code = models.CharField("发卡地区代码", max_length=6, default="445200", unique=True)
+    region_name = models.CharField("发卡地区", max_length=40, default="揭阳市")
+    guardian_age = models.PositiveSmallIntegerField(
+        "监护人代办年龄上限（周岁，不含）", default=16,
+        help_text="未满该年龄的中国公民可由监护人代办。",
+    )
+    photo_exempt_age = models.PositiveSmallIntegerField(
+        "免交照片年龄（周岁，不含）", default=0, help_text="0 表示一律需要照片。"
+    )
+    step_up_items = models.JSONField(
+        "需人脸识别（L4）的事项", default=default_step_up_items,
+        help_text="以账号密码登录时，办理这些事项需先完成人脸识别。",
+    )
+    temporary_loss_days = models.PositiveSmallIntegerField(
+        "临时挂失有效天数", default=10, validators=[MinValueValidator(1)]
+    )
+    expiry_replace_days = models.PositiveSmallIntegerField("到期前可换卡天数", default=60)
+    reissue_fee = models.DecimalField(
+        "补换卡工本费（元）", max_digits=6, decimal_places=2, default=Decimal("20.00")
+    )
+    first_issue_free = models.BooleanField("首次申领免费", default=True)
+    excluded_doc_types = models.JSONField(
+        "不支持线上办理的证件类型", default=list, blank=True,
+        help_text="填写证件类型代码，如 passport。",
+    )
+    excluded_issuing_areas = models.JSONField(
+        "不支持线上补换卡的发卡地区", default=list, blank=True,
+        help_text="填写发卡地区代码。",
+    )
+    deadline_warning_days = models.PositiveSmallIntegerField("办理时限预警（工作日）", default=3)
+    photo_min_kb = models.PositiveSmallIntegerField("照片最小（KB）", default=9)
+    photo_max_kb = models.PositiveSmallIntegerField("照片最大（KB）", default=60)
+    card_validity_years = models.PositiveSmallIntegerField("社保卡有效期（年）", default=10)
+
+    class Meta:
+        verbose_name = "地区业务设置"
+        verbose_name_plural = "地区业务设置"
+
+    def __str__(self) -> str:
+        return f"{self.region_name}（{self.region_code}）"
+
+
+class Bank(models.Model):
+    code = models.CharField("银行代码", max_length=20, unique=True)
+    name = models.CharField("银行名称", max_length=60)
+    active = models.BooleanField("合作中", default=True)
+
+    class Meta:
+        verbose_name = "合作银行"
+        verbose_name_plural = "合作银行"
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Outlet(models.Model):
+    code = models.CharField("网点代码", max_length=20, unique=True)
+    name = models.CharField("网点名称", max_length=80)
+    district = models.CharField("所属区县", max_length=20)
+    address = models.CharField("地址", max_length=200)
+    phone = models.CharField("咨询电话", max_length=30, blank=True)
+    bank = models.ForeignKey(
+        Bank, verbose_name="所属银行", null=True, blank=True, on_delete=models.PROTECT,
+        related_name="outlets",
+    )
+    active = models.BooleanField("营业中", default=True)
+
+    class Meta:
+        verbose_name = "服务网点"
+        verbose_name_plural = "服务网点"
+        ordering = ["district", "code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class HolidayOverride(models.Model):
+    """The administrator's holiday table: decides working days for the years the official
+    calendar package does not know yet (Mon–Fri otherwise, with a warning)."""
+
+    date = models.DateField("日期", unique=True)
+    is_workday = models.BooleanField("是否工作日", help_text="勾选表示调休上班；不勾选表示放假。")
+    name = models.CharField("说明", max_length=40, blank=True)
+
+    class Meta:
+        verbose_name = "节假日调整"
+        verbose_name_plural = "节假日调整"
+        ordering = ["date"]
+
+    def __str__(self) -> str:
+        return f"{self.date} {'上班' if self.is_workday else '放假'} {self.name}"
