@@ -1,0 +1,58 @@
+from __future__ import annotations
+
+from io import BytesIO
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from sscard.accounts.models import User
+from sscard.regions.selectors import region_settings
+from sscard.testing.factories import (
+    BankFactory,
+    OutletFactory,
+    StaffFactory,
+    UserFactory,
+)
+
+
+def jpeg(name: str = "photo.jpg") -> SimpleUploadedFile:
+    from PIL import Image
+
+    buffer = BytesIO()
+    Image.new("RGB", (358, 441), "white").save(buffer, "JPEG")
+    return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/jpeg")
+
+
+@pytest.fixture
+def region(db):
+    return region_settings()
+
+
+@pytest.fixture
+def bank(db):
+    return BankFactory(code="ICBC", name="中国工商银行")
+
+
+@pytest.fixture
+def outlet(db, bank):
+    return OutletFactory(code="RC01", name="榕城区社保卡服务中心", bank=bank)
+
+
+@pytest.fixture
+def citizen(db):
+    return UserFactory()
+
+
+@pytest.fixture
+def reviewer(db):
+    return StaffFactory(username="reviewer", role=User.Role.REVIEWER)
+
+
+@pytest.fixture
+def producer(db):
+    return StaffFactory(username="producer", role=User.Role.PRODUCER)
+
+
+@pytest.fixture
+def clerk(db, outlet):
+    return StaffFactory(username="clerk", role=User.Role.CLERK, outlet=outlet)

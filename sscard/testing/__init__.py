@@ -1,0 +1,1 @@
+"""Makers of valid-looking test and demo data (never real people)."""

@@ -1,0 +1,122 @@
+"""factory_boy factories with named states, e.g. ``CardFactory(lost_formally=True)``."""
+
+from __future__ import annotations
+
+import random
+from datetime import date, timedelta
+
+import factory
+from django.utils import timezone
+
+from sscard.accounts.models import Employer, Guardianship, Person, User
+from sscard.accounts.trust import Requester, TrustLevel
+from sscard.cards.constants import CardStatus
+from sscard.cards.models import Card
+from sscard.regions.models import Bank, Outlet
+from sscard.testing.ids import resident_id, uscc
+
+_rng = random.Random(20261129)  # noqa: S311
+
+
+class BankFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Bank
+        django_get_or_create = ("code",)
+
+    code = factory.Sequence(lambda n: f"B{n:03d}")
+    name = factory.Sequence(lambda n: f"合作银行{n}")
+
+
+class OutletFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Outlet
+        django_get_or_create = ("code",)
+
+    code = factory.Sequence(lambda n: f"O{n:03d}")
+    name = factory.Sequence(lambda n: f"榕城区社保卡服务网点{n}")
+    district = "榕城区"
+    address = "揭阳市榕城区临江北路1号"
+    bank = factory.SubFactory(BankFactory)
+
+
+class PersonFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Person
+
+    class Params:
+        minor = factory.Trait(birth_date=factory.LazyFunction(
+            lambda: timezone.localdate() - timedelta(days=365 * 8)))
+
+    doc_type = "resident_id"
+    birth_date = date(1988, 5, 17)
+    gender = "M"
+    doc_number = factory.LazyAttribute(
+        lambda o: resident_id(o.birth_date, male=o.gender == "M", rng=_rng)
+    )
+    name = factory.Sequence(lambda n: "张" + "三四五六七八九"[n % 7] + "丰"[: n % 2])
+    ethnicity = "汉族"
+    nationality = "中国"
+    phone = factory.Sequence(lambda n: f"138{n:08d}")
+    address = "广东省揭阳市榕城区进贤门大道88号"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    role = User.Role.CITIZEN
+    person = factory.SubFactory(PersonFactory)
+    password = factory.django.Password("correct horse battery")
+
+
+class StaffFactory(UserFactory):
+    role = User.Role.REVIEWER
+    person = None
+    is_staff = True
+
+
+class EmployerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Employer
+
+    name = factory.Sequence(lambda n: f"揭阳市示例科技有限公司{n}")
+    uscc = factory.LazyFunction(lambda: uscc(rng=_rng))
+
+
+class GuardianshipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Guardianship
+
+    guardian = factory.SubFactory(PersonFactory)
+    ward = factory.SubFactory(PersonFactory, minor=True)
+    relationship = Guardianship.Relationship.MOTHER
+
+
+class CardFactory(factory.django.DjangoModelFactory):
+    """A card in any state, written directly (the services are tested on their own)."""
+
+    class Meta:
+        model = Card
+
+    class Params:
+        sealed = factory.Trait(status=CardStatus.SEALED)
+        producing = factory.Trait(status=CardStatus.PRODUCING, issued_on=None, expires_on=None)
+        lost_temporarily = factory.Trait(
+            status=CardStatus.TEMP_LOST, status_before_loss=CardStatus.ACTIVE,
+            loss_expires_at=factory.LazyFunction(lambda: timezone.now() + timedelta(days=10)),
+        )
+        lost_formally = factory.Trait(status=CardStatus.LOST)
+        cancelled = factory.Trait(status=CardStatus.CANCELLED)
+
+    person = factory.SubFactory(PersonFactory)
+    number = factory.Sequence(lambda n: f"A{n:08d}")
+    issuing_area = "445200"
+    bank = factory.SubFactory(BankFactory)
+    status = CardStatus.ACTIVE
+    issued_on = date(2020, 6, 1)
+    expires_on = date(2030, 6, 1)
+
+
+def requester_for(user: User, trust: TrustLevel = TrustLevel.L4) -> Requester:
+    return Requester(user=user, trust=trust)
