@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "sscard.cards",
     "sscard.applications",
     "sscard.production",
+    "sscard.demo",
 ]
 
 MIDDLEWARE = [
@@ -125,6 +126,9 @@ TASKS = {
         "BACKEND": env.str("TASKS_BACKEND", default="django_tasks_db.DatabaseBackend"),
     }
 }
+
+# Enqueued by `manage.py run_periodic` (cron, or its --every loop beside the worker).
+SSCARD_PERIODIC_TASKS = ["sscard.cards.tasks.expire_temporary_losses_task"]
 
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
 

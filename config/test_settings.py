@@ -6,10 +6,13 @@ import os
 
 os.environ.setdefault("SSCARD_ENV", "test")
 
-from config.settings import *  # noqa: E402,F403
-from config.settings import BASE_DIR, DATABASES  # noqa: E402
+from config.settings import *  # noqa: F403
+from config.settings import BASE_DIR, DATABASES
 
-SSCARD_DATA_KEYS = ["t2:dGVzdC1vbmx5LWRhdGEta2V5LXR3by0zMi1ieXRlcyE=", "t1:dGVzdC1vbmx5LWRhdGEta2V5LW9uZS0zMi1ieXRlcyE="]
+SSCARD_DATA_KEYS = [
+    "t2:dGVzdC1vbmx5LWRhdGEta2V5LXR3by0zMi1ieXRlcyE=",
+    "t1:dGVzdC1vbmx5LWRhdGEta2V5LW9uZS0zMi1ieXRlcyE=",
+]
 SSCARD_INDEX_KEY = "test-only-index-key"
 SECRET_KEY = "test-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz"
 

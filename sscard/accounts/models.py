@@ -7,6 +7,7 @@ uniqueness; the database holds no plaintext ID number.
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
@@ -54,18 +55,19 @@ class Person(models.Model):
     def __str__(self) -> str:
         return f"{self.masked_name}（{self.masked_doc_number}）"
 
-    def save(self, *args: object, **kwargs: object) -> None:
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """Keep the lookup hashes in step with the encrypted values they index."""
         self.identity_hash = identity_hash(self.doc_type, self.doc_number)
         self.phone_hash = phone_hash(self.phone) if self.phone else ""
         update_fields = kwargs.get("update_fields")
         if update_fields is not None:
-            extra = set()
-            if "doc_number" in update_fields or "doc_type" in update_fields:
-                extra.add("identity_hash")
-            if "phone" in update_fields:
-                extra.add("phone_hash")
-            kwargs["update_fields"] = {*update_fields, *extra}  # type: ignore[misc]
-        super().save(*args, **kwargs)  # type: ignore[arg-type]
+            fields = set(update_fields)
+            if fields & {"doc_number", "doc_type"}:
+                fields.add("identity_hash")
+            if "phone" in fields:
+                fields.add("phone_hash")
+            kwargs["update_fields"] = fields
+        super().save(*args, **kwargs)
 
     @property
     def masked_name(self) -> str:
@@ -171,7 +173,7 @@ class User(AbstractUser):
         on_delete=models.PROTECT, related_name="clerks",
     )
 
-    class Meta(AbstractUser.Meta):
+    class Meta(AbstractUser.Meta):  # type: ignore[name-defined]  # django-stubs omits it
         verbose_name = "账号"
         verbose_name_plural = "账号"
 

@@ -4,6 +4,7 @@ services run the same checks again under their row locks."""
 
 from __future__ import annotations
 
+from copy import copy
 from datetime import date
 
 from sscard.accounts.models import Person
@@ -13,6 +14,7 @@ from sscard.applications.models import Application
 from sscard.cards import rules
 from sscard.cards.constants import LIVE_STATUSES
 from sscard.cards.models import Card
+from sscard.cards.selectors import card_effective_status
 from sscard.core.errors import DomainError
 from sscard.core.masking import mask_name
 from sscard.regions.models import RegionSettings
@@ -79,17 +81,31 @@ def check_apply(*, requester: Requester, subject: Person | None, today: date | N
     ensure_no_open_card_application(subject)
 
 
+def _as_of_now(card: Card) -> Card:
+    """The card as its holder sees it: a temporary loss report past its expiry has ended even
+    if the sweep has not written that yet (the services lift it under the row lock)."""
+    status = card_effective_status(card)
+    if status == card.status:
+        return card
+    current = copy(card)
+    current.status, current.status_before_loss, current.loss_expires_at = status, "", None
+    return current
+
+
 def check_enable(*, requester: Requester, card: Card) -> None:
+    card = _as_of_now(card)
     _refuse_if(rules.enable_refusal(card), "not_sealed")
     ensure_step_up("enable", requester)
 
 
 def check_loss(*, requester: Requester, card: Card) -> None:
+    card = _as_of_now(card)
     _refuse_if(rules.loss_refusal(card), "not_live")
 
 
 def check_reissue(*, requester: Requester, card: Card, kind: str | None = None) -> None:
     region = region_settings()
+    card = _as_of_now(card)
     ensure_online_allowed(card.person, card, region)
     if kind == ReissueKind.REISSUE:
         _refuse_if(rules.reissue_refusal(card), "not_formally_lost")

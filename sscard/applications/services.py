@@ -40,7 +40,13 @@ from sscard.applications.models import Application, ApplicationEvent, Material
 from sscard.audit.services import audit_record
 from sscard.cards.constants import CardStatus
 from sscard.cards.models import Card
-from sscard.cards.services import card_cancel, card_cancel_loss, card_enable, card_report_loss
+from sscard.cards.services import (
+    card_cancel,
+    card_cancel_loss,
+    card_enable,
+    card_lock_current,
+    card_report_loss,
+)
 from sscard.core.documents import DocumentError, validate_document
 from sscard.core.errors import DomainError
 from sscard.core.workdays import paused_working_days
@@ -202,6 +208,10 @@ def application_submit_apply(
     with transaction.atomic():
         subject, relation = _apply_subject(requester, clean, for_someone_else)
         subject = Person.objects.select_for_update().get(pk=subject.pk)
+        # the same submission arriving in parallel: the one that got the lock first has won
+        first = _already_submitted(user, submission_key)
+        if first is not None:
+            return first
         if subject.name != clean.data["name"]:
             raise DomainError("姓名与该证件号码的登记信息不一致，请核对", field="name",
                               code="name_mismatch")
@@ -271,8 +281,12 @@ def application_submit_reissue(
     errors.raise_if_any()
 
     with transaction.atomic():
-        card = Card.objects.select_for_update().select_related("person").get(pk=card.pk)
+        card = card_lock_current(card)  # an expired temporary report is lifted first
         person = Person.objects.select_for_update().get(pk=card.person_id)
+        # the same submission arriving in parallel: the one that got the lock first has won
+        first = _already_submitted(requester.user, submission_key)
+        if first is not None:
+            return first
         relation = person_relation(user=requester.user, person=person, today=today, region=region)
         eligibility.check_reissue(requester=requester, card=card, kind=kind)
         if kind == ReissueKind.REPLACE and reason == ReplaceReason.EXPIRING:
@@ -392,8 +406,24 @@ def _due_on(accepted_on: date, item: str, paused_days: int) -> date:
 # Staff: accept, approve, return, reject; the outlet hands the card over
 
 
+@transaction.atomic
+def _refuse_own(application: Application, actor: User) -> None:
+    """Separation of duties: nobody decides on an application they submitted."""
+    if application.applicant_id == actor.pk:
+        raise DomainError("不能审核本人提交的申请", code="own_application")
+
+
 def application_accept(*, application: Application, actor: User) -> Application:
-    """受理: the legal time limit starts counting from today."""
+    """受理: the legal time limit starts counting from today. Only a newly submitted
+    application is accepted: a returned one resumes its clock when the applicant resubmits."""
+    application = Application.objects.select_for_update().get(pk=application.pk)
+    _refuse_own(application, actor)
+    if application.status != AppStatus.SUBMITTED:
+        hint = "，补正材料后由申请人重新提交" if application.status == AppStatus.RETURNED else ""
+        raise DomainError(
+            f"办件当前为“{application.get_status_display()}”，不能受理{hint}",
+            code="invalid_transition",
+        )
     now = timezone.now()
     return application_transition(
         application=application, to=AppStatus.ACCEPTED, actor=actor, action="accept",
@@ -406,6 +436,7 @@ def application_return(*, application: Application, actor: User, reason: str) ->
     reason = reason.strip()
     if not reason:
         raise DomainError("请填写退回补正的原因", field="reason")
+    _refuse_own(application, actor)
     return application_transition(
         application=application, to=AppStatus.RETURNED, actor=actor, action="return",
         note=reason, staff_note=reason[:300], reviewer=actor, paused_since=timezone.localdate(),
@@ -417,6 +448,7 @@ def application_reject(*, application: Application, actor: User, reason: str) ->
     reason = reason.strip()
     if not reason:
         raise DomainError("请填写不予通过的原因", field="reason")
+    _refuse_own(application, actor)
     return application_transition(
         application=application, to=AppStatus.REJECTED, actor=actor, action="reject",
         note=reason, staff_note=reason[:300], reviewer=actor, decided_at=timezone.now(),
@@ -428,8 +460,7 @@ def application_approve(*, application: Application, actor: User) -> Application
     """审核通过: a new card number and its production order; on a reissue the old card is
     注销 now."""
     application = Application.objects.select_for_update().get(pk=application.pk)
-    if application.applicant_id == actor.pk:
-        raise DomainError("不能审核本人提交的申请", code="own_application")
+    _refuse_own(application, actor)
     if application.status != AppStatus.ACCEPTED:
         raise DomainError(
             f"办件当前为“{application.get_status_display()}”，不能审核通过",
@@ -437,7 +468,7 @@ def application_approve(*, application: Application, actor: User) -> Application
         )
     form = application.form_data
     if application.item == ItemCode.REISSUE and application.card is not None:
-        old = Card.objects.select_for_update().get(pk=application.card_id)
+        old = card_lock_current(application.card)  # an expired temporary report is lifted
         if old.status not in (CardStatus.ACTIVE, CardStatus.LOST):
             raise DomainError(
                 f"原卡当前为“{old.get_status_display()}”，需为正常或正式挂失状态才能审核通过",
@@ -467,7 +498,12 @@ def application_handover(
     is 封存 and the application 办结."""
     if not identity_checked:
         raise DomainError("请先核验领卡人的有效身份证件", field="identity_checked")
-    order = ProductionOrder.objects.select_for_update().select_related("outlet").get(pk=order.pk)
+    # lock the order's row only: PostgreSQL refuses FOR UPDATE on the nullable outlet join
+    order = (
+        ProductionOrder.objects.select_for_update(of=("self",))
+        .select_related("outlet")
+        .get(pk=order.pk)
+    )
     if order.delivery != Delivery.OUTLET:
         raise DomainError("该卡为邮寄领卡，不在网点发放", code="wrong_delivery")
     if actor.outlet_id is not None and actor.outlet_id != order.outlet_id:

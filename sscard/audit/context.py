@@ -14,4 +14,7 @@ class Source:
     channel: str = "system"
 
 
-current_source: ContextVar[Source] = ContextVar("sscard_audit_source", default=Source())
+# Source is frozen, so sharing one default instance is safe.
+current_source: ContextVar[Source] = ContextVar(
+    "sscard_audit_source", default=Source()  # noqa: B039
+)

@@ -50,6 +50,8 @@ def formal_loss_refusal(card: Card) -> str | None:
 
 
 def cancel_loss_refusal(card: Card) -> str | None:
+    if not_live := _not_live(card):
+        return not_live
     if card.status == CardStatus.LOST:
         return "该社保卡已正式挂失，正式挂失不能解挂；如需继续用卡，请办理补卡"
     if card.status != CardStatus.TEMP_LOST:

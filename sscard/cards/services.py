@@ -77,6 +77,12 @@ def _locked(card: Card, *, now: datetime | None = None) -> Card:
     return card
 
 
+def card_lock_current(card: Card) -> Card:
+    """The card's row, locked, as it stands now: a temporary loss report past its expiry is
+    lifted first, so no decision on the card sees a report that has already ended."""
+    return _locked(card)
+
+
 def validate_service_password(password: str) -> None:
     """社保服务密码: six digits, not all the same, not an ascending or descending run."""
     if len(password) != 6 or not password.isascii() or not password.isdigit():

@@ -13,7 +13,7 @@ from sscard.accounts.trust import Requester, TrustLevel
 from sscard.cards.constants import CardStatus
 from sscard.cards.models import Card
 from sscard.regions.models import Bank, Outlet
-from sscard.testing.ids import resident_id, uscc
+from sscard.testing.ids import JIEYANG_AREAS, resident_id, uscc
 
 _rng = random.Random(20261129)  # noqa: S311
 
@@ -50,8 +50,11 @@ class PersonFactory(factory.django.DjangoModelFactory):
     doc_type = "resident_id"
     birth_date = date(1988, 5, 17)
     gender = "M"
-    doc_number = factory.LazyAttribute(
-        lambda o: resident_id(o.birth_date, male=o.gender == "M", rng=_rng)
+    # distinct within a run: 5 areas x 499 serials for each birth date and sex
+    doc_number = factory.LazyAttributeSequence(
+        lambda o, n: resident_id(
+            o.birth_date, male=o.gender == "M", area=JIEYANG_AREAS[n % 5], serial=(n // 5) % 499
+        )
     )
     name = factory.Sequence(lambda n: "张" + "三四五六七八九"[n % 7] + "丰"[: n % 2])
     ethnicity = "汉族"

@@ -12,10 +12,14 @@ JIEYANG_AREAS = ("445202", "445203", "445222", "445224", "445281")
 
 
 def resident_id(
-    birth: date, *, male: bool = True, area: str = "445202", rng: random.Random | None = None
+    birth: date, *, male: bool = True, area: str = "445202", rng: random.Random | None = None,
+    serial: int | None = None,
 ) -> str:
-    rng = rng or random.Random()  # noqa: S311 — synthetic data, not a secret
-    sequence = rng.randrange(0, 499) * 2 + (1 if male else 0)
+    """A valid number; ``serial`` (0–498) picks the sequence deterministically."""
+    if serial is None:
+        rng = rng or random.Random()  # noqa: S311 — synthetic data, not a secret
+        serial = rng.randrange(0, 499)
+    sequence = serial * 2 + (1 if male else 0)
     first17 = f"{area}{birth:%Y%m%d}{sequence:03d}"
     return first17 + mod11_2_check_char(first17)
 

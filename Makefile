@@ -1,0 +1,42 @@
+# The two commands of the README: `make demo` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+HOST ?= 127.0.0.1:8000
+
+.PHONY: demo test lint install install-test clean
+
+$(BIN)/activate:
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/activate
+	$(PY) -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
+	$(PY) -m pip install --quiet -e ".[test]"
+	touch $@
+
+install: $(VENV)/.installed
+install-test: $(VENV)/.installed-test
+
+## Set everything up and run the service with demo data on http://127.0.0.1:8000
+demo: install
+	$(PY) scripts/make_env.py .env
+	mkdir -p var
+	$(PY) manage.py migrate --noinput -v 0
+	$(PY) manage.py seed_demo
+	$(PY) scripts/serve.py $(HOST)
+
+## Set everything up and run the whole test suite (lint, types, tests)
+test: install-test
+	mkdir -p var
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy sscard config
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,47 @@
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
+
+from sscard.core.errors import DomainError
+from sscard.production.models import ProductionEvent, ProductionOrder
+from sscard.production.services import order_send_data
+
+
+class ProductionEventInline(admin.TabularInline):
+    model = ProductionEvent
+    extra = 0
+    can_delete = False
+    fields = ("at", "stage", "place", "note", "actor_label")
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(ProductionOrder)
+class ProductionOrderAdmin(admin.ModelAdmin):
+    list_display = ("id", "card", "person", "bank", "stage", "delivery", "outlet", "updated_at")
+    list_filter = ("stage", "delivery", "bank", "outlet")
+    fields = ("card", "person", "bank", "stage", "delivery", "outlet", "tracking_number",
+              "failure_reason", "created_at", "updated_at")
+    readonly_fields = fields
+    inlines = [ProductionEventInline]
+    list_select_related = ("card", "person", "bank", "outlet")
+    actions = ["send_data"]
+
+    @admin.action(description="数据录入：发送所选订单到合作银行")
+    def send_data(self, request: HttpRequest, queryset: QuerySet[ProductionOrder]) -> None:
+        done = 0
+        for order in queryset:
+            try:
+                order_send_data(order=order, actor=request.user)  # type: ignore[arg-type]
+                done += 1
+            except DomainError as exc:
+                self.message_user(request, f"订单#{order.pk}：{exc.message}", messages.WARNING)
+        self.message_user(request, f"已发送 {done} 个订单")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
