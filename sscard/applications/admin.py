@@ -12,8 +12,11 @@ from sscard.core.errors import DomainError
 from sscard.core.masking import mask_address, mask_id_number, mask_name, mask_phone
 
 FORM_MASKS: dict[str, Callable[[str], str]] = {
-    "doc_number": mask_id_number, "name": mask_name, "phone": mask_phone,
-    "address": mask_address, "mail_address": mask_address,
+    "doc_number": mask_id_number,
+    "name": mask_name,
+    "phone": mask_phone,
+    "address": mask_address,
+    "mail_address": mask_address,
 }
 
 
@@ -43,15 +46,42 @@ class MaterialInline(admin.TabularInline):
 class ApplicationAdmin(admin.ModelAdmin):
     """Read-only: staff steps go through the services (two of them as actions here)."""
 
-    list_display = ("receipt_number", "item", "subject", "relation", "status", "submitted_at",
-                    "due_on", "countdown")
+    list_display = (
+        "receipt_number",
+        "item",
+        "subject",
+        "relation",
+        "status",
+        "submitted_at",
+        "due_on",
+        "countdown",
+    )
     list_filter = ("item", "status", "relation")
     search_fields = ("receipt_number",)
     date_hierarchy = "submitted_at"
-    fields = ("receipt_number", "bundle", "item", "applicant", "subject", "relation", "card",
-              "production_order", "masked_form", "status", "fee", "submitted_at", "accepted_at",
-              "decided_at", "completed_at", "due_on", "countdown", "paused_since",
-              "paused_days", "reviewer", "staff_note")
+    fields = (
+        "receipt_number",
+        "bundle",
+        "item",
+        "applicant",
+        "subject",
+        "relation",
+        "card",
+        "production_order",
+        "masked_form",
+        "status",
+        "fee",
+        "submitted_at",
+        "accepted_at",
+        "decided_at",
+        "completed_at",
+        "due_on",
+        "countdown",
+        "paused_since",
+        "paused_days",
+        "reviewer",
+        "staff_note",
+    )
     readonly_fields = fields
     inlines = [ApplicationEventInline, MaterialInline]
     list_select_related = ("subject",)
@@ -75,16 +105,22 @@ class ApplicationAdmin(admin.ModelAdmin):
         flag = "（预警）" if deadline.warning else ""
         return f"剩余 {deadline.remaining} 个工作日{flag}"
 
-    def _each(self, request: HttpRequest, queryset: QuerySet[Application],
-              step: Callable[..., Application], label: str) -> None:
+    def _each(
+        self,
+        request: HttpRequest,
+        queryset: QuerySet[Application],
+        step: Callable[..., Application],
+        label: str,
+    ) -> None:
         done = 0
         for application in queryset:
             try:
                 step(application=application, actor=request.user)
                 done += 1
             except DomainError as exc:
-                self.message_user(request, f"{application.receipt_number}：{exc.message}",
-                                  messages.WARNING)
+                self.message_user(
+                    request, f"{application.receipt_number}：{exc.message}", messages.WARNING
+                )
         self.message_user(request, f"已{label} {done} 件")
 
     @admin.action(description="受理所选办件")

@@ -46,7 +46,10 @@ class MaterialKind(models.TextChoices):
 
 # Applications that still hold the person's one open card request.
 OPEN_STATUSES = (
-    AppStatus.SUBMITTED, AppStatus.ACCEPTED, AppStatus.RETURNED, AppStatus.APPROVED,
+    AppStatus.SUBMITTED,
+    AppStatus.ACCEPTED,
+    AppStatus.RETURNED,
+    AppStatus.APPROVED,
 )
 CARD_ITEMS = (ItemCode.APPLY, ItemCode.REISSUE)
 # Before a decision the applicant may still withdraw.

@@ -39,8 +39,10 @@ def ensure_step_up(action: str, requester: Requester, region: RegionSettings | N
 
 def ensure_online_allowed(person: Person, card: Card | None, region: RegionSettings) -> None:
     if person.doc_type in region.excluded_doc_types:
-        raise DomainError(f"持{person.get_doc_type_display()}的人员暂不支持线上办理，{COUNTER}",
-                          code="counter_only")
+        raise DomainError(
+            f"持{person.get_doc_type_display()}的人员暂不支持线上办理，{COUNTER}",
+            code="counter_only",
+        )
     if card is not None and card.issuing_area in region.excluded_issuing_areas:
         raise DomainError(f"该社保卡的发卡地区暂不支持线上办理，{COUNTER}", code="counter_only")
 

@@ -11,7 +11,12 @@ from sscard.accounts.models import CITIZEN_ID_TYPES, Guardianship
 from sscard.core.documents import DocType, DocumentError, DocumentFacts, age_on, validate_document
 from sscard.core.errors import DomainError
 from sscard.core.ethnicities import ETHNICITIES
-from sscard.core.validators import validate_address, validate_name, validate_phone, validate_postcode
+from sscard.core.validators import (
+    validate_address,
+    validate_name,
+    validate_phone,
+    validate_postcode,
+)
 from sscard.production.constants import Delivery
 from sscard.regions.models import Bank, Outlet, RegionSettings
 
@@ -60,9 +65,12 @@ def clean_delivery(data: dict[str, Any], errors: _Errors) -> dict[str, Any]:
             errors["outlet"] = "请选择领卡网点"
         out["outlet"] = outlet_code
     elif delivery == Delivery.MAIL:
-        out["mail_address"] = errors.run(
-            "mail_address", validate_address, _text(data, "mail_address"), field="mail_address"
-        ) or ""
+        out["mail_address"] = (
+            errors.run(
+                "mail_address", validate_address, _text(data, "mail_address"), field="mail_address"
+            )
+            or ""
+        )
     else:
         errors["delivery"] = "请选择领卡方式：网点领取或邮寄"
     return out
@@ -83,7 +91,11 @@ def clean_contact(data: dict[str, Any], errors: _Errors) -> dict[str, Any]:
 
 
 def clean_apply(
-    data: dict[str, Any], provided: set[str], *, region: RegionSettings, today: date,
+    data: dict[str, Any],
+    provided: set[str],
+    *,
+    region: RegionSettings,
+    today: date,
     for_someone_else: bool,
 ) -> CleanApply:
     """申领 form: identity, personal and contact details, bank, delivery, photo and — for a
@@ -95,8 +107,9 @@ def clean_apply(
     if doc_type not in DocType.values:
         errors["doc_type"] = "请选择证件类型"
     else:
-        facts = errors.run("doc_number", validate_document, doc_type, _text(data, "doc_number"),
-                           today=today)
+        facts = errors.run(
+            "doc_number", validate_document, doc_type, _text(data, "doc_number"), today=today
+        )
     name = errors.run("name", validate_name, _text(data, "name")) or ""
 
     birth: date | None = facts.birth_date if facts else None
@@ -155,7 +168,9 @@ def clean_apply(
         facts=facts,
         age=age,
         data={
-            "doc_type": facts.doc_type.value if hasattr(facts.doc_type, "value") else facts.doc_type,
+            "doc_type": facts.doc_type.value
+            if hasattr(facts.doc_type, "value")
+            else facts.doc_type,
             "doc_number": facts.number,
             "name": name,
             "gender": gender,

@@ -22,25 +22,38 @@ class Application(models.Model):
     bundle = models.CharField("一件事", max_length=20, default="sscard")
     item = models.CharField("服务事项", max_length=10, choices=ItemCode.choices)
     applicant = models.ForeignKey(
-        "accounts.User", verbose_name="申报人", on_delete=models.PROTECT,
+        "accounts.User",
+        verbose_name="申报人",
+        on_delete=models.PROTECT,
         related_name="applications",
     )
     subject = models.ForeignKey(
-        "accounts.Person", verbose_name="办理对象", on_delete=models.PROTECT,
+        "accounts.Person",
+        verbose_name="办理对象",
+        on_delete=models.PROTECT,
         related_name="applications",
     )
     relation = models.CharField("申报人身份", max_length=10, default="self")
     card = models.ForeignKey(
-        "cards.Card", verbose_name="社保卡", null=True, blank=True, on_delete=models.PROTECT,
+        "cards.Card",
+        verbose_name="社保卡",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="applications",
     )
     production_order = models.OneToOneField(
-        "production.ProductionOrder", verbose_name="制卡订单", null=True, blank=True,
-        on_delete=models.PROTECT, related_name="application",
+        "production.ProductionOrder",
+        verbose_name="制卡订单",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="application",
     )
     form_data = EncryptedJSONField("填报信息（加密）", default=dict)
-    status = models.CharField("状态", max_length=10, choices=AppStatus.choices,
-                              default=AppStatus.SUBMITTED)
+    status = models.CharField(
+        "状态", max_length=10, choices=AppStatus.choices, default=AppStatus.SUBMITTED
+    )
     fee = models.DecimalField("工本费（元）", max_digits=6, decimal_places=2, default=0)
     submission_key = models.UUIDField("提交标识", default=uuid.uuid4, editable=False)
     submitted_at = models.DateTimeField("提交时间", auto_now_add=True)
@@ -51,8 +64,12 @@ class Application(models.Model):
     paused_since = models.DateField("补正暂停自", null=True, blank=True)
     paused_days = models.PositiveIntegerField("已暂停工作日", default=0)
     reviewer = models.ForeignKey(
-        "accounts.User", verbose_name="审核人", null=True, blank=True,
-        on_delete=models.PROTECT, related_name="reviewed_applications",
+        "accounts.User",
+        verbose_name="审核人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="reviewed_applications",
     )
     staff_note = models.CharField("退回/不予通过原因", max_length=300, blank=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -19,14 +19,19 @@ from sscard.cards.models import Card
 from sscard.cards.selectors import card_effective_status
 from sscard.core.errors import DomainError
 from sscard.core.workdays import Deadline, compute_deadline
-from sscard.production.constants import Stage
+from sscard.production.constants import Delivery, Stage
+from sscard.production.models import ProductionEvent
 from sscard.regions.models import RegionSettings
 from sscard.regions.selectors import region_settings, work_calendar
 
 # Typical working days from reaching a stage to the card being ready, for the expected date.
-TYPICAL_DAYS_LEFT = {
-    Stage.APPROVED: 15, Stage.DATA_SENT: 13, Stage.PRODUCING: 8, Stage.CITY_BANK: 3,
-    Stage.MAILED: 3, Stage.FAILED: 15,
+TYPICAL_DAYS_LEFT: dict[str, int] = {
+    Stage.APPROVED: 15,
+    Stage.DATA_SENT: 13,
+    Stage.PRODUCING: 8,
+    Stage.CITY_BANK: 3,
+    Stage.MAILED: 3,
+    Stage.FAILED: 15,
 }
 
 
@@ -74,8 +79,11 @@ def application_deadline(
     accepted_on = timezone.localdate(application.accepted_at)
     return compute_deadline(
         work_calendar(start=accepted_on, end=today),
-        accepted_on=accepted_on, limit_days=limit, paused_days=application.paused_days,
-        paused_since=application.paused_since, today=today,
+        accepted_on=accepted_on,
+        limit_days=limit,
+        paused_days=application.paused_days,
+        paused_since=application.paused_since,
+        today=today,
         warn_days=region.deadline_warning_days,
     )
 
@@ -85,7 +93,8 @@ def applications_overdue(*, today: date | None = None) -> QuerySet[Application]:
     today = today or timezone.localdate()
     return (
         Application.objects.filter(
-            status__in=(AppStatus.ACCEPTED, AppStatus.APPROVED), due_on__lt=today,
+            status__in=(AppStatus.ACCEPTED, AppStatus.APPROVED),
+            due_on__lt=today,
             paused_since__isnull=True,
         )
         .select_related("subject")
@@ -115,8 +124,7 @@ class Progress:
 def query_progress(*, requester: Requester, subject: Person) -> Progress:
     """社保卡制卡进度查询: the timeline of the person's newest card request."""
     region = region_settings()
-    person_relation(user=requester.user, person=subject, today=timezone.localdate(),
-                    region=region)
+    person_relation(user=requester.user, person=subject, today=timezone.localdate(), region=region)
     application = (
         Application.objects.filter(subject=subject, item__in=CARD_ITEMS)
         .select_related("production_order__outlet", "subject")
@@ -126,20 +134,32 @@ def query_progress(*, requester: Requester, subject: Person) -> Progress:
     if application is None:
         raise DomainError("暂无制卡记录：尚未办理社会保障卡申领或补换卡", code="no_order")
     order = application.production_order
-    events = {}
+    events: dict[str, ProductionEvent] = {}
     if order is not None:
         for event in order.events.order_by("at", "id"):
             events[event.stage] = event  # the latest time a stage was reached
     steps = [
         Step("已受理", application.accepted_at is not None, application.accepted_at, "线上受理"),
     ]
-    delivery_stage = Stage.MAILED if order and order.delivery == "mail" else Stage.OUTLET
-    for stage in (Stage.APPROVED, Stage.DATA_SENT, Stage.PRODUCING, Stage.CITY_BANK,
-                  delivery_stage, Stage.COLLECTED):
-        event = events.get(stage)
-        steps.append(Step(Stage(stage).label, event is not None,
-                          event.at if event else None, event.place if event else "",
-                          event.note if event else ""))
+    delivery_stage = Stage.MAILED if order and order.delivery == Delivery.MAIL else Stage.OUTLET
+    for stage in (
+        Stage.APPROVED,
+        Stage.DATA_SENT,
+        Stage.PRODUCING,
+        Stage.CITY_BANK,
+        delivery_stage,
+        Stage.COLLECTED,
+    ):
+        reached = events.get(stage)
+        steps.append(
+            Step(
+                Stage(stage).label,
+                reached is not None,
+                reached.at if reached else None,
+                reached.place if reached else "",
+                reached.note if reached else "",
+            )
+        )
     failed = order is not None and order.stage == Stage.FAILED
     return Progress(
         application=application,
@@ -180,8 +200,9 @@ def query_card_status(*, requester: Requester, card: Card) -> CardStatusView:
     """社保卡应用状态查询: everything masked, 社保应用 and 金融应用 side by side."""
     region = region_settings()
     card = Card.objects.select_related("bank", "person").get(pk=card.pk)
-    person_relation(user=requester.user, person=card.person, today=timezone.localdate(),
-                    region=region)
+    person_relation(
+        user=requester.user, person=card.person, today=timezone.localdate(), region=region
+    )
     status = card_effective_status(card)
     area = region.region_name if card.issuing_area == region.region_code else card.issuing_area
     return CardStatusView(

@@ -5,6 +5,7 @@ timeline event and the audit record. Each service takes effect whole or not at a
 from __future__ import annotations
 
 import secrets
+from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
@@ -69,7 +70,12 @@ def _label(actor: User | None) -> str:
 
 @transaction.atomic
 def application_transition(
-    *, application: Application, to: str, actor: User | None, action: str, note: str = "",
+    *,
+    application: Application,
+    to: str,
+    actor: User | None,
+    action: str,
+    note: str = "",
     **changes: Any,
 ) -> Application:
     application = Application.objects.select_for_update().get(pk=application.pk)
@@ -84,20 +90,36 @@ def application_transition(
         setattr(application, name, value)
     application.save(update_fields=["status", *changes, "updated_at"])
     ApplicationEvent.objects.create(
-        application=application, action=action, from_status=previous, to_status=to,
-        actor_id=getattr(actor, "pk", None), actor_label=_label(actor), note=note[:300],
+        application=application,
+        action=action,
+        from_status=previous,
+        to_status=to,
+        actor_id=getattr(actor, "pk", None),
+        actor_label=_label(actor),
+        note=note[:300],
     )
     audit_record(
-        actor=actor, action=f"application.{action}", target=application,
-        detail={"receipt": application.receipt_number, "item": application.item,
-                "from": previous, "to": to},
+        actor=actor,
+        action=f"application.{action}",
+        target=application,
+        detail={
+            "receipt": application.receipt_number,
+            "item": application.item,
+            "from": previous,
+            "to": to,
+        },
     )
     return application
 
 
 ACTION_LABELS = {
-    "accept": "受理", "approve": "审核通过", "return": "退回补正", "reject": "不予通过",
-    "withdraw": "撤回", "resubmit": "补正后重新提交", "complete": "办结",
+    "accept": "受理",
+    "approve": "审核通过",
+    "return": "退回补正",
+    "reject": "不予通过",
+    "withdraw": "撤回",
+    "resubmit": "补正后重新提交",
+    "complete": "办结",
 }
 
 
@@ -117,9 +139,17 @@ def _already_submitted(user: User, submission_key: Any) -> Application | None:
 
 
 def _create_application(
-    *, item: str, requester: Requester, subject: Person, relation: str, card: Card | None,
-    form_data: dict[str, Any], status: str, fee: Decimal = Decimal(0),
-    submission_key: Any = None, region: RegionSettings,
+    *,
+    item: str,
+    requester: Requester,
+    subject: Person,
+    relation: str,
+    card: Card | None,
+    form_data: dict[str, Any],
+    status: str,
+    fee: Decimal = Decimal(0),
+    submission_key: Any = None,
+    region: RegionSettings,
 ) -> Application:
     """Insert the application with a fresh receipt number. A clash of receipt numbers is
     retried; the same submission twice returns the first; a second open card request for one
@@ -133,8 +163,15 @@ def _create_application(
         try:
             with transaction.atomic():
                 application = Application.objects.create(
-                    receipt_number=receipt, item=item, applicant=requester.user, subject=subject,
-                    relation=relation, card=card, form_data=form_data, status=status, fee=fee,
+                    receipt_number=receipt,
+                    item=item,
+                    applicant=requester.user,
+                    subject=subject,
+                    relation=relation,
+                    card=card,
+                    form_data=form_data,
+                    status=status,
+                    fee=fee,
                     **extra,
                 )
         except IntegrityError:
@@ -146,13 +183,23 @@ def _create_application(
             eligibility.ensure_no_open_card_application(subject)
             raise
         ApplicationEvent.objects.create(
-            application=application, action="submit", to_status=status,
-            actor_id=requester.user.pk, actor_label=_label(requester.user),
+            application=application,
+            action="submit",
+            to_status=status,
+            actor_id=requester.user.pk,
+            actor_label=_label(requester.user),
         )
         audit_record(
-            actor=requester.user, action=f"application.{item}", target=application,
-            detail={"receipt": receipt, "item": item, "status": status, "relation": relation,
-                    "trust": int(requester.trust)},
+            actor=requester.user,
+            action=f"application.{item}",
+            target=application,
+            detail={
+                "receipt": receipt,
+                "item": item,
+                "status": status,
+                "relation": relation,
+                "trust": int(requester.trust),
+            },
         )
         return application
     raise DomainError("受理编号生成失败，请稍后重试", code="receipt_exhausted")  # pragma: no cover
@@ -160,8 +207,12 @@ def _create_application(
 
 def _attach(application: Application, person: Person, kind: str, upload: UploadedFile) -> Material:
     return Material.objects.create(
-        application=application, person=person, kind=kind, file=upload,
-        content_type=getattr(upload, "content_type", "") or "", size=upload.size or 0,
+        application=application,
+        person=person,
+        kind=kind,
+        file=upload,
+        content_type=getattr(upload, "content_type", "") or "",
+        size=upload.size or 0,
     )
 
 
@@ -180,8 +231,12 @@ def _is_self(user: User, doc_type: str, raw_number: str, today: date) -> bool:
 
 
 def application_submit_apply(
-    *, requester: Requester, data: dict[str, Any], files: dict[str, UploadedFile],
-    submission_key: Any = None, today: date | None = None,
+    *,
+    requester: Requester,
+    data: dict[str, Any],
+    files: Mapping[str, UploadedFile],
+    submission_key: Any = None,
+    today: date | None = None,
 ) -> Application:
     """社会保障卡申领 for oneself, a minor in one's care, or (employer) an employee."""
     user = requester.user
@@ -197,12 +252,14 @@ def application_submit_apply(
         user, str(data.get("doc_type", "")), str(data.get("doc_number", "")), today
     )
     provided = {kind for kind, upload in files.items() if upload}
-    clean = clean_apply(data, provided, region=region, today=today,
-                        for_someone_else=for_someone_else)
+    clean = clean_apply(
+        data, provided, region=region, today=today, for_someone_else=for_someone_else
+    )
     if for_someone_else and not (clean.facts.chinese_citizen and clean.age < region.guardian_age):
         raise DomainError(
             f"只能为本人或本人监护的未满{region.guardian_age}周岁的中国公民申领社会保障卡",
-            code="not_in_care", field="doc_number",
+            code="not_in_care",
+            field="doc_number",
         )
 
     with transaction.atomic():
@@ -213,8 +270,9 @@ def application_submit_apply(
         if first is not None:
             return first
         if subject.name != clean.data["name"]:
-            raise DomainError("姓名与该证件号码的登记信息不一致，请核对", field="name",
-                              code="name_mismatch")
+            raise DomainError(
+                "姓名与该证件号码的登记信息不一致，请核对", field="name", code="name_mismatch"
+            )
         eligibility.check_apply(requester=requester, subject=subject, today=today)
         for key in CONTACT_FIELDS:
             setattr(subject, key, clean.data[key])
@@ -222,13 +280,25 @@ def application_submit_apply(
         first_issue = not Card.objects.filter(person=subject).exists()
         fee = Decimal(0) if first_issue and region.first_issue_free else region.reissue_fee
         application = _create_application(
-            item=ItemCode.APPLY, requester=requester, subject=subject, relation=relation,
-            card=None, form_data=clean.data, status=AppStatus.SUBMITTED, fee=fee,
-            submission_key=submission_key, region=region,
+            item=ItemCode.APPLY,
+            requester=requester,
+            subject=subject,
+            relation=relation,
+            card=None,
+            form_data=clean.data,
+            status=AppStatus.SUBMITTED,
+            fee=fee,
+            submission_key=submission_key,
+            region=region,
         )
         if relation == Relation.GUARDIAN:
-            guardianship_link(guardian=user.person, ward=subject,  # type: ignore[arg-type]
-                              relationship=clean.data["relationship"], actor=user)
+            assert user.person is not None  # noqa: S101 — a guardian is a person on record
+            guardianship_link(
+                guardian=user.person,
+                ward=subject,
+                relationship=clean.data["relationship"],
+                actor=user,
+            )
         for kind in (MaterialKind.PHOTO, MaterialKind.HOUSEHOLD, MaterialKind.GUARDIAN_PROOF):
             if files.get(kind):
                 _attach(application, subject, kind, files[kind])
@@ -238,8 +308,10 @@ def application_submit_apply(
 def _apply_subject(requester: Requester, clean: Any, for_someone_else: bool) -> tuple[Person, str]:
     user = requester.user
     details = {
-        "name": clean.data["name"], "gender": clean.data["gender"],
-        "ethnicity": clean.data["ethnicity"], "nationality": clean.data["nationality"],
+        "name": clean.data["name"],
+        "gender": clean.data["gender"],
+        "ethnicity": clean.data["ethnicity"],
+        "nationality": clean.data["nationality"],
         "birth_date": date.fromisoformat(clean.data["birth_date"]),
     }
     if user.role == User.Role.EMPLOYER:
@@ -259,8 +331,12 @@ def _apply_subject(requester: Requester, clean: Any, for_someone_else: bool) -> 
 
 
 def application_submit_reissue(
-    *, requester: Requester, card: Card, data: dict[str, Any],
-    files: dict[str, UploadedFile] | None = None, submission_key: Any = None,
+    *,
+    requester: Requester,
+    card: Card,
+    data: dict[str, Any],
+    files: Mapping[str, UploadedFile] | None = None,
+    submission_key: Any = None,
     today: date | None = None,
 ) -> Application:
     """补卡 (only after 正式挂失) or 换卡 (from 正常 or 正式挂失, with a reason)."""
@@ -296,11 +372,20 @@ def application_submit_reissue(
         if photo is None and previous_photo is None:
             raise DomainError("请上传1寸白底免冠彩色电子证件照", field="photo")
         application = _create_application(
-            item=ItemCode.REISSUE, requester=requester, subject=person, relation=relation,
+            item=ItemCode.REISSUE,
+            requester=requester,
+            subject=person,
+            relation=relation,
             card=card,
-            form_data={"kind": kind, "reason": reason if kind == ReissueKind.REPLACE else "",
-                       "note": str(data.get("note", ""))[:200], **delivery},
-            status=AppStatus.SUBMITTED, fee=region.reissue_fee, submission_key=submission_key,
+            form_data={
+                "kind": kind,
+                "reason": reason if kind == ReissueKind.REPLACE else "",
+                "note": str(data.get("note", ""))[:200],
+                **delivery,
+            },
+            status=AppStatus.SUBMITTED,
+            fee=region.reissue_fee,
+            submission_key=submission_key,
             region=region,
         )
         if photo is not None:
@@ -308,8 +393,11 @@ def application_submit_reissue(
         else:
             assert previous_photo is not None  # noqa: S101
             Material.objects.create(
-                application=application, person=person, kind=MaterialKind.PHOTO,
-                file=previous_photo.file.name, content_type=previous_photo.content_type,
+                application=application,
+                person=person,
+                kind=MaterialKind.PHOTO,
+                file=previous_photo.file.name,
+                content_type=previous_photo.content_type,
                 size=previous_photo.size,
             )
         return application
@@ -323,7 +411,8 @@ def _check_expiring(card: Card, region: RegionSettings, today: date) -> None:
         raise DomainError(
             f"该社保卡有效期至{card.expires_on:%Y-%m-%d}，到期前{region.expiry_replace_days}天内"
             "方可因有效期届满换卡",
-            field="reason", code="not_expiring",
+            field="reason",
+            code="not_expiring",
         )
 
 
@@ -347,14 +436,22 @@ def application_withdraw(*, requester: Requester, application: Application) -> A
                 f"办件已{application.get_status_display()}，不能撤回", code="not_withdrawable"
             )
         return application_transition(
-            application=application, to=AppStatus.WITHDRAWN, actor=requester.user,
-            action="withdraw", paused_since=None, due_on=None,
+            application=application,
+            to=AppStatus.WITHDRAWN,
+            actor=requester.user,
+            action="withdraw",
+            paused_since=None,
+            due_on=None,
         )
 
 
 def application_resubmit(
-    *, requester: Requester, application: Application, data: dict[str, Any],
-    files: dict[str, UploadedFile] | None = None, today: date | None = None,
+    *,
+    requester: Requester,
+    application: Application,
+    data: dict[str, Any],
+    files: Mapping[str, UploadedFile] | None = None,
+    today: date | None = None,
 ) -> Application:
     """After 退回补正: the corrected form goes back to review and the clock runs again; the
     working days spent on the correction are not counted."""
@@ -373,8 +470,13 @@ def application_resubmit(
             merged = {**form, **{k: v for k, v in data.items() if k not in kept}}
             provided = {kind for kind, upload in files.items() if upload}
             provided |= set(application.materials.values_list("kind", flat=True))
-            clean = clean_apply(merged, provided, region=region, today=today,
-                                for_someone_else=application.relation == Relation.GUARDIAN)
+            clean = clean_apply(
+                merged,
+                provided,
+                region=region,
+                today=today,
+                for_someone_else=application.relation == Relation.GUARDIAN,
+            )
             form = clean.data
         else:
             errors = _Errors()
@@ -388,10 +490,15 @@ def application_resubmit(
             calendar, paused_on=application.paused_since or today, resumed_on=today
         )
         total_paused = application.paused_days + paused
-        accepted_on = timezone.localdate(application.accepted_at)  # type: ignore[arg-type]
+        accepted_on = timezone.localdate(application.accepted_at)
         return application_transition(
-            application=application, to=AppStatus.ACCEPTED, actor=requester.user,
-            action="resubmit", form_data=form, paused_since=None, paused_days=total_paused,
+            application=application,
+            to=AppStatus.ACCEPTED,
+            actor=requester.user,
+            action="resubmit",
+            form_data=form,
+            paused_since=None,
+            paused_days=total_paused,
             due_on=_due_on(accepted_on, application.item, total_paused),
         )
 
@@ -426,8 +533,12 @@ def application_accept(*, application: Application, actor: User) -> Application:
         )
     now = timezone.now()
     return application_transition(
-        application=application, to=AppStatus.ACCEPTED, actor=actor, action="accept",
-        accepted_at=now, due_on=_due_on(timezone.localdate(now), application.item, 0),
+        application=application,
+        to=AppStatus.ACCEPTED,
+        actor=actor,
+        action="accept",
+        accepted_at=now,
+        due_on=_due_on(timezone.localdate(now), application.item, 0),
     )
 
 
@@ -438,8 +549,14 @@ def application_return(*, application: Application, actor: User, reason: str) ->
         raise DomainError("请填写退回补正的原因", field="reason")
     _refuse_own(application, actor)
     return application_transition(
-        application=application, to=AppStatus.RETURNED, actor=actor, action="return",
-        note=reason, staff_note=reason[:300], reviewer=actor, paused_since=timezone.localdate(),
+        application=application,
+        to=AppStatus.RETURNED,
+        actor=actor,
+        action="return",
+        note=reason,
+        staff_note=reason[:300],
+        reviewer=actor,
+        paused_since=timezone.localdate(),
         due_on=None,
     )
 
@@ -450,8 +567,14 @@ def application_reject(*, application: Application, actor: User, reason: str) ->
         raise DomainError("请填写不予通过的原因", field="reason")
     _refuse_own(application, actor)
     return application_transition(
-        application=application, to=AppStatus.REJECTED, actor=actor, action="reject",
-        note=reason, staff_note=reason[:300], reviewer=actor, decided_at=timezone.now(),
+        application=application,
+        to=AppStatus.REJECTED,
+        actor=actor,
+        action="reject",
+        note=reason,
+        staff_note=reason[:300],
+        reviewer=actor,
+        decided_at=timezone.now(),
     )
 
 
@@ -479,14 +602,20 @@ def application_approve(*, application: Application, actor: User) -> Application
         person=application.subject,
         bank=Bank.objects.get(code=form["bank"]),
         delivery=form["delivery"],
-        outlet=Outlet.objects.get(code=form["outlet"]) if form["delivery"] == Delivery.OUTLET
+        outlet=Outlet.objects.get(code=form["outlet"])
+        if form["delivery"] == Delivery.OUTLET
         else None,
         mail_address=form.get("mail_address", ""),
         actor=actor,
     )
     return application_transition(
-        application=application, to=AppStatus.APPROVED, actor=actor, action="approve",
-        reviewer=actor, decided_at=timezone.now(), production_order=order,
+        application=application,
+        to=AppStatus.APPROVED,
+        actor=actor,
+        action="approve",
+        reviewer=actor,
+        decided_at=timezone.now(),
+        production_order=order,
     )
 
 
@@ -525,8 +654,12 @@ def application_confirm_delivery(*, order: ProductionOrder, actor: User | None) 
 def _complete(order: ProductionOrder, actor: User | None) -> Application:
     application = Application.objects.get(production_order=order)
     return application_transition(
-        application=application, to=AppStatus.COMPLETED, actor=actor, action="complete",
-        completed_at=timezone.now(), card=order.card,
+        application=application,
+        to=AppStatus.COMPLETED,
+        actor=actor,
+        action="complete",
+        completed_at=timezone.now(),
+        card=order.card,
     )
 
 
@@ -536,8 +669,9 @@ def _complete(order: ProductionOrder, actor: User | None) -> Application:
 
 def _card_for(requester: Requester, card: Card, region: RegionSettings) -> tuple[Card, str]:
     card = Card.objects.select_related("person").get(pk=card.pk)
-    relation = person_relation(user=requester.user, person=card.person,
-                               today=timezone.localdate(), region=region)
+    relation = person_relation(
+        user=requester.user, person=card.person, today=timezone.localdate(), region=region
+    )
     return card, relation
 
 
@@ -554,8 +688,14 @@ def item_enable(*, requester: Requester, card: Card, password: str) -> Applicati
     eligibility.ensure_step_up("enable", requester, region)
     card = card_enable(card=card, password=password, actor=requester.user)
     return _create_application(
-        item=ItemCode.ENABLE, requester=requester, subject=card.person, relation=relation,
-        card=card, form_data={}, status=AppStatus.COMPLETED, region=region,
+        item=ItemCode.ENABLE,
+        requester=requester,
+        subject=card.person,
+        relation=relation,
+        card=card,
+        form_data={},
+        status=AppStatus.COMPLETED,
+        region=region,
     )
 
 
@@ -570,13 +710,23 @@ def item_report_loss(
         eligibility.ensure_step_up("cancel_loss", requester, region)
         card = card_cancel_loss(card=card, actor=requester.user)
     elif action in (LossAction.TEMPORARY, LossAction.FORMAL):
-        card = card_report_loss(card=card, kind=action, actor=requester.user,
-                                confirmed_irreversible=confirmed_irreversible)
+        card = card_report_loss(
+            card=card,
+            kind=action,
+            actor=requester.user,
+            confirmed_irreversible=confirmed_irreversible,
+        )
     else:
         raise DomainError("请选择挂失、正式挂失或解挂", field="action")
     return _create_application(
-        item=ItemCode.LOSS, requester=requester, subject=card.person, relation=relation,
-        card=card, form_data={"action": action}, status=AppStatus.COMPLETED, region=region,
+        item=ItemCode.LOSS,
+        requester=requester,
+        subject=card.person,
+        relation=relation,
+        card=card,
+        form_data={"action": action},
+        status=AppStatus.COMPLETED,
+        region=region,
     )
 
 
@@ -585,10 +735,17 @@ def item_change_contact(
     *, requester: Requester, person: Person, changes: dict[str, str]
 ) -> Application:
     region = region_settings()
-    relation = person_relation(user=requester.user, person=person,
-                               today=timezone.localdate(), region=region)
+    relation = person_relation(
+        user=requester.user, person=person, today=timezone.localdate(), region=region
+    )
     person = person_change_contact(person=person, changes=changes, actor=requester.user)
     return _create_application(
-        item=ItemCode.CHANGE, requester=requester, subject=person, relation=relation, card=None,
-        form_data={"fields": sorted(changes)}, status=AppStatus.COMPLETED, region=region,
+        item=ItemCode.CHANGE,
+        requester=requester,
+        subject=person,
+        relation=relation,
+        card=None,
+        form_data={"fields": sorted(changes)},
+        status=AppStatus.COMPLETED,
+        region=region,
     )

@@ -21,11 +21,12 @@ def _not_live(card: Card) -> str | None:
 
 
 def enable_refusal(card: Card) -> str | None:
-    return _not_live(card) or {
+    refusals: dict[str, str] = {
         CardStatus.ACTIVE: "该社保卡已启用，无需重复办理",
         CardStatus.TEMP_LOST: "该社保卡处于临时挂失状态，请先办理解挂，再启用",
         CardStatus.LOST: "该社保卡已正式挂失，不能启用；请办理补卡",
-    }.get(card.status)
+    }
+    return _not_live(card) or refusals.get(card.status)
 
 
 def loss_refusal(card: Card) -> str | None:
@@ -62,7 +63,10 @@ def cancel_loss_refusal(card: Card) -> str | None:
 def reissue_refusal(card: Card) -> str | None:
     """补卡 (lost card): only after the formal loss report."""
     if card.status == CardStatus.TEMP_LOST:
-        return "补卡前需先办理正式挂失：该社保卡目前为临时挂失，请先在“社会保障卡挂失与解挂”中办理正式挂失"
+        return (
+            "补卡前需先办理正式挂失：该社保卡目前为临时挂失，"
+            "请先在“社会保障卡挂失与解挂”中办理正式挂失"
+        )
     if card.status in (CardStatus.ACTIVE, CardStatus.SEALED):
         return "补卡前需先办理正式挂失；卡片仍在手中但损坏或需更换的，请选择换卡"
     return _not_live(card)

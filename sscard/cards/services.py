@@ -6,6 +6,7 @@ from __future__ import annotations
 import secrets
 import string
 from datetime import date, datetime, timedelta
+from itertools import pairwise
 from typing import Any
 
 from django.contrib.auth.hashers import make_password
@@ -14,6 +15,7 @@ from django.utils import timezone
 
 from sscard.accounts.models import Person, User
 from sscard.audit.services import audit_record
+from sscard.cards import rules
 from sscard.cards.constants import (
     CARD_TRANSITIONS,
     LIVE_STATUSES,
@@ -21,13 +23,13 @@ from sscard.cards.constants import (
     FinanceStatus,
     LossKind,
 )
-from sscard.cards import rules
 from sscard.cards.models import Card, CardHistory
 from sscard.core.errors import DomainError
 from sscard.regions.models import Bank
 from sscard.regions.selectors import region_settings
 
 EXPIRY_REASON = "临时挂失到期，自动解除"
+
 
 def _refuse_if(message: str | None, *, code: str) -> None:
     if message:
@@ -55,11 +57,17 @@ def card_transition(
         setattr(card, name, value)
     card.save(update_fields=["status", *changes, "updated_at"])
     CardHistory.objects.create(
-        card=card, from_status=previous, to_status=to,
-        actor_id=getattr(actor, "pk", None), actor_label=_label(actor), reason=reason,
+        card=card,
+        from_status=previous,
+        to_status=to,
+        actor_id=getattr(actor, "pk", None),
+        actor_label=_label(actor),
+        reason=reason,
     )
     audit_record(
-        actor=actor, action=f"card.{to}", target=card,
+        actor=actor,
+        action=f"card.{to}",
+        target=card,
         detail={"card": card.masked_number, "from": previous, "to": to, "reason": reason},
     )
     return card
@@ -71,8 +79,12 @@ def _locked(card: Card, *, now: datetime | None = None) -> Card:
     now = now or timezone.now()
     if card.status == CardStatus.TEMP_LOST and card.loss_expires_at and card.loss_expires_at <= now:
         card = card_transition(
-            card=card, to=card.status_before_loss, actor=None, reason=EXPIRY_REASON,
-            status_before_loss="", loss_expires_at=None,
+            card=card,
+            to=card.status_before_loss,
+            actor=None,
+            reason=EXPIRY_REASON,
+            status_before_loss="",
+            loss_expires_at=None,
         )
     return card
 
@@ -89,9 +101,11 @@ def validate_service_password(password: str) -> None:
         raise DomainError("社保服务密码须为6位数字", field="password")
     if len(set(password)) == 1:
         raise DomainError("社保服务密码不能为6位相同的数字", field="password")
-    steps = {int(b) - int(a) for a, b in zip(password, password[1:], strict=False)}
+    steps = {int(b) - int(a) for a, b in pairwise(password)}
     if steps in ({1}, {-1}):
-        raise DomainError("社保服务密码不能为连续递增或递减的数字（如123456、654321）", field="password")
+        raise DomainError(
+            "社保服务密码不能为连续递增或递减的数字（如123456、654321）", field="password"
+        )
 
 
 @transaction.atomic
@@ -101,7 +115,10 @@ def card_enable(*, card: Card, password: str, actor: User | None) -> Card:
     card = _locked(card)
     _refuse_if(rules.enable_refusal(card), code="not_sealed")
     return card_transition(
-        card=card, to=CardStatus.ACTIVE, actor=actor, reason="启用社保应用",
+        card=card,
+        to=CardStatus.ACTIVE,
+        actor=actor,
+        reason="启用社保应用",
         service_password=make_password(password),
     )
 
@@ -116,7 +133,10 @@ def card_report_loss(
         _refuse_if(rules.temporary_loss_refusal(card), code="already_lost")
         days = region_settings().temporary_loss_days
         return card_transition(
-            card=card, to=CardStatus.TEMP_LOST, actor=actor, reason="临时挂失",
+            card=card,
+            to=CardStatus.TEMP_LOST,
+            actor=actor,
+            reason="临时挂失",
             status_before_loss=card.status,
             loss_expires_at=timezone.now() + timedelta(days=days),
         )
@@ -125,11 +145,16 @@ def card_report_loss(
         if not confirmed_irreversible:
             raise DomainError(
                 "正式挂失后不能解挂，原卡将无法继续使用，只能办理补卡。请确认后再提交。",
-                code="confirm_required", field="confirm",
+                code="confirm_required",
+                field="confirm",
             )
         return card_transition(
-            card=card, to=CardStatus.LOST, actor=actor, reason="正式挂失",
-            loss_expires_at=None, status_before_loss="",
+            card=card,
+            to=CardStatus.LOST,
+            actor=actor,
+            reason="正式挂失",
+            loss_expires_at=None,
+            status_before_loss="",
         )
     raise DomainError("请选择挂失方式", field="kind")
 
@@ -140,8 +165,12 @@ def card_cancel_loss(*, card: Card, actor: User | None) -> Card:
     card = _locked(card)
     _refuse_if(rules.cancel_loss_refusal(card), code="not_temporarily_lost")
     return card_transition(
-        card=card, to=card.status_before_loss, actor=actor, reason="解挂",
-        status_before_loss="", loss_expires_at=None,
+        card=card,
+        to=card.status_before_loss,
+        actor=actor,
+        reason="解挂",
+        status_before_loss="",
+        loss_expires_at=None,
     )
 
 
@@ -176,7 +205,10 @@ def card_create_for_production(*, person: Person, bank: Bank, actor: User | None
         try:
             with transaction.atomic():
                 card = Card.objects.create(
-                    person=person, number=number, issuing_area=area, bank=bank,
+                    person=person,
+                    number=number,
+                    issuing_area=area,
+                    bank=bank,
                     status=CardStatus.PRODUCING,
                 )
         except IntegrityError:
@@ -184,11 +216,15 @@ def card_create_for_production(*, person: Person, bank: Bank, actor: User | None
                 continue
             raise DomainError("该人员已有正在制作的社保卡", code="already_producing") from None
         CardHistory.objects.create(
-            card=card, to_status=CardStatus.PRODUCING, actor_id=getattr(actor, "pk", None),
-            actor_label=_label(actor), reason="新卡制作",
+            card=card,
+            to_status=CardStatus.PRODUCING,
+            actor_id=getattr(actor, "pk", None),
+            actor_label=_label(actor),
+            reason="新卡制作",
         )
-        audit_record(actor=actor, action="card.created", target=card,
-                     detail={"card": card.masked_number})
+        audit_record(
+            actor=actor, action="card.created", target=card, detail={"card": card.masked_number}
+        )
         return card
     raise DomainError("卡号生成失败，请稍后重试", code="number_exhausted")  # pragma: no cover
 
@@ -206,15 +242,20 @@ def card_issue(*, card: Card, actor: User | None, on: date | None = None) -> Car
     if live.exclude(pk=card.pk).exists():
         raise DomainError("持卡人仍有未注销的社保卡，新卡不能发放", code="live_card_exists")
     return card_transition(
-        card=card, to=CardStatus.SEALED, actor=actor, reason="领卡", issued_on=on,
+        card=card,
+        to=CardStatus.SEALED,
+        actor=actor,
+        reason="领卡",
+        issued_on=on,
         expires_on=expires,
     )
 
 
 @transaction.atomic
 def card_cancel(*, card: Card, actor: User | None, reason: str) -> Card:
-    return card_transition(card=card, to=CardStatus.CANCELLED, actor=actor, reason=reason,
-                           loss_expires_at=None)
+    return card_transition(
+        card=card, to=CardStatus.CANCELLED, actor=actor, reason=reason, loss_expires_at=None
+    )
 
 
 @transaction.atomic
@@ -226,6 +267,10 @@ def card_set_finance_status(*, card: Card, status: str, actor: User | None) -> C
     previous = card.finance_status
     card.finance_status = status
     card.save(update_fields=["finance_status", "updated_at"])
-    audit_record(actor=actor, action="card.finance_status", target=card,
-                 detail={"card": card.masked_number, "from": previous, "to": status})
+    audit_record(
+        actor=actor,
+        action="card.finance_status",
+        target=card,
+        detail={"card": card.masked_number, "from": previous, "to": status},
+    )
     return card

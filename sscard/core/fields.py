@@ -39,6 +39,9 @@ class EncryptedJSONField(models.TextField):
     """A JSON document (form data holding personal details) stored encrypted as a whole."""
 
     description = "JSON encrypted with AES-GCM"
+    # what django-stubs should take the attribute's type to be
+    _pyi_private_set_type: Any
+    _pyi_private_get_type: Any
 
     def from_db_value(self, value: str | None, expression: Any, connection: Any) -> Any:
         if value is None:

@@ -62,7 +62,9 @@ def test_the_whole_life_of_an_application_ends_with_a_sealed_card_at_the_outlet(
 def test_the_outlet_refuses_to_hand_over_without_checking_identity(
     citizen, bank, outlet, reviewer, producer, clerk
 ):
-    application = produce_to_outlet(approve(submit_apply(citizen, bank, outlet), reviewer), producer)
+    application = produce_to_outlet(
+        approve(submit_apply(citizen, bank, outlet), reviewer), producer
+    )
 
     with pytest.raises(DomainError, match="核验领卡人"):
         services.application_handover(
@@ -87,9 +89,7 @@ def test_applying_is_refused_while_an_application_is_open_and_names_it(citizen, 
     assert Application.objects.count() == 1
 
 
-def test_a_person_whose_card_was_cancelled_may_apply_again_and_pays_the_fee(
-    citizen, bank, outlet
-):
+def test_a_person_whose_card_was_cancelled_may_apply_again_and_pays_the_fee(citizen, bank, outlet):
     CardFactory(person=citizen.person, cancelled=True)
 
     application = submit_apply(citizen, bank, outlet)
@@ -114,8 +114,7 @@ def test_the_same_submission_twice_makes_one_application(citizen, bank, outlet):
 
 
 def test_every_wrong_field_is_reported_at_once_and_nothing_is_written(citizen, bank, outlet):
-    form = apply_form(citizen.person, bank, outlet, phone="12345", delivery="mail",
-                      mail_address="")
+    form = apply_form(citizen.person, bank, outlet, phone="12345", delivery="mail", mail_address="")
     form["bank"] = "NOPE"
 
     with pytest.raises(DomainError) as refused:
@@ -147,12 +146,20 @@ def test_a_guardian_applies_for_a_child_with_the_household_register_and_proof(
     birth = timezone.localdate() - timedelta(days=365 * 6)
     child_id = resident_id(birth, male=False)
     form = apply_form(
-        citizen.person, bank, outlet, doc_type="household", doc_number=child_id, name="张小红",
-        gender="F", birth_date=birth.isoformat(), relationship="father",
+        citizen.person,
+        bank,
+        outlet,
+        doc_type="household",
+        doc_number=child_id,
+        name="张小红",
+        gender="F",
+        birth_date=birth.isoformat(),
+        relationship="father",
     )
 
     application = services.application_submit_apply(
-        requester=Requester(user=citizen, trust=TrustLevel.L4), data=form,
+        requester=Requester(user=citizen, trust=TrustLevel.L4),
+        data=form,
         files={"photo": jpeg(), "household": jpeg("hk.jpg"), "guardian_proof": jpeg("g.jpg")},
     )
 
@@ -165,13 +172,21 @@ def test_a_guardian_applies_for_a_child_with_the_household_register_and_proof(
 
 def test_a_guardian_must_upload_the_household_register_and_the_proof(citizen, bank, outlet):
     birth = timezone.localdate() - timedelta(days=365 * 6)
-    form = apply_form(citizen.person, bank, outlet, doc_type="household",
-                      doc_number=resident_id(birth), name="张小明", gender="M",
-                      birth_date=birth.isoformat())
+    form = apply_form(
+        citizen.person,
+        bank,
+        outlet,
+        doc_type="household",
+        doc_number=resident_id(birth),
+        name="张小明",
+        gender="M",
+        birth_date=birth.isoformat(),
+    )
 
     with pytest.raises(DomainError) as refused:
         services.application_submit_apply(
-            requester=Requester(user=citizen, trust=TrustLevel.L4), data=form,
+            requester=Requester(user=citizen, trust=TrustLevel.L4),
+            data=form,
             files={"photo": jpeg()},
         )
     assert set(refused.value.errors) == {"relationship", "household", "guardian_proof"}
@@ -179,13 +194,21 @@ def test_a_guardian_must_upload_the_household_register_and_the_proof(citizen, ba
 
 def test_nobody_applies_for_another_adult(citizen, bank, outlet):
     other = PersonFactory.build(birth_date=timezone.localdate() - timedelta(days=365 * 30))
-    form = apply_form(citizen.person, bank, outlet, doc_number=other.doc_number, name="王五",
-                      birth_date=other.birth_date.isoformat(), gender=other.gender,
-                      relationship="other")
+    form = apply_form(
+        citizen.person,
+        bank,
+        outlet,
+        doc_number=other.doc_number,
+        name="王五",
+        birth_date=other.birth_date.isoformat(),
+        gender=other.gender,
+        relationship="other",
+    )
 
     with pytest.raises(DomainError, match="只能为本人或本人监护的未满16周岁"):
         services.application_submit_apply(
-            requester=Requester(user=citizen, trust=TrustLevel.L4), data=form,
+            requester=Requester(user=citizen, trust=TrustLevel.L4),
+            data=form,
             files={"photo": jpeg(), "household": jpeg(), "guardian_proof": jpeg()},
         )
     assert not Person.objects.filter(name="王五").exists()
@@ -195,12 +218,20 @@ def test_the_guardian_age_is_a_setting(citizen, bank, outlet, region):
     region.guardian_age = 18
     region.save()
     birth = timezone.localdate() - timedelta(days=365 * 17)
-    form = apply_form(citizen.person, bank, outlet, doc_number=resident_id(birth),
-                      name="张大", gender="M", birth_date=birth.isoformat(),
-                      relationship="father")
+    form = apply_form(
+        citizen.person,
+        bank,
+        outlet,
+        doc_number=resident_id(birth),
+        name="张大",
+        gender="M",
+        birth_date=birth.isoformat(),
+        relationship="father",
+    )
 
     application = services.application_submit_apply(
-        requester=Requester(user=citizen, trust=TrustLevel.L4), data=form,
+        requester=Requester(user=citizen, trust=TrustLevel.L4),
+        data=form,
         files={"photo": jpeg(), "household": jpeg(), "guardian_proof": jpeg()},
     )
     assert application.relation == "guardian"
@@ -210,12 +241,21 @@ def test_no_photo_is_needed_under_the_exempt_age(citizen, bank, outlet, region):
     region.photo_exempt_age = 3
     region.save()
     birth = timezone.localdate() - timedelta(days=400)
-    form = apply_form(citizen.person, bank, outlet, doc_type="household",
-                      doc_number=resident_id(birth), name="张小小", gender="M",
-                      birth_date=birth.isoformat(), relationship="mother")
+    form = apply_form(
+        citizen.person,
+        bank,
+        outlet,
+        doc_type="household",
+        doc_number=resident_id(birth),
+        name="张小小",
+        gender="M",
+        birth_date=birth.isoformat(),
+        relationship="mother",
+    )
 
     application = services.application_submit_apply(
-        requester=Requester(user=citizen, trust=TrustLevel.L4), data=form,
+        requester=Requester(user=citizen, trust=TrustLevel.L4),
+        data=form,
         files={"household": jpeg(), "guardian_proof": jpeg()},
     )
     assert not application.materials.filter(kind="photo").exists()
@@ -270,9 +310,7 @@ def test_form_data_is_stored_encrypted(citizen, bank, outlet):
     assert application.form_data["phone"] == "13912345678"
 
 
-def test_approval_makes_one_producing_card_and_no_second_live_card(
-    citizen, bank, outlet, reviewer
-):
+def test_approval_makes_one_producing_card_and_no_second_live_card(citizen, bank, outlet, reviewer):
     approve(submit_apply(citizen, bank, outlet), reviewer)
 
     assert Card.objects.filter(person=citizen.person).count() == 1

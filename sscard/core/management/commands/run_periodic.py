@@ -18,8 +18,12 @@ class Command(BaseCommand):
     help = "Enqueue periodic background tasks (once, or in a loop with --every)."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--every", type=int, default=0,
-                            help="seconds between rounds; 0 runs one round and exits")
+        parser.add_argument(
+            "--every",
+            type=int,
+            default=0,
+            help="seconds between rounds; 0 runs one round and exits",
+        )
 
     def handle(self, *args: Any, every: int, **options: Any) -> None:
         while True:

@@ -1,0 +1,1 @@
+"""Demo data for the sscard service: ``python manage.py seed_demo``."""

@@ -1,0 +1,191 @@
+from __future__ import annotations
+
+import re
+from io import StringIO
+
+import pytest
+from django.contrib.auth import authenticate
+from django.contrib.auth.models import Group
+from django.core.management import call_command
+from django.db import connection
+from django.db.models import Count, Q
+from django.test import RequestFactory
+from django.utils import timezone
+
+from sscard.accounts.models import Employment, Guardianship, Person, User
+from sscard.applications.constants import CARD_ITEMS, OPEN_STATUSES, AppStatus, ItemCode
+from sscard.applications.models import Application
+from sscard.applications.selectors import application_deadline, applications_overdue
+from sscard.cards.constants import LIVE_STATUSES, CardStatus
+from sscard.cards.models import Card
+from sscard.demo.management.commands.seed_demo import (
+    DEMO_PASSWORD,
+    ROLE_GROUP_NAMES,
+    STAFF_PASSWORD,
+    ensure_role_groups,
+)
+from sscard.production.constants import Stage
+from sscard.production.models import ProductionOrder
+from sscard.regions.models import HolidayOverride, Outlet
+
+pytestmark = pytest.mark.django_db
+
+ACCOUNTS = {
+    "demo_admin": (STAFF_PASSWORD, User.Role.ADMIN),
+    "demo_reviewer": (STAFF_PASSWORD, User.Role.REVIEWER),
+    "demo_producer": (STAFF_PASSWORD, User.Role.PRODUCER),
+    "demo_clerk": (STAFF_PASSWORD, User.Role.CLERK),
+    "demo_card": (DEMO_PASSWORD, User.Role.CITIZEN),
+    "demo_nocard": (DEMO_PASSWORD, User.Role.CITIZEN),
+    "demo_guardian": (DEMO_PASSWORD, User.Role.CITIZEN),
+    "demo_lost": (DEMO_PASSWORD, User.Role.CITIZEN),
+    "demo_employer": (DEMO_PASSWORD, User.Role.EMPLOYER),
+}
+CITIZEN_ID = re.compile(r"\d{17}[\dX]")
+
+
+def seed() -> str:
+    out = StringIO()
+    call_command("seed_demo", stdout=out)
+    return out.getvalue()
+
+
+def counts() -> dict[str, int]:
+    return {
+        model.__name__: model.objects.count()
+        for model in (
+            Person,
+            User,
+            Card,
+            Application,
+            ProductionOrder,
+            Outlet,
+            Group,
+            HolidayOverride,
+            Guardianship,
+            Employment,
+        )
+    }
+
+
+def test_seed_demo_writes_a_lived_in_region_once():
+    output = seed()
+
+    # people, and every state of cards and applications
+    assert Person.objects.count() >= 200
+    assert set(Card.objects.values_list("status", flat=True)) == set(CardStatus.values)
+    assert set(Application.objects.values_list("status", flat=True)) == set(AppStatus.values)
+    for item in (ItemCode.APPLY, ItemCode.REISSUE):
+        statuses = set(Application.objects.filter(item=item).values_list("status", flat=True))
+        assert statuses == set(AppStatus.values), item
+    for item in (ItemCode.ENABLE, ItemCode.LOSS, ItemCode.CHANGE):
+        assert Application.objects.filter(item=item, status=AppStatus.COMPLETED).exists(), item
+    assert set(ProductionOrder.objects.values_list("stage", flat=True)) == set(Stage.values)
+    assert not ProductionOrder.objects.filter(stage=Stage.MAILED, tracking_number="").exists()
+
+    # the invariants: one live card, one open card request, a producing card only on an
+    # approved application's order; a temporary loss report still running
+    assert not (
+        Card.objects.filter(status__in=LIVE_STATUSES)
+        .values("person")
+        .annotate(n=Count("id"))
+        .filter(n__gt=1)
+        .exists()
+    )
+    assert not (
+        Application.objects.filter(item__in=CARD_ITEMS, status__in=OPEN_STATUSES)
+        .values("subject")
+        .annotate(n=Count("id"))
+        .filter(n__gt=1)
+        .exists()
+    )
+    for card in Card.objects.filter(status=CardStatus.PRODUCING).select_related("order"):
+        assert card.order.application.status == AppStatus.APPROVED
+    assert not Card.objects.filter(
+        status=CardStatus.TEMP_LOST, loss_expires_at__lte=timezone.now()
+    ).exists()
+    assert not Card.objects.filter(
+        Q(status=CardStatus.TEMP_LOST) & Q(loss_expires_at__isnull=True)
+    ).exists()
+
+    # staff see deadlines: some overdue, some close to it
+    assert applications_overdue().exists()
+    warnings = [
+        deadline
+        for application in Application.objects.filter(status=AppStatus.ACCEPTED)
+        if (deadline := application_deadline(application)) and deadline.warning
+    ]
+    assert warnings
+
+    # the named accounts, by their documented passwords
+    request = RequestFactory().post("/login/")
+    for username, (password, role) in ACCOUNTS.items():
+        user = authenticate(request, username=username, password=password)
+        assert user is not None, username
+        assert user.role == role
+        assert (user.role == User.Role.EMPLOYER) == (user.employer_id is not None)
+    staff = User.objects.filter(
+        username__in=[u for u, (_, r) in ACCOUNTS.items() if r not in ("citizen", "employer")]
+    )
+    assert all(user.is_staff for user in staff)
+    assert User.objects.get(username="demo_admin").is_superuser
+    assert User.objects.get(username="demo_clerk").outlet.district == "榕城区"
+    reviewer = User.objects.get(username="demo_reviewer")
+    assert reviewer.has_perm("applications.change_application")
+    assert reviewer.has_perm("cards.view_card")
+    assert not reviewer.has_perm("production.change_productionorder")
+    assert User.objects.get(username="demo_clerk").has_perm("production.change_productionorder")
+
+    card_holder = User.objects.get(username="demo_card").person
+    assert card_holder.cards.get().status == CardStatus.ACTIVE
+    assert not User.objects.get(username="demo_nocard").person.cards.exists()
+    assert User.objects.get(username="demo_lost").person.cards.get().status == CardStatus.LOST
+    guardian = User.objects.get(username="demo_guardian").person
+    wards = [link.ward for link in guardian.wards_links.filter(active=True)]
+    assert wards
+    assert all(ward.age(timezone.localdate()) < 16 for ward in wards)
+    assert all(ward.cards.exists() or ward.applications.exists() for ward in wards)
+    employer = User.objects.get(username="demo_employer").employer
+    assert employer.employments.count() >= 3
+    assert set(Outlet.objects.values_list("district", flat=True)) >= {
+        "榕城区",
+        "揭东区",
+        "揭西县",
+        "惠来县",
+        "普宁市",
+    }
+    assert HolidayOverride.objects.filter(date__year=2027).exists()
+    for username in ACCOUNTS:
+        assert username in output
+
+    # no plaintext ID number in the database
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT doc_number FROM accounts_person")
+        stored = [row[0] for row in cursor.fetchall()]
+    assert len(stored) == Person.objects.count()
+    assert not [value for value in stored if CITIZEN_ID.search(value)]
+
+    # a second run changes nothing and still prints the logins
+    before = counts()
+    again = seed()
+    assert counts() == before
+    assert "demo_guardian" in again
+    assert DEMO_PASSWORD in again
+
+
+def test_role_groups_can_be_set_up_again_without_duplicates():
+    first = ensure_role_groups()
+    second = ensure_role_groups()
+
+    assert {g.pk for g in first.values()} == {g.pk for g in second.values()}
+    assert Group.objects.filter(name__in=ROLE_GROUP_NAMES.values()).count() == 3
+    producer = second[User.Role.PRODUCER]
+    codenames = set(producer.permissions.values_list("codename", flat=True))
+    assert {
+        "view_person",
+        "view_card",
+        "view_application",
+        "view_auditrecord",
+        "change_productionorder",
+    } <= codenames
+    assert "change_application" not in codenames
