@@ -30,13 +30,32 @@ class MaskedPersonMixin:
 
 @admin.register(Person)
 class PersonAdmin(MaskedPersonMixin, admin.ModelAdmin):
-    list_display = ("id", "masked_name", "doc_type", "masked_doc_number", "gender",
-                    "birth_date", "masked_phone")
+    list_display = (
+        "id",
+        "masked_name",
+        "doc_type",
+        "masked_doc_number",
+        "gender",
+        "birth_date",
+        "masked_phone",
+    )
     list_filter = ("doc_type", "gender")
     search_fields = ("name",)
-    fields = ("masked_name", "doc_type", "masked_doc_number", "gender", "ethnicity",
-              "nationality", "birth_date", "masked_phone", "masked_address", "postcode",
-              "occupation", "created_at", "updated_at")
+    fields = (
+        "masked_name",
+        "doc_type",
+        "masked_doc_number",
+        "gender",
+        "ethnicity",
+        "nationality",
+        "birth_date",
+        "masked_phone",
+        "masked_address",
+        "postcode",
+        "occupation",
+        "created_at",
+        "updated_at",
+    )
     readonly_fields = fields
 
     def has_add_permission(self, request: HttpRequest) -> bool:

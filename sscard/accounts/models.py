@@ -161,16 +161,28 @@ class User(AbstractUser):
 
     role = models.CharField("角色", max_length=10, choices=Role.choices, default=Role.CITIZEN)
     person = models.OneToOneField(
-        Person, verbose_name="本人", null=True, blank=True, on_delete=models.PROTECT,
+        Person,
+        verbose_name="本人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="user",
     )
     employer = models.ForeignKey(
-        Employer, verbose_name="所属单位", null=True, blank=True, on_delete=models.PROTECT,
+        Employer,
+        verbose_name="所属单位",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="agents",
     )
     outlet = models.ForeignKey(
-        "regions.Outlet", verbose_name="所属网点", null=True, blank=True,
-        on_delete=models.PROTECT, related_name="clerks",
+        "regions.Outlet",
+        verbose_name="所属网点",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="clerks",
     )
 
     class Meta(AbstractUser.Meta):  # type: ignore[name-defined]  # django-stubs omits it

@@ -49,9 +49,12 @@ def person_relation(*, user: User, person: Person, today: date, region: RegionSe
         ).exists()
         if linked and person.is_chinese_citizen:
             return Relation.GUARDIAN
-    if user.employer_id is not None and Employment.objects.filter(
-        employer_id=user.employer_id, person=person, active=True
-    ).exists():
+    if (
+        user.employer_id is not None
+        and Employment.objects.filter(
+            employer_id=user.employer_id, person=person, active=True
+        ).exists()
+    ):
         return Relation.EMPLOYER
     raise DomainError("未找到可为您办理的人员信息", code="not_found")
 
@@ -85,15 +88,18 @@ def guardianship_link(
     if guardian.pk == ward.pk:
         raise DomainError("监护人与被监护人不能为同一人", field="relationship")
     link, created = Guardianship.objects.get_or_create(
-        guardian=guardian, ward=ward,
+        guardian=guardian,
+        ward=ward,
         defaults={"relationship": relationship, "active": True},
     )
     link.relationship = relationship
     link.active = True
     link.save()
     audit_record(
-        actor=actor, action="guardianship.linked" if created else "guardianship.updated",
-        target=link, detail={"relationship": relationship},
+        actor=actor,
+        action="guardianship.linked" if created else "guardianship.updated",
+        target=link,
+        detail={"relationship": relationship},
     )
     return link
 
@@ -107,7 +113,8 @@ def person_change_contact(*, person: Person, changes: dict[str, str], actor: Use
         raise DomainError(
             f"{'、'.join(refused)}不能在线变更：请先到公安机关更正户籍信息，"
             "再携带有效身份证件到社保卡服务网点办理信息变更，然后申请换卡。",
-            code="counter_only", field=next(k for k in COUNTER_ONLY_FIELDS if k in changes),
+            code="counter_only",
+            field=next(k for k in COUNTER_ONLY_FIELDS if k in changes),
         )
     unknown = set(changes) - set(ONLINE_CONTACT_FIELDS)
     if unknown:
@@ -121,7 +128,9 @@ def person_change_contact(*, person: Person, changes: dict[str, str], actor: Use
         setattr(person, key, value)
     person.save(update_fields=[*changed, "updated_at"])
     audit_record(
-        actor=actor, action="person.contact_changed", target=person,
+        actor=actor,
+        action="person.contact_changed",
+        target=person,
         detail={
             "fields": sorted(changed),
             **({"phone": mask_phone(changed["phone"])} if "phone" in changed else {}),
@@ -143,8 +152,14 @@ def _validate_contact(changes: dict[str, str]) -> None:
 
 
 @transaction.atomic
-def employer_register(*, name: str, uscc: str, contact_name: str = "", contact_phone: str = "",
-                      actor: User | None = None) -> Employer:
+def employer_register(
+    *,
+    name: str,
+    uscc: str,
+    contact_name: str = "",
+    contact_phone: str = "",
+    actor: User | None = None,
+) -> Employer:
     try:
         code = validate_uscc(uscc)
     except DocumentError as exc:

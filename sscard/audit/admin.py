@@ -6,8 +6,17 @@ from sscard.audit.models import AuditRecord
 
 @admin.register(AuditRecord)
 class AuditRecordAdmin(admin.ModelAdmin):
-    list_display = ("at", "actor_label", "actor_role", "action", "target_type", "target_id",
-                    "result", "address", "channel")
+    list_display = (
+        "at",
+        "actor_label",
+        "actor_role",
+        "action",
+        "target_type",
+        "target_id",
+        "result",
+        "address",
+        "channel",
+    )
     list_filter = ("action", "result", "channel", "actor_role")
     search_fields = ("target_id", "request_id", "action")
     date_hierarchy = "at"

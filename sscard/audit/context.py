@@ -16,5 +16,6 @@ class Source:
 
 # Source is frozen, so sharing one default instance is safe.
 current_source: ContextVar[Source] = ContextVar(
-    "sscard_audit_source", default=Source()  # noqa: B039
+    "sscard_audit_source",
+    default=Source(),  # noqa: B039
 )

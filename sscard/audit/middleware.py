@@ -19,8 +19,9 @@ class RequestContextMiddleware:
         request_id = uuid.uuid4().hex
         channel = "api" if request.path.startswith("/api/") else "web"
         token = current_source.set(
-            Source(address=request.META.get("REMOTE_ADDR", ""), request_id=request_id,
-                   channel=channel)
+            Source(
+                address=request.META.get("REMOTE_ADDR", ""), request_id=request_id, channel=channel
+            )
         )
         try:
             response = self.get_response(request)

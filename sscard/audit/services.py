@@ -40,6 +40,10 @@ def audit_record(
     )
     logger.info(
         "audit action=%s target=%s:%s result=%s request=%s",
-        action, record.target_type, record.target_id, result, source.request_id,
+        action,
+        record.target_type,
+        record.target_id,
+        result,
+        source.request_id,
     )
     return record

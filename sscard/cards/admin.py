@@ -19,12 +19,32 @@ class CardHistoryInline(admin.TabularInline):
 class CardAdmin(admin.ModelAdmin):
     """Read-only: a card's state changes only through the services."""
 
-    list_display = ("masked_number", "person", "status", "finance_status", "bank",
-                    "issued_on", "expires_on", "loss_expires_at")
+    list_display = (
+        "masked_number",
+        "person",
+        "status",
+        "finance_status",
+        "bank",
+        "issued_on",
+        "expires_on",
+        "loss_expires_at",
+    )
     list_filter = ("status", "finance_status", "bank", "issuing_area")
-    fields = ("masked_number", "person", "issuing_area", "bank", "status", "status_before_loss",
-              "loss_expires_at", "finance_status", "masked_bank_account", "issued_on",
-              "expires_on", "created_at", "updated_at")
+    fields = (
+        "masked_number",
+        "person",
+        "issuing_area",
+        "bank",
+        "status",
+        "status_before_loss",
+        "loss_expires_at",
+        "finance_status",
+        "masked_bank_account",
+        "issued_on",
+        "expires_on",
+        "created_at",
+        "updated_at",
+    )
     readonly_fields = fields
     inlines = [CardHistoryInline]
     list_select_related = ("person", "bank")

@@ -27,7 +27,9 @@ class Card(models.Model):
     )
     loss_expires_at = models.DateTimeField("临时挂失到期时间", null=True, blank=True)
     finance_status = models.CharField(
-        "金融应用状态", max_length=10, choices=FinanceStatus.choices,
+        "金融应用状态",
+        max_length=10,
+        choices=FinanceStatus.choices,
         default=FinanceStatus.INACTIVE,
     )
     bank_account = EncryptedTextField("银行账号", blank=True)
@@ -45,11 +47,13 @@ class Card(models.Model):
                 fields=["issuing_area", "number"], name="card_number_unique_in_area"
             ),
             models.UniqueConstraint(
-                fields=["person"], condition=models.Q(status__in=LIVE_STATUSES),
+                fields=["person"],
+                condition=models.Q(status__in=LIVE_STATUSES),
                 name="one_live_card_per_person",
             ),
             models.UniqueConstraint(
-                fields=["person"], condition=models.Q(status=CardStatus.PRODUCING),
+                fields=["person"],
+                condition=models.Q(status=CardStatus.PRODUCING),
                 name="one_card_in_production_per_person",
             ),
         ]

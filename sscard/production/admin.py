@@ -22,8 +22,18 @@ class ProductionEventInline(admin.TabularInline):
 class ProductionOrderAdmin(admin.ModelAdmin):
     list_display = ("id", "card", "person", "bank", "stage", "delivery", "outlet", "updated_at")
     list_filter = ("stage", "delivery", "bank", "outlet")
-    fields = ("card", "person", "bank", "stage", "delivery", "outlet", "tracking_number",
-              "failure_reason", "created_at", "updated_at")
+    fields = (
+        "card",
+        "person",
+        "bank",
+        "stage",
+        "delivery",
+        "outlet",
+        "tracking_number",
+        "failure_reason",
+        "created_at",
+        "updated_at",
+    )
     readonly_fields = fields
     inlines = [ProductionEventInline]
     list_select_related = ("card", "person", "bank", "outlet")

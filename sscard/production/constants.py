@@ -33,6 +33,11 @@ STAGE_TRANSITIONS: dict[str, frozenset[str]] = {
 
 # The order in which a holder sees the stages on the progress page.
 TIMELINE = (
-    Stage.APPROVED, Stage.DATA_SENT, Stage.PRODUCING, Stage.CITY_BANK,
-    Stage.OUTLET, Stage.MAILED, Stage.COLLECTED,
+    Stage.APPROVED,
+    Stage.DATA_SENT,
+    Stage.PRODUCING,
+    Stage.CITY_BANK,
+    Stage.OUTLET,
+    Stage.MAILED,
+    Stage.COLLECTED,
 )

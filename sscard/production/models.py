@@ -16,12 +16,17 @@ class ProductionOrder(models.Model):
         "accounts.Person", verbose_name="持卡人", on_delete=models.PROTECT, related_name="orders"
     )
     bank = models.ForeignKey("regions.Bank", verbose_name="合作银行", on_delete=models.PROTECT)
-    stage = models.CharField("制卡进度", max_length=10, choices=Stage.choices,
-                             default=Stage.APPROVED)
+    stage = models.CharField(
+        "制卡进度", max_length=10, choices=Stage.choices, default=Stage.APPROVED
+    )
     delivery = models.CharField("领卡方式", max_length=10, choices=Delivery.choices)
     outlet = models.ForeignKey(
-        "regions.Outlet", verbose_name="领卡网点", null=True, blank=True,
-        on_delete=models.PROTECT, related_name="orders",
+        "regions.Outlet",
+        verbose_name="领卡网点",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="orders",
     )
     mail_address = EncryptedTextField("邮寄地址", blank=True)
     tracking_number = models.CharField("快递单号", max_length=40, blank=True)

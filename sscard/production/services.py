@@ -17,7 +17,12 @@ from sscard.regions.models import Bank, Outlet
 
 @transaction.atomic
 def order_transition(
-    *, order: ProductionOrder, to: str, actor: User | None, place: str = "", note: str = "",
+    *,
+    order: ProductionOrder,
+    to: str,
+    actor: User | None,
+    place: str = "",
+    note: str = "",
     **changes: Any,
 ) -> ProductionOrder:
     order = ProductionOrder.objects.select_for_update().get(pk=order.pk)
@@ -32,17 +37,30 @@ def order_transition(
         setattr(order, name, value)
     order.save(update_fields=["stage", *changes, "updated_at"])
     ProductionEvent.objects.create(
-        order=order, stage=to, place=place, note=note, actor_id=getattr(actor, "pk", None),
+        order=order,
+        stage=to,
+        place=place,
+        note=note,
+        actor_id=getattr(actor, "pk", None),
         actor_label=actor.audit_label if actor is not None else "系统",
     )
-    audit_record(actor=actor, action=f"production.{to}", target=order,
-                 detail={"from": previous, "to": to, "place": place, "note": note})
+    audit_record(
+        actor=actor,
+        action=f"production.{to}",
+        target=order,
+        detail={"from": previous, "to": to, "place": place, "note": note},
+    )
     return order
 
 
 @transaction.atomic
 def order_create(
-    *, person: Person, bank: Bank, delivery: str, outlet: Outlet | None, mail_address: str,
+    *,
+    person: Person,
+    bank: Bank,
+    delivery: str,
+    outlet: Outlet | None,
+    mail_address: str,
     actor: User | None,
 ) -> ProductionOrder:
     """A new card number and its production order, at 审核通过."""
@@ -52,27 +70,41 @@ def order_create(
         raise DomainError("请填写邮寄地址", field="mail_address")
     card = card_create_for_production(person=person, bank=bank, actor=actor)
     order = ProductionOrder.objects.create(
-        card=card, person=person, bank=bank, delivery=delivery,
+        card=card,
+        person=person,
+        bank=bank,
+        delivery=delivery,
         outlet=outlet if delivery == Delivery.OUTLET else None,
         mail_address=mail_address if delivery == Delivery.MAIL else "",
     )
     ProductionEvent.objects.create(
-        order=order, stage=Stage.APPROVED, actor_id=getattr(actor, "pk", None),
+        order=order,
+        stage=Stage.APPROVED,
+        actor_id=getattr(actor, "pk", None),
         actor_label=actor.audit_label if actor is not None else "系统",
     )
-    audit_record(actor=actor, action="production.created", target=order,
-                 detail={"card": card.masked_number, "delivery": delivery})
+    audit_record(
+        actor=actor,
+        action="production.created",
+        target=order,
+        detail={"card": card.masked_number, "delivery": delivery},
+    )
     return order
 
 
 def order_send_data(*, order: ProductionOrder, actor: User | None) -> ProductionOrder:
     """数据录入: the order's data goes to the bank (again, after a failure)."""
-    return order_transition(order=order, to=Stage.DATA_SENT, actor=actor, place=order.bank.name,
-                            failure_reason="")
+    return order_transition(
+        order=order, to=Stage.DATA_SENT, actor=actor, place=order.bank.name, failure_reason=""
+    )
 
 
 def order_advance(
-    *, order: ProductionOrder, to: str, actor: User | None, place: str = "",
+    *,
+    order: ProductionOrder,
+    to: str,
+    actor: User | None,
+    place: str = "",
     tracking_number: str = "",
 ) -> ProductionOrder:
     """制卡中 → 市银行签收 → 网点签收 / 已寄出, as the bank and the outlets report them."""
@@ -99,12 +131,15 @@ def order_fail(*, order: ProductionOrder, reason: str, actor: User | None) -> Pr
     reason = reason.strip()
     if not reason:
         raise DomainError("请填写制卡失败原因", field="reason")
-    return order_transition(order=order, to=Stage.FAILED, actor=actor, note=reason,
-                            failure_reason=reason[:200])
+    return order_transition(
+        order=order, to=Stage.FAILED, actor=actor, note=reason, failure_reason=reason[:200]
+    )
 
 
 @transaction.atomic
-def order_collect(*, order: ProductionOrder, actor: User | None, place: str = "") -> ProductionOrder:
+def order_collect(
+    *, order: ProductionOrder, actor: User | None, place: str = ""
+) -> ProductionOrder:
     """已领卡: the holder has the card in hand, which is now 封存 until enabled."""
     order = order_transition(order=order, to=Stage.COLLECTED, actor=actor, place=place)
     card_issue(card=order.card, actor=actor)

@@ -5,8 +5,14 @@ from sscard.regions.models import Bank, HolidayOverride, Outlet, RegionSettings
 
 @admin.register(RegionSettings)
 class RegionSettingsAdmin(admin.ModelAdmin):
-    list_display = ("region_name", "region_code", "guardian_age", "temporary_loss_days",
-                    "reissue_fee", "deadline_warning_days")
+    list_display = (
+        "region_name",
+        "region_code",
+        "guardian_age",
+        "temporary_loss_days",
+        "reissue_fee",
+        "deadline_warning_days",
+    )
 
 
 @admin.register(Bank)

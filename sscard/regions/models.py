@@ -19,14 +19,16 @@ class RegionSettings(models.Model):
     region_code = models.CharField("发卡地区代码", max_length=6, default="445200", unique=True)
     region_name = models.CharField("发卡地区", max_length=40, default="揭阳市")
     guardian_age = models.PositiveSmallIntegerField(
-        "监护人代办年龄上限（周岁，不含）", default=16,
+        "监护人代办年龄上限（周岁，不含）",
+        default=16,
         help_text="未满该年龄的中国公民可由监护人代办。",
     )
     photo_exempt_age = models.PositiveSmallIntegerField(
         "免交照片年龄（周岁，不含）", default=0, help_text="0 表示一律需要照片。"
     )
     step_up_items = models.JSONField(
-        "需人脸识别（L4）的事项", default=default_step_up_items,
+        "需人脸识别（L4）的事项",
+        default=default_step_up_items,
         help_text="以账号密码登录时，办理这些事项需先完成人脸识别。",
     )
     temporary_loss_days = models.PositiveSmallIntegerField(
@@ -38,11 +40,15 @@ class RegionSettings(models.Model):
     )
     first_issue_free = models.BooleanField("首次申领免费", default=True)
     excluded_doc_types = models.JSONField(
-        "不支持线上办理的证件类型", default=list, blank=True,
+        "不支持线上办理的证件类型",
+        default=list,
+        blank=True,
         help_text="填写证件类型代码，如 passport。",
     )
     excluded_issuing_areas = models.JSONField(
-        "不支持线上补换卡的发卡地区", default=list, blank=True,
+        "不支持线上补换卡的发卡地区",
+        default=list,
+        blank=True,
         help_text="填写发卡地区代码。",
     )
     deadline_warning_days = models.PositiveSmallIntegerField("办理时限预警（工作日）", default=3)
@@ -79,7 +85,11 @@ class Outlet(models.Model):
     address = models.CharField("地址", max_length=200)
     phone = models.CharField("咨询电话", max_length=30, blank=True)
     bank = models.ForeignKey(
-        Bank, verbose_name="所属银行", null=True, blank=True, on_delete=models.PROTECT,
+        Bank,
+        verbose_name="所属银行",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="outlets",
     )
     active = models.BooleanField("营业中", default=True)

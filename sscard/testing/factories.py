@@ -44,8 +44,9 @@ class PersonFactory(factory.django.DjangoModelFactory):
         model = Person
 
     class Params:
-        minor = factory.Trait(birth_date=factory.LazyFunction(
-            lambda: timezone.localdate() - timedelta(days=365 * 8)))
+        minor = factory.Trait(
+            birth_date=factory.LazyFunction(lambda: timezone.localdate() - timedelta(days=365 * 8))
+        )
 
     doc_type = "resident_id"
     birth_date = date(1988, 5, 17)
@@ -106,7 +107,8 @@ class CardFactory(factory.django.DjangoModelFactory):
         sealed = factory.Trait(status=CardStatus.SEALED)
         producing = factory.Trait(status=CardStatus.PRODUCING, issued_on=None, expires_on=None)
         lost_temporarily = factory.Trait(
-            status=CardStatus.TEMP_LOST, status_before_loss=CardStatus.ACTIVE,
+            status=CardStatus.TEMP_LOST,
+            status_before_loss=CardStatus.ACTIVE,
             loss_expires_at=factory.LazyFunction(lambda: timezone.now() + timedelta(days=10)),
         )
         lost_formally = factory.Trait(status=CardStatus.LOST)

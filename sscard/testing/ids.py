@@ -12,7 +12,11 @@ JIEYANG_AREAS = ("445202", "445203", "445222", "445224", "445281")
 
 
 def resident_id(
-    birth: date, *, male: bool = True, area: str = "445202", rng: random.Random | None = None,
+    birth: date,
+    *,
+    male: bool = True,
+    area: str = "445202",
+    rng: random.Random | None = None,
     serial: int | None = None,
 ) -> str:
     """A valid number; ``serial`` (0–498) picks the sequence deterministically."""

@@ -14,8 +14,7 @@ def test_a_record_names_who_did_what_when_and_from_where():
     staff = StaffFactory(username="reviewer1")
     token = current_source.set(Source(address="10.1.2.3", request_id="abc", channel="web"))
     try:
-        record = audit_record(actor=staff, action="application.approve",
-                              detail={"receipt": "R1"})
+        record = audit_record(actor=staff, action="application.approve", detail={"receipt": "R1"})
     finally:
         current_source.reset(token)
 
@@ -51,8 +50,7 @@ def test_the_database_refuses_to_change_a_record_even_with_raw_sql():
     record = audit_record(actor=None, action="card.active")
 
     with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("UPDATE audit_auditrecord SET action = 'forged' WHERE id = %s",
-                       [record.pk])
+        cursor.execute("UPDATE audit_auditrecord SET action = 'forged' WHERE id = %s", [record.pk])
     assert AuditRecord.objects.get(pk=record.pk).action == "card.active"
 
 

@@ -13,8 +13,9 @@ pytestmark = pytest.mark.django_db
 
 
 def test_the_periodic_task_lifts_expired_temporary_loss_reports_and_nothing_else():
-    expired = CardFactory(lost_temporarily=True,
-                          loss_expires_at=timezone.now() - timedelta(minutes=1))
+    expired = CardFactory(
+        lost_temporarily=True, loss_expires_at=timezone.now() - timedelta(minutes=1)
+    )
     running = CardFactory(lost_temporarily=True)
 
     result = expire_temporary_losses_task.enqueue()
