@@ -19,7 +19,6 @@ from sscard.audit.models import AuditRecord
 from sscard.cards.constants import CardStatus
 from sscard.cards.models import CardHistory
 from sscard.core.errors import DomainError
-from sscard.testing import factories
 from sscard.testing.factories import (
     CardFactory,
     GuardianshipFactory,
@@ -27,28 +26,11 @@ from sscard.testing.factories import (
     UserFactory,
     requester_for,
 )
-from sscard.testing.ids import resident_id
 
 pytestmark = pytest.mark.django_db
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 NOT_YOURS = "未找到可为您办理的人员信息"
-
-
-@pytest.fixture(autouse=True)
-def distinct_id_numbers(monkeypatch):
-    """PersonFactory draws from only 499 ID numbers per birth date and sex, from a random
-    sequence shared by the whole run: keep the numbers of one test apart."""
-    issued: set[str] = set()
-
-    def unique_resident_id(birth, **kwargs):
-        number = resident_id(birth, **kwargs)
-        while number in issued:
-            number = resident_id(birth, **kwargs)
-        issued.add(number)
-        return number
-
-    monkeypatch.setattr(factories, "resident_id", unique_resident_id)
 
 
 def status_of(card) -> str:

@@ -20,7 +20,6 @@ from sscard.conftest import jpeg
 from sscard.core.errors import DomainError
 from sscard.production import services as production
 from sscard.production.constants import Stage
-from sscard.testing import factories
 from sscard.testing.factories import (
     BankFactory,
     CardFactory,
@@ -36,22 +35,6 @@ pytestmark = pytest.mark.django_db
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 OUTLET_TIMELINE = ["已受理", "审核通过", "数据录入", "制卡中", "市银行签收", "网点签收", "已领卡"]
 MAIL_TIMELINE = ["已受理", "审核通过", "数据录入", "制卡中", "市银行签收", "已寄出", "已领卡"]
-
-
-@pytest.fixture(autouse=True)
-def distinct_id_numbers(monkeypatch):
-    """PersonFactory draws from only 499 ID numbers per birth date and sex, from a random
-    sequence shared by the whole run: keep the numbers of one test apart."""
-    issued: set[str] = set()
-
-    def unique_resident_id(birth, **kwargs):
-        number = resident_id(birth, **kwargs)
-        while number in issued:
-            number = resident_id(birth, **kwargs)
-        issued.add(number)
-        return number
-
-    monkeypatch.setattr(factories, "resident_id", unique_resident_id)
 
 
 def at(day: date, hour: int = 10) -> datetime:

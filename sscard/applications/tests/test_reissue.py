@@ -23,30 +23,12 @@ from sscard.cards.constants import CardStatus, LossKind
 from sscard.cards.models import Card
 from sscard.conftest import jpeg
 from sscard.core.errors import DomainError
-from sscard.testing import factories
 from sscard.testing.factories import CardFactory, UserFactory, requester_for
-from sscard.testing.ids import resident_id
 
 pytestmark = pytest.mark.django_db
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 NEEDS_FORMAL_LOSS = "补卡前需先办理正式挂失"
-
-
-@pytest.fixture(autouse=True)
-def distinct_id_numbers(monkeypatch):
-    """PersonFactory draws from only 499 ID numbers per birth date and sex, from a random
-    sequence shared by the whole run: keep the numbers of one test apart."""
-    issued: set[str] = set()
-
-    def unique_resident_id(birth, **kwargs):
-        number = resident_id(birth, **kwargs)
-        while number in issued:
-            number = resident_id(birth, **kwargs)
-        issued.add(number)
-        return number
-
-    monkeypatch.setattr(factories, "resident_id", unique_resident_id)
 
 
 @pytest.fixture

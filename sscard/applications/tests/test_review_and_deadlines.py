@@ -22,31 +22,13 @@ from sscard.core.errors import DomainError
 from sscard.core.workdays import WorkCalendar
 from sscard.production import services as production
 from sscard.production.constants import Stage
-from sscard.testing import factories
 from sscard.testing.factories import PersonFactory, StaffFactory, UserFactory, requester_for
-from sscard.testing.ids import resident_id
 
 pytestmark = pytest.mark.django_db
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 CALENDAR = WorkCalendar()
 MONDAY = date(2026, 3, 2)  # an ordinary week, far from any holiday
-
-
-@pytest.fixture(autouse=True)
-def distinct_id_numbers(monkeypatch):
-    """PersonFactory draws from only 499 ID numbers per birth date and sex, from a random
-    sequence shared by the whole run: keep the numbers of one test apart."""
-    issued: set[str] = set()
-
-    def unique_resident_id(birth, **kwargs):
-        number = resident_id(birth, **kwargs)
-        while number in issued:
-            number = resident_id(birth, **kwargs)
-        issued.add(number)
-        return number
-
-    monkeypatch.setattr(factories, "resident_id", unique_resident_id)
 
 
 def at(day: date, hour: int = 10) -> datetime:

@@ -19,31 +19,13 @@ from sscard.cards.constants import CardStatus, LossKind
 from sscard.cards.models import Card, CardHistory
 from sscard.cards.selectors import card_effective_status
 from sscard.core.errors import DomainError
-from sscard.testing import factories
 from sscard.testing.factories import CardFactory, PersonFactory
-from sscard.testing.ids import resident_id
 
 pytestmark = pytest.mark.django_db
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 REPORTED_AT = datetime(2026, 3, 2, 9, 30, tzinfo=SHANGHAI)
 GOOD_PASSWORD = "135790"
-
-
-@pytest.fixture(autouse=True)
-def distinct_id_numbers(monkeypatch):
-    """PersonFactory draws from only 499 ID numbers per birth date and sex, from a random
-    sequence shared by the whole run: keep the numbers of one test apart."""
-    issued: set[str] = set()
-
-    def unique_resident_id(birth, **kwargs):
-        number = resident_id(birth, **kwargs)
-        while number in issued:
-            number = resident_id(birth, **kwargs)
-        issued.add(number)
-        return number
-
-    monkeypatch.setattr(factories, "resident_id", unique_resident_id)
 
 
 def enable(card: Card, password: str = GOOD_PASSWORD) -> Card:

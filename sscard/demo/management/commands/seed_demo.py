@@ -23,18 +23,10 @@ runs, ``django.utils.timezone.now`` reads a story clock (never later than the re
 acceptance dates, legal deadlines, receipt numbers, card issue dates and temporary loss
 expiry are what they would have been had the steps happened on those days.
 
-Two shortcuts keep it fast (the services lock, re-read and nest savepoints on every step):
-
-* For two people in three of the crowd, the first card's way from 申领 to 已领卡 is written
-  row by row as the services write it (:meth:`Seeder.issue_directly`); everything after it
-  (enabling, loss reports, reissues, replacements …) goes through the services again. The
-  named accounts, the employer's staff and every story that stops before the card is
-  collected take the services all the way.
-* Enabling a card hashes its 6-digit service password with the project's password hasher
-  (Argon2, about a third of a second). The named demo cards are enabled through the service
-  (password :data:`DEMO_SERVICE_PASSWORD`); the other cards take the same guarded card
-  transition with one precomputed hash of :data:`BULK_SERVICE_PASSWORD`, and their 启用 办件
-  is written as the service writes it.
+One shortcut keeps it fast: enabling a card hashes its 6-digit service password with the
+project's password hasher (Argon2, about a third of a second). The named demo cards are
+enabled with :data:`DEMO_SERVICE_PASSWORD`; for the crowd the same service runs with one
+precomputed hash of :data:`BULK_SERVICE_PASSWORD` standing in for the hashing.
 
 Running it again does nothing but print the logins (the marker is the ``demo_admin`` user).
 People, dates and choices are deterministic for a given day (``random.Random(2026)``,
@@ -47,13 +39,11 @@ from __future__ import annotations
 import dataclasses
 import logging
 import random
-import string
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from decimal import Decimal
 from io import BytesIO
 from typing import Any
 from unittest import mock
@@ -74,32 +64,28 @@ from sscard.accounts.services import (
     employer_register,
     employment_ensure,
     person_find_or_create,
-    person_relation,
 )
 from sscard.accounts.trust import Requester, TrustLevel
 from sscard.applications import services as apps_services
-from sscard.applications.catalogue import SSCARD
 from sscard.applications.constants import (
     AppStatus,
     ItemCode,
-    MaterialKind,
     ReissueKind,
     ReplaceReason,
 )
-from sscard.applications.forms import CONTACT_FIELDS, clean_apply
-from sscard.applications.models import Application, ApplicationEvent, Material
+from sscard.applications.models import Application
 from sscard.applications.selectors import applications_overdue
 from sscard.audit.services import audit_record
 from sscard.cards.constants import CardStatus
-from sscard.cards.models import Card, CardHistory
-from sscard.cards.services import card_expire_temporary_losses, card_transition
+from sscard.cards.models import Card
+from sscard.cards.services import card_expire_temporary_losses
 from sscard.core.documents import DocType, Gender, validate_document
 from sscard.core.errors import DomainError
 from sscard.core.validators import PHONE_RE
 from sscard.core.workdays import WorkCalendar
 from sscard.production import services as production
 from sscard.production.constants import Delivery, Stage
-from sscard.production.models import ProductionEvent, ProductionOrder
+from sscard.production.models import ProductionOrder
 from sscard.regions.models import Bank, HolidayOverride, Outlet, RegionSettings
 from sscard.regions.selectors import region_settings, work_calendar
 from sscard.testing.ids import resident_id, uscc
@@ -367,7 +353,6 @@ class Case:
     outlet: Outlet
     real_enable: bool = False
     relationship: str = ""  # set when a guardian applies
-    direct: bool = False  # the first card's history written directly (see issue_directly)
     production_order: ProductionOrder | None = None
     person: Person | None = None
     application: Application | None = None
@@ -883,7 +868,6 @@ class Seeder:
         for phase in scenario.phases:
             moments = self._schedule(phase, after)
             steps = list(self._expand(phase.steps, case))
-            issue = list(self._expand(TO_SEALED, case))
             index = 0
             while index < len(steps):
                 step, moment = steps[index], moments[index]
@@ -891,12 +875,7 @@ class Seeder:
                     self.clock.set(moment)
                 else:
                     self.clock.advance_to(moment)
-                direct = case.direct and steps[index : index + len(issue)] == issue
                 try:
-                    if direct:
-                        self.issue_directly(case, moments[index : index + len(issue)])
-                        index += len(issue)
-                        continue
                     getattr(self, f"step_{step}")(case, scenario)
                 except DomainError as exc:
                     raise CommandError(
@@ -1078,326 +1057,12 @@ class Seeder:
         case.the_card.refresh_from_db()
 
     def _enable_with_shared_hash(self, case: Case) -> None:
-        """What :func:`item_enable` writes, with the bulk service password hashed once."""
-        user = case.requester.user
-        card = card_transition(
-            card=case.the_card,
-            to=CardStatus.ACTIVE,
-            actor=user,
-            reason="启用社保应用",
-            service_password=self.bulk_password_hash,
-        )
-        relation = person_relation(
-            user=user, person=card.person, today=timezone.localdate(), region=self.region
-        )
-        now = timezone.now()
-        receipt = self._receipt()
-        application = Application.objects.create(
-            receipt_number=receipt,
-            item=ItemCode.ENABLE,
-            applicant=user,
-            subject=card.person,
-            relation=relation,
-            card=card,
-            form_data={},
-            status=AppStatus.COMPLETED,
-            completed_at=now,
-        )
-        ApplicationEvent.objects.create(
-            application=application,
-            action="submit",
-            to_status=AppStatus.COMPLETED,
-            actor_id=user.pk,
-            actor_label=user.audit_label,
-        )
-        audit_record(
-            actor=user,
-            action=f"application.{ItemCode.ENABLE}",
-            target=application,
-            detail={
-                "receipt": receipt,
-                "item": ItemCode.ENABLE.value,
-                "status": AppStatus.COMPLETED.value,
-                "relation": relation,
-                "trust": int(case.requester.trust),
-            },
-        )
-
-    # -- the first card, written directly ---------------------------------------------------
-
-    def issue_directly(self, case: Case, moments: list[datetime]) -> None:
-        """申领 → 受理 → 审核通过 → 数据录入 → 制卡中 → 市银行签收 → 网点签收 / 已寄出 → 已领卡
-        for a citizen applying for themself, written row by row as the services write it (the
-        application, its materials and timeline, the card and its history, the production
-        order and its stages, the audit records), each row at its step's moment. About a third
-        of the queries of the service calls, which lock, re-read and nest savepoints."""
-        user, person = case.requester.user, case.the_person
-        reviewer, producer = self.reviewer, self.producer
-        submit, accept, approve, send, produce, city, deliver, collect = moments
-        region = self.region
-
-        # 申领: the form as the service cleans and stores it; the person's contact details
-        self.clock.advance_to(submit)
-        p = case.profile
-        clean = clean_apply(
-            {
-                "doc_type": p.doc_type,
-                "doc_number": p.doc_number,
-                "name": p.name,
-                "gender": p.gender,
-                "ethnicity": p.ethnicity,
-                "birth_date": p.birth_date.isoformat(),
-                "phone": p.phone,
-                "address": p.address,
-                "postcode": p.postcode,
-                "occupation": p.occupation,
-                **self._delivery_form(case),
-            },
-            {"photo"},
-            region=region,
-            today=timezone.localdate(),
-            for_someone_else=False,
-        )
-        for key in CONTACT_FIELDS:
-            setattr(person, key, clean.data[key])
-        person.save(update_fields=[*CONTACT_FIELDS, "updated_at"])
-        receipt = self._receipt()
-        application = Application.objects.create(
-            receipt_number=receipt,
-            item=ItemCode.APPLY,
-            applicant=user,
-            subject=person,
-            relation="self",
-            form_data=clean.data,
-            status=AppStatus.SUBMITTED,
-            fee=Decimal(0),
-        )
-        self._event(application, "submit", "", AppStatus.SUBMITTED, user)
-        audit_record(
-            actor=user,
-            action=f"application.{ItemCode.APPLY}",
-            target=application,
-            detail={
-                "receipt": receipt,
-                "item": ItemCode.APPLY.value,
-                "status": AppStatus.SUBMITTED.value,
-                "relation": "self",
-                "trust": int(case.requester.trust),
-            },
-        )
-        Material.objects.create(
-            application=application,
-            person=person,
-            kind=MaterialKind.PHOTO,
-            file=self._upload("photo"),
-            content_type="image/jpeg",
-            size=len(self.photo),
-        )
-
-        # 受理: the legal time limit starts
-        self.clock.advance_to(accept)
-        accepted_at = timezone.now()
-        limit = SSCARD.item(ItemCode.APPLY).time_limit_days
-        due_on = self.calendar.add_working_days(timezone.localdate(accepted_at), limit)
-        self._transition(application, "accept", AppStatus.SUBMITTED, AppStatus.ACCEPTED, reviewer)
-
-        # 审核通过: a new card number and its production order
-        self.clock.advance_to(approve)
-        decided_at = timezone.now()
-        card = Card.objects.create(
-            person=person,
-            number=self._card_number(),
-            issuing_area=region.region_code,
-            bank=case.bank,
-            status=CardStatus.PRODUCING,
-        )
-        CardHistory.objects.create(
-            card=card,
-            to_status=CardStatus.PRODUCING,
-            actor_id=reviewer.pk,
-            actor_label=reviewer.audit_label,
-            reason="新卡制作",
-        )
-        audit_record(
-            actor=reviewer, action="card.created", target=card, detail={"card": card.masked_number}
-        )
-        mail = case.delivery == Delivery.MAIL
-        order = ProductionOrder.objects.create(
-            card=card,
-            person=person,
-            bank=case.bank,
-            delivery=case.delivery,
-            outlet=None if mail else case.outlet,
-            mail_address=case.profile.address if mail else "",
-        )
-        self._stage(order, Stage.APPROVED, reviewer, audit=False)
-        audit_record(
-            actor=reviewer,
-            action="production.created",
-            target=order,
-            detail={"card": card.masked_number, "delivery": case.delivery},
-        )
-        self._transition(application, "approve", AppStatus.ACCEPTED, AppStatus.APPROVED, reviewer)
-
-        # production, as the bank and the outlet report it
-        self.clock.advance_to(send)
-        self._stage(order, Stage.DATA_SENT, producer, place=case.bank.name, previous=Stage.APPROVED)
-        self.clock.advance_to(produce)
-        self._stage(
-            order,
-            Stage.PRODUCING,
-            None,
-            place=f"{case.bank.name}制卡中心",
-            previous=Stage.DATA_SENT,
-        )
-        self.clock.advance_to(city)
-        self._stage(
-            order,
-            Stage.CITY_BANK,
-            None,
-            place=f"{case.bank.name}揭阳分行",
-            previous=Stage.PRODUCING,
-        )
-        self.clock.advance_to(deliver)
-        tracking = ""
-        if mail:
-            tracking = f"SF{self.rng.randrange(10**12, 10**13)}"
-            self._stage(
-                order,
-                Stage.MAILED,
-                None,
-                place=f"{case.bank.name}揭阳分行",
-                note=f"快递单号 {tracking}",
-                previous=Stage.CITY_BANK,
-            )
-            clerk, place = None, "邮寄签收"
-        else:
-            clerk = self.clerks[case.outlet.pk]
-            self._stage(
-                order, Stage.OUTLET, clerk, place=case.outlet.name, previous=Stage.CITY_BANK
-            )
-            place = case.outlet.name
-
-        # 已领卡: the card is 封存 in the holder's hands, the application 办结
-        self.clock.advance_to(collect)
-        now = timezone.now()
-        self._stage(
-            order,
-            Stage.COLLECTED,
-            clerk,
-            place=place,
-            previous=Stage.MAILED if mail else Stage.OUTLET,
-        )
-        issued_on = timezone.localdate(now)
-        try:
-            expires_on = issued_on.replace(year=issued_on.year + region.card_validity_years)
-        except ValueError:  # 29 February
-            expires_on = issued_on.replace(year=issued_on.year + region.card_validity_years, day=28)
-        Card.objects.filter(pk=card.pk).update(
-            status=CardStatus.SEALED, issued_on=issued_on, expires_on=expires_on, updated_at=now
-        )
-        CardHistory.objects.create(
-            card=card,
-            from_status=CardStatus.PRODUCING,
-            to_status=CardStatus.SEALED,
-            actor_id=getattr(clerk, "pk", None),
-            actor_label=_label(clerk),
-            reason="领卡",
-        )
-        audit_record(
-            actor=clerk,
-            action=f"card.{CardStatus.SEALED}",
-            target=card,
-            detail={
-                "card": card.masked_number,
-                "from": CardStatus.PRODUCING.value,
-                "to": CardStatus.SEALED.value,
-                "reason": "领卡",
-            },
-        )
-        self._transition(application, "complete", AppStatus.APPROVED, AppStatus.COMPLETED, clerk)
-        ProductionOrder.objects.filter(pk=order.pk).update(
-            stage=Stage.COLLECTED, tracking_number=tracking, updated_at=now
-        )
-        Application.objects.filter(pk=application.pk).update(
-            status=AppStatus.COMPLETED,
-            accepted_at=accepted_at,
-            due_on=due_on,
-            decided_at=decided_at,
-            reviewer=reviewer,
-            production_order=order,
-            completed_at=now,
-            card=card,
-            updated_at=now,
-        )
-        case.application = Application.objects.get(pk=application.pk)
-        case.production_order = ProductionOrder.objects.get(pk=order.pk)
-        case.card = Card.objects.get(pk=card.pk)
-
-    def _receipt(self) -> str:
-        stamp = timezone.localdate().strftime("%Y%m%d")
-        return f"{self.region.region_code}{stamp}{self.rng.randrange(10**10):010d}"
-
-    def _card_number(self) -> str:
-        while True:
-            number = self.rng.choice(string.ascii_uppercase) + f"{self.rng.randrange(10**8):08d}"
-            taken = Card.objects.filter(issuing_area=self.region.region_code, number=number)
-            if not taken.exists():
-                return number
-
-    def _event(
-        self, application: Application, action: str, before: str, after: str, actor: User | None
-    ) -> None:
-        ApplicationEvent.objects.create(
-            application=application,
-            action=action,
-            from_status=before,
-            to_status=after,
-            actor_id=getattr(actor, "pk", None),
-            actor_label=_label(actor),
-        )
-
-    def _transition(
-        self, application: Application, action: str, before: str, after: str, actor: User | None
-    ) -> None:
-        self._event(application, action, before, after, actor)
-        audit_record(
-            actor=actor,
-            action=f"application.{action}",
-            target=application,
-            detail={
-                "receipt": application.receipt_number,
-                "item": application.item,
-                "from": before,
-                "to": after,
-            },
-        )
-
-    def _stage(
-        self,
-        order: ProductionOrder,
-        stage: str,
-        actor: User | None,
-        *,
-        place: str = "",
-        note: str = "",
-        previous: str = "",
-        audit: bool = True,
-    ) -> None:
-        ProductionEvent.objects.create(
-            order=order,
-            stage=stage,
-            place=place,
-            note=note,
-            actor_id=getattr(actor, "pk", None),
-            actor_label=_label(actor),
-        )
-        if audit:
-            audit_record(
-                actor=actor,
-                action=f"production.{stage}",
-                target=order,
-                detail={"from": previous, "to": stage, "place": place, "note": note},
+        """:func:`item_enable` with the bulk service password hashed once, not per card."""
+        with mock.patch(
+            "sscard.cards.services.make_password", return_value=self.bulk_password_hash
+        ):
+            apps_services.item_enable(
+                requester=case.requester, card=case.the_card, password=BULK_SERVICE_PASSWORD
             )
 
     def _loss(self, case: Case, action: str) -> None:
@@ -1530,15 +1195,13 @@ class Seeder:
                 scenario,
                 phases=(dataclasses.replace(first, steps=("register", *first.steps)), *rest),
             )
-            for number in range(scenario.count):
+            for _ in range(scenario.count):
                 outlet = self.outlets.get(scenario.outlet)
                 area = _area_code(outlet.district) if outlet else None
                 profile = self.profile(age=(16, 75), area=area)
                 case = self.case_for(None, profile, delivery=scenario.delivery)
                 if outlet is not None and outlet.bank is not None:
                     case.outlet, case.bank = outlet, outlet.bank
-                # the first of every three takes the whole way through the services
-                case.direct = number % 3 != 0
                 self.run_story(case, story)
         # two card holders of the crowd work for the demo employer too
         holders = Person.objects.filter(
