@@ -47,8 +47,9 @@ def card_transition(
     """Move ``card`` to ``to``; the only place a card's status is assigned."""
     card = Card.objects.select_for_update().get(pk=card.pk)
     if to not in CARD_TRANSITIONS[card.status]:
+        target = dict(CardStatus.choices).get(to, to)
         raise DomainError(
-            f"社保卡当前为“{card.get_status_display()}”状态，不能变更为“{CardStatus(to).label}”",
+            f"社保卡当前为“{card.get_status_display()}”状态，不能变更为“{target}”",
             code="invalid_transition",
         )
     previous = card.status
@@ -73,8 +74,9 @@ def card_transition(
     return card
 
 
-def _locked(card: Card, *, now: datetime | None = None) -> Card:
-    """The card's row, locked, with an expired temporary loss report already lifted."""
+def card_lock_current(card: Card, *, now: datetime | None = None) -> Card:
+    """The card's row, locked, as it stands now: a temporary loss report past its expiry is
+    lifted first, so no decision on the card sees a report that has already ended."""
     card = Card.objects.select_for_update().get(pk=card.pk)
     now = now or timezone.now()
     if card.status == CardStatus.TEMP_LOST and card.loss_expires_at and card.loss_expires_at <= now:
@@ -87,12 +89,6 @@ def _locked(card: Card, *, now: datetime | None = None) -> Card:
             loss_expires_at=None,
         )
     return card
-
-
-def card_lock_current(card: Card) -> Card:
-    """The card's row, locked, as it stands now: a temporary loss report past its expiry is
-    lifted first, so no decision on the card sees a report that has already ended."""
-    return _locked(card)
 
 
 def validate_service_password(password: str) -> None:
@@ -112,7 +108,7 @@ def validate_service_password(password: str) -> None:
 def card_enable(*, card: Card, password: str, actor: User | None) -> Card:
     """启用: a sealed card becomes 正常 with its service password set."""
     validate_service_password(password)
-    card = _locked(card)
+    card = card_lock_current(card)
     _refuse_if(rules.enable_refusal(card), code="not_sealed")
     return card_transition(
         card=card,
@@ -128,7 +124,7 @@ def card_report_loss(
     *, card: Card, kind: str, actor: User | None, confirmed_irreversible: bool = False
 ) -> Card:
     """临时挂失 (expires by itself) or 正式挂失 (irreversible, asked to confirm)."""
-    card = _locked(card)
+    card = card_lock_current(card)
     if kind == LossKind.TEMPORARY:
         _refuse_if(rules.temporary_loss_refusal(card), code="already_lost")
         days = region_settings().temporary_loss_days
@@ -162,7 +158,7 @@ def card_report_loss(
 @transaction.atomic
 def card_cancel_loss(*, card: Card, actor: User | None) -> Card:
     """解挂: only a temporary loss report is lifted, back to the state before it."""
-    card = _locked(card)
+    card = card_lock_current(card)
     _refuse_if(rules.cancel_loss_refusal(card), code="not_temporarily_lost")
     return card_transition(
         card=card,
@@ -183,7 +179,7 @@ def card_expire_temporary_losses(*, now: datetime | None = None) -> int:
         with transaction.atomic():
             card = Card.objects.select_for_update().get(pk=pk)
             before = card.status
-            if _locked(card, now=now).status != before:
+            if card_lock_current(card, now=now).status != before:
                 lifted += 1
     return lifted
 
