@@ -513,13 +513,13 @@ def _due_on(accepted_on: date, item: str, paused_days: int) -> date:
 # Staff: accept, approve, return, reject; the outlet hands the card over
 
 
-@transaction.atomic
 def _refuse_own(application: Application, actor: User) -> None:
     """Separation of duties: nobody decides on an application they submitted."""
     if application.applicant_id == actor.pk:
         raise DomainError("不能审核本人提交的申请", code="own_application")
 
 
+@transaction.atomic
 def application_accept(*, application: Application, actor: User) -> Application:
     """受理: the legal time limit starts counting from today. Only a newly submitted
     application is accepted: a returned one resumes its clock when the applicant resubmits."""

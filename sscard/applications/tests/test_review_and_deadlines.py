@@ -275,6 +275,21 @@ def test_a_reviewer_cannot_approve_their_own_application(bank, outlet, reviewer)
     )
 
 
+def test_a_reviewer_cannot_accept_return_or_reject_their_own_application(bank, outlet, reviewer):
+    own = StaffFactory(username="reviewer3", role=User.Role.REVIEWER, person=PersonFactory())
+    submitted = submit_apply(own, bank, outlet)
+
+    with pytest.raises(DomainError, match="不能审核本人提交的申请"):
+        services.application_accept(application=submitted, actor=own)
+    with pytest.raises(DomainError, match="不能审核本人提交的申请"):
+        services.application_reject(application=submitted, actor=own, reason="材料不全")
+    accepted = services.application_accept(application=submitted, actor=reviewer)
+    with pytest.raises(DomainError, match="不能审核本人提交的申请"):
+        services.application_return(application=accepted, actor=own, reason="照片不清晰")
+
+    assert refresh(accepted).status == AppStatus.ACCEPTED
+
+
 def test_an_application_not_yet_accepted_cannot_be_approved(citizen, bank, outlet, reviewer):
     application = submit_apply(citizen, bank, outlet)
 
