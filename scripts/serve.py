@@ -1,34 +1,40 @@
 """Run the demo service: the web server, the task worker and the periodic-task loop, stopping
-all three together on Ctrl-C."""
+all three together on Ctrl-C or SIGTERM."""
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 import sys
 
 HOST = sys.argv[1] if len(sys.argv) > 1 else "127.0.0.1:8000"
-PY = sys.executable
+COMMANDS = {
+    "web": ["runserver", HOST, "--insecure", "--noreload"],
+    "worker": ["db_worker", "--interval", "2"],
+    "scheduler": ["run_periodic", "--every", "60"],
+}
+
+
+def _stop(*_: object) -> None:
+    raise SystemExit(0)
 
 
 def main() -> int:
-    env = {**os.environ}
-    workers = [
-        subprocess.Popen([PY, "manage.py", "db_worker", "--interval", "2"], env=env),  # noqa: S603
-        subprocess.Popen([PY, "manage.py", "run_periodic", "--every", "60"], env=env),  # noqa: S603
-    ]
+    signal.signal(signal.SIGTERM, _stop)
+    procs = {
+        name: subprocess.Popen([sys.executable, "manage.py", *args])  # noqa: S603
+        for name, args in COMMANDS.items()
+    }
     print(f"sscard: http://{HOST}/  (Ctrl-C stops the server, the worker and the scheduler)")
     try:
-        return subprocess.call(  # noqa: S603
-            [PY, "manage.py", "runserver", HOST, "--insecure", "--noreload"], env=env
-        )
+        return procs["web"].wait()
     except KeyboardInterrupt:
         return 0
     finally:
-        for proc in workers:
-            proc.send_signal(signal.SIGTERM)
-        for proc in workers:
+        for proc in procs.values():
+            if proc.poll() is None:
+                proc.terminate()
+        for proc in procs.values():
             try:
                 proc.wait(timeout=10)
             except subprocess.TimeoutExpired:
