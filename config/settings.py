@@ -30,6 +30,9 @@ SECRET_KEY = _secret("SECRET_KEY", "dev-insecure-secret-key-change-me-0123456789
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
+# The issuing area this deployment serves; its tunable business settings live in the database.
+SSCARD_REGION_CODE = env.str("SSCARD_REGION_CODE", default="445200")
+
 # Personal data at rest (sscard.core.crypto): AES-256-GCM keys as "id:base64key", the first
 # one encrypts, all of them decrypt; a separate key for the keyed lookup hashes.
 SSCARD_DATA_KEYS = env.list(

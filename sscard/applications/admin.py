@@ -1,4 +1,5 @@
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from django.contrib import admin, messages
 from django.db.models import QuerySet
@@ -10,6 +11,8 @@ from sscard.applications.selectors import application_deadline
 from sscard.applications.services import application_accept, application_approve
 from sscard.core.errors import DomainError
 from sscard.core.masking import mask_address, mask_id_number, mask_name, mask_phone
+from sscard.core.workdays import Deadline
+from sscard.regions.selectors import region_settings, work_calendar
 
 FORM_MASKS: dict[str, Callable[[str], str]] = {
     "doc_number": mask_id_number,
@@ -40,6 +43,17 @@ class MaterialInline(admin.TabularInline):
 
     def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
+
+
+def countdown_text(deadline: Deadline | None) -> str:
+    if deadline is None:
+        return "—"
+    if deadline.paused:
+        return "补正中，暂停计时"
+    if deadline.overdue:
+        return f"已超期 {-(deadline.remaining or 0)} 个工作日"
+    flag = "（预警）" if deadline.warning else ""
+    return f"剩余 {deadline.remaining} 个工作日{flag}"
 
 
 @admin.register(Application)
@@ -93,17 +107,21 @@ class ApplicationAdmin(admin.ModelAdmin):
             f"{key}: {FORM_MASKS.get(key, str)(str(value))}" for key, value in obj.form_data.items()
         )
 
+    def get_list_display(self, request: HttpRequest) -> Sequence[Any]:
+        """The countdown column shares one calendar and one settings row across the page."""
+        region, calendar, today = region_settings(), work_calendar(), timezone.localdate()
+
+        @admin.display(description="剩余时限")
+        def countdown(obj: Application) -> str:
+            return countdown_text(
+                application_deadline(obj, today=today, region=region, calendar=calendar)
+            )
+
+        return (*self.list_display[:-1], countdown)
+
     @admin.display(description="剩余时限")
     def countdown(self, obj: Application) -> str:
-        deadline = application_deadline(obj, today=timezone.localdate())
-        if deadline is None:
-            return "—"
-        if deadline.paused:
-            return "补正中，暂停计时"
-        if deadline.overdue:
-            return f"已超期 {-(deadline.remaining or 0)} 个工作日"
-        flag = "（预警）" if deadline.warning else ""
-        return f"剩余 {deadline.remaining} 个工作日{flag}"
+        return countdown_text(application_deadline(obj, today=timezone.localdate()))
 
     def _each(
         self,

@@ -30,7 +30,7 @@ class CleanApply:
     age: int
 
 
-class _Errors(dict[str, str]):
+class FormErrors(dict[str, str]):
     def run(self, name: str, check: Any, *args: Any, **kwargs: Any) -> Any:
         try:
             return check(*args, **kwargs)
@@ -50,7 +50,7 @@ def _text(data: dict[str, Any], name: str) -> str:
     return value.strip() if isinstance(value, str) else ""
 
 
-def clean_delivery(data: dict[str, Any], errors: _Errors) -> dict[str, Any]:
+def clean_delivery(data: dict[str, Any], errors: FormErrors) -> dict[str, Any]:
     """合作银行 and 领卡方式 (an outlet, or a mailing address)."""
     out: dict[str, Any] = {}
     bank_code = _text(data, "bank")
@@ -76,7 +76,7 @@ def clean_delivery(data: dict[str, Any], errors: _Errors) -> dict[str, Any]:
     return out
 
 
-def clean_contact(data: dict[str, Any], errors: _Errors) -> dict[str, Any]:
+def clean_contact(data: dict[str, Any], errors: FormErrors) -> dict[str, Any]:
     out = {
         "phone": errors.run("phone", validate_phone, _text(data, "phone")) or "",
         "address": errors.run("address", validate_address, _text(data, "address")) or "",
@@ -101,7 +101,7 @@ def clean_apply(
     """申领 form: identity, personal and contact details, bank, delivery, photo and — for a
     minor applied for by a guardian — the relationship and the two proofs. ``provided`` names
     the materials (photo, household, guardian_proof) the applicant has uploaded."""
-    errors = _Errors()
+    errors = FormErrors()
     doc_type = _text(data, "doc_type")
     facts: DocumentFacts | None = None
     if doc_type not in DocType.values:

@@ -18,7 +18,7 @@ from sscard.cards.constants import CardStatus, FinanceStatus
 from sscard.cards.models import Card
 from sscard.cards.selectors import card_effective_status
 from sscard.core.errors import DomainError
-from sscard.core.workdays import Deadline, compute_deadline
+from sscard.core.workdays import Deadline, WorkCalendar, compute_deadline
 from sscard.production.constants import Delivery, Stage
 from sscard.production.models import ProductionEvent
 from sscard.regions.models import RegionSettings
@@ -65,9 +65,14 @@ def receipt_of(application: Application) -> Receipt:
 
 
 def application_deadline(
-    application: Application, *, today: date | None = None, region: RegionSettings | None = None
+    application: Application,
+    *,
+    today: date | None = None,
+    region: RegionSettings | None = None,
+    calendar: WorkCalendar | None = None,
 ) -> Deadline | None:
-    """The countdown staff see; None before acceptance and for 即时办结 items."""
+    """The countdown staff see; None before acceptance and for 即时办结 items. A list of
+    applications passes one ``region`` and one ``calendar`` for all of them."""
     if application.accepted_at is None:
         return None
     limit = SSCARD.item(application.item).time_limit_days
@@ -78,7 +83,7 @@ def application_deadline(
     today = end or today or timezone.localdate()
     accepted_on = timezone.localdate(application.accepted_at)
     return compute_deadline(
-        work_calendar(start=accepted_on, end=today),
+        calendar or work_calendar(start=accepted_on, end=today),
         accepted_on=accepted_on,
         limit_days=limit,
         paused_days=application.paused_days,

@@ -36,7 +36,7 @@ from sscard.applications.constants import (
     ReissueKind,
     ReplaceReason,
 )
-from sscard.applications.forms import CONTACT_FIELDS, _Errors, clean_apply, clean_delivery
+from sscard.applications.forms import CONTACT_FIELDS, FormErrors, clean_apply, clean_delivery
 from sscard.applications.models import Application, ApplicationEvent, Material
 from sscard.audit.services import audit_record
 from sscard.cards.constants import CardStatus
@@ -346,7 +346,7 @@ def application_submit_reissue(
         return first
     today = today or timezone.localdate()
     region = region_settings()
-    errors = _Errors()
+    errors = FormErrors()
     kind = str(data.get("kind", ""))
     reason = str(data.get("reason", ""))
     if kind not in ReissueKind.values:
@@ -479,7 +479,7 @@ def application_resubmit(
             )
             form = clean.data
         else:
-            errors = _Errors()
+            errors = FormErrors()
             form.update(clean_delivery({**form, **data}, errors))
             errors.raise_if_any()
         for kind in (MaterialKind.PHOTO, MaterialKind.HOUSEHOLD, MaterialKind.GUARDIAN_PROOF):

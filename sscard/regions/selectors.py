@@ -10,8 +10,7 @@ from sscard.regions.models import Bank, HolidayOverride, Outlet, RegionSettings
 
 def region_settings() -> RegionSettings:
     """The deployment's settings row, created with the defaults the first time it is asked."""
-    code = getattr(settings, "SSCARD_REGION_CODE", "445200")
-    row, _ = RegionSettings.objects.get_or_create(region_code=code)
+    row, _ = RegionSettings.objects.get_or_create(region_code=settings.SSCARD_REGION_CODE)
     return row
 
 
