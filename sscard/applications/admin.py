@@ -1,4 +1,4 @@
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import admin, messages
@@ -107,7 +107,7 @@ class ApplicationAdmin(admin.ModelAdmin):
             f"{key}: {FORM_MASKS.get(key, str)(str(value))}" for key, value in obj.form_data.items()
         )
 
-    def get_list_display(self, request: HttpRequest) -> Sequence[Any]:
+    def get_list_display(self, request: HttpRequest) -> tuple[Any, ...]:
         """The countdown column shares one calendar and one settings row across the page."""
         region, calendar, today = region_settings(), work_calendar(), timezone.localdate()
 
