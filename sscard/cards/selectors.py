@@ -6,16 +6,12 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from sscard.accounts.models import Person
-from sscard.cards.constants import LIVE_STATUSES, CardStatus
+from sscard.cards.constants import CardStatus
 from sscard.cards.models import Card
 
 
 def cards_of(person: Person) -> QuerySet[Card]:
     return Card.objects.filter(person=person).select_related("bank").order_by("-created_at")
-
-
-def card_live(person: Person) -> Card | None:
-    return cards_of(person).filter(status__in=LIVE_STATUSES).first()
 
 
 def card_effective_status(card: Card, *, now: datetime | None = None) -> str:

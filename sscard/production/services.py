@@ -8,7 +8,7 @@ from django.db import transaction
 
 from sscard.accounts.models import Person, User
 from sscard.audit.services import audit_record
-from sscard.cards.services import card_cancel, card_create_for_production, card_issue
+from sscard.cards.services import card_create_for_production, card_issue
 from sscard.core.errors import DomainError
 from sscard.production.constants import STAGE_TRANSITIONS, Delivery, Stage
 from sscard.production.models import ProductionEvent, ProductionOrder
@@ -144,9 +144,3 @@ def order_collect(
     order = order_transition(order=order, to=Stage.COLLECTED, actor=actor, place=place)
     card_issue(card=order.card, actor=actor)
     return order
-
-
-@transaction.atomic
-def order_abandon(*, order: ProductionOrder, actor: User | None, reason: str) -> None:
-    """The card will not be produced (the application was rejected after a failure)."""
-    card_cancel(card=order.card, actor=actor, reason=reason)

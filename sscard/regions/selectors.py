@@ -5,7 +5,7 @@ from datetime import date
 from django.conf import settings
 
 from sscard.core.workdays import WorkCalendar
-from sscard.regions.models import Bank, HolidayOverride, Outlet, RegionSettings
+from sscard.regions.models import HolidayOverride, RegionSettings
 
 
 def region_settings() -> RegionSettings:
@@ -23,11 +23,3 @@ def work_calendar(*, start: date | None = None, end: date | None = None) -> Work
     if end is not None:
         rows = rows.filter(date__year__lte=end.year + 1)
     return WorkCalendar(overrides=dict(rows.values_list("date", "is_workday")))
-
-
-def banks_active() -> list[Bank]:
-    return list(Bank.objects.filter(active=True))
-
-
-def outlets_active() -> list[Outlet]:
-    return list(Outlet.objects.filter(active=True).select_related("bank"))
