@@ -59,6 +59,13 @@ def person_relation(*, user: User, person: Person, today: date, region: RegionSe
     raise DomainError("未找到可为您办理的人员信息", code="not_found")
 
 
+def require_role(user: User | None, *roles: str) -> None:
+    """Deny by default: a staff step needs one of ``roles``. Administrators run the system's
+    settings, not the business: separation of duties keeps them out of decisions."""
+    if user is None or not user.is_active or user.role not in roles:
+        raise DomainError("您没有办理此业务的权限", code="forbidden")
+
+
 def person_by_identity(doc_type: str, number: str) -> Person | None:
     return Person.objects.filter(identity_hash=identity_hash(doc_type, number)).first()
 
@@ -82,25 +89,36 @@ def person_find_or_create(*, facts: DocumentFacts, details: dict[str, Any]) -> P
 
 
 @transaction.atomic
-def guardianship_link(
+def guardianship_claim(
     *, guardian: Person, ward: Person, relationship: str, actor: User | None
 ) -> Guardianship:
+    """Record a claimed guardianship. It gives no access until a reviewer has checked the
+    居民户口簿 and 监护人证明 (:func:`guardianship_confirm`); a confirmed link stays as it is."""
     if guardian.pk == ward.pk:
         raise DomainError("监护人与被监护人不能为同一人", field="relationship")
-    link, created = Guardianship.objects.get_or_create(
+    link, created = Guardianship.objects.select_for_update().get_or_create(
         guardian=guardian,
         ward=ward,
-        defaults={"relationship": relationship, "active": True},
+        defaults={"relationship": relationship, "active": False},
     )
-    link.relationship = relationship
-    link.active = True
-    link.save()
-    audit_record(
-        actor=actor,
-        action="guardianship.linked" if created else "guardianship.updated",
-        target=link,
-        detail={"relationship": relationship},
-    )
+    if created:
+        audit_record(
+            actor=actor,
+            action="guardianship.claimed",
+            target=link,
+            detail={"relationship": relationship},
+        )
+    return link
+
+
+@transaction.atomic
+def guardianship_confirm(*, guardian: Person, ward: Person, actor: User | None) -> Guardianship:
+    """The proof was checked: the guardian may now act for the ward."""
+    link = Guardianship.objects.select_for_update().get(guardian=guardian, ward=ward)
+    if not link.active:
+        link.active = True
+        link.save(update_fields=["active"])
+        audit_record(actor=actor, action="guardianship.confirmed", target=link)
     return link
 
 
@@ -119,11 +137,23 @@ def person_change_contact(*, person: Person, changes: dict[str, str], actor: Use
     unknown = set(changes) - set(ONLINE_CONTACT_FIELDS)
     if unknown:
         raise DomainError("包含不支持变更的信息项", code="invalid")
-    _validate_contact(changes)
+    changes = _validate_contact(changes)
     person = Person.objects.select_for_update().get(pk=person.pk)
-    changed = {k: v for k, v in changes.items() if getattr(person, k) != v}
-    if not changed:
+    if not person_record_contact(person=person, values=changes, actor=actor):
         raise DomainError("信息未发生变化，无需提交", code="unchanged")
+    return person
+
+
+def person_record_contact(
+    *, person: Person, values: dict[str, str], actor: User | None
+) -> list[str]:
+    """Write validated contact details on a locked person row; audit what changed and return
+    the names of the changed fields."""
+    changed = {
+        k: v for k, v in values.items() if k in ONLINE_CONTACT_FIELDS and getattr(person, k) != v
+    }
+    if not changed:
+        return []
     for key, value in changed.items():
         setattr(person, key, value)
     person.save(update_fields=[*changed, "updated_at"])
@@ -137,18 +167,20 @@ def person_change_contact(*, person: Person, changes: dict[str, str], actor: Use
             **({"address": mask_address(changed["address"])} if "address" in changed else {}),
         },
     )
-    return person
+    return sorted(changed)
 
 
-def _validate_contact(changes: dict[str, str]) -> None:
-    if "phone" in changes:
-        validate_phone(changes["phone"])
-    if "address" in changes:
-        validate_address(changes["address"])
-    if changes.get("postcode"):
-        validate_postcode(changes["postcode"])
-    if len(changes.get("occupation", "")) > 40:
+def _validate_contact(changes: dict[str, str]) -> dict[str, str]:
+    cleaned = {key: value.strip() for key, value in changes.items()}
+    if "phone" in cleaned:
+        validate_phone(cleaned["phone"])
+    if "address" in cleaned:
+        cleaned["address"] = validate_address(cleaned["address"])
+    if cleaned.get("postcode"):
+        validate_postcode(cleaned["postcode"])
+    if len(cleaned.get("occupation", "")) > 40:
         raise DomainError("职业不能超过40个字", field="occupation")
+    return cleaned
 
 
 @transaction.atomic
@@ -173,9 +205,12 @@ def employer_register(
     return employer
 
 
-def employment_ensure(*, employer: Employer, person: Person) -> Employment:
-    employment, _ = Employment.objects.get_or_create(employer=employer, person=person)
-    if not employment.active:
+def employment_ensure(*, employer: Employer, person: Person, actor: User | None) -> Employment:
+    """The employer's claim that the person works there: it lets the employer apply for the
+    person's card and follow its progress, nothing else (the catalogue's audiences)."""
+    employment, created = Employment.objects.get_or_create(employer=employer, person=person)
+    if created or not employment.active:
         employment.active = True
         employment.save(update_fields=["active"])
+        audit_record(actor=actor, action="employment.recorded", target=employment)
     return employment

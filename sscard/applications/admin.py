@@ -141,11 +141,11 @@ class ApplicationAdmin(admin.ModelAdmin):
                 )
         self.message_user(request, f"已{label} {done} 件")
 
-    @admin.action(description="受理所选办件")
+    @admin.action(description="受理所选办件", permissions=["change"])
     def accept(self, request: HttpRequest, queryset: QuerySet[Application]) -> None:
         self._each(request, queryset, application_accept, "受理")
 
-    @admin.action(description="审核通过所选办件")
+    @admin.action(description="审核通过所选办件", permissions=["change"])
     def approve(self, request: HttpRequest, queryset: QuerySet[Application]) -> None:
         self._each(request, queryset, application_approve, "审核通过")
 

@@ -7,8 +7,12 @@ from __future__ import annotations
 from copy import copy
 from datetime import date
 
+from django.utils import timezone
+
 from sscard.accounts.models import Person
+from sscard.accounts.services import Relation, person_relation
 from sscard.accounts.trust import Requester, TrustLevel
+from sscard.applications.catalogue import SSCARD, Audience
 from sscard.applications.constants import CARD_ITEMS, OPEN_STATUSES, ReissueKind
 from sscard.applications.models import Application
 from sscard.cards import rules
@@ -26,6 +30,28 @@ COUNTER = "请携带有效身份证件到社保卡服务网点办理"
 def _refuse_if(message: str | None, code: str) -> None:
     if message:
         raise DomainError(message, code=code)
+
+
+AUDIENCE_OF_RELATION = {
+    Relation.SELF: Audience.CITIZEN,
+    Relation.GUARDIAN: Audience.GUARDIAN,
+    Relation.EMPLOYER: Audience.EMPLOYER,
+}
+
+
+def relation_for(
+    item: str, requester: Requester, person: Person, region: RegionSettings | None = None
+) -> str:
+    """How the requester may use ``item`` for ``person``: as themself, as a minor's guardian or
+    as the person's employer — and only where the catalogue lets that audience use the item
+    (an employer applies and follows progress, it does not report an employee's card lost)."""
+    region = region or region_settings()
+    relation = person_relation(
+        user=requester.user, person=person, today=timezone.localdate(), region=region
+    )
+    if AUDIENCE_OF_RELATION[relation] not in SSCARD.item(item).audiences:
+        raise DomainError("未找到可为您办理的人员信息", code="not_found")
+    return relation
 
 
 def ensure_step_up(action: str, requester: Requester, region: RegionSettings | None = None) -> None:

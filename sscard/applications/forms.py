@@ -147,7 +147,7 @@ def clean_apply(
     contact = clean_contact(data, errors)
     delivery = clean_delivery(data, errors)
 
-    age = age_on(birth, today) if birth else 0
+    age = age_on(birth, today) if birth and birth <= today else 0
     if facts is not None and doc_type == DocType.HOUSEHOLD and age >= region.guardian_age:
         errors["doc_type"] = f"年满{region.guardian_age}周岁请使用居民身份证申领"
     if age >= region.photo_exempt_age and "photo" not in provided:
@@ -168,9 +168,7 @@ def clean_apply(
         facts=facts,
         age=age,
         data={
-            "doc_type": facts.doc_type.value
-            if hasattr(facts.doc_type, "value")
-            else facts.doc_type,
+            "doc_type": str(facts.doc_type),
             "doc_number": facts.number,
             "name": name,
             "gender": gender,

@@ -5,14 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from sscard.accounts.models import Person
-from sscard.accounts.services import person_relation
 from sscard.accounts.trust import Requester
 from sscard.applications.catalogue import SSCARD
-from sscard.applications.constants import CARD_ITEMS, AppStatus
+from sscard.applications.constants import CARD_ITEMS, OPEN_STATUSES, AppStatus, ItemCode
+from sscard.applications.eligibility import relation_for
 from sscard.applications.models import Application
 from sscard.cards.constants import CardStatus, FinanceStatus
 from sscard.cards.models import Card
@@ -127,11 +127,18 @@ class Progress:
 
 
 def query_progress(*, requester: Requester, subject: Person) -> Progress:
-    """社保卡制卡进度查询: the timeline of the person's newest card request."""
+    """社保卡制卡进度查询: the timeline of the person's newest card order — or of the card
+    request still in review. An applicant may follow what they submitted (a guardian before
+    the guardianship is confirmed, too)."""
     region = region_settings()
-    person_relation(user=requester.user, person=subject, today=timezone.localdate(), region=region)
+    requests = Application.objects.filter(subject=subject, item__in=CARD_ITEMS)
+    try:
+        relation_for(ItemCode.PROGRESS, requester, subject, region)
+    except DomainError:
+        if not requests.filter(applicant=requester.user).exists():
+            raise
     application = (
-        Application.objects.filter(subject=subject, item__in=CARD_ITEMS)
+        requests.filter(Q(status__in=OPEN_STATUSES) | Q(production_order__isnull=False))
         .select_related("production_order__outlet", "subject")
         .order_by("-submitted_at")
         .first()
@@ -205,9 +212,7 @@ def query_card_status(*, requester: Requester, card: Card) -> CardStatusView:
     """社保卡应用状态查询: everything masked, 社保应用 and 金融应用 side by side."""
     region = region_settings()
     card = Card.objects.select_related("bank", "person").get(pk=card.pk)
-    person_relation(
-        user=requester.user, person=card.person, today=timezone.localdate(), region=region
-    )
+    relation_for(ItemCode.STATUS, requester, card.person, region)
     status = card_effective_status(card)
     area = region.region_name if card.issuing_area == region.region_code else card.issuing_area
     return CardStatusView(

@@ -19,10 +19,12 @@ from sscard.accounts.models import Person, User, identity_hash
 from sscard.accounts.services import (
     Relation,
     employment_ensure,
-    guardianship_link,
+    guardianship_claim,
+    guardianship_confirm,
     person_change_contact,
     person_find_or_create,
-    person_relation,
+    person_record_contact,
+    require_role,
 )
 from sscard.accounts.trust import Requester
 from sscard.applications import eligibility
@@ -36,7 +38,13 @@ from sscard.applications.constants import (
     ReissueKind,
     ReplaceReason,
 )
-from sscard.applications.forms import CONTACT_FIELDS, FormErrors, clean_apply, clean_delivery
+from sscard.applications.forms import (
+    CONTACT_FIELDS,
+    CleanApply,
+    FormErrors,
+    clean_apply,
+    clean_delivery,
+)
 from sscard.applications.models import Application, ApplicationEvent, Material
 from sscard.audit.services import audit_record
 from sscard.cards.constants import CardStatus
@@ -269,14 +277,8 @@ def application_submit_apply(
         first = _already_submitted(user, submission_key)
         if first is not None:
             return first
-        if subject.name != clean.data["name"]:
-            raise DomainError(
-                "姓名与该证件号码的登记信息不一致，请核对", field="name", code="name_mismatch"
-            )
         eligibility.check_apply(requester=requester, subject=subject, today=today)
-        for key in CONTACT_FIELDS:
-            setattr(subject, key, clean.data[key])
-        subject.save(update_fields=[*CONTACT_FIELDS, "updated_at"])
+        _record_on_person(subject, clean, user)
         first_issue = not Card.objects.filter(person=subject).exists()
         fee = Decimal(0) if first_issue and region.first_issue_free else region.reissue_fee
         application = _create_application(
@@ -293,7 +295,7 @@ def application_submit_apply(
         )
         if relation == Relation.GUARDIAN:
             assert user.person is not None  # noqa: S101 — a guardian is a person on record
-            guardianship_link(
+            guardianship_claim(
                 guardian=user.person,
                 ward=subject,
                 relationship=clean.data["relationship"],
@@ -305,7 +307,21 @@ def application_submit_apply(
         return application
 
 
-def _apply_subject(requester: Requester, clean: Any, for_someone_else: bool) -> tuple[Person, str]:
+def _record_on_person(subject: Person, clean: CleanApply, actor: User) -> None:
+    """The applicant's form must name the person on record; its contact details become the
+    person's own (audited)."""
+    if subject.name != clean.data["name"]:
+        raise DomainError(
+            "姓名与该证件号码的登记信息不一致，请核对", field="name", code="name_mismatch"
+        )
+    person_record_contact(
+        person=subject, values={key: clean.data[key] for key in CONTACT_FIELDS}, actor=actor
+    )
+
+
+def _apply_subject(
+    requester: Requester, clean: CleanApply, for_someone_else: bool
+) -> tuple[Person, str]:
     user = requester.user
     details = {
         "name": clean.data["name"],
@@ -318,7 +334,7 @@ def _apply_subject(requester: Requester, clean: Any, for_someone_else: bool) -> 
         if user.employer is None:
             raise DomainError("单位账号未关联单位信息", code="no_employer")
         person = person_find_or_create(facts=clean.facts, details=details)
-        employment_ensure(employer=user.employer, person=person)
+        employment_ensure(employer=user.employer, person=person, actor=user)
         return person, Relation.EMPLOYER
     if for_someone_else:
         return person_find_or_create(facts=clean.facts, details=details), Relation.GUARDIAN
@@ -363,7 +379,7 @@ def application_submit_reissue(
         first = _already_submitted(requester.user, submission_key)
         if first is not None:
             return first
-        relation = person_relation(user=requester.user, person=person, today=today, region=region)
+        relation = eligibility.relation_for(ItemCode.REISSUE, requester, person, region)
         eligibility.check_reissue(requester=requester, card=card, kind=kind)
         if kind == ReissueKind.REPLACE and reason == ReplaceReason.EXPIRING:
             _check_expiring(card, region, today)
@@ -477,6 +493,8 @@ def application_resubmit(
                 today=today,
                 for_someone_else=application.relation == Relation.GUARDIAN,
             )
+            subject = Person.objects.select_for_update().get(pk=application.subject_id)
+            _record_on_person(subject, clean, requester.user)
             form = clean.data
         else:
             errors = FormErrors()
@@ -514,7 +532,8 @@ def _due_on(accepted_on: date, item: str, paused_days: int) -> date:
 
 
 def _refuse_own(application: Application, actor: User) -> None:
-    """Separation of duties: nobody decides on an application they submitted."""
+    """Only reviewers decide, and nobody decides on an application they submitted."""
+    require_role(actor, User.Role.REVIEWER)
     if application.applicant_id == actor.pk:
         raise DomainError("不能审核本人提交的申请", code="own_application")
 
@@ -590,6 +609,7 @@ def application_approve(*, application: Application, actor: User) -> Application
             code="invalid_transition",
         )
     form = application.form_data
+    bank, outlet = _delivery_partners(form)
     if application.item == ItemCode.REISSUE and application.card is not None:
         old = card_lock_current(application.card)  # an expired temporary report is lifted
         if old.status not in (CardStatus.ACTIVE, CardStatus.LOST):
@@ -600,14 +620,16 @@ def application_approve(*, application: Application, actor: User) -> Application
         card_cancel(card=old, actor=actor, reason=f"补换卡（{application.receipt_number}）")
     order = order_create(
         person=application.subject,
-        bank=Bank.objects.get(code=form["bank"]),
+        bank=bank,
         delivery=form["delivery"],
-        outlet=Outlet.objects.get(code=form["outlet"])
-        if form["delivery"] == Delivery.OUTLET
-        else None,
+        outlet=outlet,
         mail_address=form.get("mail_address", ""),
         actor=actor,
     )
+    if application.relation == Relation.GUARDIAN and application.applicant.person is not None:
+        guardianship_confirm(
+            guardian=application.applicant.person, ward=application.subject, actor=actor
+        )
     return application_transition(
         application=application,
         to=AppStatus.APPROVED,
@@ -619,12 +641,33 @@ def application_approve(*, application: Application, actor: User) -> Application
     )
 
 
+def _delivery_partners(form: dict[str, Any]) -> tuple[Bank, Outlet | None]:
+    """The bank and outlet the applicant chose, if they still serve: otherwise the reviewer
+    returns the application so the applicant can choose again."""
+    bank = Bank.objects.filter(code=form.get("bank"), active=True).first()
+    if bank is None:
+        raise DomainError(
+            "申请人选择的合作银行已停止合作，请退回补正，由申请人重新选择合作银行",
+            code="bank_inactive",
+        )
+    if form.get("delivery") != Delivery.OUTLET:
+        return bank, None
+    outlet = Outlet.objects.filter(code=form.get("outlet"), active=True).first()
+    if outlet is None:
+        raise DomainError(
+            "申请人选择的领卡网点已停止服务，请退回补正，由申请人重新选择领卡网点",
+            code="outlet_inactive",
+        )
+    return bank, outlet
+
+
 @transaction.atomic
 def application_handover(
     *, order: ProductionOrder, actor: User, identity_checked: bool
 ) -> Application:
     """网点柜员 hands the card over after checking the holder's identity document: the card
     is 封存 and the application 办结."""
+    require_role(actor, User.Role.CLERK)
     if not identity_checked:
         raise DomainError("请先核验领卡人的有效身份证件", field="identity_checked")
     # lock the order's row only: PostgreSQL refuses FOR UPDATE on the nullable outlet join
@@ -635,7 +678,7 @@ def application_handover(
     )
     if order.delivery != Delivery.OUTLET:
         raise DomainError("该卡为邮寄领卡，不在网点发放", code="wrong_delivery")
-    if actor.outlet_id is not None and actor.outlet_id != order.outlet_id:
+    if actor.outlet_id != order.outlet_id:
         raise DomainError("该卡不在本网点，请核对领卡网点", code="wrong_outlet")
     order = order_collect(order=order, actor=actor, place=order.outlet.name if order.outlet else "")
     return _complete(order, actor)
@@ -643,7 +686,9 @@ def application_handover(
 
 @transaction.atomic
 def application_confirm_delivery(*, order: ProductionOrder, actor: User | None) -> Application:
-    """A mailed card was signed for by its holder."""
+    """A mailed card was signed for by its holder (the courier's report, or the officer)."""
+    if actor is not None:
+        require_role(actor, User.Role.PRODUCER)
     order = ProductionOrder.objects.select_for_update().get(pk=order.pk)
     if order.delivery != Delivery.MAIL:
         raise DomainError("该卡为网点领取，请在网点办理发卡", code="wrong_delivery")
@@ -653,13 +698,16 @@ def application_confirm_delivery(*, order: ProductionOrder, actor: User | None) 
 
 def _complete(order: ProductionOrder, actor: User | None) -> Application:
     application = Application.objects.get(production_order=order)
+    # a reissue keeps the card it replaced; the new card is the order's
+    changes: dict[str, Any] = {"completed_at": timezone.now()}
+    if application.card_id is None:
+        changes["card"] = order.card
     return application_transition(
         application=application,
         to=AppStatus.COMPLETED,
         actor=actor,
         action="complete",
-        completed_at=timezone.now(),
-        card=order.card,
+        **changes,
     )
 
 
@@ -667,12 +715,11 @@ def _complete(order: ProductionOrder, actor: User | None) -> Application:
 # 2 启用, 3 挂失与解挂, 5 信息变更: 即时办结, recorded as completed applications
 
 
-def _card_for(requester: Requester, card: Card, region: RegionSettings) -> tuple[Card, str]:
+def _card_for(
+    item: str, requester: Requester, card: Card, region: RegionSettings
+) -> tuple[Card, str]:
     card = Card.objects.select_related("person").get(pk=card.pk)
-    relation = person_relation(
-        user=requester.user, person=card.person, today=timezone.localdate(), region=region
-    )
-    return card, relation
+    return card, eligibility.relation_for(item, requester, card.person, region)
 
 
 class LossAction(StrEnum):
@@ -684,7 +731,7 @@ class LossAction(StrEnum):
 @transaction.atomic
 def item_enable(*, requester: Requester, card: Card, password: str) -> Application:
     region = region_settings()
-    card, relation = _card_for(requester, card, region)
+    card, relation = _card_for(ItemCode.ENABLE, requester, card, region)
     eligibility.ensure_step_up("enable", requester, region)
     card = card_enable(card=card, password=password, actor=requester.user)
     return _create_application(
@@ -705,7 +752,7 @@ def item_report_loss(
 ) -> Application:
     """临时挂失, 正式挂失 or 解挂, taking effect at once."""
     region = region_settings()
-    card, relation = _card_for(requester, card, region)
+    card, relation = _card_for(ItemCode.LOSS, requester, card, region)
     if action == LossAction.CANCEL:
         eligibility.ensure_step_up("cancel_loss", requester, region)
         card = card_cancel_loss(card=card, actor=requester.user)
@@ -735,9 +782,7 @@ def item_change_contact(
     *, requester: Requester, person: Person, changes: dict[str, str]
 ) -> Application:
     region = region_settings()
-    relation = person_relation(
-        user=requester.user, person=person, today=timezone.localdate(), region=region
-    )
+    relation = eligibility.relation_for(ItemCode.CHANGE, requester, person, region)
     person = person_change_contact(person=person, changes=changes, actor=requester.user)
     return _create_application(
         item=ItemCode.CHANGE,

@@ -39,7 +39,7 @@ class ProductionOrderAdmin(admin.ModelAdmin):
     list_select_related = ("card", "person", "bank", "outlet")
     actions = ["send_data"]
 
-    @admin.action(description="数据录入：发送所选订单到合作银行")
+    @admin.action(description="数据录入：发送所选订单到合作银行", permissions=["change"])
     def send_data(self, request: HttpRequest, queryset: QuerySet[ProductionOrder]) -> None:
         done = 0
         for order in queryset:

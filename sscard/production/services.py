@@ -7,6 +7,7 @@ from typing import Any
 from django.db import transaction
 
 from sscard.accounts.models import Person, User
+from sscard.accounts.services import require_role
 from sscard.audit.services import audit_record
 from sscard.cards.services import card_create_for_production, card_issue
 from sscard.core.errors import DomainError
@@ -27,8 +28,9 @@ def order_transition(
 ) -> ProductionOrder:
     order = ProductionOrder.objects.select_for_update().get(pk=order.pk)
     if to not in STAGE_TRANSITIONS[order.stage]:
+        target = dict(Stage.choices).get(to, to)
         raise DomainError(
-            f"制卡进度为“{order.get_stage_display()}”，不能变更为“{Stage(to).label}”",
+            f"制卡进度为“{order.get_stage_display()}”，不能变更为“{target}”",
             code="invalid_transition",
         )
     previous = order.stage
@@ -92,8 +94,16 @@ def order_create(
     return order
 
 
+def _officer_or_partner(actor: User | None) -> None:
+    """Stages are moved by the production officer, or reported by the partner system
+    (``actor`` None: the partner API authenticates its clients itself)."""
+    if actor is not None:
+        require_role(actor, User.Role.PRODUCER)
+
+
 def order_send_data(*, order: ProductionOrder, actor: User | None) -> ProductionOrder:
     """数据录入: the order's data goes to the bank (again, after a failure)."""
+    _officer_or_partner(actor)
     return order_transition(
         order=order, to=Stage.DATA_SENT, actor=actor, place=order.bank.name, failure_reason=""
     )
@@ -107,10 +117,16 @@ def order_advance(
     place: str = "",
     tracking_number: str = "",
 ) -> ProductionOrder:
-    """制卡中 → 市银行签收 → 网点签收 / 已寄出, as the bank and the outlets report them."""
+    """制卡中 → 市银行签收 → 网点签收 / 已寄出, as the bank and the outlets report them. The
+    outlet's own clerk signs a card in there (网点签收)."""
+    order = ProductionOrder.objects.select_related("outlet").get(pk=order.pk)
+    if to == Stage.OUTLET and actor is not None and actor.role == User.Role.CLERK:
+        if actor.outlet_id != order.outlet_id:
+            raise DomainError("该卡不在本网点，请核对领卡网点", code="wrong_outlet")
+    else:
+        _officer_or_partner(actor)
     if to in (Stage.FAILED, Stage.COLLECTED, Stage.DATA_SENT):
         raise DomainError("请使用对应的办理功能", code="wrong_step")
-    order = ProductionOrder.objects.select_related("outlet").get(pk=order.pk)
     changes: dict[str, Any] = {}
     if to == Stage.OUTLET:
         if order.delivery != Delivery.OUTLET:
@@ -128,6 +144,7 @@ def order_advance(
 
 def order_fail(*, order: ProductionOrder, reason: str, actor: User | None) -> ProductionOrder:
     """制卡失败, with the reason; the order goes back to the production officer."""
+    _officer_or_partner(actor)
     reason = reason.strip()
     if not reason:
         raise DomainError("请填写制卡失败原因", field="reason")

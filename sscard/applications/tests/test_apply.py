@@ -314,3 +314,56 @@ def test_approval_makes_one_producing_card_and_no_second_live_card(citizen, bank
     approve(submit_apply(citizen, bank, outlet), reviewer)
 
     assert Card.objects.filter(person=citizen.person).count() == 1
+
+
+def test_a_future_birth_date_on_a_passport_is_reported_next_to_the_field(citizen, bank, outlet):
+    from sscard.accounts.models import User
+    from sscard.testing.factories import EmployerFactory
+
+    agent = UserFactory(role=User.Role.EMPLOYER, person=None, employer=EmployerFactory())
+    form = apply_form(
+        citizen.person,
+        bank,
+        outlet,
+        doc_type="passport",
+        doc_number="P1234567",
+        nationality="新加坡",
+        gender="F",
+        birth_date="2099-01-01",
+        ethnicity="",
+    )
+
+    with pytest.raises(DomainError) as refused:
+        services.application_submit_apply(
+            requester=Requester(user=agent, trust=TrustLevel.L3),
+            data=form,
+            files={"photo": jpeg()},
+        )
+    assert refused.value.errors["birth_date"] == "出生日期不能晚于今天"
+
+
+def test_a_foreign_passport_holder_is_applied_for_by_the_employer(bank, outlet):
+    from sscard.accounts.models import User
+    from sscard.testing.factories import EmployerFactory
+
+    agent = UserFactory(role=User.Role.EMPLOYER, person=None, employer=EmployerFactory())
+    form = {
+        "doc_type": "passport",
+        "doc_number": "P1234567",
+        "name": "Anna Lee",
+        "gender": "F",
+        "nationality": "新加坡",
+        "birth_date": "1990-02-03",
+        "phone": "13912345670",
+        "address": "广东省揭阳市榕城区新阳路18号",
+        "bank": bank.code,
+        "delivery": "outlet",
+        "outlet": outlet.code,
+    }
+
+    application = services.application_submit_apply(
+        requester=Requester(user=agent, trust=TrustLevel.L3), data=form, files={"photo": jpeg()}
+    )
+
+    assert application.subject.nationality == "新加坡"
+    assert application.subject.ethnicity == ""

@@ -333,7 +333,9 @@ def test_the_replacement_card_reaches_the_holder_sealed_with_the_old_one_cancell
 
     statuses = dict(Card.objects.filter(person=citizen.person).values_list("pk", "status"))
     assert done.status == AppStatus.COMPLETED
-    assert statuses == {old.pk: CardStatus.CANCELLED, done.card_id: CardStatus.SEALED}
+    new_card_id = done.production_order.card_id
+    assert statuses == {old.pk: CardStatus.CANCELLED, new_card_id: CardStatus.SEALED}
+    assert done.card_id == old.pk  # the application still names the card it replaced
 
 
 def test_the_old_card_is_still_usable_until_the_request_is_approved(

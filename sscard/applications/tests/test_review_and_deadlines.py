@@ -10,7 +10,7 @@ import pytest
 import time_machine
 
 from sscard.accounts.models import User
-from sscard.accounts.trust import TrustLevel
+from sscard.accounts.trust import Requester, TrustLevel
 from sscard.applications import services
 from sscard.applications.constants import AppStatus
 from sscard.applications.models import Application, ApplicationEvent
@@ -514,3 +514,43 @@ def test_a_refused_step_writes_no_event_and_no_audit_record(citizen, bank, outle
 
     assert ApplicationEvent.objects.count() == events
     assert AuditRecord.objects.count() == records
+
+
+@pytest.mark.parametrize("closed", ["bank", "outlet"])
+def test_approval_stops_when_the_chosen_bank_or_outlet_no_longer_serves(
+    closed, citizen, bank, outlet, reviewer
+):
+    application = services.application_accept(
+        application=submit_apply(citizen, bank, outlet), actor=reviewer
+    )
+    target = bank if closed == "bank" else outlet
+    target.active = False
+    target.save()
+
+    with pytest.raises(DomainError, match="请退回补正"):
+        services.application_approve(application=application, actor=reviewer)
+    assert refresh(application).status == AppStatus.ACCEPTED
+
+
+def test_a_resubmitted_form_must_still_name_the_person_and_updates_their_contact(
+    citizen, bank, outlet, reviewer
+):
+    application = services.application_accept(
+        application=submit_apply(citizen, bank, outlet), actor=reviewer
+    )
+    application = services.application_return(
+        application=application, actor=reviewer, reason="手机号码有误"
+    )
+    requester = Requester(user=citizen, trust=TrustLevel.L3)
+
+    with pytest.raises(DomainError, match="姓名与该证件号码的登记信息不一致"):
+        services.application_resubmit(
+            requester=requester, application=application, data={"name": "李四"}
+        )
+    services.application_resubmit(
+        requester=requester, application=application, data={"phone": "13611112222"}
+    )
+
+    citizen.person.refresh_from_db()
+    assert citizen.person.phone == "13611112222"
+    assert refresh(application).status == AppStatus.ACCEPTED

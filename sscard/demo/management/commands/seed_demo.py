@@ -1208,7 +1208,7 @@ class Seeder:
             cards__status=CardStatus.ACTIVE, user__username__startswith="citizen"
         ).order_by("pk")[:2]
         for person in holders:
-            employment_ensure(employer=self.employer_row, person=person)
+            employment_ensure(employer=self.employer_row, person=person, actor=None)
 
     # -- the whole -----------------------------------------------------------------------------
 
