@@ -10,7 +10,7 @@ import environ
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
-environ.Env.read_env(BASE_DIR / ".env")
+environ.Env.read_env(env.str("SSCARD_ENV_FILE", default=str(BASE_DIR / ".env")))
 
 # "dev" (the demo service), "test" (the suite) or "production". Outside production a missing
 # key falls back to an insecure development value so that a fresh clone runs; production
@@ -35,9 +35,10 @@ SSCARD_REGION_CODE = env.str("SSCARD_REGION_CODE", default="445200")
 
 # Personal data at rest (sscard.core.crypto): AES-256-GCM keys as "id:base64key", the first
 # one encrypts, all of them decrypt; a separate key for the keyed lookup hashes.
-SSCARD_DATA_KEYS = env.list(
-    "SSCARD_DATA_KEYS",
-    default=["dev1:ZGV2LW9ubHktZGF0YS1rZXktMzItYnl0ZXMtbG9uZyE="] if _INSECURE_OK else None,
+SSCARD_DATA_KEYS = (
+    env.list("SSCARD_DATA_KEYS", default=["dev1:ZGV2LW9ubHktZGF0YS1rZXktMzItYnl0ZXMtbG9uZyE="])
+    if _INSECURE_OK
+    else env.list("SSCARD_DATA_KEYS")
 )
 SSCARD_INDEX_KEY = _secret("SSCARD_INDEX_KEY", "dev-only-index-key-change-me")
 

@@ -82,7 +82,21 @@ class UserAdmin(DjangoUserAdmin):
         *DjangoUserAdmin.fieldsets,  # type: ignore[misc]
         ("社保卡服务", {"fields": ("role", "person", "employer", "outlet")}),
     )
-    raw_id_fields = ("person", "employer")
+    # who a login is (its person or employer) is set by registration, not edited here
+    readonly_fields = ("person", "employer")
+
+
+class ReadOnlyLinkAdmin(admin.ModelAdmin):
+    """Links that grant access are made by the services (with proof and audit) only."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
 
 
 @admin.register(Employer)
@@ -93,14 +107,14 @@ class EmployerAdmin(admin.ModelAdmin):
 
 
 @admin.register(Employment)
-class EmploymentAdmin(admin.ModelAdmin):
+class EmploymentAdmin(ReadOnlyLinkAdmin):
     list_display = ("employer", "person", "active", "created_at")
     list_filter = ("active",)
     raw_id_fields = ("employer", "person")
 
 
 @admin.register(Guardianship)
-class GuardianshipAdmin(admin.ModelAdmin):
+class GuardianshipAdmin(ReadOnlyLinkAdmin):
     list_display = ("guardian", "ward", "relationship", "active", "created_at")
     list_filter = ("relationship", "active")
     raw_id_fields = ("guardian", "ward")

@@ -10,10 +10,11 @@ from datetime import date
 from typing import Any
 
 from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
 from django.db import models
 
 from sscard.core import crypto
-from sscard.core.documents import DocType, Gender, age_on
+from sscard.core.documents import DocType, DocumentError, Gender, age_on, validate_uscc
 from sscard.core.fields import EncryptedTextField
 from sscard.core.masking import mask_id_number, mask_name, mask_phone
 
@@ -89,9 +90,18 @@ class Person(models.Model):
         return age_on(self.birth_date, on)
 
 
+def uscc_validator(value: str) -> None:
+    try:
+        validate_uscc(value)
+    except DocumentError as exc:
+        raise ValidationError(exc.message) from exc
+
+
 class Employer(models.Model):
     name = models.CharField("单位名称", max_length=120)
-    uscc = models.CharField("统一社会信用代码", max_length=18, unique=True)
+    uscc = models.CharField(
+        "统一社会信用代码", max_length=18, unique=True, validators=[uscc_validator]
+    )
     contact_name = models.CharField("经办人", max_length=60, blank=True)
     contact_phone = EncryptedTextField("经办人电话", blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

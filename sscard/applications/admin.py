@@ -12,6 +12,7 @@ from sscard.applications.services import application_accept, application_approve
 from sscard.core.errors import DomainError
 from sscard.core.masking import mask_address, mask_id_number, mask_name, mask_phone
 from sscard.core.workdays import Deadline
+from sscard.regions.admin import CalendarWarningMixin
 from sscard.regions.selectors import region_settings, work_calendar
 
 FORM_MASKS: dict[str, Callable[[str], str]] = {
@@ -57,7 +58,7 @@ def countdown_text(deadline: Deadline | None) -> str:
 
 
 @admin.register(Application)
-class ApplicationAdmin(admin.ModelAdmin):
+class ApplicationAdmin(CalendarWarningMixin, admin.ModelAdmin):
     """Read-only: staff steps go through the services (two of them as actions here)."""
 
     list_display = (

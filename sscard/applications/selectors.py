@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from decimal import Decimal
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -44,6 +45,7 @@ class Receipt:
     time_limit: str
     status: str
     due_on: date | None
+    fee: Decimal  # 工本费 (first issue free by default, a setting)
 
 
 def receipt_of(application: Application) -> Receipt:
@@ -61,6 +63,7 @@ def receipt_of(application: Application) -> Receipt:
         time_limit=limit,
         status=application.get_status_display(),
         due_on=application.due_on,
+        fee=application.fee,
     )
 
 

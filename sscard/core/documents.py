@@ -78,7 +78,9 @@ _MAINLAND_PROVINCES = frozenset(
         *range(61, 66),
     )
 )
-_CITIZEN_ID_PROVINCES = _MAINLAND_PROVINCES | {"71", "81", "82"}
+# 81/82/83 are the codes of the Hong Kong, Macao and Taiwan residence permits, never of a
+# resident ID: such a number is the other document, and must be hashed as that one.
+_CITIZEN_ID_PROVINCES = _MAINLAND_PROVINCES | {"71"}
 _RESIDENCE_PERMIT_AREAS = {"810000": "香港", "820000": "澳门", "830000": "台湾"}
 
 USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
@@ -183,9 +185,9 @@ def _citizen_id(doc_type: DocType, number: str, *, today: date) -> DocumentFacts
             "以9开头的是外国人永久居留身份证号码，请将证件类型选为“外国人永久居留身份证”",
             code="wrong_doc_type",
         )
-    if number[:2] == "83":
+    if number[:2] in ("81", "82", "83"):
         raise DocumentError(
-            "以83开头的是台湾居民居住证号码，请将证件类型选为“港澳台居民居住证”",
+            f"以{number[:2]}开头的是港澳台居民居住证号码，请将证件类型选为“港澳台居民居住证”",
             code="wrong_doc_type",
         )
     if number[:2] not in _CITIZEN_ID_PROVINCES:

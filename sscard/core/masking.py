@@ -11,11 +11,15 @@ MASK = "*"
 
 
 def mask_id_number(value: str | None) -> str:
+    """18-character numbers keep 4 + 4; shorter documents (passports, permits) keep at most
+    a quarter of their characters, so the mask never shows most of a number."""
     if not value:
         return ""
-    if len(value) <= 8:
-        return value[:1] + MASK * (len(value) - 1)
-    return value[:4] + MASK * (len(value) - 8) + value[-4:]
+    if len(value) >= 15:
+        return value[:4] + MASK * (len(value) - 8) + value[-4:]
+    if len(value) >= 8:
+        return value[:1] + MASK * (len(value) - 3) + value[-2:]
+    return value[:1] + MASK * (len(value) - 1)
 
 
 def mask_phone(value: str | None) -> str:

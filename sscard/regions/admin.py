@@ -1,10 +1,27 @@
-from django.contrib import admin
+from typing import Any
+
+from django.contrib import admin, messages
+from django.http import HttpRequest, HttpResponse
 
 from sscard.regions.models import Bank, HolidayOverride, Outlet, RegionSettings
+from sscard.regions.warnings import calendar_warning
+
+
+class CalendarWarningMixin:
+    """Lists whose dates depend on the calendar say when a year's holidays are missing."""
+
+    def changelist_view(
+        self, request: HttpRequest, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        if warning := calendar_warning():
+            messages.warning(request, warning)
+        return super().changelist_view(request, extra_context)  # type: ignore[misc]
 
 
 @admin.register(RegionSettings)
 class RegionSettingsAdmin(admin.ModelAdmin):
+    readonly_fields = ("region_code",)  # the deployment's code comes from SSCARD_REGION_CODE
+
     list_display = (
         "region_name",
         "region_code",
@@ -29,6 +46,6 @@ class OutletAdmin(admin.ModelAdmin):
 
 
 @admin.register(HolidayOverride)
-class HolidayOverrideAdmin(admin.ModelAdmin):
+class HolidayOverrideAdmin(CalendarWarningMixin, admin.ModelAdmin):
     list_display = ("date", "is_workday", "name")
     date_hierarchy = "date"

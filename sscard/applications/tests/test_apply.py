@@ -36,6 +36,7 @@ def test_a_citizen_applies_and_gets_a_receipt_naming_the_item_and_the_time_limit
     assert len(receipt.receipt_number) == 24
     assert receipt.receipt_number.startswith("445200")
     assert application.fee == Decimal(0)  # first issue is free
+    assert receipt.fee == Decimal(0)
 
 
 def test_the_whole_life_of_an_application_ends_with_a_sealed_card_at_the_outlet(

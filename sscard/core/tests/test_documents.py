@@ -33,8 +33,6 @@ PROVINCES = [
     *map(str, range(50, 55)),
     *map(str, range(61, 66)),
     "71",
-    "81",
-    "82",
 ]
 
 
@@ -195,8 +193,9 @@ def test_a_resident_id_with_an_unknown_province_prefix_is_rejected(area: str) ->
     assert area[:2] in error.message
 
 
-def test_a_prefix_83_points_the_user_to_the_residence_permit_type() -> None:
-    error = refused(DocType.RESIDENT_ID, citizen_id(area="830000"))
+@pytest.mark.parametrize("area", ["810000", "820000", "830000"])
+def test_a_residence_permit_prefix_points_the_user_to_the_residence_permit_type(area) -> None:
+    error = refused(DocType.RESIDENT_ID, citizen_id(area=area))
     assert error.code == "wrong_doc_type"
     assert "港澳台居民居住证" in error.message
 

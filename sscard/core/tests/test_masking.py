@@ -12,6 +12,12 @@ def test_an_id_number_shows_only_its_first_four_and_last_four_characters():
     assert mask_id_number("445202198805170031") == "4452**********0031"
 
 
+def test_short_document_numbers_hide_most_of_their_characters():
+    assert mask_id_number("E12345678") == "E******78"
+    assert mask_id_number("H1234567890") == "H********90"
+    assert mask_id_number("12345") == "1****"
+
+
 def test_a_phone_number_shows_its_first_three_and_last_four_digits():
     assert mask_phone("13812345678") == "138****5678"
 

@@ -1,0 +1,52 @@
+"""Production refuses to start without its secrets (SECURITY F-3), instead of failing on the
+first citizen's data."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[3]
+PROBE = "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='config.settings'; django.setup()"
+
+
+def _start(**env: str) -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("SSCARD", "SECRET_KEY"))}
+    clean.pop("DJANGO_SETTINGS_MODULE", None)
+    return subprocess.run(  # noqa: S603 — our own interpreter and a fixed probe
+        [sys.executable, "-c", PROBE],
+        cwd=ROOT,
+        env={**clean, "SSCARD_ENV_FILE": "/nonexistent", **env},
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+
+
+@pytest.mark.parametrize("missing", ["SECRET_KEY", "SSCARD_DATA_KEYS", "SSCARD_INDEX_KEY"])
+def test_production_refuses_to_start_without_each_secret(missing):
+    secrets = {
+        "SECRET_KEY": "x" * 50,
+        "SSCARD_DATA_KEYS": "k1:ZGV2LW9ubHktZGF0YS1rZXktMzItYnl0ZXMtbG9uZyE=",
+        "SSCARD_INDEX_KEY": "y" * 40,
+    }
+    del secrets[missing]
+
+    result = _start(SSCARD_ENV="production", **secrets)
+
+    assert result.returncode != 0
+    assert f"Set the {missing} environment variable" in result.stderr
+
+
+def test_production_starts_with_all_its_secrets():
+    result = _start(
+        SSCARD_ENV="production",
+        SECRET_KEY="x" * 50,
+        SSCARD_INDEX_KEY="y" * 40,
+        SSCARD_DATA_KEYS="k1:ZGV2LW9ubHktZGF0YS1rZXktMzItYnl0ZXMtbG9uZyE=",
+    )
+
+    assert result.returncode == 0, result.stderr
