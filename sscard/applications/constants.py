@@ -61,7 +61,8 @@ APPLICATION_TRANSITIONS: dict[str, frozenset[str]] = {
         {AppStatus.APPROVED, AppStatus.RETURNED, AppStatus.REJECTED, AppStatus.WITHDRAWN}
     ),
     AppStatus.RETURNED: frozenset({AppStatus.ACCEPTED, AppStatus.WITHDRAWN}),
-    AppStatus.APPROVED: frozenset({AppStatus.COMPLETED}),
+    # 办结 when the card is handed over; 不予通过 only when production failed for good
+    AppStatus.APPROVED: frozenset({AppStatus.COMPLETED, AppStatus.REJECTED}),
     AppStatus.REJECTED: frozenset(),
     AppStatus.WITHDRAWN: frozenset(),
     AppStatus.COMPLETED: frozenset(),

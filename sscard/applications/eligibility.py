@@ -19,17 +19,12 @@ from sscard.cards import rules
 from sscard.cards.constants import LIVE_STATUSES
 from sscard.cards.models import Card
 from sscard.cards.selectors import card_effective_status
-from sscard.core.errors import DomainError
+from sscard.core.errors import DomainError, refuse_if
 from sscard.core.masking import mask_name
 from sscard.regions.models import RegionSettings
 from sscard.regions.selectors import region_settings
 
 COUNTER = "请携带有效身份证件到社保卡服务网点办理"
-
-
-def _refuse_if(message: str | None, code: str) -> None:
-    if message:
-        raise DomainError(message, code=code)
 
 
 AUDIENCE_OF_RELATION = {
@@ -122,13 +117,13 @@ def _as_of_now(card: Card) -> Card:
 
 def check_enable(*, requester: Requester, card: Card) -> None:
     card = _as_of_now(card)
-    _refuse_if(rules.enable_refusal(card), "not_sealed")
+    refuse_if(rules.enable_refusal(card), code="not_sealed")
     ensure_step_up("enable", requester)
 
 
 def check_loss(*, requester: Requester, card: Card) -> None:
     card = _as_of_now(card)
-    _refuse_if(rules.loss_refusal(card), "not_live")
+    refuse_if(rules.loss_refusal(card), code="not_live")
 
 
 def check_reissue(*, requester: Requester, card: Card, kind: str | None = None) -> None:
@@ -136,11 +131,11 @@ def check_reissue(*, requester: Requester, card: Card, kind: str | None = None) 
     card = _as_of_now(card)
     ensure_online_allowed(card.person, card, region)
     if kind == ReissueKind.REISSUE:
-        _refuse_if(rules.reissue_refusal(card), "not_formally_lost")
+        refuse_if(rules.reissue_refusal(card), code="not_formally_lost")
     elif kind == ReissueKind.REPLACE:
-        _refuse_if(rules.replace_refusal(card), "not_replaceable")
+        refuse_if(rules.replace_refusal(card), code="not_replaceable")
     elif rules.reissue_refusal(card) and rules.replace_refusal(card):
-        _refuse_if(rules.reissue_refusal(card), "not_formally_lost")
+        refuse_if(rules.reissue_refusal(card), code="not_formally_lost")
     ensure_no_open_card_application(card.person)
 
 

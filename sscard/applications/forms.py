@@ -20,8 +20,6 @@ from sscard.core.validators import (
 from sscard.production.constants import Delivery
 from sscard.regions.models import Bank, Outlet, RegionSettings
 
-CONTACT_FIELDS = ("phone", "address", "postcode", "occupation")
-
 
 @dataclass(frozen=True)
 class CleanApply:

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from sscard.accounts.models import Person, User, identity_hash
 from sscard.accounts.services import (
+    ONLINE_CONTACT_FIELDS,
     Relation,
     employment_ensure,
     guardianship_claim,
@@ -39,14 +40,13 @@ from sscard.applications.constants import (
     ReplaceReason,
 )
 from sscard.applications.forms import (
-    CONTACT_FIELDS,
     CleanApply,
     FormErrors,
     clean_apply,
     clean_delivery,
 )
 from sscard.applications.models import Application, ApplicationEvent, Material
-from sscard.audit.services import audit_record
+from sscard.audit.services import actor_label, audit_record
 from sscard.cards.constants import CardStatus
 from sscard.cards.models import Card
 from sscard.cards.services import (
@@ -59,17 +59,13 @@ from sscard.cards.services import (
 from sscard.core.documents import DocumentError, validate_document
 from sscard.core.errors import DomainError
 from sscard.core.workdays import paused_working_days
-from sscard.production.constants import Delivery
+from sscard.production.constants import Delivery, Stage
 from sscard.production.models import ProductionOrder
 from sscard.production.services import order_collect, order_create
 from sscard.regions.models import Bank, Outlet, RegionSettings
 from sscard.regions.selectors import region_settings, work_calendar
 
 NOT_FOUND = "未找到该办件"
-
-
-def _label(actor: User | None) -> str:
-    return actor.audit_label if actor is not None else "系统"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -103,7 +99,7 @@ def application_transition(
         from_status=previous,
         to_status=to,
         actor_id=getattr(actor, "pk", None),
-        actor_label=_label(actor),
+        actor_label=actor_label(actor),
         note=note[:300],
     )
     audit_record(
@@ -126,6 +122,7 @@ ACTION_LABELS = {
     "return": "退回补正",
     "reject": "不予通过",
     "withdraw": "撤回",
+    "end": "终止办理",
     "resubmit": "补正后重新提交",
     "complete": "办结",
 }
@@ -195,7 +192,7 @@ def _create_application(
             action="submit",
             to_status=status,
             actor_id=requester.user.pk,
-            actor_label=_label(requester.user),
+            actor_label=actor_label(requester.user),
         )
         audit_record(
             actor=requester.user,
@@ -315,7 +312,7 @@ def _record_on_person(subject: Person, clean: CleanApply, actor: User) -> None:
             "姓名与该证件号码的登记信息不一致，请核对", field="name", code="name_mismatch"
         )
     person_record_contact(
-        person=subject, values={key: clean.data[key] for key in CONTACT_FIELDS}, actor=actor
+        person=subject, values={key: clean.data[key] for key in ONLINE_CONTACT_FIELDS}, actor=actor
     )
 
 
@@ -580,11 +577,19 @@ def application_return(*, application: Application, actor: User, reason: str) ->
     )
 
 
+@transaction.atomic
 def application_reject(*, application: Application, actor: User, reason: str) -> Application:
+    """不予通过, with the reason, before a decision was made."""
     reason = reason.strip()
     if not reason:
         raise DomainError("请填写不予通过的原因", field="reason")
+    application = Application.objects.select_for_update().get(pk=application.pk)
     _refuse_own(application, actor)
+    if application.status not in (AppStatus.SUBMITTED, AppStatus.ACCEPTED):
+        raise DomainError(
+            f"办件当前为“{application.get_status_display()}”，不能不予通过",
+            code="invalid_transition",
+        )
     return application_transition(
         application=application,
         to=AppStatus.REJECTED,
@@ -594,6 +599,35 @@ def application_reject(*, application: Application, actor: User, reason: str) ->
         staff_note=reason[:300],
         reviewer=actor,
         decided_at=timezone.now(),
+    )
+
+
+@transaction.atomic
+def application_end_after_failure(
+    *, application: Application, actor: User, reason: str
+) -> Application:
+    """When a card cannot be produced at all (制卡失败 that re-sending will not cure), the
+    reviewer ends the application: the unmade card is 注销 and the person may apply again."""
+    reason = reason.strip()
+    if not reason:
+        raise DomainError("请填写终止办理的原因", field="reason")
+    application = Application.objects.select_for_update().get(pk=application.pk)
+    _refuse_own(application, actor)
+    order = application.production_order
+    if application.status != AppStatus.APPROVED or order is None or order.stage != Stage.FAILED:
+        raise DomainError(
+            "只有制卡失败的办件可以终止办理；其他情况请联系制卡管理员重新发送制卡数据",
+            code="not_failed",
+        )
+    card_cancel(card=order.card, actor=actor, reason=f"制卡失败，终止办理：{reason}"[:200])
+    return application_transition(
+        application=application,
+        to=AppStatus.REJECTED,
+        actor=actor,
+        action="end",
+        note=reason,
+        staff_note=reason[:300],
+        reviewer=actor,
     )
 
 

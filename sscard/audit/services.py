@@ -11,6 +11,14 @@ from sscard.audit.models import AuditRecord
 logger = logging.getLogger("sscard.audit")
 
 
+SYSTEM = "系统"
+
+
+def actor_label(actor: Any) -> str:
+    """How history and audit rows name who acted: the account's audit label, or the system."""
+    return getattr(actor, "audit_label", "") if actor is not None else SYSTEM
+
+
 def audit_record(
     *,
     actor: Any,
@@ -21,13 +29,13 @@ def audit_record(
 ) -> AuditRecord:
     """Write one audit row. ``detail`` must already be masked: it is stored as given.
 
-    ``actor`` is a user (anything with ``pk``, ``username`` and ``role_label``) or ``None`` for
+    ``actor`` is a user (anything with ``pk``, ``audit_label`` and ``role``) or ``None`` for
     the system itself (expiry sweeps, partner callbacks name their client in ``detail``).
     """
     source = current_source.get()
     record = AuditRecord.objects.create(
         actor_id=getattr(actor, "pk", None),
-        actor_label=getattr(actor, "audit_label", "") or ("系统" if actor is None else ""),
+        actor_label=actor_label(actor),
         actor_role=getattr(actor, "role", "") if actor is not None else "system",
         action=action,
         target_type=target._meta.label_lower if target is not None else "",

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.db import models
 
 from sscard.cards.constants import LIVE_STATUSES, CardStatus, FinanceStatus
@@ -61,6 +63,14 @@ class Card(models.Model):
 
     def __str__(self) -> str:
         return f"{self.masked_number}（{self.get_status_display()}）"
+
+    def temporary_loss_ended(self, now: datetime) -> bool:
+        """A 临时挂失 past its expiry has ended, whether or not the sweep has written it."""
+        return (
+            self.status == CardStatus.TEMP_LOST
+            and self.loss_expires_at is not None
+            and self.loss_expires_at <= now
+        )
 
     @property
     def masked_number(self) -> str:

@@ -6,7 +6,6 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from sscard.accounts.models import Person
-from sscard.cards.constants import CardStatus
 from sscard.cards.models import Card
 
 
@@ -18,6 +17,6 @@ def card_effective_status(card: Card, *, now: datetime | None = None) -> str:
     """The status a holder should see: a temporary loss report past its expiry has already
     ended even if the sweep has not written it yet."""
     now = now or timezone.now()
-    if card.status == CardStatus.TEMP_LOST and card.loss_expires_at and card.loss_expires_at <= now:
+    if card.temporary_loss_ended(now):
         return card.status_before_loss
     return card.status

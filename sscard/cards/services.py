@@ -14,7 +14,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from sscard.accounts.models import Person, User
-from sscard.audit.services import audit_record
+from sscard.audit.services import actor_label, audit_record
 from sscard.cards import rules
 from sscard.cards.constants import (
     CARD_TRANSITIONS,
@@ -24,20 +24,11 @@ from sscard.cards.constants import (
     LossKind,
 )
 from sscard.cards.models import Card, CardHistory
-from sscard.core.errors import DomainError
+from sscard.core.errors import DomainError, refuse_if
 from sscard.regions.models import Bank
 from sscard.regions.selectors import region_settings
 
 EXPIRY_REASON = "临时挂失到期，自动解除"
-
-
-def _refuse_if(message: str | None, *, code: str) -> None:
-    if message:
-        raise DomainError(message, code=code)
-
-
-def _label(actor: User | None) -> str:
-    return actor.audit_label if actor is not None else "系统"
 
 
 @transaction.atomic
@@ -62,7 +53,7 @@ def card_transition(
         from_status=previous,
         to_status=to,
         actor_id=getattr(actor, "pk", None),
-        actor_label=_label(actor),
+        actor_label=actor_label(actor),
         reason=reason,
     )
     audit_record(
@@ -79,7 +70,7 @@ def card_lock_current(card: Card, *, now: datetime | None = None) -> Card:
     lifted first, so no decision on the card sees a report that has already ended."""
     card = Card.objects.select_for_update().get(pk=card.pk)
     now = now or timezone.now()
-    if card.status == CardStatus.TEMP_LOST and card.loss_expires_at and card.loss_expires_at <= now:
+    if card.temporary_loss_ended(now):
         card = card_transition(
             card=card,
             to=card.status_before_loss,
@@ -109,7 +100,7 @@ def card_enable(*, card: Card, password: str, actor: User | None) -> Card:
     """启用: a sealed card becomes 正常 with its service password set."""
     validate_service_password(password)
     card = card_lock_current(card)
-    _refuse_if(rules.enable_refusal(card), code="not_sealed")
+    refuse_if(rules.enable_refusal(card), code="not_sealed")
     return card_transition(
         card=card,
         to=CardStatus.ACTIVE,
@@ -126,7 +117,7 @@ def card_report_loss(
     """临时挂失 (expires by itself) or 正式挂失 (irreversible, asked to confirm)."""
     card = card_lock_current(card)
     if kind == LossKind.TEMPORARY:
-        _refuse_if(rules.temporary_loss_refusal(card), code="already_lost")
+        refuse_if(rules.temporary_loss_refusal(card), code="already_lost")
         days = region_settings().temporary_loss_days
         return card_transition(
             card=card,
@@ -137,7 +128,7 @@ def card_report_loss(
             loss_expires_at=timezone.now() + timedelta(days=days),
         )
     if kind == LossKind.FORMAL:
-        _refuse_if(rules.formal_loss_refusal(card), code="already_lost")
+        refuse_if(rules.formal_loss_refusal(card), code="already_lost")
         if not confirmed_irreversible:
             raise DomainError(
                 "正式挂失后不能解挂，原卡将无法继续使用，只能办理补卡。请确认后再提交。",
@@ -159,7 +150,7 @@ def card_report_loss(
 def card_cancel_loss(*, card: Card, actor: User | None) -> Card:
     """解挂: only a temporary loss report is lifted, back to the state before it."""
     card = card_lock_current(card)
-    _refuse_if(rules.cancel_loss_refusal(card), code="not_temporarily_lost")
+    refuse_if(rules.cancel_loss_refusal(card), code="not_temporarily_lost")
     return card_transition(
         card=card,
         to=card.status_before_loss,
@@ -215,7 +206,7 @@ def card_create_for_production(*, person: Person, bank: Bank, actor: User | None
             card=card,
             to_status=CardStatus.PRODUCING,
             actor_id=getattr(actor, "pk", None),
-            actor_label=_label(actor),
+            actor_label=actor_label(actor),
             reason="新卡制作",
         )
         audit_record(

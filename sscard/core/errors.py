@@ -22,3 +22,9 @@ class DomainError(Exception):
 
     def __str__(self) -> str:
         return self.message
+
+
+def refuse_if(message: str | None, *, code: str) -> None:
+    """Raise the refusal a rule function returned, if it returned one."""
+    if message:
+        raise DomainError(message, code=code)

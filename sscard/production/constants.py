@@ -30,14 +30,3 @@ STAGE_TRANSITIONS: dict[str, frozenset[str]] = {
     Stage.FAILED: frozenset({Stage.DATA_SENT}),
     Stage.COLLECTED: frozenset(),
 }
-
-# The order in which a holder sees the stages on the progress page.
-TIMELINE = (
-    Stage.APPROVED,
-    Stage.DATA_SENT,
-    Stage.PRODUCING,
-    Stage.CITY_BANK,
-    Stage.OUTLET,
-    Stage.MAILED,
-    Stage.COLLECTED,
-)

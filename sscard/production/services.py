@@ -8,7 +8,7 @@ from django.db import transaction
 
 from sscard.accounts.models import Person, User
 from sscard.accounts.services import require_role
-from sscard.audit.services import audit_record
+from sscard.audit.services import actor_label, audit_record
 from sscard.cards.services import card_create_for_production, card_issue
 from sscard.core.errors import DomainError
 from sscard.production.constants import STAGE_TRANSITIONS, Delivery, Stage
@@ -44,7 +44,7 @@ def order_transition(
         place=place,
         note=note,
         actor_id=getattr(actor, "pk", None),
-        actor_label=actor.audit_label if actor is not None else "系统",
+        actor_label=actor_label(actor),
     )
     audit_record(
         actor=actor,
@@ -83,7 +83,7 @@ def order_create(
         order=order,
         stage=Stage.APPROVED,
         actor_id=getattr(actor, "pk", None),
-        actor_label=actor.audit_label if actor is not None else "系统",
+        actor_label=actor_label(actor),
     )
     audit_record(
         actor=actor,

@@ -554,3 +554,33 @@ def test_a_resubmitted_form_must_still_name_the_person_and_updates_their_contact
     citizen.person.refresh_from_db()
     assert citizen.person.phone == "13611112222"
     assert refresh(application).status == AppStatus.ACCEPTED
+
+
+def test_an_application_whose_card_cannot_be_made_is_ended_and_the_person_may_apply_again(
+    citizen, bank, outlet, reviewer, producer
+):
+    application = approve(submit_apply(citizen, bank, outlet), reviewer)
+    order = application.production_order
+    production.order_send_data(order=order, actor=producer)
+
+    with pytest.raises(DomainError, match="只有制卡失败的办件可以终止办理"):
+        services.application_end_after_failure(
+            application=application, actor=reviewer, reason="照片无法使用"
+        )
+    production.order_fail(order=order, reason="芯片写入失败", actor=producer)
+    ended = services.application_end_after_failure(
+        application=application, actor=reviewer, reason="照片无法使用，需重新申领"
+    )
+
+    order.card.refresh_from_db()
+    assert ended.status == AppStatus.REJECTED
+    assert order.card.status == CardStatus.CANCELLED
+    assert submit_apply(citizen, bank, outlet).status == AppStatus.SUBMITTED
+
+
+def test_an_approved_application_cannot_simply_be_rejected(citizen, bank, outlet, reviewer):
+    application = approve(submit_apply(citizen, bank, outlet), reviewer)
+
+    with pytest.raises(DomainError, match="不能不予通过"):
+        services.application_reject(application=application, actor=reviewer, reason="x")
+    assert refresh(application).status == AppStatus.APPROVED

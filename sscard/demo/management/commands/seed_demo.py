@@ -578,10 +578,6 @@ EMPLOYEE_SCENARIOS: tuple[Scenario, ...] = (
 )
 
 
-def _label(actor: User | None) -> str:
-    return actor.audit_label if actor is not None else "系统"
-
-
 def _area_code(district: str) -> str:
     return next(code for code, (name, _p, _s) in DISTRICTS.items() if name == district)
 
