@@ -86,7 +86,7 @@ def application_deadline(
     today = end or today or timezone.localdate()
     accepted_on = timezone.localdate(application.accepted_at)
     return compute_deadline(
-        calendar or work_calendar(start=accepted_on, end=today),
+        calendar or work_calendar(start=accepted_on),
         accepted_on=accepted_on,
         limit_days=limit,
         paused_days=application.paused_days,

@@ -15,19 +15,31 @@ from django.db import models
 from sscard.core import crypto
 
 
-class EncryptedTextField(models.TextField):
+class _Bound:
+    """Each column's ciphertexts are bound to that column (AES-GCM associated data): a value
+    copied into another encrypted column does not decrypt there."""
+
+    model: type[models.Model]
+    name: str
+
+    @property
+    def context(self) -> bytes:
+        return f"{self.model._meta.label_lower}.{self.name}".encode()
+
+
+class EncryptedTextField(_Bound, models.TextField):
     description = "Text encrypted with AES-GCM"
 
     def from_db_value(self, value: str | None, expression: Any, connection: Any) -> str | None:
         if value is None:
             return value
-        return crypto.decrypt(value)
+        return crypto.decrypt(value, context=self.context)
 
     def get_prep_value(self, value: Any) -> str | None:
         value = super().get_prep_value(value)
         if value is None:
             return None
-        return crypto.encrypt(str(value))
+        return crypto.encrypt(str(value), context=self.context)
 
     def get_lookup(self, lookup_name: str) -> Any:
         if lookup_name != "isnull":
@@ -35,7 +47,7 @@ class EncryptedTextField(models.TextField):
         return super().get_lookup(lookup_name)
 
 
-class EncryptedJSONField(models.TextField):
+class EncryptedJSONField(_Bound, models.TextField):
     """A JSON document (form data holding personal details) stored encrypted as a whole."""
 
     description = "JSON encrypted with AES-GCM"
@@ -46,7 +58,7 @@ class EncryptedJSONField(models.TextField):
     def from_db_value(self, value: str | None, expression: Any, connection: Any) -> Any:
         if value is None:
             return value
-        return json.loads(crypto.decrypt(value))
+        return json.loads(crypto.decrypt(value, context=self.context))
 
     def to_python(self, value: Any) -> Any:
         return value
@@ -54,7 +66,9 @@ class EncryptedJSONField(models.TextField):
     def get_prep_value(self, value: Any) -> str | None:
         if value is None:
             return None
-        return crypto.encrypt(json.dumps(value, cls=DjangoJSONEncoder, ensure_ascii=False))
+        return crypto.encrypt(
+            json.dumps(value, cls=DjangoJSONEncoder, ensure_ascii=False), context=self.context
+        )
 
     def value_to_string(self, obj: models.Model) -> str:
         return json.dumps(self.value_from_object(obj), cls=DjangoJSONEncoder, ensure_ascii=False)

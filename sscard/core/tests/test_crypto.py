@@ -94,3 +94,15 @@ def test_encrypted_fields_cannot_be_searched_by_value():
 
     with pytest.raises(TypeError):
         Person.objects.filter(doc_number="445202198805170031")
+
+
+@pytest.mark.django_db
+def test_a_ciphertext_copied_into_another_column_does_not_decrypt_there():
+    from sscard.accounts.models import Person
+
+    person = PersonFactory(phone="13987654321")
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE accounts_person SET address = phone WHERE id = %s", [person.pk])
+
+    with pytest.raises(crypto.DecryptionError):
+        Person.objects.get(pk=person.pk)
