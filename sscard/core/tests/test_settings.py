@@ -50,3 +50,25 @@ def test_production_starts_with_all_its_secrets():
     )
 
     assert result.returncode == 0, result.stderr
+
+
+def test_production_settings_pass_djangos_deployment_checklist():
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env={
+            **{k: v for k, v in os.environ.items() if not k.startswith(("SSCARD", "SECRET"))},
+            "DJANGO_SETTINGS_MODULE": "config.settings",
+            "SSCARD_ENV_FILE": "/nonexistent",
+            "SSCARD_ENV": "production",
+            "SECRET_KEY": "q8Zr-3vN_x7Lw2pK9sTe4Yc6Hb1Mj5Ud0Fa8Gi3Ro7Pl2Xs9Wn4Kq6Vt1Bz5Cm0Dy",
+            "SSCARD_INDEX_KEY": "y" * 40,
+            "SSCARD_DATA_KEYS": "k1:ZGV2LW9ubHktZGF0YS1rZXktMzItYnl0ZXMtbG9uZyE=",
+        },
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+
+    assert result.returncode == 0, result.stderr
