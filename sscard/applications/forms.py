@@ -135,6 +135,11 @@ def clean_apply(
         errors["gender"] = "请选择性别"
 
     chinese = facts.chinese_citizen if facts else doc_type in CITIZEN_ID_TYPES
+    if doc_type == DocType.PASSPORT:
+        # a passport number does not say whose passport it is: the applicant does
+        chinese = _text(data, "nationality") in ("", "中国") and bool(
+            facts and facts.chinese_citizen
+        )
     ethnicity = _text(data, "ethnicity")
     nationality = "中国" if chinese else _text(data, "nationality")
     if chinese and ethnicity not in ETHNICITIES:

@@ -166,7 +166,7 @@ def card_expire_temporary_losses(*, now: datetime | None = None) -> int:
     now = now or timezone.now()
     due = Card.objects.filter(status=CardStatus.TEMP_LOST, loss_expires_at__lte=now)
     lifted = 0
-    for pk in due.values_list("pk", flat=True).iterator():
+    for pk in list(due.values_list("pk", flat=True)):
         with transaction.atomic():
             card = Card.objects.select_for_update().get(pk=pk)
             before = card.status

@@ -368,3 +368,29 @@ def test_a_foreign_passport_holder_is_applied_for_by_the_employer(bank, outlet):
 
     assert application.subject.nationality == "新加坡"
     assert application.subject.ethnicity == ""
+
+
+def test_a_foreigner_whose_passport_number_looks_chinese_keeps_their_nationality(bank, outlet):
+    from sscard.accounts.models import User
+    from sscard.testing.factories import EmployerFactory
+
+    agent = UserFactory(role=User.Role.EMPLOYER, person=None, employer=EmployerFactory())
+    form = {
+        "doc_type": "passport",
+        "doc_number": "E12345678",
+        "name": "Maria Gomez",
+        "gender": "F",
+        "nationality": "西班牙",
+        "birth_date": "1985-06-07",
+        "phone": "13912345671",
+        "address": "广东省揭阳市榕城区新阳路18号",
+        "bank": bank.code,
+        "delivery": "outlet",
+        "outlet": outlet.code,
+    }
+
+    application = services.application_submit_apply(
+        requester=Requester(user=agent, trust=TrustLevel.L3), data=form, files={"photo": jpeg()}
+    )
+
+    assert application.subject.nationality == "西班牙"
