@@ -4,6 +4,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from sscard.accounts.models import Employer, Employment, Guardianship, Person, User, identity_hash
+from sscard.core.admin import ReadOnlyAdmin, ServiceWrittenAdmin
 from sscard.core.documents import DocType
 from sscard.core.masking import mask_address
 
@@ -29,7 +30,7 @@ class MaskedPersonMixin:
 
 
 @admin.register(Person)
-class PersonAdmin(MaskedPersonMixin, admin.ModelAdmin):
+class PersonAdmin(MaskedPersonMixin, ServiceWrittenAdmin):
     list_display = (
         "id",
         "masked_name",
@@ -58,12 +59,6 @@ class PersonAdmin(MaskedPersonMixin, admin.ModelAdmin):
     )
     readonly_fields = fields
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
     def get_search_results(
         self, request: HttpRequest, queryset: QuerySet[Person], search_term: str
     ) -> tuple[QuerySet[Person], bool]:
@@ -86,17 +81,8 @@ class UserAdmin(DjangoUserAdmin):
     readonly_fields = ("person", "employer")
 
 
-class ReadOnlyLinkAdmin(admin.ModelAdmin):
+class ReadOnlyLinkAdmin(ReadOnlyAdmin):
     """Links that grant access are made by the services (with proof and audit) only."""
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
 
 
 @admin.register(Employer)

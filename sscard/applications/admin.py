@@ -9,6 +9,7 @@ from django.utils import timezone
 from sscard.applications.models import Application, ApplicationEvent, Material
 from sscard.applications.selectors import application_deadline
 from sscard.applications.services import application_accept, application_approve
+from sscard.core.admin import HistoryInline, ServiceWrittenAdmin
 from sscard.core.errors import DomainError
 from sscard.core.masking import mask_address, mask_id_number, mask_name, mask_phone
 from sscard.core.workdays import Deadline
@@ -24,26 +25,14 @@ FORM_MASKS: dict[str, Callable[[str], str]] = {
 }
 
 
-class ApplicationEventInline(admin.TabularInline):
+class ApplicationEventInline(HistoryInline):
     model = ApplicationEvent
-    extra = 0
-    can_delete = False
     fields = ("at", "action", "from_status", "to_status", "actor_label", "note")
-    readonly_fields = fields
-
-    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
 
 
-class MaterialInline(admin.TabularInline):
+class MaterialInline(HistoryInline):
     model = Material
-    extra = 0
-    can_delete = False
     fields = ("kind", "content_type", "size", "created_at")
-    readonly_fields = fields
-
-    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
 
 
 def countdown_text(deadline: Deadline | None) -> str:
@@ -58,7 +47,7 @@ def countdown_text(deadline: Deadline | None) -> str:
 
 
 @admin.register(Application)
-class ApplicationAdmin(CalendarWarningMixin, admin.ModelAdmin):
+class ApplicationAdmin(CalendarWarningMixin, ServiceWrittenAdmin):
     """Read-only: staff steps go through the services (two of them as actions here)."""
 
     list_display = (
@@ -149,9 +138,3 @@ class ApplicationAdmin(CalendarWarningMixin, admin.ModelAdmin):
     @admin.action(description="审核通过所选办件", permissions=["change"])
     def approve(self, request: HttpRequest, queryset: QuerySet[Application]) -> None:
         self._each(request, queryset, application_approve, "审核通过")
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False

@@ -1,11 +1,11 @@
 from django.contrib import admin
-from django.http import HttpRequest
 
 from sscard.audit.models import AuditRecord
+from sscard.core.admin import ReadOnlyAdmin
 
 
 @admin.register(AuditRecord)
-class AuditRecordAdmin(admin.ModelAdmin):
+class AuditRecordAdmin(ReadOnlyAdmin):
     list_display = (
         "at",
         "actor_label",
@@ -20,12 +20,3 @@ class AuditRecordAdmin(admin.ModelAdmin):
     list_filter = ("action", "result", "channel", "actor_role")
     search_fields = ("target_id", "request_id", "action")
     date_hierarchy = "at"
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False

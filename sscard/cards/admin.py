@@ -1,22 +1,16 @@
 from django.contrib import admin
-from django.http import HttpRequest
 
 from sscard.cards.models import Card, CardHistory
+from sscard.core.admin import HistoryInline, ServiceWrittenAdmin
 
 
-class CardHistoryInline(admin.TabularInline):
+class CardHistoryInline(HistoryInline):
     model = CardHistory
-    extra = 0
-    can_delete = False
     fields = ("at", "from_status", "to_status", "actor_label", "reason")
-    readonly_fields = fields
-
-    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
 
 
 @admin.register(Card)
-class CardAdmin(admin.ModelAdmin):
+class CardAdmin(ServiceWrittenAdmin):
     """Read-only: a card's state changes only through the services."""
 
     list_display = (
@@ -56,9 +50,3 @@ class CardAdmin(admin.ModelAdmin):
     @admin.display(description="银行账号")
     def masked_bank_account(self, obj: Card) -> str:
         return obj.masked_bank_account
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False

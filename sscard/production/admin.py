@@ -2,24 +2,19 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from sscard.core.admin import HistoryInline, ServiceWrittenAdmin
 from sscard.core.errors import DomainError
 from sscard.production.models import ProductionEvent, ProductionOrder
 from sscard.production.services import order_send_data
 
 
-class ProductionEventInline(admin.TabularInline):
+class ProductionEventInline(HistoryInline):
     model = ProductionEvent
-    extra = 0
-    can_delete = False
     fields = ("at", "stage", "place", "note", "actor_label")
-    readonly_fields = fields
-
-    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
 
 
 @admin.register(ProductionOrder)
-class ProductionOrderAdmin(admin.ModelAdmin):
+class ProductionOrderAdmin(ServiceWrittenAdmin):
     list_display = ("id", "card", "person", "bank", "stage", "delivery", "outlet", "updated_at")
     list_filter = ("stage", "delivery", "bank", "outlet")
     fields = (
@@ -49,9 +44,3 @@ class ProductionOrderAdmin(admin.ModelAdmin):
             except DomainError as exc:
                 self.message_user(request, f"订单#{order.pk}：{exc.message}", messages.WARNING)
         self.message_user(request, f"已发送 {done} 个订单")
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False

@@ -70,3 +70,24 @@ def test_an_application_page_shows_the_form_masked(admin_client, citizen, bank, 
     assert citizen.person.doc_number not in body
     assert "13912345678" not in body
     assert "139****5678" in body
+
+
+def test_service_written_records_are_shown_with_their_history_and_never_added_here(
+    admin_client,
+):
+    from sscard.cards.services import card_report_loss
+    from sscard.testing.factories import CardFactory
+
+    card = card_report_loss(card=CardFactory(), kind="temporary", actor=None)
+
+    page = admin_client.get(f"/admin/cards/card/{card.pk}/change/").content.decode()
+
+    assert "临时挂失" in page  # the history row beneath the card
+    assert card.number not in page
+    for url in (
+        "/admin/cards/card/add/",
+        "/admin/applications/application/add/",
+        "/admin/audit/auditrecord/add/",
+        "/admin/production/productionorder/add/",
+    ):
+        assert admin_client.get(url).status_code == 403, url
