@@ -88,6 +88,14 @@ class EmployerFactory(factory.django.DjangoModelFactory):
     uscc = factory.LazyFunction(lambda: uscc(rng=_rng))
 
 
+class EmployerAgentFactory(UserFactory):
+    """An employer's account (单位账号): no person of its own, one employer."""
+
+    role = User.Role.EMPLOYER
+    person = None
+    employer = factory.SubFactory(EmployerFactory)
+
+
 class GuardianshipFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Guardianship

@@ -18,7 +18,12 @@ from sscard.cards.constants import CardStatus
 from sscard.cards.models import Card
 from sscard.conftest import jpeg
 from sscard.core.errors import DomainError
-from sscard.testing.factories import CardFactory, PersonFactory, UserFactory
+from sscard.testing.factories import (
+    CardFactory,
+    EmployerAgentFactory,
+    PersonFactory,
+    UserFactory,
+)
 from sscard.testing.ids import resident_id
 
 pytestmark = pytest.mark.django_db
@@ -263,10 +268,7 @@ def test_no_photo_is_needed_under_the_exempt_age(citizen, bank, outlet, region):
 
 
 def test_an_employer_applies_for_an_employee(bank, outlet):
-    from sscard.accounts.models import User
-    from sscard.testing.factories import EmployerFactory
-
-    agent = UserFactory(role=User.Role.EMPLOYER, person=None, employer=EmployerFactory())
+    agent = EmployerAgentFactory()
     employee = PersonFactory.build()
     form = apply_form(employee, bank, outlet)
 
@@ -317,38 +319,8 @@ def test_approval_makes_one_producing_card_and_no_second_live_card(citizen, bank
     assert Card.objects.filter(person=citizen.person).count() == 1
 
 
-def test_a_future_birth_date_on_a_passport_is_reported_next_to_the_field(citizen, bank, outlet):
-    from sscard.accounts.models import User
-    from sscard.testing.factories import EmployerFactory
-
-    agent = UserFactory(role=User.Role.EMPLOYER, person=None, employer=EmployerFactory())
-    form = apply_form(
-        citizen.person,
-        bank,
-        outlet,
-        doc_type="passport",
-        doc_number="P1234567",
-        nationality="新加坡",
-        gender="F",
-        birth_date="2099-01-01",
-        ethnicity="",
-    )
-
-    with pytest.raises(DomainError) as refused:
-        services.application_submit_apply(
-            requester=Requester(user=agent, trust=TrustLevel.L3),
-            data=form,
-            files={"photo": jpeg()},
-        )
-    assert refused.value.errors["birth_date"] == "出生日期不能晚于今天"
-
-
-def test_a_foreign_passport_holder_is_applied_for_by_the_employer(bank, outlet):
-    from sscard.accounts.models import User
-    from sscard.testing.factories import EmployerFactory
-
-    agent = UserFactory(role=User.Role.EMPLOYER, person=None, employer=EmployerFactory())
-    form = {
+def passport_form(bank, outlet, **overrides):
+    return {
         "doc_type": "passport",
         "doc_number": "P1234567",
         "name": "Anna Lee",
@@ -360,37 +332,41 @@ def test_a_foreign_passport_holder_is_applied_for_by_the_employer(bank, outlet):
         "bank": bank.code,
         "delivery": "outlet",
         "outlet": outlet.code,
+        **overrides,
     }
 
-    application = services.application_submit_apply(
-        requester=Requester(user=agent, trust=TrustLevel.L3), data=form, files={"photo": jpeg()}
+
+def submit_for_employee(form):
+    return services.application_submit_apply(
+        requester=Requester(user=EmployerAgentFactory(), trust=TrustLevel.L3),
+        data=form,
+        files={"photo": jpeg()},
     )
+
+
+def test_a_future_birth_date_on_a_passport_is_reported_next_to_the_field(bank, outlet):
+    with pytest.raises(DomainError) as refused:
+        submit_for_employee(passport_form(bank, outlet, birth_date="2099-01-01"))
+    assert refused.value.errors["birth_date"] == "出生日期不能晚于今天"
+
+
+def test_a_foreign_passport_holder_is_applied_for_by_the_employer(bank, outlet):
+    application = submit_for_employee(passport_form(bank, outlet))
 
     assert application.subject.nationality == "新加坡"
     assert application.subject.ethnicity == ""
 
 
 def test_a_foreigner_whose_passport_number_looks_chinese_keeps_their_nationality(bank, outlet):
-    from sscard.accounts.models import User
-    from sscard.testing.factories import EmployerFactory
-
-    agent = UserFactory(role=User.Role.EMPLOYER, person=None, employer=EmployerFactory())
-    form = {
-        "doc_type": "passport",
-        "doc_number": "E12345678",
-        "name": "Maria Gomez",
-        "gender": "F",
-        "nationality": "西班牙",
-        "birth_date": "1985-06-07",
-        "phone": "13912345671",
-        "address": "广东省揭阳市榕城区新阳路18号",
-        "bank": bank.code,
-        "delivery": "outlet",
-        "outlet": outlet.code,
-    }
-
-    application = services.application_submit_apply(
-        requester=Requester(user=agent, trust=TrustLevel.L3), data=form, files={"photo": jpeg()}
+    application = submit_for_employee(
+        passport_form(
+            bank,
+            outlet,
+            doc_number="E12345678",
+            name="Maria Gomez",
+            nationality="西班牙",
+            birth_date="1985-06-07",
+        )
     )
 
     assert application.subject.nationality == "西班牙"

@@ -34,7 +34,12 @@ from sscard.cards.constants import CARD_TRANSITIONS, CardStatus
 from sscard.cards.models import Card, CardHistory
 from sscard.conftest import jpeg
 from sscard.core.errors import DomainError
-from sscard.testing.factories import CardFactory, EmployerFactory, PersonFactory, UserFactory
+from sscard.testing.factories import (
+    CardFactory,
+    EmployerAgentFactory,
+    PersonFactory,
+    UserFactory,
+)
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.race]
 
@@ -142,7 +147,7 @@ def test_twenty_simultaneous_applications_for_one_person_make_one(region, bank, 
 def test_twenty_simultaneous_employer_applications_for_a_new_employee_record_one_person(
     region, bank, outlet
 ):
-    agent = UserFactory(role=User.Role.EMPLOYER, person=None, employer=EmployerFactory())
+    agent = EmployerAgentFactory()
     employee = PersonFactory.build()  # no Person row yet
     form = apply_form(employee, bank, outlet)
 

@@ -21,7 +21,7 @@ from sscard.core.errors import DomainError
 from sscard.production import services as production
 from sscard.testing.factories import (
     CardFactory,
-    EmployerFactory,
+    EmployerAgentFactory,
     PersonFactory,
     StaffFactory,
     UserFactory,
@@ -35,7 +35,7 @@ FORBIDDEN = "您没有办理此业务的权限"
 
 @pytest.fixture
 def employer_agent(bank, outlet):
-    agent = UserFactory(role=User.Role.EMPLOYER, person=None, employer=EmployerFactory())
+    agent = EmployerAgentFactory()
     employee = PersonFactory.build()
     application = services.application_submit_apply(
         requester=Requester(user=agent, trust=TrustLevel.L3),
