@@ -5,7 +5,9 @@ BIN := $(VENV)/bin
 PY := $(BIN)/python
 HOST ?= 127.0.0.1:8000
 
-.PHONY: demo test lint install install-test clean
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: demo test lint install install-test browser-deps clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -22,6 +24,12 @@ $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
 install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test
 
+# The browser tests drive Debian's chromium; a CJK font keeps the Chinese in screenshots legible.
+browser-deps:
+	@command -v chromium >/dev/null && fc-list :lang=zh | grep -q . || { \
+		$(SUDO) apt-get update -q && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q chromium fonts-wqy-microhei; }
+
 ## Set everything up and run the service with demo data on http://127.0.0.1:8000
 demo: install
 	$(PY) scripts/make_env.py .env
@@ -31,7 +39,7 @@ demo: install
 	$(PY) scripts/serve.py $(HOST)
 
 ## Set everything up and run the whole test suite (lint, types, tests)
-test: install-test
+test: install-test browser-deps
 	mkdir -p var
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .

@@ -1,6 +1,5 @@
 from django.contrib import admin
-from django.urls import path
-from django.views.generic import RedirectView
+from django.urls import include, path
 
 admin.site.site_header = "社会保障卡服务“一件事” · 管理后台"
 admin.site.site_title = "sscard"
@@ -8,5 +7,6 @@ admin.site.index_title = "业务数据"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
-    path("", RedirectView.as_view(url="/admin/", permanent=False)),
+    path("staff/", include("sscard.backoffice.urls")),
+    path("", include("sscard.portal.urls")),
 ]

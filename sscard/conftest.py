@@ -56,3 +56,7 @@ def producer(db):
 @pytest.fixture
 def clerk(db, outlet):
     return StaffFactory(username="clerk", role=User.Role.CLERK, outlet=outlet)
+
+
+# the browser fixtures: `browser`, `phone`, `desktop` (see sscard.testing.browser)
+from sscard.testing.browser import browser, desktop, phone  # noqa: E402, F401

@@ -1,0 +1,46 @@
+"""Who may open a back-office page. Every staff view is wrapped in :func:`staff_view`, which
+denies by default: an anonymous visitor goes to the staff login, a signed-in account without
+the named permissions (a citizen or an employer included) gets 403."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+
+from sscard.accounts.models import User
+
+STAFF_ROLES = frozenset({User.Role.REVIEWER, User.Role.PRODUCER, User.Role.CLERK, User.Role.ADMIN})
+LOGIN_URL = "backoffice:login"
+
+View = Callable[..., HttpResponse]
+
+
+def is_staff_member(user: Any) -> bool:
+    return bool(
+        user.is_authenticated and user.is_active and getattr(user, "role", None) in STAFF_ROLES
+    )
+
+
+def staff_view(*perms: str) -> Callable[[View], View]:
+    """``@staff_view("applications.review_application")``: signed in as staff, holding every
+    permission named (none named: any staff member)."""
+
+    def decorate(view: View) -> View:
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            user = request.user
+            if not user.is_authenticated:
+                return redirect_to_login(request.get_full_path(), LOGIN_URL)
+            if not is_staff_member(user) or not user.has_perms(perms):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        wrapped.staff_perms = perms  # type: ignore[attr-defined]
+        return wrapped
+
+    return decorate
