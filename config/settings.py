@@ -54,6 +54,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "csp",
+    "axes",
+    "captcha",
     "sscard.core",
     "sscard.audit",
     "sscard.regions",
@@ -78,6 +80,9 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "sscard.audit.middleware.RequestContextMiddleware",
+    "sscard.portal.middleware.IdleTimeoutMiddleware",
+    # last, as django-axes asks: turns a locked-out login into our own lockout page
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -119,6 +124,34 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+LOGIN_URL = "portal:login"
+
+# Brute force (SECURITY.md A-1): a lockout per account + address pair with a 15-minute
+# cool-off, never a permanent lock; failures during a lockout do not extend it.
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "sscard.portal.views.locked_out"
+AXES_DISABLE_ACCESS_LOG = True  # successful logins are in the audit log already
+AXES_VERBOSE = False
+AXES_IPWARE_PROXY_COUNT = env.int("AXES_IPWARE_PROXY_COUNT", default=0)
+AXES_IPWARE_META_PRECEDENCE_ORDER = env.list(
+    "AXES_IPWARE_META_PRECEDENCE_ORDER", default=["REMOTE_ADDR"]
+)
+
+# The image captcha of the password login (django-simple-captcha).
+CAPTCHA_LENGTH = 4
+CAPTCHA_CHALLENGE_FUNCT = "captcha.helpers.random_char_challenge"
+CAPTCHA_TIMEOUT = 5  # minutes
+CAPTCHA_IMAGE_SIZE = (110, 44)
+CAPTCHA_FONT_SIZE = 30
+CAPTCHA_LETTER_ROTATION = (-20, 20)
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
@@ -161,7 +194,10 @@ STORAGES = {
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
 CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
-SESSION_COOKIE_AGE = int(timedelta(hours=8).total_seconds())
+SESSION_COOKIE_AGE = int(timedelta(hours=8).total_seconds())  # the longest a session lives
+# A session unused for this long is logged out (sscard.portal.middleware).
+SSCARD_IDLE_TIMEOUT = timedelta(minutes=env.int("SSCARD_IDLE_MINUTES", default=30))
+SESSION_COOKIE_SAMESITE = "Lax"
 # HTTPS everywhere in production (the demo and the tests run on plain loopback HTTP).
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not _INSECURE_OK)
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if _INSECURE_OK else 31536000)
@@ -198,4 +234,6 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    # django-axes logs every reset at INFO; lockouts (WARNING) are what operators need
+    "loggers": {"axes": {"level": "WARNING"}},
 }

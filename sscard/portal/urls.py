@@ -6,4 +6,19 @@ app_name = "portal"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("me/", views.center, name="center"),
+    path("login/", views.login_view, name="login"),
+    path("register/", views.register, name="register"),
+    path("logout/", views.logout_view, name="logout"),
+    path("elder/", views.elder_mode, name="elder"),
+    path("bundles/", views.bundle_list, name="bundles"),
+    path("bundles/<slug:code>/", views.bundle_detail, name="bundle"),
+    path("bundles/<slug:code>/<slug:item>/", views.select_target, name="select"),
+    path("bundles/<slug:code>/<slug:item>/<slug:target>/", views.item_page, name="item"),
+    path("drafts/<uuid:draft_id>/", views.confirm, name="confirm"),
+    path("drafts/<uuid:draft_id>/discard/", views.discard, name="discard"),
+    path("my/", views.applications, name="applications"),
+    path("my/<str:receipt>/", views.application_detail, name="application"),
+    path("my/<str:receipt>/withdraw/", views.withdraw, name="withdraw"),
+    path("my/<str:receipt>/correct/", views.correct, name="correct"),
 ]

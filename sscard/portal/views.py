@@ -1,8 +1,495 @@
+"""The citizen portal (“智慧人社”): 首页, 个人中心, both logins, 打包一件事 → the seven items,
+我的办件. Views are thin: the items' pages live in :mod:`sscard.portal.items`, the rules in
+the services. Every URL that names a card, a person, a draft or an application answers 404
+unless it is the visitor's own."""
+
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+import uuid
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth import login, logout
+from django.core.files.uploadedfile import UploadedFile
+from django.db.models import Prefetch
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from sscard.accounts.models import User
+from sscard.accounts.trust import TrustLevel
+from sscard.applications.catalogue import Bundle, Item, ItemKind, bundle, bundles
+from sscard.applications.constants import WITHDRAWABLE, AppStatus, ItemCode, MaterialKind
+from sscard.applications.eligibility import ensure_step_up
+from sscard.applications.models import Application, ApplicationEvent
+from sscard.applications.selectors import (
+    application_deadline,
+    query_card_status,
+    query_progress,
+    receipt_of,
+)
+from sscard.applications.services import application_resubmit, application_withdraw
+from sscard.audit.services import audit_record
+from sscard.core.errors import DomainError
+from sscard.portal import items as pages
+from sscard.portal.auth import TRUST_KEY, portal_login_required, requester_of, session_trust
+from sscard.portal.forms import LoginForm, RegisterForm
+from sscard.portal.models import Draft
+from sscard.portal.services import (
+    account_register,
+    draft_discard,
+    draft_for,
+    draft_save,
+    draft_uploads,
+)
+
+ELDER_KEY = "elder"
+
+
+def _safe_next(request: HttpRequest, default: str) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return default
+
+
+def _user(request: HttpRequest) -> User:
+    """The signed-in citizen or employer (views behind portal_login_required)."""
+    user = request.user
+    assert isinstance(user, User)  # noqa: S101
+    return user
+
+
+def _uploads(request: HttpRequest) -> dict[str, UploadedFile]:
+    """The uploaded materials of a posted form, one file per kind."""
+    return {
+        kind: upload
+        for kind in MaterialKind.values
+        if (upload := request.FILES.get(kind)) is not None
+    }
+
+
+def face_login_url(next_url: str) -> str | None:
+    """人脸识别登录, when a real-name identity provider is configured."""
+    try:
+        return f"{reverse('identity:start')}?next={next_url}"
+    except NoReverseMatch:
+        return None
+
+
+# ---------------------------------------------------------------------------------------------
+# Home, 个人中心, 长辈模式
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "portal/home.html")
+    return render(request, "portal/home.html", {"bundles": bundles()})
+
+
+def center(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    context: dict[str, Any] = {"idle_logout": request.session.pop("idle_logout", False)}
+    if user.is_authenticated and isinstance(user, User):
+        context["trust"] = session_trust(request)
+        context["person"] = user.person
+        context["open_count"] = Application.objects.filter(
+            applicant=user, status__in=WITHDRAWABLE
+        ).count()
+        context["draft_count"] = Draft.objects.filter(user=user).count()
+        context["face_url"] = face_login_url(reverse("portal:center"))
+    return render(request, "portal/center.html", context)
+
+
+@require_POST
+def elder_mode(request: HttpRequest) -> HttpResponse:
+    request.session[ELDER_KEY] = not request.session.get(ELDER_KEY, False)
+    return redirect(_safe_next(request, reverse("portal:center")))
+
+
+# ---------------------------------------------------------------------------------------------
+# Logins
+
+
+def login_view(request: HttpRequest) -> HttpResponse:
+    next_url = _safe_next(request, reverse("portal:home"))
+    form = LoginForm(request, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        assert form.user is not None  # noqa: S101 — set by a valid form
+        login(request, form.user, backend="django.contrib.auth.backends.ModelBackend")
+        request.session[TRUST_KEY] = int(TrustLevel.L3)
+        audit_record(actor=form.user, action="login.password", target=form.user)
+        if form.user.role not in (User.Role.CITIZEN, User.Role.EMPLOYER):
+            return redirect("backoffice:home")
+        return render(request, "portal/login_done.html", {"next": next_url})
+    return render(
+        request,
+        "portal/login.html",
+        {"form": form, "next": next_url, "face_url": face_login_url(next_url)},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+def locked_out(request: HttpRequest, credentials: Any = None, *args: Any, **kwargs: Any) -> Any:
+    """django-axes: too many failures for this account from this address."""
+    next_url = _safe_next(request, reverse("portal:home"))
+    form = LoginForm(request, None)
+    return render(
+        request,
+        "portal/login.html",
+        {
+            "form": form,
+            "next": next_url,
+            "locked": True,
+            "face_url": face_login_url(next_url),
+        },
+        status=429,
+    )
+
+
+def register(request: HttpRequest) -> HttpResponse:
+    form = RegisterForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        assert form.facts is not None  # noqa: S101 — set by a valid form
+        try:
+            user = account_register(
+                facts=form.facts,
+                name=data["name"],
+                phone=data["phone"],
+                username=data["username"],
+                password=data["password1"],
+            )
+        except DomainError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            request.session[TRUST_KEY] = int(TrustLevel.L3)
+            messages.success(request, "注册成功，已为您登录")
+            return redirect("portal:center")
+    return render(
+        request, "portal/register.html", {"form": form}, status=400 if form.errors else 200
+    )
+
+
+@require_POST
+def logout_view(request: HttpRequest) -> HttpResponse:
+    logout(request)
+    return redirect("portal:center")
+
+
+# ---------------------------------------------------------------------------------------------
+# 打包一件事 → the bundle → 选择社保卡 → the item
+
+
+def _bundle(code: str) -> Bundle:
+    try:
+        return bundle(code)
+    except KeyError:
+        raise Http404 from None
+
+
+def _item(found: Bundle, code: str) -> Item:
+    try:
+        return found.item(code)
+    except KeyError:
+        raise Http404 from None
+
+
+def bundle_list(request: HttpRequest) -> HttpResponse:
+    return render(request, "portal/bundles.html", {"bundles": bundles()})
+
+
+def bundle_detail(request: HttpRequest, code: str) -> HttpResponse:
+    found = _bundle(code)
+    error = ""
+    if request.method == "POST":
+        chosen = request.POST.get("item", "")
+        if chosen in {item.code for item in found.items}:
+            return redirect("portal:select", code=found.code, item=chosen)
+        error = "请勾选一项需要办理的事项"
+    return render(
+        request,
+        "portal/bundle.html",
+        {"bundle": found, "error": error, "chosen": request.POST.get("item", "")},
+        status=400 if error else 200,
+    )
+
+
+@portal_login_required
+def select_target(request: HttpRequest, code: str, item: str) -> HttpResponse:
+    found = _bundle(code)
+    the_item = _item(found, item)
+    requester = requester_of(request)
+    listed = pages.targets(the_item, requester)
+    error = ""
+    if request.method == "POST":
+        key = request.POST.get("target", "")
+        if any(target.key == key for target in listed):
+            return redirect("portal:item", code=found.code, item=item, target=key)
+        error = "请选择社保卡" if the_item.needs_card else "请选择办理对象"
+    return render(
+        request,
+        "portal/select.html",
+        {"bundle": found, "item": the_item, "targets": listed, "error": error},
+        status=400 if error else 200,
+    )
+
+
+def _step_up(request: HttpRequest) -> HttpResponse:
+    url = face_login_url(request.get_full_path())
+    return render(request, "portal/step_up.html", {"face_url": url}, status=403)
+
+
+@portal_login_required
+def item_page(request: HttpRequest, code: str, item: str, target: str) -> HttpResponse:
+    found = _bundle(code)
+    the_item = _item(found, item)
+    requester = requester_of(request)
+    chosen = pages.target_of(the_item, requester, target)
+    if chosen is None:
+        raise Http404
+    page = pages.PAGES[the_item.code]
+    context: dict[str, Any] = {"bundle": found, "item": the_item, "target": chosen}
+    try:
+        pages.check_eligibility(the_item, requester, chosen)
+    except DomainError as exc:
+        if exc.code == "step_up_required":
+            return _step_up(request)
+        context["blocked"] = exc.message
+        return render(request, "portal/blocked.html", context)
+
+    if the_item.kind == ItemKind.QUERY:
+        return _query(request, the_item, chosen, context)
+
+    draft: Draft | None = None
+    draft_id = request.POST.get("token") or request.GET.get("draft")
+    if draft_id:
+        try:
+            draft = draft_for(_user(request), uuid.UUID(str(draft_id)))
+        except (DomainError, ValueError):
+            draft = None
+    values = dict(draft.data) if draft else page.initial(requester, chosen)
+    kept = set(draft.files) if draft else set()
+    errors: dict[str, str] = {}
+    status = 200
+    if request.method == "POST":
+        values = request.POST.dict()
+        try:
+            data = page.clean(requester, chosen, request.POST, request.FILES, kept)
+            if the_item.code == ItemCode.LOSS and data.get("action") == "cancel":
+                ensure_step_up("cancel_loss", requester)
+        except DomainError as exc:
+            if exc.code == "step_up_required":
+                return _step_up(request)
+            errors = dict(exc.errors or {}) or {exc.field or "__all__": exc.message}
+            status = 400
+        else:
+            saved = draft_save(
+                user=_user(request),
+                item=the_item.code,
+                draft_id=uuid.UUID(str(request.POST.get("token"))),
+                subject=chosen.subject,
+                card=chosen.card,
+                data={**data, "_target": chosen.key, "_bundle": found.code},
+                uploads=_uploads(request),
+            )
+            return redirect("portal:confirm", draft_id=saved.pk)
+        # files just uploaded are not lost when another field is wrong
+        if request.FILES and request.POST.get("token"):
+            draft = draft_save(
+                user=_user(request),
+                item=the_item.code,
+                draft_id=uuid.UUID(str(request.POST["token"])),
+                subject=chosen.subject,
+                card=chosen.card,
+                data={"_target": chosen.key, "_bundle": found.code},
+                uploads=_uploads(request),
+            )
+            kept = set(draft.files)
+    context |= page.context(requester, chosen)
+    context |= {
+        "values": values,
+        "errors": errors,
+        "kept": kept,
+        "token": str(draft.pk) if draft else str(uuid.uuid4()),
+    }
+    return render(request, page.template, context, status=status)
+
+
+def _query(request: HttpRequest, item: Item, target: pages.Target, context: dict) -> HttpResponse:
+    requester = requester_of(request)
+    if item.code == ItemCode.PROGRESS:
+        assert target.person is not None  # noqa: S101
+        try:
+            context["progress"] = query_progress(requester=requester, subject=target.person)
+        except DomainError as exc:
+            context["blocked"] = exc.message
+            return render(request, "portal/blocked.html", context)
+        return render(request, "portal/items/progress.html", context)
+    assert target.card is not None  # noqa: S101
+    context["status"] = query_card_status(requester=requester, card=target.card)
+    return render(request, "portal/items/status.html", context)
+
+
+@portal_login_required
+def confirm(request: HttpRequest, draft_id: uuid.UUID) -> HttpResponse:
+    try:
+        draft = draft_for(_user(request), draft_id)
+    except DomainError:
+        # submitted already (a double click, or the back button): show what it became
+        done = Application.objects.filter(applicant=_user(request), submission_key=draft_id).first()
+        if done is not None:
+            return redirect("portal:application", receipt=done.receipt_number)
+        raise Http404 from None
+    requester = requester_of(request)
+    found = _bundle(draft.data.get("_bundle", "sscard"))
+    the_item = _item(found, draft.item)
+    target = pages.target_of(the_item, requester, draft.data.get("_target", ""))
+    if target is None:
+        raise Http404
+    page = pages.PAGES[the_item.code]
+    data = {k: v for k, v in draft.data.items() if not k.startswith("_")}
+    error = ""
+    if request.method == "POST":
+        try:
+            application = page.submit(requester, target, data, draft_uploads(draft), draft.pk)
+        except DomainError as exc:
+            if exc.code == "step_up_required":
+                return _step_up(request)
+            error = exc.message
+            if exc.errors:
+                error = "；".join(exc.errors.values())
+        else:
+            draft_discard(draft)
+            return redirect(
+                f"{reverse('portal:application', args=[application.receipt_number])}?done=1"
+            )
+    edit_url = reverse("portal:item", args=[found.code, the_item.code, target.key])
+    return render(
+        request,
+        "portal/confirm.html",
+        {
+            "item": the_item,
+            "target": target,
+            "rows": page.summary(requester, target, data),
+            "draft": draft,
+            "error": error,
+            "edit_url": f"{edit_url}?draft={draft.pk}",
+        },
+        status=400 if error else 200,
+    )
+
+
+@portal_login_required
+@require_POST
+def discard(request: HttpRequest, draft_id: uuid.UUID) -> HttpResponse:
+    try:
+        draft = draft_for(_user(request), draft_id)
+    except DomainError:
+        raise Http404 from None
+    draft_discard(draft)
+    messages.success(request, "草稿已删除")
+    return redirect("portal:applications")
+
+
+# ---------------------------------------------------------------------------------------------
+# 我的办件
+
+
+def _own_application(request: HttpRequest, receipt: str) -> Application:
+    application = (
+        Application.objects.filter(applicant=_user(request), receipt_number=receipt)
+        .select_related("subject", "card", "production_order")
+        .prefetch_related(Prefetch("events", queryset=ApplicationEvent.objects.order_by("at")))
+        .first()
+    )
+    if application is None:
+        raise Http404
+    return application
+
+
+@portal_login_required
+def applications(request: HttpRequest) -> HttpResponse:
+    mine = (
+        Application.objects.filter(applicant=_user(request))
+        .select_related("subject")
+        .order_by("-submitted_at")
+    )
+    drafts = Draft.objects.filter(user=_user(request))
+    return render(
+        request, "portal/applications.html", {"applications": mine[:100], "drafts": drafts}
+    )
+
+
+@portal_login_required
+def application_detail(request: HttpRequest, receipt: str) -> HttpResponse:
+    application = _own_application(request, receipt)
+    deadline = application_deadline(application)
+    return render(
+        request,
+        "portal/application.html",
+        {
+            "application": application,
+            "receipt": receipt_of(application),
+            "deadline": deadline,
+            "done": request.GET.get("done") == "1",
+            "events": application.events.all(),
+            "withdrawable": application.status in WITHDRAWABLE,
+            "returned": application.status == AppStatus.RETURNED,
+            "progress_key": f"person-{application.subject_id}",
+        },
+    )
+
+
+@portal_login_required
+@require_POST
+def withdraw(request: HttpRequest, receipt: str) -> HttpResponse:
+    application = _own_application(request, receipt)
+    try:
+        application_withdraw(requester=requester_of(request), application=application)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "办件已撤回")
+    return redirect("portal:application", receipt=receipt)
+
+
+@portal_login_required
+def correct(request: HttpRequest, receipt: str) -> HttpResponse:
+    """退回补正: read the reason, fix the entries, resubmit."""
+    application = _own_application(request, receipt)
+    if application.status != AppStatus.RETURNED:
+        return redirect("portal:application", receipt=receipt)
+    requester = requester_of(request)
+    form = dict(application.form_data)
+    values = dict(form)
+    errors: dict[str, str] = {}
+    status = 200
+    if request.method == "POST":
+        values = {**form, **request.POST.dict()}
+        try:
+            application_resubmit(
+                requester=requester,
+                application=application,
+                data={k: v for k, v in request.POST.dict().items() if k != "csrfmiddlewaretoken"},
+                files=_uploads(request),
+            )
+        except DomainError as exc:
+            errors = dict(exc.errors or {}) or {exc.field or "__all__": exc.message}
+            status = 400
+        else:
+            messages.success(request, "已重新提交，请等待审核")
+            return redirect("portal:application", receipt=receipt)
+    context = {
+        "application": application,
+        "values": values,
+        "errors": errors,
+        "reason": application.staff_note,
+        "is_apply": application.item == ItemCode.APPLY,
+        "kept": set(application.materials.values_list("kind", flat=True)),
+        **pages._choices_context(),
+    }
+    return render(request, "portal/correct.html", context, status=status)

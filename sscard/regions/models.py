@@ -67,6 +67,7 @@ class RegionSettings(models.Model):
 class Bank(models.Model):
     code = models.CharField("银行代码", max_length=20, unique=True)
     name = models.CharField("银行名称", max_length=60)
+    hotline = models.CharField("客服电话", max_length=20, blank=True)
     active = models.BooleanField("合作中", default=True)
 
     class Meta:

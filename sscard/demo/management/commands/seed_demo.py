@@ -100,12 +100,13 @@ BULK_SERVICE_PASSWORD = "246813"  # noqa: S105 — 社保服务密码 of every o
 # ---------------------------------------------------------------------------------------------
 # Reference data
 
+# the banks' public customer-service numbers
 BANKS = (
-    ("ICBC", "中国工商银行"),
-    ("ABC", "中国农业银行"),
-    ("BOC", "中国银行"),
-    ("CCB", "中国建设银行"),
-    ("JYRCB", "广东揭阳农村商业银行"),
+    ("ICBC", "中国工商银行", "95588"),
+    ("ABC", "中国农业银行", "95599"),
+    ("BOC", "中国银行", "95566"),
+    ("CCB", "中国建设银行", "95533"),
+    ("JYRCB", "广东揭阳农村商业银行", "0663-96138"),
 )
 
 # code, name, district, address, phone, bank
@@ -613,8 +614,10 @@ class Seeder:
     def reference_data(self) -> None:
         self.region: RegionSettings = region_settings()
         self.banks = {
-            code: Bank.objects.update_or_create(code=code, defaults={"name": name})[0]
-            for code, name in BANKS
+            code: Bank.objects.update_or_create(
+                code=code, defaults={"name": name, "hotline": hotline}
+            )[0]
+            for code, name, hotline in BANKS
         }
         self.outlets: dict[str, Outlet] = {}
         for code, name, district, address, phone, bank in OUTLETS:

@@ -1,0 +1,46 @@
+"""Who is using the portal and how sure we are of it. A password login is trust level L3, a
+face-verified login L4 (DOMAIN.md §2); the level lives in the session."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from sscard.accounts.models import User
+from sscard.accounts.trust import Requester, TrustLevel
+
+PUBLIC_ROLES = frozenset({User.Role.CITIZEN, User.Role.EMPLOYER})
+TRUST_KEY = "trust"
+
+View = Callable[..., HttpResponse]
+
+
+def session_trust(request: HttpRequest) -> TrustLevel:
+    return TrustLevel(int(request.session.get(TRUST_KEY, TrustLevel.L3)))
+
+
+def requester_of(request: HttpRequest) -> Requester:
+    user = request.user
+    assert isinstance(user, User)  # noqa: S101 — only called behind portal_login_required
+    return Requester(user=user, trust=session_trust(request))
+
+
+def portal_login_required(view: View) -> View:
+    """Citizens and employers only: an anonymous visitor goes to 点击登录 and comes back;
+    a staff account is told to use the back office."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        user = request.user
+        if not user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if getattr(user, "role", None) not in PUBLIC_ROLES:
+            return render(request, "portal/staff_account.html", status=403)
+        return view(request, *args, **kwargs)
+
+    return wrapped

@@ -1,0 +1,260 @@
+"""Every item of 社会保障卡服务“一件事”, end to end in a phone-sized browser, by the labels a
+citizen reads; screenshots of every screen go to var/screenshots."""
+
+from datetime import date
+
+import pytest
+from django.core.files.base import ContentFile
+
+from sscard.accounts.models import Guardianship
+from sscard.applications import services
+from sscard.applications.constants import AppStatus
+from sscard.applications.models import Application
+from sscard.cards.constants import CardStatus
+from sscard.conftest import jpeg
+from sscard.portal.tests.conftest import open_item, password_login
+from sscard.regions.selectors import region_settings
+from sscard.testing.browser import shot
+from sscard.testing.factories import CardFactory, StaffFactory
+from sscard.testing.ids import resident_id
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def photo_file(name="photo.jpg"):
+    upload = jpeg(name)
+    return {"name": name, "mimeType": "image/jpeg", "buffer": upload.read()}
+
+
+def choose(page, label):
+    page.get_by_label(label).check()
+    page.get_by_role("button", name="下一步").click()
+
+
+def test_temporary_loss_then_formal_loss(phone, citizen_user, partners):
+    bank, _outlet = partners
+    card = CardFactory(person=citizen_user.person, bank=bank)
+    password_login(phone, "zhangsan", screenshot="login-password")
+    open_item(phone, "社会保障卡挂失与解挂")
+    shot(phone, "select-card")
+    choose(phone, "本人的社会保障卡")
+    phone.get_by_role("radio", name="临时挂失").check()
+    shot(phone, "item-loss")
+    phone.get_by_role("button", name="下一步").click()
+    shot(phone, "confirm-loss")
+    phone.get_by_role("button", name="确认提交").click()
+    assert phone.get_by_role("heading", name="办理成功").is_visible()
+    shot(phone, "receipt-loss")
+    card.refresh_from_db()
+    assert card.status == CardStatus.TEMP_LOST
+
+    # 正式挂失 is irreversible: refused until the warning is acknowledged
+    open_item(phone, "社会保障卡挂失与解挂")
+    choose(phone, "本人的社会保障卡")
+    phone.get_by_role("radio", name="正式挂失").check()
+    phone.get_by_role("button", name="下一步").click()
+    assert phone.get_by_text("正式挂失后不能解挂，请确认已知晓").is_visible()
+    assert phone.get_by_role(
+        "radio", name="正式挂失"
+    ).is_checked()  # the choice is kept after the error
+    shot(phone, "item-loss-formal-refused")
+    phone.get_by_label("我已知晓：正式挂失后不能解挂").check()
+    phone.get_by_role("button", name="下一步").click()
+    phone.get_by_role("button", name="确认提交").click()
+    card.refresh_from_db()
+    assert card.status == CardStatus.LOST
+
+
+def test_reissue_is_refused_before_formal_loss_and_done_after(phone, citizen_user, partners):
+    bank, outlet = partners
+    card = CardFactory(person=citizen_user.person, bank=bank)
+    from sscard.applications.models import Material
+
+    Material.objects.create(
+        person=citizen_user.person, kind="photo", file=ContentFile(jpeg().read(), "p.jpg")
+    )
+    password_login(phone, "zhangsan")
+    open_item(phone, "社会保障卡补换卡")
+    choose(phone, "本人的社会保障卡")
+    phone.get_by_role("radio", name="补卡", exact=True).check()
+    phone.get_by_label("领卡网点").select_option(outlet.code)
+    phone.get_by_role("button", name="下一步").click()
+    assert phone.get_by_text("补卡前需先办理正式挂失").first.is_visible()
+    shot(phone, "item-reissue-refused")
+
+    card.status = CardStatus.LOST
+    card.save()
+    open_item(phone, "社会保障卡补换卡")
+    choose(phone, "本人的社会保障卡")
+    assert phone.get_by_text("工本费：¥20.00").is_visible()
+    phone.get_by_label("领卡网点").select_option(outlet.code)
+    shot(phone, "item-reissue")
+    phone.get_by_role("button", name="下一步").click()
+    shot(phone, "confirm-reissue")
+    phone.get_by_role("button", name="确认提交").click()
+    assert phone.get_by_role("heading", name="提交成功").is_visible()
+    assert phone.get_by_text("自受理之日起25个工作日内办结").is_visible()
+    shot(phone, "receipt-reissue")
+    application = Application.objects.get(item="reissue", card=card)
+    assert application.status == AppStatus.SUBMITTED
+    assert application.fee == 20
+
+
+def test_apply_for_oneself_with_photo_and_the_one_card_rule(phone, citizen_user, partners):
+    _bank, outlet = partners
+    password_login(phone, "zhangsan")
+    open_item(phone, "社会保障卡申领")
+    shot(phone, "select-apply")
+    choose(phone, "本人")
+    # prefilled from the record; the ID number shows masked and cannot be edited
+    assert phone.get_by_label("姓名").input_value() == citizen_user.person.name
+    assert citizen_user.person.doc_number not in phone.content()
+    phone.get_by_label("手机号码").fill("1391234")
+    phone.get_by_label("合作银行").select_option("ICBC")
+    phone.get_by_role("radio", name="网点领取").check()
+    phone.get_by_label("领卡网点").select_option(outlet.code)
+    phone.get_by_label("1寸白底免冠彩色电子证件照").set_input_files(photo_file())
+    phone.get_by_role("button", name="下一步").click()
+    # the wrong phone number is reported beside its field; the other entries are kept
+    assert phone.get_by_text("请输入11位手机号码").is_visible()
+    assert phone.get_by_label("领卡网点").input_value() == outlet.code
+    assert phone.get_by_text("已上传，可重新选择替换").is_visible()
+    shot(phone, "item-apply-error")
+    phone.get_by_label("手机号码").fill("13912345678")
+    phone.get_by_role("button", name="下一步").click()
+    shot(phone, "confirm-apply")
+    assert phone.get_by_text("139****5678").is_visible()
+    phone.get_by_role("button", name="确认提交").click()
+    assert phone.get_by_role("heading", name="提交成功").is_visible()
+    shot(phone, "receipt-apply")
+    application = Application.objects.get(item="apply", subject=citizen_user.person)
+    assert application.materials.filter(kind="photo").exists()
+
+    # one person, one card: a second 申领 is refused before the form, with the reason
+    open_item(phone, "社会保障卡申领")
+    choose(phone, "本人")
+    assert phone.get_by_text("不能重复申请").is_visible()
+    shot(phone, "item-apply-refused")
+
+
+def test_guardian_applies_for_a_child_then_follows_progress(phone, citizen_user, partners):
+    _bank, outlet = partners
+    password_login(phone, "zhangsan")
+    open_item(phone, "社会保障卡申领")
+    choose(phone, "为未满16周岁的子女申领")
+    child_id = resident_id(date(2018, 3, 5), male=False)
+    phone.get_by_label("证件类型").select_option("household")
+    phone.get_by_label("证件号码").fill(child_id)
+    phone.get_by_label("姓名").fill("张小妹")
+    phone.get_by_label("民族").select_option("汉族")
+    phone.get_by_label("与申领人关系").select_option("mother")
+    phone.get_by_label("申领人居民户口簿").set_input_files(photo_file("household.jpg"))
+    phone.get_by_label("监护人证明文件").set_input_files(photo_file("proof.jpg"))
+    phone.get_by_label("1寸白底免冠彩色电子证件照").set_input_files(photo_file())
+    phone.get_by_label("手机号码").fill("13912345678")
+    phone.get_by_label("通讯地址").fill("广东省揭阳市榕城区新阳路18号")
+    phone.get_by_label("合作银行").select_option("ICBC")
+    phone.get_by_role("radio", name="网点领取").check()
+    phone.get_by_label("领卡网点").select_option(outlet.code)
+    shot(phone, "item-apply-child")
+    phone.get_by_role("button", name="下一步").click()
+    assert phone.get_by_text("与申领人关系").is_visible()
+    shot(phone, "confirm-apply-child")
+    phone.get_by_role("button", name="确认提交").click()
+    assert phone.get_by_role("heading", name="提交成功").is_visible()
+    application = Application.objects.get(item="apply", relation="guardian")
+    assert application.subject.name == "张小妹"
+    assert set(application.materials.values_list("kind", flat=True)) == {
+        "photo",
+        "household",
+        "guardian_proof",
+    }
+    assert Guardianship.objects.get(ward=application.subject).active is False
+
+    # 制卡进度查询 for the child, from the receipt
+    phone.get_by_role("link", name="社保卡制卡进度查询").click()
+    assert phone.get_by_text("已受理").first.is_visible()
+    shot(phone, "item-progress")
+
+
+def test_returned_application_is_corrected_and_resubmitted(phone, citizen_user, partners):
+    bank, outlet = partners
+    from sscard.applications.tests.helpers import submit_apply
+
+    application = submit_apply(citizen_user, bank, outlet)
+    reviewer = StaffFactory(username="rev1")
+    services.application_accept(application=application, actor=reviewer)
+    services.application_return(
+        application=application, actor=reviewer, reason="通讯地址不完整，请补充门牌号"
+    )
+    password_login(phone, "zhangsan")
+    phone.get_by_role("link", name="我的办件").first.click()
+    shot(phone, "my-applications")
+    phone.get_by_role("link", name="社会保障卡申领").click()
+    assert phone.get_by_role("alert").get_by_text("通讯地址不完整，请补充门牌号").is_visible()
+    shot(phone, "application-returned")
+    phone.get_by_role("link", name="去补正").click()
+    shot(phone, "correct")
+    phone.get_by_label("通讯地址").fill("广东省揭阳市榕城区新阳路18号3栋502房")
+    phone.get_by_role("button", name="重新提交").click()
+    assert phone.get_by_text("已重新提交，请等待审核").is_visible()
+    application.refresh_from_db()
+    assert application.status == AppStatus.ACCEPTED
+    assert application.form_data["address"].endswith("502房")
+
+
+def test_change_contact_and_card_status(phone, citizen_user, partners):
+    bank, _outlet = partners
+    CardFactory(person=citizen_user.person, bank=bank)
+    password_login(phone, "zhangsan")
+    open_item(phone, "社保卡信息变更")
+    choose(phone, "本人")
+    assert phone.get_by_text("不能在线变更").is_visible()
+    phone.get_by_label("手机号码").fill("13700001111")
+    shot(phone, "item-change")
+    phone.get_by_role("button", name="下一步").click()
+    assert phone.get_by_text("137****1111").is_visible()
+    phone.get_by_role("button", name="确认提交").click()
+    assert phone.get_by_role("heading", name="办理成功").is_visible()
+    citizen_user.person.refresh_from_db()
+    assert citizen_user.person.phone == "13700001111"
+
+    open_item(phone, "社保卡应用状态查询")
+    choose(phone, "本人的社会保障卡")
+    assert phone.get_by_text("社保应用状态").is_visible()
+    assert phone.get_by_text("未激活").first.is_visible()
+    shot(phone, "item-status")
+
+
+def test_enable_needs_face_verification_after_a_password_login(phone, citizen_user, partners):
+    bank, _outlet = partners
+    CardFactory(person=citizen_user.person, bank=bank, sealed=True)
+    password_login(phone, "zhangsan")
+    open_item(phone, "社会保障卡启用")
+    choose(phone, "本人的社会保障卡")
+    assert phone.get_by_role("heading", name="请先完成人脸识别验证").is_visible()
+    shot(phone, "step-up")
+
+
+def test_enable_sets_the_service_password(phone, citizen_user, partners):
+    bank, _outlet = partners
+    region = region_settings()
+    region.step_up_items = []
+    region.save()
+    card = CardFactory(person=citizen_user.person, bank=bank, sealed=True)
+    password_login(phone, "zhangsan")
+    open_item(phone, "社会保障卡启用")
+    choose(phone, "本人的社会保障卡")
+    phone.get_by_label("社保服务密码").fill("123456")
+    phone.get_by_label("确认密码").fill("123456")
+    phone.get_by_role("button", name="下一步").click()
+    assert phone.locator(".field-error").first.is_visible()
+    shot(phone, "item-enable-refused")
+    phone.get_by_label("社保服务密码").fill("135790")
+    phone.get_by_label("确认密码").fill("135790")
+    phone.get_by_role("button", name="下一步").click()
+    phone.get_by_role("button", name="确认提交").click()
+    assert phone.get_by_role("heading", name="办理成功").is_visible()
+    card.refresh_from_db()
+    assert card.status == CardStatus.ACTIVE
+    assert "135790" not in card.service_password
