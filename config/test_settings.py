@@ -5,6 +5,8 @@ for the real one."""
 import os
 
 os.environ.setdefault("SSCARD_ENV", "test")
+# the suite never reads a developer's .env (made by `make demo`): only the environment counts
+os.environ.setdefault("SSCARD_ENV_FILE", "/nonexistent")
 
 from config.settings import *  # noqa: F403
 from config.settings import BASE_DIR, DATABASES
