@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("me/", views.center, name="center"),
     path("login/", views.login_view, name="login"),
+    path("login/captcha/", views.captcha_refresh, name="captcha"),
     path("register/", views.register, name="register"),
     path("logout/", views.logout_view, name="logout"),
     path("elder/", views.elder_mode, name="elder"),

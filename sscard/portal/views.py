@@ -132,6 +132,11 @@ def login_view(request: HttpRequest) -> HttpResponse:
     )
 
 
+def captcha_refresh(request: HttpRequest) -> HttpResponse:
+    """换一张: a new captcha in place (htmx); without JavaScript the link reloads the page."""
+    return render(request, "portal/_captcha.html", {"field": LoginForm(request)["captcha"]})
+
+
 def locked_out(request: HttpRequest, credentials: Any = None, *args: Any, **kwargs: Any) -> Any:
     """django-axes: too many failures for this account from this address."""
     next_url = _safe_next(request, reverse("portal:home"))

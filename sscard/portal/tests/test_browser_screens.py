@@ -1,0 +1,116 @@
+"""The portal's remaining screens, as a visitor meets them: home, 个人中心 before and after
+login, registration, 长辈模式, the pages at 200% text size and without JavaScript."""
+
+import pytest
+
+from sscard.accounts.models import User
+from sscard.cards.constants import CardStatus
+from sscard.portal.tests.conftest import open_item, password_login
+from sscard.testing.browser import PHONE, shot
+from sscard.testing.factories import CardFactory
+from sscard.testing.ids import resident_id
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_a_new_citizen_registers_from_the_home_page(phone):
+    from datetime import date
+
+    phone.goto("/")
+    shot(phone, "home")
+    phone.get_by_role("link", name="个人中心").first.click()
+    shot(phone, "center-guest")
+    phone.get_by_role("link", name="点击登录").click()
+    phone.get_by_role("link", name="没有账号？注册个人账号").click()
+    phone.get_by_label("姓名").fill("李四")
+    phone.get_by_label("身份证号码").fill(resident_id(date(1990, 1, 2)))
+    phone.get_by_label("手机号码").fill("13800138000")
+    phone.get_by_label("账号", exact=True).fill("lisi2026")
+    phone.get_by_label("密码", exact=True).fill("12345678")
+    phone.get_by_label("确认密码").fill("12345678")
+    phone.get_by_label("验证码").fill("PASSED")
+    phone.get_by_role("button", name="注册").click()
+    # all digits: refused beside the password, the other entries kept
+    assert phone.get_by_label("账号", exact=True).input_value() == "lisi2026"
+    assert phone.locator("#e-password1").is_visible()
+    assert phone.get_by_text("请阅读并勾选同意后再注册").is_visible()
+    shot(phone, "register-errors")
+    phone.get_by_label("密码", exact=True).fill("榕江夜雨2026")
+    phone.get_by_label("确认密码").fill("榕江夜雨2026")
+    phone.get_by_label("本人已阅读并同意").check()
+    phone.get_by_label("验证码").fill("PASSED")
+    phone.get_by_role("button", name="注册").click()
+    assert phone.get_by_text("注册成功，已为您登录").is_visible()
+    assert phone.get_by_text("李*").is_visible()
+    shot(phone, "center-registered")
+    user = User.objects.get(username="lisi2026")
+    assert user.person.name == "李四" and user.person.phone == "13800138000"
+
+
+def test_wrong_password_says_the_same_as_an_unknown_account(phone, citizen_user):
+    said = []
+    for account in ("nobody_here", "zhangsan"):
+        phone.goto("/login/")
+        phone.get_by_label("账号", exact=True).fill(account)
+        phone.get_by_label("密码", exact=True).fill("wrong-password-1")
+        phone.get_by_label("验证码").fill("PASSED")
+        phone.get_by_role("button", name="登录").click()
+        said.append(phone.get_by_role("alert").inner_text())
+        assert phone.get_by_label("账号", exact=True).input_value() == account
+    assert said == ["账号或密码错误，请重新输入"] * 2
+    shot(phone, "login-wrong")
+
+
+def test_elder_mode_and_200_percent_text_keep_the_page_usable(phone, citizen_user, partners):
+    bank, _outlet = partners
+    CardFactory(person=citizen_user.person, bank=bank)
+    password_login(phone, "zhangsan")
+    phone.goto("/me/")
+    phone.get_by_role("button", name="长辈模式").click()
+    assert "elder" in phone.locator("html").get_attribute("class")
+    shot(phone, "center-elder")
+    open_item(phone, "社保卡应用状态查询")
+    shot(phone, "select-elder")
+    # 200% text size, as a phone's accessibility setting gives it: nothing runs off the side
+    for path in ("/", "/me/", "/bundles/sscard/", "/my/"):
+        phone.goto(path)
+        phone.evaluate("document.documentElement.style.fontSize = '200%'")
+        overflow = phone.evaluate(
+            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
+        assert overflow <= 0, f"{path} scrolls sideways at 200% text size"
+    shot(phone, "my-200-percent")
+
+
+def test_an_item_works_without_javascript(browser, live_server, citizen_user, partners):
+    bank, _outlet = partners
+    card = CardFactory(person=citizen_user.person, bank=bank)
+    context = browser.new_context(
+        base_url=live_server.url, viewport=PHONE, java_script_enabled=False, locale="zh-CN"
+    )
+    page = context.new_page()
+    try:
+        password_login(page, "zhangsan")
+        open_item(page, "社会保障卡挂失与解挂")
+        page.get_by_label("本人的社会保障卡").check()
+        page.get_by_role("button", name="下一步").click()
+        page.get_by_role("radio", name="临时挂失").check()
+        page.get_by_role("button", name="下一步").click()
+        page.get_by_role("button", name="确认提交").click()
+        assert page.get_by_role("heading", name="办理成功").is_visible()
+    finally:
+        context.close()
+    card.refresh_from_db()
+    assert card.status == CardStatus.TEMP_LOST
+
+
+def test_another_captcha_replaces_the_image_in_place(phone):
+    phone.goto("/login/")
+    phone.get_by_label("账号", exact=True).fill("zhangsan")
+    first = phone.locator("img.captcha").get_attribute("src")
+    phone.get_by_role("link", name="换一张").click()
+    phone.wait_for_function(
+        f"document.querySelector('img.captcha').getAttribute('src') !== '{first}'"
+    )
+    # swapped in place by htmx: the account typed before stays
+    assert phone.get_by_label("账号", exact=True).input_value() == "zhangsan"
