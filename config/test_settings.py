@@ -35,3 +35,4 @@ STORAGES = {
 
 # The captcha answer "PASSED" is accepted in the test run only.
 CAPTCHA_TEST_MODE = True
+LOGGING["loggers"]["captcha.conf.settings"] = {"level": "CRITICAL"}  # noqa: F405

@@ -30,7 +30,10 @@ def enable_refusal(card: Card) -> str | None:
 
 
 def loss_refusal(card: Card) -> str | None:
-    """Whether the loss item can be used at all (report, make formal, or lift)."""
+    """Whether the loss item can be used at all (report, make formal, or lift). A formal
+    report is final: nothing is left to do here but 补卡."""
+    if card.status == CardStatus.LOST:
+        return "该社保卡已正式挂失，正式挂失后不能解挂；如需继续用卡，请办理“社会保障卡补换卡”补卡"
     return _not_live(card)
 
 

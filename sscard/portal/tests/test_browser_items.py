@@ -84,6 +84,11 @@ def test_reissue_is_refused_before_formal_loss_and_done_after(phone, citizen_use
 
     card.status = CardStatus.LOST
     card.save()
+    # a formal report is final: the loss item says so and points to 补卡
+    open_item(phone, "社会保障卡挂失与解挂")
+    choose(phone, "本人的社会保障卡")
+    assert phone.get_by_text("正式挂失后不能解挂").is_visible()
+    shot(phone, "item-loss-blocked")
     open_item(phone, "社会保障卡补换卡")
     choose(phone, "本人的社会保障卡")
     assert phone.get_by_text("工本费：¥20.00").is_visible()
