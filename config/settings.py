@@ -173,7 +173,10 @@ TASKS = {
 }
 
 # Enqueued by `manage.py run_periodic` (cron, or its --every loop beside the worker).
-SSCARD_PERIODIC_TASKS = ["sscard.cards.tasks.expire_temporary_losses_task"]
+SSCARD_PERIODIC_TASKS = [
+    "sscard.cards.tasks.expire_temporary_losses_task",
+    "sscard.portal.tasks.purge_stale_drafts_task",
+]
 
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
 

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Mapping
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile, UploadedFile
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from sscard.accounts.models import Person, User
 from sscard.accounts.services import person_by_identity, person_find_or_create
@@ -122,6 +124,21 @@ def draft_discard(draft: Draft) -> None:
     names = [meta["name"] for meta in draft.files.values()]
     draft.delete()
     _delete_on_commit(names)
+
+
+DRAFT_KEEP_DAYS = 7
+
+
+def drafts_purge_stale(*, now: datetime | None = None) -> int:
+    """Drafts untouched for a week go, with their uploads: personal data is not kept for an
+    application nobody finished. Running twice deletes nothing more."""
+    cutoff = (now or timezone.now()) - timedelta(days=DRAFT_KEEP_DAYS)
+    removed = 0
+    for draft in Draft.objects.filter(updated_at__lt=cutoff).iterator():
+        with transaction.atomic():
+            draft_discard(draft)
+        removed += 1
+    return removed
 
 
 def _delete_on_commit(names: list[str]) -> None:
