@@ -35,4 +35,10 @@ STORAGES = {
 
 # The captcha answer "PASSED" is accepted in the test run only.
 CAPTCHA_TEST_MODE = True
-LOGGING["loggers"]["captcha.conf.settings"] = {"level": "CRITICAL"}  # noqa: F405
+LOGGING = {  # noqa: F405
+    **LOGGING,  # noqa: F405
+    "loggers": {
+        **LOGGING["loggers"],  # type: ignore[dict-item]  # noqa: F405
+        "captcha.conf.settings": {"level": "CRITICAL"},
+    },
+}
