@@ -35,7 +35,7 @@ STORAGES = {
 
 # The captcha answer "PASSED" is accepted in the test run only.
 CAPTCHA_TEST_MODE = True
-LOGGING = {  # noqa: F405
+LOGGING = {
     **LOGGING,  # noqa: F405
     "loggers": {
         **LOGGING["loggers"],  # type: ignore[dict-item]  # noqa: F405
