@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "sscard.cards",
     "sscard.applications",
     "sscard.production",
+    "sscard.partners",
     "sscard.demo",
     "sscard.portal",
     "sscard.backoffice",
@@ -140,7 +141,10 @@ TASKS = {
 }
 
 # Enqueued by `manage.py run_periodic` (cron, or its --every loop beside the worker).
-SSCARD_PERIODIC_TASKS = ["sscard.cards.tasks.expire_temporary_losses_task"]
+SSCARD_PERIODIC_TASKS = [
+    "sscard.cards.tasks.expire_temporary_losses_task",
+    "sscard.partners.tasks.purge_replay_records_task",
+]
 
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
 
