@@ -19,7 +19,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import Field, NinjaAPI, Path, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
-from ninja.responses import NinjaJSONEncoder
+from ninja.responses import NinjaJSONEncoder, Status
 from ninja.security import APIKeyHeader
 from pydantic import field_validator
 
@@ -271,11 +271,11 @@ def _summary(batch: Batch) -> dict[str, Any]:
     }
 
 
-def _idempotent(request: HttpRequest, work: Callable[[], dict[str, Any]]) -> tuple[int, Any]:
+def _idempotent(request: HttpRequest, work: Callable[[], dict[str, Any]]) -> Status[Any]:
     """Run a write once per Idempotency-Key; a retry gets the first answer again."""
     claim = idempotency_begin(request, _partner(request))
     if isinstance(claim, Replay):
-        return claim.status, claim.body
+        return Status(claim.status, claim.body)
     try:
         status, body = 200, work()
     except ReportsRejected as rejected:
@@ -291,7 +291,7 @@ def _idempotent(request: HttpRequest, work: Callable[[], dict[str, Any]]) -> tup
         idempotency_abandon(claim)
         raise
     idempotency_finish(claim, status, _jsonable(body))
-    return status, body
+    return Status(status, body)
 
 
 def _jsonable(body: dict[str, Any]) -> dict[str, Any]:
@@ -329,9 +329,9 @@ def get_batch(
             "attempt": o.attempts,
             "name": o.person.name,
             "doc_type": o.person.doc_type,
-            "doc_type_label": doc_types.get(o.person.doc_type, ""),
+            "doc_type_label": str(doc_types.get(o.person.doc_type, "")),
             "doc_number": o.person.doc_number,
-            "gender": genders.get(o.person.gender, o.person.gender),
+            "gender": str(genders.get(o.person.gender, o.person.gender)),
             "birth_date": o.person.birth_date.isoformat(),
             "ethnicity": o.person.ethnicity,
             "nationality": o.person.nationality,
@@ -361,7 +361,7 @@ def get_batch(
 )
 def acknowledge_batch(
     request: HttpRequest, number: str = Path(..., pattern=BATCH_NUMBER)
-) -> tuple[int, Any]:
+) -> Status[Any]:
     """确认接收批次。"""
 
     def work() -> dict[str, Any]:
@@ -391,7 +391,7 @@ def _apply(request: HttpRequest, number: str, reports: list[tuple[str, Report]])
 )
 def push_events(
     request: HttpRequest, payload: EventsIn, number: str = Path(..., pattern=BATCH_NUMBER)
-) -> tuple[int, Any]:
+) -> Status[Any]:
     """报告制卡进度：制卡中、市银行签收、网点签收、已寄出（全部成功或全部不生效）。重复或
     迟到的报告不会使订单倒退。"""
     partner = _partner(request)
@@ -430,7 +430,7 @@ def push_events(
 )
 def push_results(
     request: HttpRequest, payload: ResultsIn, number: str = Path(..., pattern=BATCH_NUMBER)
-) -> tuple[int, Any]:
+) -> Status[Any]:
     """报告制卡结果：成功（卡号、银行账号）或制卡失败（原因）。制卡失败的订单退回制卡管理员，
     由其在新批次中重新发送。"""
     partner = _partner(request)
