@@ -36,7 +36,7 @@ demo: install
 	mkdir -p var
 	$(PY) manage.py migrate --noinput -v 0
 	$(PY) manage.py seed_demo
-	$(PY) scripts/serve.py $(HOST)
+	$(PY) scripts/serve.py $(HOST) $(if $(SIMULATE),--simulate-partners)
 
 ## Set everything up and run the whole test suite (lint, types, tests)
 test: install-test browser-deps

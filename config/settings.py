@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "sscard.cards",
     "sscard.applications",
     "sscard.production",
+    "sscard.partners",
     "sscard.demo",
     "sscard.portal",
     "sscard.backoffice",
@@ -176,6 +177,7 @@ TASKS = {
 SSCARD_PERIODIC_TASKS = [
     "sscard.cards.tasks.expire_temporary_losses_task",
     "sscard.portal.tasks.purge_stale_drafts_task",
+    "sscard.partners.tasks.purge_replay_records_task",
 ]
 
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}

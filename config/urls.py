@@ -7,6 +7,8 @@ admin.site.index_title = "业务数据"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("partner/api/v1/", include("sscard.partners.urls")),
+    path("staff/production/", include("sscard.production.urls")),
     path("staff/", include("sscard.backoffice.urls")),
     path("captcha/", include("captcha.urls")),
     path("", include("sscard.portal.urls")),

@@ -1,5 +1,8 @@
 """Run the demo service: the web server, the task worker and the periodic-task loop, stopping
-all three together on Ctrl-C or SIGTERM."""
+all three together on Ctrl-C or SIGTERM.
+
+``--simulate-partners`` also starts the simulated banks and card factories
+(``manage.py simulate_partners``), which work the batches the production officer sends."""
 
 from __future__ import annotations
 
@@ -7,12 +10,16 @@ import signal
 import subprocess
 import sys
 
-HOST = sys.argv[1] if len(sys.argv) > 1 else "127.0.0.1:8000"
+SIMULATE = "--simulate-partners" in sys.argv
+ARGS = [a for a in sys.argv[1:] if a != "--simulate-partners"]
+HOST = ARGS[0] if ARGS else "127.0.0.1:8000"
 COMMANDS = {
     "web": ["runserver", HOST, "--insecure", "--noreload"],
     "worker": ["db_worker", "--interval", "2"],
     "scheduler": ["run_periodic", "--every", "60"],
 }
+if SIMULATE:
+    COMMANDS["partners"] = ["simulate_partners", "--url", f"http://{HOST}", "--delay", "10"]
 
 
 def _stop(*_: object) -> None:
@@ -26,6 +33,8 @@ def main() -> int:
         for name, args in COMMANDS.items()
     }
     print(f"sscard: http://{HOST}/  (Ctrl-C stops the server, the worker and the scheduler)")
+    if SIMULATE:
+        print("sscard: simulated banks and card factories work the sent batches every 10 s")
     try:
         return procs["web"].wait()
     except KeyboardInterrupt:

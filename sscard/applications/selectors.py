@@ -127,6 +127,10 @@ class Progress:
     expected_on: date | None
     failed_reason: str
     tracking_number: str
+    # 网点签收: the card waits at the outlet, ready to be handed over
+    ready_for_handover: bool = False
+    # every production event in time order, 制卡失败 and re-sending included
+    history: tuple[Step, ...] = ()
 
 
 def query_progress(*, requester: Requester, subject: Person) -> Progress:
@@ -150,8 +154,14 @@ def query_progress(*, requester: Requester, subject: Person) -> Progress:
         raise DomainError("暂无制卡记录：尚未办理社会保障卡申领或补换卡", code="no_order")
     order = application.production_order
     events: dict[str, ProductionEvent] = {}
+    history: list[Step] = []
     if order is not None:
         for event in order.events.order_by("at", "id"):
+            history.append(Step(event.get_stage_display(), True, event.at, event.place, event.note))
+            if event.stage == Stage.DATA_SENT:
+                # sent again after 制卡失败: the stages of the failed attempt are history
+                for stage in (Stage.PRODUCING, Stage.CITY_BANK, Stage.OUTLET, Stage.MAILED):
+                    events.pop(stage, None)
             events[event.stage] = event  # the latest time a stage was reached
     steps = [
         Step("已受理", application.accepted_at is not None, application.accepted_at, "线上受理"),
@@ -183,6 +193,8 @@ def query_progress(*, requester: Requester, subject: Person) -> Progress:
         expected_on=_expected_on(application, order, region),
         failed_reason=order.failure_reason if failed and order else "",
         tracking_number=order.tracking_number if order else "",
+        ready_for_handover=order is not None and order.stage == Stage.OUTLET,
+        history=tuple(history),
     )
 
 

@@ -17,7 +17,7 @@ class RequestContextMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         request_id = uuid.uuid4().hex
-        channel = "api" if request.path.startswith("/api/") else "web"
+        channel = "api" if request.path.startswith(("/api/", "/partner/api/")) else "web"
         token = current_source.set(
             Source(
                 address=request.META.get("REMOTE_ADDR", ""), request_id=request_id, channel=channel

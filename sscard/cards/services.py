@@ -261,3 +261,21 @@ def card_set_finance_status(*, card: Card, status: str, actor: User | None) -> C
         detail={"card": card.masked_number, "from": previous, "to": status},
     )
     return card
+
+
+@transaction.atomic
+def card_set_bank_account(*, card: Card, account: str, by: str) -> bool:
+    """The bank reports the account it opened behind the card's 金融应用 (as it sends it:
+    often masked already); False when it is the one already recorded."""
+    card = Card.objects.select_for_update().get(pk=card.pk)
+    if card.bank_account == account:
+        return False
+    card.bank_account = account
+    card.save(update_fields=["bank_account", "updated_at"])
+    audit_record(
+        actor=None,
+        action="card.bank_account",
+        target=card,
+        detail={"card": card.masked_number, "account": card.masked_bank_account, "by": by},
+    )
+    return True

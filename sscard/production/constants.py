@@ -30,3 +30,33 @@ STAGE_TRANSITIONS: dict[str, frozenset[str]] = {
     Stage.FAILED: frozenset({Stage.DATA_SENT}),
     Stage.COLLECTED: frozenset(),
 }
+
+
+class BatchStatus(models.TextChoices):
+    DRAFT = "draft", "待发送"
+    SENT = "sent", "已发送"
+    ACKNOWLEDGED = "acknowledged", "已接收"
+    DONE = "done", "已完成"
+
+
+# Batches a partner still works on.
+OPEN_BATCH_STATUSES = (BatchStatus.SENT, BatchStatus.ACKNOWLEDGED)
+
+# Orders waiting for a batch: approved, or failed and back with the production officer.
+AWAITING_BATCH_STAGES = (Stage.APPROVED, Stage.FAILED)
+# Stages the bank and the card factory are working on (an order may stick in one of them).
+IN_PRODUCTION_STAGES = (Stage.DATA_SENT, Stage.PRODUCING, Stage.CITY_BANK)
+
+# The forward order of the stages a partner reports; a report of a stage already passed is
+# a late or repeated report and never moves an order back.
+STAGE_RANK: dict[str, int] = {
+    Stage.APPROVED: 0,
+    Stage.DATA_SENT: 1,
+    Stage.PRODUCING: 2,
+    Stage.CITY_BANK: 3,
+    Stage.OUTLET: 4,
+    Stage.MAILED: 4,
+    Stage.COLLECTED: 5,
+}
+# What partners report over the API or in a result file.
+REPORTABLE_STAGES = (Stage.PRODUCING, Stage.CITY_BANK, Stage.OUTLET, Stage.MAILED)

@@ -2,18 +2,46 @@
 
 from __future__ import annotations
 
+import secrets
+from collections.abc import Iterable
+from datetime import datetime
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
+from django.utils import timezone
 
 from sscard.accounts.models import Person, User
 from sscard.accounts.services import require_role
 from sscard.audit.services import actor_label, audit_record
+from sscard.cards.constants import CardStatus
 from sscard.cards.services import card_create_for_production, card_issue
 from sscard.core.errors import DomainError
-from sscard.production.constants import STAGE_TRANSITIONS, Delivery, Stage
-from sscard.production.models import ProductionEvent, ProductionOrder
+from sscard.production.constants import (
+    AWAITING_BATCH_STAGES,
+    IN_PRODUCTION_STAGES,
+    OPEN_BATCH_STATUSES,
+    STAGE_RANK,
+    STAGE_TRANSITIONS,
+    BatchStatus,
+    Delivery,
+    Stage,
+)
+from sscard.production.models import Batch, ProductionEvent, ProductionOrder
 from sscard.regions.models import Bank, Outlet
+
+
+def stage_reachable(start: str, to: str) -> bool:
+    """``to`` lies ahead of ``start`` on the way to the holder (制卡失败 is no way forward)."""
+    seen, frontier = {start}, [start]
+    while frontier:
+        for nxt in STAGE_TRANSITIONS[frontier.pop()]:
+            if nxt == to:
+                return True
+            if nxt not in seen and nxt != Stage.FAILED:
+                seen.add(nxt)
+                frontier.append(nxt)
+    return False
 
 
 @transaction.atomic
@@ -24,10 +52,20 @@ def order_transition(
     actor: User | None,
     place: str = "",
     note: str = "",
+    at: datetime | None = None,
+    by: str = "",
+    allow_skip: bool = False,
     **changes: Any,
 ) -> ProductionOrder:
+    """Move ``order`` to ``to``; the only place an order's stage is assigned. ``at`` is when
+    the stage was reached (a partner's report time), ``by`` names a partner system acting
+    without an account, ``allow_skip`` lets a partner's report jump over stages whose own
+    reports are still on their way (they fill in the timeline when they arrive)."""
     order = ProductionOrder.objects.select_for_update().get(pk=order.pk)
-    if to not in STAGE_TRANSITIONS[order.stage]:
+    allowed = to in STAGE_TRANSITIONS[order.stage] or (
+        allow_skip and STAGE_RANK.get(to, 0) > 0 and stage_reachable(order.stage, to)
+    )
+    if not allowed:
         target = dict(Stage.choices).get(to, to)
         raise DomainError(
             f"制卡进度为“{order.get_stage_display()}”，不能变更为“{target}”",
@@ -41,17 +79,16 @@ def order_transition(
     ProductionEvent.objects.create(
         order=order,
         stage=to,
+        at=at or timezone.now(),
         place=place,
         note=note,
         actor_id=getattr(actor, "pk", None),
-        actor_label=actor_label(actor),
+        actor_label=by or actor_label(actor),
     )
-    audit_record(
-        actor=actor,
-        action=f"production.{to}",
-        target=order,
-        detail={"from": previous, "to": to, "place": place, "note": note},
-    )
+    detail = {"from": previous, "to": to, "place": place, "note": note}
+    if by:
+        detail["by"] = by
+    audit_record(actor=actor, action=f"production.{to}", target=order, detail=detail)
     return order
 
 
@@ -101,11 +138,18 @@ def _officer_or_partner(actor: User | None) -> None:
         require_role(actor, User.Role.PRODUCER)
 
 
-def order_send_data(*, order: ProductionOrder, actor: User | None) -> ProductionOrder:
+def order_send_data(
+    *, order: ProductionOrder, actor: User | None, note: str = ""
+) -> ProductionOrder:
     """数据录入: the order's data goes to the bank (again, after a failure)."""
     _officer_or_partner(actor)
     return order_transition(
-        order=order, to=Stage.DATA_SENT, actor=actor, place=order.bank.name, failure_reason=""
+        order=order,
+        to=Stage.DATA_SENT,
+        actor=actor,
+        place=order.bank.name,
+        note=note,
+        failure_reason="",
     )
 
 
@@ -142,14 +186,27 @@ def order_advance(
     return order_transition(order=order, to=to, actor=actor, place=place, note=note, **changes)
 
 
-def order_fail(*, order: ProductionOrder, reason: str, actor: User | None) -> ProductionOrder:
+def order_fail(
+    *,
+    order: ProductionOrder,
+    reason: str,
+    actor: User | None,
+    at: datetime | None = None,
+    by: str = "",
+) -> ProductionOrder:
     """制卡失败, with the reason; the order goes back to the production officer."""
     _officer_or_partner(actor)
     reason = reason.strip()
     if not reason:
         raise DomainError("请填写制卡失败原因", field="reason")
     return order_transition(
-        order=order, to=Stage.FAILED, actor=actor, note=reason, failure_reason=reason[:200]
+        order=order,
+        to=Stage.FAILED,
+        actor=actor,
+        note=reason[:200],
+        at=at,
+        by=by,
+        failure_reason=reason[:200],
     )
 
 
@@ -161,3 +218,142 @@ def order_collect(
     order = order_transition(order=order, to=Stage.COLLECTED, actor=actor, place=place)
     card_issue(card=order.card, actor=actor)
     return order
+
+
+# ---------------------------------------------------------------------------------------------
+# 制卡批次: the production officer groups a bank's orders, sends them, the partner works on them
+
+
+def _new_batch_number() -> str:
+    return f"PB{timezone.localdate():%Y%m%d}{secrets.token_hex(3).upper()}"
+
+
+def orders_batchable(bank: Bank) -> QuerySet[ProductionOrder]:
+    """The bank's orders that may go into a new batch: approved, or failed and back with the
+    production officer, not in a batch still being prepared, and with a card still to make."""
+    return (
+        ProductionOrder.objects.filter(bank=bank, stage__in=AWAITING_BATCH_STAGES)
+        .exclude(batch__in=Batch.objects.filter(status=BatchStatus.DRAFT))
+        .exclude(card__status=CardStatus.CANCELLED)
+    )
+
+
+@transaction.atomic
+def batch_create(*, bank: Bank, order_ids: Iterable[int] | None, actor: User) -> Batch:
+    """A new batch (待发送) of the bank's orders: those named, or all that may go."""
+    require_role(actor, User.Role.PRODUCER)
+    candidates = orders_batchable(bank).select_for_update(of=("self",)).order_by("pk")
+    if order_ids is not None:
+        wanted = set(order_ids)
+        candidates = candidates.filter(pk__in=wanted)
+        found = set(candidates.values_list("pk", flat=True))
+        missing = sorted(wanted - found)
+        if missing:
+            listed = "、".join(f"#{pk}" for pk in missing[:10])
+            raise DomainError(
+                f"订单{listed}不能加入批次：须为{bank.name}待制卡或制卡失败的订单，且不在其他待发送批次中",
+                code="not_batchable",
+            )
+    orders = list(candidates)
+    if not orders:
+        raise DomainError(f"{bank.name}暂无可加入批次的订单", code="nothing_to_batch")
+    for _attempt in range(5):
+        try:
+            with transaction.atomic():
+                batch = Batch.objects.create(
+                    number=_new_batch_number(), bank=bank, created_by=actor
+                )
+            break
+        except IntegrityError:  # pragma: no cover - a 24-bit collision on the same day
+            continue
+    else:  # pragma: no cover
+        raise DomainError("批次号生成失败，请稍后重试", code="number_exhausted")
+    ProductionOrder.objects.filter(pk__in=[o.pk for o in orders]).update(batch=batch)
+    audit_record(
+        actor=actor,
+        action="production.batch_created",
+        target=batch,
+        detail={"batch": batch.number, "bank": bank.code, "orders": len(orders)},
+    )
+    return batch
+
+
+@transaction.atomic
+def batch_send(*, batch: Batch, actor: User) -> Batch:
+    """发送: every order of the batch goes to 数据录入; the partner can now fetch it."""
+    require_role(actor, User.Role.PRODUCER)
+    batch = Batch.objects.select_for_update().get(pk=batch.pk)
+    if batch.status != BatchStatus.DRAFT:
+        raise DomainError(f"批次{batch.number}已发送，不能重复发送", code="already_sent")
+    orders = list(batch.orders.select_related("bank").order_by("pk"))
+    if not orders:
+        raise DomainError("批次中没有订单", code="empty_batch")
+    for order in orders:
+        order_send_data(order=order, actor=actor, note=f"批次 {batch.number}")
+    batch.status = BatchStatus.SENT
+    batch.sent_at = timezone.now()
+    batch.save(update_fields=["status", "sent_at"])
+    audit_record(
+        actor=actor,
+        action="production.batch_sent",
+        target=batch,
+        detail={"batch": batch.number, "orders": len(orders)},
+    )
+    return batch
+
+
+@transaction.atomic
+def batch_cancel_draft(*, batch: Batch, actor: User) -> None:
+    """A batch not yet sent is taken apart; its orders wait for the next batch."""
+    require_role(actor, User.Role.PRODUCER)
+    batch = Batch.objects.select_for_update().get(pk=batch.pk)
+    if batch.status != BatchStatus.DRAFT:
+        raise DomainError("已发送的批次不能撤销", code="already_sent")
+    count = batch.orders.update(batch=None)
+    audit_record(
+        actor=actor,
+        action="production.batch_cancelled",
+        target=batch,
+        detail={"batch": batch.number, "orders": count},
+    )
+    batch.delete()
+
+
+@transaction.atomic
+def batch_acknowledge(*, batch: Batch, by: str) -> Batch:
+    """The partner confirms it has taken the batch over (已接收); saying so again changes
+    nothing."""
+    batch = Batch.objects.select_for_update().get(pk=batch.pk)
+    if batch.status == BatchStatus.DRAFT:
+        raise DomainError("批次尚未发送", code="not_sent")
+    if batch.status != BatchStatus.SENT:
+        return batch
+    batch.status = BatchStatus.ACKNOWLEDGED
+    batch.acknowledged_at = timezone.now()
+    batch.acknowledged_by = by[:80]
+    batch.save(update_fields=["status", "acknowledged_at", "acknowledged_by"])
+    audit_record(
+        actor=None,
+        action="production.batch_acknowledged",
+        target=batch,
+        detail={"batch": batch.number, "by": by},
+    )
+    return batch
+
+
+def batch_refresh_status(batch: Batch) -> Batch:
+    """已完成 once none of the batch's orders is still with the bank or the factory."""
+    if batch.status not in OPEN_BATCH_STATUSES:
+        return batch
+    if batch.orders.filter(stage__in=IN_PRODUCTION_STAGES).exists():
+        return batch
+    batch.status = BatchStatus.DONE
+    batch.done_at = timezone.now()
+    batch.save(update_fields=["status", "done_at"])
+    audit_record(
+        actor=None,
+        action="production.batch_done",
+        target=batch,
+        detail={"batch": batch.number},
+    )
+    return batch

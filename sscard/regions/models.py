@@ -55,6 +55,12 @@ class RegionSettings(models.Model):
     photo_min_kb = models.PositiveSmallIntegerField("照片最小（KB）", default=9)
     photo_max_kb = models.PositiveSmallIntegerField("照片最大（KB）", default=60)
     card_validity_years = models.PositiveSmallIntegerField("社保卡有效期（年）", default=10)
+    production_stuck_days = models.PositiveSmallIntegerField(
+        "制卡环节滞留提醒（天）",
+        default=5,
+        validators=[MinValueValidator(1)],
+        help_text="制卡订单在数据录入、制卡中或市银行签收环节停留超过该天数，在制卡工作台标记为滞留。",
+    )
 
     class Meta:
         verbose_name = "地区业务设置"

@@ -191,7 +191,13 @@ ROLE_GROUP_NAMES = {
 # app_label.codename of the change permissions each role needs beyond viewing everything
 ROLE_CHANGE_PERMISSIONS = {
     User.Role.REVIEWER: ("applications.change_application",),
-    User.Role.PRODUCER: ("production.change_productionorder",),
+    User.Role.PRODUCER: (
+        "production.change_productionorder",
+        "production.add_batch",
+        "production.change_batch",
+        "production.export_batch",
+        "production.import_results",
+    ),
     User.Role.CLERK: ("production.change_productionorder",),
 }
 

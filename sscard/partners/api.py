@@ -1,0 +1,458 @@
+"""The partner HTTP API (django-ninja), mounted at ``/partner/api/v1/``.
+
+A bank's or card factory's system pulls its open batches, acknowledges one, and pushes stage
+events and production results. Every request is signed (:mod:`sscard.partners.signing`);
+every write carries an ``Idempotency-Key``; a partner only ever sees the batches of its own
+bank (another bank's batch is 404, as if it did not exist). The OpenAPI document is served at
+``/partner/api/v1/openapi.json``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any, Literal
+
+from django.db.models import Count, Q
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+from ninja import Field, NinjaAPI, Path, Schema
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.responses import NinjaJSONEncoder, Status
+from ninja.security import APIKeyHeader
+from pydantic import field_validator
+
+from sscard.audit.services import audit_record
+from sscard.core.documents import DocType, Gender
+from sscard.core.errors import DomainError
+from sscard.partners import signing
+from sscard.partners.models import Partner
+from sscard.partners.services import (
+    IdempotencyConflict,
+    PartnerAuthError,
+    Replay,
+    idempotency_abandon,
+    idempotency_begin,
+    idempotency_finish,
+    partner_authenticate,
+)
+from sscard.production.constants import Delivery, Stage
+from sscard.production.models import Batch
+from sscard.production.reports import Report, ReportKind, ReportsRejected, batch_apply_reports
+from sscard.production.selectors import batch_for_bank, batch_orders, batches_open_for_bank
+from sscard.production.services import batch_acknowledge
+
+# No control characters (PostgreSQL refuses NUL; none belongs in these fields anyway).
+TEXT = r"^[^\x00-\x1f\x7f]*$"
+BATCH_NUMBER = r"^[A-Z0-9]{1,20}$"
+MAX_ITEMS = 500
+# What each kind of partner may report.
+STAGES_BY_KIND: dict[str, set[str]] = {
+    Partner.Kind.FACTORY: {Stage.PRODUCING},
+    Partner.Kind.BANK: {Stage.PRODUCING, Stage.CITY_BANK, Stage.OUTLET, Stage.MAILED},
+}
+
+
+class PartnerSignature(APIKeyHeader):
+    """HMAC-SHA256 request signature: ``X-Partner-Key`` names the partner; ``X-Timestamp``,
+    ``X-Nonce`` and ``X-Signature`` complete it (see the API description)."""
+
+    param_name = signing.KEY_HEADER
+
+    def __call__(self, request: HttpRequest) -> Partner:
+        return partner_authenticate(request)
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> Any:  # pragma: no cover
+        return None  # __call__ does the whole check
+
+
+DESCRIPTION = """
+合作银行、制卡厂系统接口。每个请求须签名：
+
+    string_to_sign = METHOD \\n PATH(含查询串) \\n X-Timestamp \\n X-Nonce \\n hex(SHA-256(body))
+    X-Signature = hex(HMAC-SHA256(secret, string_to_sign))
+
+X-Timestamp 为 Unix 秒，与服务器时间相差不得超过5分钟；X-Nonce 为16–64位
+`A-Z a-z 0-9 _ -`，同一合作方不得重复使用。写操作须带 Idempotency-Key（24小时内有效）：
+同一 Key 同一请求体返回首次结果；同一 Key 不同请求体返回 422；首次请求处理中返回 409。
+"""
+
+api = NinjaAPI(
+    title="社会保障卡制卡合作方接口",
+    version="1.0.0",
+    description=DESCRIPTION,
+    urls_namespace="partner_api",
+    docs_url=None,
+    auth=PartnerSignature(),
+)
+
+
+# ---------------------------------------------------------------------------------------------
+# Schemas
+
+
+class Error(Schema):
+    code: str
+    message: str
+    errors: dict[str, str] = {}
+
+
+class BatchSummary(Schema):
+    number: str
+    bank_code: str
+    bank_name: str
+    status: Literal["sent", "acknowledged", "done"]
+    status_label: str
+    sent_at: datetime | None
+    acknowledged_at: datetime | None
+    order_count: int
+
+
+class BatchOrder(Schema):
+    order_id: int
+    card_number: str
+    stage: str
+    stage_label: str
+    attempt: int = Field(description="第几次发送制卡数据（制卡失败后重新发送时加1）")
+    name: str
+    doc_type: str
+    doc_type_label: str
+    doc_number: str
+    gender: str
+    birth_date: str
+    ethnicity: str
+    nationality: str
+    phone: str
+    address: str
+    delivery: Literal["outlet", "mail"]
+    outlet_code: str
+    outlet_name: str
+    mail_address: str
+
+
+class BatchDetail(BatchSummary):
+    orders: list[BatchOrder]
+
+
+class StageEventIn(Schema):
+    order_id: int = Field(ge=1, le=2**53)
+    stage: Literal["producing", "city_bank", "outlet", "mailed"]
+    occurred_at: datetime | None = Field(None, description="到达该环节的时间，缺省为收到时")
+    place: str = Field("", max_length=100, pattern=TEXT)
+    tracking_number: str = Field("", max_length=40, pattern=TEXT, description="已寄出时必填")
+
+    @field_validator("occurred_at")
+    @classmethod
+    def _sane_time(cls, value: datetime | None) -> datetime | None:
+        return _sane(value)
+
+
+class EventsIn(Schema):
+    events: list[StageEventIn] = Field(min_length=1, max_length=MAX_ITEMS)
+
+
+class ResultIn(Schema):
+    order_id: int = Field(ge=1, le=2**53)
+    outcome: Literal["success", "failed"]
+    card_number: str = Field("", max_length=9, pattern=r"^[A-Z0-9]*$")
+    bank_account: str = Field("", max_length=32, pattern=r"^[0-9*]*$", description="可脱敏")
+    reason: str = Field("", max_length=200, pattern=TEXT, description="制卡失败时必填")
+    occurred_at: datetime | None = None
+
+    @field_validator("occurred_at")
+    @classmethod
+    def _sane_time(cls, value: datetime | None) -> datetime | None:
+        return _sane(value)
+
+
+class ResultsIn(Schema):
+    results: list[ResultIn] = Field(min_length=1, max_length=MAX_ITEMS)
+
+
+class OutcomeOut(Schema):
+    order_id: int
+    stage: str
+    changed: bool
+
+
+class ReportsOut(Schema):
+    batch: BatchSummary
+    outcomes: list[OutcomeOut]
+
+
+def _sane(value: datetime | None) -> datetime | None:
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        value = timezone.make_aware(value)
+    if not 2000 <= value.year <= 2999:
+        raise ValueError("时间超出范围")
+    return value
+
+
+# ---------------------------------------------------------------------------------------------
+# Errors: one JSON shape for every refusal
+
+
+def _error(request: HttpRequest, status: int, code: str, message: str, errors: Any = None) -> Any:
+    body = {"code": code, "message": message, "errors": errors or {}}
+    return api.create_response(request, body, status=status)
+
+
+@api.exception_handler(PartnerAuthError)
+def _auth_failed(request: HttpRequest, exc: PartnerAuthError) -> HttpResponse:
+    return _error(request, 401, exc.code, exc.message)
+
+
+@api.exception_handler(AuthenticationError)
+def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return _error(request, 401, "unauthenticated", "请求未签名")
+
+
+@api.exception_handler(ValidationError)
+def _invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    errors = {
+        ".".join(str(p) for p in e.get("loc", ())): str(e.get("msg", ""))[:200] for e in exc.errors
+    }
+    return _error(request, 422, "invalid", "请求内容不正确", errors)
+
+
+@api.exception_handler(IdempotencyConflict)
+def _idempotency(request: HttpRequest, exc: IdempotencyConflict) -> HttpResponse:
+    return _error(request, exc.status, exc.code, exc.message)
+
+
+@api.exception_handler(HttpError)
+def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    return _error(request, exc.status_code, "error", str(exc))
+
+
+READ = {200: BatchSummary, 401: Error, 404: Error, 422: Error}
+WRITE = {400: Error, 401: Error, 403: Error, 404: Error, 409: Error, 422: Error}
+IDEMPOTENCY_PARAMETER = {
+    "parameters": [
+        {
+            "in": "header",
+            "name": signing.IDEMPOTENCY_HEADER,
+            "required": True,
+            "schema": {"type": "string", "minLength": 1, "maxLength": 100},
+            "description": "每个写请求唯一；重试时使用同一值",
+        }
+    ]
+}
+
+
+# ---------------------------------------------------------------------------------------------
+# Operations
+
+
+def _partner(request: HttpRequest) -> Partner:
+    return request.auth  # type: ignore[attr-defined]
+
+
+def _batch(request: HttpRequest, number: str) -> Batch:
+    batch = batch_for_bank(_partner(request).bank_id, number)
+    if batch is None:
+        raise HttpError(404, "批次不存在")
+    return batch
+
+
+def _summary(batch: Batch) -> dict[str, Any]:
+    return {
+        "number": batch.number,
+        "bank_code": batch.bank.code,
+        "bank_name": batch.bank.name,
+        "status": batch.status,
+        "status_label": batch.get_status_display(),
+        "sent_at": batch.sent_at,
+        "acknowledged_at": batch.acknowledged_at,
+        "order_count": getattr(batch, "order_count", None) or batch.orders.count(),
+    }
+
+
+def _idempotent(request: HttpRequest, work: Callable[[], dict[str, Any]]) -> Status[Any]:
+    """Run a write once per Idempotency-Key; a retry gets the first answer again."""
+    claim = idempotency_begin(request, _partner(request))
+    if isinstance(claim, Replay):
+        return Status(claim.status, claim.body)
+    try:
+        status, body = 200, work()
+    except ReportsRejected as rejected:
+        status, body = (
+            422,
+            {"code": rejected.code, "message": rejected.message, "errors": rejected.errors},
+        )
+    except DomainError as error:
+        status, body = 409, {"code": error.code, "message": error.message, "errors": error.errors}
+    except HttpError as error:
+        status, body = error.status_code, {"code": "error", "message": str(error), "errors": {}}
+    except BaseException:
+        idempotency_abandon(claim)
+        raise
+    idempotency_finish(claim, status, _jsonable(body))
+    return Status(status, body)
+
+
+def _jsonable(body: dict[str, Any]) -> dict[str, Any]:
+    """The answer as stored for a retry: what the JSON response carries."""
+    return json.loads(json.dumps(body, cls=NinjaJSONEncoder))
+
+
+@api.get("/batches", response={200: list[BatchSummary], 401: Error, 422: Error}, tags=["batches"])
+def list_batches(request: HttpRequest) -> list[dict[str, Any]]:
+    """本合作银行待处理的批次（已发送、已接收）。"""
+    return [_summary(b) for b in batches_open_for_bank(_partner(request).bank_id)]
+
+
+@api.get(
+    "/batches/{number}",
+    response={200: BatchDetail, 401: Error, 404: Error, 422: Error},
+    tags=["batches"],
+)
+def get_batch(
+    request: HttpRequest, number: str = Path(..., pattern=BATCH_NUMBER)
+) -> dict[str, Any]:
+    """批次明细，含制卡所需的个人信息（每次下载均记录审计日志）。"""
+    batch = _batch(request, number)
+    partner = _partner(request)
+    orders = batch_orders(batch).annotate(
+        attempts=Count("events", filter=Q(events__stage=Stage.DATA_SENT))
+    )
+    doc_types, genders = dict(DocType.choices), dict(Gender.choices)
+    rows = [
+        {
+            "order_id": o.pk,
+            "card_number": o.card.number,
+            "stage": o.stage,
+            "stage_label": o.get_stage_display(),
+            "attempt": o.attempts,
+            "name": o.person.name,
+            "doc_type": o.person.doc_type,
+            "doc_type_label": str(doc_types.get(o.person.doc_type, "")),
+            "doc_number": o.person.doc_number,
+            "gender": str(genders.get(o.person.gender, o.person.gender)),
+            "birth_date": o.person.birth_date.isoformat(),
+            "ethnicity": o.person.ethnicity,
+            "nationality": o.person.nationality,
+            "phone": o.person.phone,
+            "address": o.person.address,
+            "delivery": o.delivery,
+            "outlet_code": o.outlet.code if o.outlet else "",
+            "outlet_name": o.outlet.name if o.outlet else "",
+            "mail_address": o.mail_address if o.delivery == Delivery.MAIL else "",
+        }
+        for o in orders
+    ]
+    audit_record(
+        actor=None,
+        action="partner.batch_downloaded",
+        target=batch,
+        detail={"batch": batch.number, "orders": len(rows), "by": partner.key_id},
+    )
+    return {**_summary(batch), "orders": rows}
+
+
+@api.post(
+    "/batches/{number}/ack",
+    response={200: BatchSummary, **WRITE},
+    tags=["batches"],
+    openapi_extra=IDEMPOTENCY_PARAMETER,
+)
+def acknowledge_batch(
+    request: HttpRequest, number: str = Path(..., pattern=BATCH_NUMBER)
+) -> Status[Any]:
+    """确认接收批次。"""
+
+    def work() -> dict[str, Any]:
+        batch = _batch(request, number)
+        return _summary(batch_acknowledge(batch=batch, by=_partner(request).label))
+
+    return _idempotent(request, work)
+
+
+def _apply(request: HttpRequest, number: str, reports: list[tuple[str, Report]]) -> dict[str, Any]:
+    batch = _batch(request, number)
+    outcomes = batch_apply_reports(batch=batch, reports=reports, by=_partner(request).label)
+    batch.refresh_from_db()
+    return {
+        "batch": _summary(batch),
+        "outcomes": [
+            {"order_id": o.order_id, "stage": o.stage, "changed": o.changed} for o in outcomes
+        ],
+    }
+
+
+@api.post(
+    "/batches/{number}/events",
+    response={200: ReportsOut, **WRITE},
+    tags=["reports"],
+    openapi_extra=IDEMPOTENCY_PARAMETER,
+)
+def push_events(
+    request: HttpRequest, payload: EventsIn, number: str = Path(..., pattern=BATCH_NUMBER)
+) -> Status[Any]:
+    """报告制卡进度：制卡中、市银行签收、网点签收、已寄出（全部成功或全部不生效）。重复或
+    迟到的报告不会使订单倒退。"""
+    partner = _partner(request)
+
+    def work() -> dict[str, Any]:
+        allowed = STAGES_BY_KIND[partner.kind]
+        for event in payload.events:
+            if event.stage not in allowed:
+                raise HttpError(
+                    403, f"{partner.get_kind_display()}不能报告“{Stage(event.stage).label}”"
+                )
+        reports = [
+            (
+                f"events.{i}",
+                Report(
+                    order_id=e.order_id,
+                    kind=ReportKind.STAGE,
+                    stage=e.stage,
+                    at=e.occurred_at,
+                    place=e.place,
+                    tracking_number=e.tracking_number,
+                ),
+            )
+            for i, e in enumerate(payload.events)
+        ]
+        return _apply(request, number, reports)
+
+    return _idempotent(request, work)
+
+
+@api.post(
+    "/batches/{number}/results",
+    response={200: ReportsOut, **WRITE},
+    tags=["reports"],
+    openapi_extra=IDEMPOTENCY_PARAMETER,
+)
+def push_results(
+    request: HttpRequest, payload: ResultsIn, number: str = Path(..., pattern=BATCH_NUMBER)
+) -> Status[Any]:
+    """报告制卡结果：成功（卡号、银行账号）或制卡失败（原因）。制卡失败的订单退回制卡管理员，
+    由其在新批次中重新发送。"""
+    partner = _partner(request)
+
+    def work() -> dict[str, Any]:
+        for result in payload.results:
+            if result.outcome == "success" and partner.kind != Partner.Kind.BANK:
+                raise HttpError(403, "开户结果（银行账号）由合作银行报告")
+        reports = [
+            (
+                f"results.{i}",
+                Report(
+                    order_id=r.order_id,
+                    kind=ReportKind.SUCCESS if r.outcome == "success" else ReportKind.FAILURE,
+                    at=r.occurred_at,
+                    card_number=r.card_number,
+                    bank_account=r.bank_account,
+                    reason=r.reason,
+                ),
+            )
+            for i, r in enumerate(payload.results)
+        ]
+        return _apply(request, number, reports)
+
+    return _idempotent(request, work)

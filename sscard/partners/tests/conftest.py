@@ -1,0 +1,46 @@
+from __future__ import annotations
+
+import pytest
+
+from sscard.accounts.models import User
+from sscard.applications.tests.helpers import approve, submit_apply
+from sscard.partners.models import Partner
+from sscard.partners.services import partner_create
+from sscard.production.services import batch_create, batch_send
+from sscard.testing.factories import BankFactory, OutletFactory, StaffFactory, UserFactory
+
+
+@pytest.fixture
+def bank_partner(bank):
+    return partner_create(name="工商银行接口", kind=Partner.Kind.BANK, bank=bank, actor=None)
+
+
+@pytest.fixture
+def factory_partner(bank):
+    return partner_create(name="制卡厂", kind=Partner.Kind.FACTORY, bank=bank, actor=None)
+
+
+@pytest.fixture
+def make_batch(region, reviewer):
+    """``make_batch(bank, n)``: a sent batch of n new approved orders of ``bank``."""
+    producer = StaffFactory(role=User.Role.PRODUCER)
+
+    def make(bank, n=1, outlet=None, **overrides):
+        if overrides.get("delivery") == "mail":
+            overrides.setdefault("mail_address", "广东省揭阳市榕城区东山大道9号")
+        outlet = outlet or OutletFactory(bank=bank)
+        orders = [
+            approve(
+                submit_apply(UserFactory(), bank, outlet, **overrides), reviewer
+            ).production_order
+            for _ in range(n)
+        ]
+        batch = batch_create(bank=bank, order_ids=[o.pk for o in orders], actor=producer)
+        return batch_send(batch=batch, actor=producer)
+
+    return make
+
+
+@pytest.fixture
+def other_bank(db):
+    return BankFactory(code="BOC", name="中国银行")

@@ -1,0 +1,191 @@
+"""What the bank and the card factory report about the orders of a batch — over the partner
+API or in a result file — and how each report is applied.
+
+A report is applied at most once in effect: a stage already reached is a repeat and changes
+nothing; a stage behind the order's current one is a late report that only fills in the
+timeline; a stage ahead moves the order forward (the stages in between fill in when their own
+reports arrive). A list of reports is applied whole or not at all.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from sscard.audit.services import audit_record
+from sscard.cards.services import card_set_bank_account
+from sscard.core.errors import DomainError
+from sscard.production.constants import (
+    IN_PRODUCTION_STAGES,
+    REPORTABLE_STAGES,
+    STAGE_RANK,
+    Delivery,
+    Stage,
+)
+from sscard.production.models import Batch, ProductionEvent, ProductionOrder
+from sscard.production.services import batch_refresh_status, order_fail, order_transition
+
+# how far ahead of our clock a partner's report time may be
+CLOCK_SKEW = timedelta(minutes=5)
+
+
+class ReportKind:
+    STAGE = "stage"
+    SUCCESS = "success"
+    FAILURE = "failure"
+
+
+@dataclass(frozen=True)
+class Report:
+    order_id: int
+    kind: str
+    stage: str = ""
+    at: datetime | None = None
+    place: str = ""
+    tracking_number: str = ""
+    card_number: str = ""
+    bank_account: str = ""
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class ReportOutcome:
+    order_id: int
+    stage: str
+    changed: bool
+
+
+class ReportsRejected(DomainError):
+    """Some reports of a list cannot be applied; none was. ``errors`` maps each bad report's
+    key (its index, or its line in a file) to the reason."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__(
+            f"共{len(errors)}条记录有误，全部未导入", code="reports_rejected", errors=errors
+        )
+
+
+def _round_started(order: ProductionOrder) -> datetime:
+    """When the order's data was last sent: the stages of this round are those after it."""
+    sent = (
+        order.events.filter(stage=Stage.DATA_SENT)
+        .order_by("-at", "-id")
+        .values_list("at", flat=True)
+    ).first()
+    return sent or order.created_at
+
+
+def _check_time(at: datetime, order: ProductionOrder, started: datetime) -> None:
+    if at > timezone.now() + CLOCK_SKEW:
+        raise DomainError("报告时间晚于当前时间", code="future_time", field="at")
+    if at < started:
+        raise DomainError("报告时间早于本次数据录入时间", code="time_before_sent", field="at")
+
+
+@transaction.atomic
+def order_report(*, order: ProductionOrder, report: Report, by: str) -> bool:
+    """Apply one report to one order; True when it changed something."""
+    order = (
+        ProductionOrder.objects.select_for_update(of=("self",))
+        .select_related("card", "outlet")
+        .get(pk=order.pk)
+    )
+    if order.stage == Stage.APPROVED:
+        raise DomainError("订单尚未发送制卡数据", code="not_sent")
+    started = _round_started(order)
+    at = report.at or timezone.now()
+    _check_time(at, order, started)
+
+    if report.kind == ReportKind.FAILURE:
+        if order.stage == Stage.FAILED:
+            return False  # said before
+        if order.stage not in IN_PRODUCTION_STAGES:
+            raise DomainError(
+                f"订单当前为“{order.get_stage_display()}”，不能报告制卡失败", code="too_late"
+            )
+        order_fail(order=order, reason=report.reason, actor=None, at=at, by=by)
+        return True
+
+    if report.kind == ReportKind.SUCCESS:
+        if report.card_number != order.card.number:
+            raise DomainError("卡号与订单不符", code="card_mismatch", field="card_number")
+        if order.stage == Stage.FAILED:
+            raise DomainError("订单已报告制卡失败，等待重新发送", code="order_failed")
+        if not report.bank_account:
+            raise DomainError("请填写银行账号", code="missing_account", field="bank_account")
+        return card_set_bank_account(card=order.card, account=report.bank_account, by=by)
+
+    if report.kind != ReportKind.STAGE or report.stage not in REPORTABLE_STAGES:
+        raise DomainError("进度不正确", code="bad_stage", field="stage")
+    stage = report.stage
+    if stage == Stage.OUTLET and order.delivery != Delivery.OUTLET:
+        raise DomainError("该订单为邮寄领卡，不能由网点签收", code="wrong_delivery")
+    if stage == Stage.MAILED:
+        if order.delivery != Delivery.MAIL:
+            raise DomainError("该订单为网点领取，不能邮寄", code="wrong_delivery")
+        if not report.tracking_number:
+            raise DomainError("请填写快递单号", code="missing_tracking", field="tracking_number")
+    place = report.place or (order.outlet.name if stage == Stage.OUTLET and order.outlet else "")
+    note = f"快递单号 {report.tracking_number}" if stage == Stage.MAILED else ""
+    reached = order.events.filter(stage=stage, at__gte=started).exists()
+    if reached:
+        return False  # a repeat
+    if order.stage == Stage.FAILED:
+        raise DomainError("订单已报告制卡失败，等待重新发送", code="order_failed")
+    if STAGE_RANK[stage] > STAGE_RANK[order.stage]:
+        changes = {"tracking_number": report.tracking_number} if stage == Stage.MAILED else {}
+        order_transition(
+            order=order,
+            to=stage,
+            actor=None,
+            place=place,
+            note=note,
+            at=at,
+            by=by,
+            allow_skip=True,
+            **changes,
+        )
+        return True
+    # a late report of a stage the order has already passed: it fills in the timeline only
+    ProductionEvent.objects.create(
+        order=order, stage=stage, at=at, place=place, note=note, actor_label=by
+    )
+    audit_record(
+        actor=None,
+        action="production.late_report",
+        target=order,
+        detail={"stage": stage, "current": order.stage, "by": by},
+    )
+    return True
+
+
+def batch_apply_reports(
+    *, batch: Batch, reports: list[tuple[str, Report]], by: str
+) -> list[ReportOutcome]:
+    """Apply ``(key, report)`` pairs in order, all or none: every bad one is named by its
+    key in :class:`ReportsRejected`."""
+    errors: dict[str, str] = {}
+    outcomes: list[ReportOutcome] = []
+    with transaction.atomic():
+        batch = Batch.objects.select_for_update().get(pk=batch.pk)
+        orders = {o.pk: o for o in batch.orders.all()}
+        for key, report in reports:
+            order = orders.get(report.order_id)
+            if order is None:
+                errors[key] = f"订单#{report.order_id}不在批次{batch.number}中"
+                continue
+            try:
+                with transaction.atomic():
+                    changed = order_report(order=order, report=report, by=by)
+            except DomainError as error:
+                errors[key] = error.message
+                continue
+            order.refresh_from_db(fields=["stage"])
+            outcomes.append(ReportOutcome(order.pk, order.stage, changed))
+        if errors:
+            raise ReportsRejected(errors)
+        batch_refresh_status(batch)
+    return outcomes
