@@ -30,3 +30,6 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# every SMS and WeChat message lands in a list the tests read (sscard.notifications.backends)
+SSCARD_SMS_BACKEND = "sscard.notifications.backends.MemoryBackend"
+SSCARD_WECHAT_BACKEND = "sscard.notifications.backends.MemoryBackend"

@@ -7,6 +7,8 @@ admin.site.index_title = "业务数据"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("staff/notifications/", include("sscard.notifications.staff_urls")),
     path("staff/", include("sscard.backoffice.urls")),
+    path("messages/", include("sscard.notifications.urls")),
     path("", include("sscard.portal.urls")),
 ]

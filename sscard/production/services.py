@@ -11,6 +11,8 @@ from sscard.accounts.services import require_role
 from sscard.audit.services import actor_label, audit_record
 from sscard.cards.services import card_create_for_production, card_issue
 from sscard.core.errors import DomainError
+from sscard.notifications.constants import STAGE_EVENTS
+from sscard.notifications.services import notify
 from sscard.production.constants import STAGE_TRANSITIONS, Delivery, Stage
 from sscard.production.models import ProductionEvent, ProductionOrder
 from sscard.regions.models import Bank, Outlet
@@ -109,6 +111,7 @@ def order_send_data(*, order: ProductionOrder, actor: User | None) -> Production
     )
 
 
+@transaction.atomic
 def order_advance(
     *,
     order: ProductionOrder,
@@ -139,7 +142,10 @@ def order_advance(
             raise DomainError("请填写快递单号", field="tracking_number")
         changes["tracking_number"] = tracking_number
     note = f"快递单号 {tracking_number}" if tracking_number else ""
-    return order_transition(order=order, to=to, actor=actor, place=place, note=note, **changes)
+    order = order_transition(order=order, to=to, actor=actor, place=place, note=note, **changes)
+    if to in STAGE_EVENTS:
+        notify(STAGE_EVENTS[to], person=order.person, context={"order": order})
+    return order
 
 
 def order_fail(*, order: ProductionOrder, reason: str, actor: User | None) -> ProductionOrder:
