@@ -37,7 +37,7 @@ class Gateway:
         gateway = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):  # noqa: N802 — the http.server API
+            def do_POST(self):
                 body = self.rfile.read(int(self.headers["Content-Length"]))
                 gateway.requests.append(
                     {"json": json.loads(body), "auth": self.headers["Authorization"]}
@@ -137,7 +137,10 @@ def test_a_gateway_timing_out_is_retried_with_growing_delays_then_fails_with_the
     ("kwargs", "error"),
     [
         ({"delay": 0, "status": 503}, "网关返回HTTP 503"),
-        ({"delay": 0, "answer": {"code": "E12", "message": "号码已停机"}}, "短信网关拒绝：号码已停机"),
+        (
+            {"delay": 0, "answer": {"code": "E12", "message": "号码已停机"}},
+            "短信网关拒绝：号码已停机",
+        ),
     ],
 )
 def test_a_refusing_gateway_is_recorded_as_the_error(http_sms, kwargs, error):
