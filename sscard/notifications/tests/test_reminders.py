@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
@@ -23,7 +24,9 @@ from sscard.testing.factories import CardFactory
 
 pytestmark = pytest.mark.django_db
 
-NOON = timezone.make_aware(datetime(2026, 11, 20, 12, 0))
+LOCAL = ZoneInfo("Asia/Shanghai")
+
+NOON = datetime(2026, 11, 20, 12, 0, tzinfo=LOCAL)
 
 
 def inbox(event: str) -> list[Message]:
@@ -33,11 +36,11 @@ def inbox(event: str) -> list[Message]:
 @pytest.mark.parametrize(
     ("expires", "reminded"),
     [
-        (timezone.make_aware(datetime(2026, 11, 21, 9, 0)), True),  # tomorrow morning
-        (timezone.make_aware(datetime(2026, 11, 21, 23, 59)), True),  # tomorrow night
-        (timezone.make_aware(datetime(2026, 11, 20, 18, 0)), True),  # today: missed, tell now
-        (timezone.make_aware(datetime(2026, 11, 22, 0, 0)), False),  # the day after tomorrow
-        (timezone.make_aware(datetime(2026, 11, 20, 11, 0)), False),  # already past
+        (datetime(2026, 11, 21, 9, 0, tzinfo=LOCAL), True),  # tomorrow morning
+        (datetime(2026, 11, 21, 23, 59, tzinfo=LOCAL), True),  # tomorrow night
+        (datetime(2026, 11, 20, 18, 0, tzinfo=LOCAL), True),  # today: missed, tell now
+        (datetime(2026, 11, 22, 0, 0, tzinfo=LOCAL), False),  # the day after tomorrow
+        (datetime(2026, 11, 20, 11, 0, tzinfo=LOCAL), False),  # already past
     ],
 )
 def test_a_temporary_loss_report_lapsing_tomorrow_is_reminded(citizen, expires, reminded):
@@ -102,7 +105,7 @@ def test_eleven_months_back_keeps_to_real_dates(today, expected):
 def test_a_card_waiting_at_the_outlet_for_eleven_months_is_reminded_once(
     citizen, bank, outlet, reviewer, producer
 ):
-    signed_in = timezone.make_aware(datetime(2025, 12, 20, 10, 0))
+    signed_in = datetime(2025, 12, 20, 10, 0, tzinfo=LOCAL)
     with time_machine.travel(signed_in, tick=False):
         application = produce_to_outlet(
             approve(submit_apply(citizen, bank, outlet), reviewer), producer
@@ -111,7 +114,7 @@ def test_a_card_waiting_at_the_outlet_for_eleven_months_is_reminded_once(
 
     with time_machine.travel(signed_in + timedelta(days=330), tick=False):  # 2026-11-15
         assert remind_uncollected_cards() == 0
-    with time_machine.travel(timezone.make_aware(datetime(2026, 11, 20, 9, 0)), tick=False):
+    with time_machine.travel(datetime(2026, 11, 20, 9, 0, tzinfo=LOCAL), tick=False):
         assert remind_uncollected_cards() == 1
         assert remind_uncollected_cards() == 0
 

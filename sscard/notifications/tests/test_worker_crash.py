@@ -75,7 +75,8 @@ def _database_url() -> str:
         return f"sqlite:///{db['NAME']}"
     user = db.get("USER") or "postgres"
     auth = f"{user}:{db['PASSWORD']}" if db.get("PASSWORD") else user
-    return f"postgres://{auth}@{db.get('HOST') or '127.0.0.1'}:{db.get('PORT') or 5432}/{db['NAME']}"
+    host = f"{db.get('HOST') or '127.0.0.1'}:{db.get('PORT') or 5432}"
+    return f"postgres://{auth}@{host}/{db['NAME']}"
 
 
 def _worker(directory: Path, delay: float) -> subprocess.Popen:
@@ -86,7 +87,7 @@ def _worker(directory: Path, delay: float) -> subprocess.Popen:
         "SSCARD_TEST_DELIVERY_DIR": str(directory),
         "SSCARD_TEST_SEND_DELAY": str(delay),
     }
-    return subprocess.Popen(  # noqa: S603 — our own manage.py with fixed arguments
+    return subprocess.Popen(
         [
             sys.executable,
             "manage.py",
