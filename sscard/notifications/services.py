@@ -227,7 +227,7 @@ def notify(
     ids = [m.pk for m in created if m.status == MessageStatus.PENDING]
     if ids:
         transaction.on_commit(partial(_enqueue_delivery, ids))
-    logger.info(
+    logger.debug(
         "notification.created event=%s notification=%s messages=%s",
         event,
         notification.pk,
