@@ -33,6 +33,7 @@ from sscard.cards.constants import CardStatus
 from sscard.cards.models import Card
 from sscard.core.errors import DomainError
 from sscard.core.masking import mask_phone
+from sscard.notifications.backends import DeliveryError
 from sscard.notifications.channels import CHANNELS
 from sscard.notifications.constants import (
     ALWAYS_BY_SMS,
@@ -363,9 +364,11 @@ def outbox_deliver(
             break
         try:
             reference = CHANNELS[message.channel].send(message)
-        except Exception as exc:  # every failure is one used attempt, recorded for officers
-            error = str(exc) if exc.__class__.__name__ == "DeliveryError" else ""
-            _record_failure(message, error or f"发送异常：{type(exc).__name__}")
+        except DeliveryError as exc:
+            _record_failure(message, str(exc))
+        except Exception as exc:  # any other failure also uses one attempt, and is recorded
+            logger.exception("notification.send_crashed message=%s", message.pk)
+            _record_failure(message, f"发送异常：{type(exc).__name__}")
         else:
             sent += _record_sent(message, reference)
     return sent

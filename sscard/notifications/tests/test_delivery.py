@@ -255,3 +255,22 @@ def test_the_development_file_backend_writes_one_masked_line_per_message(setting
     assert record["address_masked"] == "138****5678"
     assert record["body"] == sms.body
     assert "13812345678" not in line
+
+
+def test_a_crashing_backend_uses_an_attempt_and_names_the_error_type(settings, monkeypatch):
+    from sscard.notifications.backends import MemoryBackend
+
+    def crash(self, outgoing):
+        raise KeyError("unexpected")
+
+    monkeypatch.setattr(MemoryBackend, "send", crash)
+    sms = one_sms()
+
+    assert services.outbox_deliver() == 0
+
+    sms.refresh_from_db()
+    assert (sms.status, sms.attempts, sms.last_error) == (
+        MessageStatus.PENDING,
+        1,
+        "发送异常：KeyError",
+    )
