@@ -82,7 +82,7 @@ def _absolute(path: str) -> str:
 def _application_link(application: Application) -> str:
     """The portal's page of the application when the portal has one, else the 消息中心."""
     try:
-        return _absolute(reverse("portal:application", kwargs={"pk": application.pk}))
+        return _absolute(reverse("portal:application", args=[application.receipt_number]))
     except NoReverseMatch:
         return _absolute(reverse("notifications:inbox"))
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.contrib import messages as flash
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
@@ -50,8 +49,7 @@ def mark_read(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def mark_all_read(request: HttpRequest) -> HttpResponse:
-    count = services.inbox_mark_read(user=_user(request))
-    flash.success(request, f"已将 {count} 条消息标为已读" if count else "没有未读消息")
+    services.inbox_mark_read(user=_user(request))
     return redirect("notifications:inbox")
 
 
@@ -66,8 +64,7 @@ def _back(request: HttpRequest) -> str:
 def preferences(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     person = user.person
-    if person is None:
-        flash.info(request, "单位账号的消息只在消息中心查看")
+    if person is None:  # an employer's account: its messages are in the 消息中心 only
         return redirect("notifications:inbox")
     if request.method == "POST":
         services.preference_set(
@@ -76,12 +73,12 @@ def preferences(request: HttpRequest) -> HttpResponse:
             wechat=request.POST.get("wechat") == "on",
             actor=user,
         )
-        flash.success(request, "消息接收设置已保存")
-        return redirect("notifications:preferences")
+        return redirect(reverse("notifications:preferences") + "?saved=1")
     return render(
         request,
         "notifications/preferences.html",
         {
+            "saved": request.GET.get("saved") == "1",
             "preference": services.preference_of(person),
             "always": [Event(e).label for e in sorted(ALWAYS_BY_SMS)],
         },

@@ -117,7 +117,7 @@ def test_the_unread_count_tag_for_the_portal_home(citizen):
         Context({"request": request})
     )
 
-    assert 'href="/messages/"' in html and ">2</span>" in html
+    assert 'href="/messages/"' in html and "2 条未读" in html
     assert count == "2"
 
 
