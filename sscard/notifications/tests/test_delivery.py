@@ -11,6 +11,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 import time_machine
+from django.urls import reverse
 from django.utils import timezone
 
 from sscard.audit.models import AuditRecord
@@ -103,7 +104,9 @@ def test_the_http_gateway_gets_the_signed_text_and_the_message_id(http_sms):
     assert (sms.status, sms.provider_ref, sms.attempts) == (MessageStatus.SENT, "GW-1", 1)
 
 
-def test_a_gateway_timing_out_is_retried_with_growing_delays_then_fails_with_the_error(http_sms):
+def test_a_gateway_timing_out_is_retried_with_growing_delays_then_fails_with_the_error(
+    http_sms, client
+):
     gateway = http_sms(delay=2)
     sms = one_sms()
     start = timezone.now()
@@ -127,6 +130,10 @@ def test_a_gateway_timing_out_is_retried_with_growing_delays_then_fails_with_the
     assert sms.status == MessageStatus.FAILED
     assert sms.next_attempt_at is None
     assert len(gateway.requests) == 4
+    # the officers see it among the failed ones, with the error
+    client.force_login(StaffFactory(role="admin", is_superuser=True))
+    page = client.get(reverse("notifications_staff:list"), {"status": "failed"}).content.decode()
+    assert "网关超时（0.3秒无响应）" in page and sms.address_masked in page
     # a failed message stays failed until an officer resends it
     with time_machine.travel(start + timedelta(days=2)):
         assert services.outbox_deliver() == 0

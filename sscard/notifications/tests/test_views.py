@@ -198,3 +198,20 @@ def test_resending_needs_its_own_permission(client, failed):
     assert response.status_code == 403
     failed.refresh_from_db()
     assert failed.status == MessageStatus.FAILED
+
+
+def test_an_administrator_edits_a_template_in_the_admin_and_a_typo_is_refused(client):
+    from sscard.notifications.models import MessageTemplate
+
+    template = MessageTemplate.objects.get(event=Event.PRODUCTION_AT_OUTLET)
+    client.force_login(StaffFactory(role="admin", is_superuser=True))
+    url = reverse("admin:notifications_messagetemplate_change", args=[template.pk])
+    form = {"title": "社保卡可以领取了", "wechat_template_id": "", "active": "on"}
+
+    refused = client.post(url, {**form, "body": "请到{outlet_nmae}领卡"})
+    saved = client.post(url, {**form, "body": "请到{outlet_name}领卡，营业时间{opening_hours}"})
+
+    assert "未知的占位符：{outlet_nmae}" in refused.content.decode()
+    assert saved.status_code == 302
+    template.refresh_from_db()
+    assert template.body == "请到{outlet_name}领卡，营业时间{opening_hours}"
