@@ -186,15 +186,18 @@ def notify(
     if wording is None:
         return None
     title_text, body_text, wechat_template_id = wording
-    try:
-        with transaction.atomic():
-            notification = Notification.objects.create(
-                event=event, person=person, dedupe_key=dedupe_key
-            )
-    except IntegrityError:
-        if dedupe_key and Notification.objects.filter(dedupe_key=dedupe_key).exists():
-            return None
-        raise
+    if dedupe_key is None:
+        notification = Notification.objects.create(event=event, person=person)
+    else:
+        try:
+            with transaction.atomic():
+                notification = Notification.objects.create(
+                    event=event, person=person, dedupe_key=dedupe_key
+                )
+        except IntegrityError:  # the same occasion, told by a run in parallel
+            if Notification.objects.filter(dedupe_key=dedupe_key).exists():
+                return None
+            raise
     values = _placeholders(person, context)
     title, body = render(title_text, values), render(body_text, values)
     link = values.get("link", "")

@@ -162,3 +162,33 @@ def test_a_worker_killed_mid_delivery_leads_to_exactly_one_delivery_after_restar
     assert [d["key"] for d in deliveries] == [str(sms.key)]
     assert deliveries[0]["pid"] != doomed.pid
     assert len(_lines(started)) == 2  # the killed attempt and the one that delivered
+
+
+def test_reminder_jobs_running_in_parallel_remind_once():
+    from datetime import timedelta
+
+    from sscard.notifications.models import Notification
+    from sscard.testing.factories import CardFactory
+
+    CardFactory(lost_temporarily=True, loss_expires_at=timezone.now() + timedelta(hours=20))
+    barrier = threading.Barrier(N)
+    crashes: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            barrier.wait(timeout=30)
+            services.remind_temporary_losses_lapsing()
+        except BaseException as exc:  # collected: any escape is a failure
+            crashes.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(N)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert crashes == []
+    assert Notification.objects.filter(event=Event.LOSS_LAPSES_TOMORROW).count() == 1
+    assert Message.objects.filter(notification__event=Event.LOSS_LAPSES_TOMORROW).count() == 1
