@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "sscard.applications",
     "sscard.production",
     "sscard.partners",
+    "sscard.notifications",
     "sscard.demo",
     "sscard.portal",
     "sscard.backoffice",
@@ -178,7 +179,34 @@ SSCARD_PERIODIC_TASKS = [
     "sscard.cards.tasks.expire_temporary_losses_task",
     "sscard.portal.tasks.purge_stale_drafts_task",
     "sscard.partners.tasks.purge_replay_records_task",
+    "sscard.notifications.tasks.deliver_due_messages_task",
+    "sscard.notifications.tasks.remind_temporary_losses_lapsing_task",
+    "sscard.notifications.tasks.remind_uncollected_cards_task",
 ]
+
+# Notifications (sscard.notifications): the outbox and its channels. By default every SMS and
+# WeChat message is written to a file under var/notifications/ instead of a real gateway.
+SSCARD_SMS_BACKEND = env.str(
+    "SSCARD_SMS_BACKEND", default="sscard.notifications.backends.FileBackend"
+)
+SSCARD_WECHAT_BACKEND = env.str(
+    "SSCARD_WECHAT_BACKEND", default="sscard.notifications.backends.FileBackend"
+)
+SSCARD_NOTIFY_FILE_DIR = env.str(
+    "SSCARD_NOTIFY_FILE_DIR", default=str(BASE_DIR / "var" / "notifications")
+)
+SSCARD_SMS_GATEWAY_URL = env.str("SSCARD_SMS_GATEWAY_URL", default="")
+SSCARD_SMS_GATEWAY_TOKEN = env.str("SSCARD_SMS_GATEWAY_TOKEN", default="")
+SSCARD_SMS_SIGNATURE = env.str("SSCARD_SMS_SIGNATURE", default="揭阳人社")
+SSCARD_WECHAT_APPID = env.str("SSCARD_WECHAT_APPID", default="")
+SSCARD_WECHAT_SECRET = env.str("SSCARD_WECHAT_SECRET", default="")
+SSCARD_WECHAT_API_BASE = env.str("SSCARD_WECHAT_API_BASE", default="https://api.weixin.qq.com")
+SSCARD_NOTIFY_TIMEOUT = env.float("SSCARD_NOTIFY_TIMEOUT", default=5.0)
+SSCARD_NOTIFY_MAX_ATTEMPTS = env.int("SSCARD_NOTIFY_MAX_ATTEMPTS", default=5)
+SSCARD_NOTIFY_BACKOFF_SECONDS = env.int("SSCARD_NOTIFY_BACKOFF_SECONDS", default=60)
+SSCARD_NOTIFY_LEASE_SECONDS = env.int("SSCARD_NOTIFY_LEASE_SECONDS", default=120)
+# Where links in messages point (the portal's public address).
+SSCARD_PUBLIC_URL = env.str("SSCARD_PUBLIC_URL", default="http://127.0.0.1:8000")
 
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
 

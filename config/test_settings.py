@@ -42,3 +42,6 @@ LOGGING = {
         "captcha.conf.settings": {"level": "CRITICAL"},
     },
 }
+# every SMS and WeChat message lands in a list the tests read (sscard.notifications.backends)
+SSCARD_SMS_BACKEND = "sscard.notifications.backends.MemoryBackend"
+SSCARD_WECHAT_BACKEND = "sscard.notifications.backends.MemoryBackend"

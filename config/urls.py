@@ -9,7 +9,9 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("partner/api/v1/", include("sscard.partners.urls")),
     path("staff/production/", include("sscard.production.urls")),
+    path("staff/notifications/", include("sscard.notifications.staff_urls")),
     path("staff/", include("sscard.backoffice.urls")),
     path("captcha/", include("captcha.urls")),
+    path("messages/", include("sscard.notifications.urls")),
     path("", include("sscard.portal.urls")),
 ]

@@ -59,6 +59,8 @@ from sscard.cards.services import (
 from sscard.core.documents import DocumentError, validate_document
 from sscard.core.errors import DomainError
 from sscard.core.workdays import paused_working_days
+from sscard.notifications.constants import Event
+from sscard.notifications.services import notify
 from sscard.production.constants import Delivery, Stage
 from sscard.production.models import ProductionOrder
 from sscard.production.services import order_collect, order_create
@@ -548,7 +550,7 @@ def application_accept(*, application: Application, actor: User) -> Application:
             code="invalid_transition",
         )
     now = timezone.now()
-    return application_transition(
+    application = application_transition(
         application=application,
         to=AppStatus.ACCEPTED,
         actor=actor,
@@ -556,15 +558,20 @@ def application_accept(*, application: Application, actor: User) -> Application:
         accepted_at=now,
         due_on=_due_on(timezone.localdate(now), application.item, 0),
     )
+    notify(
+        Event.APPLICATION_ACCEPTED, person=application.subject, context={"application": application}
+    )
+    return application
 
 
+@transaction.atomic
 def application_return(*, application: Application, actor: User, reason: str) -> Application:
     """退回补正 with the reason; the clock pauses until the applicant resubmits."""
     reason = reason.strip()
     if not reason:
         raise DomainError("请填写退回补正的原因", field="reason")
     _refuse_own(application, actor)
-    return application_transition(
+    application = application_transition(
         application=application,
         to=AppStatus.RETURNED,
         actor=actor,
@@ -575,6 +582,10 @@ def application_return(*, application: Application, actor: User, reason: str) ->
         paused_since=timezone.localdate(),
         due_on=None,
     )
+    notify(
+        Event.APPLICATION_RETURNED, person=application.subject, context={"application": application}
+    )
+    return application
 
 
 @transaction.atomic
@@ -590,7 +601,8 @@ def application_reject(*, application: Application, actor: User, reason: str) ->
             f"办件当前为“{application.get_status_display()}”，不能不予通过",
             code="invalid_transition",
         )
-    return application_transition(
+    decision = "不予受理" if application.status == AppStatus.SUBMITTED else "不予通过"
+    application = application_transition(
         application=application,
         to=AppStatus.REJECTED,
         actor=actor,
@@ -600,6 +612,12 @@ def application_reject(*, application: Application, actor: User, reason: str) ->
         reviewer=actor,
         decided_at=timezone.now(),
     )
+    notify(
+        Event.APPLICATION_REJECTED,
+        person=application.subject,
+        context={"application": application, "decision": decision},
+    )
+    return application
 
 
 @transaction.atomic
@@ -664,7 +682,7 @@ def application_approve(*, application: Application, actor: User) -> Application
         guardianship_confirm(
             guardian=application.applicant.person, ward=application.subject, actor=actor
         )
-    return application_transition(
+    application = application_transition(
         application=application,
         to=AppStatus.APPROVED,
         actor=actor,
@@ -673,6 +691,10 @@ def application_approve(*, application: Application, actor: User) -> Application
         decided_at=timezone.now(),
         production_order=order,
     )
+    notify(
+        Event.APPLICATION_APPROVED, person=application.subject, context={"application": application}
+    )
+    return application
 
 
 def _delivery_partners(form: dict[str, Any]) -> tuple[Bank, Outlet | None]:
@@ -768,7 +790,7 @@ def item_enable(*, requester: Requester, card: Card, password: str) -> Applicati
     card, relation = _card_for(ItemCode.ENABLE, requester, card, region)
     eligibility.ensure_step_up("enable", requester, region)
     card = card_enable(card=card, password=password, actor=requester.user)
-    return _create_application(
+    application = _create_application(
         item=ItemCode.ENABLE,
         requester=requester,
         subject=card.person,
@@ -778,6 +800,8 @@ def item_enable(*, requester: Requester, card: Card, password: str) -> Applicati
         status=AppStatus.COMPLETED,
         region=region,
     )
+    notify(Event.CARD_ENABLED, person=card.person, context={"application": application})
+    return application
 
 
 @transaction.atomic
@@ -817,8 +841,9 @@ def item_change_contact(
 ) -> Application:
     region = region_settings()
     relation = eligibility.relation_for(ItemCode.CHANGE, requester, person, region)
+    old_phone = Person.objects.select_for_update().get(pk=person.pk).phone
     person = person_change_contact(person=person, changes=changes, actor=requester.user)
-    return _create_application(
+    application = _create_application(
         item=ItemCode.CHANGE,
         requester=requester,
         subject=person,
@@ -828,3 +853,9 @@ def item_change_contact(
         status=AppStatus.COMPLETED,
         region=region,
     )
+    notify(
+        Event.CONTACT_CHANGED,
+        person=person,
+        context={"application": application, "old_phone": old_phone, "changed": sorted(changes)},
+    )
+    return application

@@ -25,6 +25,8 @@ from sscard.cards.constants import (
 )
 from sscard.cards.models import Card, CardHistory
 from sscard.core.errors import DomainError, refuse_if
+from sscard.notifications.constants import Event
+from sscard.notifications.services import notify
 from sscard.regions.models import Bank
 from sscard.regions.selectors import region_settings
 
@@ -71,6 +73,7 @@ def card_lock_current(card: Card, *, now: datetime | None = None) -> Card:
     card = Card.objects.select_for_update().get(pk=card.pk)
     now = now or timezone.now()
     if card.temporary_loss_ended(now):
+        expired_at = card.loss_expires_at
         card = card_transition(
             card=card,
             to=card.status_before_loss,
@@ -78,6 +81,9 @@ def card_lock_current(card: Card, *, now: datetime | None = None) -> Card:
             reason=EXPIRY_REASON,
             status_before_loss="",
             loss_expires_at=None,
+        )
+        notify(
+            Event.LOSS_LAPSED, person=card.person, context={"card": card, "expires_at": expired_at}
         )
     return card
 

@@ -17,6 +17,8 @@ from sscard.audit.services import actor_label, audit_record
 from sscard.cards.constants import CardStatus
 from sscard.cards.services import card_create_for_production, card_issue
 from sscard.core.errors import DomainError
+from sscard.notifications.constants import STAGE_EVENTS
+from sscard.notifications.services import notify
 from sscard.production.constants import (
     AWAITING_BATCH_STAGES,
     IN_PRODUCTION_STAGES,
@@ -89,6 +91,9 @@ def order_transition(
     if by:
         detail["by"] = by
     audit_record(actor=actor, action=f"production.{to}", target=order, detail=detail)
+    if to in STAGE_EVENTS:
+        # the holder hears of each stage that matters to them, whoever reported it
+        notify(STAGE_EVENTS[to], person=order.person, context={"order": order})
     return order
 
 
@@ -153,6 +158,7 @@ def order_send_data(
     )
 
 
+@transaction.atomic
 def order_advance(
     *,
     order: ProductionOrder,

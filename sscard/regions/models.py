@@ -91,6 +91,12 @@ class Outlet(models.Model):
     district = models.CharField("所属区县", max_length=20)
     address = models.CharField("地址", max_length=200)
     phone = models.CharField("咨询电话", max_length=30, blank=True)
+    opening_hours = models.CharField(
+        "营业时间",
+        max_length=100,
+        blank=True,
+        help_text="写入领卡通知，如：周一至周五 8:30-12:00，14:30-17:30（法定节假日除外）",
+    )
     bank = models.ForeignKey(
         Bank,
         verbose_name="所属银行",

@@ -24,6 +24,8 @@ from sscard.demo.management.commands.seed_demo import (
     STAFF_PASSWORD,
     ensure_role_groups,
 )
+from sscard.notifications.constants import Channel, Event, MessageStatus
+from sscard.notifications.models import Message
 from sscard.production.constants import Stage
 from sscard.production.models import ProductionOrder
 from sscard.regions.models import HolidayOverride, Outlet
@@ -155,6 +157,20 @@ def test_seed_demo_writes_a_lived_in_region_once():
         "普宁市",
     }
     assert HolidayOverride.objects.filter(date__year=2027).exists()
+    assert not Outlet.objects.filter(opening_hours="").exists()
+
+    # the demo accounts find what happened to them in the 消息中心, the old messages read
+    demo_card = User.objects.get(username="demo_card")
+    events = set(
+        Message.objects.filter(user=demo_card, channel=Channel.INBOX).values_list(
+            "notification__event", flat=True
+        )
+    )
+    assert {Event.APPLICATION_ACCEPTED, Event.PRODUCTION_AT_OUTLET, Event.CARD_ENABLED} <= events
+    assert Message.objects.filter(user__username="demo_guardian").exists()
+    assert Message.objects.filter(user__username="demo_employer").exists()
+    assert Message.objects.filter(channel=Channel.INBOX, read_at__isnull=False).exists()
+    assert Message.objects.filter(channel=Channel.SMS, status=MessageStatus.PENDING).exists()
     for username in ACCOUNTS:
         assert username in output
 

@@ -11,7 +11,9 @@ What it writes
   ``demo_lost``, ``demo_employer``);
 * a couple of hundred people whose cards and applications are spread over every card state,
   every application status and every production stage, some of them near or past the legal
-  time limit so that the overdue list has entries.
+  time limit so that the overdue list has entries;
+* the messages those steps caused (the services write them): each account's 消息中心, read
+  when older than a month, and the SMS waiting in the outbox for the worker to deliver.
 
 How
 ---
@@ -55,6 +57,7 @@ from django.contrib.auth.models import Group, Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from faker import Faker
 from PIL import Image, ImageDraw
@@ -83,6 +86,8 @@ from sscard.core.documents import DocType, Gender, validate_document
 from sscard.core.errors import DomainError
 from sscard.core.validators import PHONE_RE
 from sscard.core.workdays import WorkCalendar
+from sscard.notifications.constants import Channel
+from sscard.notifications.models import Message
 from sscard.production import services as production
 from sscard.production.constants import Delivery, Stage
 from sscard.production.models import ProductionOrder
@@ -128,6 +133,7 @@ OUTLETS = (
      "揭阳市普宁市广达北路9号", "0663-2812345", "ICBC"),
 )
 # fmt: on
+OPENING_HOURS = "周一至周五 8:30-12:00，14:30-17:30（法定节假日除外）"
 
 # The calendar package ships official data up to 2026; the administrator's table carries 2027
 # until the State Council publishes it.
@@ -634,6 +640,7 @@ class Seeder:
                     "district": district,
                     "address": address,
                     "phone": phone,
+                    "opening_hours": OPENING_HOURS,
                     "bank": self.banks[bank],
                     "active": True,
                 },
@@ -1215,6 +1222,14 @@ class Seeder:
         for person in holders:
             employment_ensure(employer=self.employer_row, person=person, actor=None)
 
+    def messages_read(self) -> None:
+        """The services wrote each story's 消息中心 messages; the ones older than a month
+        were read long ago, the recent ones wait unread."""
+        month_ago = self.clock.ceiling - timedelta(days=30)
+        Message.objects.filter(channel=Channel.INBOX, created_at__lt=month_ago).update(
+            read_at=F("created_at") + timedelta(days=1)
+        )
+
     # -- the whole -----------------------------------------------------------------------------
 
     def run(self) -> None:
@@ -1225,6 +1240,7 @@ class Seeder:
             self.named_citizens()
             self.employer()
             self.crowd()
+        self.messages_read()
         audit_record(
             actor=None,
             action="demo.seeded",

@@ -1,0 +1,66 @@
+"""The templates sscard starts with (written by the data migration ``0002``; administrators
+edit them in the admin afterwards). Placeholders in braces: see ``PLACEHOLDERS``."""
+
+from __future__ import annotations
+
+from sscard.notifications.constants import Event
+
+DEFAULT_TEMPLATES: dict[str, tuple[str, str]] = {
+    Event.APPLICATION_ACCEPTED: (
+        "申请已受理",
+        "{name}您好，您的{item}申请已受理，受理编号{receipt}，法定办结日期{due_on}。"
+        "可在“智慧人社”查询办理进度。",
+    ),
+    Event.APPLICATION_RETURNED: (
+        "申请需补正材料",
+        "{name}您好，您的{item}申请（受理编号{receipt}）需补正：{reason}。"
+        "请登录“智慧人社”补正后重新提交：{link}",
+    ),
+    Event.APPLICATION_APPROVED: (
+        "申请已审核通过",
+        "{name}您好，您的{item}申请（受理编号{receipt}）已审核通过，社保卡{card}即将制作，"
+        "制卡进度可在“智慧人社”查询。",
+    ),
+    Event.APPLICATION_REJECTED: (
+        "申请未获通过",
+        "{name}您好，您的{item}申请（受理编号{receipt}）{decision}，原因：{reason}。"
+        "如有疑问请咨询12333。",
+    ),
+    Event.PRODUCTION_PRODUCING: (
+        "社保卡制作中",
+        "{name}您好，您的社保卡{card}已进入制卡环节，制作完成后将另行通知您领取。",
+    ),
+    Event.PRODUCTION_AT_OUTLET: (
+        "社保卡可以领取了",
+        "{name}您好，您的社保卡{card}已到达{outlet_name}，地址：{outlet_address}，"
+        "营业时间：{opening_hours}。请本人携带有效身份证件前往领取。",
+    ),
+    Event.PRODUCTION_MAILED: (
+        "社保卡已寄出",
+        "{name}您好，您的社保卡{card}已寄出，快递单号{tracking_number}，请注意查收。"
+        "收到后请在“智慧人社”办理启用。",
+    ),
+    Event.LOSS_LAPSES_TOMORROW: (
+        "临时挂失即将到期",
+        "{name}您好，您的社保卡{card}的临时挂失将于{expires_at}到期并自动解除。"
+        "如卡确已遗失，请在到期前办理正式挂失。",
+    ),
+    Event.LOSS_LAPSED: (
+        "临时挂失已到期解除",
+        "{name}您好，您的社保卡{card}的临时挂失已于{expires_at}到期，社保应用已恢复挂失前状态。"
+        "如卡仍未找到，请立即重新挂失。",
+    ),
+    Event.CARD_UNCOLLECTED: (
+        "社保卡尚未领取",
+        "{name}您好，您的社保卡{card}已于{signed_on}到达{outlet_name}，至今尚未领取。"
+        "地址：{outlet_address}，营业时间：{opening_hours}。请尽快携带有效身份证件前往领取。",
+    ),
+    Event.CONTACT_CHANGED: (
+        "信息变更已办结",
+        "{name}您好，您的社保卡信息变更已办结，变更项目：{fields}。如非本人操作，请立即致电12333。",
+    ),
+    Event.CARD_ENABLED: (
+        "社保卡已启用",
+        "{name}您好，您的社保卡{card}社保应用已启用。如非本人操作，请立即办理挂失并致电12333。",
+    ),
+}

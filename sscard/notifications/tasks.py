@@ -1,0 +1,31 @@
+"""Background jobs of the outbox. Each one is safe to run twice or in parallel: delivery claims
+each message under a lease, reminders name their occasion (``Notification.dedupe_key``)."""
+
+from __future__ import annotations
+
+from django_tasks import task
+
+from sscard.notifications import services
+
+
+@task()
+def deliver_messages_task(ids: list[int]) -> int:
+    """Deliver the messages one change has just written (enqueued when it commits)."""
+    return services.outbox_deliver(ids=ids)
+
+
+@task()
+def deliver_due_messages_task() -> int:
+    """The periodic sweep: retries whose delay has passed, messages a dead worker held past
+    its lease, anything whose enqueue was lost."""
+    return services.outbox_deliver()
+
+
+@task()
+def remind_temporary_losses_lapsing_task() -> int:
+    return services.remind_temporary_losses_lapsing()
+
+
+@task()
+def remind_uncollected_cards_task() -> int:
+    return services.remind_uncollected_cards()

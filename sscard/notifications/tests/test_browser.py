@@ -1,0 +1,80 @@
+"""The 消息中心 on a phone and the delivery list on a desktop, as their users see them."""
+
+from __future__ import annotations
+
+import pytest
+from django.conf import settings
+from django.test import Client
+
+from sscard.notifications import services
+from sscard.notifications.constants import Channel, Event, MessageStatus
+from sscard.notifications.models import Message
+from sscard.testing.browser import shot
+from sscard.testing.factories import CardFactory, StaffFactory, UserFactory
+
+pytestmark = pytest.mark.browser
+
+
+def sign_in(page, user, live_server) -> None:
+    client = Client()
+    client.force_login(user)
+    page.context.add_cookies(
+        [
+            {
+                "name": settings.SESSION_COOKIE_NAME,
+                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                "url": live_server.url,
+            }
+        ]
+    )
+
+
+def test_a_citizen_reads_the_message_centre_and_marks_a_message_read(phone, live_server):
+    user = UserFactory()
+    card = CardFactory(person=user.person)
+    services.notify(Event.PRODUCTION_PRODUCING, person=user.person, context={"card": card})
+    services.notify(Event.CARD_ENABLED, person=user.person, context={"card": card})
+    sign_in(phone, user, live_server)
+
+    phone.goto("/messages/")
+    assert phone.get_by_role("heading", name="消息中心").is_visible()
+    assert phone.get_by_text("2 条未读").is_visible()
+    assert phone.get_by_text(card.masked_number).first.is_visible()
+    shot(phone, "notifications-inbox")
+
+    phone.get_by_role("button", name="标为已读", exact=True).first.click()
+    phone.get_by_text("已读", exact=True).first.wait_for()
+    assert Message.objects.filter(user=user, read_at__isnull=False).count() == 1
+
+    phone.get_by_role("button", name="全部标为已读").click()
+    phone.get_by_text("没有未读消息").wait_for()
+
+    phone.get_by_role("link", name="接收设置").click()
+    phone.get_by_label("短信（发送至您登记的手机号码）").uncheck()
+    phone.get_by_role("button", name="保存").click()
+    phone.get_by_text("消息接收设置已保存").wait_for()
+    shot(phone, "notifications-preferences")
+
+
+def test_an_officer_sees_a_failed_message_with_its_error_and_resends_it(desktop, live_server):
+    user = UserFactory()
+    services.notify(Event.APPLICATION_ACCEPTED, person=user.person, context={})
+    Message.objects.filter(channel=Channel.SMS).update(
+        status=MessageStatus.FAILED, attempts=5, last_error="网关超时（5秒无响应）"
+    )
+    admin = StaffFactory(role="admin", is_superuser=True)
+    sign_in(desktop, admin, live_server)
+
+    desktop.goto("/staff/notifications/?status=failed")
+    assert desktop.get_by_role("heading", name="消息发送").is_visible()
+    assert desktop.get_by_role("cell", name="网关超时（5秒无响应）").is_visible()
+    shot(desktop, "notifications-staff-failed")
+
+    desktop.get_by_role("link", name="详情").click()
+    desktop.get_by_role("button", name="重新发送").click()
+    desktop.get_by_text("已重新加入发送队列").wait_for()
+    shot(desktop, "notifications-staff-detail")
+    assert Message.objects.get(channel=Channel.SMS).status in (
+        MessageStatus.PENDING,
+        MessageStatus.SENT,
+    )

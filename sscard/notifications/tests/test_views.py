@@ -1,0 +1,217 @@
+"""The 消息中心 pages and the back office's delivery list."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth.models import Permission
+from django.template import Context, Template
+from django.test import RequestFactory
+from django.urls import reverse
+
+from sscard.audit.models import AuditRecord
+from sscard.notifications import services
+from sscard.notifications.constants import Channel, Event, MessageStatus
+from sscard.notifications.models import ChannelPreference, Message
+from sscard.testing.factories import StaffFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def tell(user, event=Event.PRODUCTION_PRODUCING, **context):
+    services.notify(event, person=user.person, context=context)
+    return Message.objects.filter(user=user, channel=Channel.INBOX).first()
+
+
+def test_the_message_centre_asks_for_a_login(client):
+    response = client.get(reverse("notifications:inbox"))
+
+    assert response.status_code == 302
+    assert "next=/messages/" in response["Location"]
+
+
+def test_the_message_centre_lists_the_accounts_own_messages_unread_first_marked(
+    client, citizen, django_assert_max_num_queries
+):
+    for _ in range(3):
+        tell(citizen)
+    other = UserFactory()
+    tell(other, Event.CARD_ENABLED)
+    client.force_login(citizen)
+
+    with django_assert_max_num_queries(8):
+        response = client.get(reverse("notifications:inbox"))
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert page.count("社保卡制作中") == 3
+    assert "社保卡已启用" not in page
+    assert "3 条未读" in page
+    assert citizen.person.name not in page
+
+
+def test_marking_one_message_read(client, citizen):
+    message = tell(citizen)
+    tell(citizen)
+    client.force_login(citizen)
+
+    response = client.post(reverse("notifications:read", args=[message.pk]))
+
+    assert response.status_code == 302
+    message.refresh_from_db()
+    assert message.read_at is not None
+    assert "1 条未读" in client.get(reverse("notifications:inbox")).content.decode()
+
+
+def test_marking_read_with_htmx_swaps_the_one_message(client, citizen):
+    message = tell(citizen)
+    client.force_login(citizen)
+
+    response = client.post(reverse("notifications:read", args=[message.pk]), HTTP_HX_REQUEST="true")
+
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert f'id="message-{message.pk}"' in body and "已读" in body
+    assert "<html" not in body
+
+
+def test_nobody_marks_someone_elses_message(client, citizen):
+    message = tell(UserFactory())
+    client.force_login(citizen)
+
+    response = client.post(reverse("notifications:read", args=[message.pk]))
+
+    assert response.status_code == 404
+    message.refresh_from_db()
+    assert message.read_at is None
+
+
+def test_marking_read_needs_a_post(client, citizen):
+    message = tell(citizen)
+    client.force_login(citizen)
+
+    assert client.get(reverse("notifications:read", args=[message.pk])).status_code == 405
+    message.refresh_from_db()
+    assert message.read_at is None
+
+
+def test_marking_everything_read(client, citizen):
+    tell(citizen)
+    tell(citizen)
+    client.force_login(citizen)
+
+    client.post(reverse("notifications:read_all"))
+
+    assert not Message.objects.filter(user=citizen, read_at__isnull=True).exists()
+
+
+def test_the_unread_count_tag_for_the_portal_home(citizen):
+    tell(citizen)
+    tell(citizen)
+    request = RequestFactory().get("/")
+    request.user = citizen
+
+    html = Template("{% load notifications %}{% messages_entry %}").render(
+        Context({"request": request})
+    )
+    count = Template("{% load notifications %}{% unread_message_count as n %}{{ n }}").render(
+        Context({"request": request})
+    )
+
+    assert 'href="/messages/"' in html and "2 条未读" in html
+    assert count == "2"
+
+
+def test_the_holder_switches_sms_off_and_it_is_audited(client, citizen):
+    client.force_login(citizen)
+
+    response = client.post(reverse("notifications:preferences"), {"wechat": "on"})
+
+    assert response.status_code == 302
+    preference = ChannelPreference.objects.get(person=citizen.person)
+    assert (preference.sms, preference.wechat) == (False, True)
+    assert AuditRecord.objects.filter(action="notification.preference").exists()
+    page = client.get(reverse("notifications:preferences")).content.decode()
+    assert 'name="sms">' in page and 'name="wechat" checked>' in page
+
+
+# ---------------------------------------------------------------------------------------------
+# Back office
+
+
+@pytest.fixture
+def failed(citizen):
+    services.notify(Event.APPLICATION_ACCEPTED, person=citizen.person, context={})
+    sms = Message.objects.get(channel=Channel.SMS)
+    Message.objects.filter(pk=sms.pk).update(
+        status=MessageStatus.FAILED, attempts=5, last_error="网关超时（5秒无响应）"
+    )
+    return sms
+
+
+def officer(*codenames: str):
+    user = StaffFactory(role="admin")
+    user.user_permissions.set(
+        Permission.objects.filter(content_type__app_label="notifications", codename__in=codenames)
+    )
+    return user
+
+
+def test_the_delivery_list_is_for_staff_only(client, citizen, failed):
+    url = reverse("notifications_staff:list")
+    assert client.get(url).status_code == 302
+    client.force_login(citizen)
+    assert client.get(url).status_code == 403
+    client.force_login(officer())
+    assert client.get(url).status_code == 403
+
+
+def test_failed_messages_are_listed_with_their_error(client, failed, django_assert_max_num_queries):
+    client.force_login(officer("view_message"))
+
+    with django_assert_max_num_queries(10):
+        response = client.get(reverse("notifications_staff:list"), {"status": "failed"})
+
+    page = response.content.decode()
+    assert "网关超时（5秒无响应）" in page
+    assert failed.address_masked in page and failed.address not in page
+    assert "失败（1）" in page
+    assert "重新发送" not in page  # viewing is not resending
+
+
+def test_an_officer_with_the_permission_resends_a_failed_message(client, failed, sent):
+    client.force_login(officer("view_message", "resend_message"))
+    detail = client.get(reverse("notifications_staff:detail", args=[failed.pk])).content.decode()
+    assert "网关超时（5秒无响应）" in detail and "重新发送" in detail
+
+    response = client.post(reverse("notifications_staff:resend", args=[failed.pk]))
+
+    assert response.status_code == 302
+    failed.refresh_from_db()
+    assert failed.status == MessageStatus.PENDING and failed.attempts == 0
+
+
+def test_resending_needs_its_own_permission(client, failed):
+    client.force_login(officer("view_message"))
+
+    response = client.post(reverse("notifications_staff:resend", args=[failed.pk]))
+
+    assert response.status_code == 403
+    failed.refresh_from_db()
+    assert failed.status == MessageStatus.FAILED
+
+
+def test_an_administrator_edits_a_template_in_the_admin_and_a_typo_is_refused(client):
+    from sscard.notifications.models import MessageTemplate
+
+    template = MessageTemplate.objects.get(event=Event.PRODUCTION_AT_OUTLET)
+    client.force_login(StaffFactory(role="admin", is_superuser=True))
+    url = reverse("admin:notifications_messagetemplate_change", args=[template.pk])
+    form = {"title": "社保卡可以领取了", "wechat_template_id": "", "active": "on"}
+
+    refused = client.post(url, {**form, "body": "请到{outlet_nmae}领卡"})
+    saved = client.post(url, {**form, "body": "请到{outlet_name}领卡，营业时间{opening_hours}"})
+
+    assert "未知的占位符：{outlet_nmae}" in refused.content.decode()
+    assert saved.status_code == 302
+    template.refresh_from_db()
+    assert template.body == "请到{outlet_name}领卡，营业时间{opening_hours}"
