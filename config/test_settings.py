@@ -30,3 +30,6 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+
+# 人脸识别登录 runs against the built-in simulated provider (sscard.identity.simulator).
+SSCARD_IDP_SIMULATOR = True

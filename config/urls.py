@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
@@ -8,5 +9,10 @@ admin.site.index_title = "业务数据"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("staff/", include("sscard.backoffice.urls")),
+    path("login/face/", include("sscard.identity.urls")),
     path("", include("sscard.portal.urls")),
 ]
+
+if settings.SSCARD_IDP_SIMULATOR:
+    # the simulated real-name provider (demo and tests only; see sscard.identity.simulator)
+    urlpatterns.insert(0, path("idp-sim/", include("sscard.identity.simulator.urls")))
