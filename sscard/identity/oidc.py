@@ -414,6 +414,8 @@ def verify_id_token(
         raise _rejected(provider, "issuer") from exc
     except jwt.InvalidSignatureError as exc:
         raise _rejected(provider, "signature") from exc
+    except jwt.ImmatureSignatureError as exc:  # iat (or nbf) in the future
+        raise _rejected(provider, "issued_at") from exc
     except (jwt.PyJWTError, ValueError, TypeError) as exc:
         raise _rejected(provider, "invalid") from exc
     audience = claims["aud"]

@@ -52,6 +52,7 @@ def sideways_phone_photo() -> bytes:
     return _encode(rotated, "JPEG", exif=exif.tobytes())
 
 
+@cache
 def large_one_face() -> bytes:
     """A camera-sized PNG (well over Django's 2.5 MB in-memory upload threshold)."""
     big = _astronaut().resize((1800, 1800), Image.Resampling.BICUBIC)

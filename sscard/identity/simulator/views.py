@@ -191,18 +191,17 @@ def identity(request: HttpRequest, current: dict[str, Any]) -> HttpResponse:
     """首次登录: 姓名、身份证号码 and the consent tick, then “开始人脸识别验证”."""
     form = IdentityForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        claimed = None
         try:
-            if not form.cleaned_data["consent"]:
-                raise DomainError(
-                    "请阅读并勾选同意后再开始人脸识别验证", field="consent", code="consent"
-                )
             claimed = claimed_identity(
                 name=form.cleaned_data["name"], id_number=form.cleaned_data["id_number"]
             )
         except DomainError as exc:
             for name, message in exc.errors.items():
                 form.add_error(name, message)
-        else:
+        if not form.cleaned_data["consent"]:
+            form.add_error("consent", "请阅读并勾选同意后再开始人脸识别验证")
+        if claimed is not None and not form.errors:
             response = HttpResponseRedirect(reverse("idp_sim:face"))
             flow.write_flow(response, flow.with_claimed(current, claimed))
             return response
@@ -226,15 +225,13 @@ def face(request: HttpRequest, current: dict[str, Any]) -> HttpResponse:
     return _face_page(request, FaceForm(), claimed)
 
 
-def _face_page(
-    request: HttpRequest, form: FaceForm, claimed: flow.Claimed, status: int = 200
-) -> HttpResponse:
+def _face_page(request: HttpRequest, form: FaceForm, claimed: flow.Claimed) -> HttpResponse:
     context = {
         "form": form,
         "masked_name": mask_name(claimed.name),
         "masked_id_number": mask_id_number(claimed.id_number),
     }
-    return render(request, "idp_sim/face.html", context, status=status)
+    return render(request, "idp_sim/face.html", context)
 
 
 @csrf_protect
@@ -263,7 +260,7 @@ def _face_post(
         if selfie is not None:
             selfie.close()  # the picture goes with the request: it is never stored
     if form.errors:
-        return _face_page(request, form, claimed, status=400)
+        return _face_page(request, form, claimed)
     code = grant_issue(
         request=AuthorizationRequest(
             client_id=current["client_id"],
