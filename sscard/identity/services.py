@@ -110,14 +110,8 @@ def _resolve_account_once(*, identity: VerifiedIdentity, current: User | None) -
             "实名认证返回的身份证号码无效，无法登录，请到社保卡服务网点核实。",
             code="invalid_id_number",
         ) from exc
-    linked = (
-        ExternalIdentity.objects.select_for_update()
-        .select_related("user")
-        .filter(issuer=identity.issuer, subject=identity.subject)
-        .first()
-    )
     if current is not None:
-        return _step_up(identity=identity, current=current, linked=linked, number=facts.number)
+        return _step_up(identity=identity, current=current, number=facts.number)
     person = person_find_or_create(
         facts=facts,
         details={
@@ -127,7 +121,9 @@ def _resolve_account_once(*, identity: VerifiedIdentity, current: User | None) -
             "nationality": "中国",
         },
     )
+    # one first login per person at a time: the second waits here, then finds the account
     person = Person.objects.select_for_update().get(pk=person.pk)
+    linked = _linked(identity)
     if linked is not None:
         user = linked.user
         _require_citizen(user)
@@ -151,9 +147,16 @@ def _resolve_account_once(*, identity: VerifiedIdentity, current: User | None) -
     return user, "created"
 
 
-def _step_up(
-    *, identity: VerifiedIdentity, current: User, linked: ExternalIdentity | None, number: str
-) -> tuple[User, str]:
+def _linked(identity: VerifiedIdentity) -> ExternalIdentity | None:
+    return (
+        ExternalIdentity.objects.select_for_update()
+        .select_related("user")
+        .filter(issuer=identity.issuer, subject=identity.subject)
+        .first()
+    )
+
+
+def _step_up(*, identity: VerifiedIdentity, current: User, number: str) -> tuple[User, str]:
     """Already logged in: only the same person's face raises the session to L4."""
     person = person_by_identity(DocType.RESIDENT_ID, number)
     if current.person_id is None or person is None or person.pk != current.person_id:
@@ -162,6 +165,8 @@ def _step_up(
             "如需以其他身份登录，请先退出当前账号。",
             code="other_person",
         )
+    Person.objects.select_for_update().get(pk=person.pk)
+    linked = _linked(identity)
     if linked is not None and linked.user_id != current.pk:
         raise DomainError(
             "该实名身份已绑定其他账号，请到社保卡服务网点核实。", code="identity_conflict"

@@ -7,6 +7,7 @@ import re
 from datetime import date
 
 import pytest
+from django.conf import settings
 from playwright.sync_api import expect
 
 from sscard.identity.models import ExternalIdentity
@@ -59,14 +60,16 @@ def test_face_login_walks_the_guide_on_a_phone(phone, tmp_path):
     expect(phone.get_by_role("heading", name="智慧人社")).to_be_visible()
     link = ExternalIdentity.objects.select_related("user__person").get()
     assert link.user.person.name == NAME
-    session_cookie = next(c for c in phone.context.cookies() if c["name"] == "sessionid")
+    session_cookie = next(
+        c for c in phone.context.cookies() if c["name"] == settings.SESSION_COOKIE_NAME
+    )
     from django.contrib.sessions.backends.db import SessionStore
 
     session = SessionStore(session_key=session_cookie["value"])
     assert session["trust"] == 4 and int(session["_auth_user_id"]) == link.user.pk
 
     # a later visit on the same phone goes straight to the face step
-    phone.context.clear_cookies(name="sessionid")
+    phone.context.clear_cookies(name=settings.SESSION_COOKIE_NAME)
     phone.goto("/login/face/?next=/")
     expect(phone.get_by_role("heading", name="人脸识别验证")).to_be_visible()
     shot(phone, "face-login-6-remembered")
