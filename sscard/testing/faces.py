@@ -60,6 +60,11 @@ def large_one_face() -> bytes:
     return _encode(Image.fromarray(np.asarray(big) + noise), "PNG")
 
 
+def huge_blank() -> bytes:
+    """A small file that decodes to 50 megapixels (a decompression bomb, mildly)."""
+    return _encode(Image.new("L", (10_000, 5_000), 255), "PNG")
+
+
 def write(path: Path, data: bytes) -> Path:
     path.write_bytes(data)
     return path

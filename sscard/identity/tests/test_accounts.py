@@ -186,3 +186,17 @@ def test_no_personal_data_travels_in_a_url(walk, client):
     assert keys.subject_for(person.doc_number) not in back
     for cookie in client.cookies.values():
         assert person.doc_number not in cookie.value and person.name not in cookie.value
+
+
+def test_a_whole_face_login_logs_no_personal_data(walk, caplog):
+    caplog.set_level("DEBUG")
+    person = PersonFactory()
+    walk.login(person.name, person.doc_number)
+    walk.client.logout()
+    walk.authorize(walk.start())
+    walk.identity("王小明", person.doc_number)  # refused: not the name on record
+    walk.callback("/login/face/callback/?state=forged&code=forged")  # refused: state
+    text = "\n".join(r.getMessage() for r in caplog.records)
+    assert "oidc" in text or "audit" in text
+    assert person.doc_number not in text and person.name not in text
+    assert keys.subject_for(person.doc_number) not in text

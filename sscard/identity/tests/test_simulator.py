@@ -264,8 +264,9 @@ def test_the_face_step_shows_the_identity_masked(at_face):
         (lambda: b"<svg xmlns='http://www.w3.org/2000/svg'></svg>", "无法识别该文件"),
         (lambda: b"\xff\xd8\xff\xe0" + b"\x00" * 200, "无法识别该文件"),
         (lambda: faces.one_face("GIF"), "无法识别该文件"),
+        (faces.huge_blank, "照片尺寸过大，请重新拍摄"),
     ],
-    ids=["no-face", "two-faces", "pdf", "svg", "truncated-jpeg", "gif"],
+    ids=["no-face", "two-faces", "pdf", "svg", "truncated-jpeg", "gif", "50-megapixels"],
 )
 def test_a_selfie_without_exactly_one_face_is_refused_beside_the_field(at_face, photo, message):
     response = at_face.post("/idp-sim/face/", {"consent": "on", "selfie": _upload(photo())})
