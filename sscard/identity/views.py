@@ -76,7 +76,7 @@ def callback(request: HttpRequest) -> HttpResponse:
         identity = oidc.finish(provider, pending=pending, code=code)
     except oidc.OIDCError as exc:
         services.refuse_login(request=request, reason=exc.code, issuer=issuer)
-        status = 502 if exc.code == "unreachable" else 400
+        status = {"unreachable": 502, "denied": 200}.get(exc.code, 400)
         return _failed(request, exc, next_url, status=status)
     try:
         services.face_login(request=request, identity=identity)

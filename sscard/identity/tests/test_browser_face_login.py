@@ -74,6 +74,11 @@ def test_face_login_walks_the_guide_on_a_phone(phone, tmp_path):
     expect(phone.get_by_role("heading", name="人脸识别验证")).to_be_visible()
     shot(phone, "face-login-6-remembered")
 
+    phone.get_by_role("button", name="取消").click()
+    expect(phone.get_by_text("您已取消人脸识别登录。")).to_be_visible()
+    expect(phone.get_by_role("link", name="点击登录")).to_be_visible()
+    shot(phone, "face-login-8-cancelled")
+
 
 def test_a_refused_login_ends_on_a_plain_page_with_a_way_back(browser, live_server):
     # its own page: the answer is a 400, which the `phone` fixture counts as a console error
@@ -86,3 +91,12 @@ def test_a_refused_login_ends_on_a_plain_page_with_a_way_back(browser, live_serv
     expect(phone.get_by_role("link", name="点击登录")).to_be_visible()
     shot(phone, "face-login-7-refused")
     context.close()
+
+
+def test_the_first_screen_is_usable_at_200_percent_text(phone):
+    phone.goto("/login/face/?next=/")
+    phone.evaluate("document.documentElement.style.fontSize = '200%'")
+    assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    button = phone.get_by_role("button", name="开始人脸识别验证").bounding_box()
+    assert button is not None and button["x"] + button["width"] <= PHONE["width"]
+    shot(phone, "face-login-9-identity-200-percent")

@@ -35,6 +35,12 @@ def test_every_face_login_setting_is_listed_in_env_example():
     assert read and read <= listed
 
 
+def test_the_backend_face_logins_are_recorded_with_is_an_authentication_backend():
+    from sscard.identity.services import BACKEND
+
+    assert BACKEND in settings.AUTHENTICATION_BACKENDS
+
+
 def test_the_demo_env_turns_the_simulator_on(tmp_path):
     import runpy
 

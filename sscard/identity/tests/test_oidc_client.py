@@ -160,7 +160,8 @@ def test_cancelling_at_the_provider_comes_back_to_a_plain_page(walk, client):
     response = client.post("/idp-sim/cancel/")
     assert response.status_code == 302 and "error=access_denied" in response["Location"]
     page = walk.callback(response["Location"])
-    assert page.status_code == 400
+    assert page.status_code == 200
+    assert "_auth_user_id" not in client.session
     assert "您已取消人脸识别登录" in page.content.decode()
 
 
