@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from datetime import date
 
+import httpx
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.sessions.backends.db import SessionStore
@@ -18,7 +19,13 @@ from sscard.identity import services
 from sscard.identity.models import ExternalIdentity
 from sscard.identity.oidc import VerifiedIdentity
 from sscard.identity.simulator import keys
-from sscard.testing.factories import PersonFactory, StaffFactory, UserFactory
+from sscard.testing import faces
+from sscard.testing.factories import (
+    EmployerAgentFactory,
+    PersonFactory,
+    StaffFactory,
+    UserFactory,
+)
 from sscard.testing.ids import resident_id
 
 pytestmark = pytest.mark.django_db
@@ -88,8 +95,6 @@ def test_a_face_of_another_person_changes_nothing_for_the_logged_in_user(walk, c
 
 
 def test_an_employer_account_cannot_be_stepped_up_by_a_face(walk, client):
-    from sscard.testing.factories import EmployerAgentFactory
-
     agent = EmployerAgentFactory()
     _password_login(client, agent)
     response = walk.login("王小明", resident_id(date(1979, 2, 14), serial=88))
@@ -171,6 +176,18 @@ def test_next_only_goes_to_a_path_on_this_site(walk, given, kept):
     assert response["Location"] == kept
 
 
+def test_the_step_up_link_comes_back_to_the_page_that_asked_for_it(walk, client):
+    user = UserFactory()
+    _password_login(client, user)
+    link = services.face_login_url(next_path="/items/unlock/?card=7")
+    assert link == "/login/face/?next=%2Fitems%2Funlock%2F%3Fcard%3D7"
+    walk.authorize(httpx.URL(client.get(link)["Location"]))
+    walk.identity(user.person.name, user.person.doc_number)
+    response = walk.callback(walk.face(faces.one_face()).context["return_url"])
+    assert response["Location"] == "/items/unlock/?card=7"
+    assert client.session["trust"] == 4
+
+
 def test_no_personal_data_travels_in_a_url(walk, client):
     person = PersonFactory()
     start = walk.start()
@@ -178,8 +195,6 @@ def test_no_personal_data_travels_in_a_url(walk, client):
     response = walk.authorize(start)
     response = walk.identity(person.name, person.doc_number)
     assert person.doc_number not in response["Location"]
-    from sscard.testing import faces
-
     done = walk.face(faces.one_face())
     back = done.context["return_url"]
     assert person.doc_number not in back and person.name not in back
