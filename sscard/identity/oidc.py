@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import quote, urlencode
+from urllib.parse import quote, urlencode, urlsplit
 
 import httpx
 import jwt
@@ -245,6 +245,12 @@ def metadata(provider: Provider) -> Metadata:
         )
     except KeyError as exc:
         raise OIDCError("unreachable", detail="discovery incomplete") from exc
+    endpoints = (found.authorization_endpoint, found.token_endpoint, found.jwks_uri)
+    if settings.SSCARD_ENV == "production" and any(
+        urlsplit(url).scheme != "https" for url in endpoints
+    ):
+        logger.warning("oidc.rejected reason=endpoint_not_https issuer=%s", provider.issuer)
+        raise OIDCError("unreachable", detail="discovered endpoint without https")
     with _cache_lock:
         _metadata_cache[provider.issuer] = (now + METADATA_TTL, found)
     return found

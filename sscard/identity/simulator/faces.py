@@ -98,13 +98,23 @@ def check_selfie(data: bytes) -> None:
 
 
 class MemoryOnlyUploadHandler(FileUploadHandler):
-    """Keeps an uploaded selfie in memory, up to :data:`MAX_BYTES`; a larger one is dropped
-    (``too_large`` is set) instead of going to a temporary file on disk."""
+    """Keeps one uploaded selfie (the ``field`` file) in memory, up to :data:`MAX_BYTES`; a
+    larger one is dropped (``too_large`` is set) instead of going to a temporary file on disk,
+    and any other file in the request is dropped unread."""
 
     too_large = False
 
-    def new_file(self, *args: Any, **kwargs: Any) -> None:
-        super().new_file(*args, **kwargs)
+    def __init__(self, request: Any = None, *, field: str = "selfie") -> None:
+        super().__init__(request)
+        self.field = field
+        self.taken = False
+        self.buffer = BytesIO()
+
+    def new_file(self, field_name: str, *args: Any, **kwargs: Any) -> None:
+        if field_name != self.field or self.taken:
+            raise SkipFile()
+        super().new_file(field_name, *args, **kwargs)
+        self.taken = True
         self.buffer = BytesIO()
 
     def receive_data_chunk(self, raw_data: bytes, start: int) -> None:

@@ -219,6 +219,12 @@ def test_a_discovery_document_for_another_issuer_is_refused(walk, client):
     assert "实名认证结果无法验证" in response.content.decode()
 
 
+def test_in_production_a_provider_endpoint_without_https_is_not_used(walk, client):
+    with override_settings(SSCARD_ENV="production"):
+        response = client.get("/login/face/")
+    assert response.status_code == 502
+
+
 def test_explicit_endpoints_need_no_discovery(walk, back_channel):
     with override_settings(
         SSCARD_OIDC_ISSUER="http://testserver/idp-sim",

@@ -292,6 +292,20 @@ def test_a_picture_over_ten_megabytes_is_refused(at_face, monkeypatch):
     assert page_errors(response) == ["照片不能超过10MB，请重新拍摄"]
 
 
+def test_only_one_selfie_is_read_from_a_request(at_face):
+    """Extra files (a second selfie, other fields) are dropped unread: one request holds at
+    most one picture in memory."""
+    response = at_face.post(
+        "/idp-sim/face/",
+        {
+            "consent": "on",
+            "selfie": [_upload(faces.no_face()), _upload(faces.one_face())],
+            "other": _upload(faces.one_face()),
+        },
+    )
+    assert page_errors(response) == ["未检测到人脸，请正对镜头、在光线充足处重新拍摄"]
+
+
 def test_a_portrait_shot_stored_sideways_by_the_phone_is_turned_upright(at_face):
     sideways = faces.sideways_phone_photo()
     from io import BytesIO
