@@ -8,7 +8,6 @@ the face-verified identity is the same person; otherwise nothing changes.
 
 from __future__ import annotations
 
-import logging
 import secrets
 from urllib.parse import urlencode
 
@@ -28,8 +27,6 @@ from sscard.core.documents import DocType, DocumentError, validate_document
 from sscard.core.errors import DomainError
 from sscard.identity.models import ExternalIdentity
 from sscard.identity.oidc import VerifiedIdentity
-
-logger = logging.getLogger("sscard.identity")
 
 TRUST_SESSION_KEY = "trust"
 LOGIN_METHOD_SESSION_KEY = "login_method"

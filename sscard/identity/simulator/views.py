@@ -189,7 +189,7 @@ def _require_flow(view: View) -> View:
 @_require_flow
 def identity(request: HttpRequest, current: dict[str, Any]) -> HttpResponse:
     """首次登录: 姓名、身份证号码 and the consent tick, then “开始人脸识别验证”."""
-    form = IdentityForm(request.POST or None)
+    form = IdentityForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         claimed = None
         try:

@@ -172,6 +172,11 @@ def test_a_malformed_request_goes_back_to_the_client_with_invalid_request(client
     assert parse_qs(urlsplit(response["Location"]).query)["error"] == ["invalid_request"]
 
 
+def test_the_simulator_says_what_it_is(client):
+    body = client.get("/idp-sim/").content.decode()
+    assert "实名认证服务（模拟）" in body and "演示模拟" in body
+
+
 @override_settings(SSCARD_IDP_SIMULATOR=False)
 def test_the_simulator_answers_nothing_when_it_is_off(client):
     for path in ("/idp-sim/.well-known/openid-configuration", "/idp-sim/jwks", "/idp-sim/"):
