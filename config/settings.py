@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "sscard.partners",
     "sscard.notifications",
     "sscard.demo",
+    "sscard.identity",
     "sscard.portal",
     "sscard.backoffice",
 ]
@@ -260,6 +261,30 @@ CONTENT_SECURITY_POLICY = {
         "form-action": ["'self'"],
     }
 }
+
+# 人脸识别登录 (sscard.identity): an OpenID Connect provider that verifies the person's face and
+# returns their real name and ID number. With no issuer set and the simulator on, the built-in
+# simulated provider at /idp-sim/ is used (demo and tests only: never in production).
+SSCARD_IDP_SIMULATOR = env.bool("SSCARD_IDP_SIMULATOR", default=False)
+SSCARD_OIDC_ISSUER = env.str("SSCARD_OIDC_ISSUER", default="")
+SSCARD_OIDC_CLIENT_ID = env.str("SSCARD_OIDC_CLIENT_ID", default="")
+SSCARD_OIDC_CLIENT_SECRET = env.str("SSCARD_OIDC_CLIENT_SECRET", default="")
+# Empty: this site's own /login/face/callback/ on the host the visitor came in on.
+SSCARD_OIDC_REDIRECT_URI = env.str("SSCARD_OIDC_REDIRECT_URI", default="")
+SSCARD_OIDC_SCOPES = env.str("SSCARD_OIDC_SCOPES", default="openid profile")
+SSCARD_OIDC_NAME_CLAIM = env.str("SSCARD_OIDC_NAME_CLAIM", default="name")
+SSCARD_OIDC_ID_NUMBER_CLAIM = env.str("SSCARD_OIDC_ID_NUMBER_CLAIM", default="id_number")
+# Explicit endpoints for a provider without discovery (all three, or none).
+SSCARD_OIDC_AUTHORIZATION_ENDPOINT = env.str("SSCARD_OIDC_AUTHORIZATION_ENDPOINT", default="")
+SSCARD_OIDC_TOKEN_ENDPOINT = env.str("SSCARD_OIDC_TOKEN_ENDPOINT", default="")
+SSCARD_OIDC_JWKS_URI = env.str("SSCARD_OIDC_JWKS_URI", default="")
+SSCARD_OIDC_TOKEN_AUTH_METHOD = env.str(
+    "SSCARD_OIDC_TOKEN_AUTH_METHOD", default="client_secret_basic"
+)
+SSCARD_OIDC_ALGORITHMS = env.list("SSCARD_OIDC_ALGORITHMS", default=["RS256", "ES256", "PS256"])
+# Authentication context classes that count as a face-verified identity (empty: any).
+SSCARD_OIDC_ACR_VALUES = env.list("SSCARD_OIDC_ACR_VALUES", default=[])
+SSCARD_OIDC_TIMEOUT = env.float("SSCARD_OIDC_TIMEOUT", default=5.0)
 
 LOGGING = {
     "version": 1,

@@ -45,3 +45,5 @@ LOGGING = {
 # every SMS and WeChat message lands in a list the tests read (sscard.notifications.backends)
 SSCARD_SMS_BACKEND = "sscard.notifications.backends.MemoryBackend"
 SSCARD_WECHAT_BACKEND = "sscard.notifications.backends.MemoryBackend"
+# 人脸识别登录 runs against the built-in simulated provider (sscard.identity.simulator).
+SSCARD_IDP_SIMULATOR = True

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
@@ -13,5 +14,10 @@ urlpatterns = [
     path("staff/", include("sscard.backoffice.urls")),
     path("captcha/", include("captcha.urls")),
     path("messages/", include("sscard.notifications.urls")),
+    path("login/face/", include("sscard.identity.urls")),
     path("", include("sscard.portal.urls")),
 ]
+
+if settings.SSCARD_IDP_SIMULATOR:
+    # the simulated real-name provider (demo and tests only; see sscard.identity.simulator)
+    urlpatterns.insert(0, path("idp-sim/", include("sscard.identity.simulator.urls")))

@@ -17,6 +17,8 @@ CSRF_COOKIE_SECURE=False
 SECRET_KEY={secret}
 SSCARD_DATA_KEYS=k{stamp}:{data_key}
 SSCARD_INDEX_KEY={index_key}
+# 人脸识别登录 through the built-in simulated identity provider (/idp-sim/): demo only.
+SSCARD_IDP_SIMULATOR=true
 """
 
 

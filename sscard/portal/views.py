@@ -14,7 +14,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
@@ -33,6 +33,7 @@ from sscard.applications.selectors import (
 from sscard.applications.services import application_resubmit, application_withdraw
 from sscard.audit.services import audit_record
 from sscard.core.errors import DomainError
+from sscard.identity.services import face_login_url as identity_login_url
 from sscard.portal import items as pages
 from sscard.portal.auth import TRUST_KEY, portal_login_required, requester_of, session_trust
 from sscard.portal.forms import LoginForm, RegisterForm
@@ -73,12 +74,9 @@ def _uploads(request: HttpRequest) -> dict[str, UploadedFile]:
     }
 
 
-def face_login_url(next_url: str) -> str | None:
-    """人脸识别登录, when a real-name identity provider is configured."""
-    try:
-        return f"{reverse('identity:start')}?next={next_url}"
-    except NoReverseMatch:
-        return None
+def face_login_url(next_url: str) -> str:
+    """人脸识别登录 (the real-name identity provider), coming back to ``next_url``."""
+    return identity_login_url(next_path=next_url)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 """Every item of 社会保障卡服务“一件事”, end to end in a phone-sized browser, by the labels a
 citizen reads; screenshots of every screen go to var/screenshots."""
 
+import re
 from datetime import date
 
 import pytest
@@ -14,6 +15,7 @@ from sscard.cards.constants import CardStatus
 from sscard.conftest import jpeg
 from sscard.portal.tests.conftest import open_item, password_login
 from sscard.regions.selectors import region_settings
+from sscard.testing import faces
 from sscard.testing.browser import shot
 from sscard.testing.factories import CardFactory, StaffFactory
 from sscard.testing.ids import resident_id
@@ -231,14 +233,36 @@ def test_change_contact_and_card_status(phone, citizen_user, partners):
     shot(phone, "item-status")
 
 
-def test_enable_needs_face_verification_after_a_password_login(phone, citizen_user, partners):
+def test_enable_steps_up_through_face_verification_and_comes_back(
+    phone, citizen_user, partners, tmp_path
+):
     bank, _outlet = partners
-    CardFactory(person=citizen_user.person, bank=bank, sealed=True)
+    card = CardFactory(person=citizen_user.person, bank=bank, sealed=True)
     password_login(phone, "zhangsan")
     open_item(phone, "社会保障卡启用")
     choose(phone, "本人的社会保障卡")
     assert phone.get_by_role("heading", name="请先完成人脸识别验证").is_visible()
     shot(phone, "step-up")
+    phone.get_by_role("link", name="开始人脸识别验证").click()
+    # the simulated real-name provider: 姓名 + 身份证号码 + consent, then a selfie
+    phone.get_by_label("姓名", exact=True).fill(citizen_user.person.name)
+    phone.get_by_label("身份证号码", exact=True).fill(citizen_user.person.doc_number)
+    phone.get_by_label(re.compile("本人已阅读并同意")).check()
+    phone.get_by_role("button", name="开始人脸识别验证").click()
+    phone.get_by_label("拍摄本人正脸照片").set_input_files(
+        str(faces.write(tmp_path / "selfie.jpg", faces.one_face()))
+    )
+    phone.get_by_label(re.compile("本人同意采集本次人脸图像")).check()
+    phone.get_by_role("button", name="下一步").click()
+    phone.get_by_role("link", name="返回揭阳智慧人社").click()
+    # back on the item's page, now at L4
+    phone.get_by_label("社保服务密码").fill("135790")
+    phone.get_by_label("确认密码").fill("135790")
+    phone.get_by_role("button", name="下一步").click()
+    phone.get_by_role("button", name="确认提交").click()
+    assert phone.get_by_role("heading", name="办理成功").is_visible()
+    card.refresh_from_db()
+    assert card.status == CardStatus.ACTIVE
 
 
 def test_enable_sets_the_service_password(phone, citizen_user, partners):
