@@ -225,6 +225,13 @@ def test_change_contact_and_card_status(phone, citizen_user, partners):
     assert phone.get_by_role("heading", name="办理成功").is_visible()
     citizen_user.person.refresh_from_db()
     assert citizen_user.person.phone == "13700001111"
+    # the change is confirmed in the 消息中心, announced on the home page
+    phone.goto("/")
+    assert phone.get_by_text("1 条未读").is_visible()
+    shot(phone, "home-signed-in")
+    phone.get_by_role("link", name="消息中心").click()
+    shot(phone, "messages")
+    assert phone.get_by_text("信息变更").first.is_visible()
 
     open_item(phone, "社保卡应用状态查询")
     choose(phone, "本人的社会保障卡")
