@@ -18,8 +18,6 @@ import logging
 import secrets
 import threading
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote, urlencode, urlsplit
@@ -29,6 +27,8 @@ import jwt
 from django.conf import settings
 from django.http import HttpRequest
 from django.urls import reverse
+
+from sscard.core.http import http_client
 
 logger = logging.getLogger("sscard.identity")
 
@@ -103,38 +103,6 @@ class VerifiedIdentity:
     name: str = field(repr=False)
     id_number: str = field(repr=False)
     acr: str = ""
-
-
-# --- HTTP ----------------------------------------------------------------------------------
-
-HttpClientFactory = Callable[[float], httpx.Client]
-
-
-def _default_http_client(timeout: float) -> httpx.Client:
-    return httpx.Client(
-        timeout=httpx.Timeout(timeout),
-        follow_redirects=False,
-        headers={"Accept": "application/json", "User-Agent": "sscard-oidc"},
-    )
-
-
-_http_client_factory: HttpClientFactory = _default_http_client
-
-
-def http_client(timeout: float) -> httpx.Client:
-    """A client for one exchange with the provider, closed by the caller (``with``)."""
-    return _http_client_factory(timeout)
-
-
-@contextmanager
-def http_client_factory(factory: HttpClientFactory) -> Iterator[None]:
-    """Use ``factory`` for the provider's back channel inside the block (tests)."""
-    global _http_client_factory
-    previous, _http_client_factory = _http_client_factory, factory
-    try:
-        yield
-    finally:
-        _http_client_factory = previous
 
 
 # --- configuration -------------------------------------------------------------------------

@@ -7,48 +7,20 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
 from django.core.handlers.wsgi import WSGIHandler
-from django.core.signals import request_finished, request_started
-from django.db import close_old_connections
 from django.test import Client
 
+from sscard.core.http import http_client_factory
 from sscard.identity import oidc
 from sscard.testing import faces
+from sscard.testing.http import in_process
 
 Rewrite = Callable[[str], str]
-
-
-@contextmanager
-def _connections_kept() -> Iterator[None]:
-    request_started.disconnect(close_old_connections)
-    request_finished.disconnect(close_old_connections)
-    try:
-        yield
-    finally:
-        request_started.connect(close_old_connections)
-        request_finished.connect(close_old_connections)
-
-
-def in_process(app: WSGIHandler):
-    """The application as a WSGI callable that runs inside the test's transaction: Django
-    must not close the shared connection at the start and end of the inner request (its own
-    test client takes the same care)."""
-
-    def wsgi(environ, start_response):
-        with _connections_kept():
-            result = app(environ, start_response)
-            try:
-                return [b"".join(result)]
-            finally:
-                result.close()
-
-    return wsgi
 
 
 class BackChannel(httpx.BaseTransport):
@@ -80,7 +52,7 @@ def back_channel() -> Iterator[BackChannel]:
     transport = BackChannel()
     oidc.clear_caches()
     try:
-        with oidc.http_client_factory(
+        with http_client_factory(
             lambda timeout: httpx.Client(transport=transport, timeout=timeout)
         ):
             yield transport

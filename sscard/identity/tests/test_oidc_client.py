@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from sscard.accounts.models import Person, User
 from sscard.audit.models import AuditRecord
+from sscard.core.http import http_client
 from sscard.identity import oidc
 from sscard.identity.models import ExternalIdentity
 from sscard.identity.simulator import keys
@@ -173,7 +174,7 @@ def test_the_provider_down_gives_a_retry_message_not_a_server_error(walk, back_c
 
 
 def test_every_call_to_the_provider_has_a_timeout():
-    with oidc.http_client(3.0) as client:
+    with http_client(3.0) as client:
         assert client.timeout == httpx.Timeout(3.0)
 
 
