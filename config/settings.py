@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "sscard.regions",
     "sscard.accounts",
     "sscard.cards",
+    "sscard.photos",
     "sscard.applications",
     "sscard.production",
     "sscard.demo",

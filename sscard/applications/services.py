@@ -45,6 +45,7 @@ from sscard.applications.forms import (
     clean_apply,
     clean_delivery,
 )
+from sscard.applications.materials import PreparedUpload, prepare_upload, prepare_uploads
 from sscard.applications.models import Application, ApplicationEvent, Material
 from sscard.audit.services import actor_label, audit_record
 from sscard.cards.constants import CardStatus
@@ -210,14 +211,25 @@ def _create_application(
     raise DomainError("受理编号生成失败，请稍后重试", code="receipt_exhausted")  # pragma: no cover
 
 
-def _attach(application: Application, person: Person, kind: str, upload: UploadedFile) -> Material:
+def _attach(
+    application: Application, person: Person, kind: str, upload: UploadedFile | PreparedUpload
+) -> Material:
+    """Store one material under a generated name. ``upload`` is normally prepared (hardened,
+    and for a photo checked and fixed) before the caller's transaction; a raw upload is
+    prepared here."""
+    prepared = (
+        upload
+        if isinstance(upload, PreparedUpload)
+        else prepare_upload(kind, upload, region=region_settings())
+    )
     return Material.objects.create(
         application=application,
         person=person,
         kind=kind,
-        file=upload,
-        content_type=getattr(upload, "content_type", "") or "",
-        size=upload.size or 0,
+        file=prepared.file,
+        content_type=prepared.content_type,
+        size=prepared.size,
+        photo_check=prepared.photo_check,
     )
 
 
@@ -266,6 +278,7 @@ def application_submit_apply(
             code="not_in_care",
             field="doc_number",
         )
+    uploads = prepare_uploads(files, region=region)
 
     with transaction.atomic():
         subject, relation = _apply_subject(requester, clean, for_someone_else)
@@ -299,8 +312,8 @@ def application_submit_apply(
                 actor=user,
             )
         for kind in (MaterialKind.PHOTO, MaterialKind.HOUSEHOLD, MaterialKind.GUARDIAN_PROOF):
-            if files.get(kind):
-                _attach(application, subject, kind, files[kind])
+            if kind in uploads:
+                _attach(application, subject, kind, uploads[kind])
         return application
 
 
@@ -368,6 +381,7 @@ def application_submit_reissue(
         errors["reason"] = "请选择换卡原因"
     delivery = clean_delivery(data, errors)
     errors.raise_if_any()
+    uploads = prepare_uploads({MaterialKind.PHOTO: files.get(MaterialKind.PHOTO)}, region=region)
 
     with transaction.atomic():
         card = card_lock_current(card)  # an expired temporary report is lifted first
@@ -380,7 +394,7 @@ def application_submit_reissue(
         eligibility.check_reissue(requester=requester, card=card, kind=kind)
         if kind == ReissueKind.REPLACE and reason == ReplaceReason.EXPIRING:
             _check_expiring(card, region, today)
-        photo = files.get(MaterialKind.PHOTO)
+        photo = uploads.get(MaterialKind.PHOTO)
         previous_photo = Material.objects.filter(person=person, kind=MaterialKind.PHOTO).first()
         if photo is None and previous_photo is None:
             raise DomainError("请上传1寸白底免冠彩色电子证件照", field="photo")
@@ -412,6 +426,7 @@ def application_submit_reissue(
                 file=previous_photo.file.name,
                 content_type=previous_photo.content_type,
                 size=previous_photo.size,
+                photo_check=previous_photo.photo_check,
             )
         return application
 
@@ -469,9 +484,9 @@ def application_resubmit(
     """After 退回补正: the corrected form goes back to review and the clock runs again; the
     working days spent on the correction are not counted."""
     _own(requester, application)
-    files = files or {}
     today = today or timezone.localdate()
     region = region_settings()
+    uploads = prepare_uploads(files, region=region)
     with transaction.atomic():
         application = Application.objects.select_for_update().get(pk=application.pk)
         if application.status != AppStatus.RETURNED:
@@ -481,8 +496,7 @@ def application_resubmit(
             # the identity document cannot change: a different person needs a new application
             kept = {"doc_type", "doc_number"}
             merged = {**form, **{k: v for k, v in data.items() if k not in kept}}
-            provided = {kind for kind, upload in files.items() if upload}
-            provided |= set(application.materials.values_list("kind", flat=True))
+            provided = set(uploads) | set(application.materials.values_list("kind", flat=True))
             clean = clean_apply(
                 merged,
                 provided,
@@ -498,8 +512,8 @@ def application_resubmit(
             form.update(clean_delivery({**form, **data}, errors))
             errors.raise_if_any()
         for kind in (MaterialKind.PHOTO, MaterialKind.HOUSEHOLD, MaterialKind.GUARDIAN_PROOF):
-            if files.get(kind):
-                _attach(application, application.subject, kind, files[kind])
+            if kind in uploads:
+                _attach(application, application.subject, kind, uploads[kind])
         calendar = work_calendar(start=application.paused_since or today, end=today)
         paused = paused_working_days(
             calendar, paused_on=application.paused_since or today, resumed_on=today
