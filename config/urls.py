@@ -8,5 +8,6 @@ admin.site.index_title = "业务数据"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("staff/", include("sscard.backoffice.urls")),
+    path("files/", include("sscard.photos.urls")),
     path("", include("sscard.portal.urls")),
 ]

@@ -23,9 +23,11 @@ from sscard.photos.spec import SizeBounds
 if TYPE_CHECKING:
     from sscard.regions.models import RegionSettings
 
-# Faces are looked for on a copy no larger than this (the cascade's cost grows with area).
-DETECT_MAX_SIDE = 640
+# Faces are looked for on a copy no larger than this (the cascade's cost grows with area); a
+# card photo (441 px high) is searched as it is.
+DETECT_MAX_SIDE = 480
 BAND = 6  # px: the border band that must be background
+EYE_ROI_WIDTH = 120
 
 
 @dataclass(frozen=True)
@@ -83,7 +85,7 @@ def cascade(name: str) -> cv2.CascadeClassifier:
     if cache is None:
         cache = _local.cascades = {}
     if name not in cache:
-        classifier = cv2.CascadeClassifier(cv2.data.haarcascades + name)
+        classifier = cv2.CascadeClassifier(cv2.data.haarcascades + name)  # type: ignore[attr-defined]
         if classifier.empty():  # pragma: no cover — the wheel ships them
             raise RuntimeError(f"OpenCV cascade {name} is missing")
         cache[name] = classifier
@@ -108,18 +110,55 @@ def detect_faces(gray: np.ndarray) -> list[Box]:
     factor = min(1.0, DETECT_MAX_SIDE / max(height, width))
     small = gray
     if factor < 1.0:
-        small = cv2.resize(gray, (round(width * factor), round(height * factor)), cv2.INTER_AREA)
-    min_side = max(24, min(small.shape) // 8)
-    found = cascade(FACE_CASCADE).detectMultiScale(
-        small, scaleFactor=1.1, minNeighbors=5, minSize=(min_side, min_side)
-    )
+        small = cv2.resize(
+            gray, (round(width * factor), round(height * factor)), interpolation=cv2.INTER_AREA
+        )
+    # A face large enough for a card photo first (fast); only when there is none, small ones
+    # too, so that "the face is too small" can be told apart from "no face".
+    found: Any = ()
+    for share in (5, 12):
+        min_side = max(24, min(small.shape) // share)
+        found = cascade(FACE_CASCADE).detectMultiScale(
+            small, scaleFactor=1.1, minNeighbors=5, minSize=(min_side, min_side)
+        )
+        if len(found):
+            break
     boxes = sorted(
-        (tuple(round(v / factor) for v in box) for box in found),  # type: ignore[misc]
+        (tuple(round(v / factor) for v in box) for box in found),
         key=lambda b: -b[2],
     )
     if not boxes:
         return []
     return [b for b in boxes if b[2] >= boxes[0][2] / 2]
+
+
+def refine_face(gray: np.ndarray, face: Box) -> Box:
+    """The face measured again at the scale of a card photo (about 215 px wide), around where
+    the search on the reduced copy found it: the cascade's box size depends on the scale it
+    is measured at, so the fixer measures as the check will."""
+    x, y, w, h = face
+    margin = w * 6 // 10
+    x0, y0 = max(0, x - margin), max(0, y - margin)
+    x1, y1 = min(gray.shape[1], x + w + margin), min(gray.shape[0], y + h + margin)
+    factor = spec.TARGET_FACE_WIDTH / w
+    roi = cv2.resize(
+        gray[y0:y1, x0:x1],
+        (max(1, round((x1 - x0) * factor)), max(1, round((y1 - y0) * factor))),
+        interpolation=cv2.INTER_AREA if factor < 1 else cv2.INTER_LINEAR,
+    )
+    side = round(spec.TARGET_FACE_WIDTH * 0.6)
+    found = cascade(FACE_CASCADE).detectMultiScale(
+        roi, scaleFactor=1.05, minNeighbors=5, minSize=(side, side)
+    )
+    if not len(found):
+        return face
+    fx, fy, fw, fh = max(found, key=lambda b: b[2])
+    return (
+        x0 + round(fx / factor),
+        y0 + round(fy / factor),
+        round(fw / factor),
+        round(fh / factor),
+    )
 
 
 @dataclass(frozen=True)
@@ -135,7 +174,7 @@ def locate_eyes(gray: np.ndarray, face: Box) -> Eyes:
     x, y, w, h = face
     top = gray[y : y + h * 6 // 10, x : x + w]
     factor = 200 / w
-    roi = cv2.resize(top, (200, max(1, round(top.shape[0] * factor))), cv2.INTER_AREA)
+    roi = cv2.resize(top, (200, max(1, round(top.shape[0] * factor))), interpolation=cv2.INTER_AREA)
     found = cascade(EYE_CASCADE).detectMultiScale(
         roi, scaleFactor=1.1, minNeighbors=5, minSize=(24, 24), maxSize=(90, 90)
     )

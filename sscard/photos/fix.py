@@ -22,6 +22,7 @@ from sscard.photos.check import (
     encode_jpeg,
     head_top,
     locate_eyes,
+    refine_face,
 )
 from sscard.photos.imaging import ImageRefused, open_image, to_rgb
 from sscard.photos.spec import SizeBounds
@@ -74,7 +75,7 @@ def fix_photo(data: bytes, *, region: RegionSettings | SizeBounds | None = None)
         or original.measurements.get("colour_spread", 99) < 1.0
     ):
         return _refuse("黑白照片无法自动修正，请上传彩色照片", original)
-    face = faces[0]
+    face = refine_face(gray, faces[0])
     w = face[2]
     if w < MIN_SOURCE_FACE_WIDTH:
         return _refuse(
