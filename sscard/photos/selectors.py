@@ -9,8 +9,9 @@ from sscard.applications.constants import MaterialKind
 from sscard.applications.models import Material
 from sscard.backoffice.access import is_staff_member
 
-# Staff who decide on applications see every material; production and the outlet see the
-# photo, which goes on the card and is compared with the holder at handover.
+# Staff who decide on applications see every material; once the card is ordered, production
+# and the collecting outlet see its photo, which goes on the card and is compared with the
+# holder at handover.
 SEE_ALL_MATERIALS = frozenset({User.Role.REVIEWER, User.Role.ADMIN})
 
 
@@ -26,13 +27,14 @@ def material_visible_to(user: Any, material: Material) -> bool:
         return False
     if user.role in SEE_ALL_MATERIALS:
         return True
-    if material.kind != MaterialKind.PHOTO:
+    # production and the outlet: the photo of a card that has been ordered
+    order = application.production_order if application is not None else None
+    if material.kind != MaterialKind.PHOTO or order is None:
         return False
     if user.role == User.Role.PRODUCER:
         return True
     if user.role == User.Role.CLERK:
-        order = application.production_order if application is not None else None
-        return bool(order and user.outlet_id and order.outlet_id == user.outlet_id)
+        return bool(user.outlet_id and order.outlet_id == user.outlet_id)
     return False
 
 

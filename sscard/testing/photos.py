@@ -50,7 +50,7 @@ def _astronaut() -> tuple[np.ndarray, np.ndarray]:
     cv2.grabCut(
         cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR),
         mask,
-        None,
+        (0, 0, 0, 0),
         background_model,
         foreground_model,
         6,
@@ -95,16 +95,26 @@ def encode_jpeg(image: Image.Image, *, quality: int = 90, dpi: int | None = 350,
     return buffer.getvalue()
 
 
-def spec_crop(background: tuple[int, int, int] = WHITE) -> Image.Image:
-    """The person cut to the spec geometry by hand: face 215 px wide, top of head 14 px below
-    the top edge, centred (computed from the portrait's known face, not by the fixer)."""
+def spec_crop(
+    background: tuple[int, int, int] = WHITE,
+    *,
+    face_width: int = FACE_WIDTH,
+    head_top: int = HEAD_TOP,
+    centre_x: float = SPEC_SIZE[0] / 2,
+) -> Image.Image:
+    """The person cut to the spec geometry by hand: by default face 215 px wide, top of head
+    14 px below the top edge, centred (computed from the portrait's known face, not by the
+    fixer); the keywords cut it wrong on purpose."""
     x, _, w, _ = ASTRONAUT_FACE
-    s = FACE_WIDTH / w
+    s = face_width / w
     out_w, out_h = SPEC_SIZE
-    left = x + w / 2 - out_w / 2 / s
-    top = _head_top() - HEAD_TOP / s
-    box = (left, top, left + out_w / s, top + out_h / s)
-    return portrait(background).resize(SPEC_SIZE, Image.Resampling.LANCZOS, box=box)
+    left = x + w / 2 - centre_x / s
+    top = _head_top() - head_top / s
+    margin = 200  # backdrop around the portrait, for cuts that reach past its edges
+    framed = Image.new("RGB", (512 + 2 * margin, 512 + 2 * margin), background)
+    framed.paste(portrait(background), (margin, margin))
+    box = (left + margin, top + margin, left + margin + out_w / s, top + margin + out_h / s)
+    return framed.resize(SPEC_SIZE, Image.Resampling.LANCZOS, box=box)
 
 
 @cache
