@@ -19,7 +19,7 @@ from sscard.applications.tests.helpers import apply_form
 from sscard.core.errors import DomainError
 from sscard.photos.check import check_photo
 from sscard.testing import photos
-from sscard.testing.factories import CardFactory, requester_for
+from sscard.testing.factories import CardFactory, StaffFactory, requester_for
 from sscard.testing.ids import resident_id
 
 pytestmark = pytest.mark.django_db
@@ -213,3 +213,15 @@ def test_a_new_photo_on_a_reissue_is_checked_too(citizen, bank, outlet):
 
     assert refused.value.field == "photo"
     assert not Application.objects.exists()
+
+
+def test_the_admin_shows_the_photo_check_beside_the_file(client, citizen, bank, outlet):
+    application = apply_with(citizen, bank, outlet, photos.light_portrait())
+    photo = application.materials.get(kind="photo")
+    client.force_login(StaffFactory(username="root", role="admin", is_superuser=True))
+
+    page = client.get(f"/admin/applications/application/{application.pk}/change/")
+
+    html = page.content.decode()
+    assert "合格（已自动修正）" in html
+    assert f'href="/files/{photo.pk}/"' in html
