@@ -13,15 +13,8 @@ from django.core.files.base import ContentFile
 
 from sscard.applications.constants import MaterialKind
 from sscard.core.errors import DomainError
-from sscard.photos.check import check_photo
-from sscard.photos.fix import fix_photo
-from sscard.photos.uploads import (
-    DOCUMENT_MAX_BYTES,
-    PHOTO_MAX_BYTES,
-    HardenedFile,
-    harden_document,
-    harden_image,
-)
+from sscard.photos.uploads import DOCUMENT_MAX_BYTES, HardenedFile, harden_document
+from sscard.photos.verdict import examine_photo
 from sscard.regions.models import RegionSettings
 
 
@@ -39,40 +32,17 @@ class PreparedUpload:
         return int(self.file.size)
 
 
-def photo_refusal(reason: str, messages: list[str]) -> str:
-    listed = "；".join(messages)
-    return f"证件照不符合要求，无法自动修正：{reason}。" + (
-        f"检测结果：{listed}。" if listed else ""
-    )
-
-
 def prepare_upload(kind: str, upload: Any, *, region: RegionSettings) -> PreparedUpload:
     """Harden one upload; for a photo, check it and fix it or refuse it (``field="photo"``)."""
     if kind != MaterialKind.PHOTO:
         document = harden_document(upload, max_bytes=DOCUMENT_MAX_BYTES, field=kind)
         return PreparedUpload(kind=kind, file=document, content_type=document.content_type)
-
-    photo = harden_image(upload, max_bytes=PHOTO_MAX_BYTES, field="photo")
-    data = photo.read()
-    report = check_photo(data, region=region)
-    if report.ok:
-        return PreparedUpload(
-            kind=kind,
-            file=photo,
-            content_type=photo.content_type,
-            photo_check={**report.as_dict(), "fixed": False},
-        )
-    result = fix_photo(data, region=region)
-    if not result.ok or result.data is None:
-        raise DomainError(
-            photo_refusal(result.reason, report.messages), field="photo", code="photo_refused"
-        )
-    fixed = HardenedFile(result.data, "image/jpeg")
+    verdict = examine_photo(upload, region=region)
+    if not verdict.ok or verdict.data is None:
+        raise DomainError(verdict.message, field="photo", code="photo_refused")
+    photo = HardenedFile(verdict.data, "image/jpeg")
     return PreparedUpload(
-        kind=kind,
-        file=fixed,
-        content_type=fixed.content_type,
-        photo_check={**result.report.as_dict(), "fixed": True, "original": report.as_dict()},
+        kind=kind, file=photo, content_type=photo.content_type, photo_check=verdict.as_check()
     )
 
 
