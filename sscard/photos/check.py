@@ -301,12 +301,13 @@ def check_photo(data: bytes, *, region: RegionSettings | SizeBounds | None = Non
         fail("format", refused.message, refused.measured)
         return PhotoReport(ok=False, findings=tuple(findings), measurements=m)
 
-    m.update(format=image.format, mode=image.mode, width=image.width, height=image.height)
+    file_format = "JPEG" if image.format == "MPO" else image.format
+    m.update(format=file_format, mode=image.mode, width=image.width, height=image.height)
     dpi = image.info.get("dpi")
     m["dpi"] = [round(float(dpi[0])), round(float(dpi[1]))] if dpi else None
 
-    if image.format != "JPEG":
-        fail("format", "照片需为JPG（JPEG）格式", str(image.format))
+    if file_format != "JPEG":
+        fail("format", "照片需为JPG（JPEG）格式", str(file_format))
     if image.size != (spec.WIDTH, spec.HEIGHT):
         fail(
             "size",

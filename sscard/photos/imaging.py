@@ -63,7 +63,9 @@ def open_image(data: bytes, *, allowed: tuple[str, ...] = ("JPEG", "PNG")) -> Im
         raise ImageRefused(f"文件不是{'或'.join(allowed)}图片", "无法识别的文件类型")
     try:
         image = Image.open(BytesIO(data))
-        if image.format != kind:
+        # a phone's multi-picture JPEG (MPO: the photo plus a depth map or preview) is a JPEG
+        # whose first picture is the photo
+        if image.format != kind and not (kind == "JPEG" and image.format == "MPO"):
             raise ImageRefused("文件内容与图片格式不符", str(image.format))
         width, height = image.size
         # checked here too: a test runner or a library may have reset the warning filter

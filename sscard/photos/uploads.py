@@ -53,7 +53,7 @@ def reencode_image(data: bytes) -> tuple[bytes, str]:
     """The picture in ``data`` upright and without metadata, in its own format (JPEG or PNG).
     Raises :class:`ImageRefused`."""
     image = open_image(data)
-    kind = image.format or ""
+    kind = sniff(data) or ""
     dpi = image.info.get("dpi")
     icc = image.info.get("icc_profile")
     upright = image
@@ -66,7 +66,7 @@ def reencode_image(data: bytes) -> tuple[bytes, str]:
         options["dpi"] = (round(float(dpi[0])), round(float(dpi[1])))
     buffer = BytesIO()
     if kind == "JPEG":
-        if upright is image and image.mode in {"RGB", "L"}:
+        if upright is image and image.format == "JPEG" and image.mode in {"RGB", "L"}:
             # untouched pixels: keep the original's quantisation, so that a photo that met
             # the size bounds still does and loses nothing visible
             image.info = {}

@@ -201,6 +201,15 @@ def png_photo() -> bytes:
     return buffer.getvalue()
 
 
+def mpo_photo() -> bytes:
+    """The compliant photo as a phone's multi-picture JPEG (MPO), a small preview appended."""
+    image = spec_crop()
+    buffer = BytesIO()
+    preview = image.resize((120, 148))
+    image.save(buffer, "MPO", save_all=True, append_images=[preview], quality=90, dpi=(350, 350))
+    return buffer.getvalue()
+
+
 GPS_IFD = 0x8825
 
 

@@ -203,3 +203,10 @@ def test_a_transparent_png_cut_out_counts_as_on_white():
 
     assert "background" not in found
     assert found["colour"][1] == "32位（带透明通道）"
+
+
+def test_a_phones_multi_picture_jpeg_counts_as_a_jpeg():
+    report = check_photo(photos.mpo_photo(), region=BOUNDS)
+
+    assert report.ok, report.messages
+    assert report.measurements["format"] == "JPEG"

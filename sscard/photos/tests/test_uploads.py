@@ -85,6 +85,19 @@ def test_the_exif_orientation_is_applied_before_the_metadata_goes():
     assert check_photo(data, region=SizeBounds(9, 60)).ok
 
 
+def test_a_phones_multi_picture_jpeg_is_stored_as_its_first_picture():
+    mpo = photos.mpo_photo()
+    assert Image.open(BytesIO(mpo)).format == "MPO"
+
+    hardened = harden_image(upload(mpo), max_bytes=10**6)
+
+    data = hardened.read()
+    image = Image.open(BytesIO(data))
+    assert (image.format, image.size) == ("JPEG", (358, 441))
+    assert b"MPF" not in data and data.count(b"\xff\xd8") == 1
+    assert check_photo(data, region=SizeBounds(9, 60)).ok
+
+
 def test_png_text_chunks_are_dropped_too():
     image = photos.spec_crop()
     info = PngImagePlugin.PngInfo()
