@@ -225,3 +225,32 @@ def test_the_admin_shows_the_photo_check_beside_the_file(client, citizen, bank, 
     html = page.content.decode()
     assert "合格（已自动修正）" in html
     assert f'href="/files/{photo.pk}/"' in html
+
+
+def test_a_photo_sent_again_after_a_return_is_checked_and_fixed_too(
+    citizen, bank, outlet, reviewer
+):
+    application = apply_with(citizen, bank, outlet, photos.compliant_photo())
+    services.application_accept(application=application, actor=reviewer)
+    services.application_return(application=application, actor=reviewer, reason="请补正照片")
+
+    with pytest.raises(DomainError) as refused:
+        services.application_resubmit(
+            requester=requester_for(citizen),
+            application=application,
+            data={},
+            files={"photo": photos.upload(photos.coloured_background_photo())},
+        )
+    assert refused.value.field == "photo"
+    assert application.materials.count() == 1
+
+    services.application_resubmit(
+        requester=requester_for(citizen),
+        application=application,
+        data={},
+        files={"photo": photos.upload(photos.light_portrait())},
+    )
+
+    newest = application.materials.filter(kind="photo").first()
+    assert newest is not None and newest.photo_fixed
+    assert application.materials.count() == 2
