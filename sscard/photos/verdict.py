@@ -49,7 +49,12 @@ class PhotoVerdict:
 
     def context(self) -> dict[str, Any]:
         """What ``photos/_report.html`` needs."""
-        return {"report": self.report, "fixed": self.fixed, "original": self.original}
+        return {
+            "report": self.report,
+            "fixed": self.fixed,
+            "original": self.original,
+            "reason": self.reason,
+        }
 
     def as_check(self) -> dict[str, Any]:
         """JSON for ``Material.photo_check``."""

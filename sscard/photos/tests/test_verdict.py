@@ -41,6 +41,8 @@ def test_a_refused_photo_says_why_without_raising():
     assert not verdict.ok and verdict.data is None and verdict.data_url() == ""
     assert verdict.message.startswith("证件照不符合要求，无法自动修正：检测到2张人脸")
     assert "照片中只能有本人一人，检测到多张人脸（实测：2张）" in verdict.message
+    html = render_to_string("photos/_report.html", verdict.context())
+    assert '<p class="photo-reason">无法自动修正：检测到2张人脸，照片中只能有本人一人</p>' in html
 
 
 def test_a_file_that_is_no_picture_gets_one_plain_sentence():
