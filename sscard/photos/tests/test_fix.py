@@ -127,3 +127,14 @@ def test_files_that_are_not_images_are_refused():
 
         assert not result.ok and result.data is None
         assert result.reason
+
+
+def test_a_right_picture_saved_too_large_is_encoded_within_the_bounds():
+    heavy = photos.encode_jpeg(photos.spec_crop(), quality=100, subsampling=0)
+    assert len(heavy) > 60 * 1024
+
+    result = fix_photo(heavy, region=BOUNDS)
+
+    assert result.ok and result.changed
+    assert result.original is not None and result.original.rules == {"file_size"}
+    assert result.data is not None and len(result.data) <= 60 * 1024
