@@ -210,3 +210,15 @@ def test_a_phones_multi_picture_jpeg_counts_as_a_jpeg():
 
     assert report.ok, report.messages
     assert report.measurements["format"] == "JPEG"
+
+
+def test_checks_running_in_parallel_threads_agree():
+    from concurrent.futures import ThreadPoolExecutor
+
+    inputs = [photos.compliant_photo(), photos.coloured_background_photo()] * 4
+    expected = [check_photo(data, region=BOUNDS) for data in inputs]
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        reports = list(pool.map(lambda data: check_photo(data, region=BOUNDS), inputs))
+
+    assert reports == expected
