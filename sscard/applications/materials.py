@@ -5,11 +5,14 @@ picture takes tens of milliseconds that no database lock should wait on."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.files.base import ContentFile
+from django.core.files.storage import Storage
 
 from sscard.applications.constants import MaterialKind
 from sscard.core.errors import DomainError
@@ -60,3 +63,32 @@ def prepare_uploads(
                 else prepare_upload(kind, upload, region=region)
             )
     return prepared
+
+
+# ---------------------------------------------------------------------------------------------
+# Files written inside a transaction that then fails must not stay behind: a photo with no
+# record of it is personal data nobody can find, show or delete.
+
+_written: ContextVar[list[tuple[Storage, str]] | None] = ContextVar("_written", default=None)
+
+
+def note_written(storage: Storage, name: str) -> None:
+    written = _written.get()
+    if written is not None:
+        written.append((storage, name))
+
+
+@contextmanager
+def files_removed_unless_committed() -> Iterator[None]:
+    """Around a service's ``transaction.atomic()``: when the block raises (and its rows are
+    rolled back), the files it stored are deleted as well."""
+    written: list[tuple[Storage, str]] = []
+    token = _written.set(written)
+    try:
+        yield
+    except BaseException:
+        for storage, name in written:
+            storage.delete(name)
+        raise
+    finally:
+        _written.reset(token)

@@ -45,7 +45,13 @@ from sscard.applications.forms import (
     clean_apply,
     clean_delivery,
 )
-from sscard.applications.materials import PreparedUpload, prepare_upload, prepare_uploads
+from sscard.applications.materials import (
+    PreparedUpload,
+    files_removed_unless_committed,
+    note_written,
+    prepare_upload,
+    prepare_uploads,
+)
 from sscard.applications.models import Application, ApplicationEvent, Material
 from sscard.audit.services import actor_label, audit_record
 from sscard.cards.constants import CardStatus
@@ -222,7 +228,7 @@ def _attach(
         if isinstance(upload, PreparedUpload)
         else prepare_upload(kind, upload, region=region_settings())
     )
-    return Material.objects.create(
+    material = Material.objects.create(
         application=application,
         person=person,
         kind=kind,
@@ -231,6 +237,8 @@ def _attach(
         size=prepared.size,
         photo_check=prepared.photo_check,
     )
+    note_written(material.file.storage, material.file.name)
+    return material
 
 
 # ---------------------------------------------------------------------------------------------
@@ -280,7 +288,7 @@ def application_submit_apply(
         )
     uploads = prepare_uploads(files, region=region)
 
-    with transaction.atomic():
+    with files_removed_unless_committed(), transaction.atomic():
         subject, relation = _apply_subject(requester, clean, for_someone_else)
         subject = Person.objects.select_for_update().get(pk=subject.pk)
         # the same submission arriving in parallel: the one that got the lock first has won
@@ -383,7 +391,7 @@ def application_submit_reissue(
     errors.raise_if_any()
     uploads = prepare_uploads({MaterialKind.PHOTO: files.get(MaterialKind.PHOTO)}, region=region)
 
-    with transaction.atomic():
+    with files_removed_unless_committed(), transaction.atomic():
         card = card_lock_current(card)  # an expired temporary report is lifted first
         person = Person.objects.select_for_update().get(pk=card.person_id)
         # the same submission arriving in parallel: the one that got the lock first has won
@@ -487,7 +495,7 @@ def application_resubmit(
     today = today or timezone.localdate()
     region = region_settings()
     uploads = prepare_uploads(files, region=region)
-    with transaction.atomic():
+    with files_removed_unless_committed(), transaction.atomic():
         application = Application.objects.select_for_update().get(pk=application.pk)
         if application.status != AppStatus.RETURNED:
             raise DomainError("只有退回补正的办件可以重新提交", code="not_returned")

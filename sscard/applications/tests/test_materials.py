@@ -254,3 +254,29 @@ def test_a_photo_sent_again_after_a_return_is_checked_and_fixed_too(
     newest = application.materials.filter(kind="photo").first()
     assert newest is not None and newest.photo_fixed
     assert application.materials.count() == 2
+
+
+def test_the_files_of_a_submission_that_fails_midway_are_not_left_behind(
+    citizen, bank, outlet, monkeypatch
+):
+    written = []
+    note_written = services.note_written
+
+    def note_then_fail(storage, name):
+        note_written(storage, name)
+        written.append((storage, name))
+        if len(written) == 2:
+            raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(services, "note_written", note_then_fail)
+
+    with pytest.raises(RuntimeError):
+        services.application_submit_apply(
+            requester=Requester(user=citizen, trust=TrustLevel.L4),
+            data=child_form(citizen, bank, outlet),
+            files=guardian_files(),
+        )
+
+    assert len(written) == 2
+    assert not any(storage.exists(name) for storage, name in written)
+    assert not Material.objects.exists() and not Application.objects.exists()
