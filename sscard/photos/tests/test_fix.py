@@ -138,3 +138,22 @@ def test_a_right_picture_saved_too_large_is_encoded_within_the_bounds():
     assert result.ok and result.changed
     assert result.original is not None and result.original.rules == {"file_size"}
     assert result.data is not None and len(result.data) <= 60 * 1024
+
+
+def cropped_portrait(top: int, bottom: int) -> bytes:
+    image = photos.portrait(photos.LIGHT, scale=2.5)
+    return photos.encode_jpeg(image.crop((0, top, image.width, bottom)), dpi=72)
+
+
+def test_a_portrait_cut_off_below_the_chin_cannot_be_fixed():
+    result = fix_photo(cropped_portrait(0, 450), region=BOUNDS)
+
+    assert not result.ok
+    assert result.reason == "照片下方不完整，需拍到肩部"
+
+
+def test_a_portrait_with_the_top_of_the_head_cut_off_cannot_be_fixed():
+    result = fix_photo(cropped_portrait(60, 1280), region=BOUNDS)
+
+    assert not result.ok
+    assert result.reason == "头顶超出照片上边缘，请拍摄完整的头部"
