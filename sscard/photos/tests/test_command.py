@@ -43,7 +43,7 @@ def test_a_folder_is_checked_and_summed_up(folder):
     assert row(out, "studio_001.jpg").split()[1] == "不合格"
     assert "照片尺寸需为358×441像素" in row(out, "studio_001.jpg")
     assert "检测到多张人脸" in row(out, "group.jpg")
-    assert "文件不是JPEG或PNG图片" in row(out, "notes.jpg")
+    assert "只能上传JPG或PNG格式的图片" in row(out, "notes.jpg")
     assert out.splitlines()[-1] == "共4张：合格1张，已修正0张，不合格3张"
 
 
@@ -63,6 +63,25 @@ def test_fixing_writes_compliant_photos_to_the_output_folder_and_leaves_original
     # the compliant one is copied without its GPS position
     assert b"PhoneMaker" not in (out_dir / "张三.jpg").read_bytes()
     assert (folder / "studio_001.jpg").read_bytes() == before
+
+
+def test_a_sideways_photo_is_judged_the_way_up_its_camera_meant(tmp_path):
+    (tmp_path / "turned.jpg").write_bytes(photos.jpeg_with_gps(orientation=6))
+
+    out, _ = run(str(tmp_path))
+
+    assert row(out, "turned.jpg").split()[1] == "合格"
+
+
+def test_two_originals_with_one_name_do_not_overwrite_each_other(tmp_path):
+    source, target = tmp_path / "in", tmp_path / "out"
+    source.mkdir()
+    (source / "a.jpg").write_bytes(photos.compliant_photo())
+    (source / "a.png").write_bytes(photos.png_photo())
+
+    run(str(source), "--fix", "--out", str(target))
+
+    assert sorted(p.name for p in target.iterdir()) == ["a-2.jpg", "a.jpg"]
 
 
 def test_a_progress_bar_is_drawn_for_a_person_watching(folder):

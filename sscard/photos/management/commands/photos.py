@@ -1,7 +1,8 @@
 """``manage.py photos <folder> [--fix --out DIR]``: check (or fix) a folder of card photos, for
 photo studios and bulk applications. A progress bar while it works, then a summary table.
-Originals are never changed: fixed photos (and the compliant ones, with their metadata
-stripped) are written to ``--out``."""
+Each photo is treated as an upload would be: turned upright by its EXIF orientation and
+stripped of its metadata before the check. Originals are never changed: fixed photos (and the
+compliant ones, with their metadata stripped) are written to ``--out``."""
 
 from __future__ import annotations
 
@@ -9,13 +10,14 @@ import unicodedata
 from pathlib import Path
 from typing import Any
 
+from django.core.files.base import ContentFile
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from sscard.core.errors import DomainError
 from sscard.photos.check import check_photo
-from sscard.photos.fix import fix_photo
-from sscard.photos.imaging import ImageRefused
 from sscard.photos.spec import SizeBounds
-from sscard.photos.uploads import PHOTO_MAX_BYTES, reencode_image
+from sscard.photos.uploads import PHOTO_MAX_BYTES, harden_image
+from sscard.photos.verdict import examine_photo
 from sscard.regions.selectors import region_settings
 
 BAR_WIDTH = 30
@@ -28,6 +30,16 @@ def display_width(text: str) -> int:
 
 def pad(text: str, width: int) -> str:
     return text + " " * max(0, width - display_width(text))
+
+
+def _unique(folder: Path, stem: str) -> Path:
+    """``stem.jpg`` in ``folder``, numbered when two originals share a stem (a.png, a.jpg)."""
+    target = folder / f"{stem}.jpg"
+    number = 2
+    while target.exists():
+        target = folder / f"{stem}-{number}.jpg"
+        number += 1
+    return target
 
 
 class Command(BaseCommand):
@@ -67,28 +79,25 @@ class Command(BaseCommand):
         self._summary(rows)
 
     def _one(self, path: Path, bounds: SizeBounds, out: Path | None) -> tuple[str, str, str]:
+        """One photo as an upload would be treated: hardened (turned upright by its EXIF
+        orientation, metadata stripped), checked, and with ``out`` fixed where it can be."""
         if path.stat().st_size > PHOTO_MAX_BYTES:
             return path.name, FAILED, f"文件过大（超过{PHOTO_MAX_BYTES // (1024 * 1024)}MB）"
-        data = path.read_bytes()
-        report = check_photo(data, region=bounds)
-        if report.ok:
-            if out is not None:
-                try:
-                    clean, _ = reencode_image(data)
-                except ImageRefused:  # pragma: no cover — it just passed the check
-                    clean = data
-                if not check_photo(clean, region=bounds).ok:
-                    clean = data  # pragma: no cover — keep the original bytes then
-                (out / f"{path.stem}.jpg").write_bytes(clean)
-            return path.name, PASSED, ""
-        problems = "；".join(report.messages)
+        upload = ContentFile(path.read_bytes(), name=path.name)
         if out is None:
-            return path.name, FAILED, problems
-        result = fix_photo(data, region=bounds)
-        if result.ok and result.data is not None:
-            (out / f"{path.stem}.jpg").write_bytes(result.data)
-            return path.name, FIXED, f"已自动裁剪调整（原照片{len(report.findings)}项不合格）"
-        return path.name, FAILED, result.reason
+            try:
+                data = harden_image(upload, max_bytes=PHOTO_MAX_BYTES).read()
+            except DomainError as refused:
+                return path.name, FAILED, refused.message
+            report = check_photo(data, region=bounds)
+            return path.name, (PASSED if report.ok else FAILED), "；".join(report.messages)
+        verdict = examine_photo(upload, region=bounds)
+        if not verdict.ok or verdict.data is None:
+            return path.name, FAILED, verdict.reason
+        _unique(out, path.stem).write_bytes(verdict.data)
+        if verdict.original is None:
+            return path.name, PASSED, ""
+        return path.name, FIXED, f"已自动裁剪调整（原照片{len(verdict.original.findings)}项不合格）"
 
     def _progress(self, done: int, total: int, name: str) -> None:
         if not self.show_progress:
