@@ -339,6 +339,8 @@ def check_photo(data: bytes, *, region: RegionSettings | SizeBounds | None = Non
     faces = detect_faces(gray)
     m["faces"] = len(faces)
     face = faces[0] if len(faces) == 1 else None
+    if face is not None and max(image.size) > DETECT_MAX_SIDE:
+        face = refine_face(gray, face)  # found on a reduced copy: measure it at full size
     if not faces:
         fail("face", "未检测到正面人脸，请上传本人正面、免冠、露出五官的照片", "0张")
     elif len(faces) > 1:
