@@ -281,13 +281,23 @@ MODE_NAMES = {
 }
 
 
+def _dpi(image: Image.Image) -> tuple[int, int] | None:
+    """The resolution the file states, or None (absent, or nonsense such as 0/0)."""
+    value = image.info.get("dpi")
+    try:
+        return (round(float(value[0])), round(float(value[1]))) if value else None
+    except (TypeError, ValueError, OverflowError, IndexError):
+        return None
+
+
 def _band(value: float, bounds: tuple[int, int]) -> bool:
     return bounds[0] <= value <= bounds[1]
 
 
 def check_photo(data: bytes, *, region: RegionSettings | SizeBounds | None = None) -> PhotoReport:
     """Every rule of DOMAIN.md §7 that ``data`` breaks. ``region`` gives the file-size bounds
-    (default: the deployment's region settings)."""
+    (default: the deployment's region settings). ``data`` is judged as stored: an upload is
+    hardened first (turned upright by its EXIF orientation), see ``verdict.examine_photo``."""
     bounds = SizeBounds.of(region)
     findings: list[Finding] = []
     m: dict[str, Any] = {"file_kb": round(len(data) / 1024, 1)}
@@ -303,8 +313,8 @@ def check_photo(data: bytes, *, region: RegionSettings | SizeBounds | None = Non
 
     file_format = "JPEG" if image.format == "MPO" else image.format
     m.update(format=file_format, mode=image.mode, width=image.width, height=image.height)
-    dpi = image.info.get("dpi")
-    m["dpi"] = [round(float(dpi[0])), round(float(dpi[1]))] if dpi else None
+    dpi = _dpi(image)
+    m["dpi"] = list(dpi) if dpi else None
 
     if file_format != "JPEG":
         fail("format", "照片需为JPG（JPEG）格式", str(file_format))
