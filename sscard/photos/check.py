@@ -94,6 +94,7 @@ def cascade(name: str) -> cv2.CascadeClassifier:
 
 FACE_CASCADE = "haarcascade_frontalface_default.xml"
 EYE_CASCADE = "haarcascade_eye.xml"
+GLASSES_EYE_CASCADE = "haarcascade_eye_tree_eyeglasses.xml"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -169,29 +170,48 @@ class Eyes:
 
 
 def locate_eyes(gray: np.ndarray, face: Box) -> Eyes:
-    """The midpoint between the eyes: from the eye cascade in the face's upper half, or, when
-    it finds no left-right pair, where eyes sit in a frontal face box."""
+    """The midpoint between the eyes: from the eye cascade in the face's upper part (then the
+    one trained on eyes behind glasses), or, when neither finds a left-right pair, where eyes
+    sit in a frontal face box."""
     x, y, w, h = face
     top = gray[y : y + h * 6 // 10, x : x + w]
-    factor = 200 / w
-    roi = cv2.resize(top, (200, max(1, round(top.shape[0] * factor))), interpolation=cv2.INTER_AREA)
-    found = cascade(EYE_CASCADE).detectMultiScale(
-        roi, scaleFactor=1.1, minNeighbors=5, minSize=(24, 24), maxSize=(90, 90)
+    # at a fixed width of EYE_ROI_WIDTH px, eyes are 15–50 px wide
+    factor = EYE_ROI_WIDTH / w
+    roi = cv2.resize(
+        top, (EYE_ROI_WIDTH, max(1, round(top.shape[0] * factor))), interpolation=cv2.INTER_AREA
     )
-    centres = [(ex + ew / 2, ey + eh / 2, ew) for ex, ey, ew, eh in found]
-    left = [c for c in centres if c[0] < 100]
-    right = [c for c in centres if c[0] >= 100]
-    pairs = [
-        (lc, rc) for lc in left for rc in right if abs(lc[1] - rc[1]) < 30 and rc[0] - lc[0] > 40
-    ]
-    if pairs:
-        lc, rc = max(pairs, key=lambda p: p[0][2] + p[1][2])
-        return Eyes(
-            mid_x=x + (lc[0] + rc[0]) / 2 / factor,
-            y=y + (lc[1] + rc[1]) / 2 / factor,
-            estimated=False,
+    for name in (EYE_CASCADE, GLASSES_EYE_CASCADE):
+        pair = _eye_pair(
+            cascade(name).detectMultiScale(
+                roi, scaleFactor=1.1, minNeighbors=5, minSize=(14, 14), maxSize=(54, 54)
+            )
         )
+        if pair is not None:
+            (lx, ly), (rx, ry) = pair
+            return Eyes(
+                mid_x=x + (lx + rx) / 2 / factor, y=y + (ly + ry) / 2 / factor, estimated=False
+            )
     return Eyes(mid_x=x + w / 2, y=y + h * 0.38, estimated=True)
+
+
+def _eye_pair(found: Any) -> tuple[tuple[float, float], tuple[float, float]] | None:
+    """The likeliest left and right eye among the detections: one each side of the middle, at
+    about the same height, a plausible distance apart; the largest such pair."""
+    half = EYE_ROI_WIDTH / 2
+    centres = [(ex + ew / 2, ey + eh / 2, ew) for ex, ey, ew, eh in found]
+    pairs = [
+        (lc, rc)
+        for lc in centres
+        if lc[0] < half
+        for rc in centres
+        if rc[0] >= half
+        and abs(lc[1] - rc[1]) < 0.15 * EYE_ROI_WIDTH
+        and rc[0] - lc[0] > 0.2 * EYE_ROI_WIDTH
+    ]
+    if not pairs:
+        return None
+    lc, rc = max(pairs, key=lambda p: p[0][2] + p[1][2])
+    return (lc[0], lc[1]), (rc[0], rc[1])
 
 
 def background_colour(rgb: np.ndarray) -> np.ndarray:
