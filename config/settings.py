@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "sscard.regions",
     "sscard.accounts",
     "sscard.cards",
+    "sscard.photos",
     "sscard.applications",
     "sscard.production",
     "sscard.partners",

@@ -15,6 +15,7 @@ urlpatterns = [
     path("captcha/", include("captcha.urls")),
     path("messages/", include("sscard.notifications.urls")),
     path("login/face/", include("sscard.identity.urls")),
+    path("files/", include("sscard.photos.urls")),
     path("", include("sscard.portal.urls")),
 ]
 

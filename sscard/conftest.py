@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from io import BytesIO
-
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -13,14 +11,12 @@ from sscard.testing.factories import (
     StaffFactory,
     UserFactory,
 )
+from sscard.testing.photos import compliant_photo
 
 
 def jpeg(name: str = "photo.jpg") -> SimpleUploadedFile:
-    from PIL import Image
-
-    buffer = BytesIO()
-    Image.new("RGB", (358, 441), "white").save(buffer, "JPEG")
-    return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/jpeg")
+    """A real card photo that meets the spec (DOMAIN.md §7); serves as a document scan too."""
+    return SimpleUploadedFile(name, compliant_photo(), content_type="image/jpeg")
 
 
 @pytest.fixture

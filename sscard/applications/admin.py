@@ -4,7 +4,9 @@ from typing import Any
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 
 from sscard.applications.models import Application, ApplicationEvent, Material
 from sscard.applications.selectors import application_deadline
@@ -32,7 +34,23 @@ class ApplicationEventInline(HistoryInline):
 
 class MaterialInline(HistoryInline):
     model = Material
-    fields = ("kind", "content_type", "size", "created_at")
+    fields = ("kind", "content_type", "size", "photo_verdict", "open_file", "created_at")
+
+    @admin.display(description="照片检测")
+    def photo_verdict(self, material: Material) -> str:
+        report = material.photo_report
+        if report is None:
+            return "—"
+        if not report.ok:
+            return "不合格：" + "；".join(report.messages)
+        return "合格（已自动修正）" if material.photo_fixed else "合格"
+
+    @admin.display(description="文件")
+    def open_file(self, material: Material) -> str:
+        return format_html(
+            '<a href="{}" target="_blank" rel="noopener">查看</a>',
+            reverse("files:material", args=[material.pk]),
+        )
 
 
 def countdown_text(deadline: Deadline | None) -> str:

@@ -12,6 +12,7 @@ from sscard.applications.constants import (
     MaterialKind,
 )
 from sscard.core.fields import EncryptedJSONField
+from sscard.photos.check import PhotoReport
 
 
 class Application(models.Model):
@@ -115,9 +116,14 @@ class ApplicationEvent(models.Model):
         return f"{self.action} {self.at:%Y-%m-%d %H:%M}"
 
 
+MATERIAL_EXTENSIONS = {"image/jpeg": ".jpg", "image/png": ".png", "application/pdf": ".pdf"}
+
+
 def material_path(instance: Material, filename: str) -> str:
-    """Uploads are stored under a generated name: the client's file name is never used."""
-    return f"materials/{instance.kind}/{uuid.uuid4().hex}"
+    """Uploads are stored under a generated, unguessable name: the client's file name is never
+    used (the extension follows the type found in the content)."""
+    extension = MATERIAL_EXTENSIONS.get(instance.content_type, "")
+    return f"materials/{instance.kind}/{uuid.uuid4().hex}{extension}"
 
 
 class Material(models.Model):
@@ -129,8 +135,11 @@ class Material(models.Model):
     )
     kind = models.CharField("材料类型", max_length=20, choices=MaterialKind.choices)
     file = models.FileField("文件", upload_to=material_path)
-    content_type = models.CharField(max_length=60, blank=True)
-    size = models.PositiveIntegerField(default=0)
+    content_type = models.CharField("文件类型", max_length=60, blank=True)
+    size = models.PositiveIntegerField("文件大小（字节）", default=0)
+    # For a photo: the automatic check of the stored photo (sscard.photos.check.PhotoReport as
+    # JSON) and, when the photo was fixed automatically, the check of the upload as it came.
+    photo_check = models.JSONField("照片检测结果", default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -140,3 +149,20 @@ class Material(models.Model):
 
     def __str__(self) -> str:
         return self.get_kind_display()
+
+    @property
+    def photo_report(self) -> PhotoReport | None:
+        """The check of the stored photo, for the screens (``photos/_report.html``)."""
+        if not self.photo_check:
+            return None
+        return PhotoReport.from_dict(self.photo_check)
+
+    @property
+    def photo_original_report(self) -> PhotoReport | None:
+        """When the photo was fixed automatically: the check of the photo as uploaded."""
+        original = self.photo_check.get("original") if self.photo_check else None
+        return PhotoReport.from_dict(original) if original else None
+
+    @property
+    def photo_fixed(self) -> bool:
+        return bool(self.photo_check and self.photo_check.get("fixed"))

@@ -45,6 +45,13 @@ from sscard.applications.forms import (
     clean_apply,
     clean_delivery,
 )
+from sscard.applications.materials import (
+    PreparedUpload,
+    files_removed_unless_committed,
+    note_written,
+    prepare_upload,
+    prepare_uploads,
+)
 from sscard.applications.models import Application, ApplicationEvent, Material
 from sscard.audit.services import actor_label, audit_record
 from sscard.cards.constants import CardStatus
@@ -212,15 +219,28 @@ def _create_application(
     raise DomainError("受理编号生成失败，请稍后重试", code="receipt_exhausted")  # pragma: no cover
 
 
-def _attach(application: Application, person: Person, kind: str, upload: UploadedFile) -> Material:
-    return Material.objects.create(
+def _attach(
+    application: Application, person: Person, kind: str, upload: UploadedFile | PreparedUpload
+) -> Material:
+    """Store one material under a generated name. ``upload`` is normally prepared (hardened,
+    and for a photo checked and fixed) before the caller's transaction; a raw upload is
+    prepared here."""
+    prepared = (
+        upload
+        if isinstance(upload, PreparedUpload)
+        else prepare_upload(kind, upload, region=region_settings())
+    )
+    material = Material.objects.create(
         application=application,
         person=person,
         kind=kind,
-        file=upload,
-        content_type=getattr(upload, "content_type", "") or "",
-        size=upload.size or 0,
+        file=prepared.file,
+        content_type=prepared.content_type,
+        size=prepared.size,
+        photo_check=prepared.photo_check,
     )
+    note_written(material.file.storage, material.file.name)
+    return material
 
 
 # ---------------------------------------------------------------------------------------------
@@ -268,8 +288,9 @@ def application_submit_apply(
             code="not_in_care",
             field="doc_number",
         )
+    uploads = prepare_uploads(files, region=region)
 
-    with transaction.atomic():
+    with files_removed_unless_committed(), transaction.atomic():
         subject, relation = _apply_subject(requester, clean, for_someone_else)
         subject = Person.objects.select_for_update().get(pk=subject.pk)
         # the same submission arriving in parallel: the one that got the lock first has won
@@ -301,8 +322,8 @@ def application_submit_apply(
                 actor=user,
             )
         for kind in (MaterialKind.PHOTO, MaterialKind.HOUSEHOLD, MaterialKind.GUARDIAN_PROOF):
-            if files.get(kind):
-                _attach(application, subject, kind, files[kind])
+            if kind in uploads:
+                _attach(application, subject, kind, uploads[kind])
         return application
 
 
@@ -370,8 +391,9 @@ def application_submit_reissue(
         errors["reason"] = "请选择换卡原因"
     delivery = clean_delivery(data, errors)
     errors.raise_if_any()
+    uploads = prepare_uploads({MaterialKind.PHOTO: files.get(MaterialKind.PHOTO)}, region=region)
 
-    with transaction.atomic():
+    with files_removed_unless_committed(), transaction.atomic():
         card = card_lock_current(card)  # an expired temporary report is lifted first
         person = Person.objects.select_for_update().get(pk=card.person_id)
         # the same submission arriving in parallel: the one that got the lock first has won
@@ -382,7 +404,7 @@ def application_submit_reissue(
         eligibility.check_reissue(requester=requester, card=card, kind=kind)
         if kind == ReissueKind.REPLACE and reason == ReplaceReason.EXPIRING:
             _check_expiring(card, region, today)
-        photo = files.get(MaterialKind.PHOTO)
+        photo = uploads.get(MaterialKind.PHOTO)
         previous_photo = Material.objects.filter(person=person, kind=MaterialKind.PHOTO).first()
         if photo is None and previous_photo is None:
             raise DomainError("请上传1寸白底免冠彩色电子证件照", field="photo")
@@ -414,6 +436,7 @@ def application_submit_reissue(
                 file=previous_photo.file.name,
                 content_type=previous_photo.content_type,
                 size=previous_photo.size,
+                photo_check=previous_photo.photo_check,
             )
         return application
 
@@ -471,10 +494,10 @@ def application_resubmit(
     """After 退回补正: the corrected form goes back to review and the clock runs again; the
     working days spent on the correction are not counted."""
     _own(requester, application)
-    files = files or {}
     today = today or timezone.localdate()
     region = region_settings()
-    with transaction.atomic():
+    uploads = prepare_uploads(files, region=region)
+    with files_removed_unless_committed(), transaction.atomic():
         application = Application.objects.select_for_update().get(pk=application.pk)
         if application.status != AppStatus.RETURNED:
             raise DomainError("只有退回补正的办件可以重新提交", code="not_returned")
@@ -483,8 +506,7 @@ def application_resubmit(
             # the identity document cannot change: a different person needs a new application
             kept = {"doc_type", "doc_number"}
             merged = {**form, **{k: v for k, v in data.items() if k not in kept}}
-            provided = {kind for kind, upload in files.items() if upload}
-            provided |= set(application.materials.values_list("kind", flat=True))
+            provided = set(uploads) | set(application.materials.values_list("kind", flat=True))
             clean = clean_apply(
                 merged,
                 provided,
@@ -500,8 +522,8 @@ def application_resubmit(
             form.update(clean_delivery({**form, **data}, errors))
             errors.raise_if_any()
         for kind in (MaterialKind.PHOTO, MaterialKind.HOUSEHOLD, MaterialKind.GUARDIAN_PROOF):
-            if files.get(kind):
-                _attach(application, application.subject, kind, files[kind])
+            if kind in uploads:
+                _attach(application, application.subject, kind, uploads[kind])
         calendar = work_calendar(start=application.paused_since or today, end=today)
         paused = paused_working_days(
             calendar, paused_on=application.paused_since or today, resumed_on=today

@@ -88,6 +88,7 @@ from sscard.core.validators import PHONE_RE
 from sscard.core.workdays import WorkCalendar
 from sscard.notifications.constants import Channel
 from sscard.notifications.models import Message
+from sscard.photos.samples import sample_portrait
 from sscard.production import services as production
 from sscard.production.constants import Delivery, Stage
 from sscard.production.models import ProductionOrder
@@ -251,19 +252,8 @@ def ensure_role_groups() -> dict[str, Group]:
 
 
 def _portrait_jpeg() -> bytes:
-    """A drawn stand-in for a 358×441 white-background ID photo (no real face)."""
-    image = Image.new("RGB", (358, 441), "white")
-    draw = ImageDraw.Draw(image)
-    draw.ellipse((44, 340, 314, 600), fill=(38, 58, 104))  # shoulders
-    draw.rectangle((154, 270, 204, 350), fill=(226, 188, 162))  # neck
-    draw.ellipse((89, 40, 269, 290), fill=(233, 198, 172))  # face, 180 px wide
-    draw.chord((84, 14, 274, 200), 180, 360, fill=(28, 28, 30))  # hair, top 14 px down
-    for x in (139, 219):  # eyes: midpoint 179 px from the left, 150 px from the top
-        draw.ellipse((x - 10, 144, x + 10, 156), fill=(40, 30, 30))
-    draw.arc((149, 215, 209, 245), 20, 160, fill=(160, 80, 80), width=3)
-    buffer = BytesIO()
-    image.save(buffer, "JPEG", quality=95, dpi=(350, 350))
-    return buffer.getvalue()
+    """A real 358×441 white-background card photo (every upload is checked against the spec)."""
+    return sample_portrait()
 
 
 def _scan_jpeg(title_lines: int) -> bytes:

@@ -1,0 +1,49 @@
+"""Serving stored materials. Only the applicant, the person themself and staff whose role
+needs the file get it; everyone else gets 404 (never 403: whether a file exists is not told).
+Photos are shown inline (an <img> on the staff and portal pages), documents only as
+downloads; the response forbids sniffing, caching and running anything."""
+
+from __future__ import annotations
+
+from django.http import FileResponse, Http404, HttpRequest
+from django.views.decorators.http import require_GET
+
+from sscard.applications.constants import MaterialKind
+from sscard.applications.models import MATERIAL_EXTENSIONS
+from sscard.audit.services import audit_record
+from sscard.backoffice.access import is_staff_member
+from sscard.photos.selectors import material_for_viewer
+
+INLINE_TYPES = frozenset({"image/jpeg", "image/png"})
+
+
+@require_GET
+def material_file(request: HttpRequest, pk: int) -> FileResponse:
+    material = material_for_viewer(request.user, pk)
+    if material is None or not material.file:
+        raise Http404
+    try:
+        handle = material.file.open("rb")
+    except (FileNotFoundError, OSError) as error:
+        raise Http404 from error
+    inline = material.kind == MaterialKind.PHOTO and material.content_type in INLINE_TYPES
+    name = f"{material.kind}-{material.pk}{MATERIAL_EXTENSIONS.get(material.content_type, '')}"
+    response = FileResponse(
+        handle,
+        as_attachment=not inline,
+        filename=name,
+        content_type=material.content_type or "application/octet-stream",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Cross-Origin-Resource-Policy"] = "same-origin"
+    if is_staff_member(request.user):
+        # a staff member looking at someone's photo or documents is a reveal (DOMAIN.md §8)
+        audit_record(
+            actor=request.user,
+            action="material.view",
+            target=material,
+            detail={"kind": material.kind},
+        )
+    return response
