@@ -126,3 +126,37 @@ def digits_only(text: str) -> str:
 
 def adult_birth(n: int) -> date:
     return date(1980, 1, 1).replace(day=1 + n % 28)
+
+
+# ---------------------------------------------------------------------------------------------
+# Items
+
+
+def item_url(item: str, target: str) -> str:
+    return f"/bundles/sscard/{item}/{target}/"
+
+
+def apply_post(person: Any, bank: Any, outlet: Any, **overrides: Any) -> dict[str, Any]:
+    """What the 申领 page posts for a person on record (their identity is fixed)."""
+    return {
+        "name": person.name,
+        "gender": person.gender,
+        "ethnicity": "汉族",
+        "nationality": "中国",
+        "birth_date": person.birth_date.isoformat(),
+        "phone": "13912345678",
+        "address": "广东省揭阳市榕城区新阳路18号",
+        "occupation": "教师",
+        "bank": bank.code,
+        "delivery": "outlet",
+        "outlet": outlet.code,
+        **overrides,
+    }
+
+
+def draft_id_of(response: Any) -> str:
+    """The draft a valid item page led to: /drafts/<id>/."""
+    assert response.status_code == 302, response.status_code
+    location = response["Location"]
+    assert location.startswith("/drafts/"), location
+    return location.removeprefix("/drafts/").strip("/")
