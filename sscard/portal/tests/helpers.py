@@ -108,14 +108,14 @@ def markup_problems(html: str) -> list[str]:
         ]
         if not tokens:
             problems.append(f"<form action={form.attrs.get('action', '')!r}> without CSRF token")
-    labelled = {e.attrs.get("for") for e in page.find("label")}
+    labelled = {e.attrs["for"] for e in page.find("label") if e.attrs.get("for")}
     for control in page.elements:
         if control.tag not in ("input", "select", "textarea"):
             continue
         if control.attrs.get("type") in ("hidden", "submit", "button", "image", "reset"):
             continue
         inside_label = any(parent.tag == "label" for parent in control.parents)
-        if control.attrs.get("id") not in labelled and not inside_label:
+        if (not control.attrs.get("id") or control.attrs["id"] not in labelled) and not inside_label:
             problems.append(f"<{control.tag} name={control.attrs.get('name')!r}> has no label")
     return problems
 
