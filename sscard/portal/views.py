@@ -271,7 +271,11 @@ def item_page(request: HttpRequest, code: str, item: str, target: str) -> HttpRe
             draft = draft_for(_user(request), uuid.UUID(str(draft_id)))
         except (DomainError, ValueError):
             draft = None
-    values = dict(draft.data) if draft else page.initial(requester, chosen)
+    values = (
+        page.values_of(requester, chosen, dict(draft.data))
+        if draft
+        else page.initial(requester, chosen)
+    )
     kept = set(draft.files) if draft else set()
     errors: dict[str, str] = {}
     status = 200
