@@ -309,7 +309,12 @@ def item_page(request: HttpRequest, code: str, item: str, target: str) -> HttpRe
                 draft_id=uuid.UUID(str(request.POST["token"])),
                 subject=chosen.subject,
                 card=chosen.card,
-                data={"_target": chosen.key, "_bundle": found.code},
+                # the entries checked before (if any) stay: the confirmation shows those
+                data={
+                    **(draft.data if draft else {}),
+                    "_target": chosen.key,
+                    "_bundle": found.code,
+                },
                 uploads=_uploads(request),
             )
             kept = set(draft.files)
@@ -356,6 +361,10 @@ def confirm(request: HttpRequest, draft_id: uuid.UUID) -> HttpResponse:
         raise Http404
     page = pages.PAGES[the_item.code]
     data = {k: v for k, v in draft.data.items() if not k.startswith("_")}
+    edit_url = reverse("portal:item", args=[found.code, the_item.code, target.key])
+    if not data:
+        # only uploads kept beside an error so far: nothing checked to confirm yet
+        return redirect(f"{edit_url}?draft={draft.pk}")
     error = ""
     if request.method == "POST":
         try:
@@ -371,7 +380,6 @@ def confirm(request: HttpRequest, draft_id: uuid.UUID) -> HttpResponse:
             return redirect(
                 f"{reverse('portal:application', args=[application.receipt_number])}?done=1"
             )
-    edit_url = reverse("portal:item", args=[found.code, the_item.code, target.key])
     return render(
         request,
         "portal/confirm.html",
