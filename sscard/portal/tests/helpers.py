@@ -104,7 +104,9 @@ def markup_problems(html: str) -> list[str]:
         tokens = [
             e
             for e in page.elements
-            if e.tag == "input" and form in e.parents and e.attrs.get("name") == "csrfmiddlewaretoken"
+            if e.tag == "input"
+            and form in e.parents
+            and e.attrs.get("name") == "csrfmiddlewaretoken"
         ]
         if not tokens:
             problems.append(f"<form action={form.attrs.get('action', '')!r}> without CSRF token")
@@ -115,7 +117,9 @@ def markup_problems(html: str) -> list[str]:
         if control.attrs.get("type") in ("hidden", "submit", "button", "image", "reset"):
             continue
         inside_label = any(parent.tag == "label" for parent in control.parents)
-        if (not control.attrs.get("id") or control.attrs["id"] not in labelled) and not inside_label:
+        if (
+            not control.attrs.get("id") or control.attrs["id"] not in labelled
+        ) and not inside_label:
             problems.append(f"<{control.tag} name={control.attrs.get('name')!r}> has no label")
     return problems
 

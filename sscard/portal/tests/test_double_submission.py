@@ -30,9 +30,7 @@ def _apply_draft(client: Client, user, bank, outlet) -> str:
 
 
 @pytest.mark.django_db
-def test_confirming_twice_makes_one_application_and_shows_its_receipt(
-    client, region, bank, outlet
-):
+def test_confirming_twice_makes_one_application_and_shows_its_receipt(client, region, bank, outlet):
     user = UserFactory()
     sign_in(client, user)
     draft = _apply_draft(client, user, bank, outlet)

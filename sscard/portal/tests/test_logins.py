@@ -237,9 +237,7 @@ def test_registration_creates_the_person_and_logs_in_at_trust_3(client):
     assert person.birth_date == date(1990, 4, 12)
     # stored encrypted: the raw columns do not hold the numbers
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT doc_number, phone FROM accounts_person WHERE id = %s", [person.pk]
-        )
+        cursor.execute("SELECT doc_number, phone FROM accounts_person WHERE id = %s", [person.pk])
         raw_doc, raw_phone = cursor.fetchone()
     assert data["doc_number"] not in raw_doc and data["doc_number"][-8:] not in raw_doc
     assert "13812345678" not in raw_phone and "12345678" not in raw_phone

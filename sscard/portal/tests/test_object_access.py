@@ -79,7 +79,11 @@ def victim(region, bank, outlet, reviewer) -> Victim:
         user=a,
         item=ItemCode.CHANGE,
         subject=a.person,
-        data={"changes": {"phone": "13900001111"}, "_target": f"person-{a.person.pk}", "_bundle": "sscard"},
+        data={
+            "changes": {"phone": "13900001111"},
+            "_target": f"person-{a.person.pk}",
+            "_bundle": "sscard",
+        },
     )
     return Victim(a, cards, [a.person, ward], receipts, [draft.pk])
 
@@ -141,7 +145,9 @@ def test_every_pattern_is_walked():
 
 def _snapshot(v: Victim) -> list:
     return [
-        sorted(Application.objects.filter(applicant=v.user).values_list("receipt_number", "status")),
+        sorted(
+            Application.objects.filter(applicant=v.user).values_list("receipt_number", "status")
+        ),
         sorted(Draft.objects.filter(user=v.user).values_list("pk", flat=True)),
         sorted(Card.objects.filter(pk__in=[c.pk for c in v.cards]).values_list("pk", "status")),
     ]

@@ -23,7 +23,7 @@ def _logged_in(client) -> bool:
 
 
 def test_the_idle_limit_is_thirty_minutes():
-    assert settings.SSCARD_IDLE_TIMEOUT == timedelta(minutes=30)
+    assert timedelta(minutes=30) == settings.SSCARD_IDLE_TIMEOUT
 
 
 def test_idle_for_more_than_thirty_minutes_logs_out_and_center_says_so(client):
