@@ -238,6 +238,14 @@ def select_target(request: HttpRequest, code: str, item: str) -> HttpResponse:
     )
 
 
+def _token(raw: str | None) -> uuid.UUID | None:
+    """A form token or draft id from the request, if it is one."""
+    try:
+        return uuid.UUID(str(raw)) if raw else None
+    except ValueError:
+        return None
+
+
 def _step_up(request: HttpRequest) -> HttpResponse:
     url = face_login_url(request.get_full_path())
     return render(request, "portal/step_up.html", {"face_url": url}, status=403)
@@ -265,11 +273,13 @@ def item_page(request: HttpRequest, code: str, item: str, target: str) -> HttpRe
         return _query(request, the_item, chosen, context)
 
     draft: Draft | None = None
-    draft_id = request.POST.get("token") or request.GET.get("draft")
+    # the form token names the draft; a post without a valid one starts a new draft
+    token = _token(request.POST.get("token")) if request.method == "POST" else None
+    draft_id = token or _token(request.GET.get("draft"))
     if draft_id:
         try:
-            draft = draft_for(_user(request), uuid.UUID(str(draft_id)))
-        except (DomainError, ValueError):
+            draft = draft_for(_user(request), draft_id)
+        except DomainError:
             draft = None
     values = (
         page.values_of(requester, chosen, dict(draft.data))
@@ -291,32 +301,38 @@ def item_page(request: HttpRequest, code: str, item: str, target: str) -> HttpRe
             errors = dict(exc.errors or {}) or {exc.field or "__all__": exc.message}
             status = 400
         else:
-            saved = draft_save(
-                user=_user(request),
-                item=the_item.code,
-                draft_id=uuid.UUID(str(request.POST.get("token"))),
-                subject=chosen.subject,
-                card=chosen.card,
-                data={**data, "_target": chosen.key, "_bundle": found.code},
-                uploads=_uploads(request),
-            )
+            try:
+                saved = draft_save(
+                    user=_user(request),
+                    item=the_item.code,
+                    draft_id=token or uuid.uuid4(),
+                    subject=chosen.subject,
+                    card=chosen.card,
+                    data={**data, "_target": chosen.key, "_bundle": found.code},
+                    uploads=_uploads(request),
+                )
+            except DomainError:  # the token names another account's or another item's draft
+                raise Http404 from None
             return redirect("portal:confirm", draft_id=saved.pk)
         # files just uploaded are not lost when another field is wrong
-        if request.FILES and request.POST.get("token"):
-            draft = draft_save(
-                user=_user(request),
-                item=the_item.code,
-                draft_id=uuid.UUID(str(request.POST["token"])),
-                subject=chosen.subject,
-                card=chosen.card,
-                # the entries checked before (if any) stay: the confirmation shows those
-                data={
-                    **(draft.data if draft else {}),
-                    "_target": chosen.key,
-                    "_bundle": found.code,
-                },
-                uploads=_uploads(request),
-            )
+        if request.FILES and token:
+            try:
+                draft = draft_save(
+                    user=_user(request),
+                    item=the_item.code,
+                    draft_id=token,
+                    subject=chosen.subject,
+                    card=chosen.card,
+                    # the entries checked before (if any) stay: the confirmation shows those
+                    data={
+                        **(draft.data if draft else {}),
+                        "_target": chosen.key,
+                        "_bundle": found.code,
+                    },
+                    uploads=_uploads(request),
+                )
+            except DomainError:
+                raise Http404 from None
             kept = set(draft.files)
     context |= page.context(requester, chosen)
     context |= {
