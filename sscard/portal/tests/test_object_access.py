@@ -20,6 +20,7 @@ from sscard.applications.constants import AppStatus, ItemCode
 from sscard.applications.models import Application
 from sscard.applications.tests.helpers import submit_apply
 from sscard.cards.models import Card
+from sscard.conftest import jpeg
 from sscard.portal import urls as portal_urls
 from sscard.portal.models import Draft
 from sscard.portal.tests.helpers import sign_in
@@ -260,3 +261,37 @@ def test_the_ward_of_a_past_guardianship_is_not_found(client, victim):
     link.active = True
     link.save()
     assert client.get(url).status_code == 404
+
+
+@pytest.mark.parametrize("with_upload", [False, True])
+def test_another_accounts_draft_id_as_a_form_token_is_refused(client, victim, with_upload):
+    """B posts B's own item page with A's draft id as its form token: A's draft is neither
+    read, nor taken over, nor changed, and B sees no server error."""
+    b = UserFactory(username="citizen_b")
+    sign_in(client, b, TrustLevel.L4)
+    stolen = str(victim.drafts[0])
+    before = Draft.objects.get(pk=stolen)
+    posted = {"phone": "13700009999", "address": "广东省揭阳市榕城区新阳路18号", "token": stolen}
+    if with_upload:
+        posted |= {"phone": "139", "photo": jpeg()}
+    answer = client.post(
+        reverse("portal:item", args=["sscard", "change", f"person-{b.person.pk}"]), posted
+    )
+    assert answer.status_code == 404
+    after = Draft.objects.get(pk=stolen)
+    assert (after.user_id, after.data, after.files) == (before.user_id, before.data, before.files)
+    assert "13700001111" not in answer.content.decode()
+
+
+@pytest.mark.parametrize("token", ["", "not-a-uuid", None])
+def test_a_post_without_a_valid_form_token_is_no_server_error(client, region, token):
+    """A stale or hand-made form: the entries are checked and a new draft begins."""
+    user = UserFactory()
+    sign_in(client, user)
+    posted = {"phone": "13700009999", "address": "广东省揭阳市榕城区新阳路18号"}
+    if token is not None:
+        posted["token"] = token
+    url = reverse("portal:item", args=["sscard", "change", f"person-{user.person.pk}"])
+    answer = client.post(url, posted)
+    assert answer.status_code == 302
+    assert Draft.objects.get(user=user).data["changes"]["phone"] == "13700009999"
