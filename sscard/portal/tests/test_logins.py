@@ -66,6 +66,20 @@ def test_the_right_password_logs_in_at_trust_3(client):
     assert client.session["trust"] == 3
 
 
+def test_the_session_key_changes_at_login_and_logout(client):
+    """No session fixation: the key a visitor had before logging in is not the one after."""
+    UserFactory(username="zhangsan")
+    client.get("/login/")
+    client.post("/elder/")  # a session exists before the login
+    before = client.session.session_key
+    assert before
+    login_post(client, "zhangsan")
+    during = client.session.session_key
+    assert during != before
+    client.post("/logout/")
+    assert client.session.session_key != during
+
+
 def test_an_employer_logs_in_with_a_password(client):
     EmployerAgentFactory(username="danwei01")
     assert login_post(client, "danwei01").status_code == 200
@@ -170,6 +184,8 @@ def test_failures_during_the_lockout_do_not_extend_it(client):
         ("//evil.example/my/", "/"),
         ("http://testserver.evil.example/", "/"),
         ("javascript:alert(1)", "/"),
+        ("/\\evil.example", "/"),
+        ("\\\\evil.example", "/"),
         ("", "/"),
     ],
 )
