@@ -11,6 +11,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -364,11 +365,7 @@ def confirm(request: HttpRequest, draft_id: uuid.UUID) -> HttpResponse:
     try:
         draft = draft_for(_user(request), draft_id)
     except DomainError:
-        # submitted already (a double click, or the back button): show what it became
-        done = Application.objects.filter(applicant=_user(request), submission_key=draft_id).first()
-        if done is not None:
-            return redirect("portal:application", receipt=done.receipt_number)
-        raise Http404 from None
+        return _submitted(request, draft_id)
     requester = requester_of(request)
     found = _bundle(draft.data.get("_bundle", "sscard"))
     the_item = _item(found, draft.item)
@@ -383,19 +380,26 @@ def confirm(request: HttpRequest, draft_id: uuid.UUID) -> HttpResponse:
         return redirect(f"{edit_url}?draft={draft.pk}")
     error = ""
     if request.method == "POST":
-        try:
-            application = page.submit(requester, target, data, draft_uploads(draft), draft.pk)
-        except DomainError as exc:
-            if exc.code == "step_up_required":
-                return _step_up(request)
-            error = exc.message
-            if exc.errors:
-                error = "；".join(exc.errors.values())
-        else:
-            draft_discard(draft)
-            return redirect(
-                f"{reverse('portal:application', args=[application.receipt_number])}?done=1"
-            )
+        with transaction.atomic():
+            # One submission per draft: a second click waits here for the first, then finds
+            # the draft gone (and its files with it) and shows the first one's receipt.
+            if not Draft.objects.select_for_update().filter(pk=draft.pk).values_list("pk"):
+                return _submitted(request, draft_id)
+            draft.refresh_from_db()
+            data = {k: v for k, v in draft.data.items() if not k.startswith("_")}
+            try:
+                application = page.submit(requester, target, data, draft_uploads(draft), draft.pk)
+            except DomainError as exc:
+                if exc.code == "step_up_required":
+                    return _step_up(request)
+                error = exc.message
+                if exc.errors:
+                    error = "；".join(exc.errors.values())
+            else:
+                draft_discard(draft)
+                return redirect(
+                    f"{reverse('portal:application', args=[application.receipt_number])}?done=1"
+                )
     return render(
         request,
         "portal/confirm.html",
@@ -409,6 +413,15 @@ def confirm(request: HttpRequest, draft_id: uuid.UUID) -> HttpResponse:
         },
         status=400 if error else 200,
     )
+
+
+def _submitted(request: HttpRequest, draft_id: uuid.UUID) -> HttpResponse:
+    """A draft that is gone was submitted already (a double click, the back button): show
+    what it became."""
+    done = Application.objects.filter(applicant=_user(request), submission_key=draft_id).first()
+    if done is not None:
+        return redirect("portal:application", receipt=done.receipt_number)
+    raise Http404
 
 
 @portal_login_required
