@@ -94,16 +94,9 @@ def test_instant_items_confirmed_twice_make_one_application(client, region, bank
     assert again["Location"] == f"/my/{application.receipt_number}/"
 
 
-@pytest.mark.race
-@pytest.mark.django_db(transaction=True)
-def test_two_parallel_confirmations_make_one_application(region, bank, outlet):
-    """Two requests with the same draft on two connections at the same instant."""
-    user = UserFactory()
-    setup = sign_in(Client(), user)
-    draft = _apply_draft(setup, user, bank, outlet)
-    cookie = setup.cookies["sessionid"].value
-
-    n = 2
+def _confirm_in_parallel(cookie: str, draft: str, n: int) -> list[tuple[int, str]]:
+    """POST the confirmation ``n`` times at the same instant, each on its own connection;
+    a server error in any of them fails the test."""
     barrier = threading.Barrier(n)
     answers: list[tuple[int, str]] = []
     crashes: list[BaseException] = []
@@ -128,11 +121,42 @@ def test_two_parallel_confirmations_make_one_application(region, bank, outlet):
         thread.start()
     for thread in threads:
         thread.join(JOIN_TIMEOUT)
-    assert not any(thread.is_alive() for thread in threads)
+    assert not any(thread.is_alive() for thread in threads), "a racing request hung"
     assert crashes == []
+    return answers
+
+
+@pytest.mark.race
+@pytest.mark.django_db(transaction=True)
+def test_parallel_confirmations_make_one_application(region, bank, outlet):
+    """A double click, a triple click, a second tab: the same draft confirmed on separate
+    connections at the same instant makes one application, and every answer is its receipt."""
+    user = UserFactory()
+    setup = sign_in(Client(), user)
+    draft = _apply_draft(setup, user, bank, outlet)
+    answers = _confirm_in_parallel(setup.cookies["sessionid"].value, draft, 6)
     application = Application.objects.get(applicant=user)
+    assert application.materials.filter(kind="photo").exists()
     assert {status for status, _ in answers} == {302}
     assert {location.split("?")[0] for _, location in answers} == {
         f"/my/{application.receipt_number}/"
     }
     assert not Draft.objects.filter(pk=draft).exists()
+
+
+@pytest.mark.race
+@pytest.mark.django_db(transaction=True)
+def test_parallel_confirmations_of_a_change_make_one(region):
+    """信息变更 is done at once: confirmed four times together, it is recorded once."""
+    user = UserFactory()
+    setup = sign_in(Client(), user)
+    posted = {"phone": "13700001111", "address": "广东省揭阳市榕城区新阳路18号"}
+    draft = draft_id_of(
+        setup.post(
+            item_url("change", f"person-{user.person.pk}"), {**posted, "token": str(uuid.uuid4())}
+        )
+    )
+    answers = _confirm_in_parallel(setup.cookies["sessionid"].value, draft, 4)
+    application = Application.objects.get(applicant=user)
+    assert sorted(status for status, _ in answers)[0] == 302
+    assert f"/my/{application.receipt_number}/?done=1" in [location for _, location in answers]
