@@ -17,6 +17,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from sscard.accounts.models import User
@@ -90,6 +91,7 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/home.html", {"bundles": bundles()})
 
 
+@never_cache
 def center(request: HttpRequest) -> HttpResponse:
     user = request.user
     context: dict[str, Any] = {"idle_logout": request.session.pop("idle_logout", False)}
@@ -114,6 +116,7 @@ def elder_mode(request: HttpRequest) -> HttpResponse:
 # Logins
 
 
+@never_cache
 def login_view(request: HttpRequest) -> HttpResponse:
     next_url = _safe_next(request, reverse("portal:home"))
     form = LoginForm(request, request.POST or None)
@@ -150,6 +153,7 @@ def locked_out(request: HttpRequest, credentials: Any = None, *args: Any, **kwar
     )
 
 
+@never_cache
 def register(request: HttpRequest) -> HttpResponse:
     form = RegisterForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
