@@ -13,9 +13,14 @@ from django.test import Client
 from sscard.accounts.models import Person, User
 from sscard.accounts.trust import TrustLevel
 from sscard.applications import services
+from sscard.applications.constants import AppStatus
 from sscard.applications.models import Application
+from sscard.applications.tests.helpers import submit_apply
+from sscard.cards.constants import CardStatus
 from sscard.conftest import jpeg
+from sscard.portal.models import Draft
 from sscard.portal.tests.helpers import (
+    Page,
     apply_post,
     draft_id_of,
     item_url,
@@ -257,3 +262,65 @@ def test_the_markup_rules_catch_what_they_forbid():
         "<input name='phone'> has no label",
         "<select name='bank'> has no label",
     ]
+
+
+def test_pages_with_personal_data_are_never_cached(world):
+    """SECURITY.md D-4: what a signed-in citizen sees, and a form holding what they typed,
+    is not kept by the browser's cache or a proxy (a shared phone, a kiosk)."""
+    anonymous = world.visits["home"].client
+    checked = []
+    for name, visit in world.visits.items():
+        if visit.client is anonymous and name not in ("login-error", "register-error"):
+            continue
+        answer = _fetch(visit)
+        directives = {d.strip() for d in answer.get("Cache-Control", "").split(",")}
+        assert {"no-store", "private"} <= directives, (name, answer.get("Cache-Control"))
+        checked.append(name)
+    assert len(checked) > 20
+
+
+def test_every_post_without_its_csrf_token_is_refused(region, bank, outlet):
+    """SECURITY.md B-1: a cross-site POST (no token) changes nothing, on every form."""
+    user = UserFactory()
+    application = submit_apply(user, bank, outlet)
+    card = CardFactory(person=user.person, bank=bank)
+    draft = Draft.objects.create(
+        user=user,
+        item="loss",
+        card=card,
+        data={"action": "temporary", "confirmed_irreversible": False}
+        | {"_target": f"card-{card.pk}", "_bundle": "sscard"},
+    )
+    client = sign_in(Client(enforce_csrf_checks=True), user, TrustLevel.L4)
+    receipt = application.receipt_number
+    urls = [
+        "/login/",
+        "/register/",
+        "/logout/",
+        "/elder/",
+        "/bundles/sscard/",
+        "/bundles/sscard/loss/",
+        item_url("loss", f"card-{card.pk}"),
+        f"/drafts/{draft.pk}/",
+        f"/drafts/{draft.pk}/discard/",
+        f"/my/{receipt}/withdraw/",
+        f"/my/{receipt}/correct/",
+    ]
+    for url in urls:
+        answer = client.post(url, {"action": "temporary", "item": "loss"})
+        assert answer.status_code == 403, url
+    card.refresh_from_db()
+    application.refresh_from_db()
+    assert card.status == CardStatus.ACTIVE
+    assert application.status == AppStatus.SUBMITTED
+    assert Draft.objects.filter(pk=draft.pk).exists()
+    assert "_auth_user_id" in client.session
+
+    # with the page's own token the same POST goes through
+    page = Page(client.get(f"/drafts/{draft.pk}/").content.decode())
+    token = next(
+        i.attrs["value"] for i in page.find("input") if i.attrs["name"] == "csrfmiddlewaretoken"
+    )
+    assert client.post(f"/drafts/{draft.pk}/", {"csrfmiddlewaretoken": token}).status_code == 302
+    card.refresh_from_db()
+    assert card.status == CardStatus.TEMP_LOST
