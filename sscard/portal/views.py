@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import uuid
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth import login, logout
@@ -78,7 +79,7 @@ def _uploads(request: HttpRequest) -> dict[str, UploadedFile]:
 def face_login_url(next_url: str) -> str | None:
     """人脸识别登录, when a real-name identity provider is configured."""
     try:
-        return f"{reverse('identity:start')}?next={next_url}"
+        return f"{reverse('identity:start')}?{urlencode({'next': next_url})}"
     except NoReverseMatch:
         return None
 
