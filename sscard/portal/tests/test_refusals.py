@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from urllib.parse import parse_qs
 
 import pytest
 
@@ -224,7 +225,7 @@ def test_the_step_up_page_leads_back_to_the_item(client, citizen_l3):
     else:
         links = [a for a in Page(html).find("a") if a.text.strip() == "开始人脸识别验证"]
         assert links[0].attrs["href"] == face
-        assert face.endswith(f"?next={url}")
+        assert parse_qs(face.partition("?")[2]) == {"next": [url]}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -255,3 +256,20 @@ def test_a_resident_id_holder_is_not_sent_to_the_counter(client, region, citizen
     page = client.get(item_url("apply", f"person-{citizen_l3.person.pk}"))
     assert 'name="token"' in page.content.decode()
     assert resident_id  # the factory's numbers are resident IDs
+
+
+@pytest.mark.urls("sscard.portal.tests.urls_with_identity")
+def test_face_verification_returns_to_the_exact_page(client, citizen_l3):
+    """With an identity provider, 开始人脸识别验证 carries the page to come back to — its
+    query string included — as one ``next`` value."""
+    card = CardFactory(person=citizen_l3.person, sealed=True)
+    url = f"{item_url('enable', f'card-{card.pk}')}?draft={uuid.uuid4()}&from=my"
+    html = client.get(url).content.decode()
+    links = [a for a in Page(html).find("a") if a.text.strip() == "开始人脸识别验证"]
+    href = links[0].attrs["href"]
+    path, _, query = href.partition("?")
+    assert path == "/identity/start/"
+    assert parse_qs(query) == {"next": [url]}
+    login = Page(client.get("/login/", {"next": "/my/?a=1&b=2"}).content.decode())
+    face = next(a for a in login.find("a") if a.text.strip() == "人脸识别登录")
+    assert parse_qs(face.attrs["href"].partition("?")[2]) == {"next": ["/my/?a=1&b=2"]}
