@@ -28,7 +28,13 @@ from sscard.portal.tests.helpers import (
     markup_problems,
     sign_in,
 )
-from sscard.testing.factories import CardFactory, GuardianshipFactory, PersonFactory, UserFactory
+from sscard.testing.factories import (
+    CardFactory,
+    EmployerAgentFactory,
+    GuardianshipFactory,
+    PersonFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -160,6 +166,12 @@ def world(region, bank, outlet, reviewer) -> World:
     services.application_return(application=application, actor=reviewer, reason="照片不清晰")
     visits["returned"] = Visit(f"/my/{application.receipt_number}/", cy, personal=py)
     visits["correct"] = Visit(f"/my/{application.receipt_number}/correct/", cy)
+
+    employer = sign_in(Client(), EmployerAgentFactory(username="danwei01"))
+    visits["center-employer"] = Visit("/me/", employer)
+    visits["my-employer"] = Visit("/my/", employer)
+    visits["select-apply-employer"] = Visit("/bundles/sscard/apply/", employer)
+    visits["item-apply-employer"] = Visit(item_url("apply", "new"), employer)
 
     staff = User.objects.get(pk=reviewer.pk)
     visits["staff-account"] = Visit("/my/", sign_in(Client(), staff), status=403)
