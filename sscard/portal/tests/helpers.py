@@ -3,9 +3,7 @@ a citizen with a history, and the markup checks every page must pass."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
-from datetime import date
 from html.parser import HTMLParser
 from typing import Any
 
@@ -122,14 +120,6 @@ def markup_problems(html: str) -> list[str]:
         ) and not inside_label:
             problems.append(f"<{control.tag} name={control.attrs.get('name')!r}> has no label")
     return problems
-
-
-def digits_only(text: str) -> str:
-    return re.sub(r"\D", "", text)
-
-
-def adult_birth(n: int) -> date:
-    return date(1980, 1, 1).replace(day=1 + n % 28)
 
 
 # ---------------------------------------------------------------------------------------------
