@@ -16,7 +16,7 @@ from sscard.applications.catalogue import SSCARD, Audience
 from sscard.applications.constants import CARD_ITEMS, OPEN_STATUSES, ReissueKind
 from sscard.applications.models import Application
 from sscard.cards import rules
-from sscard.cards.constants import LIVE_STATUSES
+from sscard.cards.constants import LIVE_STATUSES, CardStatus
 from sscard.cards.models import Card
 from sscard.cards.selectors import card_effective_status
 from sscard.core.errors import DomainError, refuse_if
@@ -135,6 +135,10 @@ def check_reissue(*, requester: Requester, card: Card, kind: str | None = None) 
     elif kind == ReissueKind.REPLACE:
         refuse_if(rules.replace_refusal(card), code="not_replaceable")
     elif rules.reissue_refusal(card) and rules.replace_refusal(card):
+        # neither is open: say what comes first — a card collected but not enabled (封存) is
+        # enabled before it is replaced; a card reported lost needs 正式挂失 before 补卡
+        if card.status == CardStatus.SEALED:
+            refuse_if(rules.replace_refusal(card), code="not_replaceable")
         refuse_if(rules.reissue_refusal(card), code="not_formally_lost")
     ensure_no_open_card_application(card.person)
 

@@ -796,6 +796,8 @@ def _complete(order: ProductionOrder, actor: User | None) -> Application:
 def _card_for(
     item: str, requester: Requester, card: Card, region: RegionSettings
 ) -> tuple[Card, str]:
+    """The card, locked: two submissions for one card are taken one after the other."""
+    card_lock_current(card)
     card = Card.objects.select_related("person").get(pk=card.pk)
     return card, eligibility.relation_for(item, requester, card.person, region)
 
@@ -807,9 +809,17 @@ class LossAction(StrEnum):
 
 
 @transaction.atomic
-def item_enable(*, requester: Requester, card: Card, password: str) -> Application:
+def item_enable(
+    *, requester: Requester, card: Card, password: str, submission_key: Any = None
+) -> Application:
+    first = _already_submitted(requester.user, submission_key)
+    if first is not None:
+        return first
     region = region_settings()
     card, relation = _card_for(ItemCode.ENABLE, requester, card, region)
+    first = _already_submitted(requester.user, submission_key)  # one that held the lock
+    if first is not None:
+        return first
     eligibility.ensure_step_up("enable", requester, region)
     card = card_enable(card=card, password=password, actor=requester.user)
     application = _create_application(
@@ -828,11 +838,23 @@ def item_enable(*, requester: Requester, card: Card, password: str) -> Applicati
 
 @transaction.atomic
 def item_report_loss(
-    *, requester: Requester, card: Card, action: str, confirmed_irreversible: bool = False
+    *,
+    requester: Requester,
+    card: Card,
+    action: str,
+    confirmed_irreversible: bool = False,
+    submission_key: Any = None,
 ) -> Application:
-    """临时挂失, 正式挂失 or 解挂, taking effect at once."""
+    """临时挂失, 正式挂失 or 解挂, taking effect at once. The same submission twice (a
+    double click) returns the first application and changes the card once."""
+    first = _already_submitted(requester.user, submission_key)
+    if first is not None:
+        return first
     region = region_settings()
     card, relation = _card_for(ItemCode.LOSS, requester, card, region)
+    first = _already_submitted(requester.user, submission_key)  # one that held the lock
+    if first is not None:
+        return first
     if action == LossAction.CANCEL:
         eligibility.ensure_step_up("cancel_loss", requester, region)
         card = card_cancel_loss(card=card, actor=requester.user)
@@ -853,17 +875,28 @@ def item_report_loss(
         card=card,
         form_data={"action": action},
         status=AppStatus.COMPLETED,
+        submission_key=submission_key,
         region=region,
     )
 
 
 @transaction.atomic
 def item_change_contact(
-    *, requester: Requester, person: Person, changes: dict[str, str]
+    *,
+    requester: Requester,
+    person: Person,
+    changes: dict[str, str],
+    submission_key: Any = None,
 ) -> Application:
+    first = _already_submitted(requester.user, submission_key)
+    if first is not None:
+        return first
     region = region_settings()
     relation = eligibility.relation_for(ItemCode.CHANGE, requester, person, region)
     old_phone = Person.objects.select_for_update().get(pk=person.pk).phone
+    first = _already_submitted(requester.user, submission_key)  # one that held the lock
+    if first is not None:
+        return first
     person = person_change_contact(person=person, changes=changes, actor=requester.user)
     application = _create_application(
         item=ItemCode.CHANGE,
@@ -873,6 +906,7 @@ def item_change_contact(
         card=None,
         form_data={"fields": sorted(changes)},
         status=AppStatus.COMPLETED,
+        submission_key=submission_key,
         region=region,
     )
     notify(

@@ -10,6 +10,7 @@ from typing import Any
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.cache import add_never_cache_headers
 
 from sscard.accounts.models import User
 from sscard.accounts.trust import Requester, TrustLevel
@@ -32,7 +33,8 @@ def requester_of(request: HttpRequest) -> Requester:
 
 def portal_login_required(view: View) -> View:
     """Citizens and employers only: an anonymous visitor goes to 点击登录 and comes back;
-    a staff account is told to use the back office."""
+    a staff account is told to use the back office. The pages are never cached
+    (SECURITY.md D-4)."""
 
     @wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
@@ -40,7 +42,11 @@ def portal_login_required(view: View) -> View:
         if not user.is_authenticated:
             return redirect_to_login(request.get_full_path())
         if getattr(user, "role", None) not in PUBLIC_ROLES:
-            return render(request, "portal/staff_account.html", status=403)
-        return view(request, *args, **kwargs)
+            response = render(request, "portal/staff_account.html", status=403)
+        else:
+            response = view(request, *args, **kwargs)
+        # a signed-in page holds personal data: not kept by the browser or a proxy
+        add_never_cache_headers(response)
+        return response
 
     return wrapped

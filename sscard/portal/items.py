@@ -165,6 +165,10 @@ class ItemPage:
     def initial(self, requester: Requester, target: Target) -> dict[str, Any]:
         return {}
 
+    def values_of(self, requester: Requester, target: Target, data: dict[str, Any]) -> dict:
+        """The page's fields filled in again from a draft (继续办理, 返回修改)."""
+        return {**self.initial(requester, target), **data}
+
     def context(self, requester: Requester, target: Target) -> dict[str, Any]:
         return {}
 
@@ -357,7 +361,7 @@ class EnablePage(ItemPage):
     ) -> Application:
         assert target.card is not None  # noqa: S101
         return app_services.item_enable(
-            requester=requester, card=target.card, password=data["password"]
+            requester=requester, card=target.card, password=data["password"], submission_key=key
         )
 
 
@@ -378,6 +382,12 @@ class LossPage(ItemPage):
         else:
             names = [app_services.LossAction.TEMPORARY, app_services.LossAction.FORMAL]
         return [(name, LOSS_ACTIONS[name]) for name in names]
+
+    def values_of(self, requester: Requester, target: Target, data: dict[str, Any]) -> dict:
+        values = dict(data)
+        if data.get("confirmed_irreversible"):
+            values["confirm_irreversible"] = "on"
+        return values
 
     def context(self, requester: Requester, target: Target) -> dict[str, Any]:
         assert target.card is not None  # noqa: S101
@@ -434,6 +444,7 @@ class LossPage(ItemPage):
             card=target.card,
             action=data["action"],
             confirmed_irreversible=data["confirmed_irreversible"],
+            submission_key=key,
         )
 
 
@@ -530,6 +541,10 @@ class ChangePage(ItemPage):
         assert target.person is not None  # noqa: S101
         return {key: getattr(target.person, key) for key in ONLINE_CONTACT_FIELDS}
 
+    def values_of(self, requester: Requester, target: Target, data: dict[str, Any]) -> dict:
+        # the draft keeps only what changes; the other fields show the record
+        return {**self.initial(requester, target), **data.get("changes", {})}
+
     def context(self, requester: Requester, target: Target) -> dict[str, Any]:
         return {"counter_fields": "、".join(COUNTER_ONLY_FIELDS.values())}
 
@@ -572,7 +587,7 @@ class ChangePage(ItemPage):
     ) -> Application:
         assert target.person is not None  # noqa: S101
         return app_services.item_change_contact(
-            requester=requester, person=target.person, changes=data["changes"]
+            requester=requester, person=target.person, changes=data["changes"], submission_key=key
         )
 
 

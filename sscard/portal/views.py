@@ -11,11 +11,13 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from sscard.accounts.models import User
@@ -87,6 +89,7 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/home.html", {"bundles": bundles()})
 
 
+@never_cache
 def center(request: HttpRequest) -> HttpResponse:
     user = request.user
     context: dict[str, Any] = {"idle_logout": request.session.pop("idle_logout", False)}
@@ -111,6 +114,7 @@ def elder_mode(request: HttpRequest) -> HttpResponse:
 # Logins
 
 
+@never_cache
 def login_view(request: HttpRequest) -> HttpResponse:
     next_url = _safe_next(request, reverse("portal:home"))
     form = LoginForm(request, request.POST or None)
@@ -152,6 +156,7 @@ def locked_out(request: HttpRequest, credentials: Any = None, *args: Any, **kwar
     )
 
 
+@never_cache
 def register(request: HttpRequest) -> HttpResponse:
     form = RegisterForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -241,6 +246,14 @@ def select_target(request: HttpRequest, code: str, item: str) -> HttpResponse:
     )
 
 
+def _token(raw: str | None) -> uuid.UUID | None:
+    """A form token or draft id from the request, if it is one."""
+    try:
+        return uuid.UUID(str(raw)) if raw else None
+    except ValueError:
+        return None
+
+
 def _step_up(request: HttpRequest) -> HttpResponse:
     url = face_login_url(request.get_full_path())
     return render(request, "portal/step_up.html", {"face_url": url}, status=403)
@@ -268,13 +281,19 @@ def item_page(request: HttpRequest, code: str, item: str, target: str) -> HttpRe
         return _query(request, the_item, chosen, context)
 
     draft: Draft | None = None
-    draft_id = request.POST.get("token") or request.GET.get("draft")
+    # the form token names the draft; a post without a valid one starts a new draft
+    token = _token(request.POST.get("token")) if request.method == "POST" else None
+    draft_id = token or _token(request.GET.get("draft"))
     if draft_id:
         try:
-            draft = draft_for(_user(request), uuid.UUID(str(draft_id)))
-        except (DomainError, ValueError):
+            draft = draft_for(_user(request), draft_id)
+        except DomainError:
             draft = None
-    values = dict(draft.data) if draft else page.initial(requester, chosen)
+    values = (
+        page.values_of(requester, chosen, dict(draft.data))
+        if draft
+        else page.initial(requester, chosen)
+    )
     kept = set(draft.files) if draft else set()
     errors: dict[str, str] = {}
     status = 200
@@ -290,27 +309,38 @@ def item_page(request: HttpRequest, code: str, item: str, target: str) -> HttpRe
             errors = dict(exc.errors or {}) or {exc.field or "__all__": exc.message}
             status = 400
         else:
-            saved = draft_save(
-                user=_user(request),
-                item=the_item.code,
-                draft_id=uuid.UUID(str(request.POST.get("token"))),
-                subject=chosen.subject,
-                card=chosen.card,
-                data={**data, "_target": chosen.key, "_bundle": found.code},
-                uploads=_uploads(request),
-            )
+            try:
+                saved = draft_save(
+                    user=_user(request),
+                    item=the_item.code,
+                    draft_id=token or uuid.uuid4(),
+                    subject=chosen.subject,
+                    card=chosen.card,
+                    data={**data, "_target": chosen.key, "_bundle": found.code},
+                    uploads=_uploads(request),
+                )
+            except DomainError:  # the token names another account's or another item's draft
+                raise Http404 from None
             return redirect("portal:confirm", draft_id=saved.pk)
         # files just uploaded are not lost when another field is wrong
-        if request.FILES and request.POST.get("token"):
-            draft = draft_save(
-                user=_user(request),
-                item=the_item.code,
-                draft_id=uuid.UUID(str(request.POST["token"])),
-                subject=chosen.subject,
-                card=chosen.card,
-                data={"_target": chosen.key, "_bundle": found.code},
-                uploads=_uploads(request),
-            )
+        if request.FILES and token:
+            try:
+                draft = draft_save(
+                    user=_user(request),
+                    item=the_item.code,
+                    draft_id=token,
+                    subject=chosen.subject,
+                    card=chosen.card,
+                    # the entries checked before (if any) stay: the confirmation shows those
+                    data={
+                        **(draft.data if draft else {}),
+                        "_target": chosen.key,
+                        "_bundle": found.code,
+                    },
+                    uploads=_uploads(request),
+                )
+            except DomainError:
+                raise Http404 from None
             kept = set(draft.files)
     context |= page.context(requester, chosen)
     context |= {
@@ -342,11 +372,7 @@ def confirm(request: HttpRequest, draft_id: uuid.UUID) -> HttpResponse:
     try:
         draft = draft_for(_user(request), draft_id)
     except DomainError:
-        # submitted already (a double click, or the back button): show what it became
-        done = Application.objects.filter(applicant=_user(request), submission_key=draft_id).first()
-        if done is not None:
-            return redirect("portal:application", receipt=done.receipt_number)
-        raise Http404 from None
+        return _submitted(request, draft_id)
     requester = requester_of(request)
     found = _bundle(draft.data.get("_bundle", "sscard"))
     the_item = _item(found, draft.item)
@@ -355,22 +381,32 @@ def confirm(request: HttpRequest, draft_id: uuid.UUID) -> HttpResponse:
         raise Http404
     page = pages.PAGES[the_item.code]
     data = {k: v for k, v in draft.data.items() if not k.startswith("_")}
+    edit_url = reverse("portal:item", args=[found.code, the_item.code, target.key])
+    if not data:
+        # only uploads kept beside an error so far: nothing checked to confirm yet
+        return redirect(f"{edit_url}?draft={draft.pk}")
     error = ""
     if request.method == "POST":
-        try:
-            application = page.submit(requester, target, data, draft_uploads(draft), draft.pk)
-        except DomainError as exc:
-            if exc.code == "step_up_required":
-                return _step_up(request)
-            error = exc.message
-            if exc.errors:
-                error = "；".join(exc.errors.values())
-        else:
-            draft_discard(draft)
-            return redirect(
-                f"{reverse('portal:application', args=[application.receipt_number])}?done=1"
-            )
-    edit_url = reverse("portal:item", args=[found.code, the_item.code, target.key])
+        with transaction.atomic():
+            # One submission per draft: a second click waits here for the first, then finds
+            # the draft gone (and its files with it) and shows the first one's receipt.
+            if not Draft.objects.select_for_update().filter(pk=draft.pk).values_list("pk"):
+                return _submitted(request, draft_id)
+            draft.refresh_from_db()
+            data = {k: v for k, v in draft.data.items() if not k.startswith("_")}
+            try:
+                application = page.submit(requester, target, data, draft_uploads(draft), draft.pk)
+            except DomainError as exc:
+                if exc.code == "step_up_required":
+                    return _step_up(request)
+                error = exc.message
+                if exc.errors:
+                    error = "；".join(exc.errors.values())
+            else:
+                draft_discard(draft)
+                return redirect(
+                    f"{reverse('portal:application', args=[application.receipt_number])}?done=1"
+                )
     return render(
         request,
         "portal/confirm.html",
@@ -384,6 +420,15 @@ def confirm(request: HttpRequest, draft_id: uuid.UUID) -> HttpResponse:
         },
         status=400 if error else 200,
     )
+
+
+def _submitted(request: HttpRequest, draft_id: uuid.UUID) -> HttpResponse:
+    """A draft that is gone was submitted already (a double click, the back button): show
+    what it became."""
+    done = Application.objects.filter(applicant=_user(request), submission_key=draft_id).first()
+    if done is not None:
+        return redirect("portal:application", receipt=done.receipt_number)
+    raise Http404
 
 
 @portal_login_required

@@ -105,12 +105,13 @@ def test_an_item_works_without_javascript(browser, live_server, citizen_user, pa
 
 
 def test_another_captcha_replaces_the_image_in_place(phone):
-    phone.goto("/login/")
+    phone.goto("/login/", wait_until="networkidle")  # the first image has arrived
     phone.get_by_label("账号", exact=True).fill("zhangsan")
     first = phone.locator("img.captcha").get_attribute("src")
     phone.get_by_role("link", name="换一张").click()
     phone.wait_for_function(
         f"document.querySelector('img.captcha').getAttribute('src') !== '{first}'"
     )
+    phone.wait_for_load_state("networkidle")  # and the new one
     # swapped in place by htmx: the account typed before stays
     assert phone.get_by_label("账号", exact=True).input_value() == "zhangsan"

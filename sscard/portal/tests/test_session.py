@@ -1,0 +1,145 @@
+"""The session as a citizen lives it: logged out after 30 idle minutes (and told so in
+个人中心), kept while in use; logout only by the button (POST); 长辈模式 by a plain form."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.conf import settings
+from django.utils import timezone
+
+from sscard.portal.tests.helpers import Page, login_post, sign_in
+from sscard.testing.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+IDLE_NOTICE = "您已超过30分钟未操作，为保障账户安全已自动退出，请重新登录。"
+
+
+def _logged_in(client) -> bool:
+    return "_auth_user_id" in client.session
+
+
+def test_the_idle_limit_is_thirty_minutes():
+    assert timedelta(minutes=30) == settings.SSCARD_IDLE_TIMEOUT
+
+
+def test_idle_for_more_than_thirty_minutes_logs_out_and_center_says_so(client):
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        sign_in(client, UserFactory())
+        assert client.get("/my/").status_code == 200
+    with time_machine.travel(start + timedelta(minutes=30, seconds=30), tick=False):
+        answer = client.get("/my/")
+        assert answer.status_code == 302
+        assert answer["Location"].startswith("/login/?next=/my/")
+        assert not _logged_in(client)
+        center = client.get("/me/").content.decode()
+        assert IDLE_NOTICE in center
+        assert "点击登录" in center
+        # said once: the next visit to 个人中心 does not repeat it
+        assert IDLE_NOTICE not in client.get("/me/").content.decode()
+
+
+def test_idle_logout_on_center_itself(client):
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        sign_in(client, UserFactory())
+        assert "退出登录" in client.get("/me/").content.decode()
+    with time_machine.travel(start + timedelta(hours=2), tick=False):
+        center = client.get("/me/").content.decode()
+        assert IDLE_NOTICE in center
+        assert "退出登录" not in center
+
+
+def test_activity_within_thirty_minutes_keeps_the_session(client):
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        sign_in(client, UserFactory())
+        client.get("/me/")
+    for minutes in (20, 40, 60, 89):  # never 30 minutes apart
+        with time_machine.travel(start + timedelta(minutes=minutes), tick=False):
+            assert client.get("/my/").status_code == 200, minutes
+    with time_machine.travel(start + timedelta(minutes=89 + 29), tick=False):
+        assert client.get("/my/").status_code == 200
+    assert _logged_in(client)
+
+
+def test_logout_is_post_only(client):
+    sign_in(client, UserFactory())
+    assert client.get("/logout/").status_code == 405
+    assert _logged_in(client)
+    answer = client.post("/logout/")
+    assert answer.status_code == 302
+    assert answer["Location"] == "/me/"
+    assert not _logged_in(client)
+    assert client.get("/my/").status_code == 302
+
+
+def test_logout_forgets_the_trust_level(client):
+    sign_in(client, UserFactory())
+    session = client.session
+    session["trust"] = 4
+    session.save()
+    client.post("/logout/")
+    assert "trust" not in client.session
+
+
+# ---------------------------------------------------------------------------------------------
+# 长辈模式
+
+
+def _body_classes(html: str) -> set[str]:
+    """The page's classes (长辈模式 sets one on the root element, so that every size scales)."""
+    root = next(Page(html).find("html"))
+    return set(root.attrs.get("class", "").split())
+
+
+def _elder_form(html: str):
+    page = Page(html)
+    forms = [f for f in page.find("form") if f.attrs.get("action") == "/elder/"]
+    assert len(forms) == 1
+    form = forms[0]
+    assert form.attrs["method"] == "post"
+    buttons = [e for e in page.find("button") if form in e.parents]
+    assert buttons and buttons[0].attrs.get("type") == "submit"
+    return form, buttons[0]
+
+
+@pytest.mark.parametrize("signed_in", [False, True])
+def test_elder_mode_toggles_with_a_plain_form(client, signed_in):
+    if signed_in:
+        sign_in(client, UserFactory())
+    center = client.get("/me/").content.decode()
+    assert "elder" not in _body_classes(center)
+    _form, button = _elder_form(center)  # a submit button in a POST form: no script needed
+    assert button.attrs["aria-pressed"] == "false"
+
+    on = client.post("/elder/", {"next": "/bundles/sscard/"})
+    assert on.status_code == 302
+    assert on["Location"] == "/bundles/sscard/"
+    for url in ("/", "/bundles/sscard/", "/me/", "/login/"):
+        assert "elder" in _body_classes(client.get(url).content.decode()), url
+    _form, button = _elder_form(client.get("/me/").content.decode())
+    assert button.attrs["aria-pressed"] == "true"
+
+    off = client.post("/elder/", {"next": "/me/"})
+    assert off["Location"] == "/me/"
+    assert "elder" not in _body_classes(client.get("/").content.decode())
+
+
+def test_elder_mode_is_post_only_and_stays_on_site(client):
+    assert client.get("/elder/").status_code == 405
+    away = client.post("/elder/", {"next": "https://evil.example/"})
+    assert away["Location"] == "/me/"
+
+
+def test_elder_mode_survives_the_login(client):
+    """Turned on before logging in, it stays on after (the session is carried over)."""
+    user = UserFactory(username="laoren")
+    client.post("/elder/")
+    assert login_post(client, "laoren").status_code == 200
+    assert "elder" in _body_classes(client.get("/me/").content.decode())
+    assert client.session["_auth_user_id"] == str(user.pk)
