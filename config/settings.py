@@ -54,6 +54,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "csp",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "sscard.core",
     "sscard.audit",
     "sscard.regions",
@@ -73,6 +75,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -131,7 +134,11 @@ AUTH_PASSWORD_VALIDATORS = [
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # staff accounts: at least 12 characters (等保 8.1.4.1; a TOTP code is the second factor)
+    {"NAME": "sscard.backoffice.passwords.StaffPasswordLengthValidator"},
 ]
+# The issuer shown in authenticator apps for staff TOTP devices.
+OTP_TOTP_ISSUER = "sscard 业务经办"
 
 TASKS = {
     "default": {
@@ -140,7 +147,11 @@ TASKS = {
 }
 
 # Enqueued by `manage.py run_periodic` (cron, or its --every loop beside the worker).
-SSCARD_PERIODIC_TASKS = ["sscard.cards.tasks.expire_temporary_losses_task"]
+SSCARD_PERIODIC_TASKS = [
+    "sscard.cards.tasks.expire_temporary_losses_task",
+    "sscard.applications.tasks.mark_deadlines_task",
+    "sscard.applications.tasks.seal_uncollected_cards_task",
+]
 
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
 

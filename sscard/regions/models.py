@@ -55,6 +55,12 @@ class RegionSettings(models.Model):
     photo_min_kb = models.PositiveSmallIntegerField("照片最小（KB）", default=9)
     photo_max_kb = models.PositiveSmallIntegerField("照片最大（KB）", default=60)
     card_validity_years = models.PositiveSmallIntegerField("社保卡有效期（年）", default=10)
+    uncollected_seal_months = models.PositiveSmallIntegerField(
+        "逾期未领取封存（月）",
+        default=12,
+        validators=[MinValueValidator(1)],
+        help_text="网点签收后超过该月数仍未领取的社保卡，标记为逾期封存。",
+    )
 
     class Meta:
         verbose_name = "地区业务设置"
