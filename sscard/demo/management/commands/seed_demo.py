@@ -48,10 +48,8 @@ from io import BytesIO
 from typing import Any
 from unittest import mock
 
-from django.apps import apps
 from django.contrib.auth.hashers import make_password
-from django.contrib.auth.management import create_permissions
-from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
@@ -76,6 +74,8 @@ from sscard.applications.constants import (
 from sscard.applications.models import Application
 from sscard.applications.selectors import applications_overdue
 from sscard.audit.services import audit_record
+from sscard.backoffice.otp import staff_totp_enrol
+from sscard.backoffice.roles import staff_groups_ensure
 from sscard.cards.constants import CardStatus
 from sscard.cards.models import Card
 from sscard.cards.services import card_expire_temporary_losses
@@ -182,55 +182,16 @@ FAILURE_REASONS = (
     "照片质量不合格，制卡厂退回",
     "银行开户信息校验失败",
 )
-ROLE_GROUP_NAMES = {
-    User.Role.REVIEWER: "审核人员",
-    User.Role.PRODUCER: "制卡管理员",
-    User.Role.CLERK: "网点柜员",
-}
-# app_label.codename of the change permissions each role needs beyond viewing everything
-ROLE_CHANGE_PERMISSIONS = {
-    User.Role.REVIEWER: ("applications.change_application",),
-    User.Role.PRODUCER: ("production.change_productionorder",),
-    User.Role.CLERK: ("production.change_productionorder",),
-}
-
-
-# ---------------------------------------------------------------------------------------------
-# Staff permissions
-
-
-def _sscard_model_apps() -> list[Any]:
-    return [
-        config
-        for config in apps.get_app_configs()
-        if config.name.startswith("sscard.") and any(True for _ in config.get_models())
-    ]
+# The published TOTP secret of the demo staff accounts (base32 DEMO_TOTP_SECRET below): add
+# it to an authenticator app, or run ``manage.py staff_totp demo_reviewer --code``.
+DEMO_TOTP_KEY = "3132333435363738393031323334353637383930"  # RFC 6238's test secret
+DEMO_TOTP_SECRET = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"  # noqa: S105 — published demo credential
 
 
 def ensure_role_groups() -> dict[str, Group]:
-    """One group per staff role (审核人员, 制卡管理员, 网点柜员): view permission on every model
-    of the sscard apps, so the staff can look at everything in the admin, and the change
-    permission where the role acts (reviewers on applications, producers and clerks on
-    production orders). Safe to run again: the groups' permissions are reset to these."""
-    model_apps = _sscard_model_apps()
-    for config in model_apps:
-        create_permissions(config, verbosity=0)  # normally done after migrate; make sure
-    labels = [config.label for config in model_apps]
-    view = list(
-        Permission.objects.filter(content_type__app_label__in=labels, codename__startswith="view_")
-    )
-    groups: dict[str, Group] = {}
-    for role, name in ROLE_GROUP_NAMES.items():
-        extra = []
-        for dotted in ROLE_CHANGE_PERMISSIONS[role]:
-            app_label, codename = dotted.split(".")
-            extra.append(
-                Permission.objects.get(content_type__app_label=app_label, codename=codename)
-            )
-        group, _ = Group.objects.get_or_create(name=name)
-        group.permissions.set([*view, *extra])
-        groups[role] = group
-    return groups
+    """The staff role groups of the back office (created by its data migration), reset to
+    their explicit permissions. Safe to run again."""
+    return staff_groups_ensure()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -675,9 +636,9 @@ class Seeder:
             date_joined=joined,
         )
         user.set_password(password)  # None: an unusable password
-        user.save()
-        if role in self.groups:
-            user.groups.add(self.groups[role])
+        user.save()  # the role puts the account in its permission group
+        if password is not None:
+            staff_totp_enrol(user=user, key_hex=DEMO_TOTP_KEY, actor=None)
         return user
 
     # -- people ------------------------------------------------------------------------------
@@ -1281,6 +1242,15 @@ def _login_table() -> list[str]:
     return lines
 
 
+def _staff_login_lines() -> list[str]:
+    return [
+        "工作人员登录业务经办后台 http://127.0.0.1:8000/staff/ ：账号、密码和6位动态验证码。",
+        f"演示工作人员的动态验证码密钥（TOTP，添加到身份验证器）：{DEMO_TOTP_SECRET}",
+        "或运行 .venv/bin/python manage.py staff_totp demo_reviewer --code 显示当前动态验证码"
+        "（每个验证码只能使用一次，30秒更新）。",
+    ]
+
+
 def _summary() -> list[str]:
     cards = Counter(Card.objects.values_list("status", flat=True))
     items = Counter(Application.objects.values_list("item", "status"))
@@ -1323,4 +1293,7 @@ class Command(BaseCommand):
         self.stdout.write("")
         self.stdout.write("演示账号：")
         for line in _login_table():
+            self.stdout.write(line)
+        self.stdout.write("")
+        for line in _staff_login_lines():
             self.stdout.write(line)

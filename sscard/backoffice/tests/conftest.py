@@ -1,0 +1,56 @@
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+from django_otp import DEVICE_ID_SESSION_KEY
+
+from sscard.accounts.models import User
+from sscard.applications.tests.helpers import approve, produce_to_outlet, submit_apply
+from sscard.backoffice.otp import staff_totp_enrol
+from sscard.backoffice.roles import staff_groups_ensure
+from sscard.testing.factories import StaffFactory, UserFactory
+
+STAFF_PASSWORD = "Staff-password-2026"
+
+
+@pytest.fixture(autouse=True)
+def staff_groups(db):
+    """The role groups of the data migration (a transactional test's flush removes them)."""
+    return staff_groups_ensure()
+
+
+@pytest.fixture
+def admin_user(db):
+    return StaffFactory(username="sysadmin", role=User.Role.ADMIN)
+
+
+@pytest.fixture
+def other_reviewer(db):
+    return StaffFactory(username="reviewer2", role=User.Role.REVIEWER)
+
+
+def signed_in(user: User) -> Client:
+    """A client signed in with both factors, as the login page leaves it."""
+    device = staff_totp_enrol(user=user, actor=None)
+    client = Client()
+    client.force_login(user)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return client
+
+
+@pytest.fixture
+def accepted(db, bank, outlet, reviewer):
+    """A 申领 accepted by the reviewer fixture."""
+    from sscard.applications import services
+
+    application = submit_apply(UserFactory(), bank, outlet)
+    return services.application_accept(application=application, actor=reviewer)
+
+
+@pytest.fixture
+def at_outlet(db, bank, outlet, reviewer, producer, clerk):
+    """A 申领 whose card has reached the clerk's outlet and been signed in there."""
+    application = approve(submit_apply(UserFactory(), bank, outlet), reviewer)
+    return produce_to_outlet(application, producer)

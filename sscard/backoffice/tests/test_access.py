@@ -1,0 +1,142 @@
+"""Deny by default: every back-office URL, opened by every staff role, a citizen, an employer
+and an anonymous visitor, answers as the role table says — and only the login page opens
+without the TOTP second factor."""
+
+from __future__ import annotations
+
+from importlib import import_module
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, reverse
+
+from sscard.accounts.models import User
+from sscard.applications.tests.helpers import approve, submit_apply
+from sscard.backoffice import urls as backoffice_urls
+from sscard.backoffice.roles import ROLE_GROUPS
+from sscard.backoffice.tests.conftest import signed_in
+from sscard.production import services as production
+from sscard.production.constants import Stage
+from sscard.testing.factories import EmployerAgentFactory, StaffFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+R, P, C, A = User.Role.REVIEWER, User.Role.PRODUCER, User.Role.CLERK, User.Role.ADMIN
+# url name → the roles that may open it; everyone else gets 403
+ALLOWED: dict[str, set[str]] = {
+    "home": {R, P, C, A},
+    "queue": {R},
+    "application": {R, P},
+    "reveal": {R},
+    "accept": {R},
+    "approve": {R},
+    "return": {R},
+    "reject": {R},
+    "material": {R},
+    "outlet": {C},
+    "outlet_sign_in": {C},
+    "handover": {C},
+    "counter": {R, C},
+    "counter_item": {R, C},
+    "dashboard": {R, P, A},
+    "audit": {A},
+}
+OPEN = {"login", "logout"}
+
+
+def _patterns() -> list[URLPattern]:
+    return [p for p in backoffice_urls.urlpatterns if isinstance(p, URLPattern)]
+
+
+@pytest.fixture
+def urls(bank, outlet, reviewer, producer, clerk):
+    application = approve(submit_apply(UserFactory(), bank, outlet), reviewer)
+    order = application.production_order
+    production.order_send_data(order=order, actor=producer)
+    for stage in (Stage.PRODUCING, Stage.CITY_BANK):
+        production.order_advance(order=order, to=stage, actor=producer)
+    material = application.materials.first()
+    kwargs = {
+        "application": {"pk": application.pk},
+        "reveal": {"pk": application.pk},
+        "accept": {"pk": application.pk},
+        "approve": {"pk": application.pk},
+        "return": {"pk": application.pk},
+        "reject": {"pk": application.pk},
+        "material": {"pk": material.pk},
+        "outlet_sign_in": {"pk": order.pk},
+        "handover": {"pk": order.pk},
+        "counter_item": {"item": "apply"},
+    }
+    return {
+        p.name: reverse(f"backoffice:{p.name}", kwargs=kwargs.get(p.name, {}))
+        for p in _patterns()
+        if p.name not in OPEN
+    }
+
+
+def test_the_role_table_covers_every_back_office_url_and_every_view_is_guarded():
+    names = {p.name for p in _patterns()}
+    assert names == set(ALLOWED) | OPEN
+    for pattern in _patterns():
+        if pattern.name not in OPEN:
+            assert hasattr(pattern.callback, "staff_perms"), pattern.name
+
+
+@pytest.mark.parametrize("role", [R, P, C, A])
+def test_each_role_opens_exactly_its_own_pages(role, urls, clerk, reviewer, producer):
+    user = {R: reviewer, P: producer, C: clerk}.get(role) or StaffFactory(role=role)
+    client = signed_in(user)
+    for name, url in urls.items():
+        status = client.get(url).status_code
+        if role in ALLOWED[name]:
+            assert status in (200, 405), (role, name, status)  # 405: a POST-only action
+        else:
+            assert status == 403, (role, name, status)
+
+
+@pytest.mark.parametrize("make", [UserFactory, EmployerAgentFactory], ids=["citizen", "employer"])
+def test_citizens_and_employers_are_refused_everywhere(make, urls):
+    client = Client()
+    client.force_login(make())
+    for name, url in urls.items():
+        assert client.get(url).status_code == 403, name
+        assert client.post(url).status_code == 403, name
+
+
+def test_anonymous_visitors_and_password_only_sessions_go_to_the_login(urls, reviewer):
+    password_only = Client()
+    password_only.force_login(reviewer)  # e.g. signed in through the Django admin
+    for client in (Client(), password_only):
+        for name, url in urls.items():
+            response = client.get(url)
+            assert response.status_code == 302, name
+            assert response["Location"].startswith(reverse("backoffice:login")), name
+
+
+def test_the_groups_carry_exactly_the_permissions_of_the_role_table(staff_groups):
+    for role, (name, perms) in ROLE_GROUPS.items():
+        group = staff_groups[role]
+        assert group.name == name
+        granted = {
+            f"{app}.{code}"
+            for app, code in group.permissions.values_list("content_type__app_label", "codename")
+        }
+        assert granted == set(perms)
+
+
+def test_the_data_migration_created_the_same_groups():
+    frozen = import_module("sscard.backoffice.migrations.0001_staff_groups").GROUPS
+    assert {name: set(perms) for name, perms in frozen.items()} == {
+        name: set(perms) for name, perms in ROLE_GROUPS.values()
+    }
+
+
+def test_changing_an_accounts_role_moves_it_to_the_new_group(reviewer):
+    assert reviewer.has_perm("applications.review_application")
+    reviewer.role = User.Role.PRODUCER
+    reviewer.save()
+    reviewer = User.objects.get(pk=reviewer.pk)  # fresh permission cache
+    assert not reviewer.has_perm("applications.review_application")
+    assert reviewer.has_perm("production.change_productionorder")
+    assert list(reviewer.groups.values_list("name", flat=True)) == ["制卡管理员"]
