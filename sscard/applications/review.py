@@ -4,10 +4,11 @@ identity hash, never a plaintext scan)."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import F, Q, QuerySet
+from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from sscard.accounts.models import identity_hash
@@ -18,6 +19,8 @@ from sscard.core.documents import DocType
 from sscard.core.workdays import Deadline
 from sscard.regions.models import Outlet
 from sscard.regions.selectors import region_settings, work_calendar
+
+RECEIPT_RE = re.compile(r"\d{24}")
 
 # The queue: card requests before a decision (待受理, 待审核, paused in 退回补正).
 QUEUE_STATUSES = (AppStatus.SUBMITTED, AppStatus.ACCEPTED, AppStatus.RETURNED)
@@ -55,10 +58,15 @@ def identity_hashes(raw: str) -> list[str]:
 
 
 def _search(rows: QuerySet[Application], q: str) -> QuerySet[Application]:
+    """A receipt number (24 digits) is matched as it is; anything else is taken for an
+    identity document number and matched by its keyed hashes only, so the number typed never
+    reaches the database (nor its logs)."""
     q = q.strip()
     if not q:
         return rows
-    return rows.filter(Q(receipt_number=q) | Q(subject__identity_hash__in=identity_hashes(q)))
+    if RECEIPT_RE.fullmatch(q):
+        return rows.filter(receipt_number=q)
+    return rows.filter(subject__identity_hash__in=identity_hashes(q))
 
 
 def review_queue(filters: QueueFilters, *, today: date | None = None) -> QuerySet[Application]:

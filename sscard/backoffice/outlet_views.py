@@ -9,7 +9,7 @@ from django.db.models import Exists, OuterRef, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from sscard.accounts.models import User, identity_hash
 from sscard.applications.models import ApplicationEvent
@@ -23,6 +23,7 @@ from sscard.backoffice.access import staff_view
 from sscard.backoffice.forms import IdentityForm
 from sscard.core.documents import DocumentError, validate_document
 from sscard.core.errors import DomainError
+from sscard.core.masking import mask_id_number
 from sscard.production.constants import Delivery, Stage
 from sscard.production.models import ProductionOrder
 from sscard.production.services import order_advance
@@ -46,10 +47,12 @@ def _orders_here(user: User, stage: str) -> QuerySet[ProductionOrder]:
 
 
 @staff_view(roles.OUTLET_WORK)
-@require_GET
+@require_http_methods(["GET", "POST"])
 def outlet_home(request: HttpRequest) -> HttpResponse:
+    """The outlet's cards: arriving, and waiting for their holders. Looking a holder up by
+    their ID number is a POST, so the number never appears in a URL."""
     user: User = request.user  # type: ignore[assignment]
-    q = request.GET.get("q", "").strip()[:40]
+    q = request.POST.get("q", "").strip()[:40] if request.method == "POST" else ""
     arriving = _orders_here(user, Stage.CITY_BANK)
     waiting = _orders_here(user, Stage.OUTLET)
     if q:
@@ -61,7 +64,7 @@ def outlet_home(request: HttpRequest) -> HttpResponse:
         "backoffice/outlet.html",
         {
             "outlet": user.outlet,
-            "q": q,
+            "searched": mask_id_number(q.upper()),
             "arriving": Paginator(arriving, PAGE_SIZE).get_page(request.GET.get("a")),
             "waiting": Paginator(waiting, PAGE_SIZE).get_page(request.GET.get("w")),
         },

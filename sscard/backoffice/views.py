@@ -17,7 +17,7 @@ from django.template import TemplateDoesNotExist
 from django.template.loader import get_template
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from sscard.accounts.models import User
 from sscard.applications import services
@@ -30,6 +30,7 @@ from sscard.applications.constants import (
 )
 from sscard.applications.models import Application, Material
 from sscard.applications.review import (
+    RECEIPT_RE,
     QueueFilters,
     application_for_review,
     districts,
@@ -43,6 +44,7 @@ from sscard.backoffice.access import staff_view
 from sscard.backoffice.display import form_rows
 from sscard.backoffice.forms import RejectForm, ReturnForm, StaffLoginForm
 from sscard.core.errors import DomainError
+from sscard.core.masking import mask_id_number
 
 PAGE_SIZE = 20
 PHOTO_REPORT_TEMPLATE = "photos/_report.html"
@@ -82,11 +84,14 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 def _filters(request: HttpRequest) -> QueueFilters:
+    """Filters come in the query string; a search comes in a POST body only, so that an ID
+    number typed into it never appears in a URL, a browser history or an access log."""
     get = request.GET
     item = get.get("item", "")
     status = get.get("status", "")
+    q = request.POST.get("q", "").strip()[:40] if request.method == "POST" else ""
     return QueueFilters(
-        q=get.get("q", "").strip()[:40],
+        q=q,
         item=item if item in CARD_ITEMS else "",
         status=status
         if status in (AppStatus.SUBMITTED, AppStatus.ACCEPTED, AppStatus.RETURNED)
@@ -97,7 +102,7 @@ def _filters(request: HttpRequest) -> QueueFilters:
 
 
 @staff_view(roles.REVIEW)
-@require_GET
+@require_http_methods(["GET", "POST"])
 def queue(request: HttpRequest) -> HttpResponse:
     filters = _filters(request)
     today = timezone.localdate()
@@ -106,6 +111,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     )
     context = {
         "filters": filters,
+        "searched": mask_search(filters.q),
         "page": page,
         "rows": queue_rows(list(page.object_list), today=today),
         "districts": districts(),
@@ -121,6 +127,14 @@ def queue(request: HttpRequest) -> HttpResponse:
     if getattr(request, "htmx", False):
         template += "#results"
     return render(request, template, context)
+
+
+def mask_search(q: str) -> str:
+    """What was searched for, as the page may show it: receipt numbers as typed, anything
+    else masked like an ID number."""
+    if not q or RECEIPT_RE.fullmatch(q):
+        return q
+    return mask_id_number(q.upper())
 
 
 def _query_without_page(request: HttpRequest) -> str:
