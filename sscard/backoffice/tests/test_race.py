@@ -13,8 +13,8 @@ from django.urls import reverse
 from sscard.applications import services
 from sscard.applications.constants import AppStatus
 from sscard.applications.models import Application
-from sscard.backoffice.tests.conftest import signed_in
 from sscard.applications.tests.helpers import submit_apply
+from sscard.backoffice.tests.conftest import signed_in
 from sscard.testing.factories import StaffFactory, UserFactory
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.race]
