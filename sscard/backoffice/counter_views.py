@@ -81,7 +81,7 @@ class ApplyForm(DeliveryFields):
         choices=[("", "（非中国公民不填）")] + [(e, e) for e in ETHNICITIES],
         required=False,
     )
-    nationality = forms.CharField(label="国籍", max_length=40, initial="中国")
+    nationality = forms.CharField(label="国籍", max_length=40, initial="中国", required=False)
     birth_date = forms.DateField(label="出生日期", required=False)
     phone = forms.CharField(label="手机号码", max_length=11)
     address = forms.CharField(label="通讯地址", max_length=120)
