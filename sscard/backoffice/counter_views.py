@@ -302,8 +302,8 @@ def counter_item(request: HttpRequest, item: str) -> HttpResponse:
         else:
             _errors_into(form, exc)
     context["form"] = form
-    status = 400 if form is not None and form.errors else 200
-    return render(request, "backoffice/counter_item.html", context, status=status)
+    # a form with its errors is the page itself (200): the browser treats it as any page
+    return render(request, "backoffice/counter_item.html", context)
 
 
 def _done(request: HttpRequest, receipt: str, what: str) -> HttpResponse:

@@ -130,5 +130,4 @@ def outlet_handover(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         "backoffice/handover.html",
         {"order": order, "form": form},
-        status=400 if form.errors else 200,
     )

@@ -354,4 +354,4 @@ def _form_invalid(request: HttpRequest, pk: int, form: Any, name: str) -> HttpRe
     application = _get_application(pk)
     context = _detail_context(application, revealed=False)
     context[name] = form
-    return render(request, "backoffice/application.html", context, status=400)
+    return render(request, "backoffice/application.html", context)
