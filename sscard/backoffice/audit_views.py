@@ -12,6 +12,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from sscard.accounts.models import User
 from sscard.applications.models import Application
 from sscard.audit.models import AuditRecord
 from sscard.backoffice import roles
@@ -19,6 +20,7 @@ from sscard.backoffice.access import staff_view
 from sscard.cards.models import Card
 
 PAGE_SIZE = 50
+ROLE_LABELS = {**dict(User.Role.choices), "system": "系统"}
 
 
 def _day(value: str) -> date | None:
@@ -69,12 +71,21 @@ def audit_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(audit_search(params), PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
+    rows = [
+        (
+            record,
+            ROLE_LABELS.get(record.actor_role, record.actor_role),
+            "；".join(f"{key}={value}" for key, value in (record.detail or {}).items()),
+        )
+        for record in page
+    ]
     return render(
         request,
         "backoffice/audit.html",
         {
             "params": params,
             "page": page,
+            "rows": rows,
             "results": AuditRecord.Result.choices,
             "query": query.urlencode(),
         },

@@ -345,7 +345,7 @@ def application_reject(request: HttpRequest, pk: int) -> HttpResponse:
         lambda a: services.application_reject(
             application=a, actor=user, reason=data["reason"], reason_code=data["reason_code"]
         ),
-        "已不予受理",
+        "已不予受理" if request.POST.get("status") == AppStatus.SUBMITTED else "已不予通过",
         then_queue=True,
     )
 

@@ -100,7 +100,7 @@ def test_a_reviewer_decides_applications_of_every_kind(desktop, bank, outlet):
 
     # 不予受理 with its reason
     page.goto(f"/staff/applications/{to_reject.pk}/")
-    page.get_by_label("不予受理原因").select_option(label="重复申请")
+    page.get_by_label("原因类别").select_option(label="重复申请")
     page.get_by_label("说明").fill("已在窗口提交申领")
     page.get_by_role("button", name="不予受理").click()
     page.get_by_text("已不予受理").first.wait_for()
