@@ -38,6 +38,7 @@ from sscard.applications.review import (
     review_queue,
 )
 from sscard.applications.selectors import application_deadline
+from sscard.applications.stats import reason_label
 from sscard.audit.services import audit_record
 from sscard.backoffice import roles
 from sscard.backoffice.access import staff_view
@@ -178,6 +179,7 @@ def _detail_context(application: Application, *, revealed: bool) -> dict[str, An
         "return_form": ReturnForm(initial={"status": application.status}),
         "reject_form": RejectForm(initial={"status": application.status}),
         "can_decide": application.item in CARD_ITEMS,
+        "reason_label": reason_label(application.reason_code) if application.reason_code else "",
         "return_reasons": ReturnReason,
         "reject_reasons": RejectReason,
     }

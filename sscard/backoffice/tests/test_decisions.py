@@ -21,6 +21,7 @@ from sscard.audit.models import AuditRecord
 from sscard.backoffice.tests.conftest import signed_in
 from sscard.cards.constants import CardStatus
 from sscard.conftest import jpeg
+from sscard.core.errors import DomainError
 from sscard.production.constants import Stage
 from sscard.testing.factories import CardFactory, PersonFactory, UserFactory
 
@@ -184,3 +185,24 @@ def test_the_photo_is_viewable_by_the_reviewer_and_each_view_is_audited(accepted
     assert response["Content-Type"] == "image/jpeg"
     assert b"".join(response.streaming_content)[:2] == b"\xff\xd8"
     assert AuditRecord.objects.filter(action="material.viewed", target_id=str(photo.pk)).exists()
+
+
+def test_staff_without_the_file_permission_see_no_files(accepted, producer):
+    page = signed_in(producer).get(_url("application", accepted)).content.decode()
+    assert "申请材料" not in page
+    assert reverse("backoffice:material", args=[accepted.materials.get().pk]) not in page
+
+
+def test_the_reason_category_is_shown_with_the_reviewers_words(accepted, reviewer):
+    services.application_return(
+        application=accepted, actor=reviewer, reason="请补充户口簿", reason_code="material_missing"
+    )
+    page = signed_in(reviewer).get(_url("application", accepted)).content.decode()
+    assert "【材料不齐全】请补充户口簿" in page
+
+
+def test_an_unknown_reason_category_is_refused(accepted, reviewer):
+    with pytest.raises(DomainError, match="请选择原因类别"):
+        services.application_return(
+            application=accepted, actor=reviewer, reason="x", reason_code="made_up"
+        )
