@@ -52,7 +52,7 @@ def stacked_columns(
     series: Sequence[tuple[str, str]],
     *,
     title: str,
-    width: int = 900,
+    width: int = 1280,
     height: int = 240,
 ) -> Chart:
     """One column per day, stacked by series (code, label)."""
@@ -86,16 +86,20 @@ def stacked_columns(
                 )
             )
         if i % every == 0:
-            labels.append(Label(round(x, 1), height - 8, f"{day:%m-%d}"))
+            labels.append(Label(round(min(x, width - 40), 1), height - 8, f"{day:%m-%d}"))
     legend = [(colours[code], label) for code, label in series]
     return Chart(width, height, rects, labels, legend, title)
+
+
+LABEL_CHARS = 12
 
 
 def horizontal_bars(
     rows: list[tuple[str, int]], *, title: str, width: int = 440, colour: str = PALETTE[0]
 ) -> Chart:
-    """One bar per row, labelled on the left, the value on the right."""
-    label_w, row_h, value_w = 150, 26, 50
+    """One bar per row, labelled on the left (long names shortened; the table beside the
+    chart has them whole), the value on the right."""
+    label_w, row_h, value_w = 13 * LABEL_CHARS + 8, 26, 50
     height = max(len(rows), 1) * row_h + 8
     top_value = max((n for _, n in rows), default=0) or 1
     plot_w = width - label_w - value_w
@@ -109,6 +113,7 @@ def horizontal_bars(
                 label_w, y + 4, round(max(w, 1 if n else 0), 1), row_h - 10, colour, f"{label} {n}"
             )
         )
-        labels.append(Label(0, y + row_h - 9, label))
+        short = label if len(label) <= LABEL_CHARS else label[: LABEL_CHARS - 1] + "…"
+        labels.append(Label(0, y + row_h - 9, short))
         labels.append(Label(round(label_w + w + 6, 1), y + row_h - 9, str(n)))
     return Chart(width, height, rects, labels, [], title)

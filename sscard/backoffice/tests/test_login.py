@@ -41,7 +41,7 @@ def _code(user: User) -> str:
 def test_password_and_a_current_code_open_the_back_office(staff):
     client = Client()
     response = _login(client, staff.username, PASSWORD, _code(staff))
-    assert response.status_code == 302
+    assert response.status_code == 302 and response["Location"] == reverse("backoffice:home")
     assert client.get(reverse("backoffice:queue")).status_code == 200
     assert AuditRecord.objects.filter(action="staff.login", actor_id=staff.pk, result="ok").exists()
 

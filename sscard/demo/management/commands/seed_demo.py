@@ -173,10 +173,12 @@ RETURN_REASONS = (
     ("证件照面部不清晰，请重新上传", "photo"),
 )
 REJECT_REASONS = (
-    "所填证件号码与公安户籍信息不一致，请核对后重新申请",
-    "经核查申领人已在外地持有社会保障卡，请先注销原卡",
-    "提交的证件照非本人照片",
+    ("所填证件号码与公安户籍信息不一致，请核对后重新申请", "identity"),
+    ("经核查申领人已在外地持有社会保障卡，请先注销原卡", "has_card"),
+    ("提交的证件照非本人照片", "false_material"),
 )
+# the reason category of each kind of correction above (ReturnReason)
+RETURN_CODES = {"photo": "photo", "address": "info_mismatch", "delivery": "delivery"}
 FAILURE_REASONS = (
     "芯片个人化写入失败",
     "照片质量不合格，制卡厂退回",
@@ -916,7 +918,7 @@ class Seeder:
             reason, what = "领卡方式信息有误，请核对领卡网点或邮寄地址", "delivery"
         case.to_correct = what
         case.application = apps_services.application_return(
-            application=case.app, actor=self.reviewer, reason=reason
+            application=case.app, actor=self.reviewer, reason=reason, reason_code=RETURN_CODES[what]
         )
 
     def step_resubmit(self, case: Case, scenario: Scenario) -> None:
@@ -931,11 +933,12 @@ class Seeder:
         )
 
     def step_reject(self, case: Case, scenario: Scenario) -> None:
-        reason = self.rng.choice(REJECT_REASONS)
+        reason, code = self.rng.choice(REJECT_REASONS)
         if case.app.item != ItemCode.APPLY:
             reason = "经核查该卡挂失、补换卡信息与银行记录不一致，请到社保卡服务网点办理"
+            code = "not_eligible"
         case.application = apps_services.application_reject(
-            application=case.app, actor=self.reviewer, reason=reason
+            application=case.app, actor=self.reviewer, reason=reason, reason_code=code
         )
 
     def step_withdraw(self, case: Case, scenario: Scenario) -> None:
@@ -1193,13 +1196,15 @@ LOGIN_TABLE = (
         "demo_admin",
         STAFF_PASSWORD,
         "系统管理员（超级用户）",
-        "后台全部数据：地区业务设置、合作银行、网点、节假日（2027年暂定）、账号与权限组",
+        "/staff/：统计看板、审计日志；/admin/：地区业务设置、合作银行、网点、节假日（2027年暂定）、"
+        "账号与权限组",
     ),
     (
         "demo_reviewer",
         STAFF_PASSWORD,
         "审核人员",
-        "待受理、待审核、退回补正的办件；临近时限与已超期办件",
+        "/staff/：审核队列（待受理、待审核、退回补正；临近时限与已超期）、受理/审核通过/退回补正/"
+        "不予受理、显示完整信息、窗口代办、统计看板",
     ),
     (
         "demo_producer",
@@ -1211,7 +1216,7 @@ LOGIN_TABLE = (
         "demo_clerk",
         STAFF_PASSWORD,
         "网点柜员（榕城区·工商银行揭阳分行营业部）",
-        "本网点已签收待领取的社保卡，核验身份后发卡",
+        "/staff/：网点签收、核验身份后发卡、窗口代办七个事项",
     ),
     (
         "demo_card",
