@@ -15,7 +15,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template import TemplateDoesNotExist
 from django.template.loader import get_template
-from django.urls import NoReverseMatch, reverse, reverse_lazy
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -56,7 +56,10 @@ FILES_URL_NAME = "material_file"
 class StaffLoginView(auth_views.LoginView):
     template_name = "backoffice/login.html"
     authentication_form = StaffLoginForm
-    next_page = reverse_lazy("backoffice:home")  # when no safe ``next`` was given
+
+    def get_default_redirect_url(self) -> str:
+        """The workbench, when no safe ``next`` was given."""
+        return reverse("backoffice:home")
 
     def form_valid(self, form: StaffLoginForm) -> HttpResponse:  # type: ignore[override]
         response = super().form_valid(form)
