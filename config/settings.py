@@ -43,7 +43,8 @@ SSCARD_DATA_KEYS = (
 SSCARD_INDEX_KEY = _secret("SSCARD_INDEX_KEY", "dev-only-index-key-change-me")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # the Django admin, opening only to sessions signed in with password and TOTP code
+    "sscard.backoffice.admin_apps.StaffAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

@@ -28,7 +28,7 @@ def is_staff_member(user: Any) -> bool:
     )
 
 
-def _verified(user: Any) -> bool:
+def is_verified(user: Any) -> bool:
     """Signed in with the TOTP second factor in this session (django-otp's middleware)."""
     is_verified = getattr(user, "is_verified", None)
     return bool(is_verified and is_verified())
@@ -44,7 +44,7 @@ def staff_view(*perms: str) -> Callable[[View], View]:
             user = request.user
             if not user.is_authenticated:
                 return redirect_to_login(request.get_full_path(), LOGIN_URL)
-            if is_staff_member(user) and not _verified(user):
+            if is_staff_member(user) and not is_verified(user):
                 return redirect_to_login(request.get_full_path(), LOGIN_URL)
             if not is_staff_member(user) or not user.has_perms(perms):
                 raise PermissionDenied

@@ -2,13 +2,12 @@ from __future__ import annotations
 
 import pytest
 from django.test import Client
-from django_otp import DEVICE_ID_SESSION_KEY
 
 from sscard.accounts.models import User
 from sscard.applications.tests.helpers import approve, produce_to_outlet, submit_apply
-from sscard.backoffice.otp import staff_totp_enrol
 from sscard.backoffice.roles import staff_groups_ensure
 from sscard.testing.factories import StaffFactory, UserFactory
+from sscard.testing.otp import otp_login
 
 STAFF_PASSWORD = "Staff-password-2026"
 
@@ -31,13 +30,7 @@ def other_reviewer(db):
 
 def signed_in(user: User) -> Client:
     """A client signed in with both factors, as the login page leaves it."""
-    device = staff_totp_enrol(user=user, actor=None)
-    client = Client()
-    client.force_login(user)
-    session = client.session
-    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-    session.save()
-    return client
+    return otp_login(Client(), user)
 
 
 @pytest.fixture

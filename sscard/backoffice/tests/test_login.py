@@ -104,3 +104,23 @@ def test_logging_out_ends_the_session(staff):
     _login(client, staff.username, PASSWORD, _code(staff))
     client.post(reverse("backoffice:logout"))
     assert client.get(reverse("backoffice:home")).status_code == 302
+
+
+def test_the_django_admin_needs_the_second_factor_too(db):
+    root = StaffFactory(username="root", role=User.Role.ADMIN, is_superuser=True, password=PASSWORD)
+    staff_totp_enrol(user=root, actor=None)
+    password_only = Client()
+    password_only.force_login(root)
+    response = password_only.get("/admin/", follow=True)
+    assert response.redirect_chain[-1][0] == f"{LOGIN}?next=/admin/"
+    assert Client().get("/admin/login/?next=/admin/regions/")["Location"] == (
+        f"{LOGIN}?next=/admin/regions/"
+    )
+
+    client = Client()
+    signed = client.post(
+        f"{LOGIN}?next=/admin/",
+        {"username": "root", "password": PASSWORD, "otp_token": _code(root), "next": "/admin/"},
+    )
+    assert signed["Location"] == "/admin/"
+    assert client.get("/admin/").status_code == 200
