@@ -65,8 +65,19 @@ def test_a_reviewer_decides_applications_of_every_kind(desktop, bank, outlet):
     page.get_by_role("heading", name="审核队列").wait_for()
     shot(page, "staff-queue")
 
+    # by keyboard: "/" to search, the receipt number, J to the row, Enter to open it
+    page.keyboard.press("/")
+    assert page.evaluate("document.activeElement.name") == "q"
+    page.keyboard.type(to_approve.receipt_number)
+    page.keyboard.press("Enter")
+    page.get_by_text(f"搜索“{to_approve.receipt_number}”").wait_for()
+    assert page.locator("#results tbody tr").count() == 1
+    page.get_by_role("heading", name="审核队列").click()  # leave the search box
+    page.keyboard.press("j")
+    page.keyboard.press("Enter")
+    page.get_by_role("heading", name="社会保障卡申领").wait_for()
+
     # 申领: 受理, then 审核通过
-    page.get_by_role("link", name=to_approve.receipt_number).click()
     page.get_by_role("button", name="受理", exact=True).click()
     page.get_by_text("已受理，办理时限开始计算").wait_for()
     assert page.get_by_text("剩余 25 个工作日").is_visible()
