@@ -85,6 +85,11 @@ class RejectForm(forms.Form):
     status = forms.CharField(widget=forms.HiddenInput, required=False)
 
 
+class EndForm(forms.Form):
+    reason = forms.CharField(label="终止办理原因", max_length=280, widget=forms.Textarea)
+    status = forms.CharField(widget=forms.HiddenInput, required=False)
+
+
 class IdentityForm(forms.Form):
     doc_type = forms.ChoiceField(label="证件类型", choices=DocType.choices)
     doc_number = forms.CharField(label="证件号码", max_length=40)

@@ -17,6 +17,7 @@ urlpatterns = [
     path("applications/<int:pk>/approve/", views.application_approve, name="approve"),
     path("applications/<int:pk>/return/", views.application_return, name="return"),
     path("applications/<int:pk>/reject/", views.application_reject, name="reject"),
+    path("applications/<int:pk>/end/", views.application_end, name="end"),
     path("materials/<int:pk>/", views.material_file, name="material"),
     # 网点
     path("outlet/", outlet_views.outlet_home, name="outlet"),

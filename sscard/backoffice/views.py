@@ -43,7 +43,7 @@ from sscard.audit.services import audit_record
 from sscard.backoffice import roles
 from sscard.backoffice.access import staff_view
 from sscard.backoffice.display import form_rows
-from sscard.backoffice.forms import RejectForm, ReturnForm, StaffLoginForm
+from sscard.backoffice.forms import EndForm, RejectForm, ReturnForm, StaffLoginForm
 from sscard.core.errors import DomainError
 from sscard.core.masking import mask_id_number
 
@@ -182,6 +182,7 @@ def _detail_context(application: Application, *, revealed: bool) -> dict[str, An
         "order": application.production_order,
         "return_form": ReturnForm(initial={"status": application.status}),
         "reject_form": RejectForm(initial={"status": application.status}),
+        "end_form": EndForm(initial={"status": application.status}),
         "can_decide": application.item in CARD_ITEMS,
         "reason_label": reason_label(application.reason_code) if application.reason_code else "",
         "return_reasons": ReturnReason,
@@ -353,6 +354,24 @@ def application_reject(request: HttpRequest, pk: int) -> HttpResponse:
         ),
         "已不予受理" if request.POST.get("status") == AppStatus.SUBMITTED else "已不予通过",
         then_queue=True,
+    )
+
+
+@staff_view(roles.REVIEW)
+@require_POST
+def application_end(request: HttpRequest, pk: int) -> HttpResponse:
+    """终止办理: the card could not be made (制卡失败) and re-sending will not cure it."""
+    user: User = request.user  # type: ignore[assignment]
+    form = EndForm(request.POST)
+    if not form.is_valid():
+        return _form_invalid(request, pk, form, "end_form")
+    reason = form.cleaned_data["reason"]
+    return _decide(
+        request,
+        pk,
+        lambda a: services.application_end_after_failure(application=a, actor=user, reason=reason),
+        "已终止办理，未制成的新卡已注销",
+        then_queue=False,
     )
 
 

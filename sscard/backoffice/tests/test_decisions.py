@@ -16,12 +16,13 @@ from sscard.accounts.trust import Requester, TrustLevel
 from sscard.applications import services
 from sscard.applications.constants import AppStatus, RejectReason, ReturnReason
 from sscard.applications.models import Application
-from sscard.applications.tests.helpers import apply_form, submit_apply
+from sscard.applications.tests.helpers import apply_form, approve, submit_apply
 from sscard.audit.models import AuditRecord
 from sscard.backoffice.tests.conftest import signed_in
 from sscard.cards.constants import CardStatus
 from sscard.conftest import jpeg
 from sscard.core.errors import DomainError
+from sscard.production import services as production
 from sscard.production.constants import Stage
 from sscard.testing.factories import CardFactory, PersonFactory, UserFactory
 
@@ -206,3 +207,19 @@ def test_an_unknown_reason_category_is_refused(accepted, reviewer):
         services.application_return(
             application=accepted, actor=reviewer, reason="x", reason_code="made_up"
         )
+
+
+def test_an_application_whose_card_cannot_be_made_is_ended(bank, outlet, reviewer, producer):
+    application = approve(submit_apply(UserFactory(), bank, outlet), reviewer)
+    order = application.production_order
+    production.order_send_data(order=order, actor=producer)
+    production.order_fail(order=order, reason="照片质量不合格，制卡厂退回", actor=producer)
+    client = signed_in(reviewer)
+    page = client.get(_url("application", application)).content.decode()
+    assert "终止办理（制卡失败：照片质量不合格，制卡厂退回）" in page
+
+    client.post(_url("end", application), {"status": "approved", "reason": "申请人已去世"})
+    application.refresh_from_db()
+    order.card.refresh_from_db()
+    assert application.status == AppStatus.REJECTED
+    assert order.card.status == CardStatus.CANCELLED
