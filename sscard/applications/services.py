@@ -456,9 +456,14 @@ def _check_expiring(card: Card, region: RegionSettings, today: date) -> None:
 
 
 def _own(requester: Requester, application: Application) -> Application:
-    if application.applicant_id != requester.user.pk:
-        raise DomainError(NOT_FOUND, code="not_found")
-    return application
+    """The applicant's own application; one made at a counter is followed up at any counter
+    (the person comes back with their document, perhaps to another member of staff)."""
+    if application.applicant_id == requester.user.pk:
+        return application
+    if requester.counter and application.relation == Relation.COUNTER:
+        require_role(requester.user, *COUNTER_ROLES)
+        return application
+    raise DomainError(NOT_FOUND, code="not_found")
 
 
 def application_withdraw(*, requester: Requester, application: Application) -> Application:

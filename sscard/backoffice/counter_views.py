@@ -15,11 +15,12 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from sscard.accounts.models import Person, User
-from sscard.accounts.services import person_by_identity
+from sscard.accounts.services import Relation, person_by_identity
 from sscard.accounts.trust import Requester, TrustLevel
 from sscard.applications import selectors, services
 from sscard.applications.catalogue import SSCARD
-from sscard.applications.constants import ItemCode, ReissueKind, ReplaceReason
+from sscard.applications.constants import AppStatus, ItemCode, ReissueKind, ReplaceReason
+from sscard.applications.models import Application
 from sscard.applications.services import LossAction
 from sscard.audit.services import audit_record
 from sscard.backoffice import roles
@@ -138,6 +139,13 @@ class ReissueForm(CardChoice, DeliveryFields):
     photo = forms.FileField(label="新证件照（不上传则沿用原照片）", required=False)
 
 
+class ResubmitForm(forms.Form):
+    photo = forms.FileField(label="新证件照（不上传则沿用原照片）", required=False)
+    address = forms.CharField(
+        label="更正后的通讯地址（无需更正不填）", max_length=120, required=False
+    )
+
+
 class ChangeForm(forms.Form):
     phone = forms.CharField(label="手机号码", max_length=11, required=False)
     address = forms.CharField(label="通讯地址", max_length=120, required=False)
@@ -190,7 +198,46 @@ def counter_home(request: HttpRequest) -> HttpResponse:
             "not_found": not_found,
             "items": SSCARD.items,
             "cards": _cards(person) if person else [],
+            "returned": _returned(person) if person else [],
         },
+    )
+
+
+def _returned(person: Person) -> list[Application]:
+    """Applications made at a counter and returned for correction: corrected here too."""
+    return list(
+        Application.objects.filter(
+            subject=person, relation=Relation.COUNTER, status=AppStatus.RETURNED
+        ).order_by("submitted_at")
+    )
+
+
+@staff_view(roles.COUNTER)
+@require_http_methods(["GET", "POST"])
+def counter_resubmit(request: HttpRequest, pk: int) -> HttpResponse:
+    """补正后重新提交 for an application made at a counter: the clock runs again."""
+    person = _person(request)
+    application = next((a for a in _returned(person) if a.pk == pk), None) if person else None
+    if application is None:
+        messages.error(request, "请先核验办事人的有效身份证件")
+        return redirect("backoffice:counter")
+    form = ResubmitForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        photo = form.cleaned_data.get("photo")
+        address = form.cleaned_data.get("address")
+        try:
+            services.application_resubmit(
+                requester=_requester(request),
+                application=application,
+                data={"address": address} if address else {},
+                files={"photo": photo} if photo else {},
+            )
+        except DomainError as exc:
+            _errors_into(form, exc)
+        else:
+            return _done(request, application.receipt_number, "已补正后重新提交，办理时限继续计算")
+    return render(
+        request, "backoffice/counter_resubmit.html", {"application": application, "form": form}
     )
 
 

@@ -26,6 +26,7 @@ urlpatterns = [
     # 窗口代办
     path("counter/", counter_views.counter_home, name="counter"),
     path("counter/<str:item>/", counter_views.counter_item, name="counter_item"),
+    path("counter/returned/<int:pk>/", counter_views.counter_resubmit, name="counter_resubmit"),
     # 统计与审计
     path("dashboard/", dashboard_views.dashboard_view, name="dashboard"),
     path("audit/", audit_views.audit_list, name="audit"),

@@ -39,6 +39,7 @@ ALLOWED: dict[str, set[str]] = {
     "handover": {C},
     "counter": {R, C},
     "counter_item": {R, C},
+    "counter_resubmit": {R, C},
     "dashboard": {R, P, A},
     "audit": {A},
 }
@@ -79,6 +80,7 @@ def urls(bank, outlet, reviewer, producer, clerk):
         "outlet_sign_in": {"pk": order.pk},
         "handover": {"pk": order.pk},
         "counter_item": {"item": "apply"},
+        "counter_resubmit": {"pk": application.pk},
     }
     return {
         p.qualified: reverse(f"backoffice:{p.qualified}", kwargs=kwargs.get(p.qualified, {}))
@@ -100,9 +102,14 @@ def test_each_role_opens_exactly_its_own_pages(role, urls, clerk, reviewer, prod
     user = {R: reviewer, P: producer, C: clerk}.get(role) or StaffFactory(role=role)
     client = signed_in(user)
     for name, url in urls.items():
-        status = client.get(url).status_code
+        response = client.get(url)
+        status = response.status_code
         if role in ALLOWED[name]:
-            assert status in (200, 405), (role, name, status)  # 405: a POST-only action
+            # 405: a POST-only action; 302: back to the step that must come first (the
+            # counter asks whom it serves), never to the login
+            assert status in (200, 302, 405), (role, name, status)
+            if status == 302:
+                assert not response["Location"].startswith(reverse("backoffice:login"))
         else:
             assert status == 403, (role, name, status)
 

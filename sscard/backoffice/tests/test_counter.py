@@ -7,14 +7,17 @@ import pytest
 from django.contrib.messages import get_messages
 from django.urls import reverse
 
+from sscard.accounts.trust import Requester, TrustLevel
+from sscard.applications import services
 from sscard.applications.constants import AppStatus, ItemCode
 from sscard.applications.models import Application
-from sscard.applications.tests.helpers import apply_form
+from sscard.applications.tests.helpers import apply_form, submit_apply
 from sscard.audit.models import AuditRecord
 from sscard.backoffice.tests.conftest import signed_in
 from sscard.cards.constants import CardStatus
 from sscard.conftest import jpeg
-from sscard.testing.factories import CardFactory, PersonFactory, UserFactory
+from sscard.core.errors import DomainError
+from sscard.testing.factories import CardFactory, PersonFactory, StaffFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 COUNTER = reverse("backoffice:counter")
@@ -126,3 +129,42 @@ def test_queries_show_the_persons_card_and_progress_masked(clerk):
 def test_items_other_than_apply_need_an_identified_person_first(clerk):
     response = signed_in(clerk).get(_item("loss"))
     assert response.status_code == 302 and response["Location"] == COUNTER
+
+
+def test_a_counter_application_returned_for_correction_is_resubmitted_at_any_counter(
+    bank, outlet, clerk, reviewer
+):
+    person = PersonFactory()
+    client = signed_in(clerk)
+    _identify(client, person)
+    client.post(_item("apply"), {**apply_form(person, bank, outlet), "photo": jpeg()})
+    application = Application.objects.get()
+    application = services.application_accept(application=application, actor=reviewer)
+    services.application_return(
+        application=application, actor=reviewer, reason="照片背景不是白色", reason_code="photo"
+    )
+
+    colleague = signed_in(StaffFactory(username="clerk2", role="clerk", outlet=outlet))
+    _identify(colleague, person)
+    page = colleague.get(COUNTER).content.decode()
+    assert "照片背景不是白色" in page and "补正后重新提交" in page
+    url = reverse("backoffice:counter_resubmit", args=[application.pk])
+    response = colleague.post(url, {"photo": jpeg()})
+    assert response.status_code == 302
+    application.refresh_from_db()
+    assert application.status == AppStatus.ACCEPTED and application.due_on is not None
+    assert application.events.last().actor_label == "clerk2"
+
+
+def test_only_counter_applications_are_resubmitted_at_the_counter(bank, outlet, clerk, reviewer):
+    online = services.application_accept(
+        application=submit_apply(UserFactory(), bank, outlet), actor=reviewer
+    )
+    services.application_return(application=online, actor=reviewer, reason="补照片")
+    with pytest.raises(DomainError, match="未找到该办件"):
+        services.application_resubmit(
+            requester=Requester(user=clerk, trust=TrustLevel.L4, counter=True),
+            application=online,
+            data={},
+            files={"photo": jpeg()},
+        )
