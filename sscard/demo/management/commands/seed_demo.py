@@ -446,6 +446,14 @@ SCENARIOS: tuple[Scenario, ...] = (
     _one(("submit", "accept", "approve", "send"), (0, 1), "数据已录入银行", 3),
     _one(("submit", "accept", "approve", "send", "produce"), (0, 4), "制卡中", 4),
     _one(("submit", "accept", "approve", "send", "produce", "city"), (0, 1), "市银行签收", 3),
+    _one(
+        ("submit", "accept", "approve", "send", "produce", "city"),
+        (0, 1),
+        "市银行签收，待 demo_clerk 的网点签收",
+        2,
+        delivery=Delivery.OUTLET,
+        outlet="RC01",
+    ),
     _one(TO_SEALED[:-1], (0, 8), "网点签收，待领卡", 4, delivery=Delivery.OUTLET),
     _one(
         TO_SEALED[:-1],
@@ -1216,7 +1224,7 @@ LOGIN_TABLE = (
         "demo_clerk",
         STAFF_PASSWORD,
         "网点柜员（榕城区·工商银行揭阳分行营业部）",
-        "/staff/：网点签收、核验身份后发卡、窗口代办七个事项",
+        "/staff/：网点签收（2张待签收）、核验身份后发卡、窗口代办七个事项",
     ),
     (
         "demo_card",
