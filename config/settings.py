@@ -43,7 +43,8 @@ SSCARD_DATA_KEYS = (
 SSCARD_INDEX_KEY = _secret("SSCARD_INDEX_KEY", "dev-only-index-key-change-me")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # the Django admin, opening only to sessions signed in with password and TOTP code
+    "sscard.backoffice.admin_apps.StaffAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -56,6 +57,8 @@ INSTALLED_APPS = [
     "csp",
     "axes",
     "captcha",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "sscard.core",
     "sscard.audit",
     "sscard.regions",
@@ -79,6 +82,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -168,7 +172,11 @@ AUTH_PASSWORD_VALIDATORS = [
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # staff accounts: at least 12 characters (等保 8.1.4.1; a TOTP code is the second factor)
+    {"NAME": "sscard.backoffice.passwords.StaffPasswordLengthValidator"},
 ]
+# The issuer shown in authenticator apps for staff TOTP devices.
+OTP_TOTP_ISSUER = "sscard 业务经办"
 
 TASKS = {
     "default": {
@@ -184,6 +192,8 @@ SSCARD_PERIODIC_TASKS = [
     "sscard.notifications.tasks.deliver_due_messages_task",
     "sscard.notifications.tasks.remind_temporary_losses_lapsing_task",
     "sscard.notifications.tasks.remind_uncollected_cards_task",
+    "sscard.applications.tasks.mark_deadlines_task",
+    "sscard.applications.tasks.seal_uncollected_cards_task",
 ]
 
 # Notifications (sscard.notifications): the outbox and its channels. By default every SMS and

@@ -36,6 +36,11 @@ class Relation:
     SELF = "self"
     GUARDIAN = "guardian"
     EMPLOYER = "employer"
+    COUNTER = "counter"  # staff at a service counter, for the person in front of them
+
+
+# Staff who serve people at a counter (窗口代办).
+COUNTER_ROLES = (User.Role.REVIEWER, User.Role.CLERK)
 
 
 def person_relation(*, user: User, person: Person, today: date, region: RegionSettings) -> str:

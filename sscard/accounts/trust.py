@@ -22,7 +22,11 @@ class TrustLevel(IntEnum):
 
 @dataclass(frozen=True)
 class Requester:
-    """A citizen or employer acting through the portal or the app API."""
+    """A citizen or employer acting through the portal or the app API — or, with
+    ``counter=True``, a member of staff serving a person who came to the counter (窗口代办):
+    the staff member checked the person's identity document in person and is recorded as the
+    one who did the item."""
 
     user: User
     trust: TrustLevel
+    counter: bool = False

@@ -44,6 +44,38 @@ class MaterialKind(models.TextChoices):
     GUARDIAN_PROOF = "guardian_proof", "监护人证明"
 
 
+class ReturnReason(models.TextChoices):
+    """退回补正: what the applicant must correct (with the reviewer's free text)."""
+
+    PHOTO = "photo", "照片不符合制卡要求"
+    MATERIAL_MISSING = "material_missing", "材料不齐全"
+    MATERIAL_UNCLEAR = "material_unclear", "材料不清晰或无法辨认"
+    INFO_MISMATCH = "info_mismatch", "填报信息与证件不一致"
+    GUARDIAN_PROOF = "guardian_proof", "监护关系证明不足"
+    DELIVERY = "delivery", "需重新选择合作银行或领卡网点"
+    OTHER = "other", "其他"
+
+
+class RejectReason(models.TextChoices):
+    """不予受理 / 不予通过: why the application cannot be granted."""
+
+    HAS_CARD = "has_card", "已持有有效社会保障卡"
+    DUPLICATE = "duplicate", "重复申请"
+    IDENTITY = "identity", "身份信息核验不通过"
+    NOT_ELIGIBLE = "not_eligible", "不符合申领条件"
+    FALSE_MATERIAL = "false_material", "提供虚假材料"
+    OTHER = "other", "其他"
+
+
+class SlaState(models.TextChoices):
+    """Where an open application stands against its legal time limit, as last marked by the
+    periodic sweep (the queue computes the live figures itself)."""
+
+    ON_TIME = "", "正常"
+    AT_RISK = "at_risk", "临近时限"
+    OVERDUE = "overdue", "已超期"
+
+
 # Applications that still hold the person's one open card request.
 OPEN_STATUSES = (
     AppStatus.SUBMITTED,

@@ -10,7 +10,7 @@ from datetime import date
 from django.utils import timezone
 
 from sscard.accounts.models import Person
-from sscard.accounts.services import Relation, person_relation
+from sscard.accounts.services import COUNTER_ROLES, Relation, person_relation, require_role
 from sscard.accounts.trust import Requester, TrustLevel
 from sscard.applications.catalogue import SSCARD, Audience
 from sscard.applications.constants import CARD_ITEMS, OPEN_STATUSES, ReissueKind
@@ -40,6 +40,10 @@ def relation_for(
     """How the requester may use ``item`` for ``person``: as themself, as a minor's guardian or
     as the person's employer — and only where the catalogue lets that audience use the item
     (an employer applies and follows progress, it does not report an employee's card lost)."""
+    if requester.counter:
+        # 窗口代办: the counter serves every item for the person whose document was checked
+        require_role(requester.user, *COUNTER_ROLES)
+        return Relation.COUNTER
     region = region or region_settings()
     relation = person_relation(
         user=requester.user, person=person, today=timezone.localdate(), region=region
@@ -92,7 +96,8 @@ def check_apply(*, requester: Requester, subject: Person | None, today: date | N
     if subject is None:
         return
     region = region_settings()
-    ensure_online_allowed(subject, None, region)
+    if not requester.counter:  # what is excluded online is what the counter is for
+        ensure_online_allowed(subject, None, region)
     live = Card.objects.filter(person=subject, status__in=LIVE_STATUSES).first()
     if live is not None:
         raise DomainError(
@@ -129,7 +134,8 @@ def check_loss(*, requester: Requester, card: Card) -> None:
 def check_reissue(*, requester: Requester, card: Card, kind: str | None = None) -> None:
     region = region_settings()
     card = _as_of_now(card)
-    ensure_online_allowed(card.person, card, region)
+    if not requester.counter:
+        ensure_online_allowed(card.person, card, region)
     if kind == ReissueKind.REISSUE:
         refuse_if(rules.reissue_refusal(card), code="not_formally_lost")
     elif kind == ReissueKind.REPLACE:

@@ -10,6 +10,7 @@ from sscard.applications.constants import (
     AppStatus,
     ItemCode,
     MaterialKind,
+    SlaState,
 )
 from sscard.core.fields import EncryptedJSONField
 from sscard.photos.check import PhotoReport
@@ -73,6 +74,18 @@ class Application(models.Model):
         related_name="reviewed_applications",
     )
     staff_note = models.CharField("退回/不予通过原因", max_length=300, blank=True)
+    reason_code = models.CharField("原因类别", max_length=20, blank=True, db_index=True)
+    outlet = models.ForeignKey(
+        "regions.Outlet",
+        verbose_name="领卡网点",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="applications",
+    )
+    sla_state = models.CharField(
+        "时限状态", max_length=10, choices=SlaState.choices, default=SlaState.ON_TIME, blank=True
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -90,6 +103,13 @@ class Application(models.Model):
             ),
         ]
         indexes = [models.Index(fields=["status", "due_on"])]
+        permissions = [
+            ("review_application", "审核办件（受理、审核通过、退回补正、不予受理）"),
+            ("reveal_personal_data", "显示完整信息（留痕）"),
+            ("counter_service", "窗口代办"),
+            ("outlet_work", "网点签收与发卡"),
+            ("view_dashboard", "查看统计看板"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.receipt_number} {self.get_item_display()}"

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from sscard.accounts.models import Person, User, identity_hash
 from sscard.accounts.services import (
+    COUNTER_ROLES,
     ONLINE_CONTACT_FIELDS,
     Relation,
     employment_ensure,
@@ -37,7 +38,10 @@ from sscard.applications.constants import (
     ItemCode,
     MaterialKind,
     ReissueKind,
+    RejectReason,
     ReplaceReason,
+    ReturnReason,
+    SlaState,
 )
 from sscard.applications.forms import (
     CleanApply,
@@ -170,6 +174,7 @@ def _create_application(
     person is refused even when two arrive at the same instant."""
     now = timezone.now()
     extra: dict[str, Any] = {"submission_key": submission_key} if submission_key else {}
+    extra["outlet"] = _chosen_outlet(form_data)
     if status == AppStatus.COMPLETED:
         extra["completed_at"] = now
     for _attempt in range(10):
@@ -219,6 +224,14 @@ def _create_application(
     raise DomainError("受理编号生成失败，请稍后重试", code="receipt_exhausted")  # pragma: no cover
 
 
+def _chosen_outlet(form_data: dict[str, Any]) -> Outlet | None:
+    """The collection outlet the applicant chose: its district is the application's district
+    in the staff queue and the dashboard (the form itself is encrypted)."""
+    if form_data.get("delivery") != Delivery.OUTLET or not form_data.get("outlet"):
+        return None
+    return Outlet.objects.filter(code=form_data["outlet"]).first()
+
+
 def _attach(
     application: Application, person: Person, kind: str, upload: UploadedFile | PreparedUpload
 ) -> Material:
@@ -265,7 +278,8 @@ def application_submit_apply(
     submission_key: Any = None,
     today: date | None = None,
 ) -> Application:
-    """社会保障卡申领 for oneself, a minor in one's care, or (employer) an employee."""
+    """社会保障卡申领 for oneself, a minor in one's care, (employer) an employee, or (窗口代办)
+    the person at the counter."""
     user = requester.user
     first = _already_submitted(user, submission_key)
     if first is not None:
@@ -273,10 +287,16 @@ def application_submit_apply(
     today = today or timezone.localdate()
     region = region_settings()
     is_employer = user.role == User.Role.EMPLOYER
-    if not is_employer and user.person is None:
+    if requester.counter:
+        require_role(user, *COUNTER_ROLES)
+    elif not is_employer and user.person is None:
         raise DomainError("请先完成实名认证，再申领社会保障卡", code="no_identity")
-    for_someone_else = not is_employer and not _is_self(
-        user, str(data.get("doc_type", "")), str(data.get("doc_number", "")), today
+    for_someone_else = (
+        not is_employer
+        and not requester.counter
+        and not _is_self(
+            user, str(data.get("doc_type", "")), str(data.get("doc_number", "")), today
+        )
     )
     provided = {kind for kind, upload in files.items() if upload}
     clean = clean_apply(
@@ -350,6 +370,8 @@ def _apply_subject(
         "nationality": clean.data["nationality"],
         "birth_date": date.fromisoformat(clean.data["birth_date"]),
     }
+    if requester.counter:
+        return person_find_or_create(facts=clean.facts, details=details), Relation.COUNTER
     if user.role == User.Role.EMPLOYER:
         if user.employer is None:
             raise DomainError("单位账号未关联单位信息", code="no_employer")
@@ -459,9 +481,14 @@ def _check_expiring(card: Card, region: RegionSettings, today: date) -> None:
 
 
 def _own(requester: Requester, application: Application) -> Application:
-    if application.applicant_id != requester.user.pk:
-        raise DomainError(NOT_FOUND, code="not_found")
-    return application
+    """The applicant's own application; one made at a counter is followed up at any counter
+    (the person comes back with their document, perhaps to another member of staff)."""
+    if application.applicant_id == requester.user.pk:
+        return application
+    if requester.counter and application.relation == Relation.COUNTER:
+        require_role(requester.user, *COUNTER_ROLES)
+        return application
+    raise DomainError(NOT_FOUND, code="not_found")
 
 
 def application_withdraw(*, requester: Requester, application: Application) -> Application:
@@ -536,6 +563,7 @@ def application_resubmit(
             actor=requester.user,
             action="resubmit",
             form_data=form,
+            outlet=_chosen_outlet(form),
             paused_since=None,
             paused_days=total_paused,
             due_on=_due_on(accepted_on, application.item, total_paused),
@@ -586,12 +614,22 @@ def application_accept(*, application: Application, actor: User) -> Application:
     return application
 
 
+def _reason_code(code: str, choices: type[ReturnReason] | type[RejectReason]) -> str:
+    if code and code not in choices.values:
+        raise DomainError("请选择原因类别", field="reason_code")
+    return code or choices.OTHER
+
+
 @transaction.atomic
-def application_return(*, application: Application, actor: User, reason: str) -> Application:
-    """退回补正 with the reason; the clock pauses until the applicant resubmits."""
+def application_return(
+    *, application: Application, actor: User, reason: str, reason_code: str = ""
+) -> Application:
+    """退回补正 with a reason category and the reviewer's words; the clock pauses until the
+    applicant resubmits."""
     reason = reason.strip()
     if not reason:
         raise DomainError("请填写退回补正的原因", field="reason")
+    code = _reason_code(reason_code, ReturnReason)
     _refuse_own(application, actor)
     application = application_transition(
         application=application,
@@ -600,9 +638,11 @@ def application_return(*, application: Application, actor: User, reason: str) ->
         action="return",
         note=reason,
         staff_note=reason[:300],
+        reason_code=code,
         reviewer=actor,
         paused_since=timezone.localdate(),
         due_on=None,
+        sla_state=SlaState.ON_TIME,
     )
     notify(
         Event.APPLICATION_RETURNED, person=application.subject, context={"application": application}
@@ -611,11 +651,15 @@ def application_return(*, application: Application, actor: User, reason: str) ->
 
 
 @transaction.atomic
-def application_reject(*, application: Application, actor: User, reason: str) -> Application:
-    """不予通过, with the reason, before a decision was made."""
+def application_reject(
+    *, application: Application, actor: User, reason: str, reason_code: str = ""
+) -> Application:
+    """不予通过 (不予受理 before acceptance), with a reason category and the reviewer's words,
+    before a decision was made."""
     reason = reason.strip()
     if not reason:
         raise DomainError("请填写不予通过的原因", field="reason")
+    code = _reason_code(reason_code, RejectReason)
     application = Application.objects.select_for_update().get(pk=application.pk)
     _refuse_own(application, actor)
     if application.status not in (AppStatus.SUBMITTED, AppStatus.ACCEPTED):
@@ -631,6 +675,7 @@ def application_reject(*, application: Application, actor: User, reason: str) ->
         action="reject",
         note=reason,
         staff_note=reason[:300],
+        reason_code=code,
         reviewer=actor,
         decided_at=timezone.now(),
     )

@@ -1,5 +1,6 @@
 """Who may open a back-office page. Every staff view is wrapped in :func:`staff_view`, which
-denies by default: an anonymous visitor goes to the staff login, a signed-in account without
+denies by default: an anonymous visitor (or a session signed in without the TOTP second
+factor, e.g. through the Django admin) goes to the staff login, a signed-in account without
 the named permissions (a citizen or an employer included) gets 403."""
 
 from __future__ import annotations
@@ -10,14 +11,15 @@ from typing import Any
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
+from django.http.response import HttpResponseBase
 
 from sscard.accounts.models import User
 
 STAFF_ROLES = frozenset({User.Role.REVIEWER, User.Role.PRODUCER, User.Role.CLERK, User.Role.ADMIN})
 LOGIN_URL = "backoffice:login"
 
-View = Callable[..., HttpResponse]
+View = Callable[..., HttpResponseBase]
 
 
 def is_staff_member(user: Any) -> bool:
@@ -26,15 +28,23 @@ def is_staff_member(user: Any) -> bool:
     )
 
 
+def is_verified(user: Any) -> bool:
+    """Signed in with the TOTP second factor in this session (django-otp's middleware)."""
+    is_verified = getattr(user, "is_verified", None)
+    return bool(is_verified and is_verified())
+
+
 def staff_view(*perms: str) -> Callable[[View], View]:
     """``@staff_view("applications.review_application")``: signed in as staff, holding every
     permission named (none named: any staff member)."""
 
     def decorate(view: View) -> View:
         @wraps(view)
-        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             user = request.user
             if not user.is_authenticated:
+                return redirect_to_login(request.get_full_path(), LOGIN_URL)
+            if is_staff_member(user) and not is_verified(user):
                 return redirect_to_login(request.get_full_path(), LOGIN_URL)
             if not is_staff_member(user) or not user.has_perms(perms):
                 raise PermissionDenied

@@ -1,16 +1,33 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from sscard.backoffice import views
+from sscard.backoffice import audit_views, counter_views, dashboard_views, outlet_views, views
 
 app_name = "backoffice"
 
 urlpatterns = [
-    path(
-        "login/",
-        auth_views.LoginView.as_view(template_name="backoffice/login.html"),
-        name="login",
-    ),
+    path("login/", views.StaffLoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(next_page="backoffice:login"), name="logout"),
     path("", views.home, name="home"),
+    # 审核
+    path("queue/", views.queue, name="queue"),
+    path("applications/<int:pk>/", views.application_detail, name="application"),
+    path("applications/<int:pk>/reveal/", views.application_reveal, name="reveal"),
+    path("applications/<int:pk>/accept/", views.application_accept, name="accept"),
+    path("applications/<int:pk>/approve/", views.application_approve, name="approve"),
+    path("applications/<int:pk>/return/", views.application_return, name="return"),
+    path("applications/<int:pk>/reject/", views.application_reject, name="reject"),
+    path("applications/<int:pk>/end/", views.application_end, name="end"),
+    path("materials/<int:pk>/", views.material_file, name="material"),
+    # 网点
+    path("outlet/", outlet_views.outlet_home, name="outlet"),
+    path("outlet/orders/<int:pk>/sign-in/", outlet_views.outlet_sign_in, name="outlet_sign_in"),
+    path("outlet/orders/<int:pk>/handover/", outlet_views.outlet_handover, name="handover"),
+    # 窗口代办
+    path("counter/", counter_views.counter_home, name="counter"),
+    path("counter/<str:item>/", counter_views.counter_item, name="counter_item"),
+    path("counter/returned/<int:pk>/", counter_views.counter_resubmit, name="counter_resubmit"),
+    # 统计与审计
+    path("dashboard/", dashboard_views.dashboard_view, name="dashboard"),
+    path("audit/", audit_views.audit_list, name="audit"),
 ]

@@ -61,6 +61,12 @@ class RegionSettings(models.Model):
         validators=[MinValueValidator(1)],
         help_text="制卡订单在数据录入、制卡中或市银行签收环节停留超过该天数，在制卡工作台标记为滞留。",
     )
+    uncollected_seal_months = models.PositiveSmallIntegerField(
+        "逾期未领取封存（月）",
+        default=12,
+        validators=[MinValueValidator(1)],
+        help_text="网点签收后超过该月数仍未领取的社保卡，标记为逾期封存。",
+    )
 
     class Meta:
         verbose_name = "地区业务设置"

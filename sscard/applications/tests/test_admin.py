@@ -10,14 +10,14 @@ from django.test.utils import CaptureQueriesContext
 from sscard.applications import services
 from sscard.applications.tests.helpers import submit_apply
 from sscard.testing.factories import StaffFactory, UserFactory
+from sscard.testing.otp import otp_login
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def admin_client(client):
-    client.force_login(StaffFactory(username="root", role="admin", is_superuser=True))
-    return client
+    return otp_login(client, StaffFactory(username="root", role="admin", is_superuser=True))
 
 
 def _accepted(count, bank, outlet, reviewer):

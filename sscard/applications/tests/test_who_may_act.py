@@ -27,6 +27,7 @@ from sscard.testing.factories import (
     UserFactory,
 )
 from sscard.testing.ids import resident_id
+from sscard.testing.otp import otp_login
 
 pytestmark = pytest.mark.django_db
 NOT_YOURS = "未找到可为您办理的人员信息"
@@ -202,9 +203,9 @@ def test_the_admin_offers_staff_actions_only_to_staff_allowed_to_change(
         *Permission.objects.filter(codename__in=["view_application", "change_application"])
     )
 
-    client.force_login(viewer)
+    otp_login(client, viewer)
     seen_by_viewer = client.get("/admin/applications/application/").content.decode()
-    client.force_login(changer)
+    otp_login(client, changer)
     seen_by_changer = client.get("/admin/applications/application/").content.decode()
 
     assert "受理所选办件" not in seen_by_viewer

@@ -11,16 +11,18 @@ from django.db import connection
 from django.db.models import Count, Q
 from django.test import RequestFactory
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from sscard.accounts.models import Employment, Guardianship, Person, User
 from sscard.applications.constants import CARD_ITEMS, OPEN_STATUSES, AppStatus, ItemCode
 from sscard.applications.models import Application
 from sscard.applications.selectors import application_deadline, applications_overdue
+from sscard.backoffice.otp import totp_secret
 from sscard.cards.constants import LIVE_STATUSES, CardStatus
 from sscard.cards.models import Card
 from sscard.demo.management.commands.seed_demo import (
     DEMO_PASSWORD,
-    ROLE_GROUP_NAMES,
+    DEMO_TOTP_SECRET,
     STAFF_PASSWORD,
     ensure_role_groups,
 )
@@ -133,10 +135,14 @@ def test_seed_demo_writes_a_lived_in_region_once():
     assert User.objects.get(username="demo_admin").is_superuser
     assert User.objects.get(username="demo_clerk").outlet.district == "榕城区"
     reviewer = User.objects.get(username="demo_reviewer")
-    assert reviewer.has_perm("applications.change_application")
-    assert reviewer.has_perm("cards.view_card")
+    assert reviewer.has_perm("applications.review_application")
     assert not reviewer.has_perm("production.change_productionorder")
-    assert User.objects.get(username="demo_clerk").has_perm("production.change_productionorder")
+    assert User.objects.get(username="demo_clerk").has_perm("applications.outlet_work")
+    # every demo staff login has the published TOTP device; the other clerks cannot sign in
+    for user in staff:
+        device = TOTPDevice.objects.get(user=user)
+        assert totp_secret(device) == DEMO_TOTP_SECRET
+    assert not TOTPDevice.objects.filter(user__username="clerk_rc02").exists()
 
     card_holder = User.objects.get(username="demo_card").person
     assert card_holder.cards.get().status == CardStatus.ACTIVE
@@ -194,14 +200,8 @@ def test_role_groups_can_be_set_up_again_without_duplicates():
     second = ensure_role_groups()
 
     assert {g.pk for g in first.values()} == {g.pk for g in second.values()}
-    assert Group.objects.filter(name__in=ROLE_GROUP_NAMES.values()).count() == 3
+    assert Group.objects.filter(name__in=[g.name for g in second.values()]).count() == 4
     producer = second[User.Role.PRODUCER]
     codenames = set(producer.permissions.values_list("codename", flat=True))
-    assert {
-        "view_person",
-        "view_card",
-        "view_application",
-        "view_auditrecord",
-        "change_productionorder",
-    } <= codenames
-    assert "change_application" not in codenames
+    assert "change_productionorder" in codenames
+    assert "review_application" not in codenames

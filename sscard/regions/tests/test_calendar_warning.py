@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from sscard.regions.models import HolidayOverride
 from sscard.regions.warnings import calendar_warning
 from sscard.testing.factories import EmployerFactory, StaffFactory
+from sscard.testing.otp import otp_login
 
 pytestmark = pytest.mark.django_db
 LATE_2026 = datetime(2026, 11, 29, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
@@ -17,7 +18,7 @@ LATE_2026 = datetime(2026, 11, 29, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 def test_administrators_are_warned_when_deadlines_reach_a_year_without_holidays(client):
     assert "2027年的法定节假日" in calendar_warning()
 
-    client.force_login(StaffFactory(username="root", role="admin", is_superuser=True))
+    otp_login(client, StaffFactory(username="root", role="admin", is_superuser=True))
     page = client.get("/admin/applications/application/")
     assert "2027年的法定节假日和调休安排尚未收录" in page.content.decode()
 
@@ -42,6 +43,6 @@ def test_an_employer_with_an_invalid_credit_code_is_refused_by_the_model():
 
 
 def test_guardianship_links_cannot_be_added_or_changed_in_the_admin(client):
-    client.force_login(StaffFactory(username="root", role="admin", is_superuser=True))
+    otp_login(client, StaffFactory(username="root", role="admin", is_superuser=True))
 
     assert client.get("/admin/accounts/guardianship/add/").status_code == 403

@@ -50,10 +50,8 @@ from io import BytesIO
 from typing import Any
 from unittest import mock
 
-from django.apps import apps
 from django.contrib.auth.hashers import make_password
-from django.contrib.auth.management import create_permissions
-from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
@@ -79,6 +77,8 @@ from sscard.applications.constants import (
 from sscard.applications.models import Application
 from sscard.applications.selectors import applications_overdue
 from sscard.audit.services import audit_record
+from sscard.backoffice.otp import staff_totp_enrol
+from sscard.backoffice.roles import staff_groups_ensure
 from sscard.cards.constants import CardStatus
 from sscard.cards.models import Card
 from sscard.cards.services import card_expire_temporary_losses
@@ -181,70 +181,27 @@ RETURN_REASONS = (
     ("证件照面部不清晰，请重新上传", "photo"),
 )
 REJECT_REASONS = (
-    "所填证件号码与公安户籍信息不一致，请核对后重新申请",
-    "经核查申领人已在外地持有社会保障卡，请先注销原卡",
-    "提交的证件照非本人照片",
+    ("所填证件号码与公安户籍信息不一致，请核对后重新申请", "identity"),
+    ("经核查申领人已在外地持有社会保障卡，请先注销原卡", "has_card"),
+    ("提交的证件照非本人照片", "false_material"),
 )
+# the reason category of each kind of correction above (ReturnReason)
+RETURN_CODES = {"photo": "photo", "address": "info_mismatch", "delivery": "delivery"}
 FAILURE_REASONS = (
     "芯片个人化写入失败",
     "照片质量不合格，制卡厂退回",
     "银行开户信息校验失败",
 )
-ROLE_GROUP_NAMES = {
-    User.Role.REVIEWER: "审核人员",
-    User.Role.PRODUCER: "制卡管理员",
-    User.Role.CLERK: "网点柜员",
-}
-# app_label.codename of the change permissions each role needs beyond viewing everything
-ROLE_CHANGE_PERMISSIONS = {
-    User.Role.REVIEWER: ("applications.change_application",),
-    User.Role.PRODUCER: (
-        "production.change_productionorder",
-        "production.add_batch",
-        "production.change_batch",
-        "production.export_batch",
-        "production.import_results",
-    ),
-    User.Role.CLERK: ("production.change_productionorder",),
-}
-
-
-# ---------------------------------------------------------------------------------------------
-# Staff permissions
-
-
-def _sscard_model_apps() -> list[Any]:
-    return [
-        config
-        for config in apps.get_app_configs()
-        if config.name.startswith("sscard.") and any(True for _ in config.get_models())
-    ]
+# The published TOTP secret of the demo staff accounts (base32 DEMO_TOTP_SECRET below): add
+# it to an authenticator app, or run ``manage.py staff_totp demo_reviewer --code``.
+DEMO_TOTP_KEY = "3132333435363738393031323334353637383930"  # RFC 6238's test secret
+DEMO_TOTP_SECRET = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"  # noqa: S105 — published demo credential
 
 
 def ensure_role_groups() -> dict[str, Group]:
-    """One group per staff role (审核人员, 制卡管理员, 网点柜员): view permission on every model
-    of the sscard apps, so the staff can look at everything in the admin, and the change
-    permission where the role acts (reviewers on applications, producers and clerks on
-    production orders). Safe to run again: the groups' permissions are reset to these."""
-    model_apps = _sscard_model_apps()
-    for config in model_apps:
-        create_permissions(config, verbosity=0)  # normally done after migrate; make sure
-    labels = [config.label for config in model_apps]
-    view = list(
-        Permission.objects.filter(content_type__app_label__in=labels, codename__startswith="view_")
-    )
-    groups: dict[str, Group] = {}
-    for role, name in ROLE_GROUP_NAMES.items():
-        extra = []
-        for dotted in ROLE_CHANGE_PERMISSIONS[role]:
-            app_label, codename = dotted.split(".")
-            extra.append(
-                Permission.objects.get(content_type__app_label=app_label, codename=codename)
-            )
-        group, _ = Group.objects.get_or_create(name=name)
-        group.permissions.set([*view, *extra])
-        groups[role] = group
-    return groups
+    """The staff role groups of the back office (created by its data migration), reset to
+    their explicit permissions. Safe to run again."""
+    return staff_groups_ensure()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -486,6 +443,14 @@ SCENARIOS: tuple[Scenario, ...] = (
     _one(("submit", "accept", "approve", "send"), (0, 1), "数据已录入银行", 3),
     _one(("submit", "accept", "approve", "send", "produce"), (0, 4), "制卡中", 4),
     _one(("submit", "accept", "approve", "send", "produce", "city"), (0, 1), "市银行签收", 3),
+    _one(
+        ("submit", "accept", "approve", "send", "produce", "city"),
+        (0, 1),
+        "市银行签收，待 demo_clerk 的网点签收",
+        2,
+        delivery=Delivery.OUTLET,
+        outlet="RC01",
+    ),
     _one(TO_SEALED[:-1], (0, 8), "网点签收，待领卡", 4, delivery=Delivery.OUTLET),
     _one(
         TO_SEALED[:-1],
@@ -681,9 +646,9 @@ class Seeder:
             date_joined=joined,
         )
         user.set_password(password)  # None: an unusable password
-        user.save()
-        if role in self.groups:
-            user.groups.add(self.groups[role])
+        user.save()  # the role puts the account in its permission group
+        if password is not None:
+            staff_totp_enrol(user=user, key_hex=DEMO_TOTP_KEY, actor=None)
         return user
 
     # -- people ------------------------------------------------------------------------------
@@ -961,7 +926,7 @@ class Seeder:
             reason, what = "领卡方式信息有误，请核对领卡网点或邮寄地址", "delivery"
         case.to_correct = what
         case.application = apps_services.application_return(
-            application=case.app, actor=self.reviewer, reason=reason
+            application=case.app, actor=self.reviewer, reason=reason, reason_code=RETURN_CODES[what]
         )
 
     def step_resubmit(self, case: Case, scenario: Scenario) -> None:
@@ -976,11 +941,12 @@ class Seeder:
         )
 
     def step_reject(self, case: Case, scenario: Scenario) -> None:
-        reason = self.rng.choice(REJECT_REASONS)
+        reason, code = self.rng.choice(REJECT_REASONS)
         if case.app.item != ItemCode.APPLY:
             reason = "经核查该卡挂失、补换卡信息与银行记录不一致，请到社保卡服务网点办理"
+            code = "not_eligible"
         case.application = apps_services.application_reject(
-            application=case.app, actor=self.reviewer, reason=reason
+            application=case.app, actor=self.reviewer, reason=reason, reason_code=code
         )
 
     def step_withdraw(self, case: Case, scenario: Scenario) -> None:
@@ -1247,13 +1213,15 @@ LOGIN_TABLE = (
         "demo_admin",
         STAFF_PASSWORD,
         "系统管理员（超级用户）",
-        "后台全部数据：地区业务设置、合作银行、网点、节假日（2027年暂定）、账号与权限组",
+        "/staff/：统计看板、审计日志；/admin/：地区业务设置、合作银行、网点、节假日（2027年暂定）、"
+        "账号与权限组",
     ),
     (
         "demo_reviewer",
         STAFF_PASSWORD,
         "审核人员",
-        "待受理、待审核、退回补正的办件；临近时限与已超期办件",
+        "/staff/：审核队列（待受理、待审核、退回补正；临近时限与已超期）、受理/审核通过/退回补正/"
+        "不予受理、显示完整信息、窗口代办、统计看板",
     ),
     (
         "demo_producer",
@@ -1265,7 +1233,7 @@ LOGIN_TABLE = (
         "demo_clerk",
         STAFF_PASSWORD,
         "网点柜员（榕城区·工商银行揭阳分行营业部）",
-        "本网点已签收待领取的社保卡，核验身份后发卡",
+        "/staff/：网点签收（2张待签收）、核验身份后发卡、窗口代办七个事项",
     ),
     (
         "demo_card",
@@ -1294,6 +1262,15 @@ def _login_table() -> list[str]:
     lines = ["| 用户名 | 密码 | 角色 | 演示内容 |", "|---|---|---|---|"]
     lines += [f"| {u} | `{p}` | {r} | {s} |" for u, p, r, s in LOGIN_TABLE]
     return lines
+
+
+def _staff_login_lines() -> list[str]:
+    return [
+        "工作人员登录业务经办后台 http://127.0.0.1:8000/staff/ ：账号、密码和6位动态验证码。",
+        f"演示工作人员的动态验证码密钥（TOTP，添加到身份验证器）：{DEMO_TOTP_SECRET}",
+        "或运行 .venv/bin/python manage.py staff_totp demo_reviewer --code 显示当前动态验证码"
+        "（每个验证码只能使用一次，30秒更新）。",
+    ]
 
 
 def _summary() -> list[str]:
@@ -1338,4 +1315,7 @@ class Command(BaseCommand):
         self.stdout.write("")
         self.stdout.write("演示账号：")
         for line in _login_table():
+            self.stdout.write(line)
+        self.stdout.write("")
+        for line in _staff_login_lines():
             self.stdout.write(line)

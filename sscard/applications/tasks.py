@@ -1,0 +1,17 @@
+from __future__ import annotations
+
+from django_tasks import task
+
+from sscard.applications.periodic import applications_mark_deadlines, orders_seal_uncollected
+
+
+@task()
+def mark_deadlines_task() -> int:
+    """Mark open card requests at risk or overdue. Safe to run twice or concurrently."""
+    return applications_mark_deadlines()
+
+
+@task()
+def seal_uncollected_cards_task() -> int:
+    """逾期封存 for cards left uncollected at their outlet. Safe to run twice or concurrently."""
+    return orders_seal_uncollected()

@@ -1,0 +1,71 @@
+"""How an application's form reads on a staff screen: labelled, masked unless revealed."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sscard.accounts.models import Guardianship
+from sscard.applications.constants import ReissueKind, ReplaceReason
+from sscard.applications.models import Application
+from sscard.core.documents import DocType, Gender
+from sscard.core.masking import mask_address, mask_id_number, mask_name, mask_phone
+from sscard.production.constants import Delivery
+from sscard.regions.models import Bank, Outlet
+
+
+def _mask_birth(value: str) -> str:
+    return value[:4] + "-**-**" if value else ""
+
+
+FIELDS: tuple[tuple[str, str, Callable[[str], str] | None], ...] = (
+    # key, label, mask (None: not personal)
+    ("doc_type", "证件类型", None),
+    ("doc_number", "证件号码", mask_id_number),
+    ("name", "姓名", mask_name),
+    ("gender", "性别", None),
+    ("ethnicity", "民族", None),
+    ("nationality", "国籍", None),
+    ("birth_date", "出生日期", _mask_birth),
+    ("phone", "手机号码", mask_phone),
+    ("address", "通讯地址", mask_address),
+    ("postcode", "邮政编码", None),
+    ("occupation", "职业", None),
+    ("relationship", "与申领人关系", None),
+    ("kind", "补换类型", None),
+    ("reason", "换卡原因", None),
+    ("note", "补充说明", None),
+    ("bank", "合作银行", None),
+    ("delivery", "领卡方式", None),
+    ("outlet", "领卡网点", None),
+    ("mail_address", "邮寄地址", mask_address),
+)
+
+CHOICES: dict[str, dict[str, str]] = {
+    "doc_type": {code: str(label) for code, label in DocType.choices},
+    "gender": {code: str(label) for code, label in Gender.choices},
+    "relationship": dict(Guardianship.Relationship.choices),
+    "kind": dict(ReissueKind.choices),
+    "reason": dict(ReplaceReason.choices),
+    "delivery": dict(Delivery.choices),
+}
+
+
+def form_rows(application: Application, *, revealed: bool) -> list[tuple[str, str]]:
+    form = application.form_data or {}
+    names: dict[str, dict[str, str]] = {
+        **CHOICES,
+        "bank": dict(Bank.objects.values_list("code", "name")) if form.get("bank") else {},
+        "outlet": dict(Outlet.objects.values_list("code", "name")) if form.get("outlet") else {},
+    }
+    rows: list[tuple[str, str]] = []
+    for key, label, mask in FIELDS:
+        value = form.get(key)
+        if value in (None, ""):
+            continue
+        text = str(value)
+        if key in names:
+            text = names[key].get(text, text)
+        elif mask is not None and not revealed:
+            text = mask(text)
+        rows.append((label, text))
+    return rows

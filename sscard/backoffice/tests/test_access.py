@@ -1,0 +1,166 @@
+"""Deny by default: every back-office URL, opened by every staff role, a citizen, an employer
+and an anonymous visitor, answers as the role table says — and only the login page opens
+without the TOTP second factor."""
+
+from __future__ import annotations
+
+from importlib import import_module
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from sscard.accounts.models import User
+from sscard.applications.tests.helpers import approve, submit_apply
+from sscard.backoffice.roles import ROLE_GROUPS
+from sscard.backoffice.tests.conftest import signed_in
+from sscard.production import services as production
+from sscard.production.constants import Stage
+from sscard.testing.factories import EmployerAgentFactory, StaffFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+R, P, C, A = User.Role.REVIEWER, User.Role.PRODUCER, User.Role.CLERK, User.Role.ADMIN
+# every URL under /staff/ (by its namespaced name) → the roles that may open it; everyone else
+# gets 403. A screen added under /staff/ by any app makes the walk fail until it is listed here.
+ALLOWED: dict[str, set[str]] = {
+    "backoffice:home": {R, P, C, A},
+    "backoffice:queue": {R},
+    "backoffice:application": {R, P},
+    "backoffice:reveal": {R},
+    "backoffice:accept": {R},
+    "backoffice:approve": {R},
+    "backoffice:return": {R},
+    "backoffice:reject": {R},
+    "backoffice:end": {R},
+    "backoffice:material": {R},
+    "backoffice:outlet": {C},
+    "backoffice:outlet_sign_in": {C},
+    "backoffice:handover": {C},
+    "backoffice:counter": {R, C},
+    "backoffice:counter_item": {R, C},
+    "backoffice:counter_resubmit": {R, C},
+    "backoffice:dashboard": {R, P, A},
+    "backoffice:audit": {A},
+}
+OPEN = {"backoffice:login", "backoffice:logout"}
+STAFF_PREFIX = "staff/"
+
+
+def _patterns(patterns=None, namespace: str = "", route: str = "") -> list[URLPattern]:
+    """Every URL pattern whose address starts with /staff/, whichever app it belongs to,
+    named with its namespaces (``backoffice:queue``)."""
+    found: list[URLPattern] = []
+    for p in get_resolver().url_patterns if patterns is None else patterns:
+        full = route + str(p.pattern)
+        if isinstance(p, URLResolver):
+            if not (full.startswith(STAFF_PREFIX) or STAFF_PREFIX.startswith(full)):
+                continue
+            inner = f"{namespace}{p.namespace}:" if p.namespace else namespace
+            found += _patterns(p.url_patterns, inner, full)
+        elif full.startswith(STAFF_PREFIX):
+            p.qualified = namespace + (p.name or "")
+            found.append(p)
+    return found
+
+
+@pytest.fixture
+def urls(bank, outlet, reviewer, producer, clerk):
+    application = approve(submit_apply(UserFactory(), bank, outlet), reviewer)
+    order = application.production_order
+    production.order_send_data(order=order, actor=producer)
+    for stage in (Stage.PRODUCING, Stage.CITY_BANK):
+        production.order_advance(order=order, to=stage, actor=producer)
+    material = application.materials.first()
+    kwargs = {
+        "backoffice:application": {"pk": application.pk},
+        "backoffice:reveal": {"pk": application.pk},
+        "backoffice:accept": {"pk": application.pk},
+        "backoffice:approve": {"pk": application.pk},
+        "backoffice:return": {"pk": application.pk},
+        "backoffice:reject": {"pk": application.pk},
+        "backoffice:end": {"pk": application.pk},
+        "backoffice:material": {"pk": material.pk},
+        "backoffice:outlet_sign_in": {"pk": order.pk},
+        "backoffice:handover": {"pk": order.pk},
+        "backoffice:counter_item": {"item": "apply"},
+        "backoffice:counter_resubmit": {"pk": application.pk},
+    }
+    return {
+        p.qualified: reverse(p.qualified, kwargs=kwargs.get(p.qualified, {}))
+        for p in _patterns()
+        if p.qualified not in OPEN
+    }
+
+
+def test_the_role_table_covers_every_back_office_url_and_every_view_is_guarded():
+    names = {p.qualified for p in _patterns()}
+    assert names == set(ALLOWED) | OPEN  # a new screen is added to the table above
+    for pattern in _patterns():
+        if pattern.qualified not in OPEN:
+            assert hasattr(pattern.callback, "staff_perms"), pattern.qualified
+
+
+@pytest.mark.parametrize("role", [R, P, C, A])
+def test_each_role_opens_exactly_its_own_pages(role, urls, clerk, reviewer, producer):
+    user = {R: reviewer, P: producer, C: clerk}.get(role) or StaffFactory(role=role)
+    client = signed_in(user)
+    for name, url in urls.items():
+        response = client.get(url)
+        status = response.status_code
+        if role in ALLOWED[name]:
+            # 405: a POST-only action; 302: back to the step that must come first (the
+            # counter asks whom it serves), never to the login
+            assert status in (200, 302, 405), (role, name, status)
+            if status == 302:
+                assert not response["Location"].startswith(reverse("backoffice:login"))
+        else:
+            assert status == 403, (role, name, status)
+
+
+@pytest.mark.parametrize("make", [UserFactory, EmployerAgentFactory], ids=["citizen", "employer"])
+def test_citizens_and_employers_are_refused_everywhere(make, urls):
+    client = Client()
+    client.force_login(make())
+    for name, url in urls.items():
+        assert client.get(url).status_code == 403, name
+        assert client.post(url).status_code == 403, name
+
+
+def test_anonymous_visitors_and_password_only_sessions_go_to_the_login(urls, reviewer):
+    password_only = Client()
+    password_only.force_login(reviewer)  # e.g. signed in through the Django admin
+    for client in (Client(), password_only):
+        for name, url in urls.items():
+            response = client.get(url)
+            assert response.status_code == 302, name
+            assert response["Location"].startswith(reverse("backoffice:login")), name
+
+
+def test_the_groups_carry_exactly_the_permissions_of_the_role_table(staff_groups):
+    for role, (name, perms) in ROLE_GROUPS.items():
+        group = staff_groups[role]
+        assert group.name == name
+        granted = {
+            f"{app}.{code}"
+            for app, code in group.permissions.values_list("content_type__app_label", "codename")
+        }
+        assert granted == set(perms)
+
+
+def test_the_data_migration_created_the_same_groups():
+    latest = "sscard.backoffice.migrations.0002_production_and_message_permissions"
+    frozen = import_module(latest).GROUPS
+    assert {name: set(perms) for name, perms in frozen.items()} == {
+        name: set(perms) for name, perms in ROLE_GROUPS.values()
+    }
+
+
+def test_changing_an_accounts_role_moves_it_to_the_new_group(reviewer):
+    assert reviewer.has_perm("applications.review_application")
+    reviewer.role = User.Role.PRODUCER
+    reviewer.save()
+    reviewer = User.objects.get(pk=reviewer.pk)  # fresh permission cache
+    assert not reviewer.has_perm("applications.review_application")
+    assert reviewer.has_perm("production.change_productionorder")
+    assert list(reviewer.groups.values_list("name", flat=True)) == ["制卡管理员"]

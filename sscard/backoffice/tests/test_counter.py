@@ -1,0 +1,170 @@
+"""窗口代办: staff start any of the seven items for the person at the counter, whose document
+they checked; the item is recorded as done by them."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.messages import get_messages
+from django.urls import reverse
+
+from sscard.accounts.trust import Requester, TrustLevel
+from sscard.applications import services
+from sscard.applications.constants import AppStatus, ItemCode
+from sscard.applications.models import Application
+from sscard.applications.tests.helpers import apply_form, submit_apply
+from sscard.audit.models import AuditRecord
+from sscard.backoffice.tests.conftest import signed_in
+from sscard.cards.constants import CardStatus
+from sscard.conftest import jpeg
+from sscard.core.errors import DomainError
+from sscard.testing.factories import CardFactory, PersonFactory, StaffFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+COUNTER = reverse("backoffice:counter")
+
+
+def _item(code: str) -> str:
+    return reverse("backoffice:counter_item", args=[code])
+
+
+def _identify(client, person):
+    return client.post(COUNTER, {"doc_type": person.doc_type, "doc_number": person.doc_number})
+
+
+def test_a_clerk_applies_for_a_first_card_for_someone_not_yet_on_record(bank, outlet, clerk):
+    newcomer = PersonFactory.build()  # not saved: unknown to the system
+    client = signed_in(clerk)
+    page = _identify(client, newcomer).content.decode()
+    assert "未找到该证件的持卡人登记信息" in page
+
+    form = apply_form(newcomer, bank, outlet)
+    response = client.post(_item("apply"), {**form, "photo": jpeg()})
+    assert response.status_code == 302, response.context["form"].errors
+    application = Application.objects.get(item=ItemCode.APPLY)
+    assert application.applicant == clerk
+    assert application.relation == "counter"
+    assert application.status == AppStatus.SUBMITTED
+    assert application.subject.doc_number == newcomer.doc_number
+    assert AuditRecord.objects.get(action="application.apply").actor_id == clerk.pk
+
+
+def test_the_counter_form_reports_each_problem_next_to_its_field(bank, outlet, clerk):
+    client = signed_in(clerk)
+    form = apply_form(PersonFactory.build(), bank, outlet, phone="12345")
+    response = client.post(_item("apply"), {**form, "photo": jpeg()})
+    assert response.status_code == 200
+    assert "手机号码" in response.content.decode()
+    assert not Application.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("item", "data", "check"),
+    [
+        ("loss", {"action": "temporary"}, lambda card: card.status == CardStatus.TEMP_LOST),
+        (
+            "loss",
+            {"action": "formal", "confirm": "on"},
+            lambda card: card.status == CardStatus.LOST,
+        ),
+        ("change", {"phone": "13700001111"}, lambda card: card.person.phone == "13700001111"),
+    ],
+    ids=["temporary loss", "formal loss", "change of phone"],
+)
+def test_instant_items_take_effect_at_once_and_name_the_clerk(item, data, check, clerk):
+    card = CardFactory()
+    client = signed_in(clerk)
+    _identify(client, card.person)
+    response = client.post(_item(item), {"card": card.pk, **data})
+    assert response.status_code == 302
+    card.refresh_from_db()
+    card.person.refresh_from_db()
+    assert check(card)
+    application = Application.objects.get(item=item)
+    assert application.applicant == clerk and application.status == AppStatus.COMPLETED
+    (message,) = [str(m) for m in get_messages(response.wsgi_request)]
+    assert application.receipt_number in message and clerk.username in message
+
+
+def test_enable_a_sealed_card_at_the_counter(clerk):
+    card = CardFactory(sealed=True)
+    client = signed_in(clerk)
+    _identify(client, card.person)
+    response = client.post(
+        _item("enable"), {"card": card.pk, "password": "135790", "password2": "135790"}
+    )
+    assert response.status_code == 302
+    card.refresh_from_db()
+    assert card.status == CardStatus.ACTIVE
+
+
+def test_a_refusal_is_explained_on_the_form(clerk):
+    card = CardFactory()  # 正常: reissue needs 正式挂失 first
+    client = signed_in(clerk)
+    _identify(client, card.person)
+    response = client.post(
+        _item("reissue"),
+        {
+            "card": card.pk,
+            "kind": "reissue",
+            "bank": card.bank.code,
+            "delivery": "mail",
+            "mail_address": "广东省揭阳市榕城区新阳路18号",
+        },
+    )
+    assert response.status_code == 200
+    assert "正式挂失" in response.content.decode()
+
+
+def test_queries_show_the_persons_card_and_progress_masked(clerk):
+    card = CardFactory()
+    UserFactory(person=card.person)
+    client = signed_in(clerk)
+    _identify(client, card.person)
+    page = client.get(_item("status")).content.decode()
+    assert card.masked_number in page and card.number not in page
+    progress = client.get(_item("progress")).content.decode()
+    assert "暂无制卡记录" in progress
+
+
+def test_items_other_than_apply_need_an_identified_person_first(clerk):
+    response = signed_in(clerk).get(_item("loss"))
+    assert response.status_code == 302 and response["Location"] == COUNTER
+
+
+def test_a_counter_application_returned_for_correction_is_resubmitted_at_any_counter(
+    bank, outlet, clerk, reviewer
+):
+    person = PersonFactory()
+    client = signed_in(clerk)
+    _identify(client, person)
+    client.post(_item("apply"), {**apply_form(person, bank, outlet), "photo": jpeg()})
+    application = Application.objects.get()
+    application = services.application_accept(application=application, actor=reviewer)
+    services.application_return(
+        application=application, actor=reviewer, reason="照片背景不是白色", reason_code="photo"
+    )
+
+    colleague = signed_in(StaffFactory(username="clerk2", role="clerk", outlet=outlet))
+    _identify(colleague, person)
+    page = colleague.get(COUNTER).content.decode()
+    assert "照片背景不是白色" in page and "补正后重新提交" in page
+    url = reverse("backoffice:counter_resubmit", args=[application.pk])
+    response = colleague.post(url, {"photo": jpeg()})
+    assert response.status_code == 302
+    application.refresh_from_db()
+    assert application.status == AppStatus.ACCEPTED and application.due_on is not None
+    assert application.events.last().actor_label == "clerk2"
+
+
+def test_only_counter_applications_are_resubmitted_at_the_counter(bank, outlet, clerk, reviewer):
+    online = services.application_accept(
+        application=submit_apply(UserFactory(), bank, outlet), actor=reviewer
+    )
+    services.application_return(application=online, actor=reviewer, reason="补照片")
+    with pytest.raises(DomainError, match="未找到该办件"):
+        services.application_resubmit(
+            requester=Requester(user=clerk, trust=TrustLevel.L4, counter=True),
+            application=online,
+            data={},
+            files={"photo": jpeg()},
+        )
