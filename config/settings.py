@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "sscard.identity",
     "sscard.portal",
     "sscard.backoffice",
+    "sscard.wechat",
 ]
 
 MIDDLEWARE = [
@@ -89,6 +90,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "sscard.audit.middleware.RequestContextMiddleware",
     "sscard.portal.middleware.IdleTimeoutMiddleware",
+    "sscard.wechat.middleware.WeChatLoginMiddleware",
     # last, as django-axes asks: turns a locked-out login into our own lockout page
     "axes.middleware.AxesMiddleware",
 ]
@@ -213,6 +215,13 @@ SSCARD_SMS_SIGNATURE = env.str("SSCARD_SMS_SIGNATURE", default="揭阳人社")
 SSCARD_WECHAT_APPID = env.str("SSCARD_WECHAT_APPID", default="")
 SSCARD_WECHAT_SECRET = env.str("SSCARD_WECHAT_SECRET", default="")
 SSCARD_WECHAT_API_BASE = env.str("SSCARD_WECHAT_API_BASE", default="https://api.weixin.qq.com")
+# WeChat web authorization (sscard.wechat): the official account's authorize page, the
+# simulated WeChat for the demo and the tests (serves /wechat-sim/; never in production).
+SSCARD_WECHAT_AUTHORIZE_URL = env.str(
+    "SSCARD_WECHAT_AUTHORIZE_URL", default="https://open.weixin.qq.com/connect/oauth2/authorize"
+)
+SSCARD_WECHAT_SIMULATOR = env.bool("SSCARD_WECHAT_SIMULATOR", default=False)
+SSCARD_WECHAT_TIMEOUT = env.float("SSCARD_WECHAT_TIMEOUT", default=5.0)
 SSCARD_NOTIFY_TIMEOUT = env.float("SSCARD_NOTIFY_TIMEOUT", default=5.0)
 SSCARD_NOTIFY_MAX_ATTEMPTS = env.int("SSCARD_NOTIFY_MAX_ATTEMPTS", default=5)
 SSCARD_NOTIFY_BACKOFF_SECONDS = env.int("SSCARD_NOTIFY_BACKOFF_SECONDS", default=60)

@@ -47,3 +47,5 @@ SSCARD_SMS_BACKEND = "sscard.notifications.backends.MemoryBackend"
 SSCARD_WECHAT_BACKEND = "sscard.notifications.backends.MemoryBackend"
 # 人脸识别登录 runs against the built-in simulated provider (sscard.identity.simulator).
 SSCARD_IDP_SIMULATOR = True
+# WeChat web authorization runs against the built-in simulated WeChat (sscard.wechat.simulator).
+SSCARD_WECHAT_SIMULATOR = True

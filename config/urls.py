@@ -15,6 +15,7 @@ urlpatterns = [
     path("captcha/", include("captcha.urls")),
     path("messages/", include("sscard.notifications.urls")),
     path("login/face/", include("sscard.identity.urls")),
+    path("wechat/", include("sscard.wechat.urls")),
     path("files/", include("sscard.photos.urls")),
     path("", include("sscard.portal.urls")),
 ]
@@ -22,3 +23,7 @@ urlpatterns = [
 if settings.SSCARD_IDP_SIMULATOR:
     # the simulated real-name provider (demo and tests only; see sscard.identity.simulator)
     urlpatterns.insert(0, path("idp-sim/", include("sscard.identity.simulator.urls")))
+
+if settings.SSCARD_WECHAT_SIMULATOR:
+    # the simulated WeChat web-authorization server (demo and tests only; sscard.wechat)
+    urlpatterns.insert(0, path("wechat-sim/", include("sscard.wechat.simulator.urls")))

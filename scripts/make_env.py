@@ -19,6 +19,9 @@ SSCARD_DATA_KEYS=k{stamp}:{data_key}
 SSCARD_INDEX_KEY={index_key}
 # 人脸识别登录 through the built-in simulated identity provider (/idp-sim/): demo only.
 SSCARD_IDP_SIMULATOR=true
+# WeChat web authorization through the built-in simulated WeChat (/wechat-sim/): demo only.
+# Open the portal with a WeChat browser's User-Agent (it contains "MicroMessenger") to try it.
+SSCARD_WECHAT_SIMULATOR=true
 """
 
 

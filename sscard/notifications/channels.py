@@ -7,19 +7,19 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
-from sscard.accounts.models import Person, User
+from sscard.accounts.models import Person
 from sscard.core.masking import mask_phone
 from sscard.notifications.backends import Backend, Outgoing
 from sscard.notifications.constants import Channel
 from sscard.notifications.models import Message
+from sscard.wechat.models import WeChatBinding
 
 
 def wechat_openid_for(person: Person) -> str:
-    """The openid bound to the person's own account. Binding a WeChat identity is a later
-    issue (it gives ``User`` a ``wechat_openid``); until then nobody has one and the WeChat
-    channel skips every recipient."""
-    user = User.objects.filter(person=person, is_active=True).first()
-    return str(getattr(user, "wechat_openid", "") or "")
+    """The openid bound to the person's own account (账号密码绑定 inside WeChat,
+    :mod:`sscard.wechat`); "" when none is bound, and the WeChat channel skips the person."""
+    binding = WeChatBinding.objects.filter(user__person=person, user__is_active=True).first()
+    return binding.openid if binding is not None else ""
 
 
 def _mask_openid(openid: str) -> str:

@@ -17,6 +17,9 @@ from sscard.accounts.trust import Requester, TrustLevel
 
 PUBLIC_ROLES = frozenset({User.Role.CITIZEN, User.Role.EMPLOYER})
 TRUST_KEY = "trust"
+# this session has been through WeChat web authorization once (sscard.wechat): it is not
+# sent there again, so that a refusal or a logout inside WeChat does not loop
+WECHAT_TRIED_KEY = "wechat_tried"
 
 View = Callable[..., HttpResponse]
 

@@ -37,7 +37,13 @@ from sscard.audit.services import audit_record
 from sscard.core.errors import DomainError
 from sscard.identity.services import face_login_url as identity_login_url
 from sscard.portal import items as pages
-from sscard.portal.auth import TRUST_KEY, portal_login_required, requester_of, session_trust
+from sscard.portal.auth import (
+    TRUST_KEY,
+    WECHAT_TRIED_KEY,
+    portal_login_required,
+    requester_of,
+    session_trust,
+)
 from sscard.portal.forms import LoginForm, RegisterForm
 from sscard.portal.models import Draft
 from sscard.portal.services import (
@@ -101,6 +107,7 @@ def center(request: HttpRequest) -> HttpResponse:
         ).count()
         context["draft_count"] = Draft.objects.filter(user=user).count()
         context["face_url"] = face_login_url(reverse("portal:center"))
+        context["wechat"] = getattr(user, "wechat_binding", None)
     return render(request, "portal/center.html", context)
 
 
@@ -185,6 +192,7 @@ def register(request: HttpRequest) -> HttpResponse:
 @require_POST
 def logout_view(request: HttpRequest) -> HttpResponse:
     logout(request)
+    request.session[WECHAT_TRIED_KEY] = True  # logged out inside WeChat stays logged out
     return redirect("portal:center")
 
 

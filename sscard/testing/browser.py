@@ -62,7 +62,10 @@ def browser() -> Iterator[object]:
         chromium.close()
 
 
-def _open(browser, live_server, viewport: dict[str, int], mobile: bool) -> Iterator[object]:
+def open_page(
+    browser, live_server, viewport: dict[str, int], mobile: bool, **options: object
+) -> Iterator[object]:
+    """A fresh browser context and page; ``options`` go to ``new_context`` (a user agent)."""
     context = browser.new_context(
         base_url=live_server.url,
         viewport=viewport,
@@ -70,6 +73,7 @@ def _open(browser, live_server, viewport: dict[str, int], mobile: bool) -> Itera
         timezone_id="Asia/Shanghai",
         is_mobile=mobile,
         has_touch=mobile,
+        **options,
     )
     context.set_default_timeout(10_000)
     page = context.new_page()
@@ -92,10 +96,10 @@ def _open(browser, live_server, viewport: dict[str, int], mobile: bool) -> Itera
 @pytest.fixture
 def phone(browser, live_server) -> Iterator[object]:
     """A page at 390 × 844, as in WeChat on a phone."""
-    yield from _open(browser, live_server, PHONE, mobile=True)
+    yield from open_page(browser, live_server, PHONE, mobile=True)
 
 
 @pytest.fixture
 def desktop(browser, live_server) -> Iterator[object]:
     """A page at 1366 × 900, for the back office."""
-    yield from _open(browser, live_server, DESKTOP, mobile=False)
+    yield from open_page(browser, live_server, DESKTOP, mobile=False)

@@ -1,0 +1,64 @@
+"""Binding a WeChat identity to a portal account, undoing it, and logging in from WeChat."""
+
+from __future__ import annotations
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from sscard.accounts.models import User
+from sscard.audit.services import audit_record
+from sscard.core.errors import DomainError
+from sscard.wechat.models import WeChatBinding, openid_hash
+
+PUBLIC_ROLES = (User.Role.CITIZEN, User.Role.EMPLOYER)
+TAKEN = "该微信已绑定其他账号，请先用原账号在“个人中心”解除绑定"
+
+
+def binding_of(openid: str) -> WeChatBinding | None:
+    return (
+        WeChatBinding.objects.select_related("user")
+        .filter(openid_hash=openid_hash(openid), user__is_active=True)
+        .first()
+    )
+
+
+@transaction.atomic
+def wechat_bind(
+    *, user: User, openid: str, nickname: str = "", avatar_url: str = ""
+) -> WeChatBinding:
+    """One WeChat identity binds one account, and one account one WeChat identity."""
+    if user.role not in PUBLIC_ROLES:
+        raise DomainError("工作人员账号不能绑定微信", code="staff")
+    existing = (
+        WeChatBinding.objects.select_for_update().filter(openid_hash=openid_hash(openid)).first()
+    )
+    if existing is not None:
+        if existing.user_id == user.pk:
+            return existing
+        raise DomainError(TAKEN, code="taken")
+    if WeChatBinding.objects.filter(user=user).exists():
+        raise DomainError("该账号已绑定其他微信，请先在“个人中心”解除绑定", code="bound")
+    try:
+        with transaction.atomic():
+            binding = WeChatBinding.objects.create(
+                user=user, openid=openid, nickname=nickname, avatar_url=avatar_url
+            )
+    except IntegrityError as exc:  # the same identity bound at the same instant elsewhere
+        raise DomainError(
+            "该微信已绑定其他账号，请先用原账号在“个人中心”解除绑定", code="taken"
+        ) from exc
+    audit_record(actor=user, action="wechat.bound", target=user)
+    return binding
+
+
+@transaction.atomic
+def wechat_unbind(*, user: User) -> bool:
+    deleted, _ = WeChatBinding.objects.filter(user=user).delete()
+    if deleted:
+        audit_record(actor=user, action="wechat.unbound", target=user)
+    return bool(deleted)
+
+
+def wechat_logged_in(binding: WeChatBinding) -> None:
+    WeChatBinding.objects.filter(pk=binding.pk).update(last_login_at=timezone.now())
+    audit_record(actor=binding.user, action="login.wechat", target=binding.user)

@@ -1,0 +1,246 @@
+"""WeChat web authorization end to end through the simulated WeChat: the first visit asks
+for 昵称头像 and offers 账号密码绑定; the next visit goes straight in; refusals and bad
+answers bind nothing."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import httpx
+import pytest
+import time_machine
+from django.utils import timezone
+
+from sscard.accounts.models import User
+from sscard.audit.models import AuditRecord
+from sscard.notifications import channels
+from sscard.testing.factories import StaffFactory, UserFactory
+from sscard.wechat.models import WeChatBinding
+from sscard.wechat.tests.conftest import allow_page, answer, later_visit
+
+pytestmark = pytest.mark.django_db
+PASSWORD = "correct horse battery"
+
+
+def bind_by_password(phone, username: str, password: str = PASSWORD):
+    return phone.post(
+        "/wechat/bind/",
+        {"username": username, "password": password, "captcha_0": "x", "captcha_1": "PASSED"},
+        follow=True,
+    )
+
+
+def first_visit(phone, path: str = "/my/"):
+    """Open a portal page inside WeChat: silently authorized, then asked for 昵称头像."""
+    page = phone.get(path, follow=True)
+    assert allow_page(page), page.content.decode()[:300]
+    return page
+
+
+def test_a_first_visit_binds_by_password_and_the_next_goes_straight_in(wechat):
+    user = UserFactory(username="zhangsan")
+    page = answer(wechat, first_visit(wechat), "allow")
+    assert "账号密码绑定" in page.content.decode()
+    assert not page.wsgi_request.user.is_authenticated
+
+    done = bind_by_password(wechat, "zhangsan")
+    assert done.wsgi_request.user == user
+    assert done.redirect_chain[-1][0] == "/my/"  # back to the page first opened
+    binding = WeChatBinding.objects.get(user=user)
+    assert binding.openid.startswith("o") and binding.nickname
+    assert AuditRecord.objects.filter(action="wechat.bound", actor_id=user.pk).exists()
+
+    again = later_visit(wechat)
+    landed = again.get("/my/", follow=True)
+    assert landed.wsgi_request.user == user
+    assert landed.wsgi_request.session["trust"] == 3  # still steps up for L4 items
+    assert not allow_page(landed)
+    assert AuditRecord.objects.filter(action="login.wechat", actor_id=user.pk).exists()
+
+
+def test_a_wrong_password_binds_nothing_and_keeps_the_account(wechat):
+    UserFactory(username="zhangsan")
+    answer(wechat, first_visit(wechat), "allow")
+    page = bind_by_password(wechat, "zhangsan", "wrong-password")
+    assert "账号或密码错误" in page.content.decode()
+    assert 'value="zhangsan"' in page.content.decode()
+    assert not WeChatBinding.objects.exists()
+
+
+def test_refusing_authorization_explains_and_binds_nothing(wechat):
+    UserFactory(username="zhangsan")
+    page = answer(wechat, first_visit(wechat), "deny")
+    assert page.status_code == 403
+    text = page.content.decode()
+    assert "您已拒绝授权" in text and "点击登录" in text
+    assert not WeChatBinding.objects.exists()
+    # refused once in this session: browsing the portal is not interrupted again
+    assert wechat.get("/").status_code == 200
+
+
+def test_unbinding_asks_to_bind_again_on_the_next_visit(wechat):
+    user = UserFactory(username="zhangsan")
+    answer(wechat, first_visit(wechat), "allow")
+    bind_by_password(wechat, "zhangsan")
+    center = wechat.get("/me/").content.decode()
+    assert "已绑定微信" in center and "解除绑定" in center
+
+    wechat.post("/wechat/unbind/")
+    assert not WeChatBinding.objects.filter(user=user).exists()
+    assert AuditRecord.objects.filter(action="wechat.unbound", actor_id=user.pk).exists()
+    again = later_visit(wechat)
+    page = again.get("/my/", follow=True)
+    # 昵称头像 were allowed before: WeChat does not ask again, the portal offers binding
+    assert "账号密码绑定" in page.content.decode()
+    assert not page.wsgi_request.user.is_authenticated
+
+
+def test_one_wechat_identity_binds_one_account(wechat):
+    from sscard.core.errors import DomainError
+    from sscard.wechat.services import wechat_bind
+
+    zhangsan = UserFactory(username="zhangsan")
+    lisi = UserFactory(username="lisi")
+    answer(wechat, first_visit(wechat), "allow")
+    bind_by_password(wechat, "zhangsan")
+    openid = WeChatBinding.objects.get(user=zhangsan).openid
+
+    with pytest.raises(DomainError, match="该微信已绑定其他账号"):
+        wechat_bind(user=lisi, openid=openid)
+    # and the same WeChat user coming back lands in the bound account, not another
+    assert later_visit(wechat).get("/my/", follow=True).wsgi_request.user == zhangsan
+    assert WeChatBinding.objects.count() == 1
+
+
+def test_an_account_already_bound_refuses_a_second_wechat(wechat, back_channel):
+    from django.test import Client
+
+    from sscard.wechat.tests.conftest import WECHAT_UA
+
+    UserFactory(username="zhangsan")
+    answer(wechat, first_visit(wechat), "allow")
+    bind_by_password(wechat, "zhangsan")
+    second_phone = Client(HTTP_USER_AGENT=WECHAT_UA)
+    answer(second_phone, first_visit(second_phone), "allow")
+    page = bind_by_password(second_phone, "zhangsan")
+    assert "该账号已绑定其他微信" in page.content.decode()
+    assert WeChatBinding.objects.count() == 1
+
+
+def test_a_staff_account_cannot_be_bound(wechat):
+    StaffFactory(username="reviewer1", password=PASSWORD)
+    answer(wechat, first_visit(wechat), "allow")
+    page = bind_by_password(wechat, "reviewer1")
+    assert "工作人员账号不能绑定微信" in page.content.decode()
+    assert not WeChatBinding.objects.exists()
+
+
+def test_a_bound_accounts_openid_receives_the_wechat_messages(wechat):
+    user = UserFactory(username="zhangsan")
+    answer(wechat, first_visit(wechat), "allow")
+    bind_by_password(wechat, "zhangsan")
+    openid = WeChatBinding.objects.get(user=user).openid
+    assert channels.wechat_openid_for(user.person) == openid
+    assert channels.wechat_openid_for(UserFactory().person) == ""
+
+
+# ---------------------------------------------------------------------------------------------
+# Bad answers: each refused cleanly, nothing bound
+
+
+def _to_callback(phone):
+    """Start an authorization and stop where WeChat sends the browser back."""
+    started = phone.get("/wechat/?scope=userinfo")
+    at_wechat = phone.get(started["Location"].split("#")[0])
+    allowed = answer_without_follow(phone, at_wechat)
+    return allowed["Location"]
+
+
+def answer_without_follow(phone, page):
+    from html.parser import HTMLParser
+
+    fields: dict[str, str] = {}
+
+    class Hidden(HTMLParser):
+        def handle_starttag(self, tag, attrs):
+            found = dict(attrs)
+            if tag == "input" and found.get("type") == "hidden":
+                fields[found["name"]] = found.get("value") or ""
+
+    Hidden().feed(page.content.decode())
+    return phone.post("/wechat-sim/connect/oauth2/authorize", {**fields, "decision": "allow"})
+
+
+def test_a_forged_state_is_refused(wechat):
+    callback = _to_callback(wechat)
+    forged = callback.replace("state=", "state=forged")
+    page = wechat.get(forged)
+    assert page.status_code == 400
+    assert "授权请求已失效或不是从本站发起的" in page.content.decode()
+    assert "bind" not in page.get("Location", "")
+    assert not WeChatBinding.objects.exists()
+
+
+def test_a_reused_state_is_refused(wechat):
+    callback = _to_callback(wechat)
+    assert wechat.get(callback)["Location"] == "/wechat/bind/"
+    replay = wechat.get(callback)
+    assert replay.status_code == 400
+    assert "授权请求已失效" in replay.content.decode()
+
+
+def test_an_expired_code_is_refused_with_wechats_reason(wechat):
+    callback = _to_callback(wechat)
+    with time_machine.travel(timezone.now() + timedelta(minutes=6)):
+        page = wechat.get(callback)
+    assert page.status_code == 400
+    assert "微信授权码无效" in page.content.decode()
+    assert wechat.session.get("wechat_identity") is None
+
+
+def test_a_code_used_twice_is_refused_by_wechat(wechat, back_channel):
+    from sscard.wechat import client
+
+    callback = _to_callback(wechat)
+    code = callback.split("code=")[1].split("&")[0]
+    cfg = client.config()
+    cfg = client.Config(cfg.appid, cfg.secret, cfg.authorize_url, "http://testserver/wechat-sim", 5)
+    client.exchange_code(cfg, code)
+    with pytest.raises(client.WeChatError) as refused:
+        client.exchange_code(cfg, code)
+    assert refused.value.errcode == 40163
+    assert "已被使用" in refused.value.message
+
+
+def test_a_wechat_error_code_is_shown_in_plain_chinese(wechat, monkeypatch):
+    from sscard.wechat.simulator import views as simulated_wechat
+
+    callback = _to_callback(wechat)
+    # WeChat no longer accepts the AppSecret configured here (it was reset at WeChat)
+    monkeypatch.setattr(simulated_wechat, "_secret", lambda: "a-secret-reset-at-wechat")
+    page = wechat.get(callback)
+    assert page.status_code == 400
+    assert "公众号配置有误（AppSecret无效）" in page.content.decode()
+    assert not WeChatBinding.objects.exists()
+
+
+def test_wechat_not_answering_in_time_is_told(wechat, back_channel):
+    callback = _to_callback(wechat)
+    back_channel.fail_with = httpx.ReadTimeout("slow")
+    page = wechat.get(callback)
+    assert page.status_code == 502
+    assert "微信服务响应超时" in page.content.decode()
+
+
+def test_outside_wechat_the_portal_does_not_redirect(client):
+    assert client.get("/").status_code == 200
+
+
+def test_logging_out_inside_wechat_stays_logged_out(wechat):
+    user = UserFactory(username="zhangsan")
+    answer(wechat, first_visit(wechat), "allow")
+    bind_by_password(wechat, "zhangsan")
+    wechat.post("/logout/")
+    page = wechat.get("/me/", follow=True)
+    assert not page.wsgi_request.user.is_authenticated
+    assert User.objects.get(pk=user.pk).wechat_binding  # still bound for the next visit
