@@ -10,7 +10,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth import login, logout
-from django.core.files.uploadedfile import UploadedFile
+from django.core.files.uploadedfile import SimpleUploadedFile, UploadedFile
 from django.db import transaction
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
@@ -25,6 +25,7 @@ from sscard.accounts.trust import TrustLevel
 from sscard.applications.catalogue import Bundle, Item, ItemKind, bundle, bundles
 from sscard.applications.constants import WITHDRAWABLE, AppStatus, ItemCode, MaterialKind
 from sscard.applications.eligibility import ensure_step_up
+from sscard.applications.materials import prepare_upload
 from sscard.applications.models import Application, ApplicationEvent
 from sscard.applications.selectors import (
     application_deadline,
@@ -36,6 +37,7 @@ from sscard.applications.services import application_resubmit, application_withd
 from sscard.audit.services import audit_record
 from sscard.core.errors import DomainError
 from sscard.identity.services import face_login_url as identity_login_url
+from sscard.photos.verdict import examine_photo
 from sscard.portal import items as pages
 from sscard.portal.auth import (
     TRUST_KEY,
@@ -53,6 +55,7 @@ from sscard.portal.services import (
     draft_save,
     draft_uploads,
 )
+from sscard.regions.selectors import region_settings
 
 ELDER_KEY = "elder"
 
@@ -80,6 +83,39 @@ def _uploads(request: HttpRequest) -> dict[str, UploadedFile]:
         for kind in MaterialKind.values
         if (upload := request.FILES.get(kind)) is not None
     }
+
+
+def _prepared_uploads(request: HttpRequest) -> tuple[dict[str, UploadedFile], dict[str, str]]:
+    """The posted materials, hardened (type by content, metadata stripped) and, for the photo,
+    checked against the card-photo spec and fixed where it can be; a file refused is reported
+    beside its field and not kept."""
+    region = region_settings()
+    prepared: dict[str, UploadedFile] = {}
+    errors: dict[str, str] = {}
+    for kind, upload in _uploads(request).items():
+        try:
+            ready = prepare_upload(kind, upload, region=region)
+        except DomainError as exc:
+            errors[kind] = exc.message
+            continue
+        prepared[kind] = SimpleUploadedFile(kind, ready.file.read(), ready.content_type)
+    return prepared, errors
+
+
+@portal_login_required
+@require_POST
+def photo_check(request: HttpRequest) -> HttpResponse:
+    """The photo's verdict as soon as it is chosen (htmx): what is wrong with it, precisely,
+    or the photo as it will be used — fixed automatically where it could be."""
+    upload = request.FILES.get("photo")
+    if upload is None:
+        return HttpResponse(status=204)
+    verdict = examine_photo(upload, region=region_settings())
+    return render(
+        request,
+        "portal/_photo_verdict.html",
+        {**verdict.context(), "verdict": verdict, "preview": verdict.data_url()},
+    )
 
 
 def face_login_url(next_url: str) -> str:
@@ -307,14 +343,19 @@ def item_page(request: HttpRequest, code: str, item: str, target: str) -> HttpRe
     status = 200
     if request.method == "POST":
         values = request.POST.dict()
+        # uploads are hardened (and a photo checked and fixed) before they are kept anywhere
+        uploads, upload_errors = _prepared_uploads(request)
         try:
-            data = page.clean(requester, chosen, request.POST, request.FILES, kept)
+            data = page.clean(requester, chosen, request.POST, uploads, kept)
             if the_item.code == ItemCode.LOSS and data.get("action") == "cancel":
                 ensure_step_up("cancel_loss", requester)
+            if upload_errors:
+                raise DomainError("上传的材料不符合要求", errors=upload_errors)
         except DomainError as exc:
             if exc.code == "step_up_required":
                 return _step_up(request)
             errors = dict(exc.errors or {}) or {exc.field or "__all__": exc.message}
+            errors |= upload_errors  # a refused file is named beside its own field
             status = 400
         else:
             try:
@@ -325,13 +366,13 @@ def item_page(request: HttpRequest, code: str, item: str, target: str) -> HttpRe
                     subject=chosen.subject,
                     card=chosen.card,
                     data={**data, "_target": chosen.key, "_bundle": found.code},
-                    uploads=_uploads(request),
+                    uploads=uploads,
                 )
             except DomainError:  # the token names another account's or another item's draft
                 raise Http404 from None
             return redirect("portal:confirm", draft_id=saved.pk)
         # files just uploaded are not lost when another field is wrong
-        if request.FILES and token:
+        if uploads and token:
             try:
                 draft = draft_save(
                     user=_user(request),
@@ -345,7 +386,7 @@ def item_page(request: HttpRequest, code: str, item: str, target: str) -> HttpRe
                         "_target": chosen.key,
                         "_bundle": found.code,
                     },
-                    uploads=_uploads(request),
+                    uploads=uploads,
                 )
             except DomainError:
                 raise Http404 from None

@@ -6,6 +6,7 @@ from datetime import date
 
 import pytest
 from django.core.files.base import ContentFile
+from playwright.sync_api import expect
 
 from sscard.accounts.models import Guardianship
 from sscard.applications import services
@@ -294,3 +295,33 @@ def test_enable_sets_the_service_password(phone, citizen_user, partners):
     card.refresh_from_db()
     assert card.status == CardStatus.ACTIVE
     assert "135790" not in card.service_password
+
+
+def test_the_photo_is_checked_on_upload_and_fixed_before_submission(phone, citizen_user, partners):
+    from sscard.testing import photos
+
+    password_login(phone, "zhangsan")
+    open_item(phone, "社会保障卡申领")
+    choose(phone, "本人")
+    field = phone.get_by_label("1寸白底免冠彩色电子证件照")
+    # two people in the picture: said at once, precisely, before anything is submitted
+    field.set_input_files(
+        {"name": "two.jpg", "mimeType": "image/jpeg", "buffer": photos.two_faces_portrait()}
+    )
+    expect(phone.get_by_text("照片不符合要求")).to_be_visible()
+    expect(phone.get_by_text("检测到2张人脸").first).to_be_visible()
+    shot(phone, "item-apply-photo-refused")
+    # a large portrait on a light background: cropped to the spec and shown as it will be used
+    field.set_input_files(
+        {"name": "big.jpg", "mimeType": "image/jpeg", "buffer": photos.light_portrait()}
+    )
+    expect(phone.get_by_text("照片已自动裁剪")).to_be_visible()
+    expect(phone.get_by_role("img", name="将用于制卡的证件照")).to_be_visible()
+    shot(phone, "item-apply-photo-fixed")
+    phone.get_by_label("合作银行").select_option("ICBC")
+    phone.get_by_label("领卡网点").select_option(partners[1].code)
+    phone.get_by_role("button", name="下一步").click()
+    phone.get_by_role("button", name="确认提交").click()
+    assert phone.get_by_role("heading", name="提交成功").is_visible()
+    material = Application.objects.get(item="apply").materials.get(kind="photo")
+    assert material.photo_check["ok"] is True
