@@ -4,6 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 PY := $(BIN)/python
 HOST ?= 127.0.0.1:8000
+# two workers: the suite takes half the time on a 2-core machine
+PYTEST_ARGS ?= -n 2
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
