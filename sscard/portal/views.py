@@ -183,7 +183,17 @@ def captcha_refresh(request: HttpRequest) -> HttpResponse:
 
 
 def locked_out(request: HttpRequest, credentials: Any = None, *args: Any, **kwargs: Any) -> Any:
-    """django-axes: too many failures for this account from this address."""
+    """django-axes: too many failures for this account from this address. Staff are locked
+    out the same way at their own login page."""
+    if request.path.startswith(("/staff/", "/admin/")):
+        from sscard.backoffice.forms import StaffLoginForm
+
+        return render(
+            request,
+            "backoffice/login.html",
+            {"form": StaffLoginForm(request), "locked": True, "next": ""},
+            status=429,
+        )
     next_url = _safe_next(request, reverse("portal:home"))
     form = LoginForm(request, None)
     return render(
