@@ -303,19 +303,20 @@ def test_the_photo_is_checked_on_upload_and_fixed_before_submission(phone, citiz
     password_login(phone, "zhangsan")
     open_item(phone, "社会保障卡申领")
     choose(phone, "本人")
+    phone.wait_for_load_state("networkidle")  # htmx is ready to send the photo on change
     field = phone.get_by_label("1寸白底免冠彩色电子证件照")
     # two people in the picture: said at once, precisely, before anything is submitted
     field.set_input_files(
         {"name": "two.jpg", "mimeType": "image/jpeg", "buffer": photos.two_faces_portrait()}
     )
-    expect(phone.get_by_text("照片不符合要求")).to_be_visible()
+    expect(phone.get_by_text("照片不符合要求")).to_be_visible(timeout=20_000)
     expect(phone.get_by_text("检测到2张人脸").first).to_be_visible()
     shot(phone, "item-apply-photo-refused")
     # a large portrait on a light background: cropped to the spec and shown as it will be used
     field.set_input_files(
         {"name": "big.jpg", "mimeType": "image/jpeg", "buffer": photos.light_portrait()}
     )
-    expect(phone.get_by_text("照片已自动裁剪")).to_be_visible()
+    expect(phone.get_by_text("照片已自动裁剪")).to_be_visible(timeout=20_000)
     expect(phone.get_by_role("img", name="将用于制卡的证件照")).to_be_visible()
     shot(phone, "item-apply-photo-fixed")
     phone.get_by_label("合作银行").select_option("ICBC")
