@@ -76,3 +76,15 @@ def test_production_settings_pass_djangos_deployment_checklist():
     )
 
     assert result.returncode == 0, result.stderr
+
+
+def test_every_setting_read_from_the_environment_is_listed_in_env_example():
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[3]
+    source = (root / "config" / "settings.py").read_text()
+    read = set(re.findall(r'env(?:\.\w+)?\(\s*"([A-Z_0-9]+)"', source))
+    read |= set(re.findall(r'_secret\("([A-Z_0-9]+)"', source))
+    listed = set(re.findall(r"^#?\s*([A-Z_0-9]+)=", (root / ".env.example").read_text(), re.M))
+    assert read - listed == set()
