@@ -76,3 +76,18 @@ def test_each_role_sees_the_same_menu_of_its_own_sections_on_every_staff_page(
         assert links["制卡管理"] == reverse("production:dashboard")
     if "消息发送" in expected:
         assert links["消息发送"] == reverse("notifications_staff:list")
+
+
+@pytest.mark.parametrize(
+    ("role", "shown", "hidden"),
+    [
+        (User.Role.PRODUCER, "production:dashboard", "notifications_staff:list"),
+        (User.Role.ADMIN, "notifications_staff:list", "production:dashboard"),
+    ],
+)
+def test_the_home_page_offers_the_sections_of_other_apps_to_the_roles_that_may_open_them(
+    role, shown, hidden
+):
+    page = signed_in(StaffFactory(role=role)).get(reverse("backoffice:home")).content.decode()
+    tiles = re.findall(r'<a class="bo-tile" href="([^"]+)"', page)
+    assert reverse(shown) in tiles and reverse(hidden) not in tiles

@@ -16,6 +16,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_the_officer_sends_a_batch_from_the_dashboard(desktop, producer, make_orders, bank):
     make_orders(2)
     otp_browser_login(desktop, producer)
+    shot(desktop, "staff-home-producer")
     desktop.get_by_role("navigation", name="主菜单").get_by_role("link", name="制卡管理").click()
     expect(desktop.get_by_role("heading", name="制卡管理", exact=True)).to_be_visible()
     shot(desktop, "production-dashboard")
