@@ -37,8 +37,8 @@ def _user(request: HttpRequest) -> User:
     return request.user  # type: ignore[return-value]
 
 
-@require_GET
 @staff_view(VIEW_ORDERS, VIEW_BATCH)
+@require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
     return render(
         request,
@@ -54,8 +54,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_http_methods(["GET", "POST"])
 @staff_view(VIEW_ORDERS, MAKE_BATCH)
+@require_http_methods(["GET", "POST"])
 def batch_new(request: HttpRequest) -> HttpResponse:
     source = request.POST if request.method == "POST" else request.GET
     bank = get_object_or_404(Bank, code=source.get("bank", ""))
@@ -87,15 +87,15 @@ def _detail_context(batch: Batch) -> dict[str, object]:
     }
 
 
-@require_GET
 @staff_view(VIEW_ORDERS, VIEW_BATCH)
+@require_GET
 def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
     batch = get_object_or_404(Batch.objects.select_related("bank", "created_by"), pk=pk)
     return render(request, "production/batch_detail.html", _detail_context(batch))
 
 
-@require_POST
 @staff_view(VIEW_BATCH, SEND_BATCH)
+@require_POST
 def batch_send_view(request: HttpRequest, pk: int) -> HttpResponse:
     batch = get_object_or_404(Batch, pk=pk)
     try:
@@ -107,8 +107,8 @@ def batch_send_view(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("production:batch_detail", pk=pk)
 
 
-@require_POST
 @staff_view(VIEW_BATCH, SEND_BATCH)
+@require_POST
 def batch_cancel_view(request: HttpRequest, pk: int) -> HttpResponse:
     batch = get_object_or_404(Batch, pk=pk)
     try:
@@ -120,8 +120,8 @@ def batch_cancel_view(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("production:dashboard")
 
 
-@require_GET
 @staff_view(VIEW_BATCH, EXPORT_BATCH)
+@require_GET
 def batch_export_view(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     batch = get_object_or_404(Batch.objects.select_related("bank"), pk=pk)
     try:
@@ -135,8 +135,8 @@ def batch_export_view(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     return response
 
 
-@require_POST
 @staff_view(VIEW_BATCH, IMPORT_RESULTS)
+@require_POST
 def batch_import_view(request: HttpRequest, pk: int) -> HttpResponse:
     batch = get_object_or_404(Batch.objects.select_related("bank", "created_by"), pk=pk)
     upload = request.FILES.get("file")

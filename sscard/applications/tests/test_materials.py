@@ -21,6 +21,7 @@ from sscard.photos.check import check_photo
 from sscard.testing import photos
 from sscard.testing.factories import CardFactory, StaffFactory, requester_for
 from sscard.testing.ids import resident_id
+from sscard.testing.otp import otp_login
 
 pytestmark = pytest.mark.django_db
 
@@ -218,7 +219,7 @@ def test_a_new_photo_on_a_reissue_is_checked_too(citizen, bank, outlet):
 def test_the_admin_shows_the_photo_check_beside_the_file(client, citizen, bank, outlet):
     application = apply_with(citizen, bank, outlet, photos.light_portrait())
     photo = application.materials.get(kind="photo")
-    client.force_login(StaffFactory(username="root", role="admin", is_superuser=True))
+    otp_login(client, StaffFactory(username="root", role="admin", is_superuser=True))
 
     page = client.get(f"/admin/applications/application/{application.pk}/change/")
 

@@ -14,6 +14,7 @@ from sscard.accounts.models import User
 from sscard.applications.tests.helpers import approve, submit_apply
 from sscard.backoffice.roles import ROLE_GROUPS
 from sscard.backoffice.tests.conftest import signed_in
+from sscard.notifications.models import Message
 from sscard.production import services as production
 from sscard.production.constants import Stage
 from sscard.testing.factories import EmployerAgentFactory, StaffFactory, UserFactory
@@ -42,6 +43,18 @@ ALLOWED: dict[str, set[str]] = {
     "backoffice:counter_resubmit": {R, C},
     "backoffice:dashboard": {R, P, A},
     "backoffice:audit": {A},
+    # 制卡管理 (sscard.production): the 制卡管理员's batches
+    "production:dashboard": {P},
+    "production:batch_new": {P},
+    "production:batch_detail": {P},
+    "production:batch_send": {P},
+    "production:batch_cancel": {P},
+    "production:batch_export": {P},
+    "production:batch_import": {P},
+    # 消息发送 (sscard.notifications): the 系统管理员 looks at deliveries and resends failed ones
+    "notifications_staff:list": {A},
+    "notifications_staff:detail": {A},
+    "notifications_staff:resend": {A},
 }
 OPEN = {"backoffice:login", "backoffice:logout"}
 STAFF_PREFIX = "staff/"
@@ -72,6 +85,9 @@ def urls(bank, outlet, reviewer, producer, clerk):
     for stage in (Stage.PRODUCING, Stage.CITY_BANK):
         production.order_advance(order=order, to=stage, actor=producer)
     material = application.materials.first()
+    waiting = approve(submit_apply(UserFactory(), bank, outlet), reviewer).production_order
+    batch = production.batch_create(bank=bank, order_ids=[waiting.pk], actor=producer)
+    message = Message.objects.filter(notification__person=order.person).first()
     kwargs = {
         "backoffice:application": {"pk": application.pk},
         "backoffice:reveal": {"pk": application.pk},
@@ -85,9 +101,18 @@ def urls(bank, outlet, reviewer, producer, clerk):
         "backoffice:handover": {"pk": order.pk},
         "backoffice:counter_item": {"item": "apply"},
         "backoffice:counter_resubmit": {"pk": application.pk},
+        "production:batch_detail": {"pk": batch.pk},
+        "production:batch_send": {"pk": batch.pk},
+        "production:batch_cancel": {"pk": batch.pk},
+        "production:batch_export": {"pk": batch.pk, "fmt": "csv"},
+        "production:batch_import": {"pk": batch.pk},
+        "notifications_staff:detail": {"pk": message.pk},
+        "notifications_staff:resend": {"pk": message.pk},
     }
+    query = {"production:batch_new": f"?bank={bank.code}"}  # the bank a new batch is for
     return {
         p.qualified: reverse(p.qualified, kwargs=kwargs.get(p.qualified, {}))
+        + query.get(p.qualified, "")
         for p in _patterns()
         if p.qualified not in OPEN
     }

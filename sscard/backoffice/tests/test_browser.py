@@ -12,27 +12,20 @@ from sscard.applications import services
 from sscard.applications.constants import AppStatus
 from sscard.applications.models import Application
 from sscard.applications.tests.helpers import approve, produce_to_outlet, submit_apply
-from sscard.backoffice.otp import staff_totp_enrol, totp_code_now
 from sscard.cards.constants import CardStatus
 from sscard.conftest import jpeg
 from sscard.production import services as production
 from sscard.production.constants import Stage
 from sscard.testing.browser import shot
 from sscard.testing.factories import CardFactory, StaffFactory, UserFactory
+from sscard.testing.otp import otp_browser_login
 
 pytestmark = pytest.mark.browser
 PASSWORD = "Staff-password-2026"
 
 
 def sign_in(page, user: User) -> None:
-    device = user.totpdevice_set.first() or staff_totp_enrol(user=user, actor=None)
-    page.goto("/staff/")
-    assert "/staff/login/" in page.url
-    page.get_by_label("账号").fill(user.username)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_label("动态验证码").fill(totp_code_now(device))
-    page.get_by_role("button", name="登录").click()
-    page.get_by_role("heading", name="工作台").wait_for()
+    otp_browser_login(page, user, PASSWORD)
 
 
 def staff(role: str, **extra) -> User:

@@ -4,6 +4,7 @@ reason; masked data and an audited reveal; nobody decides what they submitted th
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -18,6 +19,7 @@ from sscard.applications.constants import AppStatus, RejectReason, ReturnReason
 from sscard.applications.models import Application
 from sscard.applications.tests.helpers import apply_form, approve, submit_apply
 from sscard.audit.models import AuditRecord
+from sscard.backoffice.forms import ReturnForm
 from sscard.backoffice.tests.conftest import signed_in
 from sscard.cards.constants import CardStatus
 from sscard.conftest import jpeg
@@ -130,7 +132,13 @@ def test_a_decision_without_its_reason_is_refused_next_to_the_field(accepted, re
     accepted.refresh_from_db()
     assert response.status_code == 200
     assert accepted.status == AppStatus.ACCEPTED
-    assert "这个字段是必填项" in response.content.decode()
+    # Django's "This field is required." in the catalogue in force, right after the textarea
+    required = str(ReturnForm.base_fields["reason"].error_messages["required"])
+    assert required.startswith("这个字段是必")
+    assert re.search(
+        r'id="return-reason"[^>]*></textarea><span class="bo-error">' + re.escape(required),
+        response.content.decode(),
+    )
 
 
 def test_a_decision_on_a_page_gone_stale_is_not_carried_out(accepted, reviewer, other_reviewer):

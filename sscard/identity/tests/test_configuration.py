@@ -10,8 +10,10 @@ from django.conf import settings
 from django.core.checks import run_checks
 from django.test import override_settings
 
+from sscard.accounts.models import User
 from sscard.identity.models import ExternalIdentity
-from sscard.testing.factories import UserFactory
+from sscard.testing.factories import StaffFactory, UserFactory
+from sscard.testing.otp import otp_login
 
 ROOT = Path(settings.BASE_DIR)
 PROVIDER = {
@@ -92,7 +94,8 @@ def test_start_up_checks(overrides, expected):
 
 
 @pytest.mark.django_db
-def test_linked_identities_are_listed_read_only_in_the_admin(admin_client):
+def test_linked_identities_are_listed_read_only_in_the_admin(client):
+    admin_client = otp_login(client, StaffFactory(role=User.Role.ADMIN, is_superuser=True))
     link = ExternalIdentity.objects.create(
         issuer="https://idp.example.gov.cn", subject="abc", user=UserFactory()
     )

@@ -6,11 +6,13 @@ import pytest
 from django.conf import settings
 from django.test import Client
 
+from sscard.accounts.models import User
 from sscard.notifications import services
 from sscard.notifications.constants import Channel, Event, MessageStatus
 from sscard.notifications.models import Message
 from sscard.testing.browser import shot
 from sscard.testing.factories import CardFactory, StaffFactory, UserFactory
+from sscard.testing.otp import otp_browser_login
 
 pytestmark = pytest.mark.browser
 
@@ -62,10 +64,11 @@ def test_an_officer_sees_a_failed_message_with_its_error_and_resends_it(desktop,
     Message.objects.filter(channel=Channel.SMS).update(
         status=MessageStatus.FAILED, attempts=5, last_error="网关超时（5秒无响应）"
     )
-    admin = StaffFactory(role="admin", is_superuser=True)
-    sign_in(desktop, admin, live_server)
+    otp_browser_login(desktop, StaffFactory(role=User.Role.ADMIN))  # a 系统管理员
 
-    desktop.goto("/staff/notifications/?status=failed")
+    desktop.get_by_role("navigation", name="主菜单").get_by_role("link", name="消息发送").click()
+    desktop.get_by_role("link", name="失败（1）").click()
+    desktop.wait_for_url("**/staff/notifications/?status=failed*")
     assert desktop.get_by_role("heading", name="消息发送").is_visible()
     assert desktop.get_by_role("cell", name="网关超时（5秒无响应）").is_visible()
     shot(desktop, "notifications-staff-failed")

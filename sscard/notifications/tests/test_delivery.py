@@ -14,12 +14,14 @@ import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
+from sscard.accounts.models import User
 from sscard.audit.models import AuditRecord
 from sscard.core.errors import DomainError
 from sscard.notifications import services
 from sscard.notifications.constants import Channel, Event, MessageStatus
 from sscard.notifications.models import Message
 from sscard.testing.factories import PersonFactory, StaffFactory
+from sscard.testing.otp import otp_login
 
 pytestmark = pytest.mark.django_db
 
@@ -131,7 +133,7 @@ def test_a_gateway_timing_out_is_retried_with_growing_delays_then_fails_with_the
     assert sms.next_attempt_at is None
     assert len(gateway.requests) == 4
     # the officers see it among the failed ones, with the error
-    client.force_login(StaffFactory(role="admin", is_superuser=True))
+    otp_login(client, StaffFactory(role=User.Role.ADMIN))
     page = client.get(reverse("notifications_staff:list"), {"status": "failed"}).content.decode()
     assert "网关超时（0.3秒无响应）" in page and sms.address_masked in page
     # a failed message stays failed until an officer resends it

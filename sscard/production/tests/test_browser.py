@@ -3,26 +3,21 @@
 from __future__ import annotations
 
 import pytest
-from django.contrib.auth.models import Permission
 from playwright.sync_api import expect
 
 from sscard.production.constants import BatchStatus
 from sscard.production.models import Batch
-from sscard.production.tests.test_files import PRODUCER_PERMS
 from sscard.testing.browser import shot
+from sscard.testing.otp import otp_browser_login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_the_officer_sends_a_batch_from_the_dashboard(desktop, producer, make_orders, bank):
-    producer.user_permissions.set(
-        Permission.objects.filter(content_type__app_label="production", codename__in=PRODUCER_PERMS)
-    )
     make_orders(2)
-    desktop.goto("/staff/production/")
-    desktop.get_by_label("账号").fill(producer.username)
-    desktop.get_by_label("密码").fill("correct horse battery")
-    desktop.get_by_role("button", name="登录").click()
+    otp_browser_login(desktop, producer)
+    shot(desktop, "staff-home-producer")
+    desktop.get_by_role("navigation", name="主菜单").get_by_role("link", name="制卡管理").click()
     expect(desktop.get_by_role("heading", name="制卡管理", exact=True)).to_be_visible()
     shot(desktop, "production-dashboard")
     desktop.get_by_role("link", name="创建批次").click()

@@ -7,7 +7,6 @@ import csv
 import io
 
 import pytest
-from django.contrib.auth.models import Permission
 from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
@@ -17,25 +16,15 @@ from sscard.production.constants import Stage
 from sscard.production.files import RESULT_COLUMNS, batch_export, batch_import_results, cell_safe
 from sscard.production.models import ProductionOrder, ResultImport
 from sscard.production.services import batch_create, batch_send
+from sscard.testing.otp import otp_login
 
 pytestmark = pytest.mark.django_db
-
-PRODUCER_PERMS = (
-    "view_productionorder",
-    "change_productionorder",
-    "view_batch",
-    "add_batch",
-    "change_batch",
-    "export_batch",
-    "import_results",
-)
 
 
 @pytest.fixture
 def officer(producer):
-    producer.user_permissions.set(
-        Permission.objects.filter(content_type__app_label="production", codename__in=PRODUCER_PERMS)
-    )
+    """The production officer: a 制卡管理员, holding the batch permissions through the group."""
+    assert producer.has_perms(["production.export_batch", "production.import_results"])
     return producer
 
 
@@ -96,17 +85,19 @@ def test_the_xlsx_export_keeps_every_cell_as_text(batch, officer):
     assert cells and all(cell.data_type == "s" for cell in cells)
 
 
-def test_only_the_production_officer_exports(batch, reviewer, client):
+@pytest.mark.parametrize("role_fixture", ["reviewer", "clerk"])
+def test_only_the_production_officer_exports(batch, request, role_fixture, client):
+    staff = request.getfixturevalue(role_fixture)
     with pytest.raises(DomainError):
-        batch_export(batch=batch, fmt="csv", actor=reviewer)
-    client.force_login(reviewer)
+        batch_export(batch=batch, fmt="csv", actor=staff)
+    otp_login(client, staff)  # signed in with both factors, without the export permission
     url = reverse("production:batch_export", args=[batch.pk, "csv"])
     assert client.get(url).status_code == 403
     assert not AuditRecord.objects.filter(action="production.batch_exported").exists()
 
 
 def test_the_export_view_sends_the_file_to_the_officer(batch, officer, client):
-    client.force_login(officer)
+    otp_login(client, officer)
     response = client.get(reverse("production:batch_export", args=[batch.pk, "xlsx"]))
     assert response.status_code == 200
     assert response["Content-Disposition"] == f'attachment; filename="{batch.number}.xlsx"'
@@ -116,6 +107,13 @@ def test_the_export_view_sends_the_file_to_the_officer(batch, officer, client):
 def test_an_anonymous_visitor_is_sent_to_the_staff_login(batch, client):
     response = client.get(reverse("production:batch_export", args=[batch.pk, "csv"]))
     assert response.status_code == 302 and "/staff/login/" in response["Location"]
+
+
+def test_the_officer_without_the_second_factor_is_sent_to_the_staff_login(batch, officer, client):
+    client.force_login(officer)  # a password-only session, e.g. from the Django admin's login
+    response = client.get(reverse("production:batch_export", args=[batch.pk, "csv"]))
+    assert response.status_code == 302 and "/staff/login/" in response["Location"]
+    assert not AuditRecord.objects.filter(action="production.batch_exported").exists()
 
 
 def test_a_result_file_moves_the_orders_and_the_same_file_again_changes_nothing(batch, officer):
@@ -190,7 +188,7 @@ def test_a_file_without_the_header_is_refused(batch, officer):
 
 
 def test_the_import_screen_lists_every_bad_line(batch, officer, client):
-    client.force_login(officer)
+    otp_login(client, officer)
     content = result_csv([["x", "", "制卡中", "", "", "", "", ""]])
     upload = io.BytesIO(content)
     upload.name = "results.csv"

@@ -3,21 +3,18 @@
 from __future__ import annotations
 
 import pytest
-from django.contrib.auth.models import Permission
 from django.urls import reverse
 
 from sscard.production.constants import BatchStatus, Stage
 from sscard.production.models import Batch, ProductionOrder
-from sscard.production.tests.test_files import PRODUCER_PERMS
+from sscard.testing.otp import otp_login
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def officer(producer):
-    producer.user_permissions.set(
-        Permission.objects.filter(content_type__app_label="production", codename__in=PRODUCER_PERMS)
-    )
+    """The production officer: a 制卡管理员 (the batch permissions come with the group)."""
     return producer
 
 
@@ -32,7 +29,7 @@ def test_the_officer_creates_reviews_and_sends_a_batch_on_screen(
     client, officer, make_orders, bank
 ):
     orders = make_orders(2)
-    client.force_login(officer)
+    otp_login(client, officer)
     dashboard = client.get(reverse("production:dashboard"))
     assert dashboard.status_code == 200
     page = dashboard.content.decode()
@@ -60,7 +57,7 @@ def test_a_failed_order_shows_on_the_dashboard_with_its_reason(client, officer, 
     (order,) = make_orders(1)
     batch_send(batch=batch_create(bank=bank, order_ids=None, actor=officer), actor=officer)
     order_fail(order=order, reason="照片质量不合格，制卡厂退回", actor=officer)
-    client.force_login(officer)
+    otp_login(client, officer)
     page = client.get(reverse("production:dashboard")).content.decode()
     assert "照片质量不合格，制卡厂退回" in page
 
@@ -77,7 +74,7 @@ def test_a_stuck_order_is_flagged_on_the_dashboard(client, officer, make_orders,
     ProductionOrder.objects.filter(pk=order.pk).update(
         updated_at=timezone.now() - timedelta(days=region.production_stuck_days + 1)
     )
-    client.force_login(officer)
+    otp_login(client, officer)
     page = client.get(reverse("production:dashboard")).content.decode()
     assert "滞留</span> " + str(order.pk) in page
 
@@ -85,7 +82,11 @@ def test_a_stuck_order_is_flagged_on_the_dashboard(client, officer, make_orders,
 @pytest.mark.parametrize("role_fixture", ["reviewer", "clerk", "citizen"])
 def test_other_accounts_are_refused(client, request, role_fixture, make_orders, bank):
     make_orders(1)
-    client.force_login(request.getfixturevalue(role_fixture))
+    user = request.getfixturevalue(role_fixture)
+    if role_fixture == "citizen":
+        client.force_login(user)
+    else:
+        otp_login(client, user)  # staff with both factors, but not a 制卡管理员
     assert client.get(reverse("production:dashboard")).status_code == 403
     response = client.post(reverse("production:batch_new"), {"bank": bank.code})
     assert response.status_code == 403
