@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "sscard.portal",
     "sscard.backoffice",
     "sscard.wechat",
+    "sscard.employers",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,17 @@
+from __future__ import annotations
+
+from django_tasks import task
+
+from sscard.employers.services import batch_run_submit, batch_validate
+
+
+@task()
+def validate_batch_task(batch_id: str) -> int:
+    """Check every row of an uploaded batch; running it again starts the check over."""
+    return batch_validate(batch_id).good_count
+
+
+@task()
+def submit_batch_task(batch_id: str) -> int:
+    """Submit a confirmed batch, all rows or none; safe to run twice (submission keys)."""
+    return batch_run_submit(batch_id).submitted_count
