@@ -490,11 +490,13 @@ def batch_run_submit(batch_id: Any) -> Batch:
         with files_removed_unless_committed(), transaction.atomic():
             Batch.objects.select_for_update().get(pk=batch.pk)
             for done, row in enumerate(rows, start=1):
+                # a prepared photo is passed through as it is (checked and fixed before)
+                files: dict[str, Any] = {str(MaterialKind.PHOTO): _photo_of(row)}
                 try:
                     application = application_submit_apply(
                         requester=requester,
                         data=row.data,
-                        files={MaterialKind.PHOTO: _photo_of(row)},
+                        files=files,
                         submission_key=row.submission_key,
                     )
                 except DomainError as exc:

@@ -231,7 +231,7 @@ def form_data(values: dict[str, str], banks: dict[str, str], outlets: dict[str, 
 
 def _book(title: str, headers: Iterable[str], rows: Iterable[Iterable[Any]]) -> bytes:
     book = Workbook(write_only=True)
-    sheet: Worksheet = book.create_sheet(title)  # type: ignore[assignment]
+    sheet: Worksheet = book.create_sheet(title)
     sheet.append(list(headers))
     for row in rows:
         sheet.append([cell_safe(value) for value in row])

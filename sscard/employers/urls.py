@@ -5,7 +5,7 @@ from sscard.employers import views
 app_name = "employers"
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", views.home, name="index"),
     path("register/", views.register, name="register"),
     path("clerks/", views.clerks, name="clerks"),
     path("clerks/<int:pk>/toggle/", views.clerk_toggle, name="clerk_toggle"),
@@ -16,7 +16,7 @@ urlpatterns = [
     path("batches/<uuid:batch_id>/errors.xlsx", views.batch_errors, name="batch_errors"),
     path("batches/<uuid:batch_id>/submit/", views.batch_submit, name="batch_submit"),
     path("batches/<uuid:batch_id>/cancel/", views.batch_cancel, name="batch_cancel"),
-    path("applications/", views.applications, name="applications"),
-    path("applications/export.xlsx", views.applications_export, name="applications_export"),
-    path("applications/<str:receipt>/", views.application_detail, name="application"),
+    path("applications/", views.applications, name="employees"),
+    path("applications/export.xlsx", views.applications_export, name="employees_export"),
+    path("applications/<str:receipt>/", views.application_detail, name="employee"),
 ]

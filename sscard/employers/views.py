@@ -101,7 +101,7 @@ def register(request: HttpRequest) -> HttpResponse:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             request.session[TRUST_KEY] = int(TrustLevel.L3)
             messages.success(request, "单位注册成功，已为您登录")
-            return redirect("employers:home")
+            return redirect("employers:index")
     return render(
         request, "employers/register.html", {"form": form}, status=400 if form.errors else 200
     )
@@ -296,7 +296,7 @@ def applications(request: HttpRequest, user: User, employer: Employer) -> HttpRe
     found, filters = _filtered(request, employer)
     page = Paginator(found, 50).get_page(request.GET.get("page"))
     for application in page:
-        application.stage_label = selectors.stage_label(application)  # type: ignore[attr-defined]
+        application.stage_label = selectors.stage_label(application)
     query = "&".join(f"{k}={v}" for k, v in filters.items() if v and k != "doc_number")
     return render(
         request,
@@ -350,6 +350,6 @@ def application_detail(
             "events": events,
             "production": production,
             "stage": selectors.stage_label(application),
-            "back": reverse("employers:applications"),
+            "back": reverse("employers:employees"),
         },
     )

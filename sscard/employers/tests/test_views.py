@@ -234,3 +234,12 @@ def test_a_bad_upload_is_refused_on_the_page_with_the_reason(client, agent, monk
     )
     assert bomb.status_code == 400
     assert "照片压缩包" in bomb.content.decode()
+
+
+def test_the_demo_sample_command_writes_both_files(partners, tmp_path):
+    from django.core.management import call_command
+
+    call_command("employer_sample", rows=10, bad=2, out=str(tmp_path))
+    book = load_workbook(tmp_path / "批量申领示例.xlsx")
+    assert book["批量申领"].cell(row=12, column=1).value  # 10 rows after the sample row
+    assert (tmp_path / "批量申领照片.zip").stat().st_size > 0
