@@ -108,7 +108,7 @@ class UploadForm(forms.Form):
         label="职工信息表（.xlsx）", error_messages={"required": "请选择填写好的职工信息表"}
     )
     photos = forms.FileField(
-        label="照片压缩包（.zip，照片以证件号码命名）",
+        label="照片压缩包（.zip）",
         required=True,
         error_messages={"required": "请选择照片压缩包"},
     )
