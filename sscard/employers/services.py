@@ -86,9 +86,13 @@ def employer_account_register(
 ) -> User:
     """单位注册: the employer (统一社会信用代码 checked, one account per code) and its manager
     login, the 经办人."""
-    employer = employer_register(
-        name=name, uscc=uscc, contact_name=contact_name, contact_phone=contact_phone
-    )
+    try:
+        with transaction.atomic():
+            employer = employer_register(
+                name=name, uscc=uscc, contact_name=contact_name, contact_phone=contact_phone
+            )
+    except IntegrityError as exc:  # the same code registered at the same instant
+        raise DomainError("该统一社会信用代码已注册", field="uscc", code="duplicate") from exc
     user = _new_login(
         employer=employer,
         username=username,
