@@ -214,6 +214,24 @@ def _remove_files(batch: Batch) -> None:
             default_storage.delete(name)
 
 
+def _discard_uploads(batch: Batch) -> None:
+    """Once a batch is submitted or given up, the uploaded files and the checked photos go
+    (the photos submitted live on as the applications' materials; the rows, encrypted, stay
+    for the preview and its 校验结果 download)."""
+    photos = set(
+        BatchRow.objects.filter(batch=batch)
+        .exclude(photo_file="")
+        .values_list("photo_file", flat=True)
+    )
+
+    def delete() -> None:
+        _remove_files(batch)
+        for name in photos:
+            default_storage.delete(name)
+
+    transaction.on_commit(delete)
+
+
 # ---------------------------------------------------------------------------------------------
 # Checking every row (background)
 
@@ -348,6 +366,17 @@ def batch_validate(batch_id: Any) -> Batch:
             archive = open_photo_archive(stream, size=default_storage.size(batch.photos_file))
     except DomainError as exc:
         return _batch_failed(batch, exc.message)
+    try:
+        return _validate_rows(batch, rows, archive)
+    finally:
+        if archive is not None:
+            archive.handle.close()
+            stream.close()
+
+
+def _validate_rows(
+    batch: Batch, rows: list[tuple[int, dict[str, str]]], archive: PhotoArchive | None
+) -> Batch:
     requester = Requester(user=batch.created_by, trust=TrustLevel.L3)
     banks: dict[str, str] = {}
     for bank in Bank.objects.filter(active=True):
@@ -453,6 +482,7 @@ def batch_cancel(*, user: User, batch_id: Any) -> Batch:
         raise DomainError(f"批次{batch.get_status_display()}，不能放弃", code="invalid_state")
     batch.status = Batch.Status.CANCELLED
     batch.save(update_fields=["status", "updated_at"])
+    _discard_uploads(batch)
     audit_record(actor=user, action="employer.batch_cancelled", target=batch)
     return batch
 
@@ -516,6 +546,7 @@ def batch_run_submit(batch_id: Any) -> Batch:
                 submitted_at=timezone.now(),
                 updated_at=timezone.now(),
             )
+            _discard_uploads(batch)
     except _RowRefused as refused:
         with transaction.atomic():
             BatchRow.objects.filter(pk=refused.row.pk).update(

@@ -272,9 +272,11 @@ def batch_cancel(
 
 
 def _filtered(request: HttpRequest, employer: Employer) -> tuple[Any, dict[str, str]]:
+    # an ID number is searched by POST: personal data stays out of URLs and access logs
+    doc_number = request.POST.get("doc_number", "").strip() if request.method == "POST" else ""
     filters = {
         "status": request.GET.get("status", ""),
-        "doc_number": request.GET.get("doc_number", "").strip(),
+        "doc_number": doc_number,
         "batch": request.GET.get("batch", ""),
     }
     batch = None

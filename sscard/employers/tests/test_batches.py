@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 
 import pytest
+from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import load_workbook
 
@@ -60,6 +61,10 @@ def test_rows_checked_previewed_and_submitted_all_at_once(
     assert made.count() == 15
     assert set(made.values_list("relation", flat=True)) == {"employer"}
     assert all(a.materials.filter(kind="photo").exists() for a in made)
+    # the uploads do not outlive the batch: the photos live on as the applications' materials
+    stored = [batch.workbook_file, batch.photos_file, batch.rows.filter(ok=True)[0].photo_file]
+    assert not any(default_storage.exists(name) for name in stored)
+    assert all(default_storage.exists(a.materials.get().file.name) for a in made)
 
     # confirming again, or uploading the same files again, creates nothing new
     with django_capture_on_commit_callbacks(execute=True):

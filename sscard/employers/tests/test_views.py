@@ -156,8 +156,10 @@ def test_the_applications_list_filters_and_the_export_is_masked(
     page = client.get("/employer/applications/").content.decode()
     assert "共4件" in page
     assert files.doc_numbers[0] not in page
-    one = client.get(f"/employer/applications/?doc_number={files.doc_numbers[1]}")
+    one = client.post("/employer/applications/", {"doc_number": files.doc_numbers[1]})
     assert "共1件" in one.content.decode()
+    wrong = client.post("/employer/applications/", {"doc_number": "445202199001011235"})
+    assert "共0件" in wrong.content.decode()
     none = client.get("/employer/applications/?status=approved").content.decode()
     assert "共0件" in none
     export = client.get("/employer/applications/export.xlsx")
