@@ -8,7 +8,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, datetime, timedelta
 from typing import IO, Any
 
 from django.core.cache import cache
@@ -421,7 +421,7 @@ def _validate_rows(
         if len(pending) >= PROGRESS_EVERY:
             BatchRow.objects.bulk_create(pending)
             pending = []
-            Batch.objects.filter(pk=batch.pk).update(checked_count=done)
+            Batch.objects.filter(pk=batch.pk).update(checked_count=done, updated_at=timezone.now())
     BatchRow.objects.bulk_create(pending)
     Batch.objects.filter(pk=batch.pk, status=Batch.Status.VALIDATING).update(
         status=Batch.Status.READY,
@@ -572,6 +572,25 @@ def batch_run_submit(batch_id: Any) -> Batch:
             detail={"applications": batch.submitted_count},
         )
     return batch
+
+
+STALLED_AFTER = timedelta(minutes=15)
+
+
+def batches_resume_stalled(*, now: datetime | None = None) -> int:
+    """Batches whose worker died mid-way (no progress for 15 minutes) are queued again: a
+    check starts over, a submission — one transaction, rolled back with the worker — runs
+    again (its submission keys make a second run create nothing twice)."""
+    cutoff = (now or timezone.now()) - STALLED_AFTER
+    stalled = list(
+        Batch.objects.filter(
+            status__in=(Batch.Status.VALIDATING, Batch.Status.SUBMITTING), updated_at__lt=cutoff
+        ).values_list("pk", "status")
+    )
+    for pk, status in stalled:
+        Batch.objects.filter(pk=pk).update(updated_at=timezone.now())
+        _enqueue("validate" if status == Batch.Status.VALIDATING else "submit", pk)
+    return len(stalled)
 
 
 def submitted_so_far(batch: Batch) -> int | None:

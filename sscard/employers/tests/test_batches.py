@@ -178,3 +178,25 @@ def test_a_file_that_is_not_the_template_is_refused(agent):
             workbook=SimpleUploadedFile("x.xlsx", b"not a spreadsheet"),
             photos=None,
         )
+
+
+def test_a_batch_left_half_done_by_a_dead_worker_is_resumed(
+    agent, django_capture_on_commit_callbacks, settings
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    files = sample_files(3)
+    with django_capture_on_commit_callbacks(execute=True):
+        batch, _ = upload(agent, files)
+    batch.refresh_from_db()
+    assert batch.status == Batch.Status.VALIDATING  # the worker never got to it
+    assert services.batches_resume_stalled() == 0  # not stalled yet
+    later = timezone.now() + timedelta(minutes=16)
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    assert services.batches_resume_stalled(now=later) == 1
+    batch.refresh_from_db()
+    assert (batch.status, batch.good_count) == (Batch.Status.READY, 3)
+    assert services.batches_resume_stalled(now=later) == 0
