@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "sscard.portal",
     "sscard.backoffice",
     "sscard.wechat",
+    "sscard.employers",
 ]
 
 MIDDLEWARE = [
@@ -196,6 +197,7 @@ SSCARD_PERIODIC_TASKS = [
     "sscard.notifications.tasks.remind_uncollected_cards_task",
     "sscard.applications.tasks.mark_deadlines_task",
     "sscard.applications.tasks.seal_uncollected_cards_task",
+    "sscard.employers.tasks.resume_stalled_batches_task",
 ]
 
 # Notifications (sscard.notifications): the outbox and its channels. By default every SMS and

@@ -17,6 +17,7 @@ urlpatterns = [
     path("login/face/", include("sscard.identity.urls")),
     path("wechat/", include("sscard.wechat.urls")),
     path("files/", include("sscard.photos.urls")),
+    path("employer/", include("sscard.employers.urls")),
     path("", include("sscard.portal.urls")),
 ]
 

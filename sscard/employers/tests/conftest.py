@@ -1,0 +1,27 @@
+"""Fixtures of the employer tests: two employers with a login each, a bank and an outlet."""
+
+from __future__ import annotations
+
+import pytest
+
+from sscard.accounts.models import User
+from sscard.testing.factories import BankFactory, EmployerAgentFactory, OutletFactory
+
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture
+def partners(db):
+    bank = BankFactory(code="ICBC", name="中国工商银行", hotline="95588")
+    outlet = OutletFactory(code="RC01", name="榕城区社保卡服务中心", bank=bank)
+    return bank, outlet
+
+
+@pytest.fixture
+def agent(db, partners) -> User:
+    return EmployerAgentFactory(username="hr_jieyang", employer__name="揭阳市示例制造有限公司")
+
+
+@pytest.fixture
+def other_agent(db, partners) -> User:
+    return EmployerAgentFactory(username="hr_other", employer__name="揭阳市另一家贸易有限公司")
