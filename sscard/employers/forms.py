@@ -2,61 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from captcha.fields import CaptchaField
 from django import forms
-from django.contrib.auth import password_validation
 
-from sscard.accounts.models import Employer, User
-from sscard.core.documents import DocumentError, validate_uscc
-from sscard.core.errors import DomainError
+from sscard.accounts.models import Employer
+from sscard.core.documents import validate_uscc
 from sscard.core.validators import validate_name, validate_phone
-from sscard.portal.forms import ACCOUNT_RE, CAPTCHA_MESSAGES, _password_message
+from sscard.portal.forms import CAPTCHA_MESSAGES, AccountFieldsForm
 
 
-class _AccountFields(forms.Form):
-    username = forms.CharField(
-        label="账号", max_length=30, help_text="4–30位，以字母开头，可含字母、数字和下划线"
-    )
-    password1 = forms.CharField(label="密码", strip=False, widget=forms.PasswordInput)
-    password2 = forms.CharField(label="确认密码", strip=False, widget=forms.PasswordInput)
+class _AccountFields(AccountFieldsForm):
+    """An employer's 经办人 login: the portal's account and password rules."""
 
     name_field = "contact_name"
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            field.error_messages["required"] = f"请填写{field.label}"
-
-    def _domain(self, check: Any, value: str) -> Any:
-        try:
-            return check(value)
-        except (DomainError, DocumentError) as exc:
-            raise forms.ValidationError(exc.message) from exc
-
-    def clean_username(self) -> str:
-        username = self.cleaned_data["username"].strip()
-        if not ACCOUNT_RE.match(username):
-            raise forms.ValidationError("账号须为4–30位，以字母开头，只含字母、数字和下划线")
-        if User.objects.filter(username__iexact=username).exists():
-            raise forms.ValidationError("该账号已被使用，请换一个")
-        return username
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        first, second = data.get("password1"), data.get("password2")
-        if first and second and first != second:
-            self.add_error("password2", "两次输入的密码不一致")
-        elif first:
-            probe = User(
-                username=data.get("username", ""), first_name=data.get(self.name_field, "")
-            )
-            try:
-                password_validation.validate_password(first, probe)
-            except forms.ValidationError as exc:
-                self.add_error("password1", [_password_message(error) for error in exc.error_list])
-        return data
 
 
 class EmployerRegisterForm(_AccountFields):

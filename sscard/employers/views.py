@@ -10,7 +10,6 @@ from functools import wraps
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth import login
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -19,7 +18,6 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from sscard.accounts.models import Employer, User
-from sscard.accounts.trust import TrustLevel
 from sscard.applications.constants import AppStatus
 from sscard.applications.models import ApplicationEvent
 from sscard.audit.services import audit_record
@@ -27,7 +25,7 @@ from sscard.core.errors import DomainError
 from sscard.employers import selectors, services, sheets
 from sscard.employers.forms import ClerkForm, EmployerRegisterForm, UploadForm
 from sscard.employers.models import Batch
-from sscard.portal.auth import TRUST_KEY, portal_login_required
+from sscard.portal.auth import portal_login, portal_login_required
 
 View = Callable[..., HttpResponse]
 XLSX = sheets.XLSX_CONTENT_TYPE
@@ -98,8 +96,7 @@ def register(request: HttpRequest) -> HttpResponse:
         except DomainError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         else:
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-            request.session[TRUST_KEY] = int(TrustLevel.L3)
+            portal_login(request, user)
             messages.success(request, "单位注册成功，已为您登录")
             return redirect("employers:index")
     return render(

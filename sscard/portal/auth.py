@@ -7,6 +7,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
+from django.contrib.auth import login
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -22,6 +23,16 @@ TRUST_KEY = "trust"
 WECHAT_TRIED_KEY = "wechat_tried"
 
 View = Callable[..., HttpResponse]
+
+
+MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
+
+
+def portal_login(request: HttpRequest, user: User, *, trust: TrustLevel = TrustLevel.L3) -> None:
+    """Sign ``user`` in to the portal at ``trust`` (a password login, a registration, a bound
+    WeChat identity: L3)."""
+    login(request, user, backend=MODEL_BACKEND)
+    request.session[TRUST_KEY] = int(trust)
 
 
 def session_trust(request: HttpRequest) -> TrustLevel:

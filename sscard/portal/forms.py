@@ -60,12 +60,10 @@ class LoginForm(forms.Form):
         return data
 
 
-class RegisterForm(forms.Form):
-    """A citizen's password account: 姓名 + 居民身份证号码 (checked), phone, account, password."""
+class AccountFieldsForm(forms.Form):
+    """账号 and 密码 (twice) of a public account, citizen or employer, checked by the rules of
+    SECURITY.md; ``name_field`` names the field whose value a password must not resemble."""
 
-    name = forms.CharField(label="姓名", max_length=60)
-    doc_number = forms.CharField(label="身份证号码", max_length=18)
-    phone = forms.CharField(label="手机号码", max_length=11)
     username = forms.CharField(
         label="账号",
         max_length=30,
@@ -73,39 +71,21 @@ class RegisterForm(forms.Form):
     )
     password1 = forms.CharField(label="密码", strip=False, widget=forms.PasswordInput)
     password2 = forms.CharField(label="确认密码", strip=False, widget=forms.PasswordInput)
-    consent = forms.BooleanField(
-        label="本人已阅读并同意《个人信息保护告知书》，同意为办理社保卡业务处理本人信息",
-        error_messages={"required": "请阅读并勾选同意后再注册"},
-    )
-    captcha = CaptchaField(label="验证码", error_messages=CAPTCHA_MESSAGES)
+
+    name_field = "name"
+    own_required_messages: tuple[str, ...] = ()  # fields that say "required" their own way
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for name, field in self.fields.items():
-            field.error_messages.setdefault("required", f"请填写{field.label}")
-            if name != "consent":
+            if name not in self.own_required_messages:
                 field.error_messages["required"] = f"请填写{field.label}"
-        self.facts: DocumentFacts | None = None
 
     def _domain(self, check: Any, value: str) -> Any:
         try:
             return check(value)
         except (DomainError, DocumentError) as exc:
             raise forms.ValidationError(exc.message) from exc
-
-    def clean_name(self) -> str:
-        return str(self._domain(validate_name, self.cleaned_data["name"].strip()))
-
-    def clean_doc_number(self) -> str:
-        facts: DocumentFacts = self._domain(
-            lambda raw: validate_document(DocType.RESIDENT_ID, raw, today=timezone.localdate()),
-            self.cleaned_data["doc_number"],
-        )
-        self.facts = facts
-        return facts.number
-
-    def clean_phone(self) -> str:
-        return str(self._domain(validate_phone, self.cleaned_data["phone"].strip()))
 
     def clean_username(self) -> str:
         username = self.cleaned_data["username"].strip()
@@ -121,12 +101,48 @@ class RegisterForm(forms.Form):
         if first and second and first != second:
             self.add_error("password2", "两次输入的密码不一致")
         elif first:
-            probe = User(username=data.get("username", ""), first_name=data.get("name", ""))
+            probe = User(
+                username=data.get("username", ""), first_name=data.get(self.name_field, "")
+            )
             try:
                 password_validation.validate_password(first, probe)
             except forms.ValidationError as exc:
                 self.add_error("password1", [_password_message(error) for error in exc.error_list])
         return data
+
+
+class RegisterForm(AccountFieldsForm):
+    """A citizen's password account: 姓名 + 居民身份证号码 (checked), phone, account, password."""
+
+    name = forms.CharField(label="姓名", max_length=60)
+    doc_number = forms.CharField(label="身份证号码", max_length=18)
+    phone = forms.CharField(label="手机号码", max_length=11)
+    consent = forms.BooleanField(
+        label="本人已阅读并同意《个人信息保护告知书》，同意为办理社保卡业务处理本人信息",
+        error_messages={"required": "请阅读并勾选同意后再注册"},
+    )
+    captcha = CaptchaField(label="验证码", error_messages=CAPTCHA_MESSAGES)
+
+    field_order = ["name", "doc_number", "phone", "username", "password1", "password2"]
+    own_required_messages = ("consent",)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.facts: DocumentFacts | None = None
+
+    def clean_name(self) -> str:
+        return str(self._domain(validate_name, self.cleaned_data["name"].strip()))
+
+    def clean_doc_number(self) -> str:
+        facts: DocumentFacts = self._domain(
+            lambda raw: validate_document(DocType.RESIDENT_ID, raw, today=timezone.localdate()),
+            self.cleaned_data["doc_number"],
+        )
+        self.facts = facts
+        return facts.number
+
+    def clean_phone(self) -> str:
+        return str(self._domain(validate_phone, self.cleaned_data["phone"].strip()))
 
 
 # Our own words for the password rules (SECURITY.md): Django's would follow the phone's

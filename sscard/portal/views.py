@@ -9,7 +9,7 @@ import uuid
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth import login, logout
+from django.contrib.auth import logout
 from django.core.files.uploadedfile import SimpleUploadedFile, UploadedFile
 from django.db import transaction
 from django.db.models import Prefetch
@@ -21,7 +21,6 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from sscard.accounts.models import User
-from sscard.accounts.trust import TrustLevel
 from sscard.applications.catalogue import Bundle, Item, ItemKind, bundle, bundles
 from sscard.applications.constants import WITHDRAWABLE, AppStatus, ItemCode, MaterialKind
 from sscard.applications.eligibility import ensure_step_up
@@ -40,8 +39,8 @@ from sscard.identity.services import face_login_url as identity_login_url
 from sscard.photos.verdict import examine_photo
 from sscard.portal import items as pages
 from sscard.portal.auth import (
-    TRUST_KEY,
     WECHAT_TRIED_KEY,
+    portal_login,
     portal_login_required,
     requester_of,
     session_trust,
@@ -163,8 +162,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
     form = LoginForm(request, request.POST or None)
     if request.method == "POST" and form.is_valid():
         assert form.user is not None  # noqa: S101 — set by a valid form
-        login(request, form.user, backend="django.contrib.auth.backends.ModelBackend")
-        request.session[TRUST_KEY] = int(TrustLevel.L3)
+        portal_login(request, form.user)
         audit_record(actor=form.user, action="login.password", target=form.user)
         if form.user.role not in (User.Role.CITIZEN, User.Role.EMPLOYER):
             return redirect("backoffice:home")
@@ -226,8 +224,7 @@ def register(request: HttpRequest) -> HttpResponse:
         except DomainError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         else:
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-            request.session[TRUST_KEY] = int(TrustLevel.L3)
+            portal_login(request, user)
             messages.success(request, "注册成功，已为您登录")
             return redirect("portal:center")
     return render(

@@ -9,18 +9,16 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.contrib.auth import login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from sscard.accounts.models import User
-from sscard.accounts.trust import TrustLevel
 from sscard.audit.services import audit_record
 from sscard.core.errors import DomainError
 from sscard.identity.services import face_login_url, safe_next
-from sscard.portal.auth import TRUST_KEY, WECHAT_TRIED_KEY, portal_login_required
+from sscard.portal.auth import WECHAT_TRIED_KEY, portal_login, portal_login_required
 from sscard.portal.forms import LoginForm
 from sscard.wechat import client
 from sscard.wechat.services import binding_of, wechat_bind, wechat_logged_in, wechat_unbind
@@ -83,8 +81,7 @@ def callback(request: HttpRequest) -> HttpResponse:
         if request.user.is_authenticated and request.user.pk != binding.user_id:
             return _failed(request, "该微信已绑定其他账号，请先退出当前账号")
         if not request.user.is_authenticated:
-            login(request, binding.user, backend=BACKEND)
-            request.session[TRUST_KEY] = int(TrustLevel.L3)
+            portal_login(request, binding.user)
             request.session[TRIED_KEY] = True
         wechat_logged_in(binding)
         return redirect(pending["next"])
@@ -122,8 +119,7 @@ def bind(request: HttpRequest) -> HttpResponse:
         except DomainError as exc:
             error = exc.message
         else:
-            login(request, form.user, backend=BACKEND)
-            request.session[TRUST_KEY] = int(TrustLevel.L3)
+            portal_login(request, form.user)
             request.session[TRIED_KEY] = True
             request.session.pop(IDENTITY_KEY, None)
             audit_record(actor=form.user, action="login.password", target=form.user)
