@@ -285,11 +285,11 @@ def generate_chunk(
             user = users.get(i)
             submitted = _when(ctx, rng, max_days=400, min_days=2)
             if what in AppStatus.values:
-                status = AppStatus(what)
+                app_status = AppStatus(what)
             elif what == "producing":
-                status = AppStatus.APPROVED
+                app_status = AppStatus.APPROVED
             else:
-                status = AppStatus.COMPLETED
+                app_status = AppStatus.COMPLETED
             app = Application(
                 receipt_number=f"{ctx.region_code}{submitted:%Y%m%d}{i:010d}",
                 item=ItemCode.APPLY,
@@ -306,28 +306,28 @@ def generate_chunk(
                     "address": person.address,
                     "delivery": Delivery.OUTLET,
                 },
-                status=status,
+                status=app_status,
                 fee=Decimal(0),
                 submission_key=uuid.UUID(int=rng.getrandbits(128)),
                 submitted_at=submitted,
                 outlet=rng.choice(ctx.outlets),
             )
-            if status != AppStatus.SUBMITTED and status != AppStatus.WITHDRAWN:
+            if app_status != AppStatus.SUBMITTED and status != AppStatus.WITHDRAWN:
                 app.accepted_at = submitted + timedelta(hours=rng.randint(1, 48))
                 app.due_on = (app.accepted_at + timedelta(days=rng.randint(5, 28))).date()
-            if status in (AppStatus.APPROVED, AppStatus.COMPLETED, AppStatus.REJECTED):
+            if app_status in (AppStatus.APPROVED, AppStatus.COMPLETED, AppStatus.REJECTED):
                 app.decided_at = submitted + timedelta(days=rng.randint(1, 5))
-            if status == AppStatus.COMPLETED:
+            if app_status == AppStatus.COMPLETED:
                 app.completed_at = submitted + timedelta(days=rng.randint(10, 30))
-            if status == AppStatus.RETURNED:
+            if app_status == AppStatus.RETURNED:
                 app.paused_since = (submitted + timedelta(days=2)).date()
                 app.reason_code = ReturnReason.PHOTO
                 app.staff_note = "照片背景不是白色，请重新上传"
-            if status == AppStatus.REJECTED:
+            if app_status == AppStatus.REJECTED:
                 app.reason_code = "not_eligible"
                 app.staff_note = "不符合申领条件"
             applications[i] = app
-            ctx.counts.add(ctx.counts.applications, status)
+            ctx.counts.add(ctx.counts.applications, app_status)
         Application.objects.bulk_create(list(applications.values()), batch_size=5000)
 
         app_events = []
@@ -377,8 +377,8 @@ def context(seed: int) -> Context:
 
 def stamped_fields() -> list[models.DateTimeField]:
     return [
-        Application._meta.get_field("submitted_at"),  # type: ignore[list-item]
-        ApplicationEvent._meta.get_field("at"),  # type: ignore[list-item]
+        Application._meta.get_field("submitted_at"),
+        ApplicationEvent._meta.get_field("at"),
     ]
 
 

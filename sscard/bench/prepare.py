@@ -32,8 +32,13 @@ from sscard.accounts.models import Person, User
 from sscard.accounts.trust import TrustLevel
 from sscard.applications.constants import ItemCode
 from sscard.applications.models import Application
-from sscard.bench.generate import USERNAME_PREFIX, context, generate_chunk, historic_timestamps
-from sscard.bench.generate import stamped_fields
+from sscard.bench.generate import (
+    USERNAME_PREFIX,
+    context,
+    generate_chunk,
+    historic_timestamps,
+    stamped_fields,
+)
 from sscard.cards.constants import CardStatus
 from sscard.cards.models import Card
 from sscard.partners.models import Nonce, Partner
@@ -107,7 +112,8 @@ class Browser:
 
     @property
     def cookie(self) -> str:
-        return f"{settings.SESSION_COOKIE_NAME}={self.session}; {settings.CSRF_COOKIE_NAME}={self.csrf}"
+        session, csrf = settings.SESSION_COOKIE_NAME, settings.CSRF_COOKIE_NAME
+        return f"{session}={self.session}; {csrf}={self.csrf}"
 
     def headers(self, **more: str) -> dict[str, str]:
         return {"Cookie": self.cookie, "X-CSRFToken": self.csrf, **more}
@@ -227,7 +233,7 @@ def prepare_loss(out: Path, *, seed: int, threads: int, cycles: int) -> dict[str
     cards = []
     for user in _users_of(people):
         browser = Browser.for_user(user, **{TRUST_KEY: int(TrustLevel.L4)})
-        card = Card.objects.get(person_id=user.person_id)
+        card = Card.objects.get(person=user.person)
         cards.append(card.pk)
         page = f"/bundles/sscard/loss/card-{card.pk}/"
         plan = []
@@ -276,13 +282,12 @@ def _multipart(fields: dict[str, str], files: dict[str, tuple[str, bytes]]) -> t
     boundary = f"bench{secrets.token_hex(12)}"
     parts: list[bytes] = []
     for name, value in fields.items():
-        parts.append(
-            f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode()
-        )
+        head = f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n'
+        parts.append(f"{head}{value}\r\n".encode())
     for name, (filename, data) in files.items():
         parts.append(
             (
-                f"--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"; "
+                f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; '
                 f'filename="{filename}"\r\nContent-Type: image/jpeg\r\n\r\n'
             ).encode()
             + data
@@ -314,6 +319,7 @@ def prepare_apply(
         browser = Browser.for_user(user, **{TRUST_KEY: int(TrustLevel.L3)})
         token = str(uuid.uuid4())
         page = f"/bundles/sscard/apply/person-{user.person_id}/"
+        assert user.person is not None  # noqa: S101 — the pool's accounts all have one
         fields = _apply_fields(user.person, outlets[n % len(outlets)], token)
         if photo:
             body, content_type = _multipart(fields, {"photo": ("photo.jpg", jpeg)})
@@ -330,7 +336,9 @@ def prepare_apply(
             first = browser.form(
                 "POST", page, fields, expect=302, location=f"/drafts/{token}/", tag="page"
             )
-        second = browser.form("POST", f"/drafts/{token}/", {}, expect=302, location="/my/", tag="submit")
+        second = browser.form(
+            "POST", f"/drafts/{token}/", {}, expect=302, location="/my/", tag="submit"
+        )
         plans[n % threads] += [first, second]
     write_replay(out, plans)
     return {
@@ -356,9 +364,7 @@ def prepare_partner(
         status=BatchStatus.SENT,
         sent_at=timezone.now(),
     )
-    ProductionOrder.objects.filter(pk__in=[o.pk for o in order_rows]).update(
-        batch=batch, bank=bank
-    )
+    ProductionOrder.objects.filter(pk__in=[o.pk for o in order_rows]).update(batch=batch, bank=bank)
     Card.objects.filter(order__in=order_rows).update(bank=bank)
     credentials = partner_create(name=PARTNER_NAME, kind=Partner.Kind.BANK, bank=bank, actor=None)
     path = f"/partner/api/v1/batches/{batch.number}/events"
@@ -395,44 +401,62 @@ def prepare_partner(
 # -- counting rows after a write scenario -------------------------------------------------------
 
 
-def check_rows(meta: dict[str, Any], submitted: int) -> dict[str, Any]:
-    """Rows written by a write scenario against the submissions the server confirmed:
-    ``lost`` and ``duplicated`` must both be 0."""
+def receipts_in(locations: str) -> list[str]:
+    """The receipt numbers of the 受理回执 pages the server redirected to (``/my/<receipt>/``)."""
+    found = []
+    for line in locations.splitlines():
+        parts = line.split("?")[0].strip("/").split("/")
+        if len(parts) == 2 and parts[0] == "my":
+            found.append(parts[1])
+    return found
+
+
+def check_rows(meta: dict[str, Any], submitted: int, locations: str = "") -> dict[str, Any]:
+    """Rows written by a write scenario against the submissions the server confirmed during
+    the run: ``lost`` (confirmed, yet no row) and ``duplicated`` (one submission, two rows)
+    must both be 0. Rows beyond the confirmed ones were still in flight when wrk stopped
+    counting (``late``)."""
     scenario = meta["scenario"]
-    if scenario == "loss":
-        rows = Application.objects.filter(
-            item=ItemCode.LOSS, card_id__in=meta["cards"], submitted_at__gte=meta["since"]
-        )
+    receipts = receipts_in(locations)
+    extra: dict[str, Any] = {}
+    if scenario in ("loss", "apply", "apply_photo"):
+        if scenario == "loss":
+            rows = Application.objects.filter(
+                item=ItemCode.LOSS, card_id__in=meta["cards"], submitted_at__gte=meta["since"]
+            )
+            dup = rows.count() - rows.values("submission_key").distinct().count()
+            extra["card_states"] = dict(
+                Card.objects.filter(pk__in=meta["cards"])
+                .values("status")
+                .annotate(n=Count("pk"))
+                .values_list("status", "n")
+            )
+        else:
+            rows = Application.objects.filter(item=ItemCode.APPLY, subject_id__in=meta["people"])
+            dup = rows.count() - rows.values("subject_id").distinct().count()
+            region = region_settings()
+            region.photo_exempt_age = meta["photo_exempt_age_before"]
+            region.save(update_fields=["photo_exempt_age"])
         found = rows.count()
-        dup = found - rows.values("submission_key").distinct().count()
-        states = dict(
-            Card.objects.filter(pk__in=meta["cards"])
-            .values_list("status")
-            .annotate(n=Count("pk"))
-            .values_list("status", "n")
+        known = set(
+            rows.filter(receipt_number__in=receipts).values_list("receipt_number", flat=True)
         )
-        extra = {"card_states": states}
-    elif scenario in ("apply", "apply_photo"):
-        rows = Application.objects.filter(item=ItemCode.APPLY, subject_id__in=meta["people"])
-        found = rows.count()
-        dup = found - rows.values("subject_id").distinct().count()
-        region = region_settings()
-        region.photo_exempt_age = meta["photo_exempt_age_before"]
-        region.save(update_fields=["photo_exempt_age"])
-        extra = {}
+        lost = len(set(receipts) - known)
+        confirmed = len(receipts)
     elif scenario == "partner_events":
         found = Nonce.objects.filter(partner_id=meta["partner"]).count()
-        events = ProductionEvent.objects.filter(
-            order_id__in=meta["orders"], stage__in=EVENT_STAGES
-        )
+        events = ProductionEvent.objects.filter(order_id__in=meta["orders"], stage__in=EVENT_STAGES)
         dup = events.count() - events.values("order_id", "stage").distinct().count()
-        extra = {"stage_events": events.count()}
+        lost = max(0, submitted - found)
+        confirmed = submitted
+        extra["stage_events"] = events.count()
     else:
         raise ValueError(scenario)
     return {
-        "submitted": submitted,
+        "confirmed": confirmed,
         "rows": found,
-        "lost": max(0, submitted - found),
-        "duplicated": dup + max(0, found - submitted),
+        "lost": lost,
+        "duplicated": dup,
+        "late": max(0, found - confirmed),
         **extra,
     }

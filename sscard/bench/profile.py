@@ -61,7 +61,7 @@ def call(app: WSGIHandler, request: dict[str, Any]) -> str:
         else:
             environ[f"HTTP_{name}"] = value
     status: list[str] = []
-    chunks = app(environ, lambda s, h, *a: status.append(s))
+    chunks = app(environ, lambda s, h, *a: status.append(s))  # type: ignore[arg-type]
     b"".join(chunks)
     return status[0] if status else "?"
 

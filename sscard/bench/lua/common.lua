@@ -21,13 +21,16 @@ end
 
 function done(summary, latency, requests)
   local g, u, s, first = 0, 0, 0, ""
+  local locations = io.open(os.getenv("BENCH_PLAN") .. "/locations.txt", "w")
   for _, t in ipairs(threads) do
     g = g + (t:get("good") or 0)
     u = u + (t:get("unexpected") or 0)
     s = s + (t:get("submitted") or 0)
     local e = t:get("first_error") or ""
     if first == "" then first = e end
+    locations:write(t:get("receipts") or "")
   end
+  locations:close()
   local e = summary.errors
   local out = io.open(os.getenv("BENCH_PLAN") .. "/summary.json", "w")
   out:write(string.format(

@@ -35,7 +35,10 @@ class Command(BaseCommand):
         per_thread: int = options["per_thread"]
         if options["check"] is not None:
             meta = json.loads((out / "meta.json").read_text())
-            result = prepare.check_rows(meta, options["check"])
+            locations = out / "locations.txt"
+            result = prepare.check_rows(
+                meta, options["check"], locations.read_text() if locations.exists() else ""
+            )
             (out / "rows.json").write_text(json.dumps(result, default=str))
             self.stdout.write(json.dumps(result, default=str))
             return

@@ -20,4 +20,6 @@ class Command(BaseCommand):
         parser.add_argument("--queries", action="store_true", help="list one request's queries")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        self.stdout.write(profile(options["plan"], requests=options["requests"], verbose=options["queries"]))
+        self.stdout.write(
+            profile(options["plan"], requests=options["requests"], verbose=options["queries"])
+        )
