@@ -17,6 +17,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from typing import Any
 
 from django.db import models, transaction
 from django.utils import timezone
@@ -382,18 +383,80 @@ def stamped_fields() -> list[models.DateTimeField]:
     ]
 
 
+def _merge(total: Counts, part: Counts) -> None:
+    total.people += part.people
+    total.accounts += part.accounts
+    for mine, theirs in (
+        (total.cards, part.cards),
+        (total.applications, part.applications),
+        (total.stages, part.stages),
+    ):
+        for key, value in theirs.items():
+            mine[str(key)] = mine.get(str(key), 0) + value
+
+
+def _worker(ctx: Context, chunks: list[tuple[int, int]], done: Any, results: Any) -> None:
+    """One process's share of the chunks (PostgreSQL: one writer per core)."""
+    from django.db import connections
+
+    connections.close_all()  # never share the parent's connection
+    with historic_timestamps(*stamped_fields()):
+        for lo, hi in chunks:
+            generate_chunk(ctx, lo, hi)
+            with done.get_lock():
+                done.value += hi - lo
+    results.put(ctx.counts)
+
+
 def generate(
     count: int,
     *,
     seed: int = 1,
     chunk: int = 5000,
     progress: Callable[[int, int], None] | None = None,
+    jobs: int = 1,
 ) -> Counts:
-    """Generate ``count`` people (and their rows) on top of whatever the database holds."""
+    """Generate ``count`` people (and their rows) on top of whatever the database holds, in
+    ``jobs`` processes (each chunk is one transaction; SQLite takes one writer at a time)."""
     ctx = context(seed)
-    with historic_timestamps(*stamped_fields()):
-        for start in range(0, count, chunk):
-            generate_chunk(ctx, start, min(count, start + chunk))
-            if progress:
-                progress(min(count, start + chunk), count)
-    return ctx.counts
+    chunks = [(lo, min(count, lo + chunk)) for lo in range(0, count, chunk)]
+    total = Counts()
+    if jobs <= 1 or len(chunks) == 1:
+        with historic_timestamps(*stamped_fields()):
+            for lo, hi in chunks:
+                generate_chunk(ctx, lo, hi)
+                if progress:
+                    progress(hi, count)
+        _merge(total, ctx.counts)
+        return total
+    import multiprocessing
+
+    from django.db import connections
+
+    connections.close_all()
+    mp = multiprocessing.get_context("fork")
+    done = mp.Value("q", 0)
+    results = mp.Queue()
+    procs = [
+        mp.Process(target=_worker, args=(ctx, chunks[j::jobs], done, results)) for j in range(jobs)
+    ]
+    for proc in procs:
+        proc.start()
+    parts: list[Counts] = []
+    while len(parts) < jobs:
+        if progress:
+            progress(min(done.value, count - 1), count)
+        try:
+            parts.append(results.get(timeout=0.5))
+        except Exception:  # queue.Empty: still working, unless a worker died
+            if any(p.exitcode not in (None, 0) for p in procs):
+                for p in procs:
+                    p.terminate()
+                raise RuntimeError("a bench_data worker failed") from None
+    for proc in procs:
+        proc.join()
+    if progress:
+        progress(count, count)
+    for part in parts:
+        _merge(total, part)
+    return total

@@ -3,11 +3,13 @@ applications over every state, in bulk (see ``sscard.bench.generate``)."""
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import connection
 
 from sscard.accounts.models import User
 from sscard.bench.generate import USERNAME_PREFIX, generate
@@ -43,6 +45,11 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=1)
         parser.add_argument("--chunk", type=int, default=5000, help="people per transaction")
         parser.add_argument("--no-progress", action="store_true")
+        parser.add_argument(
+            "--jobs",
+            type=int,
+            help="writer processes (default: one a core on PostgreSQL, 1 on SQLite)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         count: int = options["count"]
@@ -58,12 +65,16 @@ class Command(BaseCommand):
             raise CommandError("this database already holds bench data: use a fresh database")
         started = time.monotonic()
         progress = Progress(sys.stderr, enabled=not options["no_progress"])
-        counts = generate(count, seed=seed, chunk=options["chunk"], progress=progress)
+        jobs = options["jobs"] or (
+            1 if connection.vendor == "sqlite" else min(4, max(1, os.cpu_count() or 1))
+        )
+        counts = generate(count, seed=seed, chunk=options["chunk"], progress=progress, jobs=jobs)
         elapsed = time.monotonic() - started
         self.stdout.write(
             f"bench_data: {counts.people:,} people, {counts.accounts:,} accounts, "
             f"{sum(counts.cards.values()):,} cards, "
-            f"{sum(counts.applications.values()):,} applications in {elapsed:.1f}s"
+            f"{sum(counts.applications.values()):,} applications in {elapsed:.1f}s, "
+            f"{jobs} writer process(es)"
         )
         self.stdout.write(f"  cards: {dict(sorted(counts.cards.items()))}")
         self.stdout.write(f"  applications: {dict(sorted(counts.applications.items()))}")
