@@ -144,10 +144,11 @@ def database(db: str, size: int, seed: int, *, fresh: bool) -> tuple[str, Path]:
 
 
 def fill(env: dict[str, str], size: int, seed: int, marker: Path) -> dict[str, Any]:
+    # a kept database gets the migrations (indexes) added since it was generated
+    run([PY, "manage.py", "migrate", "--noinput", "-v", "0"], env)
     if marker.exists():
         log(f"reusing the generated data of {size:,} people ({marker.name})")
         return json.loads(marker.read_text())
-    run([PY, "manage.py", "migrate", "--noinput", "-v", "0"], env)
     log(f"generating {size:,} people")
     started = time.monotonic()
     done = run(
@@ -458,7 +459,30 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--scenarios", help="comma-separated subset")
     parser.add_argument("--fresh", action="store_true", help="regenerate the data")
+    parser.add_argument(
+        "--print-env",
+        metavar="DATABASE_URL",
+        help="print the server's environment for that database as shell exports "
+        "(to run manage.py bench_profile against a kept benchmark database)",
+    )
     args = parser.parse_args()
+    if args.print_env:
+        import shlex
+
+        for key, value in server_env(args.print_env).items():
+            if key.startswith(
+                ("SSCARD_", "DATABASE_", "SECRET_KEY", "DJANGO_", "SECURE_")
+            ) or key in (
+                "DEBUG",
+                "CONN_MAX_AGE",
+                "ALLOWED_HOSTS",
+                "SESSION_COOKIE_SECURE",
+                "CSRF_COOKIE_SECURE",
+                "MEDIA_ROOT",
+                "LOG_LEVEL",
+            ):
+                print(f"export {key}={shlex.quote(value)}")
+        return 0
 
     started = time.monotonic()
     big = 1_000_000 if args.db == "postgres" else 100_000
