@@ -34,3 +34,34 @@ def test_review_queue_pages_read_in_order_off_their_index(filters):
     plan = _plan(rows)
     assert "application_review_queue" in plan
     assert "Sort" not in plan.split("->")[0]  # the page is not sorted after reading
+
+
+def _every_scan_has_a_condition(plan: str, table: str) -> bool:
+    """Each scan of ``table`` (or of one of its indexes) is led by a condition: an index
+    lookup, not a walk through every row."""
+    nodes = plan.split("->")
+    scans = [n for n in nodes if f" on {table}" in n.splitlines()[0]]
+    return bool(scans) and all("Index Cond" in n or "Recheck Cond" in n for n in scans)
+
+
+@pytest.mark.django_db
+def test_the_accounts_told_of_a_notice_are_found_through_indexes():
+    """notify() looks up who reads a person's notice in the 消息中心 for every stage a
+    partner reports: never by reading every account."""
+    from django.test.utils import CaptureQueriesContext
+
+    from sscard.notifications.services import _inbox_accounts
+    from sscard.testing.factories import PersonFactory, UserFactory
+
+    person = PersonFactory()
+    UserFactory(person=person)
+    with CaptureQueriesContext(connection) as queries:
+        _inbox_accounts(person, None)
+    account_queries = [q["sql"] for q in queries if 'FROM "accounts_user"' in q["sql"]]
+    assert account_queries
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        for sql in account_queries:
+            cursor.execute(f"EXPLAIN {sql}")
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+            assert _every_scan_has_a_condition(plan, "accounts_user"), plan
