@@ -320,12 +320,17 @@ def scenario(
 # -- the report ---------------------------------------------------------------------------------
 
 
+def _load() -> list[float]:
+    return [round(x, 2) for x in os.getloadavg()]
+
+
 def version(cmd: list[str]) -> str:
     try:
         out = subprocess.run(cmd, capture_output=True, text=True, timeout=10, check=False)  # noqa: S603
     except OSError:
         return "?"
-    return (out.stdout or out.stderr).strip().splitlines()[0] if (out.stdout or out.stderr) else "?"
+    text = (out.stdout or out.stderr).strip()
+    return text.splitlines()[0].split(" Copyright")[0] if text else "?"
 
 
 def machine(db: str, env: dict[str, str]) -> dict[str, Any]:
@@ -507,7 +512,7 @@ def main() -> int:
         "duration": duration,
         "connections": args.connections,
         "workers": args.workers,
-        "load_start": os.getloadavg(),
+        "load_start": _load(),
         "sizes": [],
     }
     for size in sizes:
@@ -538,7 +543,7 @@ def main() -> int:
                 "rows": table_rows(env),
             }
         )
-    report["load_end"] = os.getloadavg()
+    report["load_end"] = _load()
     report["seconds"] = round(time.monotonic() - started, 1)
     report["machine"] = machine(args.db, server_env("sqlite://"))
     text = markdown(report)
