@@ -134,12 +134,14 @@ def database(db: str, size: int, seed: int, *, fresh: bool) -> tuple[str, Path]:
     marker = VAR / f"{db}-{name}.done"
     if db == "sqlite":
         path = VAR / f"{name}.sqlite3"
-        if fresh or not marker.exists():
+        if fresh or not marker.exists() or not path.exists():
             for stale in VAR.glob(f"{name}.sqlite3*"):
                 stale.unlink()
             marker.unlink(missing_ok=True)
         return f"sqlite:///{path}", marker
-    url, _ = pg_database(name, fresh=fresh or not marker.exists())
+    url, existed = pg_database(name, fresh=fresh or not marker.exists())
+    if not existed:  # dropped since: the marker speaks of data that is gone
+        marker.unlink(missing_ok=True)
     return url, marker
 
 

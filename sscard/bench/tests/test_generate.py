@@ -174,3 +174,24 @@ def test_partner_plan_is_signed_and_moves_orders_once_per_stage(generated, tmp_p
     assert set(
         ProductionOrder.objects.filter(pk__in=meta["orders"]).values_list("stage", flat=True)
     ) == {Stage.OUTLET}
+
+
+def test_baseline_endpoint_answers_small_json_once_enabled(client: Client, settings, db):
+    import importlib
+
+    from django.urls import clear_url_caches
+
+    import config.urls
+
+    settings.SSCARD_BENCH_BASELINE = True
+    try:
+        importlib.reload(config.urls)
+        clear_url_caches()
+        response = client.get("/bench/baseline")
+        assert response.status_code == 200
+        assert response.json() == {"ok": True, "service": "sscard"}
+    finally:
+        settings.SSCARD_BENCH_BASELINE = False
+        importlib.reload(config.urls)
+        clear_url_caches()
+    assert client.get("/bench/baseline").status_code == 404
