@@ -115,6 +115,13 @@ class Application(models.Model):
                     status__in=QUEUE_STATUSES,
                 ),
             ),
+            # its filters (status, district's outlets, item): the filtered page's count
+            # is read off this index alone
+            models.Index(
+                fields=["status", "outlet", "item"],
+                name="application_queue_filters",
+                condition=models.Q(item__in=CARD_ITEMS, status__in=QUEUE_STATUSES),
+            ),
         ]
         permissions = [
             ("review_application", "审核办件（受理、审核通过、退回补正、不予受理）"),

@@ -36,6 +36,24 @@ def test_review_queue_pages_read_in_order_off_their_index(filters):
     assert "Sort" not in plan.split("->")[0]  # the page is not sorted after reading
 
 
+@pytest.mark.django_db
+def test_a_filtered_review_queue_is_counted_off_its_index():
+    """The paginator counts the filtered queue (待审核 · 申领 · a district) from the index of
+    the queue's filters alone, not by visiting every matching application."""
+    from django.test.utils import CaptureQueriesContext
+
+    filters = QueueFilters(status="accepted", item="apply", district="榕城区")
+    with CaptureQueriesContext(connection) as queries:
+        review_queue(filters, today=timezone.localdate()).count()
+    (sql,) = [q["sql"] for q in queries if "COUNT(" in q["sql"]]
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_bitmapscan = off")
+        cursor.execute(f"EXPLAIN {sql}")
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "Index Only Scan using application_queue_filters" in plan, plan
+
+
 def _every_scan_has_a_condition(plan: str, table: str) -> bool:
     """Each scan of ``table`` (or of one of its indexes) is led by a condition: an index
     lookup, not a walk through every row."""
