@@ -28,3 +28,7 @@ if settings.SSCARD_IDP_SIMULATOR:
 if settings.SSCARD_WECHAT_SIMULATOR:
     # the simulated WeChat web-authorization server (demo and tests only; sscard.wechat)
     urlpatterns.insert(0, path("wechat-sim/", include("sscard.wechat.simulator.urls")))
+
+if settings.SSCARD_BENCH_BASELINE:
+    # the benchmark's baseline: a bare JSON view (sscard.bench; scripts/bench.py turns it on)
+    urlpatterns.insert(0, path("bench/", include("sscard.bench.urls")))

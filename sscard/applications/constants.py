@@ -84,6 +84,8 @@ OPEN_STATUSES = (
     AppStatus.APPROVED,
 )
 CARD_ITEMS = (ItemCode.APPLY, ItemCode.REISSUE)
+# Card requests waiting for staff: the review queue (sscard.applications.review).
+QUEUE_STATUSES = (AppStatus.SUBMITTED, AppStatus.ACCEPTED, AppStatus.RETURNED)
 # Before a decision the applicant may still withdraw.
 WITHDRAWABLE = (AppStatus.SUBMITTED, AppStatus.ACCEPTED, AppStatus.RETURNED)
 

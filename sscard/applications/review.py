@@ -12,7 +12,7 @@ from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from sscard.accounts.models import identity_hash
-from sscard.applications.constants import CARD_ITEMS, AppStatus
+from sscard.applications.constants import CARD_ITEMS, QUEUE_STATUSES
 from sscard.applications.models import Application
 from sscard.applications.selectors import application_deadline
 from sscard.core.documents import DocType
@@ -23,7 +23,6 @@ from sscard.regions.selectors import region_settings, work_calendar
 RECEIPT_RE = re.compile(r"\d{24}")
 
 # The queue: card requests before a decision (待受理, 待审核, paused in 退回补正).
-QUEUE_STATUSES = (AppStatus.SUBMITTED, AppStatus.ACCEPTED, AppStatus.RETURNED)
 
 
 @dataclass(frozen=True)

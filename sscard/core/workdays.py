@@ -54,6 +54,11 @@ class WorkCalendar:
 
     overrides: Mapping[date, bool] = field(default_factory=dict)
     _override_years: frozenset[int] = field(init=False, repr=False, compare=False)
+    # working days counted so far: (first day, running counts), so that many countdowns in
+    # one page (the review queue) walk each day once, not once per application
+    _ranks: dict[str, tuple[date, list[int]]] = field(
+        init=False, repr=False, compare=False, default_factory=dict
+    )
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_override_years", frozenset(d.year for d in self.overrides))
@@ -86,13 +91,34 @@ class WorkCalendar:
 
     def working_days_between(self, start: date, end: date) -> int:
         """Number of working days d with start < d <= end (0 when end <= start)."""
-        count = 0
-        day = start + _ONE_DAY
-        while day <= end:
-            if self.is_workday(day):
-                count += 1
+        if end <= start:
+            return 0
+        first, counts = self._span(start, end)
+        return counts[(end - first).days] - counts[(start - first).days]
+
+    def _count(self, first: date, last: date, offset: int = 0) -> list[int]:
+        counts, n, day = [], offset, first
+        while day <= last:
+            n += self.is_workday(day)
+            counts.append(n)
             day += _ONE_DAY
-        return count
+        return counts
+
+    def _span(self, start: date, end: date) -> tuple[date, list[int]]:
+        """Running counts of working days over a span covering ``start`` to ``end``: the
+        difference of two counts is the number of working days between them."""
+        if "span" not in self._ranks:
+            self._ranks["span"] = (start, self._count(start, end))
+        first, counts = self._ranks["span"]
+        if start < first:  # extend backwards: the days before shift every count
+            before = self._count(start, first - _ONE_DAY)
+            counts = before + [c + before[-1] for c in counts]
+            first = start
+        last = first + timedelta(days=len(counts) - 1)
+        if end > last:
+            counts = counts + self._count(last + _ONE_DAY, end, counts[-1])
+        self._ranks["span"] = (first, counts)
+        return first, counts
 
     def unknown_years(self, start: date, end: date) -> list[int]:
         """Years in [start.year, end.year] that fall back to Monday-Friday entirely.

@@ -26,7 +26,7 @@ from django.db.models import Q
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
-from sscard.accounts.models import Person, User
+from sscard.accounts.models import Guardianship, Person, User
 from sscard.applications.models import Application
 from sscard.audit.services import audit_record
 from sscard.cards.constants import CardStatus
@@ -154,12 +154,15 @@ def _wording(event: str) -> tuple[str, str, str] | None:
 def _inbox_accounts(person: Person, application: Application | None) -> list[User]:
     """Who reads it in the 消息中心: the person's own account, the guardians acting for them,
     and the account that made the application (an employer's, for instance)."""
-    accounts = Q(person=person) | Q(
-        person__wards_links__ward=person, person__wards_links__active=True
+    # the guardians first, then one query the indexes answer (an OR across the guardianship
+    # join read every account: 200 ms a message at 200,000 people)
+    guardians = Guardianship.objects.filter(ward=person, active=True).values_list(
+        "guardian_id", flat=True
     )
+    accounts = Q(person_id__in=[person.pk, *guardians])
     if application is not None:
         accounts |= Q(pk=application.applicant_id)
-    return list(User.objects.filter(accounts, is_active=True).distinct().order_by("pk"))
+    return list(User.objects.filter(accounts, is_active=True).order_by("pk"))
 
 
 def preference_of(person: Person) -> ChannelPreference:

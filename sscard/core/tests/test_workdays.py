@@ -284,3 +284,26 @@ def test_counting_back_the_working_days_added_gives_the_same_number(start, n):
         assert CALENDAR.is_workday(end)
     else:
         assert end == start
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    pairs=st.lists(
+        st.tuples(
+            st.dates(min_value=date(2024, 1, 1), max_value=date(2028, 12, 31)),
+            st.dates(min_value=date(2024, 1, 1), max_value=date(2028, 12, 31)),
+        ),
+        min_size=1,
+        max_size=8,
+    )
+)
+def test_working_days_between_counts_like_walking_day_by_day_in_any_order_of_questions(pairs):
+    # one calendar answers many questions (a page of countdowns): each answer is the count
+    # of working days walked one by one, whatever was asked before
+    calendar = WorkCalendar(overrides={date(2027, 1, 1): False, date(2027, 2, 6): True})
+    for start, end in pairs:
+        walked, day = 0, start + timedelta(days=1)
+        while day <= end:
+            walked += calendar.is_workday(day)
+            day += timedelta(days=1)
+        assert calendar.working_days_between(start, end) == walked

@@ -1,0 +1,561 @@
+"""The benchmark suite: one command generates the data, serves sscard the production way and
+measures every scenario with wrk against a bare Django view served in the same run.
+
+    .venv/bin/python scripts/bench.py [--quick] [--db sqlite|postgres]
+
+Sizes: 10,000 people and the big size (1,000,000 on PostgreSQL, 100,000 on SQLite; --quick
+measures 10,000 only, for 3 s a scenario). A generated database is kept under var/bench/ (or
+as the PostgreSQL database sscard_bench_<size>_s<seed>) and reused by the next run with the
+same size and seed (--fresh regenerates it). The report goes to var/bench/report.md and
+var/bench/report.json (and a timestamped copy of each).
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import json
+import os
+import platform
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+VAR = ROOT / "var" / "bench"
+LUA = ROOT / "sscard" / "bench" / "lua"
+PY = sys.executable
+PG_ADMIN = os.environ.get("BENCH_PG_ADMIN_URL", "postgres://postgres@127.0.0.1:5432/postgres")
+
+READS = {
+    "progress": "制卡进度查询（已登录）",
+    "status": "应用状态查询（已登录）",
+    "queue": "审核队列 第一页",
+    "queue_filtered": "审核队列 筛选（待审核·区县·申领）",
+}
+WRITES = {
+    "loss": "挂失 → 解挂（页面 + 确认）",
+    "apply": "申领 提交（免照片：页面 + 确认）",
+    "apply_photo": "申领 提交（上传照片：页面 + 确认）",
+    "partner_events": "合作方接口 制卡进度上报（签名）",
+}
+# requests/s we plan for, to write enough requests for the run (x3 margin)
+EXPECTED_RATE = {"loss": 300, "apply": 200, "apply_photo": 60, "partner_events": 400}
+
+
+def log(message: str) -> None:
+    print(f"[bench {time.strftime('%H:%M:%S')}] {message}", flush=True)
+
+
+def run(cmd: list[str], env: dict[str, str], **kw: Any) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(cmd, env=env, cwd=ROOT, check=True, text=True, **kw)  # noqa: S603
+
+
+def ensure_wrk() -> str:
+    found = shutil.which("wrk")
+    if found:
+        return found
+    log("installing wrk (Debian package)")
+    sudo = [] if os.geteuid() == 0 else ["sudo"]
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    subprocess.run([*sudo, "apt-get", "install", "-y", "-q", "wrk"], check=True, env=env)  # noqa: S603
+    return shutil.which("wrk") or "wrk"
+
+
+def keys_env() -> dict[str, str]:
+    """Generated production keys, kept beside the generated data (a kept database stays
+    readable by the next run)."""
+    path = VAR / "keys.json"
+    if path.exists():
+        return dict(json.loads(path.read_text()))
+    keys = {
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "SSCARD_DATA_KEYS": "bench1:" + base64.b64encode(secrets.token_bytes(32)).decode(),
+        "SSCARD_INDEX_KEY": secrets.token_urlsafe(32),
+    }
+    VAR.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(keys))
+    path.chmod(0o600)
+    return keys
+
+
+def server_env(database_url: str) -> dict[str, str]:
+    """The production settings, on plain loopback HTTP."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SSCARD_", "DATABASE_"))}
+    env |= keys_env()
+    env |= {
+        "SSCARD_ENV": "production",
+        "SSCARD_ENV_FILE": "/dev/null",  # the worktree's .env (demo settings) stays out
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "DEBUG": "false",
+        "DATABASE_URL": database_url,
+        "CONN_MAX_AGE": "600",
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "SECURE_SSL_REDIRECT": "false",
+        "SESSION_COOKIE_SECURE": "false",
+        "CSRF_COOKIE_SECURE": "false",
+        "SECURE_HSTS_SECONDS": "0",
+        "SSCARD_BENCH_BASELINE": "true",
+        "MEDIA_ROOT": str(VAR / "media"),
+        "SSCARD_NOTIFY_FILE_DIR": str(VAR / "notifications"),
+        "LOG_LEVEL": "WARNING",
+    }
+    return env
+
+
+# -- databases ----------------------------------------------------------------------------------
+
+
+def pg_database(name: str, *, fresh: bool) -> tuple[str, bool]:
+    """The PostgreSQL database's URL and whether it already existed."""
+    import psycopg
+
+    with psycopg.connect(PG_ADMIN.replace("postgres://", "postgresql://"), autocommit=True) as c:
+        exists = c.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
+        if exists and fresh:
+            c.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+            exists = None
+        if not exists:
+            c.execute(f'CREATE DATABASE "{name}"')
+    return PG_ADMIN.rsplit("/", 1)[0] + "/" + name, bool(exists)
+
+
+def database(db: str, size: int, seed: int, *, fresh: bool) -> tuple[str, Path]:
+    """The database for one size (created and filled once), and its completion marker."""
+    name = f"sscard_bench_{size}_s{seed}"
+    marker = VAR / f"{db}-{name}.done"
+    if db == "sqlite":
+        path = VAR / f"{name}.sqlite3"
+        if fresh or not marker.exists() or not path.exists():
+            for stale in VAR.glob(f"{name}.sqlite3*"):
+                stale.unlink()
+            marker.unlink(missing_ok=True)
+        return f"sqlite:///{path}", marker
+    url, existed = pg_database(name, fresh=fresh or not marker.exists())
+    if not existed:  # dropped since: the marker speaks of data that is gone
+        marker.unlink(missing_ok=True)
+    return url, marker
+
+
+def fill(env: dict[str, str], size: int, seed: int, marker: Path) -> dict[str, Any]:
+    # a kept database gets the migrations (indexes) added since it was generated
+    run([PY, "manage.py", "migrate", "--noinput", "-v", "0"], env)
+    if marker.exists():
+        log(f"reusing the generated data of {size:,} people ({marker.name})")
+        return json.loads(marker.read_text())
+    log(f"generating {size:,} people")
+    started = time.monotonic()
+    done = run(
+        [PY, "manage.py", "bench_data", str(size), "--seed", str(seed)],
+        env,
+        stdout=subprocess.PIPE,
+    )
+    info = {"seconds": round(time.monotonic() - started, 1), "output": done.stdout.strip()}
+    print(done.stdout, end="")
+    marker.write_text(json.dumps(info))
+    return info
+
+
+def table_rows(env: dict[str, str]) -> dict[str, int]:
+    code = (
+        "import json, django; django.setup();"
+        "from django.apps import apps;"
+        "print(json.dumps({m._meta.label: m.objects.count() for m in "
+        "[apps.get_model(x) for x in ('accounts.Person','accounts.User','cards.Card',"
+        "'applications.Application','applications.ApplicationEvent',"
+        "'production.ProductionOrder','production.ProductionEvent')]}))"
+    )
+    out = run([PY, "-c", code], env, stdout=subprocess.PIPE).stdout
+    return dict(json.loads(out.strip().splitlines()[-1]))
+
+
+# -- the server ---------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class Server:
+    """granian, WSGI, 2 workers with one blocking thread each (PERFORMANCE.md)."""
+
+    def __init__(self, env: dict[str, str], workers: int) -> None:
+        self.port = free_port()
+        self.cmd = [
+            str(Path(PY).parent / "granian"),
+            "--interface",
+            "wsgi",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(self.port),
+            "--workers",
+            str(workers),
+            "--blocking-threads",
+            "1",
+            "--backlog",
+            "1024",
+            "--log-level",
+            "warning",
+            "--no-access-log",
+            "config.wsgi:application",
+        ]
+        self.env = env
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def __enter__(self) -> Server:
+        self.proc = subprocess.Popen(self.cmd, env=self.env, cwd=ROOT, start_new_session=True)  # noqa: S603
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(f"{self.url}/bench/baseline", timeout=2) as r:  # noqa: S310
+                    if r.status == 200:
+                        return self
+            except OSError:
+                time.sleep(0.3)
+        raise SystemExit("the server did not answer /bench/baseline within 60 s")
+
+    def __exit__(self, *exc: object) -> None:
+        if self.proc and self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+
+
+# -- scenarios ----------------------------------------------------------------------------------
+
+
+def wrk(
+    binary: str, url: str, plan: Path, *, script: str, threads: int, conns: int, duration: int
+) -> dict[str, Any]:
+    env = {**os.environ, "BENCH_PLAN": str(plan), "BENCH_LUA": str(LUA)}
+    timeout = "10s" if script == "reads.lua" else "60s"
+    cmd = [binary, f"-t{threads}", f"-c{conns}", f"-d{duration}s", "--timeout", timeout]
+    cmd += ["--latency", "-s", str(LUA / script), url]
+    (plan / "summary.json").unlink(missing_ok=True)
+    out = subprocess.run(cmd, env=env, check=True, text=True, capture_output=True)  # noqa: S603
+    (plan / "wrk.txt").write_text(out.stdout + out.stderr)
+    summary = json.loads((plan / "summary.json").read_text())
+    seconds = summary["duration_us"] / 1e6
+    errors = summary["unexpected"] + sum(
+        summary[k] for k in ("connect_errors", "read_errors", "write_errors", "timeouts")
+    )
+    return {
+        "requests": summary["requests"],
+        "seconds": round(seconds, 2),
+        "rps": round(summary["requests"] / seconds, 1) if seconds else 0.0,
+        "p50_ms": round(summary["p50_us"] / 1000, 2),
+        "p99_ms": round(summary["p99_us"] / 1000, 2),
+        "errors": errors,
+        "first_error": summary["first_error"],
+        "submitted": summary["submitted"],
+    }
+
+
+def scenario(
+    name: str,
+    env: dict[str, str],
+    server: Server,
+    binary: str,
+    work: Path,
+    *,
+    seed: int,
+    duration: int,
+    conns: int,
+) -> dict[str, Any]:
+    plan = work / name
+    if plan.exists():
+        shutil.rmtree(plan)
+    prep = [PY, "manage.py", "bench_prepare", name, "--out", str(plan), "--seed", str(seed)]
+    if name in WRITES:
+        per_thread = max(8, EXPECTED_RATE[name] * duration * 3 // conns)
+        prep += ["--threads", str(conns), "--per-thread", str(per_thread)]
+        run(prep, env, stdout=subprocess.DEVNULL)
+        result = wrk(
+            binary,
+            server.url,
+            plan,
+            script="replay.lua",
+            threads=conns,
+            conns=conns,
+            duration=duration,
+        )
+        planned = conns * per_thread
+        result["plan_exhausted"] = result["requests"] >= planned
+        check = run([*prep[:6], "--check", str(result["submitted"])], env, stdout=subprocess.PIPE)
+        result["rows"] = json.loads(check.stdout.strip().splitlines()[-1])
+    else:
+        run(prep, env, stdout=subprocess.DEVNULL)
+        result = wrk(
+            binary,
+            server.url,
+            plan,
+            script="reads.lua",
+            threads=2,
+            conns=conns,
+            duration=duration,
+        )
+    log(
+        f"  {name:15} {result['rps']:8.1f} req/s  p50 {result['p50_ms']:7.2f} ms  "
+        f"p99 {result['p99_ms']:7.2f} ms  errors {result['errors']}"
+        + (f"  rows {result['rows']}" if "rows" in result else "")
+    )
+    return result
+
+
+# -- the report ---------------------------------------------------------------------------------
+
+
+def _load() -> list[float]:
+    return [round(x, 2) for x in os.getloadavg()]
+
+
+def version(cmd: list[str]) -> str:
+    try:
+        out = subprocess.run(cmd, capture_output=True, text=True, timeout=10, check=False)  # noqa: S603
+    except OSError:
+        return "?"
+    text = (out.stdout or out.stderr).strip()
+    return text.splitlines()[0].split(" Copyright")[0] if text else "?"
+
+
+def machine(db: str, env: dict[str, str]) -> dict[str, Any]:
+    meminfo = Path("/proc/meminfo").read_text().splitlines()
+    total = next((line.split()[1] for line in meminfo if line.startswith("MemTotal")), "0")
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
+    import django
+
+    info = {
+        "nproc": os.cpu_count(),
+        "cpu": cpu,
+        "memory_gb": round(int(total) / 1024 / 1024, 1),
+        "os": platform.platform(),
+        "python": platform.python_version(),
+        "django": django.get_version(),
+        "granian": version([str(Path(PY).parent / "granian"), "--version"]),
+        "wrk": version(["wrk", "-v"]),
+        "database": db,
+    }
+    if db == "postgres":
+        info["postgres"] = version(["psql", "--version"])
+    else:
+        import sqlite3
+
+        info["sqlite"] = sqlite3.sqlite_version
+    return info
+
+
+def target_marks(sizes: list[dict[str, Any]]) -> list[str]:
+    """The issue's targets, each with the figure measured."""
+    lines: list[str] = []
+    big = sizes[-1]
+    for name, r in big["scenarios"].items():
+        if name in READS:
+            ok = r["ratio"] >= 0.35 and r["p99_ms"] < 50
+            lines.append(
+                f"- {'✅' if ok else '❌'} read `{name}` at {big['size']:,}: "
+                f"ratio {r['ratio']:.2f} (≥ 0.35), p99 {r['p99_ms']:.1f} ms (< 50)"
+            )
+        elif name in ("loss", "apply"):
+            rows = r.get("rows", {})
+            ok = (
+                r["ratio"] >= 0.15
+                and r["errors"] == 0
+                and not rows.get("lost")
+                and not rows.get("duplicated")
+            )
+            lines.append(
+                f"- {'✅' if ok else '❌'} write `{name}` at {big['size']:,}: ratio "
+                f"{r['ratio']:.2f} (≥ 0.15), errors {r['errors']}, lost {rows.get('lost')}, "
+                f"duplicated {rows.get('duplicated')}"
+            )
+    if len(sizes) > 1:
+        small = sizes[0]
+        for name in READS:
+            a, b = small["scenarios"].get(name), big["scenarios"].get(name)
+            if not a or not b or not b["ratio"]:
+                continue
+            # as ratios to each run's own baseline: the machine's load changes between sizes
+            cost = a["ratio"] / b["ratio"]
+            lines.append(
+                f"- {'✅' if cost <= 1.3 else '❌'} `{name}` cost at {big['size']:,} is "
+                f"{cost:.2f} × the {small['size']:,} figure, each as a ratio to its baseline "
+                "(≤ 1.3)"
+            )
+    return lines
+
+
+def markdown(report: dict[str, Any]) -> str:
+    m = report["machine"]
+    out = [
+        f"# sscard benchmark — {report['started']}",
+        "",
+        f"Machine: {m['nproc']} cores ({m['cpu']}), {m['memory_gb']} GB, {m['os']}; Python "
+        f"{m['python']}, Django {m['django']}, {m['granian']}, {m['wrk']}, "
+        + (m.get("postgres") or f"SQLite {m.get('sqlite')}")
+        + ".",
+        f"Load average at start {report['load_start']}, at end {report['load_end']} "
+        "(other work on the machine lowers every figure; the ratios hold better).",
+        f"Server: granian WSGI, {report['workers']} workers × 1 blocking thread, DEBUG off, "
+        f"SSCARD_ENV=production. wrk: {report['connections']} connections, "
+        f"{report['duration']} s a scenario. Mode: {'quick' if report['quick'] else 'full'}; "
+        f"total {report['seconds']:.0f} s.",
+        "",
+    ]
+    for size in report["sizes"]:
+        base = size["baseline"]
+        out += [
+            f"## {size['size']:,} people ({report['db']})",
+            "",
+            f"Baseline (bare JSON view, same server, measured before and after): "
+            f"{base['rps']:,.0f} req/s (p50 {base['p50_ms']} ms, p99 {base['p99_ms']} ms). "
+            f"Rows: {', '.join(f'{k} {v:,}' for k, v in size['rows'].items())}.",
+            "",
+            "| scenario | req/s | × baseline | p50 ms | p99 ms | errors | rows after the run |",
+            "|---|---:|---:|---:|---:|---:|---|",
+        ]
+        for name, r in size["scenarios"].items():
+            label = READS.get(name) or WRITES.get(name, name)
+            rows = r.get("rows")
+            rows_text = (
+                f"{rows['rows']} rows, {rows['confirmed']} confirmed in the run; "
+                f"lost {rows['lost']}, duplicated {rows['duplicated']}"
+                if rows
+                else ""
+            )
+            if r.get("plan_exhausted"):
+                rows_text += " (plan spent early: rate is a lower bound)"
+            out.append(
+                f"| {label} (`{name}`) | {r['rps']:,.1f} | {r['ratio']:.2f} | {r['p50_ms']} | "
+                f"{r['p99_ms']} | {r['errors']} | {rows_text} |"
+            )
+        out.append("")
+    out += ["## Targets (issue 8)", "", *target_marks(report["sizes"]), ""]
+    return "\n".join(out)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="10,000 people, 3 s a scenario")
+    parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
+    parser.add_argument("--sizes", help="comma-separated sizes (default: 10000 and the big one)")
+    parser.add_argument("--duration", type=int, help="seconds a scenario (default 10; quick 3)")
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--scenarios", help="comma-separated subset")
+    parser.add_argument("--fresh", action="store_true", help="regenerate the data")
+    parser.add_argument(
+        "--print-env",
+        metavar="DATABASE_URL",
+        help="print the server's environment for that database as shell exports "
+        "(to run manage.py bench_profile against a kept benchmark database)",
+    )
+    args = parser.parse_args()
+    if args.print_env:
+        import shlex
+
+        for key, value in server_env(args.print_env).items():
+            if key.startswith(
+                ("SSCARD_", "DATABASE_", "SECRET_KEY", "DJANGO_", "SECURE_")
+            ) or key in (
+                "DEBUG",
+                "CONN_MAX_AGE",
+                "ALLOWED_HOSTS",
+                "SESSION_COOKIE_SECURE",
+                "CSRF_COOKIE_SECURE",
+                "MEDIA_ROOT",
+                "LOG_LEVEL",
+            ):
+                print(f"export {key}={shlex.quote(value)}")
+        return 0
+
+    started = time.monotonic()
+    big = 1_000_000 if args.db == "postgres" else 100_000
+    sizes = (
+        [int(s) for s in args.sizes.split(",")]
+        if args.sizes
+        else ([10_000] if args.quick else [10_000, big])
+    )
+    duration = args.duration or (3 if args.quick else 10)
+    names = list(READS) + list(WRITES)
+    if args.scenarios:
+        names = [n for n in args.scenarios.split(",") if n in names]
+    binary = ensure_wrk()
+    VAR.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    report: dict[str, Any] = {
+        "started": stamp,
+        "db": args.db,
+        "quick": args.quick,
+        "duration": duration,
+        "connections": args.connections,
+        "workers": args.workers,
+        "load_start": _load(),
+        "sizes": [],
+    }
+    for size in sizes:
+        url, marker = database(args.db, size, args.seed, fresh=args.fresh)
+        env = server_env(url)
+        generated = fill(env, size, args.seed, marker)
+        work = VAR / "plans" / f"{args.db}-{size}"
+        with Server(env, args.workers) as server:
+            log(f"{size:,} people on {args.db}: serving at {server.url}")
+            kw = {"seed": args.seed, "duration": duration, "conns": args.connections}
+            first = scenario("baseline", env, server, binary, work, **kw)
+            results = {n: scenario(n, env, server, binary, work, **kw) for n in names}
+            last = scenario("baseline", env, server, binary, work, **kw)
+        rps = (first["rps"] + last["rps"]) / 2
+        for r in results.values():
+            r["ratio"] = round(r["rps"] / rps, 3) if rps else 0.0
+        report["sizes"].append(
+            {
+                "size": size,
+                "generated": generated,
+                "baseline": {
+                    "rps": round(rps, 1),
+                    "runs": [first, last],
+                    "p50_ms": first["p50_ms"],
+                    "p99_ms": first["p99_ms"],
+                },
+                "scenarios": results,
+                "rows": table_rows(env),
+            }
+        )
+    report["load_end"] = _load()
+    report["seconds"] = round(time.monotonic() - started, 1)
+    report["machine"] = machine(args.db, server_env("sqlite://"))
+    text = markdown(report)
+    for name in (f"report-{stamp}", "report"):
+        (VAR / f"{name}.json").write_text(json.dumps(report, ensure_ascii=False, indent=2))
+        (VAR / f"{name}.md").write_text(text)
+    print(text)
+    log(f"report: {VAR / 'report.md'} and {VAR / 'report.json'} ({report['seconds']:.0f} s)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
