@@ -242,8 +242,9 @@ def query_card_status(*, requester: Requester, card: Card) -> CardStatusView:
     )
 
 
-def cards_for_requester(requester: Requester) -> list[Card]:
-    """选择社保卡: the applicant's own cards and those of the minors in their care."""
+def cards_for_requester(requester: Requester, *, card_id: int | None = None) -> list[Card]:
+    """选择社保卡: the applicant's own cards and those of the minors in their care; with
+    ``card_id``, that one card if it is among them (a page that names a card in its URL)."""
     region = region_settings()
     today = timezone.localdate()
     user = requester.user
@@ -253,9 +254,7 @@ def cards_for_requester(requester: Requester) -> list[Card]:
         for link in user.person.wards_links.filter(active=True).select_related("ward"):
             if link.ward.age(today) < region.guardian_age:
                 people.append(link.ward)
-    return list(
-        Card.objects.filter(person__in=people)
-        .exclude(status=CardStatus.CANCELLED)
-        .select_related("bank", "person")
-        .order_by("person_id", "-created_at")
-    )
+    cards = Card.objects.filter(person__in=people).exclude(status=CardStatus.CANCELLED)
+    if card_id is not None:
+        cards = cards.filter(pk=card_id)
+    return list(cards.select_related("bank", "person").order_by("person_id", "-created_at"))

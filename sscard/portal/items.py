@@ -121,7 +121,14 @@ def targets(item: Item, requester: Requester) -> list[Target]:
 
 
 def target_of(item: Item, requester: Requester, key: str) -> Target | None:
-    """The target named in a URL, only if it is one of the requester's own (else None → 404)."""
+    """The target named in a URL, only if it is one of the requester's own (else None → 404).
+    A card is looked up alone, by the same rule that lists the cards (one query, not all)."""
+    if item.needs_card:
+        prefix, _, raw_pk = key.partition("-")
+        if prefix != "card" or not raw_pk.isdigit():
+            return None
+        found = cards_for_requester(requester, card_id=int(raw_pk))
+        return _card_target(found[0], requester.user.person) if found else None
     return next((t for t in targets(item, requester) if t.key == key), None)
 
 

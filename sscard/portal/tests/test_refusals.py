@@ -267,3 +267,11 @@ def test_face_verification_returns_to_the_exact_page(client, citizen_l3):
     login = Page(client.get("/login/", {"next": "/my/?a=1&b=2"}).content.decode())
     face = next(a for a in login.find("a") if a.text.strip() == "人脸识别登录")
     assert parse_qs(face.attrs["href"].partition("?")[2]) == {"next": ["/my/?a=1&b=2"]}
+
+
+def test_a_card_page_names_only_a_card_of_ones_own(client, citizen_l3):
+    own = CardFactory(person=citizen_l3.person)
+    cancelled = CardFactory(person=citizen_l3.person, cancelled=True)
+    for key in ("card-x", "person-1", "card-", f"card-{cancelled.pk}", f"card-{own.pk + 1000}"):
+        assert client.get(item_url("status", key)).status_code == 404, key
+    assert client.get(item_url("status", f"card-{own.pk}")).status_code == 200
