@@ -29,7 +29,7 @@ from sscard.applications.constants import (
     ReissueKind,
     ReplaceReason,
 )
-from sscard.applications.eligibility import check_reissue
+from sscard.applications.eligibility import check_reissue, ensure_step_up
 from sscard.applications.forms import FormErrors, clean_apply, clean_contact, clean_delivery
 from sscard.applications.models import Application, Material
 from sscard.applications.selectors import cards_for_requester
@@ -421,6 +421,8 @@ class LossPage(ItemPage):
             raise DomainError(
                 "请选择办理的业务", field="action", errors={"action": "请选择办理的业务"}
             )
+        if action == app_services.LossAction.CANCEL:
+            ensure_step_up("cancel_loss", requester)  # 解挂 needs a face-verified login
         confirmed = post.get("confirm_irreversible") == "on"
         if action == app_services.LossAction.FORMAL and not confirmed:
             message = "正式挂失后不能解挂，请确认已知晓"

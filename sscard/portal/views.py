@@ -23,7 +23,6 @@ from django.views.decorators.http import require_POST
 from sscard.accounts.models import User
 from sscard.applications.catalogue import Bundle, Item, ItemKind, bundle, bundles
 from sscard.applications.constants import WITHDRAWABLE, AppStatus, ItemCode, MaterialKind
-from sscard.applications.eligibility import ensure_step_up
 from sscard.applications.materials import prepare_upload
 from sscard.applications.models import Application, ApplicationEvent
 from sscard.applications.selectors import (
@@ -354,8 +353,6 @@ def item_page(request: HttpRequest, code: str, item: str, target: str) -> HttpRe
         uploads, upload_errors = _prepared_uploads(request)
         try:
             data = page.clean(requester, chosen, request.POST, uploads, kept)
-            if the_item.code == ItemCode.LOSS and data.get("action") == "cancel":
-                ensure_step_up("cancel_loss", requester)
             if upload_errors:
                 raise DomainError("上传的材料不符合要求", errors=upload_errors)
         except DomainError as exc:

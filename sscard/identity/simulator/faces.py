@@ -7,7 +7,6 @@ frontal-face Haar cascade; then every copy of it is dropped. Nothing is written 
 
 from __future__ import annotations
 
-import threading
 import warnings
 from io import BytesIO
 from typing import Any
@@ -18,6 +17,8 @@ from django.core.files.uploadedfile import InMemoryUploadedFile
 from django.core.files.uploadhandler import FileUploadHandler, SkipFile
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from sscard.photos.check import FACE_CASCADE, cascade
+
 MAX_BYTES = 10 * 1024 * 1024
 MAX_PIXELS = 40_000_000
 # Faces are searched on a copy whose longer side is at most this many pixels.
@@ -25,8 +26,6 @@ WORK_SIZE = 800
 # In a selfie the face is large: smaller "faces" are background noise.
 MIN_FACE_SHARE = 0.12
 ACCEPTED_FORMATS = {"JPEG", "PNG", "WEBP", "MPO"}
-
-_local = threading.local()
 
 
 class FaceImageError(ValueError):
@@ -36,19 +35,6 @@ class FaceImageError(ValueError):
         super().__init__(message)
         self.message = message
         self.code = code
-
-
-def _cascade() -> cv2.CascadeClassifier:
-    # one classifier per thread: detectMultiScale keeps per-call state in the object
-    classifier = getattr(_local, "cascade", None)
-    if classifier is None:
-        classifier = cv2.CascadeClassifier(
-            cv2.data.haarcascades + "haarcascade_frontalface_default.xml"  # type: ignore[attr-defined]
-        )
-        if classifier.empty():
-            raise RuntimeError("OpenCV's frontal-face cascade is missing")
-        _local.cascade = classifier
-    return classifier
 
 
 def _decode(data: bytes) -> Image.Image:
@@ -82,7 +68,7 @@ def count_faces(data: bytes) -> int:
     gray.thumbnail((WORK_SIZE, WORK_SIZE))
     pixels = cv2.equalizeHist(np.asarray(gray, dtype=np.uint8))
     side = max(40, int(MIN_FACE_SHARE * min(pixels.shape)))
-    faces = _cascade().detectMultiScale(
+    faces = cascade(FACE_CASCADE).detectMultiScale(
         pixels, scaleFactor=1.1, minNeighbors=5, minSize=(side, side)
     )
     return len(faces)
