@@ -58,7 +58,7 @@ def allow_page(response) -> bool:
     return "申请获得以下权限" in response.content.decode()
 
 
-def answer(phone: Client, response, decision: str):
+def answer(phone: Client, response, decision: str, *, follow: bool = True):
     """Tap 允许 or 拒绝 on the simulated WeChat's authorize page."""
     from html.parser import HTMLParser
 
@@ -72,7 +72,7 @@ def answer(phone: Client, response, decision: str):
 
     Hidden().feed(response.content.decode())
     return phone.post(
-        "/wechat-sim/connect/oauth2/authorize", {**fields, "decision": decision}, follow=True
+        "/wechat-sim/connect/oauth2/authorize", {**fields, "decision": decision}, follow=follow
     )
 
 

@@ -152,23 +152,8 @@ def _to_callback(phone):
     """Start an authorization and stop where WeChat sends the browser back."""
     started = phone.get("/wechat/?scope=userinfo")
     at_wechat = phone.get(started["Location"].split("#")[0])
-    allowed = answer_without_follow(phone, at_wechat)
+    allowed = answer(phone, at_wechat, "allow", follow=False)
     return allowed["Location"]
-
-
-def answer_without_follow(phone, page):
-    from html.parser import HTMLParser
-
-    fields: dict[str, str] = {}
-
-    class Hidden(HTMLParser):
-        def handle_starttag(self, tag, attrs):
-            found = dict(attrs)
-            if tag == "input" and found.get("type") == "hidden":
-                fields[found["name"]] = found.get("value") or ""
-
-    Hidden().feed(page.content.decode())
-    return phone.post("/wechat-sim/connect/oauth2/authorize", {**fields, "decision": "allow"})
 
 
 def test_a_forged_state_is_refused(wechat):
