@@ -5,6 +5,7 @@ var/screenshots/staff-*.png."""
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from sscard.accounts.models import User
 from sscard.accounts.trust import Requester, TrustLevel
@@ -73,7 +74,7 @@ def test_a_reviewer_decides_applications_of_every_kind(desktop, bank, outlet):
     # 申领: 受理, then 审核通过
     page.get_by_role("button", name="受理", exact=True).click()
     page.get_by_text("已受理，办理时限开始计算").wait_for()
-    assert page.get_by_text("剩余 25 个工作日").is_visible()
+    expect(page.get_by_text("剩余 25 个工作日")).to_be_visible()
     shot(page, "staff-application-accepted")
     page.get_by_role("button", name="审核通过").click()
     page.get_by_text("已审核通过，转入制卡").wait_for()
@@ -88,7 +89,7 @@ def test_a_reviewer_decides_applications_of_every_kind(desktop, bank, outlet):
     page.get_by_role("button", name="退回补正").click()
     page.get_by_text("已退回补正，办理时限暂停计算").wait_for()
     page.goto(f"/staff/applications/{to_return.pk}/")
-    assert page.get_by_text("退回补正中，计时暂停").is_visible()
+    expect(page.get_by_text("退回补正中，计时暂停")).to_be_visible()
     shot(page, "staff-application-paused")
     # … and the applicant's correction resumes it
     services.application_resubmit(
@@ -98,7 +99,7 @@ def test_a_reviewer_decides_applications_of_every_kind(desktop, bank, outlet):
         files={"photo": jpeg()},
     )
     page.reload()
-    assert page.get_by_text("剩余 25 个工作日").is_visible()
+    expect(page.get_by_text("剩余 25 个工作日")).to_be_visible()
     page.get_by_role("button", name="审核通过").click()
     page.get_by_text("已审核通过，转入制卡").wait_for()
 
@@ -117,7 +118,7 @@ def test_a_reviewer_decides_applications_of_every_kind(desktop, bank, outlet):
 
     # the photo and the audited reveal
     page.goto(f"/staff/applications/{to_approve.pk}/")
-    assert page.get_by_role("img", name="证件照").is_visible()
+    expect(page.get_by_role("img", name="证件照")).to_be_visible()
     page.get_by_role("button", name="显示完整信息").click()
     page.get_by_text("完整信息（已记录查看）").wait_for()
     shot(page, "staff-application-revealed")

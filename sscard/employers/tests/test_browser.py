@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from sscard.accounts.models import User
 from sscard.applications.models import Application
@@ -36,7 +37,7 @@ def test_upload_fifty_rows_read_the_preview_and_submit(phone, agent, tmp_path):
     (tmp_path / "照片.zip").write_bytes(files.photos)
 
     employer_login(phone, agent.username)
-    assert phone.get_by_text(agent.employer.name).is_visible()
+    expect(phone.get_by_text(agent.employer.name)).to_be_visible()
     shot(phone, "employer-home")
     phone.get_by_role("link", name=re.compile("批量申领社保卡")).click()
     with phone.expect_download() as template:
@@ -48,7 +49,7 @@ def test_upload_fifty_rows_read_the_preview_and_submit(phone, agent, tmp_path):
     phone.get_by_role("button", name="上传并校验").click()
 
     # the preview: how many will be submitted, every bad row with its line and reason
-    assert phone.get_by_text("人将提交申领").is_visible()
+    expect(phone.get_by_text("人将提交申领")).to_be_visible()
     good = phone.locator(".count-good strong").inner_text()
     bad = phone.locator(".count-bad strong").inner_text()
     assert (good, bad) == ("45", "5")
@@ -56,8 +57,10 @@ def test_upload_fifty_rows_read_the_preview_and_submit(phone, agent, tmp_path):
     assert rows.count() == 5
     lines = [rows.nth(i).locator(".bad-line").inner_text() for i in range(5)]
     assert lines == [f"第{line}行" for line in sorted(files.bad_lines)]
-    assert phone.get_by_text("与第3行是同一人，每人只能申领一次").is_visible()
-    assert phone.get_by_text(re.compile("照片压缩包内未找到以该证件号码命名的照片")).is_visible()
+    expect(phone.get_by_text("与第3行是同一人，每人只能申领一次")).to_be_visible()
+    expect(
+        phone.get_by_text(re.compile("照片压缩包内未找到以该证件号码命名的照片"))
+    ).to_be_visible()
     shot(phone, "employer-preview")
     with phone.expect_download() as errors:
         phone.get_by_role("link", name=re.compile("下载校验结果")).click()
@@ -65,14 +68,14 @@ def test_upload_fifty_rows_read_the_preview_and_submit(phone, agent, tmp_path):
     assert Application.objects.count() == 0
 
     phone.get_by_role("button", name="确认提交45人").click()
-    assert phone.get_by_role("heading", name="提交成功").is_visible()
+    expect(phone.get_by_role("heading", name="提交成功")).to_be_visible()
     shot(phone, "employer-submitted")
     phone.get_by_role("link", name="查看本批次申领进度").click()
-    assert phone.get_by_text("共45件（本批次）").is_visible()
+    expect(phone.get_by_text("共45件（本批次）")).to_be_visible()
     shot(phone, "employer-applications")
     assert Application.objects.filter(applicant=agent).count() == 45
     phone.locator("a.cell-link").filter(has_text="社会保障卡申领").first.click()
-    assert phone.get_by_text("受理编号").is_visible()
+    expect(phone.get_by_text("受理编号")).to_be_visible()
     shot(phone, "employer-application")
 
 
@@ -91,13 +94,13 @@ def test_register_an_employer_and_add_a_clerk(desktop, partners):
     desktop.get_by_label("验证码").fill("PASSED")
     shot(desktop, "employer-register")
     desktop.get_by_role("button", name="注册").click()
-    assert desktop.get_by_text("单位注册成功，已为您登录").is_visible()
+    expect(desktop.get_by_text("单位注册成功，已为您登录")).to_be_visible()
     desktop.get_by_role("link", name=re.compile("经办人账号")).click()
     desktop.get_by_label("经办人姓名").fill("陈专员")
     desktop.get_by_label("账号", exact=True).fill("chen_hr")
     desktop.get_by_label("密码", exact=True).fill("Chen-hr-2026!")
     desktop.get_by_label("确认密码").fill("Chen-hr-2026!")
     desktop.get_by_role("button", name="添加经办人").click()
-    assert desktop.get_by_text("已添加经办人账号").is_visible()
+    expect(desktop.get_by_text("已添加经办人账号")).to_be_visible()
     shot(desktop, "employer-clerks")
     assert User.objects.get(username="chen_hr").employer.name == "揭阳市新职工电子有限公司"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.conf import settings
 from django.test import Client
+from playwright.sync_api import expect
 
 from sscard.accounts.models import User
 from sscard.notifications import services
@@ -39,9 +40,9 @@ def test_a_citizen_reads_the_message_centre_and_marks_a_message_read(phone, live
     sign_in(phone, user, live_server)
 
     phone.goto("/messages/")
-    assert phone.get_by_role("heading", name="消息中心").is_visible()
-    assert phone.get_by_text("2 条未读").is_visible()
-    assert phone.get_by_text(card.masked_number).first.is_visible()
+    expect(phone.get_by_role("heading", name="消息中心")).to_be_visible()
+    expect(phone.get_by_text("2 条未读")).to_be_visible()
+    expect(phone.get_by_text(card.masked_number).first).to_be_visible()
     shot(phone, "notifications-inbox")
 
     phone.get_by_role("button", name="标为已读", exact=True).first.click()
@@ -69,8 +70,8 @@ def test_an_officer_sees_a_failed_message_with_its_error_and_resends_it(desktop,
     desktop.get_by_role("navigation", name="主菜单").get_by_role("link", name="消息发送").click()
     desktop.get_by_role("link", name="失败（1）").click()
     desktop.wait_for_url("**/staff/notifications/?status=failed*")
-    assert desktop.get_by_role("heading", name="消息发送").is_visible()
-    assert desktop.get_by_role("cell", name="网关超时（5秒无响应）").is_visible()
+    expect(desktop.get_by_role("heading", name="消息发送")).to_be_visible()
+    expect(desktop.get_by_role("cell", name="网关超时（5秒无响应）")).to_be_visible()
     shot(desktop, "notifications-staff-failed")
 
     desktop.get_by_role("link", name="详情").click()

@@ -46,7 +46,7 @@ def test_temporary_loss_then_formal_loss(phone, citizen_user, partners):
     phone.get_by_role("button", name="下一步").click()
     shot(phone, "confirm-loss")
     phone.get_by_role("button", name="确认提交").click()
-    assert phone.get_by_role("heading", name="办理成功").is_visible()
+    expect(phone.get_by_role("heading", name="办理成功")).to_be_visible()
     shot(phone, "receipt-loss")
     card.refresh_from_db()
     assert card.status == CardStatus.TEMP_LOST
@@ -56,7 +56,7 @@ def test_temporary_loss_then_formal_loss(phone, citizen_user, partners):
     choose(phone, "本人的社会保障卡")
     phone.get_by_role("radio", name="正式挂失").check()
     phone.get_by_role("button", name="下一步").click()
-    assert phone.get_by_text("正式挂失后不能解挂，请确认已知晓").is_visible()
+    expect(phone.get_by_text("正式挂失后不能解挂，请确认已知晓")).to_be_visible()
     assert phone.get_by_role(
         "radio", name="正式挂失"
     ).is_checked()  # the choice is kept after the error
@@ -82,7 +82,7 @@ def test_reissue_is_refused_before_formal_loss_and_done_after(phone, citizen_use
     phone.get_by_role("radio", name="补卡", exact=True).check()
     phone.get_by_label("领卡网点").select_option(outlet.code)
     phone.get_by_role("button", name="下一步").click()
-    assert phone.get_by_text("补卡前需先办理正式挂失").first.is_visible()
+    expect(phone.get_by_text("补卡前需先办理正式挂失").first).to_be_visible()
     shot(phone, "item-reissue-refused")
 
     card.status = CardStatus.LOST
@@ -90,18 +90,18 @@ def test_reissue_is_refused_before_formal_loss_and_done_after(phone, citizen_use
     # a formal report is final: the loss item says so and points to 补卡
     open_item(phone, "社会保障卡挂失与解挂")
     choose(phone, "本人的社会保障卡")
-    assert phone.get_by_text("正式挂失后不能解挂").is_visible()
+    expect(phone.get_by_text("正式挂失后不能解挂")).to_be_visible()
     shot(phone, "item-loss-blocked")
     open_item(phone, "社会保障卡补换卡")
     choose(phone, "本人的社会保障卡")
-    assert phone.get_by_text("工本费：¥20.00").is_visible()
+    expect(phone.get_by_text("工本费：¥20.00")).to_be_visible()
     phone.get_by_label("领卡网点").select_option(outlet.code)
     shot(phone, "item-reissue")
     phone.get_by_role("button", name="下一步").click()
     shot(phone, "confirm-reissue")
     phone.get_by_role("button", name="确认提交").click()
-    assert phone.get_by_role("heading", name="提交成功").is_visible()
-    assert phone.get_by_text("自受理之日起25个工作日内办结").is_visible()
+    expect(phone.get_by_role("heading", name="提交成功")).to_be_visible()
+    expect(phone.get_by_text("自受理之日起25个工作日内办结")).to_be_visible()
     shot(phone, "receipt-reissue")
     application = Application.objects.get(item="reissue", card=card)
     assert application.status == AppStatus.SUBMITTED
@@ -124,16 +124,16 @@ def test_apply_for_oneself_with_photo_and_the_one_card_rule(phone, citizen_user,
     phone.get_by_label("1寸白底免冠彩色电子证件照").set_input_files(photo_file())
     phone.get_by_role("button", name="下一步").click()
     # the wrong phone number is reported beside its field; the other entries are kept
-    assert phone.get_by_text("请输入11位手机号码").is_visible()
+    expect(phone.get_by_text("请输入11位手机号码")).to_be_visible()
     assert phone.get_by_label("领卡网点").input_value() == outlet.code
-    assert phone.get_by_text("已上传，可重新选择替换").is_visible()
+    expect(phone.get_by_text("已上传，可重新选择替换")).to_be_visible()
     shot(phone, "item-apply-error")
     phone.get_by_label("手机号码").fill("13912345678")
     phone.get_by_role("button", name="下一步").click()
     shot(phone, "confirm-apply")
-    assert phone.get_by_text("139****5678").is_visible()
+    expect(phone.get_by_text("139****5678")).to_be_visible()
     phone.get_by_role("button", name="确认提交").click()
-    assert phone.get_by_role("heading", name="提交成功").is_visible()
+    expect(phone.get_by_role("heading", name="提交成功")).to_be_visible()
     shot(phone, "receipt-apply")
     application = Application.objects.get(item="apply", subject=citizen_user.person)
     assert application.materials.filter(kind="photo").exists()
@@ -141,7 +141,7 @@ def test_apply_for_oneself_with_photo_and_the_one_card_rule(phone, citizen_user,
     # one person, one card: a second 申领 is refused before the form, with the reason
     open_item(phone, "社会保障卡申领")
     choose(phone, "本人")
-    assert phone.get_by_text("不能重复申请").is_visible()
+    expect(phone.get_by_text("不能重复申请")).to_be_visible()
     shot(phone, "item-apply-refused")
 
 
@@ -166,10 +166,10 @@ def test_guardian_applies_for_a_child_then_follows_progress(phone, citizen_user,
     phone.get_by_label("领卡网点").select_option(outlet.code)
     shot(phone, "item-apply-child")
     phone.get_by_role("button", name="下一步").click()
-    assert phone.get_by_text("与申领人关系").is_visible()
+    expect(phone.get_by_text("与申领人关系")).to_be_visible()
     shot(phone, "confirm-apply-child")
     phone.get_by_role("button", name="确认提交").click()
-    assert phone.get_by_role("heading", name="提交成功").is_visible()
+    expect(phone.get_by_role("heading", name="提交成功")).to_be_visible()
     application = Application.objects.get(item="apply", relation="guardian")
     assert application.subject.name == "张小妹"
     assert set(application.materials.values_list("kind", flat=True)) == {
@@ -181,7 +181,7 @@ def test_guardian_applies_for_a_child_then_follows_progress(phone, citizen_user,
 
     # 制卡进度查询 for the child, from the receipt
     phone.get_by_role("link", name="社保卡制卡进度查询").click()
-    assert phone.get_by_text("已受理").first.is_visible()
+    expect(phone.get_by_text("已受理").first).to_be_visible()
     shot(phone, "item-progress")
 
 
@@ -199,13 +199,13 @@ def test_returned_application_is_corrected_and_resubmitted(phone, citizen_user, 
     phone.get_by_role("link", name="我的办件").first.click()
     shot(phone, "my-applications")
     phone.get_by_role("link", name="社会保障卡申领").click()
-    assert phone.get_by_role("alert").get_by_text("通讯地址不完整，请补充门牌号").is_visible()
+    expect(phone.get_by_role("alert").get_by_text("通讯地址不完整，请补充门牌号")).to_be_visible()
     shot(phone, "application-returned")
     phone.get_by_role("link", name="去补正").click()
     shot(phone, "correct")
     phone.get_by_label("通讯地址").fill("广东省揭阳市榕城区新阳路18号3栋502房")
     phone.get_by_role("button", name="重新提交").click()
-    assert phone.get_by_text("已重新提交，请等待审核").is_visible()
+    expect(phone.get_by_text("已重新提交，请等待审核")).to_be_visible()
     application.refresh_from_db()
     assert application.status == AppStatus.ACCEPTED
     assert application.form_data["address"].endswith("502房")
@@ -217,27 +217,27 @@ def test_change_contact_and_card_status(phone, citizen_user, partners):
     password_login(phone, "zhangsan")
     open_item(phone, "社保卡信息变更")
     choose(phone, "本人")
-    assert phone.get_by_text("不能在线变更").is_visible()
+    expect(phone.get_by_text("不能在线变更")).to_be_visible()
     phone.get_by_label("手机号码").fill("13700001111")
     shot(phone, "item-change")
     phone.get_by_role("button", name="下一步").click()
-    assert phone.get_by_text("137****1111").is_visible()
+    expect(phone.get_by_text("137****1111")).to_be_visible()
     phone.get_by_role("button", name="确认提交").click()
-    assert phone.get_by_role("heading", name="办理成功").is_visible()
+    expect(phone.get_by_role("heading", name="办理成功")).to_be_visible()
     citizen_user.person.refresh_from_db()
     assert citizen_user.person.phone == "13700001111"
     # the change is confirmed in the 消息中心, announced on the home page
     phone.goto("/")
-    assert phone.get_by_text("1 条未读").is_visible()
+    expect(phone.get_by_text("1 条未读")).to_be_visible()
     shot(phone, "home-signed-in")
     phone.get_by_role("link", name="消息中心").click()
     shot(phone, "messages")
-    assert phone.get_by_text("信息变更").first.is_visible()
+    expect(phone.get_by_text("信息变更").first).to_be_visible()
 
     open_item(phone, "社保卡应用状态查询")
     choose(phone, "本人的社会保障卡")
-    assert phone.get_by_text("社保应用状态").is_visible()
-    assert phone.get_by_text("未激活").first.is_visible()
+    expect(phone.get_by_text("社保应用状态")).to_be_visible()
+    expect(phone.get_by_text("未激活").first).to_be_visible()
     shot(phone, "item-status")
 
 
@@ -249,7 +249,7 @@ def test_enable_steps_up_through_face_verification_and_comes_back(
     password_login(phone, "zhangsan")
     open_item(phone, "社会保障卡启用")
     choose(phone, "本人的社会保障卡")
-    assert phone.get_by_role("heading", name="请先完成人脸识别验证").is_visible()
+    expect(phone.get_by_role("heading", name="请先完成人脸识别验证")).to_be_visible()
     shot(phone, "step-up")
     phone.get_by_role("link", name="开始人脸识别验证").click()
     # the simulated real-name provider: 姓名 + 身份证号码 + consent, then a selfie
@@ -268,7 +268,7 @@ def test_enable_steps_up_through_face_verification_and_comes_back(
     phone.get_by_label("确认密码").fill("135790")
     phone.get_by_role("button", name="下一步").click()
     phone.get_by_role("button", name="确认提交").click()
-    assert phone.get_by_role("heading", name="办理成功").is_visible()
+    expect(phone.get_by_role("heading", name="办理成功")).to_be_visible()
     card.refresh_from_db()
     assert card.status == CardStatus.ACTIVE
 
@@ -285,13 +285,13 @@ def test_enable_sets_the_service_password(phone, citizen_user, partners):
     phone.get_by_label("社保服务密码").fill("123456")
     phone.get_by_label("确认密码").fill("123456")
     phone.get_by_role("button", name="下一步").click()
-    assert phone.locator(".field-error").first.is_visible()
+    expect(phone.locator(".field-error").first).to_be_visible()
     shot(phone, "item-enable-refused")
     phone.get_by_label("社保服务密码").fill("135790")
     phone.get_by_label("确认密码").fill("135790")
     phone.get_by_role("button", name="下一步").click()
     phone.get_by_role("button", name="确认提交").click()
-    assert phone.get_by_role("heading", name="办理成功").is_visible()
+    expect(phone.get_by_role("heading", name="办理成功")).to_be_visible()
     card.refresh_from_db()
     assert card.status == CardStatus.ACTIVE
     assert "135790" not in card.service_password
@@ -323,6 +323,6 @@ def test_the_photo_is_checked_on_upload_and_fixed_before_submission(phone, citiz
     phone.get_by_label("领卡网点").select_option(partners[1].code)
     phone.get_by_role("button", name="下一步").click()
     phone.get_by_role("button", name="确认提交").click()
-    assert phone.get_by_role("heading", name="提交成功").is_visible()
+    expect(phone.get_by_role("heading", name="提交成功")).to_be_visible()
     material = Application.objects.get(item="apply").materials.get(kind="photo")
     assert material.photo_check["ok"] is True

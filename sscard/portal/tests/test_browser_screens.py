@@ -33,16 +33,16 @@ def test_a_new_citizen_registers_from_the_home_page(phone):
     phone.get_by_role("button", name="注册").click()
     # all digits: refused beside the password, the other entries kept
     assert phone.get_by_label("账号", exact=True).input_value() == "lisi2026"
-    assert phone.locator("#e-password1").is_visible()
-    assert phone.get_by_text("请阅读并勾选同意后再注册").is_visible()
+    expect(phone.locator("#e-password1")).to_be_visible()
+    expect(phone.get_by_text("请阅读并勾选同意后再注册")).to_be_visible()
     shot(phone, "register-errors")
     phone.get_by_label("密码", exact=True).fill("榕江夜雨2026")
     phone.get_by_label("确认密码").fill("榕江夜雨2026")
     phone.get_by_label("本人已阅读并同意").check()
     phone.get_by_label("验证码").fill("PASSED")
     phone.get_by_role("button", name="注册").click()
-    assert phone.get_by_text("注册成功，已为您登录").is_visible()
-    assert phone.get_by_text("李*").is_visible()
+    expect(phone.get_by_text("注册成功，已为您登录")).to_be_visible()
+    expect(phone.get_by_text("李*")).to_be_visible()
     shot(phone, "center-registered")
     user = User.objects.get(username="lisi2026")
     assert user.person.name == "李四" and user.person.phone == "13800138000"
@@ -98,7 +98,7 @@ def test_an_item_works_without_javascript(browser, live_server, citizen_user, pa
         page.get_by_role("radio", name="临时挂失").check()
         page.get_by_role("button", name="下一步").click()
         page.get_by_role("button", name="确认提交").click()
-        assert page.get_by_role("heading", name="办理成功").is_visible()
+        expect(page.get_by_role("heading", name="办理成功")).to_be_visible()
     finally:
         context.close()
     card.refresh_from_db()

@@ -2,6 +2,7 @@
 come back and land logged in; refuse and read why; unbind and be asked to bind again."""
 
 import pytest
+from playwright.sync_api import expect
 
 from sscard.testing.browser import shot
 from sscard.testing.factories import UserFactory
@@ -21,30 +22,30 @@ def test_bind_in_wechat_then_come_back_logged_in(wechat_phone):
     user = UserFactory(username="zhangsan")
     page = wechat_phone
     page.goto("/")
-    assert page.get_by_text("申请获得以下权限").is_visible()
+    expect(page.get_by_text("申请获得以下权限")).to_be_visible()
     shot(page, "wechat-allow")
     page.get_by_role("button", name="允许").click()
-    assert page.get_by_role("heading", name="账号密码绑定").is_visible()
+    expect(page.get_by_role("heading", name="账号密码绑定")).to_be_visible()
     shot(page, "wechat-bind")
     page.get_by_label("账号", exact=True).fill("zhangsan")
     page.get_by_label("密码", exact=True).fill("correct horse battery")
     page.get_by_label("验证码").fill("PASSED")
     page.get_by_role("button", name="登录并绑定").click()
-    assert page.get_by_text("微信绑定成功").is_visible()
+    expect(page.get_by_text("微信绑定成功")).to_be_visible()
     assert WeChatBinding.objects.filter(user=user).exists()
 
     come_back(page)
     page.goto("/me/")
-    assert page.get_by_text(user.person.masked_name).first.is_visible()
-    assert page.get_by_text("已绑定微信").is_visible()
+    expect(page.get_by_text(user.person.masked_name).first).to_be_visible()
+    expect(page.get_by_text("已绑定微信")).to_be_visible()
     shot(page, "wechat-center-bound")
 
     # unbind: the next visit asks to bind again
     page.get_by_text("解除绑定", exact=True).click()
     page.get_by_role("button", name="确定解除绑定").click()
-    assert page.get_by_text("已解除微信绑定").is_visible()
+    expect(page.get_by_text("已解除微信绑定")).to_be_visible()
     come_back(page)
-    assert page.get_by_role("heading", name="账号密码绑定").is_visible()
+    expect(page.get_by_role("heading", name="账号密码绑定")).to_be_visible()
     assert not WeChatBinding.objects.exists()
 
 
@@ -52,7 +53,7 @@ def test_refusing_in_wechat_is_explained(wechat_phone):
     page = wechat_phone
     page.goto("/")
     page.get_by_role("button", name="拒绝").click()
-    assert page.get_by_role("heading", name="您已拒绝授权").is_visible()
+    expect(page.get_by_role("heading", name="您已拒绝授权")).to_be_visible()
     shot(page, "wechat-denied")
     page.get_by_role("link", name="暂不登录，继续浏览").click()
-    assert page.get_by_role("link", name="打包一件事").first.is_visible()
+    expect(page.get_by_role("link", name="打包一件事").first).to_be_visible()
