@@ -28,6 +28,7 @@ from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 from django_otp import DEVICE_ID_SESSION_KEY
 
+from sscard.accounts.backends import BACKEND
 from sscard.accounts.models import Person, User
 from sscard.accounts.trust import TrustLevel
 from sscard.applications.constants import ItemCode
@@ -51,7 +52,6 @@ from sscard.production.models import Batch, ProductionEvent, ProductionOrder
 from sscard.regions.models import Bank, Outlet
 from sscard.regions.selectors import region_settings
 
-BACKEND = "django.contrib.auth.backends.ModelBackend"
 # The benchmark's own people start far above any generated index (ID numbers stay unique).
 POOL_BASE = 60_000_000
 POOL_PREFIX = f"{USERNAME_PREFIX}pool-"

@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 
+from sscard.accounts.backends import BACKEND
 from sscard.accounts.models import Person, User
 from sscard.accounts.services import person_by_identity, person_find_or_create
 from sscard.accounts.trust import TrustLevel
@@ -30,7 +31,6 @@ from sscard.identity.oidc import VerifiedIdentity
 
 TRUST_SESSION_KEY = "trust"
 LOGIN_METHOD_SESSION_KEY = "login_method"
-BACKEND = "django.contrib.auth.backends.ModelBackend"
 
 
 def face_login_url(*, next_path: str = "") -> str:

@@ -13,6 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.cache import add_never_cache_headers
 
+from sscard.accounts.backends import BACKEND
 from sscard.accounts.models import User
 from sscard.accounts.trust import Requester, TrustLevel
 
@@ -25,13 +26,10 @@ WECHAT_TRIED_KEY = "wechat_tried"
 View = Callable[..., HttpResponse]
 
 
-MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
-
-
 def portal_login(request: HttpRequest, user: User, *, trust: TrustLevel = TrustLevel.L3) -> None:
     """Sign ``user`` in to the portal at ``trust`` (a password login, a registration, a bound
     WeChat identity: L3)."""
-    login(request, user, backend=MODEL_BACKEND)
+    login(request, user, backend=BACKEND)
     request.session[TRUST_KEY] = int(trust)
 
 

@@ -27,7 +27,6 @@ STATE_KEY = "wechat_state"
 IDENTITY_KEY = "wechat_identity"  # the visitor's openid (and nickname) until bound
 TRIED_KEY = WECHAT_TRIED_KEY
 STATE_SECONDS = 600
-BACKEND = "django.contrib.auth.backends.ModelBackend"
 
 
 def _home() -> str:

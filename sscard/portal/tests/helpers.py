@@ -9,17 +9,17 @@ from typing import Any
 
 from django.test import Client
 
+from sscard.accounts.backends import BACKEND
 from sscard.accounts.models import User
 from sscard.accounts.trust import TrustLevel
 from sscard.portal.auth import TRUST_KEY
 
 PASSWORD = "correct horse battery"
-MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 
 
 def sign_in(client: Client, user: User, trust: TrustLevel = TrustLevel.L3) -> Client:
     """The session a password login (L3) or a face-verified login (L4) leaves behind."""
-    client.force_login(user, backend=MODEL_BACKEND)
+    client.force_login(user, backend=BACKEND)
     session = client.session
     session[TRUST_KEY] = int(trust)
     session.save()
