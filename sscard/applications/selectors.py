@@ -226,8 +226,9 @@ class CardStatusView:
 def query_card_status(*, requester: Requester, card: Card) -> CardStatusView:
     """社保卡应用状态查询: everything masked, 社保应用 and 金融应用 side by side."""
     region = region_settings()
-    card = Card.objects.select_related("bank", "person").get(pk=card.pk)
-    relation_for(ItemCode.STATUS, requester, card.person, region)
+    holder = card.person  # a card's holder never changes; its state is read afresh
+    card = Card.objects.select_related("bank").get(pk=card.pk)
+    relation_for(ItemCode.STATUS, requester, holder, region)
     status = card_effective_status(card)
     area = region.region_name if card.issuing_area == region.region_code else card.issuing_area
     return CardStatusView(
@@ -257,4 +258,8 @@ def cards_for_requester(requester: Requester, *, card_id: int | None = None) -> 
     cards = Card.objects.filter(person__in=people).exclude(status=CardStatus.CANCELLED)
     if card_id is not None:
         cards = cards.filter(pk=card_id)
-    return list(cards.select_related("bank", "person").order_by("person_id", "-created_at"))
+    found = list(cards.select_related("bank").order_by("person_id", "-created_at"))
+    by_id = {person.pk: person for person in people}
+    for card in found:  # the holders are loaded already
+        card.person = by_id[card.person_id]
+    return found
