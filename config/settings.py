@@ -282,7 +282,7 @@ CONTENT_SECURITY_POLICY = {
         "connect-src": ["'self'"],
         "font-src": ["'self'"],
         "object-src": ["'none'"],
-        "base-uri": ["'self'"],
+        "base-uri": ["'none'"],  # no page uses <base>
         "frame-ancestors": ["'none'"],
         "form-action": ["'self'"],
     }
