@@ -253,6 +253,12 @@ STORAGES = {
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
+# A Secure session cookie is a __Host- one (SECURITY.md B-1): browsers then accept it only
+# over HTTPS, for this host alone (no Domain) and the whole site (Path=/). The plain-HTTP demo
+# and benchmark turn Secure off, and a browser would drop a __Host- cookie that is not Secure.
+SESSION_COOKIE_NAME = "__Host-sessionid" if SESSION_COOKIE_SECURE else "sessionid"
+SESSION_COOKIE_DOMAIN = None
+SESSION_COOKIE_PATH = "/"
 CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
 SESSION_COOKIE_AGE = int(timedelta(hours=8).total_seconds())  # the longest a session lives
 # A session unused for this long is logged out (sscard.portal.middleware).
