@@ -133,6 +133,15 @@ def test_a_missing_captcha_is_asked_for(client):
     assert AccessAttempt.objects.count() == 0
 
 
+def test_an_empty_account_or_password_is_asked_for_beside_its_field(client):
+    refused = login_post(client, "", "", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert refused.status_code == 400
+    html = refused.content.decode()
+    assert _field_errors(html) == {"username": "请输入账号", "password": "请输入密码"}
+    assert "这个字段" not in html
+    assert AccessAttempt.objects.count() == 0
+
+
 # ---------------------------------------------------------------------------------------------
 # Lockout per account and address, 15 minutes
 
