@@ -81,7 +81,6 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -238,7 +237,12 @@ SSCARD_PUBLIC_URL = env.str("SSCARD_PUBLIC_URL", default="http://127.0.0.1:8000"
 
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
 
+# The service speaks Chinese only: no LocaleMiddleware, so Django's own messages are Chinese
+# whatever language the phone asks for (Accept-Language).
 LANGUAGE_CODE = "zh-hans"
+# Our own catalogue, above every app's: Django's "这个字段是必填项。" back in place of the
+# wording django-simple-captcha's catalogue gives every form (locale/zh_Hans/.../django.po).
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
@@ -254,6 +258,12 @@ STORAGES = {
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
+# A Secure session cookie is a __Host- one (SECURITY.md B-1): browsers then accept it only
+# over HTTPS, for this host alone (no Domain) and the whole site (Path=/). The plain-HTTP demo
+# and benchmark turn Secure off, and a browser would drop a __Host- cookie that is not Secure.
+SESSION_COOKIE_NAME = "__Host-sessionid" if SESSION_COOKIE_SECURE else "sessionid"
+SESSION_COOKIE_DOMAIN = None
+SESSION_COOKIE_PATH = "/"
 CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
 SESSION_COOKIE_AGE = int(timedelta(hours=8).total_seconds())  # the longest a session lives
 # A session unused for this long is logged out (sscard.portal.middleware).
@@ -283,7 +293,7 @@ CONTENT_SECURITY_POLICY = {
         "connect-src": ["'self'"],
         "font-src": ["'self'"],
         "object-src": ["'none'"],
-        "base-uri": ["'self'"],
+        "base-uri": ["'none'"],  # no page uses <base>
         "frame-ancestors": ["'none'"],
         "form-action": ["'self'"],
     }

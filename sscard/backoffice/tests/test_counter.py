@@ -3,6 +3,8 @@ they checked; the item is recorded as done by them."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.contrib.messages import get_messages
 from django.urls import reverse
@@ -16,6 +18,7 @@ from sscard.audit.models import AuditRecord
 from sscard.backoffice.tests.conftest import signed_in
 from sscard.cards.constants import CardStatus
 from sscard.conftest import jpeg
+from sscard.core.documents import DocType
 from sscard.core.errors import DomainError
 from sscard.testing.factories import CardFactory, PersonFactory, StaffFactory, UserFactory
 
@@ -55,6 +58,17 @@ def test_the_counter_form_reports_each_problem_next_to_its_field(bank, outlet, c
     assert response.status_code == 200
     assert "手机号码" in response.content.decode()
     assert not Application.objects.exists()
+
+
+def test_an_empty_field_is_reported_in_djangos_standard_chinese_next_to_it(clerk):
+    """django-simple-captcha's catalogue has its own "这个字段是必须的" for Django's
+    "This field is required."; the project's catalogue (LOCALE_PATHS) puts Django's back."""
+    page = signed_in(clerk).post(COUNTER, {"doc_type": DocType.RESIDENT_ID, "doc_number": ""})
+    html = page.content.decode()
+    beside = re.search(r'id="id_doc_number"[^>]*><span class="bo-error"[^>]*>([^<]*)</span>', html)
+    assert beside, html
+    assert beside.group(1) == "这个字段是必填项。"
+    assert "这个字段是必须的" not in html
 
 
 @pytest.mark.parametrize(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 import pytest
 from django.conf import settings
 from django.test import Client
@@ -21,12 +23,17 @@ pytestmark = pytest.mark.browser
 def sign_in(page, user, live_server) -> None:
     client = Client()
     client.force_login(user)
+    # as the server sets it: a Secure session cookie is a __Host- one (host-only, Path=/)
     page.context.add_cookies(
         [
             {
                 "name": settings.SESSION_COOKIE_NAME,
                 "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-                "url": live_server.url,
+                "domain": urlsplit(live_server.url).hostname,
+                "path": "/",
+                "secure": settings.SESSION_COOKIE_SECURE,
+                "httpOnly": True,
+                "sameSite": "Lax",
             }
         ]
     )

@@ -8,6 +8,7 @@ import threading
 import uuid
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.test import Client
 
@@ -100,7 +101,7 @@ def _confirm_in_parallel(cookie: str, draft: str, n: int) -> list[tuple[int, str
     def run() -> None:
         try:
             client = Client(raise_request_exception=True)
-            client.cookies["sessionid"] = cookie
+            client.cookies[settings.SESSION_COOKIE_NAME] = cookie
             barrier.wait(timeout=JOIN_TIMEOUT)
             response = client.post(f"/drafts/{draft}/")
             with lock:
@@ -129,7 +130,7 @@ def test_parallel_confirmations_make_one_application(region, bank, outlet):
     user = UserFactory()
     setup = sign_in(Client(), user)
     draft = _apply_draft(setup, user, bank, outlet)
-    answers = _confirm_in_parallel(setup.cookies["sessionid"].value, draft, 6)
+    answers = _confirm_in_parallel(setup.cookies[settings.SESSION_COOKIE_NAME].value, draft, 6)
     application = Application.objects.get(applicant=user)
     assert application.materials.filter(kind="photo").exists()
     assert {status for status, _ in answers} == {302}
@@ -151,7 +152,7 @@ def test_parallel_confirmations_of_a_change_make_one(region):
             item_url("change", f"person-{user.person.pk}"), {**posted, "token": str(uuid.uuid4())}
         )
     )
-    answers = _confirm_in_parallel(setup.cookies["sessionid"].value, draft, 4)
+    answers = _confirm_in_parallel(setup.cookies[settings.SESSION_COOKIE_NAME].value, draft, 4)
     application = Application.objects.get(applicant=user)
     assert sorted(status for status, _ in answers)[0] == 302
     assert f"/my/{application.receipt_number}/?done=1" in [location for _, location in answers]

@@ -10,6 +10,7 @@ import time_machine
 from axes.models import AccessAttempt
 from django.conf import settings
 from django.db import connection
+from django.test import Client
 from django.utils import timezone
 
 from sscard.accounts.models import Person, User, identity_hash
@@ -129,6 +130,15 @@ def test_a_missing_captcha_is_asked_for(client):
     refused = login_post(client, "zhangsan", data={"captcha_1": ""})
     assert refused.status_code == 400
     assert "请输入验证码" in _error_text(refused.content.decode())
+    assert AccessAttempt.objects.count() == 0
+
+
+def test_an_empty_account_or_password_is_asked_for_beside_its_field(client):
+    refused = login_post(client, "", "", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert refused.status_code == 400
+    html = refused.content.decode()
+    assert _field_errors(html) == {"username": "请输入账号", "password": "请输入密码"}
+    assert "这个字段" not in html
     assert AccessAttempt.objects.count() == 0
 
 
@@ -310,6 +320,8 @@ BAD_CHECK = resident_id(date(1990, 4, 12), serial=17)[:-1] + (
         ({"password1": "lixiaoming1", "password2": "lixiaoming1"}, "password1", "过于相近"),
         ({"password2": "Qing-shan 2027"}, "password2", "两次输入的密码不一致"),
         ({"name": ""}, "name", "请填写姓名"),
+        # Django's own message (the field's length limit), in Django's Chinese
+        ({"doc_number": "4452021990041212345"}, "doc_number", "不超过 18 字符"),
     ],
 )
 @pytest.mark.parametrize("language", ["zh-CN,zh;q=0.9", "en-US,en;q=0.9"])
@@ -328,6 +340,16 @@ def test_registration_errors_stand_beside_their_field(client, overrides, field, 
     assert kept["password1"] == kept["password2"] == ""
     assert "Qing-shan" not in html
     assert not User.objects.filter(username="lixiaoming").exists()
+
+
+def test_a_form_posted_from_a_stale_page_is_refused_in_chinese_on_an_english_phone():
+    """Django's own refusal pages follow the service's language, not the phone's."""
+    guard = Client(enforce_csrf_checks=True)
+    answer = guard.post("/register/", _registration(), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert answer.status_code == 403
+    html = answer.content.decode()
+    assert "CSRF验证失败" in html
+    assert "verification failed" not in html
 
 
 def test_registration_without_consent_is_refused_and_keeps_the_entries(client):

@@ -216,6 +216,8 @@ def test_every_page_carries_a_csp_without_inline_script(world):
         assert "'unsafe-inline'" not in scripts and "'unsafe-eval'" not in scripts, name
         assert "*" not in scripts and "data:" not in scripts, name
         assert directives["object-src"] == ["'none'"]
+        # no <base> anywhere: an injected one could not point relative links elsewhere
+        assert directives["base-uri"] == ["'none'"], name
         assert directives["frame-ancestors"] == ["'none'"]
         assert answer["X-Content-Type-Options"] == "nosniff"
 

@@ -2,6 +2,7 @@
 come back and land logged in; refuse and read why; unbind and be asked to bind again."""
 
 import pytest
+from django.conf import settings
 from playwright.sync_api import expect
 
 from sscard.testing.browser import shot
@@ -14,7 +15,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def come_back(page) -> None:
     """Close the page in WeChat and open it again later: the portal's session is gone,
     WeChat still knows its user."""
-    page.context.clear_cookies(name="sessionid")
+    page.context.clear_cookies(name=settings.SESSION_COOKIE_NAME)
     page.goto("/")
 
 
