@@ -31,7 +31,7 @@ def per_request(func: Callable[P, R]) -> Callable[P, R]:
         key = (name, args, tuple(sorted(kwargs.items())))
         if key not in memo:
             memo[key] = func(*args, **kwargs)
-        return memo[key]  # type: ignore[no-any-return]
+        return memo[key]
 
     return wrapper
 
