@@ -469,6 +469,12 @@ def main() -> int:
     parser.add_argument("--scenarios", help="comma-separated subset")
     parser.add_argument("--fresh", action="store_true", help="regenerate the data")
     parser.add_argument(
+        "--generate-only",
+        action="store_true",
+        help="generate (or migrate) the databases of the sizes and stop: the slow part can run "
+        "while the machine is busy, the measuring later on a quiet machine",
+    )
+    parser.add_argument(
         "--print-env",
         metavar="DATABASE_URL",
         help="print the server's environment for that database as shell exports "
@@ -521,6 +527,9 @@ def main() -> int:
         url, marker = database(args.db, size, args.seed, fresh=args.fresh)
         env = server_env(url)
         generated = fill(env, size, args.seed, marker)
+        if args.generate_only:
+            log(f"{size:,} people on {args.db}: ready ({url.rsplit('/', 1)[-1]})")
+            continue
         work = VAR / "plans" / f"{args.db}-{size}"
         with Server(env, args.workers) as server:
             log(f"{size:,} people on {args.db}: serving at {server.url}")
@@ -545,6 +554,8 @@ def main() -> int:
                 "rows": table_rows(env),
             }
         )
+    if args.generate_only:
+        return 0
     report["load_end"] = _load()
     report["seconds"] = round(time.monotonic() - started, 1)
     report["machine"] = machine(args.db, server_env("sqlite://"))
