@@ -10,6 +10,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from sscard.accounts.models import Person
+from sscard.accounts.services import Relation
 from sscard.accounts.trust import Requester
 from sscard.applications.catalogue import SSCARD
 from sscard.applications.constants import CARD_ITEMS, OPEN_STATUSES, AppStatus, ItemCode
@@ -110,6 +111,13 @@ def applications_overdue(*, today: date | None = None) -> QuerySet[Application]:
     )
 
 
+# Where a card request came in, as the first step of the progress timeline says.
+SUBMITTED_THROUGH: dict[str, str] = {
+    Relation.COUNTER: "窗口代办",
+    Relation.EMPLOYER: "单位申报",
+}
+
+
 @dataclass(frozen=True)
 class Step:
     label: str
@@ -163,8 +171,12 @@ def query_progress(*, requester: Requester, subject: Person) -> Progress:
                 for stage in (Stage.PRODUCING, Stage.CITY_BANK, Stage.OUTLET, Stage.MAILED):
                     events.pop(stage, None)
             events[event.stage] = event  # the latest time a stage was reached
+    submitted_through = SUBMITTED_THROUGH.get(application.relation, "线上提交")
+    accepted = application.accepted_at is not None
     steps = [
-        Step("已受理", application.accepted_at is not None, application.accepted_at, "线上受理"),
+        # the request was received: the applicant sees it before anyone has looked at it
+        Step("已提交", True, application.submitted_at, submitted_through),
+        Step("已受理", accepted, application.accepted_at, "线上受理" if accepted else ""),
     ]
     delivery_stage = Stage.MAILED if order and order.delivery == Delivery.MAIL else Stage.OUTLET
     for stage in (

@@ -181,7 +181,14 @@ def test_guardian_applies_for_a_child_then_follows_progress(phone, citizen_user,
 
     # 制卡进度查询 for the child, from the receipt
     phone.get_by_role("link", name="社保卡制卡进度查询").click()
-    expect(phone.get_by_text("已受理").first).to_be_visible()
+    timeline = phone.locator("ol.timeline > li")
+    # received at once, with its time; everything after it waits for the reviewer
+    expect(timeline.first).to_have_class("reached")
+    expect(timeline.first).to_contain_text("已提交")
+    expect(timeline.first).to_contain_text("线上提交")
+    expect(timeline.nth(1)).to_contain_text("已受理")
+    expect(timeline.nth(1)).to_contain_text("未开始")
+    expect(phone.get_by_text("您的申请已提交，待工作人员受理")).to_be_visible()
     shot(phone, "item-progress")
 
 
