@@ -233,6 +233,7 @@ class CardStatusView:
     social_status: str
     loss_expires_at: datetime | None
     finance_status: str
+    cancelled: bool = False  # 注销: shown for the record, nothing can be done with it
 
 
 def query_card_status(*, requester: Requester, card: Card) -> CardStatusView:
@@ -251,12 +252,17 @@ def query_card_status(*, requester: Requester, card: Card) -> CardStatusView:
         social_status=CardStatus(status).label,
         loss_expires_at=card.loss_expires_at if status == CardStatus.TEMP_LOST else None,
         finance_status=FinanceStatus(card.finance_status).label,
+        cancelled=status == CardStatus.CANCELLED,
     )
 
 
-def cards_for_requester(requester: Requester, *, card_id: int | None = None) -> list[Card]:
+def cards_for_requester(
+    requester: Requester, *, card_id: int | None = None, include_cancelled: bool = False
+) -> list[Card]:
     """选择社保卡: the applicant's own cards and those of the minors in their care; with
-    ``card_id``, that one card if it is among them (a page that names a card in its URL)."""
+    ``card_id``, that one card if it is among them (a page that names a card in its URL).
+    Cancelled (注销) cards only with ``include_cancelled``: 应用状态查询 shows them, the items
+    that act on a card never offer them."""
     region = region_settings()
     today = timezone.localdate()
     user = requester.user
@@ -266,7 +272,9 @@ def cards_for_requester(requester: Requester, *, card_id: int | None = None) -> 
         for link in user.person.wards_links.filter(active=True).select_related("ward"):
             if link.ward.age(today) < region.guardian_age:
                 people.append(link.ward)
-    cards = Card.objects.filter(person__in=people).exclude(status=CardStatus.CANCELLED)
+    cards = Card.objects.filter(person__in=people)
+    if not include_cancelled:
+        cards = cards.exclude(status=CardStatus.CANCELLED)
     if card_id is not None:
         cards = cards.filter(pk=card_id)
     return list(cards.select_related("bank", "person").order_by("person_id", "-created_at"))

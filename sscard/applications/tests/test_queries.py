@@ -13,6 +13,8 @@ from django.utils import timezone
 
 from sscard.accounts.trust import Requester, TrustLevel
 from sscard.applications import services
+from sscard.applications.catalogue import SSCARD, Audience, Item, ItemKind
+from sscard.applications.constants import ItemCode
 from sscard.applications.selectors import (
     Step,
     cards_for_requester,
@@ -363,6 +365,49 @@ def test_the_card_list_holds_own_and_young_wards_cards_but_not_cancelled_ones(ci
     cards = cards_for_requester(requester_for(citizen))
 
     assert set(cards) == {own, childs}
+
+
+def test_cancelled_cards_are_listed_for_the_status_query_only(citizen):
+    live = CardFactory(person=citizen.person)
+    replaced = CardFactory(person=citizen.person, cancelled=True)
+    child = PersonFactory(minor=True)
+    GuardianshipFactory(guardian=citizen.person, ward=child)
+    childs_old = CardFactory(person=child, cancelled=True)
+    CardFactory(cancelled=True)  # a stranger's
+    requester = requester_for(citizen)
+
+    listing = {item.code: item.lists_cancelled_cards for item in SSCARD.items if item.needs_card}
+    assert listing == {
+        ItemCode.ENABLE: False,
+        ItemCode.LOSS: False,
+        ItemCode.REISSUE: False,
+        ItemCode.STATUS: True,
+    }
+    assert set(cards_for_requester(requester, include_cancelled=True)) == {
+        live,
+        replaced,
+        childs_old,
+    }
+    assert cards_for_requester(requester, card_id=replaced.pk) == []
+    assert cards_for_requester(requester, card_id=replaced.pk, include_cancelled=True) == [replaced]
+    view = query_card_status(requester=requester, card=replaced)
+    assert (view.social_status, view.cancelled) == ("注销", True)
+    assert query_card_status(requester=requester, card=live).cancelled is False
+
+
+def test_only_a_query_may_list_cancelled_cards():
+    with pytest.raises(ValueError, match="acts on a card"):
+        Item(
+            "x",
+            "补换卡",
+            "无",
+            25,
+            ItemKind.REVIEWED,
+            frozenset({Audience.CITIZEN}),
+            "e",
+            "h",
+            lists_cancelled_cards=True,
+        )
 
 
 def test_a_ward_drops_off_the_list_on_turning_16(citizen):

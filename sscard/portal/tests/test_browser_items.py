@@ -248,6 +248,25 @@ def test_change_contact_and_card_status(phone, citizen_user, partners):
     shot(phone, "item-status")
 
 
+def test_a_replaced_card_can_still_be_looked_up_but_not_acted_on(phone, citizen_user, partners):
+    bank, _outlet = partners
+    CardFactory(person=citizen_user.person, bank=bank, number="A11110001", cancelled=True)
+    CardFactory(person=citizen_user.person, bank=bank, number="A22220002")
+    password_login(phone, "zhangsan")
+
+    open_item(phone, "社保卡应用状态查询")
+    expect(phone.get_by_label("已注销")).to_be_visible()
+    shot(phone, "select-status-with-cancelled")
+    choose(phone, "已注销")
+    expect(phone.get_by_text("该社会保障卡已注销，仅供查询")).to_be_visible()
+    expect(phone.get_by_text("A****0001")).to_be_visible()
+    shot(phone, "item-status-cancelled")
+
+    open_item(phone, "社会保障卡挂失与解挂")
+    expect(phone.get_by_text("A****0002")).to_be_visible()
+    expect(phone.get_by_text("A****0001")).to_have_count(0)
+
+
 def test_enable_steps_up_through_face_verification_and_comes_back(
     phone, citizen_user, partners, tmp_path
 ):

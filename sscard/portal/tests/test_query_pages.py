@@ -1,5 +1,5 @@
-"""The query items as the citizen reads them: 制卡进度查询 from the moment the request is
-submitted."""
+"""The two query items as the citizen reads them: 制卡进度查询 from the moment the request is
+submitted, and 应用状态查询 of every card of theirs, a cancelled one included."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ import time_machine
 from sscard.accounts.trust import TrustLevel
 from sscard.applications import services
 from sscard.applications.tests.helpers import submit_apply
-from sscard.portal.tests.helpers import Page, item_url, sign_in
-from sscard.testing.factories import UserFactory
+from sscard.portal.tests.helpers import Page, item_url, sign_in, target_choices
+from sscard.testing.factories import CardFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -78,3 +78,39 @@ def test_once_accepted_the_submitted_step_stays_and_the_waiting_note_goes(
     assert steps[0] == ("reached", "已提交 2026-03-02 20:15 线上提交")
     assert steps[1][0] == "reached" and steps[1][1].startswith("已受理")
     assert "待工作人员受理" not in html
+
+
+# --- 应用状态查询 ------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def replaced(holder):
+    """The holder's old card, cancelled when its replacement was approved, and the new one."""
+    old = CardFactory(person=holder.person, number="A11110001", cancelled=True)
+    new = CardFactory(person=holder.person, number="A22220002")
+    return old, new
+
+
+def test_the_status_query_offers_a_cancelled_card_marked_cancelled(client, replaced):
+    old, new = replaced
+
+    choices = target_choices(client, "status")
+
+    assert set(choices) == {f"card-{old.pk}", f"card-{new.pk}"}
+    assert choices[f"card-{old.pk}"] == f"卡号 {old.masked_number} · {old.bank.name} · 已注销"
+    assert choices[f"card-{new.pk}"] == f"卡号 {new.masked_number} · {new.bank.name} · 正常"
+
+
+def test_a_cancelled_cards_status_is_shown_with_nothing_to_do_on_it(client, replaced):
+    old, new = replaced
+
+    html = client.get(item_url("status", f"card-{old.pk}")).content.decode()
+
+    page = Page(html)
+    assert old.masked_number in html and old.number not in html
+    values = [s.text for s in page.find("span") if "cell-value" in s.attrs.get("class", "")]
+    assert values[0] == "注销"  # 社保应用状态
+    assert "该社会保障卡已注销，仅供查询" in html
+    assert not [f for f in page.find("form") if f.attrs.get("method") == "post"]
+    # the card in use carries no such notice
+    assert "已注销" not in client.get(item_url("status", f"card-{new.pk}")).content.decode()
