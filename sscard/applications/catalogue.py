@@ -35,6 +35,13 @@ class Item:
     eligibility: str
     handler: str
     needs_card: bool = True
+    # 选择社保卡 lists the person's cancelled (注销) cards too: only an item that acts on no
+    # card may (a query); the others choose among cards still in use
+    lists_cancelled_cards: bool = False
+
+    def __post_init__(self) -> None:
+        if self.lists_cancelled_cards and self.kind != ItemKind.QUERY:
+            raise ValueError(f"item {self.code} acts on a card: it may not offer cancelled ones")
 
     @property
     def time_limit_label(self) -> str:
@@ -160,6 +167,7 @@ SSCARD = register_bundle(
                 _EVERYONE,
                 _E + "check_status",
                 _Q + "query_card_status",
+                lists_cancelled_cards=True,
             ),
         ),
     )

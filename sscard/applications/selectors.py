@@ -10,6 +10,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from sscard.accounts.models import Person
+from sscard.accounts.services import Relation
 from sscard.accounts.trust import Requester
 from sscard.applications.catalogue import SSCARD
 from sscard.applications.constants import CARD_ITEMS, OPEN_STATUSES, AppStatus, ItemCode
@@ -110,6 +111,13 @@ def applications_overdue(*, today: date | None = None) -> QuerySet[Application]:
     )
 
 
+# Where a card request came in, as the first step of the progress timeline says.
+SUBMITTED_THROUGH: dict[str, str] = {
+    Relation.COUNTER: "窗口代办",
+    Relation.EMPLOYER: "单位申报",
+}
+
+
 @dataclass(frozen=True)
 class Step:
     label: str
@@ -163,8 +171,12 @@ def query_progress(*, requester: Requester, subject: Person) -> Progress:
                 for stage in (Stage.PRODUCING, Stage.CITY_BANK, Stage.OUTLET, Stage.MAILED):
                     events.pop(stage, None)
             events[event.stage] = event  # the latest time a stage was reached
+    submitted_through = SUBMITTED_THROUGH.get(application.relation, "线上提交")
+    accepted = application.accepted_at is not None
     steps = [
-        Step("已受理", application.accepted_at is not None, application.accepted_at, "线上受理"),
+        # the request was received: the applicant sees it before anyone has looked at it
+        Step("已提交", True, application.submitted_at, submitted_through),
+        Step("已受理", accepted, application.accepted_at, "线上受理" if accepted else ""),
     ]
     delivery_stage = Stage.MAILED if order and order.delivery == Delivery.MAIL else Stage.OUTLET
     for stage in (
@@ -221,6 +233,7 @@ class CardStatusView:
     social_status: str
     loss_expires_at: datetime | None
     finance_status: str
+    cancelled: bool = False  # 注销: shown for the record, nothing can be done with it
 
 
 def query_card_status(*, requester: Requester, card: Card) -> CardStatusView:
@@ -240,12 +253,17 @@ def query_card_status(*, requester: Requester, card: Card) -> CardStatusView:
         social_status=CardStatus(status).label,
         loss_expires_at=card.loss_expires_at if status == CardStatus.TEMP_LOST else None,
         finance_status=FinanceStatus(card.finance_status).label,
+        cancelled=status == CardStatus.CANCELLED,
     )
 
 
-def cards_for_requester(requester: Requester, *, card_id: int | None = None) -> list[Card]:
+def cards_for_requester(
+    requester: Requester, *, card_id: int | None = None, include_cancelled: bool = False
+) -> list[Card]:
     """选择社保卡: the applicant's own cards and those of the minors in their care; with
-    ``card_id``, that one card if it is among them (a page that names a card in its URL)."""
+    ``card_id``, that one card if it is among them (a page that names a card in its URL).
+    Cancelled (注销) cards only with ``include_cancelled``: 应用状态查询 shows them, the items
+    that act on a card never offer them."""
     region = region_settings()
     today = timezone.localdate()
     user = requester.user
@@ -255,7 +273,9 @@ def cards_for_requester(requester: Requester, *, card_id: int | None = None) -> 
         for link in user.person.wards_links.filter(active=True).select_related("ward"):
             if link.ward.age(today) < region.guardian_age:
                 people.append(link.ward)
-    cards = Card.objects.filter(person__in=people).exclude(status=CardStatus.CANCELLED)
+    cards = Card.objects.filter(person__in=people)
+    if not include_cancelled:
+        cards = cards.exclude(status=CardStatus.CANCELLED)
     if card_id is not None:
         cards = cards.filter(pk=card_id)
     found = list(cards.select_related("bank").order_by("person_id", "-created_at"))

@@ -241,13 +241,12 @@ def counter_resubmit(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _cards(person: Person) -> list[Card]:
-    return list(
-        Card.objects.filter(person=person)
-        .exclude(status=CardStatus.CANCELLED)
-        .select_related("bank")
-        .order_by("-created_at")
-    )
+def _cards(person: Person, *, include_cancelled: bool = False) -> list[Card]:
+    """The person's cards to choose from; cancelled (注销) ones only for 应用状态查询."""
+    cards = Card.objects.filter(person=person)
+    if not include_cancelled:
+        cards = cards.exclude(status=CardStatus.CANCELLED)
+    return list(cards.select_related("bank").order_by("-created_at"))
 
 
 def _errors_into(form: forms.Form, exc: DomainError) -> None:
@@ -339,8 +338,10 @@ def counter_item(request: HttpRequest, item: str) -> HttpResponse:
             context["progress"] = selectors.query_progress(requester=requester, subject=person)
             audit_record(actor=request.user, action="counter.progress_queried", target=person)
         elif item == ItemCode.STATUS:
+            assert person is not None  # noqa: S101
             context["statuses"] = [
-                selectors.query_card_status(requester=requester, card=card) for card in cards
+                selectors.query_card_status(requester=requester, card=card)
+                for card in _cards(person, include_cancelled=True)
             ]
             audit_record(actor=request.user, action="counter.status_queried", target=person)
     except DomainError as exc:

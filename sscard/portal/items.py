@@ -65,12 +65,13 @@ class Target:
 
 
 def _card_target(card: Card, own: Person | None) -> Target:
-    status = CardStatus(card_effective_status(card)).label
+    status = card_effective_status(card)
+    label = "已注销" if status == CardStatus.CANCELLED else CardStatus(status).label
     whose = "本人" if own is not None and card.person_id == own.pk else card.person.masked_name
     return Target(
         key=f"card-{card.pk}",
         title=f"{whose}的社会保障卡",
-        detail=f"卡号 {card.masked_number} · {card.bank.name} · {status}",
+        detail=f"卡号 {card.masked_number} · {card.bank.name} · {label}",
         card=card,
     )
 
@@ -104,7 +105,8 @@ def targets(item: Item, requester: Requester) -> list[Target]:
     user = requester.user
     own = user.person
     if item.needs_card:
-        return [_card_target(card, own) for card in cards_for_requester(requester)]
+        cards = cards_for_requester(requester, include_cancelled=item.lists_cancelled_cards)
+        return [_card_target(card, own) for card in cards]
     people = _people_in_care(user)
     if item.code == ItemCode.PROGRESS:
         # whoever the account applied for may be followed, a guardianship still under review
@@ -127,7 +129,9 @@ def target_of(item: Item, requester: Requester, key: str) -> Target | None:
         prefix, _, raw_pk = key.partition("-")
         if prefix != "card" or not raw_pk.isdigit():
             return None
-        found = cards_for_requester(requester, card_id=int(raw_pk))
+        found = cards_for_requester(
+            requester, card_id=int(raw_pk), include_cancelled=item.lists_cancelled_cards
+        )
         return _card_target(found[0], requester.user.person) if found else None
     return next((t for t in targets(item, requester) if t.key == key), None)
 

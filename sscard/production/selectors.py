@@ -63,7 +63,13 @@ def stage_counts() -> dict[str, int]:
 
 
 def batches_recent(limit: int = 50) -> QuerySet[Batch]:
-    return Batch.objects.select_related("bank").annotate(order_count=Count("orders"))[:limit]
+    """The newest batches first. The order is asked for here: a grouped query (the order
+    count) does not use the model's default ordering."""
+    return (
+        Batch.objects.select_related("bank")
+        .annotate(order_count=Count("orders"))
+        .order_by("-created_at", "-id")[:limit]
+    )
 
 
 def batch_orders(batch: Batch) -> QuerySet[ProductionOrder]:

@@ -11,8 +11,16 @@ import pytest
 import time_machine
 from django.utils import timezone
 
+from sscard.accounts.trust import Requester, TrustLevel
 from sscard.applications import services
-from sscard.applications.selectors import cards_for_requester, query_card_status, query_progress
+from sscard.applications.catalogue import SSCARD, Audience, Item, ItemKind
+from sscard.applications.constants import ItemCode
+from sscard.applications.selectors import (
+    Step,
+    cards_for_requester,
+    query_card_status,
+    query_progress,
+)
 from sscard.applications.tests.helpers import apply_form, approve, submit_apply
 from sscard.cards import services as card_services
 from sscard.cards.constants import CardStatus, LossKind
@@ -23,6 +31,7 @@ from sscard.production.constants import Stage
 from sscard.testing.factories import (
     BankFactory,
     CardFactory,
+    EmployerAgentFactory,
     GuardianshipFactory,
     PersonFactory,
     UserFactory,
@@ -33,8 +42,9 @@ from sscard.testing.ids import resident_id
 pytestmark = pytest.mark.django_db
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-OUTLET_TIMELINE = ["已受理", "审核通过", "数据录入", "制卡中", "市银行签收", "网点签收", "已领卡"]
-MAIL_TIMELINE = ["已受理", "审核通过", "数据录入", "制卡中", "市银行签收", "已寄出", "已领卡"]
+REQUEST = ["已提交", "已受理", "审核通过", "数据录入", "制卡中", "市银行签收"]
+OUTLET_TIMELINE = [*REQUEST, "网点签收", "已领卡"]
+MAIL_TIMELINE = [*REQUEST, "已寄出", "已领卡"]
 
 
 def at(day: date, hour: int = 10) -> datetime:
@@ -76,11 +86,31 @@ def test_the_timeline_shows_every_stage_in_order_with_its_time_and_place(
 
     assert [step.label for step in progress.steps] == OUTLET_TIMELINE
     assert all(step.reached for step in progress.steps)
-    assert [step.at for step in progress.steps] == [at(d) for d in (*days[:6], days[7])]
+    assert [step.at for step in progress.steps] == [
+        at(days[0], 9),
+        *(at(d) for d in (*days[:6], days[7])),
+    ]
     places = {step.label: step.place for step in progress.steps}
+    assert places["已提交"] == "线上提交"
     assert places["数据录入"] == "中国工商银行"
     assert places["网点签收"] == places["已领卡"] == "榕城区社保卡服务中心"
     assert progress.expected_on is None  # collected: nothing left to expect
+
+
+@pytest.mark.parametrize(("who", "place"), [("employer", "单位申报"), ("counter", "窗口代办")])
+def test_the_submitted_step_says_where_the_request_came_in(who, place, bank, outlet, reviewer):
+    person = PersonFactory()
+    if who == "employer":
+        requester = requester_for(EmployerAgentFactory())
+    else:
+        requester = Requester(user=reviewer, trust=TrustLevel.L4, counter=True)
+    application = services.application_submit_apply(
+        requester=requester, data=apply_form(person, bank, outlet), files={"photo": jpeg()}
+    )
+
+    progress = query_progress(requester=requester, subject=person)
+
+    assert progress.steps[0] == Step("已提交", True, application.submitted_at, place)
 
 
 def test_stages_not_yet_reached_have_no_time_and_no_place(citizen, bank, outlet, reviewer):
@@ -88,19 +118,25 @@ def test_stages_not_yet_reached_have_no_time_and_no_place(citizen, bank, outlet,
 
     progress = progress_of(citizen)
 
-    assert reached(progress) == ["已受理", "审核通过"]
+    assert reached(progress) == ["已提交", "已受理", "审核通过"]
     waiting = [step for step in progress.steps if not step.reached]
-    assert [step.label for step in waiting] == OUTLET_TIMELINE[2:]
+    assert [step.label for step in waiting] == OUTLET_TIMELINE[3:]
     assert all(step.at is None and step.place == "" for step in waiting)
 
 
-def test_a_submitted_application_shows_nothing_reached_yet(citizen, bank, outlet):
-    submit_apply(citizen, bank, outlet)
+def test_a_submitted_application_shows_it_was_received_and_nothing_else_yet(citizen, bank, outlet):
+    submitted = at(date(2026, 3, 2), 20)  # in the evening: nobody accepts it before tomorrow
+    with time_machine.travel(submitted, tick=False):
+        application = submit_apply(citizen, bank, outlet)
 
     progress = progress_of(citizen)
 
-    assert reached(progress) == []
-    assert progress.due_on is None
+    assert [step.label for step in progress.steps] == OUTLET_TIMELINE
+    first, *rest = progress.steps
+    assert (first.label, first.reached, first.at) == ("已提交", True, submitted)
+    assert first.at == application.submitted_at
+    assert not any(step.reached for step in rest)
+    assert progress.due_on is None  # the legal time limit starts at 受理
 
 
 def test_a_mailed_card_shows_sent_with_its_tracking_number(
@@ -122,9 +158,9 @@ def test_a_mailed_card_shows_sent_with_its_tracking_number(
     progress = progress_of(citizen)
 
     assert [step.label for step in progress.steps] == MAIL_TIMELINE
-    assert reached(progress) == MAIL_TIMELINE[:6]
+    assert reached(progress) == MAIL_TIMELINE[:7]
     assert progress.tracking_number == "SF1234567890"
-    assert "SF1234567890" in progress.steps[5].note
+    assert "SF1234567890" in progress.steps[6].note
 
 
 def test_a_failed_production_shows_its_reason_until_the_data_is_sent_again(
@@ -329,6 +365,49 @@ def test_the_card_list_holds_own_and_young_wards_cards_but_not_cancelled_ones(ci
     cards = cards_for_requester(requester_for(citizen))
 
     assert set(cards) == {own, childs}
+
+
+def test_cancelled_cards_are_listed_for_the_status_query_only(citizen):
+    live = CardFactory(person=citizen.person)
+    replaced = CardFactory(person=citizen.person, cancelled=True)
+    child = PersonFactory(minor=True)
+    GuardianshipFactory(guardian=citizen.person, ward=child)
+    childs_old = CardFactory(person=child, cancelled=True)
+    CardFactory(cancelled=True)  # a stranger's
+    requester = requester_for(citizen)
+
+    listing = {item.code: item.lists_cancelled_cards for item in SSCARD.items if item.needs_card}
+    assert listing == {
+        ItemCode.ENABLE: False,
+        ItemCode.LOSS: False,
+        ItemCode.REISSUE: False,
+        ItemCode.STATUS: True,
+    }
+    assert set(cards_for_requester(requester, include_cancelled=True)) == {
+        live,
+        replaced,
+        childs_old,
+    }
+    assert cards_for_requester(requester, card_id=replaced.pk) == []
+    assert cards_for_requester(requester, card_id=replaced.pk, include_cancelled=True) == [replaced]
+    view = query_card_status(requester=requester, card=replaced)
+    assert (view.social_status, view.cancelled) == ("注销", True)
+    assert query_card_status(requester=requester, card=live).cancelled is False
+
+
+def test_only_a_query_may_list_cancelled_cards():
+    with pytest.raises(ValueError, match="acts on a card"):
+        Item(
+            "x",
+            "补换卡",
+            "无",
+            25,
+            ItemKind.REVIEWED,
+            frozenset({Audience.CITIZEN}),
+            "e",
+            "h",
+            lists_cancelled_cards=True,
+        )
 
 
 def test_a_ward_drops_off_the_list_on_turning_16(citizen):

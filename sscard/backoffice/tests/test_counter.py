@@ -140,6 +140,39 @@ def test_queries_show_the_persons_card_and_progress_masked(clerk):
     assert "暂无制卡记录" in progress
 
 
+def test_the_counter_status_query_shows_a_cancelled_card_but_no_item_offers_it(clerk):
+    old = CardFactory(number="A11110001", cancelled=True)
+    new = CardFactory(person=old.person, number="A22220002")
+    client = signed_in(clerk)
+    _identify(client, old.person)
+
+    status = client.get(_item("status")).content.decode()
+    assert old.masked_number in status and new.masked_number in status
+    assert "注销" in status
+    for item in ("enable", "loss", "reissue"):
+        page = client.get(_item(item)).content.decode()
+        assert new.masked_number in page and old.masked_number not in page, item
+    # named anyway, the card is not one of the choices
+    response = client.post(_item("loss"), {"card": old.pk, "action": "temporary", "confirm": "on"})
+    assert response.status_code == 200
+    old.refresh_from_db()
+    assert old.status == CardStatus.CANCELLED
+
+
+def test_a_counter_request_shows_it_was_submitted_at_the_counter(bank, outlet, clerk):
+    person = PersonFactory()
+    client = signed_in(clerk)
+    _identify(client, person)
+    client.post(_item("apply"), {**apply_form(person, bank, outlet), "photo": jpeg()})
+    application = Application.objects.get()
+
+    page = client.get(_item("progress")).content.decode()
+
+    submitted = application.submitted_at.astimezone().strftime("%Y-%m-%d %H:%M")
+    assert f'<li class="is-done">已提交 · {submitted} · 窗口代办</li>' in page
+    assert '<li class="">已受理</li>' in page
+
+
 def test_items_other_than_apply_need_an_identified_person_first(clerk):
     response = signed_in(clerk).get(_item("loss"))
     assert response.status_code == 302 and response["Location"] == COUNTER

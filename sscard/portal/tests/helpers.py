@@ -130,6 +130,14 @@ def item_url(item: str, target: str) -> str:
     return f"/bundles/sscard/{item}/{target}/"
 
 
+def target_choices(client: Client, item: str) -> dict[str, str]:
+    """选择社保卡 / 选择办理对象 of an item: each offered key and what is written beside it."""
+    page = Page(client.get(f"/bundles/sscard/{item}/").content.decode())
+    keys = [i.attrs["value"] for i in page.find("input") if i.attrs.get("name") == "target"]
+    details = [s.text for s in page.find("span") if "item-limit" in s.attrs.get("class", "")]
+    return dict(zip(keys, details, strict=True))
+
+
 def apply_post(person: Any, bank: Any, outlet: Any, **overrides: Any) -> dict[str, Any]:
     """What the 申领 page posts for a person on record (their identity is fixed)."""
     return {

@@ -181,7 +181,14 @@ def test_guardian_applies_for_a_child_then_follows_progress(phone, citizen_user,
 
     # 制卡进度查询 for the child, from the receipt
     phone.get_by_role("link", name="社保卡制卡进度查询").click()
-    expect(phone.get_by_text("已受理").first).to_be_visible()
+    timeline = phone.locator("ol.timeline > li")
+    # received at once, with its time; everything after it waits for the reviewer
+    expect(timeline.first).to_have_class("reached")
+    expect(timeline.first).to_contain_text("已提交")
+    expect(timeline.first).to_contain_text("线上提交")
+    expect(timeline.nth(1)).to_contain_text("已受理")
+    expect(timeline.nth(1)).to_contain_text("未开始")
+    expect(phone.get_by_text("您的申请已提交，待工作人员受理")).to_be_visible()
     shot(phone, "item-progress")
 
 
@@ -239,6 +246,25 @@ def test_change_contact_and_card_status(phone, citizen_user, partners):
     expect(phone.get_by_text("社保应用状态")).to_be_visible()
     expect(phone.get_by_text("未激活").first).to_be_visible()
     shot(phone, "item-status")
+
+
+def test_a_replaced_card_can_still_be_looked_up_but_not_acted_on(phone, citizen_user, partners):
+    bank, _outlet = partners
+    CardFactory(person=citizen_user.person, bank=bank, number="A11110001", cancelled=True)
+    CardFactory(person=citizen_user.person, bank=bank, number="A22220002")
+    password_login(phone, "zhangsan")
+
+    open_item(phone, "社保卡应用状态查询")
+    expect(phone.get_by_label("已注销")).to_be_visible()
+    shot(phone, "select-status-with-cancelled")
+    choose(phone, "已注销")
+    expect(phone.get_by_text("该社会保障卡已注销，仅供查询")).to_be_visible()
+    expect(phone.get_by_text("A****0001")).to_be_visible()
+    shot(phone, "item-status-cancelled")
+
+    open_item(phone, "社会保障卡挂失与解挂")
+    expect(phone.get_by_text("A****0002")).to_be_visible()
+    expect(phone.get_by_text("A****0001")).to_have_count(0)
 
 
 def test_enable_steps_up_through_face_verification_and_comes_back(

@@ -15,7 +15,7 @@ from sscard.applications.tests.helpers import submit_apply
 from sscard.cards.constants import CardStatus
 from sscard.conftest import jpeg
 from sscard.portal.models import Draft
-from sscard.portal.tests.helpers import Page, apply_post, item_url, sign_in
+from sscard.portal.tests.helpers import Page, apply_post, item_url, sign_in, target_choices
 from sscard.portal.views import face_login_url
 from sscard.testing.factories import CardFactory, PersonFactory, UserFactory
 from sscard.testing.ids import resident_id
@@ -43,6 +43,14 @@ def citizen_l3(client):
     user = UserFactory()
     sign_in(client, user, TrustLevel.L3)
     return user
+
+
+@pytest.fixture
+def replaced_card(citizen_l3):
+    """The holder's old card, cancelled when its replacement was approved, and the new one."""
+    old = CardFactory(person=citizen_l3.person, number="A11110001", cancelled=True)
+    new = CardFactory(person=citizen_l3.person, number="A22220002")
+    return old, new
 
 
 # ---------------------------------------------------------------------------------------------
@@ -272,6 +280,42 @@ def test_face_verification_returns_to_the_exact_page(client, citizen_l3):
 def test_a_card_page_names_only_a_card_of_ones_own(client, citizen_l3):
     own = CardFactory(person=citizen_l3.person)
     cancelled = CardFactory(person=citizen_l3.person, cancelled=True)
-    for key in ("card-x", "person-1", "card-", f"card-{cancelled.pk}", f"card-{own.pk + 1000}"):
+    theirs = CardFactory(cancelled=True)
+    for key in ("card-x", "person-1", "card-", f"card-{theirs.pk}", f"card-{own.pk + 1000}"):
         assert client.get(item_url("status", key)).status_code == 404, key
+    assert client.get(item_url("loss", f"card-{cancelled.pk}")).status_code == 404
     assert client.get(item_url("status", f"card-{own.pk}")).status_code == 200
+    assert client.get(item_url("status", f"card-{cancelled.pk}")).status_code == 200
+
+
+# ---------------------------------------------------------------------------------------------
+# 注销的卡: a card replaced (补卡/换卡) is there to look up (test_query_pages), never to act on
+
+
+@pytest.mark.parametrize("item", ["enable", "loss", "reissue"])
+def test_items_that_act_on_a_card_neither_offer_nor_open_a_cancelled_one(
+    client, replaced_card, item
+):
+    old, new = replaced_card
+
+    assert set(target_choices(client, item)) == {f"card-{new.pk}"}
+    chosen = client.post(f"/bundles/sscard/{item}/", {"target": f"card-{old.pk}"})
+    assert chosen.status_code == 400
+    assert client.get(item_url(item, f"card-{old.pk}")).status_code == 404
+    posted = client.post(
+        item_url(item, f"card-{old.pk}"),
+        {"action": "temporary", "kind": "reissue", "token": str(uuid.uuid4())},
+    )
+    assert posted.status_code == 404
+    old.refresh_from_db()
+    assert old.status == CardStatus.CANCELLED
+    assert not Application.objects.exists()
+
+
+def test_the_change_item_does_not_offer_a_cancelled_card(client, citizen_l3, replaced_card):
+    old, _new = replaced_card
+
+    html = client.get("/bundles/sscard/change/").content.decode()
+
+    assert old.masked_number not in html
+    assert set(target_choices(client, "change")) == {f"person-{citizen_l3.person.pk}"}

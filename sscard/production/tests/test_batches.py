@@ -15,7 +15,7 @@ from sscard.core.errors import DomainError
 from sscard.production.constants import BatchStatus, Stage
 from sscard.production.models import ProductionOrder
 from sscard.production.reports import Report, ReportKind, ReportsRejected, batch_apply_reports
-from sscard.production.selectors import orders_stuck
+from sscard.production.selectors import batches_recent, orders_stuck
 from sscard.production.services import batch_acknowledge, batch_create, batch_send
 from sscard.testing.factories import BankFactory
 
@@ -274,3 +274,21 @@ def test_a_report_dated_before_the_data_was_sent_is_refused(make_orders, bank, p
             batch=batch, reports=[("0", stage(order.pk, "producing", at=before))], by=BY
         )
     assert caught.value.errors == {"0": "报告时间早于本次数据录入时间"}
+
+
+def test_the_dashboard_lists_the_newest_batches_first(make_orders, bank, producer):
+    """The order count is an aggregate, and Django drops a model's default ordering from a
+    grouped query: the list must ask for its order itself."""
+    now = timezone.now()
+    orders = make_orders(3)
+    made = {}
+    # made in this order, but dated otherwise: the list follows the dates, not the ids
+    for order, days_ago in zip(orders, (2, 9, 5), strict=True):
+        with time_machine.travel(now - timedelta(days=days_ago), tick=False):
+            made[days_ago] = sent_batch(bank, [order], producer)
+
+    listed = list(batches_recent())
+
+    assert [b.pk for b in listed] == [made[2].pk, made[5].pk, made[9].pk]
+    assert [b.order_count for b in listed] == [1, 1, 1]
+    assert [b.pk for b in batches_recent(limit=2)] == [made[2].pk, made[5].pk]

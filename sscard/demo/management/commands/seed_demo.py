@@ -12,6 +12,10 @@ What it writes
 * a couple of hundred people whose cards and applications are spread over every card state,
   every application status and every production stage, some of them near or past the legal
   time limit so that the overdue list has entries;
+* the production batches: every order sent to a bank went in a batch of that bank, created
+  and sent as the production officer does it, acknowledged by the bank's system before any
+  report on it, 已完成 once none of its orders is being made — so the partner simulator takes
+  the open ones further (``manage.py simulate_partners``);
 * the messages those steps caused (the services write them): each account's 消息中心, read
   when older than a month, and the SMS waiting in the outbox for the worker to deliver.
 
@@ -88,10 +92,11 @@ from sscard.core.validators import PHONE_RE
 from sscard.core.workdays import WorkCalendar
 from sscard.notifications.constants import Channel
 from sscard.notifications.models import Message
+from sscard.partners.models import Partner
 from sscard.photos.samples import sample_portrait
 from sscard.production import services as production
-from sscard.production.constants import Delivery, Stage
-from sscard.production.models import ProductionOrder
+from sscard.production.constants import BatchStatus, Delivery, Stage
+from sscard.production.models import Batch, ProductionOrder
 from sscard.regions.models import Bank, HolidayOverride, Outlet, RegionSettings
 from sscard.regions.selectors import region_settings, work_calendar
 from sscard.testing.ids import resident_id, uscc
@@ -196,6 +201,12 @@ FAILURE_REASONS = (
 # it to an authenticator app, or run ``manage.py staff_totp demo_reviewer --code``.
 DEMO_TOTP_KEY = "3132333435363738393031323334353637383930"  # RFC 6238's test secret
 DEMO_TOTP_SECRET = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"  # noqa: S105 — published demo credential
+
+
+def partner_label(bank: Bank) -> str:
+    """How the demo's batches name the bank system that took them over: the bank client the
+    partner simulator creates for ``bank`` (``manage.py simulate_partners``)."""
+    return f"{Partner.Kind.BANK.label}：{bank.name}接口"
 
 
 def ensure_role_groups() -> dict[str, Group]:
@@ -961,9 +972,31 @@ class Seeder:
         case.production_order = case.application.production_order
 
     def step_send(self, case: Case, scenario: Scenario) -> None:
-        production.order_send_data(order=case.order, actor=self.producer)
+        """数据录入 as the production officer does it at /staff/production/: the order goes
+        into a new batch of its bank (after 制卡失败 too), and the batch is sent."""
+        order = case.order
+        batch = production.batch_create(bank=order.bank, order_ids=[order.pk], actor=self.producer)
+        production.batch_send(batch=batch, actor=self.producer)
+        order.refresh_from_db()
+
+    def _batch_of(self, case: Case) -> Batch:
+        case.order.refresh_from_db()
+        if case.order.batch_id is None:
+            raise CommandError("demo story: an order with the bank belongs to no batch")
+        return Batch.objects.get(pk=case.order.batch_id)
+
+    def _bank_takes_over(self, case: Case) -> None:
+        """The bank's system acknowledges the batch (已接收) before it reports on its orders,
+        as the partner simulator does; saying so again changes nothing."""
+        bank = case.order.bank
+        production.batch_acknowledge(batch=self._batch_of(case), by=partner_label(bank))
+
+    def _batch_settles(self, case: Case) -> None:
+        """已完成 once none of the batch's orders is still with the bank or the factory."""
+        production.batch_refresh_status(self._batch_of(case))
 
     def step_produce(self, case: Case, scenario: Scenario) -> None:
+        self._bank_takes_over(case)
         production.order_advance(
             order=case.order,
             to=Stage.PRODUCING,
@@ -982,6 +1015,7 @@ class Seeder:
     def step_outlet(self, case: Case, scenario: Scenario) -> None:
         order = case.order
         production.order_advance(order=order, to=Stage.OUTLET, actor=self._clerk_of(order))
+        self._batch_settles(case)
 
     def _clerk_of(self, order: ProductionOrder) -> User:
         """The counter clerk of the outlet the card goes to."""
@@ -998,11 +1032,14 @@ class Seeder:
             place=f"{case.order.bank.name}揭阳分行",
             tracking_number=tracking,
         )
+        self._batch_settles(case)
 
     def step_fail(self, case: Case, scenario: Scenario) -> None:
+        self._bank_takes_over(case)
         production.order_fail(
             order=case.order, reason=self.rng.choice(FAILURE_REASONS), actor=self.producer
         )
+        self._batch_settles(case)
 
     def step_collect(self, case: Case, scenario: Scenario) -> None:
         order = case.order
@@ -1227,7 +1264,8 @@ LOGIN_TABLE = (
         "demo_producer",
         STAFF_PASSWORD,
         "制卡管理员",
-        "各阶段制卡订单：待数据录入、制卡中、制卡失败、已寄出（快递单号）",
+        "各阶段制卡订单：待数据录入、制卡中、制卡失败、已寄出（快递单号）；"
+        "各合作银行的制卡批次（已发送、已接收、已完成）",
     ),
     (
         "demo_clerk",
@@ -1277,12 +1315,14 @@ def _summary() -> list[str]:
     cards = Counter(Card.objects.values_list("status", flat=True))
     items = Counter(Application.objects.values_list("item", "status"))
     stages = Counter(ProductionOrder.objects.values_list("stage", flat=True))
+    batches = Counter(Batch.objects.values_list("status", flat=True))
     lines = [
         f"人员 {Person.objects.count()} 人，账号 {User.objects.count()} 个，"
         f"社保卡 {sum(cards.values())} 张，办件 {sum(items.values())} 件，"
         f"制卡订单 {sum(stages.values())} 个，超期办件 {applications_overdue().count()} 件",
         "社保卡：" + "，".join(f"{CardStatus(s).label} {cards[s]}" for s in CardStatus.values),
         "制卡进度：" + "，".join(f"{Stage(s).label} {stages[s]}" for s in Stage.values),
+        "制卡批次：" + "，".join(f"{BatchStatus(b).label} {batches[b]}" for b in BatchStatus),
     ]
     for item in ItemCode.values:
         counts = [
