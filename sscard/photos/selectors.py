@@ -7,7 +7,7 @@ from typing import Any
 from sscard.accounts.models import User
 from sscard.applications.constants import MaterialKind
 from sscard.applications.models import Material
-from sscard.backoffice.access import is_staff_member
+from sscard.backoffice.access import is_staff_member, is_verified
 
 # Staff who decide on applications see every material; once the card is ordered, production
 # and the collecting outlet see its photo, which goes on the card and is compared with the
@@ -23,7 +23,9 @@ def material_visible_to(user: Any, material: Material) -> bool:
         return True
     if getattr(user, "person_id", None) and user.person_id == material.person_id:
         return True
-    if not is_staff_member(user):
+    # staff see files only with the second factor, as every back-office page asks: a staff
+    # password alone (at the portal's login, say) opens nothing
+    if not (is_staff_member(user) and is_verified(user)):
         return False
     if user.role in SEE_ALL_MATERIALS:
         return True

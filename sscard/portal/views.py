@@ -38,6 +38,7 @@ from sscard.identity.services import face_login_url as identity_login_url
 from sscard.photos.verdict import examine_photo
 from sscard.portal import items as pages
 from sscard.portal.auth import (
+    PUBLIC_ROLES,
     WECHAT_TRIED_KEY,
     portal_login,
     portal_login_required,
@@ -161,10 +162,12 @@ def login_view(request: HttpRequest) -> HttpResponse:
     form = LoginForm(request, request.POST or None)
     if request.method == "POST" and form.is_valid():
         assert form.user is not None  # noqa: S101 — set by a valid form
+        if form.user.role not in PUBLIC_ROLES:
+            # staff sign in at the back office, with their second factor: a staff password
+            # alone opens no session here
+            return redirect("backoffice:login")
         portal_login(request, form.user)
         audit_record(actor=form.user, action="login.password", target=form.user)
-        if form.user.role not in (User.Role.CITIZEN, User.Role.EMPLOYER):
-            return redirect("backoffice:home")
         return render(request, "portal/login_done.html", {"next": next_url})
     return render(
         request,

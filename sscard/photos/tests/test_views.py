@@ -15,6 +15,7 @@ from sscard.applications import services
 from sscard.applications.models import Material
 from sscard.applications.tests.helpers import apply_form, approve
 from sscard.audit.models import AuditRecord
+from sscard.backoffice.access import STAFF_ROLES
 from sscard.testing import photos
 from sscard.testing.factories import (
     EmployerAgentFactory,
@@ -23,6 +24,7 @@ from sscard.testing.factories import (
     UserFactory,
 )
 from sscard.testing.ids import resident_id
+from sscard.testing.otp import otp_login
 
 pytestmark = pytest.mark.django_db
 
@@ -58,7 +60,10 @@ def url(material: Material) -> str:
 
 
 def get_as(client, user, material):
-    if user is not None:
+    """Staff sign in with both factors, as the back office has them; others with a password."""
+    if user is not None and user.role in STAFF_ROLES:
+        otp_login(client, user)
+    elif user is not None:
         client.force_login(user)
     return client.get(url(material))
 
@@ -133,6 +138,15 @@ def test_a_reviewer_sees_every_material_and_the_view_is_audited(client, reviewer
     record = AuditRecord.objects.get(action="material.view", target_id=str(household.pk))
     assert record.actor_id == reviewer.pk
     assert record.detail == {"kind": "household"}
+
+
+def test_a_staff_password_without_the_second_factor_opens_no_file(client, reviewer, application):
+    """A reviewer's password alone (the portal's login accepts it) must not reach the files
+    the back office guards with TOTP."""
+    client.force_login(reviewer)
+    for material in application.materials.all():
+        assert client.get(url(material)).status_code == 404
+    assert not AuditRecord.objects.filter(action="material.view").exists()
 
 
 def test_an_administrator_sees_the_materials_too(client, application):

@@ -9,6 +9,7 @@ import pytest
 import time_machine
 from axes.models import AccessAttempt
 from django.conf import settings
+from django.contrib.auth import SESSION_KEY
 from django.db import connection
 from django.test import Client
 from django.utils import timezone
@@ -226,11 +227,15 @@ def test_next_is_followed_only_within_the_portal(client, next_url, expected):
     assert _continue_href(done.content.decode()) == expected
 
 
-def test_a_staff_account_logging_in_at_the_portal_goes_to_the_back_office(client):
+def test_a_staff_account_logging_in_at_the_portal_is_sent_to_the_staff_login(client):
+    """Staff sign in with both factors at the back office; their password at the portal opens
+    no session (it would skip the TOTP)."""
     StaffFactory(username="reviewer1")
     done = login_post(client, "reviewer1")
     assert done.status_code == 302
-    assert done["Location"] == "/staff/"
+    assert done["Location"] == "/staff/login/"
+    assert SESSION_KEY not in client.session
+    assert client.get("/staff/").status_code == 302  # still to the login
 
 
 # ---------------------------------------------------------------------------------------------
