@@ -18,7 +18,6 @@ urlpatterns = [
     path("applications/<int:pk>/return/", views.application_return, name="return"),
     path("applications/<int:pk>/reject/", views.application_reject, name="reject"),
     path("applications/<int:pk>/end/", views.application_end, name="end"),
-    path("materials/<int:pk>/", views.material_file, name="material"),
     # 网点
     path("outlet/", outlet_views.outlet_home, name="outlet"),
     path("outlet/orders/<int:pk>/sign-in/", outlet_views.outlet_sign_in, name="outlet_sign_in"),

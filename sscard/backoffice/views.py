@@ -11,11 +11,11 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.template import TemplateDoesNotExist
 from django.template.loader import get_template
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -50,7 +50,6 @@ from sscard.core.masking import mask_id_number
 PAGE_SIZE = 20
 PHOTO_REPORT_TEMPLATE = "photos/_report.html"
 # the photo engineer's file view (/files/<material pk>); until it lands, the staff view below
-FILES_URL_NAME = "material_file"
 
 
 class StaffLoginView(auth_views.LoginView):
@@ -153,12 +152,9 @@ def _query_without_page(request: HttpRequest) -> str:
 
 
 def material_url(material: Material) -> str:
-    """Where staff open an uploaded file: the photo engineer's file view once it exists,
-    this back office's own (permission-checked, audited) view until then."""
-    try:
-        return reverse(FILES_URL_NAME, args=[material.pk])
-    except NoReverseMatch:
-        return reverse("backoffice:material", args=[material.pk])
+    """Where staff open an uploaded file: ``/files/`` (the same rules and audit for every
+    role, the second factor required)."""
+    return reverse("files:material", args=[material.pk])
 
 
 def _photo_report_template() -> str | None:
@@ -220,29 +216,6 @@ def application_reveal(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request, "backoffice/application.html", _detail_context(application, revealed=True)
     )
-
-
-@staff_view(roles.VIEW_MATERIAL)
-@require_GET
-def material_file(request: HttpRequest, pk: int) -> FileResponse:
-    """An uploaded photo or document, for the staff who review it: images shown inline,
-    anything else downloaded; never sniffed (``nosniff`` is set site-wide)."""
-    material = get_object_or_404(Material.objects.select_related("application"), pk=pk)
-    audit_record(
-        actor=request.user,
-        action="material.viewed",
-        target=material,
-        detail={"kind": material.kind},
-    )
-    image = material.content_type in ("image/jpeg", "image/png")
-    response = FileResponse(
-        material.file.open("rb"),
-        as_attachment=not image,
-        filename=f"{material.kind}-{material.pk}" + (".jpg" if image else ""),
-        content_type=material.content_type if image else "application/octet-stream",
-    )
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 # ---------------------------------------------------------------------------------------------

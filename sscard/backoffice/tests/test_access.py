@@ -34,7 +34,6 @@ ALLOWED: dict[str, set[str]] = {
     "backoffice:return": {R},
     "backoffice:reject": {R},
     "backoffice:end": {R},
-    "backoffice:material": {R},
     "backoffice:outlet": {C},
     "backoffice:outlet_sign_in": {C},
     "backoffice:handover": {C},
@@ -84,7 +83,6 @@ def urls(bank, outlet, reviewer, producer, clerk):
     production.order_send_data(order=order, actor=producer)
     for stage in (Stage.PRODUCING, Stage.CITY_BANK):
         production.order_advance(order=order, to=stage, actor=producer)
-    material = application.materials.first()
     waiting = approve(submit_apply(UserFactory(), bank, outlet), reviewer).production_order
     batch = production.batch_create(bank=bank, order_ids=[waiting.pk], actor=producer)
     message = Message.objects.filter(notification__person=order.person).first()
@@ -96,7 +94,6 @@ def urls(bank, outlet, reviewer, producer, clerk):
         "backoffice:return": {"pk": application.pk},
         "backoffice:reject": {"pk": application.pk},
         "backoffice:end": {"pk": application.pk},
-        "backoffice:material": {"pk": material.pk},
         "backoffice:outlet_sign_in": {"pk": order.pk},
         "backoffice:handover": {"pk": order.pk},
         "backoffice:counter_item": {"item": "apply"},

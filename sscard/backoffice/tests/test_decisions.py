@@ -187,19 +187,19 @@ def test_the_photo_is_viewable_by_the_reviewer_and_each_view_is_audited(accepted
     photo = accepted.materials.get(kind="photo")
     client = signed_in(reviewer)
     page = client.get(_url("application", accepted)).content.decode()
-    url = reverse("backoffice:material", args=[photo.pk])
+    url = reverse("files:material", args=[photo.pk])
     assert f'src="{url}"' in page
     response = client.get(url)
     assert response.status_code == 200
     assert response["Content-Type"] == "image/jpeg"
     assert b"".join(response.streaming_content)[:2] == b"\xff\xd8"
-    assert AuditRecord.objects.filter(action="material.viewed", target_id=str(photo.pk)).exists()
+    assert AuditRecord.objects.filter(action="material.view", target_id=str(photo.pk)).exists()
 
 
 def test_staff_without_the_file_permission_see_no_files(accepted, producer):
     page = signed_in(producer).get(_url("application", accepted)).content.decode()
     assert "申请材料" not in page
-    assert reverse("backoffice:material", args=[accepted.materials.get().pk]) not in page
+    assert reverse("files:material", args=[accepted.materials.get().pk]) not in page
 
 
 def test_the_reason_category_is_shown_with_the_reviewers_words(accepted, reviewer):
