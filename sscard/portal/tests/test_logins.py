@@ -343,13 +343,14 @@ def test_registration_errors_stand_beside_their_field(client, overrides, field, 
 
 
 def test_a_form_posted_from_a_stale_page_is_refused_in_chinese_on_an_english_phone():
-    """Django's own refusal pages follow the service's language, not the phone's."""
+    """The refusal page speaks the service's language, not the phone's (sscard.core.errorpages)."""
     guard = Client(enforce_csrf_checks=True)
     answer = guard.post("/register/", _registration(), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
     assert answer.status_code == 403
     html = answer.content.decode()
-    assert "CSRF验证失败" in html
+    assert "页面已失效" in html
     assert "verification failed" not in html
+    assert "返回首页" in html
 
 
 def test_registration_without_consent_is_refused_and_keeps_the_entries(client):
