@@ -320,8 +320,10 @@ BAD_CHECK = resident_id(date(1990, 4, 12), serial=17)[:-1] + (
         ({"password1": "lixiaoming1", "password2": "lixiaoming1"}, "password1", "过于相近"),
         ({"password2": "Qing-shan 2027"}, "password2", "两次输入的密码不一致"),
         ({"name": ""}, "name", "请填写姓名"),
-        # Django's own message (the field's length limit), in Django's Chinese
-        ({"doc_number": "4452021990041212345"}, "doc_number", "不超过 18 字符"),
+        # one digit too many: the ID rules' words, not Django's "确保该变量包含不超过 18 字符"
+        ({"doc_number": "4452021990041212345"}, "doc_number", "身份证号码应为18位，您输入了19位"),
+        # past what the field takes at all: the same words
+        ({"doc_number": "4" * 41}, "doc_number", "身份证号码应为18位，您输入了41位"),
     ],
 )
 @pytest.mark.parametrize("language", ["zh-CN,zh;q=0.9", "en-US,en;q=0.9"])
