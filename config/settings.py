@@ -280,6 +280,8 @@ SECURE_PROXY_SSL_HEADER = tuple(_proxy_header) if len(_proxy_header) == 2 else N
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# A form sent without a valid CSRF token gets the Chinese 403 page of the error pages.
+CSRF_FAILURE_VIEW = "sscard.core.errorpages.csrf_failure"
 
 # Content Security Policy: our own files only, no inline script anywhere (htmx's own indicator
 # style is switched off by the htmx-config meta tag in the base templates).

@@ -6,6 +6,12 @@ admin.site.site_header = "社会保障卡服务“一件事” · 管理后台"
 admin.site.site_title = "sscard"
 admin.site.index_title = "业务数据"
 
+# Chinese error pages in the look of the side the address belongs to (sscard.core.errorpages)
+handler400 = "sscard.core.errorpages.bad_request"
+handler403 = "sscard.core.errorpages.permission_denied"
+handler404 = "sscard.core.errorpages.page_not_found"
+handler500 = "sscard.core.errorpages.server_error"
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("partner/api/v1/", include("sscard.partners.urls")),

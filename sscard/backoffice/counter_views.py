@@ -31,6 +31,7 @@ from sscard.cards.models import Card
 from sscard.core.documents import DocumentError, Gender, validate_document
 from sscard.core.errors import DomainError
 from sscard.core.ethnicities import ETHNICITIES
+from sscard.core.formfields import DocumentNumberField
 from sscard.production.constants import Delivery
 from sscard.regions.models import Bank, Outlet
 
@@ -74,7 +75,7 @@ class DeliveryFields(forms.Form):
 
 class ApplyForm(DeliveryFields):
     doc_type = IdentityForm.base_fields["doc_type"]
-    doc_number = forms.CharField(label="证件号码", max_length=40)
+    doc_number = DocumentNumberField()
     name = forms.CharField(label="姓名", max_length=60)
     gender = forms.ChoiceField(label="性别", choices=Gender.choices)
     ethnicity = forms.ChoiceField(

@@ -16,6 +16,7 @@ from sscard.audit.services import audit_record
 from sscard.backoffice.access import is_staff_member
 from sscard.backoffice.passwords import STAFF_MIN_LENGTH
 from sscard.core.documents import DocType
+from sscard.core.formfields import DocumentNumberField
 
 LOGIN_FAILED = "账号、密码或动态验证码错误"
 
@@ -92,4 +93,4 @@ class EndForm(forms.Form):
 
 class IdentityForm(forms.Form):
     doc_type = forms.ChoiceField(label="证件类型", choices=DocType.choices)
-    doc_number = forms.CharField(label="证件号码", max_length=40)
+    doc_number = DocumentNumberField()

@@ -62,6 +62,10 @@ class DocumentFacts:
 # --- constants ---------------------------------------------------------------------------
 
 EARLIEST_BIRTH_DATE = date(1900, 1, 1)
+# No document number or code is longer (passports 17, the others at most 18 characters).
+LONGEST_NUMBER = 18
+# A number of the wrong length, in the words the forms use too (sscard.core.formfields).
+LENGTH_MESSAGE = "{what}应为{length}位，您输入了{given}位"
 
 _MOD11_2_WEIGHTS = tuple(2 ** (17 - i) % 11 for i in range(17))
 _MOD11_2_CHARS = "10X98765432"  # indexed by (weighted sum mod 11)
@@ -165,7 +169,9 @@ def _check_mod11_2(number: str, *, what: str) -> None:
 
 def _require_length(number: str, length: int, *, what: str) -> None:
     if len(number) != length:
-        raise DocumentError(f"{what}应为{length}位，您输入了{len(number)}位", code="length")
+        raise DocumentError(
+            LENGTH_MESSAGE.format(what=what, length=length, given=len(number)), code="length"
+        )
 
 
 def _require_id_characters(number: str, *, what: str) -> None:

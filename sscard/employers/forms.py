@@ -7,6 +7,7 @@ from django import forms
 
 from sscard.accounts.models import Employer
 from sscard.core.documents import validate_uscc
+from sscard.core.formfields import DocumentNumberField
 from sscard.core.validators import validate_name, validate_phone
 from sscard.portal.forms import CAPTCHA_MESSAGES, AccountFieldsForm
 
@@ -19,7 +20,7 @@ class _AccountFields(AccountFieldsForm):
 
 class EmployerRegisterForm(_AccountFields):
     employer_name = forms.CharField(label="单位名称", max_length=120)
-    uscc = forms.CharField(label="统一社会信用代码", max_length=18)
+    uscc = DocumentNumberField(label="统一社会信用代码", length=18)
     contact_name = forms.CharField(label="经办人姓名", max_length=60)
     contact_phone = forms.CharField(label="经办人手机号码", max_length=11)
     field_order = [

@@ -16,6 +16,7 @@ from sscard.audit.models import AuditRecord
 from sscard.audit.services import audit_record
 from sscard.core.documents import DocType, DocumentError, DocumentFacts, validate_document
 from sscard.core.errors import DomainError
+from sscard.core.formfields import DocumentNumberField
 from sscard.core.validators import validate_name, validate_phone
 
 # One message for an unknown account and a wrong password: the page must not tell which.
@@ -115,7 +116,7 @@ class RegisterForm(AccountFieldsForm):
     """A citizen's password account: 姓名 + 居民身份证号码 (checked), phone, account, password."""
 
     name = forms.CharField(label="姓名", max_length=60)
-    doc_number = forms.CharField(label="身份证号码", max_length=18)
+    doc_number = DocumentNumberField(label="身份证号码", length=18)
     phone = forms.CharField(label="手机号码", max_length=11)
     consent = forms.BooleanField(
         label="本人已阅读并同意《个人信息保护告知书》，同意为办理社保卡业务处理本人信息",

@@ -72,6 +72,25 @@ def test_an_empty_field_is_reported_in_djangos_standard_chinese_next_to_it(clerk
 
 
 @pytest.mark.parametrize(
+    ("doc_type", "number", "message"),
+    [
+        (DocType.RESIDENT_ID, "4452021990041212345", "身份证号码应为18位，您输入了19位"),
+        (DocType.PASSPORT, "E" + "1" * 18, "护照号码应为5至17位字母或数字，您输入了19位"),
+        (DocType.RESIDENT_ID, "4" * 41, "证件号码不超过18位，您输入了41位"),
+    ],
+)
+def test_a_document_number_too_long_is_refused_in_the_document_rules_words(
+    clerk, doc_type, number, message
+):
+    page = signed_in(clerk).post(COUNTER, {"doc_type": doc_type, "doc_number": number})
+    html = page.content.decode()
+    beside = re.search(r'id="id_doc_number"[^>]*><span class="bo-error"[^>]*>([^<]*)</span>', html)
+    assert beside, html
+    assert beside.group(1) == message
+    assert "确保" not in html
+
+
+@pytest.mark.parametrize(
     ("item", "data", "check"),
     [
         ("loss", {"action": "temporary"}, lambda card: card.status == CardStatus.TEMP_LOST),

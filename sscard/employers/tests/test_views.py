@@ -52,6 +52,12 @@ def submitted_batch(user, files, capture):
     return batch
 
 
+def test_a_credit_code_one_character_too_long_is_refused_in_the_codes_own_words(client):
+    response = register_post(client, uscc=uscc() + "1")
+    assert response.status_code == 400
+    assert response.context["form"].errors["uscc"] == ["统一社会信用代码应为18位，您输入了19位"]
+
+
 def test_registration_makes_the_employer_and_its_manager_login(client, partners):
     response = register_post(client)
     assert response.status_code == 302 and response["Location"] == "/employer/"

@@ -28,6 +28,7 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from sscard.core.errors import DomainError
+from sscard.core.formfields import DocumentNumberField
 from sscard.core.masking import mask_id_number, mask_name
 from sscard.identity.simulator import flow, keys
 from sscard.identity.simulator.faces import FaceImageError, MemoryOnlyUploadHandler, check_selfie
@@ -157,7 +158,7 @@ def authorize(request: HttpRequest) -> HttpResponse:
 
 class IdentityForm(forms.Form):
     name = forms.CharField(label="姓名", max_length=60, required=False)
-    id_number = forms.CharField(label="身份证号码", max_length=40, required=False)
+    id_number = DocumentNumberField(label="身份证号码", length=18, required=False)
     consent = forms.BooleanField(
         label="本人已阅读并同意《实名认证服务协议》和《个人信息保护政策》，同意本服务核验本人姓名、身份证号码及人脸信息",
         required=False,

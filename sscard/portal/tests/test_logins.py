@@ -325,8 +325,10 @@ BAD_CHECK = resident_id(date(1990, 4, 12), serial=17)[:-1] + (
         ({"password1": "lixiaoming1", "password2": "lixiaoming1"}, "password1", "过于相近"),
         ({"password2": "Qing-shan 2027"}, "password2", "两次输入的密码不一致"),
         ({"name": ""}, "name", "请填写姓名"),
-        # Django's own message (the field's length limit), in Django's Chinese
-        ({"doc_number": "4452021990041212345"}, "doc_number", "不超过 18 字符"),
+        # one digit too many: the ID rules' words, not Django's "确保该变量包含不超过 18 字符"
+        ({"doc_number": "4452021990041212345"}, "doc_number", "身份证号码应为18位，您输入了19位"),
+        # past what the field takes at all: the same words
+        ({"doc_number": "4" * 41}, "doc_number", "身份证号码应为18位，您输入了41位"),
     ],
 )
 @pytest.mark.parametrize("language", ["zh-CN,zh;q=0.9", "en-US,en;q=0.9"])
@@ -348,13 +350,14 @@ def test_registration_errors_stand_beside_their_field(client, overrides, field, 
 
 
 def test_a_form_posted_from_a_stale_page_is_refused_in_chinese_on_an_english_phone():
-    """Django's own refusal pages follow the service's language, not the phone's."""
+    """The refusal page speaks the service's language, not the phone's (sscard.core.errorpages)."""
     guard = Client(enforce_csrf_checks=True)
     answer = guard.post("/register/", _registration(), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
     assert answer.status_code == 403
     html = answer.content.decode()
-    assert "CSRF验证失败" in html
+    assert "页面已失效" in html
     assert "verification failed" not in html
+    assert "返回首页" in html
 
 
 def test_registration_without_consent_is_refused_and_keeps_the_entries(client):

@@ -1,0 +1,66 @@
+"""The pages a visitor sees when a request goes wrong: 400, 403, 404, 500 and a refused CSRF
+check. They speak Chinese, in the look of the side the address belongs to (the citizen's H5
+portal, the employers' pages on the portal, or the staff back office at /staff/ and /admin/),
+and echo nothing of the request: the path may hold an ID number.
+
+Every page is rendered without the request's context (no session, no user, no context
+processor, no database), so the 500 page still shows when those are what failed; the
+security middleware still adds its headers on the way out."""
+
+from __future__ import annotations
+
+import logging
+
+from django.http import HttpRequest, HttpResponse
+from django.template import loader
+
+logger = logging.getLogger(__name__)
+
+STAFF_PREFIXES = ("staff/", "admin/")
+EMPLOYER_PREFIXES = ("employer/",)
+# Shown when even the 500 template cannot be rendered.
+PLAIN_SERVER_ERROR = (
+    '<!doctype html><html lang="zh-CN"><meta charset="utf-8"><title>系统繁忙</title>'
+    "<h1>系统繁忙</h1><p>系统暂时无法处理您的请求，请稍后再试。</p></html>"
+)
+
+
+def error_side(request: HttpRequest) -> str:
+    """``staff``, ``employer`` or ``portal``: whose look an error page takes."""
+    path = request.path_info.lstrip("/")
+    if path.startswith(STAFF_PREFIXES):
+        return "staff"
+    if path.startswith(EMPLOYER_PREFIXES):
+        return "employer"
+    return "portal"
+
+
+def _page(request: HttpRequest, template: str, status: int) -> HttpResponse:
+    body = loader.render_to_string(template, {"side": error_side(request)})
+    return HttpResponse(body, status=status)
+
+
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    return _page(request, "400.html", 400)
+
+
+def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:
+    return _page(request, "403.html", 403)
+
+
+def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    return _page(request, "404.html", 404)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    try:
+        return _page(request, "500.html", 500)
+    except Exception:  # the page of last resort must answer whatever broke
+        logger.exception("error_page.render_failed")
+        return HttpResponse(PLAIN_SERVER_ERROR, status=500)
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """CSRF_FAILURE_VIEW: a form sent without a valid token (a page left open too long, cookies
+    cleared, a forged cross-site post). Django logs the reason; the visitor is told what to do."""
+    return _page(request, "403_csrf.html", 403)
