@@ -329,7 +329,15 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # personal data typed into a URL or carried by an exception is masked on the way out
+    "filters": {"mask_personal_data": {"()": "sscard.core.logs.MaskPersonalData"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["mask_personal_data"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     # django-axes logs every reset at INFO; lockouts (WARNING) are what operators need
     "loggers": {"axes": {"level": "WARNING"}},

@@ -7,6 +7,8 @@ character + one ``*`` per other character), card number ``A****5678``, bank acco
 
 from __future__ import annotations
 
+import re
+
 MASK = "*"
 
 
@@ -53,3 +55,16 @@ def mask_address(value: str | None) -> str:
     if not value:
         return ""
     return value[:6] + MASK * 4
+
+
+# Free text that may carry an ID or phone number someone typed (a URL in a "Not Found" log
+# line, an exception message): masked wherever it is written out. The lookarounds keep
+# longer numbers (receipt numbers, card serials) as they are.
+_ID_IN_TEXT = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])")
+_PHONE_IN_TEXT = re.compile(r"(?<![0-9A-Za-z])1[3-9]\d{9}(?![0-9A-Za-z])")
+
+
+def mask_text(text: str) -> str:
+    """Every 18-character resident ID number and mobile number in ``text``, masked."""
+    text = _ID_IN_TEXT.sub(lambda m: mask_id_number(m.group()), text)
+    return _PHONE_IN_TEXT.sub(lambda m: mask_phone(m.group()), text)
