@@ -11,12 +11,20 @@ from __future__ import annotations
 
 import logging
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template import loader
 
 logger = logging.getLogger(__name__)
 
 STAFF_PREFIXES = ("staff/", "admin/")
+# partner systems read JSON, in the partner API's error shape (sscard.partners.api)
+API_PREFIXES = ("partner/api/",)
+API_ERRORS = {
+    400: ("bad_request", "请求不正确"),
+    403: ("forbidden", "无权访问"),
+    404: ("not_found", "接口不存在"),
+    500: ("server_error", "系统繁忙，请稍后再试"),
+}
 EMPLOYER_PREFIXES = ("employer/",)
 # Shown when even the 500 template cannot be rendered.
 PLAIN_SERVER_ERROR = (
@@ -36,6 +44,13 @@ def error_side(request: HttpRequest) -> str:
 
 
 def _page(request: HttpRequest, template: str, status: int) -> HttpResponse:
+    if request.path_info.lstrip("/").startswith(API_PREFIXES):
+        code, message = API_ERRORS.get(status, API_ERRORS[400])
+        return JsonResponse(
+            {"code": code, "message": message, "errors": {}},
+            status=status,
+            json_dumps_params={"ensure_ascii": False},
+        )
     body = loader.render_to_string(template, {"side": error_side(request)})
     return HttpResponse(body, status=status)
 

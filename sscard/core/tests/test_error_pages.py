@@ -207,3 +207,11 @@ def test_a_staff_form_sent_without_its_csrf_token_answers_in_the_back_office_loo
     html = _html(response)
     assert "页面已失效" in html
     _assert_staff_look(html)
+
+
+def test_an_unknown_partner_api_address_answers_json_in_the_apis_error_shape():
+    response = _client().get("/partner/api/v1/no-such-endpoint/445202199001011234")
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == {"code": "not_found", "message": "接口不存在", "errors": {}}
+    assert b"445202199001011234" not in response.content
