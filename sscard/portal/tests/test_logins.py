@@ -329,6 +329,8 @@ BAD_CHECK = resident_id(date(1990, 4, 12), serial=17)[:-1] + (
         ({"doc_number": "4452021990041212345"}, "doc_number", "身份证号码应为18位，您输入了19位"),
         # past what the field takes at all: the same words
         ({"doc_number": "4" * 41}, "doc_number", "身份证号码应为18位，您输入了41位"),
+        # a plain length limit, said the way a citizen reads it
+        ({"phone": "138123456789"}, "phone", "最多填写11个字符，您填写了12个。"),
     ],
 )
 @pytest.mark.parametrize("language", ["zh-CN,zh;q=0.9", "en-US,en;q=0.9"])
