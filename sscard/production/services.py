@@ -94,6 +94,13 @@ def order_transition(
     if to in STAGE_EVENTS:
         # the holder hears of each stage that matters to them, whoever reported it
         notify(STAGE_EVENTS[to], person=order.person, context={"order": order})
+    batch_id = order.batch_id
+    if batch_id and previous in IN_PRODUCTION_STAGES and to not in IN_PRODUCTION_STAGES:
+        # the last order to leave the bank or the factory closes its batch, whoever moved it
+        # (a partner's report, the officer's 制卡失败, a clerk's 网点签收). After the commit,
+        # with the order's lock released: a partner's report locks the batch before its
+        # orders, so taking the batch's lock here, under the order's, could deadlock.
+        transaction.on_commit(lambda: batch_refresh_status(Batch.objects.get(pk=batch_id)))
     return order
 
 
@@ -347,8 +354,11 @@ def batch_acknowledge(*, batch: Batch, by: str) -> Batch:
     return batch
 
 
+@transaction.atomic
 def batch_refresh_status(batch: Batch) -> Batch:
-    """已完成 once none of the batch's orders is still with the bank or the factory."""
+    """已完成 once none of the batch's orders is still with the bank or the factory (the row
+    locked: two last orders finishing at once close it once)."""
+    batch = Batch.objects.select_for_update().get(pk=batch.pk)
     if batch.status not in OPEN_BATCH_STATUSES:
         return batch
     if batch.orders.filter(stage__in=IN_PRODUCTION_STAGES).exists():

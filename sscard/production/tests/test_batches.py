@@ -11,12 +11,13 @@ from django.utils import timezone
 from sscard.accounts.trust import Requester, TrustLevel
 from sscard.applications.models import Application
 from sscard.applications.selectors import query_progress
+from sscard.audit.models import AuditRecord
 from sscard.core.errors import DomainError
 from sscard.production.constants import BatchStatus, Stage
 from sscard.production.models import ProductionOrder
 from sscard.production.reports import Report, ReportKind, ReportsRejected, batch_apply_reports
 from sscard.production.selectors import batches_recent, orders_stuck
-from sscard.production.services import batch_acknowledge, batch_create, batch_send
+from sscard.production.services import batch_acknowledge, batch_create, batch_send, order_fail
 from sscard.testing.factories import BankFactory
 
 pytestmark = pytest.mark.django_db
@@ -175,6 +176,25 @@ def test_a_batch_is_done_when_none_of_its_orders_is_still_being_made(make_orders
     )
     batch.refresh_from_db()
     assert batch.status == BatchStatus.DONE and batch.done_at is not None
+
+
+def test_a_batch_whose_last_order_the_officer_fails_is_done_too(
+    make_orders, bank, producer, django_capture_on_commit_callbacks
+):
+    """Not only a partner's report closes a batch: the officer's 制卡失败 on its last order
+    in production does too, so the partner stops seeing it as open."""
+    a, b = make_orders(2)
+    batch = sent_batch(bank, [a, b], producer)
+    batch_apply_reports(batch=batch, reports=[("0", stage(a.pk, "outlet"))], by=BY)
+    batch.refresh_from_db()
+    assert batch.status != BatchStatus.DONE  # b is still being made
+
+    with django_capture_on_commit_callbacks(execute=True):
+        order_fail(order=b, reason="芯片损坏", actor=producer)
+
+    batch.refresh_from_db()
+    assert batch.status == BatchStatus.DONE and batch.done_at is not None
+    assert AuditRecord.objects.filter(action="production.batch_done").count() == 1
 
 
 def test_the_bank_reports_the_account_behind_the_card_and_the_card_number_must_match(
