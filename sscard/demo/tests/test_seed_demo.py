@@ -6,7 +6,7 @@ from io import StringIO
 import pytest
 from django.contrib.auth import authenticate
 from django.contrib.auth.models import Group
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db import connection
 from django.db.models import Count, Q
 from django.test import RequestFactory
@@ -205,3 +205,11 @@ def test_role_groups_can_be_set_up_again_without_duplicates():
     codenames = set(producer.permissions.values_list("codename", flat=True))
     assert "change_productionorder" in codenames
     assert "review_application" not in codenames
+
+
+def test_seed_demo_refuses_a_production_deployment(settings):
+    """Published passwords and a published TOTP secret for a superuser never reach real data."""
+    settings.SSCARD_ENV = "production"
+    with pytest.raises(CommandError, match="SSCARD_ENV=production"):
+        seed()
+    assert not User.objects.exists()

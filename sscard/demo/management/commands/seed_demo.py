@@ -54,6 +54,7 @@ from io import BytesIO
 from typing import Any
 from unittest import mock
 
+from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -1342,6 +1343,9 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if settings.SSCARD_ENV == "production":
+            # published passwords, a published TOTP secret, a superuser: never on real data
+            raise CommandError("演示数据只能写入演示或测试环境（SSCARD_ENV=production 时拒绝）")
         if User.objects.filter(username=MARKER_USERNAME).exists():
             self.stdout.write("演示数据已存在，未重复写入。")
         else:
