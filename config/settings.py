@@ -152,10 +152,10 @@ AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_CALLABLE = "sscard.portal.views.locked_out"
 AXES_DISABLE_ACCESS_LOG = True  # successful logins are in the audit log already
 AXES_VERBOSE = False
-AXES_IPWARE_PROXY_COUNT = env.int("AXES_IPWARE_PROXY_COUNT", default=0)
-AXES_IPWARE_META_PRECEDENCE_ORDER = env.list(
-    "AXES_IPWARE_META_PRECEDENCE_ORDER", default=["REMOTE_ADDR"]
-)
+# the client's address behind our reverse proxies (sscard.core.net), for the lockout and the
+# audit trail alike; X-Forwarded-For is believed only from these addresses or networks
+SSCARD_TRUSTED_PROXIES = env.list("SSCARD_TRUSTED_PROXIES", default=[])
+AXES_CLIENT_IP_CALLABLE = "sscard.core.net.client_ip"
 
 # The image captcha of the password login (django-simple-captcha).
 CAPTCHA_LENGTH = 4

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from django.http import HttpRequest, HttpResponse
 
 from sscard.audit.context import Source, current_source
+from sscard.core.net import client_ip
 
 
 class RequestContextMiddleware:
@@ -19,9 +20,7 @@ class RequestContextMiddleware:
         request_id = uuid.uuid4().hex
         channel = "api" if request.path.startswith(("/api/", "/partner/api/")) else "web"
         token = current_source.set(
-            Source(
-                address=request.META.get("REMOTE_ADDR", ""), request_id=request_id, channel=channel
-            )
+            Source(address=client_ip(request), request_id=request_id, channel=channel)
         )
         try:
             response = self.get_response(request)
