@@ -268,6 +268,7 @@ CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
 SESSION_COOKIE_AGE = int(timedelta(hours=8).total_seconds())  # the longest a session lives
 # A session unused for this long is logged out (sscard.portal.middleware).
 SSCARD_IDLE_TIMEOUT = timedelta(minutes=env.int("SSCARD_IDLE_MINUTES", default=30))
+SSCARD_STAFF_IDLE_TIMEOUT = timedelta(minutes=env.int("SSCARD_STAFF_IDLE_MINUTES", default=15))
 SESSION_COOKIE_SAMESITE = "Lax"
 # HTTPS everywhere in production (the demo and the tests run on plain loopback HTTP).
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not _INSECURE_OK)

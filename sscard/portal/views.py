@@ -133,7 +133,10 @@ def home(request: HttpRequest) -> HttpResponse:
 @never_cache
 def center(request: HttpRequest) -> HttpResponse:
     user = request.user
-    context: dict[str, Any] = {"idle_logout": request.session.pop("idle_logout", False)}
+    context: dict[str, Any] = {
+        "idle_logout": request.session.pop("idle_logout", False),
+        "session_expired": request.session.pop("session_expired", False),
+    }
     if user.is_authenticated and isinstance(user, User):
         context["trust"] = session_trust(request)
         context["person"] = user.person

@@ -8,10 +8,12 @@ from datetime import timedelta
 import pytest
 import time_machine
 from django.conf import settings
+from django.test import Client
 from django.utils import timezone
 
 from sscard.portal.tests.helpers import Page, login_post, sign_in
-from sscard.testing.factories import UserFactory
+from sscard.testing.factories import StaffFactory, UserFactory
+from sscard.testing.otp import otp_login
 
 pytestmark = pytest.mark.django_db
 
@@ -143,3 +145,36 @@ def test_elder_mode_survives_the_login(client):
     assert login_post(client, "laoren").status_code == 200
     assert "elder" in _body_classes(client.get("/me/").content.decode())
     assert client.session["_auth_user_id"] == str(user.pk)
+
+
+EXPIRED_NOTICE = "本次登录已超过8小时，为保障账户安全已自动退出，请重新登录。"
+
+
+def test_a_session_in_constant_use_still_ends_after_eight_hours(client):
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        sign_in(client, UserFactory())
+    minutes = 20
+    while minutes <= 8 * 60:  # never idle, one request every 20 minutes
+        with time_machine.travel(start + timedelta(minutes=minutes), tick=False):
+            assert client.get("/my/").status_code == 200, minutes
+        minutes += 20
+    with time_machine.travel(start + timedelta(hours=8, minutes=1), tick=False):
+        answer = client.get("/my/")
+        assert answer.status_code == 302 and answer["Location"].startswith("/login/")
+        assert not _logged_in(client)
+        assert EXPIRED_NOTICE in client.get("/me/").content.decode()
+
+
+def test_staff_are_logged_out_after_fifteen_idle_minutes_citizens_are_not(client):
+    staff_client = otp_login(Client(), StaffFactory())
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        sign_in(client, UserFactory())
+        client.get("/my/")
+        assert staff_client.get("/staff/").status_code == 200
+    with time_machine.travel(start + timedelta(minutes=16), tick=False):
+        assert client.get("/my/").status_code == 200
+        answer = staff_client.get("/staff/")
+        assert answer.status_code == 302 and answer["Location"].startswith("/staff/login/")
+        assert "_auth_user_id" not in staff_client.session
