@@ -13,6 +13,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django.http.response import HttpResponseBase
+from django.utils.cache import add_never_cache_headers
 
 from sscard.accounts.models import User
 
@@ -48,7 +49,10 @@ def staff_view(*perms: str) -> Callable[[View], View]:
                 return redirect_to_login(request.get_full_path(), LOGIN_URL)
             if not is_staff_member(user) or not user.has_perms(perms):
                 raise PermissionDenied
-            return view(request, *args, **kwargs)
+            response = view(request, *args, **kwargs)
+            # staff screens show citizens' data: never kept by the browser or a proxy
+            add_never_cache_headers(response)
+            return response
 
         wrapped.staff_perms = perms  # type: ignore[attr-defined]
         return wrapped

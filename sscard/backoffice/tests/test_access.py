@@ -134,6 +134,8 @@ def test_each_role_opens_exactly_its_own_pages(role, urls, clerk, reviewer, prod
             # 405: a POST-only action; 302: back to the step that must come first (the
             # counter asks whom it serves), never to the login
             assert status in (200, 302, 405), (role, name, status)
+            if status == 200:  # a screen of citizens' data is never cached (SECURITY D-4)
+                assert "no-store" in response["Cache-Control"], name
             if status == 302:
                 assert not response["Location"].startswith(reverse("backoffice:login"))
         else:
