@@ -29,7 +29,7 @@ from sscard.backoffice.forms import IdentityForm
 from sscard.cards.constants import CardStatus
 from sscard.cards.models import Card
 from sscard.core.documents import DocumentError, Gender, validate_document
-from sscard.core.errors import DomainError
+from sscard.core.errors import DomainError, add_to_form
 from sscard.core.ethnicities import ETHNICITIES
 from sscard.core.formfields import DocumentNumberField
 from sscard.production.constants import Delivery
@@ -234,7 +234,7 @@ def counter_resubmit(request: HttpRequest, pk: int) -> HttpResponse:
                 files={"photo": photo} if photo else {},
             )
         except DomainError as exc:
-            _errors_into(form, exc)
+            add_to_form(form, exc)
         else:
             return _done(request, application.receipt_number, "已补正后重新提交，办理时限继续计算")
     return render(
@@ -248,16 +248,6 @@ def _cards(person: Person, *, include_cancelled: bool = False) -> list[Card]:
     if not include_cancelled:
         cards = cards.exclude(status=CardStatus.CANCELLED)
     return list(cards.select_related("bank").order_by("-created_at"))
-
-
-def _errors_into(form: forms.Form, exc: DomainError) -> None:
-    placed = False
-    for field, message in exc.errors.items():
-        if field in form.fields:
-            form.add_error(field, message)
-            placed = True
-    if not placed:
-        form.add_error(None, exc.message)
 
 
 @staff_view(roles.COUNTER)
@@ -349,7 +339,7 @@ def counter_item(request: HttpRequest, item: str) -> HttpResponse:
         if form is None:
             context["refusal"] = exc.message
         else:
-            _errors_into(form, exc)
+            add_to_form(form, exc)
     context["form"] = form
     # a form with its errors is the page itself (200): the browser treats it as any page
     return render(request, "backoffice/counter_item.html", context)

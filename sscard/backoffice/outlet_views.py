@@ -22,7 +22,7 @@ from sscard.backoffice import roles
 from sscard.backoffice.access import staff_view
 from sscard.backoffice.forms import IdentityForm
 from sscard.core.documents import DocumentError, validate_document
-from sscard.core.errors import DomainError
+from sscard.core.errors import DomainError, add_to_form
 from sscard.core.masking import mask_id_number
 from sscard.production.constants import Delivery, Stage
 from sscard.production.models import ProductionOrder
@@ -118,7 +118,7 @@ def outlet_handover(request: HttpRequest, pk: int) -> HttpResponse:
         except DocumentError as exc:
             form.add_error("doc_number", exc.message)
         except DomainError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            add_to_form(form, exc)
         else:
             messages.success(
                 request,

@@ -21,7 +21,7 @@ from sscard.accounts.models import Employer, User
 from sscard.applications.constants import AppStatus
 from sscard.applications.models import ApplicationEvent
 from sscard.audit.services import audit_record
-from sscard.core.errors import DomainError
+from sscard.core.errors import DomainError, add_to_form
 from sscard.employers import selectors, services, sheets
 from sscard.employers.forms import ClerkForm, EmployerRegisterForm, UploadForm
 from sscard.employers.models import Batch
@@ -94,7 +94,7 @@ def register(request: HttpRequest) -> HttpResponse:
                 password=data["password1"],
             )
         except DomainError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            add_to_form(form, exc)
         else:
             portal_login(request, user)
             messages.success(request, "单位注册成功，已为您登录")
@@ -121,7 +121,7 @@ def clerks(request: HttpRequest, user: User, employer: Employer) -> HttpResponse
                     password=data["password1"],
                 )
             except DomainError as exc:
-                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+                add_to_form(form, exc)
             else:
                 messages.success(request, "已添加经办人账号")
                 return redirect("employers:clerks")
@@ -171,7 +171,7 @@ def batches(request: HttpRequest, user: User, employer: Employer) -> HttpRespons
                 photos=form.cleaned_data["photos"],
             )
         except DomainError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            add_to_form(form, exc)
         else:
             if not created:
                 messages.info(request, "该文件已上传过，以下是该批次的处理情况，未重复创建")

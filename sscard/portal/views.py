@@ -33,7 +33,7 @@ from sscard.applications.selectors import (
 )
 from sscard.applications.services import application_resubmit, application_withdraw
 from sscard.audit.services import audit_record
-from sscard.core.errors import DomainError
+from sscard.core.errors import DomainError, add_to_form
 from sscard.identity.services import face_login_url as identity_login_url
 from sscard.photos.verdict import examine_photo
 from sscard.portal import items as pages
@@ -227,7 +227,7 @@ def register(request: HttpRequest) -> HttpResponse:
                 password=data["password1"],
             )
         except DomainError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            add_to_form(form, exc)
         else:
             portal_login(request, user)
             messages.success(request, "注册成功，已为您登录")
