@@ -69,6 +69,8 @@ INSTALLED_APPS = [
     "sscard.production",
     "sscard.partners",
     "sscard.notifications",
+    "sscard.sms",
+    "sscard.verification",
     "sscard.demo",
     "sscard.identity",
     "sscard.portal",
@@ -212,9 +214,17 @@ SSCARD_WECHAT_BACKEND = env.str(
 SSCARD_NOTIFY_FILE_DIR = env.str(
     "SSCARD_NOTIFY_FILE_DIR", default=str(BASE_DIR / "var" / "notifications")
 )
+# The SMS gateway (sscard.sms.client), provider-neutral: every code and notice goes through it
+# when SSCARD_SMS_BACKEND is the HttpSmsBackend.
 SSCARD_SMS_GATEWAY_URL = env.str("SSCARD_SMS_GATEWAY_URL", default="")
-SSCARD_SMS_GATEWAY_TOKEN = env.str("SSCARD_SMS_GATEWAY_TOKEN", default="")
+SSCARD_SMS_GATEWAY_KEY = env.str("SSCARD_SMS_GATEWAY_KEY", default="")
 SSCARD_SMS_SIGNATURE = env.str("SSCARD_SMS_SIGNATURE", default="揭阳人社")
+SSCARD_SMS_TEMPLATE_ID = env.str("SSCARD_SMS_TEMPLATE_ID", default="")
+SSCARD_SMS_CODE_TEMPLATE_ID = env.str("SSCARD_SMS_CODE_TEMPLATE_ID", default="")
+SSCARD_SMS_TIMEOUT = env.float("SSCARD_SMS_TIMEOUT", default=5.0)
+# the simulated SMS gateway and its 短信收件箱 at /sms-sim/ (demo and tests only; never routed
+# in production, and `manage.py check` refuses it there: sms.E001)
+SSCARD_SMS_SIMULATOR = env.bool("SSCARD_SMS_SIMULATOR", default=False)
 SSCARD_WECHAT_APPID = env.str("SSCARD_WECHAT_APPID", default="")
 SSCARD_WECHAT_SECRET = env.str("SSCARD_WECHAT_SECRET", default="")
 SSCARD_WECHAT_API_BASE = env.str("SSCARD_WECHAT_API_BASE", default="https://api.weixin.qq.com")
@@ -234,6 +244,9 @@ SSCARD_NOTIFY_LEASE_SECONDS = env.int("SSCARD_NOTIFY_LEASE_SECONDS", default=120
 SSCARD_BENCH_BASELINE = env.bool("SSCARD_BENCH_BASELINE", default=False)
 # Where links in messages point (the portal's public address).
 SSCARD_PUBLIC_URL = env.str("SSCARD_PUBLIC_URL", default="http://127.0.0.1:8000")
+if SSCARD_SMS_SIMULATOR and not SSCARD_SMS_GATEWAY_URL:
+    # the demo's gateway is the simulated one this service serves
+    SSCARD_SMS_GATEWAY_URL = SSCARD_PUBLIC_URL.rstrip("/") + "/sms-sim/api/send"
 
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
 

@@ -45,6 +45,8 @@ LOGGING = {
 # every SMS and WeChat message lands in a list the tests read (sscard.notifications.backends)
 SSCARD_SMS_BACKEND = "sscard.notifications.backends.MemoryBackend"
 SSCARD_WECHAT_BACKEND = "sscard.notifications.backends.MemoryBackend"
+# the simulated SMS gateway is served (a test points the HttpSmsBackend at it over HTTP)
+SSCARD_SMS_SIMULATOR = True
 # 人脸识别登录 runs against the built-in simulated provider (sscard.identity.simulator).
 SSCARD_IDP_SIMULATOR = True
 # WeChat web authorization runs against the built-in simulated WeChat (sscard.wechat.simulator).

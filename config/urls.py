@@ -31,6 +31,10 @@ if settings.SSCARD_IDP_SIMULATOR:
     # the simulated real-name provider (demo and tests only; see sscard.identity.simulator)
     urlpatterns.insert(0, path("idp-sim/", include("sscard.identity.simulator.urls")))
 
+if settings.SSCARD_SMS_SIMULATOR and settings.SSCARD_ENV != "production":
+    # the simulated SMS gateway and the demo's 短信收件箱 (demo and tests only; sscard.sms)
+    urlpatterns.insert(0, path("sms-sim/", include("sscard.sms.simulator.urls")))
+
 if settings.SSCARD_WECHAT_SIMULATOR:
     # the simulated WeChat web-authorization server (demo and tests only; sscard.wechat)
     urlpatterns.insert(0, path("wechat-sim/", include("sscard.wechat.simulator.urls")))

@@ -22,20 +22,36 @@ SSCARD_IDP_SIMULATOR=true
 # WeChat web authorization through the built-in simulated WeChat (/wechat-sim/): demo only.
 # Open the portal with a WeChat browser's User-Agent (it contains "MicroMessenger") to try it.
 SSCARD_WECHAT_SIMULATOR=true
+# Every code and notice is texted through the SMS gateway client to the built-in simulated
+# gateway (/sms-sim/, the 短信收件箱 where the demo's texts can be read): demo only.
+SSCARD_SMS_SIMULATOR=true
+SSCARD_SMS_BACKEND=sscard.notifications.backends.HttpSmsBackend
+SSCARD_SMS_GATEWAY_KEY={sms_key}
 """
 
 
 def main(path: Path) -> None:
-    if path.exists():
-        return
-    path.write_text(
-        TEMPLATE.format(
-            secret=secrets.token_urlsafe(50),
-            stamp=secrets.token_hex(2),
-            data_key=base64.b64encode(secrets.token_bytes(32)).decode(),
-            index_key=secrets.token_urlsafe(32),
-        )
+    text = TEMPLATE.format(
+        secret=secrets.token_urlsafe(50),
+        stamp=secrets.token_hex(2),
+        data_key=base64.b64encode(secrets.token_bytes(32)).decode(),
+        index_key=secrets.token_urlsafe(32),
+        sms_key=secrets.token_urlsafe(24),
     )
+    if path.exists():
+        # an .env from an earlier version keeps its keys and gains the settings added since
+        existing = path.read_text()
+        have = {line.split("=", 1)[0] for line in existing.splitlines() if "=" in line}
+        missing = [
+            line
+            for line in text.splitlines()
+            if "=" in line and not line.startswith("#") and line.split("=", 1)[0] not in have
+        ]
+        if missing:
+            path.write_text(existing.rstrip("\n") + "\n" + "\n".join(missing) + "\n")
+            print(f"added {', '.join(line.split('=', 1)[0] for line in missing)} to {path}")
+        return
+    path.write_text(text)
     path.chmod(0o600)
     print(f"wrote {path} with new keys")
 

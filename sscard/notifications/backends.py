@@ -15,7 +15,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -41,6 +41,7 @@ class Outgoing:
     link: str = ""
     template_id: str = ""
     created_at: str = ""
+    params: dict[str, str] = field(default_factory=dict)  # the SMS template's values
 
 
 class Backend(Protocol):
@@ -132,27 +133,25 @@ def _open_json(request: urllib.request.Request) -> dict[str, Any]:
 
 
 class HttpSmsBackend:
-    """An HTTP JSON SMS gateway, as the provincial government SMS platforms offer: POST
-    ``{"phone", "sign", "content", "out_id"}`` with a bearer token; the answer
-    ``{"code": "0", "message_id": "…"}`` means accepted (any other code is a refusal).
-    ``out_id`` is the message's own id: the gateway drops a repeat of one it has accepted."""
+    """The SMS gateway (:mod:`sscard.sms.client`): notices go with the notice template
+    (``SSCARD_SMS_TEMPLATE_ID``, its text as ``content``), codes with their own. The
+    message's id is the gateway's ``out_id``: a gateway that had accepted it drops a repeat."""
 
     def send(self, outgoing: Outgoing) -> str:
-        if not settings.SSCARD_SMS_GATEWAY_URL:
-            raise DeliveryError("未配置短信网关地址（SSCARD_SMS_GATEWAY_URL）")
-        data = _post_json(
-            settings.SSCARD_SMS_GATEWAY_URL,
-            {
-                "phone": outgoing.address,
-                "sign": settings.SSCARD_SMS_SIGNATURE,
-                "content": f"【{settings.SSCARD_SMS_SIGNATURE}】{outgoing.body}",
-                "out_id": outgoing.key,
-            },
-            headers={"Authorization": f"Bearer {settings.SSCARD_SMS_GATEWAY_TOKEN}"},
-        )
-        if str(data.get("code")) != "0":
-            raise DeliveryError(f"短信网关拒绝：{str(data.get('message', data.get('code')))[:80]}")
-        return str(data.get("message_id", ""))[:100]
+        from sscard.sms import client
+
+        try:
+            return client.send(
+                client.Sms(
+                    phone=outgoing.address,
+                    content=outgoing.body,
+                    out_id=outgoing.key,
+                    template_id=outgoing.template_id or settings.SSCARD_SMS_TEMPLATE_ID,
+                    params=outgoing.params or {"content": outgoing.body},
+                )
+            )
+        except client.SmsError as exc:
+            raise DeliveryError(str(exc)) from None
 
 
 class WechatBackend:

@@ -71,8 +71,9 @@ class Gateway:
 @pytest.fixture
 def http_sms(settings):
     settings.SSCARD_SMS_BACKEND = "sscard.notifications.backends.HttpSmsBackend"
-    settings.SSCARD_SMS_GATEWAY_TOKEN = "gateway-token"
-    settings.SSCARD_NOTIFY_TIMEOUT = 0.3
+    settings.SSCARD_SMS_GATEWAY_KEY = "gateway-token"
+    settings.SSCARD_SMS_TEMPLATE_ID = "SMS_NOTICE"
+    settings.SSCARD_SMS_TIMEOUT = 0.3
     settings.SSCARD_NOTIFY_MAX_ATTEMPTS = 4
     settings.SSCARD_NOTIFY_BACKOFF_SECONDS = 60
     gateways: list[Gateway] = []
@@ -99,6 +100,8 @@ def test_the_http_gateway_gets_the_signed_text_and_the_message_id(http_sms):
     assert request["json"] == {
         "phone": "13812345678",
         "sign": "揭阳人社",
+        "template_id": "SMS_NOTICE",
+        "params": {"content": sms.body},
         "content": f"【揭阳人社】{sms.body}",
         "out_id": str(sms.key),
     }
@@ -119,7 +122,7 @@ def test_a_gateway_timing_out_is_retried_with_growing_delays_then_fails_with_the
             assert services.outbox_deliver() == 0
             sms.refresh_from_db()
             assert sms.attempts == attempt
-            assert sms.last_error == "网关超时（0.3秒无响应）"
+            assert sms.last_error == "短信网关超时（0.3秒无响应）"
             if attempt < 4:
                 assert sms.status == MessageStatus.PENDING
                 delays.append(round((sms.next_attempt_at - timezone.now()).total_seconds()))
@@ -135,7 +138,7 @@ def test_a_gateway_timing_out_is_retried_with_growing_delays_then_fails_with_the
     # the officers see it among the failed ones, with the error
     otp_login(client, StaffFactory(role=User.Role.ADMIN))
     page = client.get(reverse("notifications_staff:list"), {"status": "failed"}).content.decode()
-    assert "网关超时（0.3秒无响应）" in page and sms.address_masked in page
+    assert "短信网关超时（0.3秒无响应）" in page and sms.address_masked in page
     # a failed message stays failed until an officer resends it
     with time_machine.travel(start + timedelta(days=2)):
         assert services.outbox_deliver() == 0
@@ -145,7 +148,7 @@ def test_a_gateway_timing_out_is_retried_with_growing_delays_then_fails_with_the
 @pytest.mark.parametrize(
     ("kwargs", "error"),
     [
-        ({"delay": 0, "status": 503}, "网关返回HTTP 503"),
+        ({"delay": 0, "status": 503}, "短信网关返回HTTP 503"),
         (
             {"delay": 0, "answer": {"code": "E12", "message": "号码已停机"}},
             "短信网关拒绝：号码已停机",
@@ -171,7 +174,7 @@ def test_an_unreachable_gateway_is_an_error_not_a_crash(settings):
 
     sms.refresh_from_db()
     assert sms.status == MessageStatus.PENDING
-    assert sms.last_error.startswith("无法连接网关")
+    assert sms.last_error.startswith("无法连接短信网关")
 
 
 def test_an_officer_resends_a_failed_message_and_it_is_audited(sent, settings):
