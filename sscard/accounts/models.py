@@ -98,12 +98,33 @@ def uscc_validator(value: str) -> None:
 
 
 class Employer(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", "待审核"
+        APPROVED = "approved", "已通过"
+        REFUSED = "refused", "未通过"
+
     name = models.CharField("单位名称", max_length=120)
     uscc = models.CharField(
         "统一社会信用代码", max_length=18, unique=True, validators=[uscc_validator]
     )
     contact_name = models.CharField("经办人", max_length=60, blank=True)
     contact_phone = EncryptedTextField("经办人电话", blank=True)
+    # A new employer acts only after a reviewer has checked its 营业执照 scan (DOMAIN.md §2).
+    status = models.CharField(
+        "审核状态", max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    license_file = models.CharField("营业执照扫描件", max_length=200, blank=True, editable=False)
+    license_content_type = models.CharField(max_length=60, blank=True, editable=False)
+    reviewed_by = models.ForeignKey(
+        "accounts.User",
+        verbose_name="审核人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    reviewed_at = models.DateTimeField("审核时间", null=True, blank=True)
+    refusal_reason = models.CharField("未通过原因", max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -195,9 +216,29 @@ class User(AbstractUser):
         related_name="clerks",
     )
 
+    class Possession(models.TextChoices):
+        """How the account proved it belongs to its person (DOMAIN.md §2)."""
+
+        NONE = "", "未验证"
+        SMS = "sms", "档案预留手机短信验证码"
+        FACE = "face", "人脸识别"
+        COUNTER = "counter", "窗口核验"
+
+    possession = models.CharField(
+        "本人验证方式", max_length=10, choices=Possession.choices, blank=True, default=""
+    )
+    possession_at = models.DateTimeField("本人验证时间", null=True, blank=True)
+    # “不是本人操作”: the holder reported a change they did not make; staff look at the account
+    flagged_at = models.DateTimeField("异常标记时间", null=True, blank=True)
+    flag_reason = models.CharField("异常标记原因", max_length=200, blank=True)
+
     class Meta(AbstractUser.Meta):  # type: ignore[name-defined]  # django-stubs omits it
         verbose_name = "账号"
         verbose_name_plural = "账号"
+
+    @property
+    def possession_proved(self) -> bool:
+        return bool(self.possession)
 
     @property
     def audit_label(self) -> str:

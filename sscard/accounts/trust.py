@@ -1,23 +1,17 @@
-"""Who is asking, and how sure we are of it (DOMAIN.md §2)."""
+"""Who is asking, and how sure we are of it (DOMAIN.md §2). The levels and the actions live
+in :mod:`sscard.core.trust`; the requester the services are handed lives here."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import IntEnum
 from typing import TYPE_CHECKING
+
+from sscard.core.trust import Action, TrustLevel, default_action_levels
 
 if TYPE_CHECKING:
     from sscard.accounts.models import User
 
-
-class TrustLevel(IntEnum):
-    """L3: password account whose name and ID number were checked at registration.
-    L4: 实人+实名+实证 — a face-verified identity from the real-name provider."""
-
-    L1 = 1
-    L2 = 2
-    L3 = 3
-    L4 = 4
+__all__ = ["Action", "Requester", "TrustLevel", "default_action_levels"]
 
 
 @dataclass(frozen=True)

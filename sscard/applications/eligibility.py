@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from sscard.accounts.models import Person
 from sscard.accounts.services import COUNTER_ROLES, Relation, person_relation, require_role
-from sscard.accounts.trust import Requester, TrustLevel
+from sscard.accounts.trust import Action, Requester, TrustLevel
 from sscard.applications.catalogue import SSCARD, Audience
 from sscard.applications.constants import CARD_ITEMS, OPEN_STATUSES, ReissueKind
 from sscard.applications.models import Application
@@ -53,13 +53,32 @@ def relation_for(
     return relation
 
 
-def ensure_step_up(action: str, requester: Requester, region: RegionSettings | None = None) -> None:
-    """Items an administrator marked as risky need a face-verified (L4) login."""
+class StepUpRequired(DomainError):
+    """The requester's login is not sure enough of them for ``action``: the page offers the
+    ways up to ``level`` (a code to the phone on file for L3+, face verification for either)."""
+
+    def __init__(self, action: str, level: TrustLevel) -> None:
+        if level >= TrustLevel.L4:
+            message = "为保障您的用卡安全，办理该事项需先完成“人脸识别登录”验证身份"
+        else:
+            message = (
+                "为保障您的用卡安全，办理该事项需先验证本人身份："
+                "输入发送至您社保卡档案预留手机的短信验证码，或进行人脸识别"
+            )
+        super().__init__(message, code="step_up_required")
+        self.action = action
+        self.level = level
+
+
+def ensure_trust(action: str, requester: Requester, region: RegionSettings | None = None) -> None:
+    """The region says how sure of the person each action needs to be (DOMAIN.md §2):
+    ``RegionSettings.action_levels``. Staff at the counter checked the document in person."""
+    if requester.counter:
+        return
     region = region or region_settings()
-    if action in region.step_up_items and requester.trust < TrustLevel.L4:
-        raise DomainError(
-            "为保障您的用卡安全，办理该事项需先完成“人脸识别登录”验证身份", code="step_up_required"
-        )
+    level = region.level_for(action)
+    if requester.trust < level:
+        raise StepUpRequired(action, level)
 
 
 def ensure_online_allowed(person: Person, card: Card | None, region: RegionSettings) -> None:
@@ -123,7 +142,7 @@ def _as_of_now(card: Card) -> Card:
 def check_enable(*, requester: Requester, card: Card) -> None:
     card = _as_of_now(card)
     refuse_if(rules.enable_refusal(card), code="not_sealed")
-    ensure_step_up("enable", requester)
+    ensure_trust(Action.ENABLE, requester)
 
 
 def check_loss(*, requester: Requester, card: Card) -> None:
@@ -147,10 +166,12 @@ def check_reissue(*, requester: Requester, card: Card, kind: str | None = None) 
             refuse_if(rules.replace_refusal(card), code="not_replaceable")
         refuse_if(rules.reissue_refusal(card), code="not_formally_lost")
     ensure_no_open_card_application(card.person)
+    ensure_trust(Action.REISSUE, requester, region)
 
 
 def check_change(*, requester: Requester, subject: Person) -> None:
-    """信息变更 is open to every person on record."""
+    """信息变更 is open to every person on record, once the login is sure of them."""
+    ensure_trust(Action.CHANGE_INFO, requester)
 
 
 def check_progress(*, requester: Requester, subject: Person) -> None:

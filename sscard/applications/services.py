@@ -28,7 +28,7 @@ from sscard.accounts.services import (
     person_record_contact,
     require_role,
 )
-from sscard.accounts.trust import Requester
+from sscard.accounts.trust import Action, Requester
 from sscard.applications import eligibility
 from sscard.applications.catalogue import SSCARD
 from sscard.applications.constants import (
@@ -865,7 +865,7 @@ def item_enable(
     first = _already_submitted(requester.user, submission_key)  # one that held the lock
     if first is not None:
         return first
-    eligibility.ensure_step_up("enable", requester, region)
+    eligibility.ensure_trust(Action.ENABLE, requester, region)
     card = card_enable(card=card, password=password, actor=requester.user)
     application = _create_application(
         item=ItemCode.ENABLE,
@@ -901,9 +901,14 @@ def item_report_loss(
     if first is not None:
         return first
     if action == LossAction.CANCEL:
-        eligibility.ensure_step_up("cancel_loss", requester, region)
+        eligibility.ensure_trust(Action.CANCEL_LOSS, requester, region)
         card = card_cancel_loss(card=card, actor=requester.user)
     elif action in (LossAction.TEMPORARY, LossAction.FORMAL):
+        eligibility.ensure_trust(
+            Action.TEMPORARY_LOSS if action == LossAction.TEMPORARY else Action.FORMAL_LOSS,
+            requester,
+            region,
+        )
         card = card_report_loss(
             card=card,
             kind=action,
@@ -938,6 +943,7 @@ def item_change_contact(
         return first
     region = region_settings()
     relation = eligibility.relation_for(ItemCode.CHANGE, requester, person, region)
+    eligibility.ensure_trust(Action.CHANGE_INFO, requester, region)
     old_phone = Person.objects.select_for_update().get(pk=person.pk).phone
     first = _already_submitted(requester.user, submission_key)  # one that held the lock
     if first is not None:

@@ -34,7 +34,7 @@ def portal_login(request: HttpRequest, user: User, *, trust: TrustLevel = TrustL
 
 
 def session_trust(request: HttpRequest) -> TrustLevel:
-    return TrustLevel(int(request.session.get(TRUST_KEY, TrustLevel.L3)))
+    return TrustLevel.parse(request.session.get(TRUST_KEY, TrustLevel.L3))
 
 
 def requester_of(request: HttpRequest) -> Requester:

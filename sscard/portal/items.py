@@ -19,7 +19,7 @@ from django.utils.module_loading import import_string
 
 from sscard.accounts.models import Guardianship, Person, User
 from sscard.accounts.services import COUNTER_ONLY_FIELDS, ONLINE_CONTACT_FIELDS
-from sscard.accounts.trust import Requester
+from sscard.accounts.trust import Action, Requester
 from sscard.applications import services as app_services
 from sscard.applications.catalogue import SSCARD, Item
 from sscard.applications.constants import (
@@ -29,7 +29,7 @@ from sscard.applications.constants import (
     ReissueKind,
     ReplaceReason,
 )
-from sscard.applications.eligibility import check_reissue, ensure_step_up
+from sscard.applications.eligibility import check_reissue, ensure_trust
 from sscard.applications.forms import FormErrors, clean_apply, clean_contact, clean_delivery
 from sscard.applications.models import Application, Material
 from sscard.applications.selectors import cards_for_requester
@@ -425,8 +425,13 @@ class LossPage(ItemPage):
             raise DomainError(
                 "请选择办理的业务", field="action", errors={"action": "请选择办理的业务"}
             )
-        if action == app_services.LossAction.CANCEL:
-            ensure_step_up("cancel_loss", requester)  # 解挂 needs a face-verified login
+        # each of the three asks its own trust level (临时挂失 protects the holder: L3)
+        levels: dict[str, str] = {
+            app_services.LossAction.CANCEL: Action.CANCEL_LOSS,
+            app_services.LossAction.TEMPORARY: Action.TEMPORARY_LOSS,
+            app_services.LossAction.FORMAL: Action.FORMAL_LOSS,
+        }
+        ensure_trust(levels[action], requester)
         confirmed = post.get("confirm_irreversible") == "on"
         if action == app_services.LossAction.FORMAL and not confirmed:
             message = "正式挂失后不能解挂，请确认已知晓"

@@ -5,12 +5,28 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 
+from sscard.core.trust import Action, TrustLevel, default_action_levels
 
-def default_step_up_items() -> list[str]:
+LEVEL_LABELS = [level.label for level in (TrustLevel.L3, TrustLevel.L3_PLUS, TrustLevel.L4)]
+
+
+def default_step_up_items() -> list[str]:  # kept for the migrations that name it
     return ["cancel_loss", "enable"]
+
+
+def validate_action_levels(value: object) -> None:
+    if not isinstance(value, dict):
+        raise ValidationError("请按“事项: 等级”的格式填写")
+    unknown = set(value) - set(Action)
+    if unknown:
+        raise ValidationError(f"未知的事项：{'、'.join(sorted(unknown))}")
+    bad = {level for level in value.values() if level not in LEVEL_LABELS}
+    if bad:
+        raise ValidationError(f"等级只能是 {'、'.join(LEVEL_LABELS)}")
 
 
 class RegionSettings(models.Model):
@@ -26,10 +42,15 @@ class RegionSettings(models.Model):
     photo_exempt_age = models.PositiveSmallIntegerField(
         "免交照片年龄（周岁，不含）", default=0, help_text="0 表示一律需要照片。"
     )
-    step_up_items = models.JSONField(
-        "需人脸识别（L4）的事项",
-        default=default_step_up_items,
-        help_text="以账号密码登录时，办理这些事项需先完成人脸识别。",
+    action_levels = models.JSONField(
+        "各事项所需的身份认证等级",
+        default=default_action_levels,
+        validators=[validate_action_levels],
+        help_text=(
+            "L3：账号密码登录；L3+：账号密码登录并通过发送至档案预留手机的短信验证码验证；"
+            "L4：人脸识别登录。未列出的事项按默认等级。事项代码："
+            + "，".join(f"{action.value}（{action.label}）" for action in Action)
+        ),
     )
     temporary_loss_days = models.PositiveSmallIntegerField(
         "临时挂失有效天数", default=10, validators=[MinValueValidator(1)]
@@ -74,6 +95,11 @@ class RegionSettings(models.Model):
 
     def __str__(self) -> str:
         return f"{self.region_name}（{self.region_code}）"
+
+    def level_for(self, action: str) -> TrustLevel:
+        """The trust level ``action`` needs here: the administrator's, else the default."""
+        chosen = {**default_action_levels(), **(self.action_levels or {})}
+        return TrustLevel.parse(chosen.get(action, TrustLevel.L3.label))
 
 
 class Bank(models.Model):

@@ -13,12 +13,14 @@ from django.db import connection
 from sscard.accounts.trust import TrustLevel
 from sscard.applications import services
 from sscard.applications.constants import AppStatus, ItemCode
+from sscard.applications.eligibility import StepUpRequired
 from sscard.applications.models import Application
 from sscard.applications.selectors import receipt_of
 from sscard.audit.models import AuditRecord
 from sscard.cards.constants import CardStatus
 from sscard.cards.models import CardHistory
 from sscard.core.errors import DomainError
+from sscard.core.trust import Action
 from sscard.testing.factories import (
     CardFactory,
     GuardianshipFactory,
@@ -161,12 +163,14 @@ def test_face_verified_logins_enable_and_lift(citizen):
     assert Application.objects.filter(status=AppStatus.COMPLETED).count() == 3
 
 
-@pytest.mark.parametrize("action", ["temporary", "formal"])
-def test_reporting_a_loss_never_needs_face_verification(citizen, action):
+@pytest.mark.parametrize(
+    ("action", "trust"), [("temporary", TrustLevel.L3), ("formal", TrustLevel.L3_PLUS)]
+)
+def test_reporting_a_loss_never_needs_face_verification(citizen, action, trust):
     card = CardFactory(person=citizen.person)
 
     services.item_report_loss(
-        requester=requester_for(citizen, TrustLevel.L3),
+        requester=requester_for(citizen, trust),
         card=card,
         action=action,
         confirmed_irreversible=True,
@@ -175,8 +179,30 @@ def test_reporting_a_loss_never_needs_face_verification(citizen, action):
     assert status_of(card) in (CardStatus.TEMP_LOST, CardStatus.LOST)
 
 
-def test_with_no_step_up_items_a_password_login_enables_and_lifts(citizen, region):
-    region.step_up_items = []
+@pytest.mark.parametrize(
+    ("call", "kwargs"),
+    [
+        ("item_report_loss", {"action": "formal", "confirmed_irreversible": True}),
+        ("item_change_contact", {"changes": {"phone": "13600002222"}}),
+    ],
+)
+def test_a_password_login_alone_cannot_report_formally_or_change_details(citizen, call, kwargs):
+    """正式挂失 and 信息变更 at plain L3 (a password: anyone who registered with a name and an
+    ID number) ask for the step-up, and nothing changes."""
+    card = CardFactory(person=citizen.person)
+    target = {"card": card} if call == "item_report_loss" else {"person": citizen.person}
+
+    with pytest.raises(StepUpRequired) as refused:
+        getattr(services, call)(requester=requester_for(citizen, TrustLevel.L3), **target, **kwargs)
+
+    assert refused.value.level == TrustLevel.L3_PLUS
+    assert status_of(card) == CardStatus.ACTIVE
+    assert citizen.person.phone != "13600002222"
+    assert not Application.objects.exists()
+
+
+def test_with_every_action_at_l3_a_password_login_enables_and_lifts(citizen, region):
+    region.action_levels = dict.fromkeys(Action, "L3")
     region.save()
     sealed = CardFactory(person=citizen.person, sealed=True)
     requester = requester_for(citizen, TrustLevel.L3)
@@ -282,7 +308,7 @@ def test_contact_details_change_all_at_once_with_a_receipt(citizen):
     }
 
     application = services.item_change_contact(
-        requester=requester_for(citizen, TrustLevel.L3), person=person, changes=changes
+        requester=requester_for(citizen, TrustLevel.L3_PLUS), person=person, changes=changes
     )
 
     assert_completed_with_receipt(application, ItemCode.CHANGE)

@@ -179,7 +179,7 @@ def test_a_reissue_without_a_new_photo_reuses_the_last_photo_and_its_check(citiz
     card = CardFactory(person=citizen.person)
 
     reissue = services.application_submit_reissue(
-        requester=requester_for(citizen, TrustLevel.L3),
+        requester=requester_for(citizen, TrustLevel.L3_PLUS),
         card=card,
         data={
             "kind": "replace",
@@ -200,7 +200,7 @@ def test_a_new_photo_on_a_reissue_is_checked_too(citizen, bank, outlet):
 
     with pytest.raises(DomainError) as refused:
         services.application_submit_reissue(
-            requester=requester_for(citizen, TrustLevel.L3),
+            requester=requester_for(citizen, TrustLevel.L3_PLUS),
             card=card,
             data={
                 "kind": "replace",

@@ -56,7 +56,7 @@ def reissue_form(bank, outlet, **overrides: Any) -> dict[str, Any]:
 
 def submit(user, card, bank, outlet, *, files=None, **overrides: Any) -> Application:
     return services.application_submit_reissue(
-        requester=requester_for(user, TrustLevel.L3),
+        requester=requester_for(user, TrustLevel.L3_PLUS),
         card=card,
         data=reissue_form(bank, outlet, **overrides),
         files=files,

@@ -15,6 +15,7 @@ from django.test import RequestFactory
 from sscard.accounts.models import Person, User
 from sscard.audit.models import AuditRecord
 from sscard.core.errors import DomainError
+from sscard.core.trust import TrustLevel
 from sscard.identity import services
 from sscard.identity.models import ExternalIdentity
 from sscard.identity.oidc import VerifiedIdentity
@@ -35,7 +36,7 @@ def _password_login(client, user):
     """What the portal's password login leaves in the session: the user at trust L3."""
     client.force_login(user)
     session = client.session
-    session["trust"] = 3
+    session["trust"] = int(TrustLevel.L3)
     session.save()
 
 
@@ -45,7 +46,7 @@ def test_a_person_with_a_password_account_is_linked_to_it_not_given_a_second(wal
     assert User.objects.count() == 1
     assert ExternalIdentity.objects.get().user == user
     assert int(client.session["_auth_user_id"]) == user.pk
-    assert client.session["trust"] == 4
+    assert client.session["trust"] == TrustLevel.L4
     linked = AuditRecord.objects.get(action="identity.linked")
     login = AuditRecord.objects.get(action="identity.face_login")
     assert linked.actor_id == login.actor_id == user.pk
@@ -75,7 +76,7 @@ def test_a_password_login_is_stepped_up_to_l4_by_the_same_persons_face(walk, cli
     response = walk.login(user.person.name, user.person.doc_number, next_url="/items/enable/")
     assert response["Location"] == "/items/enable/"
     assert int(client.session["_auth_user_id"]) == user.pk
-    assert client.session["trust"] == 4
+    assert client.session["trust"] == TrustLevel.L4
     assert client.session.session_key != session_before
     assert AuditRecord.objects.filter(action="identity.step_up", actor_id=user.pk).exists()
 
@@ -87,7 +88,7 @@ def test_a_face_of_another_person_changes_nothing_for_the_logged_in_user(walk, c
     assert response.status_code == 403
     assert "人脸识别的身份与当前登录的账号不是同一人，未作任何更改" in response.content.decode()
     assert int(client.session["_auth_user_id"]) == user.pk
-    assert client.session["trust"] == 3
+    assert client.session["trust"] == TrustLevel.L3
     assert Person.objects.count() == 1 and User.objects.count() == 1
     assert not ExternalIdentity.objects.exists()
     refused = AuditRecord.objects.get(action="identity.face_login", result="refused")
@@ -99,7 +100,7 @@ def test_an_employer_account_cannot_be_stepped_up_by_a_face(walk, client):
     _password_login(client, agent)
     response = walk.login("王小明", resident_id(date(1979, 2, 14), serial=88))
     assert response.status_code == 403
-    assert client.session["trust"] == 3
+    assert client.session["trust"] == TrustLevel.L3
 
 
 def test_a_staff_members_identity_does_not_open_the_staff_account(walk, client):
@@ -185,7 +186,7 @@ def test_the_step_up_link_comes_back_to_the_page_that_asked_for_it(walk, client)
     walk.identity(user.person.name, user.person.doc_number)
     response = walk.callback(walk.face(faces.one_face()).context["return_url"])
     assert response["Location"] == "/items/unlock/?card=7"
-    assert client.session["trust"] == 4
+    assert client.session["trust"] == TrustLevel.L4
 
 
 def test_no_personal_data_travels_in_a_url(walk, client):

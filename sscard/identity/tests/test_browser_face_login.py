@@ -10,6 +10,7 @@ import pytest
 from django.conf import settings
 from playwright.sync_api import expect
 
+from sscard.core.trust import TrustLevel
 from sscard.identity.models import ExternalIdentity
 from sscard.testing import faces
 from sscard.testing.browser import PHONE, shot
@@ -66,7 +67,7 @@ def test_face_login_walks_the_guide_on_a_phone(phone, tmp_path):
     from django.contrib.sessions.backends.db import SessionStore
 
     session = SessionStore(session_key=session_cookie["value"])
-    assert session["trust"] == 4 and int(session["_auth_user_id"]) == link.user.pk
+    assert session["trust"] == TrustLevel.L4 and int(session["_auth_user_id"]) == link.user.pk
 
     # a later visit on the same phone goes straight to the face step
     phone.context.clear_cookies(name=settings.SESSION_COOKIE_NAME)

@@ -8,6 +8,7 @@ import pytest
 
 from sscard.accounts.models import Person, User
 from sscard.audit.models import AuditRecord
+from sscard.core.trust import TrustLevel
 from sscard.identity.models import ExternalIdentity
 from sscard.identity.simulator import keys
 from sscard.testing.ids import resident_id
@@ -33,6 +34,6 @@ def test_a_first_face_login_records_the_person_and_logs_in_at_l4(walk, client):
     assert link.issuer == "http://testserver/idp-sim"
     assert link.subject == keys.subject_for(ID_NUMBER) != ID_NUMBER
     assert int(client.session["_auth_user_id"]) == user.pk
-    assert client.session["trust"] == 4
+    assert client.session["trust"] == TrustLevel.L4
     actions = set(AuditRecord.objects.values_list("action", flat=True))
     assert {"identity.face_login", "identity.linked", "identity.account_created"} <= actions

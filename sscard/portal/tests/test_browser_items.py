@@ -14,6 +14,7 @@ from sscard.applications.constants import AppStatus
 from sscard.applications.models import Application
 from sscard.cards.constants import CardStatus
 from sscard.conftest import jpeg
+from sscard.core.trust import Action
 from sscard.portal.tests.conftest import open_item, password_login
 from sscard.regions.selectors import region_settings
 from sscard.testing import faces
@@ -302,7 +303,7 @@ def test_enable_steps_up_through_face_verification_and_comes_back(
 def test_enable_sets_the_service_password(phone, citizen_user, partners):
     bank, _outlet = partners
     region = region_settings()
-    region.step_up_items = []
+    region.action_levels = dict.fromkeys(Action, "L3")
     region.save()
     card = CardFactory(person=citizen_user.person, bank=bank, sealed=True)
     password_login(phone, "zhangsan")

@@ -145,7 +145,7 @@ def test_parallel_confirmations_make_one_application(region, bank, outlet):
 def test_parallel_confirmations_of_a_change_make_one(region):
     """信息变更 is done at once: confirmed four times together, it is recorded once."""
     user = UserFactory()
-    setup = sign_in(Client(), user)
+    setup = sign_in(Client(), user, TrustLevel.L3_PLUS)
     posted = {"phone": "13700001111", "address": "广东省揭阳市榕城区新阳路18号"}
     draft = draft_id_of(
         setup.post(

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from sscard.accounts.models import Person, User, identity_hash
 from sscard.audit.models import AuditRecord
+from sscard.core.trust import TrustLevel
 from sscard.portal.forms import BAD_CREDENTIALS
 from sscard.portal.tests.helpers import Page, login_post
 from sscard.testing.factories import EmployerAgentFactory, PersonFactory, StaffFactory, UserFactory
@@ -66,7 +67,7 @@ def test_the_right_password_logs_in_at_trust_3(client):
     assert done.status_code == 200
     assert "登录成功" in done.content.decode()
     assert client.session["_auth_user_id"] == str(user.pk)
-    assert client.session["trust"] == 3
+    assert client.session["trust"] == TrustLevel.L3
 
 
 def test_the_session_key_changes_at_login_and_logout(client):
@@ -290,7 +291,7 @@ def test_registration_creates_the_person_and_logs_in_at_trust_3(client):
     assert data["doc_number"] not in raw_doc and data["doc_number"][-8:] not in raw_doc
     assert "13812345678" not in raw_phone and "12345678" not in raw_phone
     assert client.session["_auth_user_id"] == str(user.pk)
-    assert client.session["trust"] == 3
+    assert client.session["trust"] == TrustLevel.L3
     center = client.get("/me/").content.decode()
     assert "注册成功，已为您登录" in center
     assert "账号密码登录" in center

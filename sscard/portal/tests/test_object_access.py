@@ -290,7 +290,7 @@ def test_another_accounts_draft_id_as_a_form_token_is_refused(client, victim, wi
 def test_a_post_without_a_valid_form_token_is_no_server_error(client, region, token):
     """A stale or hand-made form: the entries are checked and a new draft begins."""
     user = UserFactory()
-    sign_in(client, user)
+    sign_in(client, user, TrustLevel.L3_PLUS)
     posted = {"phone": "13700009999", "address": "广东省揭阳市榕城区新阳路18号"}
     if token is not None:
         posted["token"] = token

@@ -14,6 +14,7 @@ from sscard.applications.models import Application
 from sscard.applications.tests.helpers import submit_apply
 from sscard.cards.constants import CardStatus
 from sscard.conftest import jpeg
+from sscard.core.trust import Action
 from sscard.portal.models import Draft
 from sscard.portal.tests.helpers import Page, apply_post, item_url, sign_in, target_choices
 from sscard.portal.views import face_login_url
@@ -108,6 +109,7 @@ def test_apply_for_a_child_who_holds_a_card_is_refused_before_submission(
 
 
 def test_reissue_before_the_formal_loss_is_refused_beside_the_choice(client, citizen_l3, outlet):
+    sign_in(client, citizen_l3, TrustLevel.L3_PLUS)
     card = CardFactory(person=citizen_l3.person)
     url = item_url("reissue", f"card-{card.pk}")
     assert client.get(url).status_code == 200  # 换卡 is open for a card in use
@@ -144,6 +146,8 @@ def test_a_sealed_card_is_told_to_enable_first(client, citizen_l3):
 
 def test_reissue_after_the_formal_loss_opens_the_form(client, citizen_l3):
     card = CardFactory(person=citizen_l3.person, lost_formally=True)
+    _step_up_page(client.get(item_url("reissue", f"card-{card.pk}")))  # at L3+ only
+    sign_in(client, citizen_l3, TrustLevel.L3_PLUS)
     page = client.get(item_url("reissue", f"card-{card.pk}")).content.decode()
     assert 'name="token"' in page
     assert 'name="kind" value="reissue" checked' in page
@@ -194,14 +198,14 @@ def test_cancel_loss_needs_face_verification_after_a_password_login(client, citi
     _step_up_page(client.post(url, {"action": "cancel", "token": str(uuid.uuid4())}))
     assert not Draft.objects.exists()
 
-    # a temporary or formal loss report is not held up (the sooner the better)
-    formal = client.post(
-        url, {"action": "formal", "confirm_irreversible": "on", "token": str(uuid.uuid4())}
-    )
-    assert formal.status_code == 302
+    # 正式挂失 is irreversible: a code to the phone on file (L3+) first
+    formal = {"action": "formal", "confirm_irreversible": "on"}
+    _step_up_page(client.post(url, {**formal, "token": str(uuid.uuid4())}))
+    sign_in(client, citizen_l3, TrustLevel.L3_PLUS)
+    assert client.post(url, {**formal, "token": str(uuid.uuid4())}).status_code == 302
 
     session = client.session
-    session["trust"] = 4
+    session["trust"] = int(TrustLevel.L4)
     session.save()
     lifted = client.post(url, {"action": "cancel", "token": str(uuid.uuid4())})
     assert lifted.status_code == 302
@@ -211,8 +215,8 @@ def test_cancel_loss_needs_face_verification_after_a_password_login(client, citi
     assert card.status == CardStatus.ACTIVE
 
 
-def test_step_up_items_follow_the_region_setting(client, citizen_l3, region):
-    region.step_up_items = []
+def test_trust_levels_follow_the_region_setting(client, citizen_l3, region):
+    region.action_levels = dict.fromkeys(Action, "L3")
     region.save()
     card = CardFactory(person=citizen_l3.person, sealed=True)
     assert client.get(item_url("enable", f"card-{card.pk}")).status_code == 200

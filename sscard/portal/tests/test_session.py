@@ -11,6 +11,7 @@ from django.conf import settings
 from django.test import Client
 from django.utils import timezone
 
+from sscard.core.trust import TrustLevel
 from sscard.portal.tests.helpers import Page, login_post, sign_in
 from sscard.testing.factories import StaffFactory, UserFactory
 from sscard.testing.otp import otp_login
@@ -83,7 +84,7 @@ def test_logout_is_post_only(client):
 def test_logout_forgets_the_trust_level(client):
     sign_in(client, UserFactory())
     session = client.session
-    session["trust"] = 4
+    session["trust"] = int(TrustLevel.L4)
     session.save()
     client.post("/logout/")
     assert "trust" not in client.session

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from sscard.accounts.models import User
 from sscard.audit.models import AuditRecord
+from sscard.core.trust import TrustLevel
 from sscard.notifications import channels
 from sscard.testing.factories import StaffFactory, UserFactory
 from sscard.wechat.models import WeChatBinding
@@ -53,7 +54,7 @@ def test_a_first_visit_binds_by_password_and_the_next_goes_straight_in(wechat):
     again = later_visit(wechat)
     landed = again.get("/my/", follow=True)
     assert landed.wsgi_request.user == user
-    assert landed.wsgi_request.session["trust"] == 3  # still steps up for L4 items
+    assert landed.wsgi_request.session["trust"] == TrustLevel.L3  # still steps up for L4 items
     assert not allow_page(landed)
     assert AuditRecord.objects.filter(action="login.wechat", actor_id=user.pk).exists()
 
