@@ -56,3 +56,13 @@ def clerk(db, outlet):
 
 # the browser fixtures: `browser`, `phone`, `desktop` (see sscard.testing.browser)
 from sscard.testing.browser import browser, desktop, phone  # noqa: E402, F401
+
+
+@pytest.fixture
+def texts():
+    """The SMS the test sends (codes and notices), starting empty."""
+    from sscard.notifications.backends import MemoryBackend
+
+    MemoryBackend.sent.clear()
+    yield MemoryBackend.sent
+    MemoryBackend.sent.clear()

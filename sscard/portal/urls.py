@@ -1,6 +1,6 @@
 from django.urls import path
 
-from sscard.portal import views
+from sscard.portal import verify, views
 
 app_name = "portal"
 
@@ -11,6 +11,7 @@ urlpatterns = [
     path("login/captcha/", views.captcha_refresh, name="captcha"),
     path("register/", views.register, name="register"),
     path("logout/", views.logout_view, name="logout"),
+    path("verify/sms/", verify.verify_sms, name="verify_sms"),
     path("elder/", views.elder_mode, name="elder"),
     path("bundles/", views.bundle_list, name="bundles"),
     path("bundles/<slug:code>/", views.bundle_detail, name="bundle"),

@@ -54,6 +54,7 @@ from sscard.portal.services import (
     draft_save,
     draft_uploads,
 )
+from sscard.portal.verify import step_up_page, take_stash
 from sscard.regions.selectors import region_settings
 
 ELDER_KEY = "elder"
@@ -310,9 +311,8 @@ def _token(raw: str | None) -> uuid.UUID | None:
         return None
 
 
-def _step_up(request: HttpRequest) -> HttpResponse:
-    url = face_login_url(request.get_full_path())
-    return render(request, "portal/step_up.html", {"face_url": url}, status=403)
+def _step_up(request: HttpRequest, exc: DomainError) -> HttpResponse:
+    return step_up_page(request, exc)
 
 
 @portal_login_required
@@ -329,7 +329,7 @@ def item_page(request: HttpRequest, code: str, item: str, target: str) -> HttpRe
         pages.check_eligibility(the_item, requester, chosen)
     except DomainError as exc:
         if exc.code == "step_up_required":
-            return _step_up(request)
+            return _step_up(request, exc)
         context["blocked"] = exc.message
         return render(request, "portal/blocked.html", context)
 
@@ -350,6 +350,9 @@ def item_page(request: HttpRequest, code: str, item: str, target: str) -> HttpRe
         if draft
         else page.initial(requester, chosen)
     )
+    if request.method == "GET":
+        # back from a step-up: what was chosen and typed before it is shown again
+        values = {**values, **(take_stash(request) or {})}
     kept = set(draft.files) if draft else set()
     errors: dict[str, str] = {}
     status = 200
@@ -363,7 +366,7 @@ def item_page(request: HttpRequest, code: str, item: str, target: str) -> HttpRe
                 raise DomainError("上传的材料不符合要求", errors=upload_errors)
         except DomainError as exc:
             if exc.code == "step_up_required":
-                return _step_up(request)
+                return _step_up(request, exc)
             errors = dict(exc.errors or {}) or {exc.field or "__all__": exc.message}
             errors |= upload_errors  # a refused file is named beside its own field
             status = 400
@@ -457,7 +460,7 @@ def confirm(request: HttpRequest, draft_id: uuid.UUID) -> HttpResponse:
                 application = page.submit(requester, target, data, draft_uploads(draft), draft.pk)
             except DomainError as exc:
                 if exc.code == "step_up_required":
-                    return _step_up(request)
+                    return _step_up(request, exc)
                 error = exc.message
                 if exc.errors:
                     error = "；".join(exc.errors.values())

@@ -184,13 +184,25 @@ def _require_flow(view: View) -> View:
     return wrapped
 
 
+def _signed_in_person(request: HttpRequest) -> dict[str, str]:
+    """The portal's signed-in citizen, as a real provider knows the user it is asked about
+    (the simulator shares the portal's session; a real provider has its own login)."""
+    person = getattr(request.user, "person", None) if request.user.is_authenticated else None
+    if person is None or person.doc_type not in ("resident_id", "household"):
+        return {}
+    return {"name": person.name, "id_number": person.doc_number}
+
+
 @require_http_methods(["GET", "POST"])
 @never_cache
 @simulator_only
 @_require_flow
 def identity(request: HttpRequest, current: dict[str, Any]) -> HttpResponse:
-    """首次登录: 姓名、身份证号码 and the consent tick, then “开始人脸识别验证”."""
-    form = IdentityForm(request.POST if request.method == "POST" else None)
+    """首次登录: 姓名、身份证号码 and the consent tick, then “开始人脸识别验证”. A person
+    already signed in to the portal (stepping up) finds their own name and number filled in."""
+    form = IdentityForm(
+        request.POST if request.method == "POST" else None, initial=_signed_in_person(request)
+    )
     if request.method == "POST" and form.is_valid():
         claimed = None
         try:
