@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Mapping
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
+from django.contrib.auth.hashers import make_password
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile, UploadedFile
@@ -16,46 +17,134 @@ from django.utils import timezone
 
 from sscard.accounts.models import Person, User
 from sscard.accounts.services import person_by_identity, person_find_or_create
+from sscard.accounts.trust import TrustLevel
 from sscard.audit.services import audit_record
 from sscard.cards.models import Card
-from sscard.core.documents import DocumentFacts
+from sscard.core.documents import DocumentFacts, validate_document
 from sscard.core.errors import DomainError
 from sscard.portal.models import Draft
+from sscard.verification.models import Challenge, Purpose
+from sscard.verification.services import challenge_spend, challenge_start
+from sscard.verification.tasks import send_challenge_task
 
-ALREADY_REGISTERED = "该身份证号码已注册账号，请使用原账号登录，或选择“人脸识别登录”"
+ALREADY_REGISTERED = "该证件号码已注册账号，请使用原账号登录，或选择“人脸识别登录”"
+# One answer whoever the number names (DOMAIN.md §2): the page never tells.
+CODE_SENT = (
+    "如信息匹配，验证码已发送至您在社保卡档案中预留的手机；"
+    "尚无社保卡档案的，验证码已发送至您填写的手机{phone}。"
+)
+
+
+def registration_start(
+    *,
+    facts: DocumentFacts,
+    name: str,
+    phone: str,
+    username: str,
+    password: str,
+    gender: str,
+    birth_date: date,
+    nationality: str,
+    client_ip: str | None,
+) -> Challenge:
+    """Step one of registering: record what was typed (encrypted, the password hashed) with a
+    code that is texted in the background — to the phone on file when the number names a
+    person on record with that name, no account and a phone; to the typed phone when the
+    number names nobody yet; to nobody otherwise (a decoy no code opens). The caller answers
+    :data:`CODE_SENT` in every case, and the work done does not depend on which."""
+    person = person_by_identity(facts.doc_type, facts.number)
+    if person is None:
+        recipient = phone
+    elif person.name == name and person.phone and not User.objects.filter(person=person).exists():
+        recipient = person.phone
+    else:
+        recipient = ""
+    challenge = challenge_start(
+        purpose=Purpose.REGISTER,
+        phone=recipient,
+        person=person,
+        client_ip=client_ip,
+        limit_phone=phone,
+        payload={
+            "name": name,
+            "doc_type": facts.doc_type,
+            "doc_number": facts.number,
+            "phone": phone,
+            "username": username,
+            "password": make_password(password),
+            "gender": gender,
+            "birth_date": birth_date.isoformat(),
+            "nationality": nationality,
+        },
+    )
+    send_challenge_task.enqueue(str(challenge.pk))
+    return challenge
+
+
+def registration_resend(*, challenge: Challenge, client_ip: str | None) -> Challenge:
+    """重新获取验证码: a new code for the same entries (the sending limits apply)."""
+    data = dict(challenge.payload)
+    again = challenge_start(
+        purpose=Purpose.REGISTER,
+        phone=challenge.phone,
+        person=challenge.person,
+        client_ip=client_ip,
+        limit_phone=data["phone"],
+        payload=data,
+    )
+    Challenge.objects.filter(pk=challenge.pk).update(expires_at=timezone.now())
+    send_challenge_task.enqueue(str(again.pk))
+    return again
 
 
 @transaction.atomic
-def account_register(
-    *, facts: DocumentFacts, name: str, phone: str, username: str, password: str
-) -> User:
-    """A citizen's password account (trust L3). The name must be the one on record for the ID
-    number; one person has one public account."""
-    existing = person_by_identity(facts.doc_type, facts.number)
-    if existing is not None:
-        if existing.name != name:
-            raise DomainError("姓名与身份证号码不一致，请核对", field="name", code="name_mismatch")
-        if User.objects.filter(person=existing).exists():
-            raise DomainError(ALREADY_REGISTERED, field="doc_number", code="registered")
-    assert facts.birth_date is not None and facts.gender is not None  # noqa: S101 — resident ID
-    person = existing or person_find_or_create(
-        facts=facts,
-        details={"name": name, "gender": facts.gender, "birth_date": facts.birth_date},
-    )
+def registration_complete(*, challenge_id: Any) -> User:
+    """Step two, after the code opened the challenge (``challenge_verify``): the account,
+    linked to the person whose phone got the code, or to a person recorded now. Possession is
+    proved by that code (``User.possession`` = sms)."""
+    challenge = challenge_spend(challenge_id=challenge_id, purpose=Purpose.REGISTER)
+    data = dict(challenge.payload)
+    facts = validate_document(data["doc_type"], data["doc_number"], today=timezone.localdate())
+    person = person_by_identity(facts.doc_type, facts.number)
+    if person is None:
+        person = person_find_or_create(
+            facts=facts,
+            details={
+                "name": data["name"],
+                "gender": data["gender"],
+                "birth_date": date.fromisoformat(data["birth_date"]),
+                "nationality": data["nationality"],
+                "phone": data["phone"],
+            },
+        )
     person = Person.objects.select_for_update().get(pk=person.pk)
-    if not person.phone:
-        person.phone = phone
-        person.save(update_fields=["phone", "updated_at"])
-    user = User(username=username, role=User.Role.CITIZEN, person=person, first_name=name)
-    user.set_password(password)
+    if person.name != data["name"] or person.phone != challenge.phone:
+        # the record changed since the code was sent: the code proves nothing about it now
+        raise DomainError("验证码已失效，请重新注册", code="expired", field="code")
+    user = User(
+        username=data["username"],
+        role=User.Role.CITIZEN,
+        person=person,
+        first_name=data["name"],
+        password=data["password"],
+        possession=User.Possession.SMS,
+        possession_at=timezone.now(),
+    )
     try:
         with transaction.atomic():
             user.save()
     except IntegrityError as exc:
         if User.objects.filter(person=person).exists():
-            raise DomainError(ALREADY_REGISTERED, field="doc_number", code="registered") from exc
-        raise DomainError("该账号已被使用，请换一个", field="username", code="taken") from exc
-    audit_record(actor=user, action="account.registered", target=user, detail={"trust": 3})
+            raise DomainError(ALREADY_REGISTERED, field="code", code="registered") from exc
+        raise DomainError(
+            "该账号已被使用，请重新注册并换一个账号", field="code", code="taken"
+        ) from exc
+    audit_record(
+        actor=user,
+        action="account.registered",
+        target=user,
+        detail={"trust": TrustLevel.L3.label, "possession": "sms"},
+    )
     return user
 
 

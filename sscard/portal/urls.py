@@ -10,6 +10,7 @@ urlpatterns = [
     path("login/", views.login_view, name="login"),
     path("login/captcha/", views.captcha_refresh, name="captcha"),
     path("register/", views.register, name="register"),
+    path("register/code/", views.register_code, name="register_code"),
     path("logout/", views.logout_view, name="logout"),
     path("verify/sms/", verify.verify_sms, name="verify_sms"),
     path("elder/", views.elder_mode, name="elder"),

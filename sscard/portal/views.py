@@ -33,7 +33,9 @@ from sscard.applications.selectors import (
 )
 from sscard.applications.services import application_resubmit, application_withdraw
 from sscard.audit.services import audit_record
-from sscard.core.errors import DomainError, add_to_form
+from sscard.core.errors import DomainError
+from sscard.core.masking import mask_phone
+from sscard.core.net import client_ip
 from sscard.identity.services import face_login_url as identity_login_url
 from sscard.photos.verdict import examine_photo
 from sscard.portal import items as pages
@@ -48,14 +50,19 @@ from sscard.portal.auth import (
 from sscard.portal.forms import LoginForm, RegisterForm
 from sscard.portal.models import Draft
 from sscard.portal.services import (
-    account_register,
+    CODE_SENT,
     draft_discard,
     draft_for,
     draft_save,
     draft_uploads,
+    registration_complete,
+    registration_resend,
+    registration_start,
 )
 from sscard.portal.verify import step_up_page, take_stash
 from sscard.regions.selectors import region_settings
+from sscard.verification.models import Challenge, Purpose
+from sscard.verification.services import challenge_verify, sending_wait
 
 ELDER_KEY = "elder"
 
@@ -213,28 +220,81 @@ def locked_out(request: HttpRequest, credentials: Any = None, *args: Any, **kwar
     )
 
 
+REGISTER_KEY = "register_challenge"
+
+
 @never_cache
 def register(request: HttpRequest) -> HttpResponse:
-    form = RegisterForm(request.POST or None)
+    """注册个人账号, step one: the entries, then the same answer whoever the number names."""
+    form = RegisterForm(request.POST or None, guardian_age=region_settings().guardian_age)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         assert form.facts is not None  # noqa: S101 — set by a valid form
         try:
-            user = account_register(
+            challenge = registration_start(
                 facts=form.facts,
                 name=data["name"],
                 phone=data["phone"],
                 username=data["username"],
                 password=data["password1"],
+                gender=data["gender"],
+                birth_date=data["birth_date"],
+                nationality=data["nationality"],
+                client_ip=client_ip(request),
             )
         except DomainError as exc:
-            add_to_form(form, exc)
+            form.add_error(None, exc.message)
         else:
+            request.session[REGISTER_KEY] = str(challenge.pk)
+            return redirect("portal:register_code")
+    return render(
+        request, "portal/register.html", {"form": form}, status=400 if form.errors else 200
+    )
+
+
+@never_cache
+def register_code(request: HttpRequest) -> HttpResponse:
+    """注册个人账号, step two: the code texted in step one links the account."""
+    challenge_id = str(request.session.get(REGISTER_KEY) or uuid.UUID(int=0))
+    challenge = Challenge.objects.filter(pk=challenge_id, purpose=Purpose.REGISTER).first()
+    if challenge is None:
+        return redirect("portal:register")
+    error, status = "", 200
+    if request.method == "POST" and request.POST.get("action") == "resend":
+        try:
+            challenge = registration_resend(challenge=challenge, client_ip=client_ip(request))
+        except DomainError as exc:
+            error, status = exc.message, 429
+        else:
+            request.session[REGISTER_KEY] = str(challenge.pk)
+    elif request.method == "POST":
+        try:
+            challenge_verify(
+                challenge_id=challenge.pk,
+                code=request.POST.get("code", ""),
+                purpose=Purpose.REGISTER,
+            )
+            user = registration_complete(challenge_id=challenge.pk)
+        except DomainError as exc:
+            error, status = exc.message, 400
+        else:
+            request.session.pop(REGISTER_KEY, None)
             portal_login(request, user)
             messages.success(request, "注册成功，已为您登录")
             return redirect("portal:center")
+    typed = mask_phone(str(challenge.payload.get("phone", "")))
     return render(
-        request, "portal/register.html", {"form": form}, status=400 if form.errors else 200
+        request,
+        "portal/register_code.html",
+        {
+            "sent_message": CODE_SENT.format(phone=typed),
+            "error": error,
+            "face_url": face_login_url(reverse("portal:center")),
+            "wait": sending_wait(
+                phone=str(challenge.payload.get("phone", "")), client_ip=client_ip(request)
+            ),
+        },
+        status=status,
     )
 
 

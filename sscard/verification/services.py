@@ -21,6 +21,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
@@ -86,7 +87,10 @@ def sending_wait(
     recent = Challenge.objects.filter(created_at__gt=day_ago)
     wait = 0
     if phone:
-        times = recent.filter(phone_hash=phone_hash(phone)).values_list("created_at", flat=True)
+        hashed = phone_hash(phone)
+        times = recent.filter(Q(phone_hash=hashed) | Q(asked_hash=hashed)).values_list(
+            "created_at", flat=True
+        )
         wait = max(wait, _wait_seconds(times, PHONE_LIMITS, now))
     if user is not None:
         times = recent.filter(user=user).values_list("created_at", flat=True)
@@ -127,6 +131,7 @@ def challenge_start(
         purpose=purpose,
         phone=phone,
         phone_hash=phone_hash(phone) if phone else "",
+        asked_hash=phone_hash(visible_phone) if visible_phone else "",
         user=user,
         person=person,
         client_ip=client_ip or None,
