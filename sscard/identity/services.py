@@ -140,17 +140,47 @@ def _resolve_account_once(*, identity: VerifiedIdentity, current: User | None) -
             )
         _touch(linked)
         return user, "returning"
-    user_of_person = User.objects.filter(person=person).first()
+    user_of_person = User.objects.select_for_update().filter(person=person).first()
     if user_of_person is not None:
         _require_citizen(user_of_person)
+        if not user_of_person.possession_proved:
+            _take_back(user_of_person)
+            _link(identity=identity, user=user_of_person)
+            return user_of_person, "taken_back"
         _link(identity=identity, user=user_of_person)
         return user_of_person, "linked"
-    user = User(username=_new_username(), role=User.Role.CITIZEN, person=person)
+    user = User(
+        username=_new_username(),
+        role=User.Role.CITIZEN,
+        person=person,
+        possession=User.Possession.FACE,
+        possession_at=timezone.now(),
+    )
     user.set_unusable_password()
     user.save()
     audit_record(actor=user, action="identity.account_created", target=user)
     _link(identity=identity, user=user)
     return user, "created"
+
+
+def _take_back(user: User) -> None:
+    """The person's face beats a password account that never proved it was theirs (made with
+    a name and an ID number alone): its password stops working — which also ends its other
+    sessions, whose hash no longer matches — its WeChat binding goes, and the account is the
+    face-verified person's from now on (DOMAIN.md §2)."""
+    user.set_unusable_password()
+    user.possession = User.Possession.FACE
+    user.possession_at = timezone.now()
+    user.save(update_fields=["password", "possession", "possession_at"])
+    binding = getattr(user, "wechat_binding", None)
+    if binding is not None:
+        binding.delete()
+    audit_record(
+        actor=user,
+        action="identity.account_taken_back",
+        target=user,
+        detail={"password": "disabled", "wechat_unbound": binding is not None},
+    )
 
 
 def _linked(identity: VerifiedIdentity) -> ExternalIdentity | None:
@@ -178,6 +208,10 @@ def _step_up(*, identity: VerifiedIdentity, current: User, number: str) -> tuple
             "该实名身份已绑定其他账号，请到社保卡服务网点核实。", code="identity_conflict"
         )
     _require_citizen(current)
+    if not current.possession_proved:
+        current.possession = User.Possession.FACE
+        current.possession_at = timezone.now()
+        current.save(update_fields=["possession", "possession_at"])
     if linked is None:
         _link(identity=identity, user=current)
     else:

@@ -72,10 +72,16 @@ class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = User
 
+    class Params:
+        # registered with a name and an ID number alone, before registration proved possession
+        unproved = factory.Trait(possession="", possession_at=None)
+
     username = factory.Sequence(lambda n: f"user{n}")
     role = User.Role.CITIZEN
     person = factory.SubFactory(PersonFactory)
     password = factory.django.Password(PASSWORD)
+    possession = User.Possession.SMS
+    possession_at = factory.LazyFunction(timezone.now)
 
 
 class StaffFactory(UserFactory):

@@ -216,3 +216,41 @@ def test_a_whole_face_login_logs_no_personal_data(walk, caplog):
     assert "oidc" in text or "audit" in text
     assert person.doc_number not in text and person.name not in text
     assert keys.subject_for(person.doc_number) not in text
+
+
+def test_a_face_login_takes_back_an_account_that_never_proved_possession(walk, client):
+    """The pre-account hijack: someone registered with the person's name and ID number alone.
+    The person's face login makes the account theirs: the impostor's password stops working,
+    the impostor's other sessions end, the WeChat binding goes."""
+    from django.test import Client
+
+    from sscard.testing.factories import PASSWORD
+    from sscard.wechat.models import WeChatBinding
+
+    squatter = UserFactory(unproved=True, username="squatter")
+    WeChatBinding.objects.create(user=squatter, openid="o-squatter-openid")
+    impostor = Client()
+    impostor.force_login(squatter)
+    assert impostor.get("/me/").context["user"].pk == squatter.pk
+
+    walk.login(squatter.person.name, squatter.person.doc_number)
+
+    squatter.refresh_from_db()
+    assert not squatter.has_usable_password()
+    assert not squatter.check_password(PASSWORD)
+    assert squatter.possession == User.Possession.FACE
+    assert not WeChatBinding.objects.filter(user=squatter).exists()
+    assert int(client.session["_auth_user_id"]) == squatter.pk  # the person is in
+    assert not impostor.get("/me/").context["user"].is_authenticated  # the impostor is out
+    login = AuditRecord.objects.get(action="identity.face_login")
+    assert login.detail["account"] == "taken_back"
+    assert AuditRecord.objects.filter(action="identity.account_taken_back").exists()
+
+
+def test_a_proved_account_keeps_its_password_when_the_person_logs_in_by_face(walk, client):
+    from sscard.testing.factories import PASSWORD
+
+    user = UserFactory()
+    walk.login(user.person.name, user.person.doc_number)
+    user.refresh_from_db()
+    assert user.check_password(PASSWORD)
