@@ -205,6 +205,7 @@ def generate_chunk(
                     role=User.Role.CITIZEN,
                     person=person,
                     password=ctx.password,
+                    possession=User.Possession.SMS,
                 )
         User.objects.bulk_create(list(users.values()), batch_size=5000)
         ctx.counts.accounts += len(users)

@@ -737,7 +737,13 @@ class Seeder:
             self.citizen_serial += 1
             username = f"citizen{self.citizen_serial:03d}"
         user = User(
-            username=username, role=User.Role.CITIZEN, person=person, date_joined=timezone.now()
+            username=username,
+            role=User.Role.CITIZEN,
+            person=person,
+            date_joined=timezone.now(),
+            # the demo's holders registered with a code to their phone on file
+            possession=User.Possession.SMS,
+            possession_at=timezone.now(),
         )
         user.set_password(password)  # None: signs in by face verification only
         user.save()
