@@ -864,7 +864,7 @@ class LossAction(StrEnum):
     CANCEL = "cancel"
 
 
-LOSS_EVENTS = {
+LOSS_EVENTS: dict[str, str] = {
     LossAction.TEMPORARY: Event.LOSS_TEMPORARY,
     LossAction.FORMAL: Event.LOSS_FORMAL,
     LossAction.CANCEL: Event.LOSS_CANCELLED,

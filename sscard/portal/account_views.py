@@ -3,6 +3,8 @@ security notice links to, which works without logging in."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth import logout, update_session_auth_hash
 from django.http import HttpRequest, HttpResponse
@@ -66,7 +68,7 @@ def report_not_me(request: HttpRequest, token: str) -> HttpResponse:
     except DomainError as exc:
         status = 400 if exc.code == "expired" else 404
         return render(request, "portal/report_invalid.html", {"error": exc.message}, status=status)
-    context = {"notification": notification, "person": notification.person}
+    context: dict[str, Any] = {"notification": notification, "person": notification.person}
     if request.method == "POST":
         if request.POST.get("confirm") != "yes":
             context["confirm_error"] = "请勾选确认后再提交"

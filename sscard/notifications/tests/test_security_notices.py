@@ -64,9 +64,7 @@ def assert_told_to_the_family(event: str, guardian, ward) -> Message:
         ("formal", Event.LOSS_FORMAL, CardStatus.LOST),
     ],
 )
-def test_a_loss_report_is_told_to_the_holder_and_the_guardian_by_sms(
-    family, action, event, status
-):
+def test_a_loss_report_is_told_to_the_holder_and_the_guardian_by_sms(family, action, event, status):
     guardian, ward, card = family
 
     services.item_report_loss(
@@ -120,9 +118,7 @@ def test_a_reissue_is_told_when_submitted_and_its_approval_says_the_old_card_is_
 
 
 @pytest.mark.parametrize("event", sorted(ACCOUNT_EVENTS))
-def test_each_account_event_reaches_every_phone_on_file_and_names_the_account_masked(
-    family, event
-):
+def test_each_account_event_reaches_every_phone_on_file_and_names_the_account_masked(family, event):
     guardian, ward, _ = family
 
     notification = notify_account_event(event, user=ward, person=ward.person)
@@ -163,6 +159,7 @@ def test_ordinary_notices_do_not_go_to_the_guardians_phone(family):
     notify(Event.PRODUCTION_PRODUCING, person=ward.person, context={"card": card})
 
     assert sms_addresses(Event.PRODUCTION_PRODUCING) == [ward.person.phone]
+    assert guardian.person.phone not in sms_addresses(Event.PRODUCTION_PRODUCING)
 
 
 def test_a_guardian_sharing_the_minors_phone_gets_one_sms(family):
@@ -204,9 +201,7 @@ def test_an_edited_template_that_lost_the_link_still_carries_it(citizen):
 
 
 def test_the_link_names_the_notification_and_the_person_only(citizen):
-    notification = notify_account_event(
-        Event.PASSWORD_CHANGED, user=citizen, person=citizen.person
-    )
+    notification = notify_account_event(Event.PASSWORD_CHANGED, user=citizen, person=citizen.person)
     message = Message.objects.get(user=citizen, notification=notification)
 
     token = message.body.split("/report/")[1].split("/")[0]

@@ -32,9 +32,7 @@ def told(citizen):
         "active": CardFactory(person=citizen.person),
         "cancelled": CardFactory(person=citizen.person, cancelled=True),
     }
-    notification = notify_account_event(
-        Event.PASSWORD_CHANGED, user=citizen, person=citizen.person
-    )
+    notification = notify_account_event(Event.PASSWORD_CHANGED, user=citizen, person=citizen.person)
     return notification, cards
 
 
@@ -101,9 +99,7 @@ def test_a_confirmed_report_freezes_live_cards_flags_accounts_and_says_what_next
 def test_a_sealed_card_is_frozen_and_a_lost_one_left_as_it_is(citizen, state, after):
     card = CardFactory(person=citizen.person, **state)
     before = card.loss_expires_at
-    notification = notify_account_event(
-        Event.ACCOUNT_LINKED, user=citizen, person=citizen.person
-    )
+    notification = notify_account_event(Event.ACCOUNT_LINKED, user=citizen, person=citizen.person)
 
     Client().post(url(notification), {"confirm": "yes"})
 
