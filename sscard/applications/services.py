@@ -460,6 +460,7 @@ def application_submit_reissue(
                 size=previous_photo.size,
                 photo_check=previous_photo.photo_check,
             )
+        notify(Event.REISSUE_SUBMITTED, person=person, context={"application": application})
         return application
 
 
@@ -729,6 +730,7 @@ def application_approve(*, application: Application, actor: User) -> Application
         )
     form = application.form_data
     bank, outlet = _delivery_partners(form)
+    old: Card | None = None
     if application.item == ItemCode.REISSUE and application.card is not None:
         old = card_lock_current(application.card)  # an expired temporary report is lifted
         if old.status not in (CardStatus.ACTIVE, CardStatus.LOST):
@@ -758,9 +760,18 @@ def application_approve(*, application: Application, actor: User) -> Application
         decided_at=timezone.now(),
         production_order=order,
     )
-    notify(
-        Event.APPLICATION_APPROVED, person=application.subject, context={"application": application}
-    )
+    if old is not None:  # 补换卡: the old card is 注销 now, which the holder must hear of
+        notify(
+            Event.REISSUE_APPROVED,
+            person=application.subject,
+            context={"application": application, "old_card": old},
+        )
+    else:
+        notify(
+            Event.APPLICATION_APPROVED,
+            person=application.subject,
+            context={"application": application},
+        )
     return application
 
 
@@ -853,6 +864,13 @@ class LossAction(StrEnum):
     CANCEL = "cancel"
 
 
+LOSS_EVENTS: dict[str, str] = {
+    LossAction.TEMPORARY: Event.LOSS_TEMPORARY,
+    LossAction.FORMAL: Event.LOSS_FORMAL,
+    LossAction.CANCEL: Event.LOSS_CANCELLED,
+}
+
+
 @transaction.atomic
 def item_enable(
     *, requester: Requester, card: Card, password: str, submission_key: Any = None
@@ -917,7 +935,7 @@ def item_report_loss(
         )
     else:
         raise DomainError("请选择挂失、正式挂失或解挂", field="action")
-    return _create_application(
+    application = _create_application(
         item=ItemCode.LOSS,
         requester=requester,
         subject=card.person,
@@ -928,6 +946,12 @@ def item_report_loss(
         submission_key=submission_key,
         region=region,
     )
+    notify(
+        LOSS_EVENTS[action],
+        person=card.person,
+        context={"application": application, "card": card},
+    )
+    return application
 
 
 @transaction.atomic

@@ -1,7 +1,14 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from sscard.backoffice import audit_views, counter_views, dashboard_views, outlet_views, views
+from sscard.backoffice import (
+    audit_views,
+    counter_views,
+    dashboard_views,
+    flagged_views,
+    outlet_views,
+    views,
+)
 
 app_name = "backoffice"
 
@@ -26,6 +33,9 @@ urlpatterns = [
     path("counter/", counter_views.counter_home, name="counter"),
     path("counter/<str:item>/", counter_views.counter_item, name="counter_item"),
     path("counter/returned/<int:pk>/", counter_views.counter_resubmit, name="counter_resubmit"),
+    # 异常账号: holders reported “不是本人操作”
+    path("flagged/", flagged_views.flagged_list, name="flagged"),
+    path("flagged/<int:pk>/clear/", flagged_views.flagged_clear, name="flagged_clear"),
     # 统计与审计
     path("dashboard/", dashboard_views.dashboard_view, name="dashboard"),
     path("audit/", audit_views.audit_list, name="audit"),

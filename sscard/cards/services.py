@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import secrets
 import string
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from itertools import pairwise
 from typing import Any
@@ -13,6 +14,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from sscard.accounts.flags import REASON_NOT_ME, account_flag
 from sscard.accounts.models import Person, User
 from sscard.audit.services import actor_label, audit_record
 from sscard.cards import rules
@@ -26,6 +28,7 @@ from sscard.cards.constants import (
 from sscard.cards.models import Card, CardHistory
 from sscard.core.errors import DomainError, refuse_if
 from sscard.notifications.constants import Event
+from sscard.notifications.models import Notification
 from sscard.notifications.services import notify
 from sscard.regions.models import Bank
 from sscard.regions.selectors import region_settings
@@ -165,6 +168,59 @@ def card_cancel_loss(*, card: Card, actor: User | None) -> Card:
         status_before_loss="",
         loss_expires_at=None,
     )
+
+
+@dataclass
+class NotMeOutcome:
+    """What a “不是本人操作” report did: the cards it froze now, the cards that were already
+    lost (left as they were), the accounts it flagged now and those already flagged."""
+
+    frozen: list[Card] = field(default_factory=list)
+    already_lost: list[Card] = field(default_factory=list)
+    flagged: int = 0
+    already_flagged: int = 0
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.frozen or self.flagged)
+
+
+@transaction.atomic
+def card_report_not_me(*, notification: Notification) -> NotMeOutcome:
+    """The holder (or a guardian) says a change told in ``notification`` was not theirs:
+    every 正常 or 封存 card of the person goes into 临时挂失, every active account of the
+    person is flagged for staff. Cards already lost and accounts already flagged are left as
+    they are, so the same report twice changes nothing more."""
+    person = Person.objects.select_for_update().get(pk=notification.person_id)
+    outcome = NotMeOutcome()
+    live = (CardStatus.ACTIVE, CardStatus.SEALED, CardStatus.TEMP_LOST, CardStatus.LOST)
+    for card in Card.objects.filter(person=person, status__in=live).order_by("pk"):
+        card = card_lock_current(card)  # an expired temporary report is lifted first
+        if card.status in (CardStatus.ACTIVE, CardStatus.SEALED):
+            card = card_report_loss(card=card, kind=LossKind.TEMPORARY, actor=None)
+            outcome.frozen.append(card)
+        else:
+            outcome.already_lost.append(card)
+    for user in User.objects.filter(person=person, is_active=True).order_by("pk"):
+        if account_flag(user=user, reason=REASON_NOT_ME, actor=None):
+            outcome.flagged += 1
+        else:
+            outcome.already_flagged += 1
+    if outcome.changed:
+        audit_record(
+            actor=None,
+            action="report.not_me",
+            target=person,
+            detail={
+                "notification": notification.pk,
+                "event": notification.event,
+                "frozen": [card.masked_number for card in outcome.frozen],
+                "flagged": outcome.flagged,
+            },
+        )
+    for card in outcome.frozen:
+        notify(Event.LOSS_TEMPORARY, person=person, context={"card": card})
+    return outcome
 
 
 def card_expire_temporary_losses(*, now: datetime | None = None) -> int:

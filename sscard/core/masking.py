@@ -38,6 +38,13 @@ def mask_name(value: str | None) -> str:
     return value[:1] + MASK * (len(value) - 1)
 
 
+def mask_account(value: str | None) -> str:
+    """A login name (citizens often choose their phone or ID number as one): two characters."""
+    if not value:
+        return ""
+    return value[:2] + MASK * 4
+
+
 def mask_card_number(value: str | None) -> str:
     if not value:
         return ""

@@ -21,6 +21,16 @@ class Event(models.TextChoices):
     CARD_UNCOLLECTED = "uncollected", "社保卡满11个月未领取"
     CONTACT_CHANGED = "contact_changed", "信息变更办结"
     CARD_ENABLED = "card_enabled", "启用办结"
+    LOSS_TEMPORARY = "loss_temporary", "临时挂失"
+    LOSS_FORMAL = "loss_formal", "正式挂失"
+    LOSS_CANCELLED = "loss_cancelled", "解挂"
+    REISSUE_SUBMITTED = "reissue_submitted", "补换卡申请已提交"
+    REISSUE_APPROVED = "reissue_approved", "补换卡审核通过"
+    ACCOUNT_LINKED = "account_linked", "新账号关联本人"
+    PASSWORD_CHANGED = "password_changed", "登录密码修改"
+    WECHAT_BOUND = "wechat_bound", "绑定微信"
+    FACE_LOGIN_NEW = "face_login_new", "人脸识别登录新账号"
+    ACCOUNT_TAKEN_BACK = "account_taken_back", "人脸识别收回账号"
 
 
 # The production stages the holder is told about.
@@ -44,9 +54,40 @@ class MessageStatus(models.TextChoices):
     FAILED = "failed", "失败"
 
 
-# Security notices go by SMS whatever the holder's preferences say: a change of phone number
-# or the enabling of a card that the holder did not make must reach them (ASVS 6.3.7).
-ALWAYS_BY_SMS = frozenset({Event.CONTACT_CHANGED, Event.CARD_ENABLED})
+# Security notices: a change to the card or the account that the holder may not have made.
+# They go by SMS whatever the preferences say, to the holder's phone on file and to every
+# active guardian's (ASVS 6.3.7), and each carries the “不是本人操作？” link (``report_link``).
+ALWAYS_BY_SMS = frozenset(
+    {
+        Event.CONTACT_CHANGED,
+        Event.CARD_ENABLED,
+        Event.LOSS_TEMPORARY,
+        Event.LOSS_FORMAL,
+        Event.LOSS_CANCELLED,
+        Event.REISSUE_SUBMITTED,
+        Event.REISSUE_APPROVED,
+        Event.ACCOUNT_LINKED,
+        Event.PASSWORD_CHANGED,
+        Event.WECHAT_BOUND,
+        Event.FACE_LOGIN_NEW,
+        Event.ACCOUNT_TAKEN_BACK,
+    }
+)
+SECURITY_EVENTS = ALWAYS_BY_SMS
+
+# The account events other apps report with ``services.notify_account_event``.
+ACCOUNT_EVENTS = frozenset(
+    {
+        Event.ACCOUNT_LINKED,
+        Event.PASSWORD_CHANGED,
+        Event.WECHAT_BOUND,
+        Event.FACE_LOGIN_NEW,
+        Event.ACCOUNT_TAKEN_BACK,
+    }
+)
+
+# A security notice whose template (edited by an administrator) lost its link gets this.
+REPORT_SENTENCE = "不是本人操作？请点此报告（将临时挂失您的社保卡）：{report_link}"
 
 # A card signed in at its outlet and not collected for this many months is reminded once.
 UNCOLLECTED_MONTHS = 11
@@ -70,4 +111,8 @@ PLACEHOLDERS: dict[str, str] = {
     "signed_on": "网点签收日期",
     "fields": "已变更的信息项",
     "phone": "变更后的手机号码（脱敏，如 138****5678）",
+    "old_card": "补换卡时注销的原社保卡卡号（脱敏）",
+    "account": "涉及的账号（脱敏，如 zh****）",
+    "at": "办理时间",
+    "report_link": "“不是本人操作？”报告链接（安全类通知，30天内有效）",
 }

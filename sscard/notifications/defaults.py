@@ -57,10 +57,63 @@ DEFAULT_TEMPLATES: dict[str, tuple[str, str]] = {
     ),
     Event.CONTACT_CHANGED: (
         "信息变更已办结",
-        "{name}您好，您的社保卡信息变更已办结，变更项目：{fields}。如非本人操作，请立即致电12333。",
+        "{name}您好，您的社保卡信息变更已办结，变更项目：{fields}。"
+        "不是本人操作？请点此报告（将临时挂失您的社保卡）：{report_link}，或致电12333。",
     ),
     Event.CARD_ENABLED: (
         "社保卡已启用",
-        "{name}您好，您的社保卡{card}社保应用已启用。如非本人操作，请立即办理挂失并致电12333。",
+        "{name}您好，您的社保卡{card}社保应用已启用。"
+        "不是本人操作？请点此报告（将临时挂失您的社保卡）：{report_link}，或致电12333。",
+    ),
+    Event.LOSS_TEMPORARY: (
+        "社保卡已临时挂失",
+        "{name}您好，您的社保卡{card}已于{at}临时挂失，将于{expires_at}自动解除。"
+        "如卡确已遗失，请在到期前办理正式挂失。不是本人操作？请点此报告：{report_link}",
+    ),
+    Event.LOSS_FORMAL: (
+        "社保卡已正式挂失",
+        "{name}您好，您的社保卡{card}已于{at}正式挂失，原卡不能再使用，可在“智慧人社”办理补卡。"
+        "不是本人操作？请立即致电12333，并点此报告：{report_link}",
+    ),
+    Event.LOSS_CANCELLED: (
+        "社保卡已解挂",
+        "{name}您好，您的社保卡{card}已于{at}解除挂失，恢复挂失前的状态。"
+        "不是本人操作？请点此报告（将重新临时挂失您的社保卡）：{report_link}",
+    ),
+    Event.REISSUE_SUBMITTED: (
+        "补换卡申请已提交",
+        "{name}您好，您的社保卡{card}的补换卡申请已于{at}提交，受理编号{receipt}；"
+        "审核通过后原卡将注销。不是本人操作？请点此报告（将临时挂失您的社保卡）：{report_link}",
+    ),
+    Event.REISSUE_APPROVED: (
+        "补换卡已审核通过",
+        "{name}您好，您的补换卡申请（受理编号{receipt}）已审核通过：原社保卡{old_card}已注销，"
+        "不能再使用；新社保卡{card}即将制作，制卡进度可在“智慧人社”查询。"
+        "不是本人操作？请立即致电12333，并点此报告：{report_link}",
+    ),
+    Event.ACCOUNT_LINKED: (
+        "新账号已关联您的身份",
+        "{name}您好，{at}有一个新的“智慧人社”账号{account}关联了您的身份信息，"
+        "可办理您的社保卡业务。不是本人操作？请点此报告（将临时挂失您的社保卡）：{report_link}",
+    ),
+    Event.PASSWORD_CHANGED: (
+        "登录密码已修改",
+        "{name}您好，您的“智慧人社”账号{account}的登录密码已于{at}修改。"
+        "不是本人操作？请点此报告（将临时挂失您的社保卡）：{report_link}",
+    ),
+    Event.WECHAT_BOUND: (
+        "账号已绑定微信",
+        "{name}您好，您的“智慧人社”账号{account}已于{at}绑定微信，此后可从“揭阳人社”公众号直接登录。"
+        "不是本人操作？请点此报告（将临时挂失您的社保卡）：{report_link}",
+    ),
+    Event.FACE_LOGIN_NEW: (
+        "人脸识别登录建立了新账号",
+        "{name}您好，{at}有人以您的身份通过人脸识别登录“智慧人社”，并建立了新账号{account}。"
+        "不是本人操作？请点此报告（将临时挂失您的社保卡）：{report_link}",
+    ),
+    Event.ACCOUNT_TAKEN_BACK: (
+        "账号已通过人脸识别收回",
+        "{name}您好，{at}您通过人脸识别登录，收回了以您身份注册、未验证本人的账号{account}，"
+        "该账号原来的密码已失效。不是本人操作？请点此报告（将临时挂失您的社保卡）：{report_link}",
     ),
 }

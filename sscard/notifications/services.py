@@ -32,12 +32,15 @@ from sscard.audit.services import audit_record
 from sscard.cards.constants import CardStatus
 from sscard.cards.models import Card
 from sscard.core.errors import DomainError
-from sscard.core.masking import mask_phone
+from sscard.core.masking import mask_account, mask_phone
 from sscard.notifications.backends import DeliveryError
 from sscard.notifications.channels import CHANNELS
 from sscard.notifications.constants import (
+    ACCOUNT_EVENTS,
     ALWAYS_BY_SMS,
     PLACEHOLDERS,
+    REPORT_SENTENCE,
+    SECURITY_EVENTS,
     UNCOLLECTED_MONTHS,
     Channel,
     Event,
@@ -50,6 +53,7 @@ from sscard.notifications.models import (
     MessageTemplate,
     Notification,
 )
+from sscard.notifications.reports import report_link
 from sscard.production.constants import Stage
 from sscard.production.models import ProductionEvent, ProductionOrder
 
@@ -90,7 +94,11 @@ def _application_link(application: Application) -> str:
 def _placeholders(person: Person, context: Mapping[str, Any]) -> dict[str, str]:
     """Every placeholder's value, masked: objects in ``context`` (application, card, order)
     give theirs; plain strings in ``context`` name the rest (reason, decision, fields…)."""
-    values = {"name": person.masked_name, "link": _absolute(reverse("notifications:inbox"))}
+    values = {
+        "name": person.masked_name,
+        "link": _absolute(reverse("notifications:inbox")),
+        "at": _local(timezone.now()),
+    }
     application: Application | None = context.get("application")
     order: ProductionOrder | None = context.get("order")
     card: Card | None = context.get("card") or (order.card if order is not None else None)
@@ -117,6 +125,12 @@ def _placeholders(person: Person, context: Mapping[str, Any]) -> dict[str, str]:
                 "opening_hours": order.outlet.opening_hours or "请咨询网点",
                 "outlet_phone": order.outlet.phone,
             }
+    old_card: Card | None = context.get("old_card")
+    if isinstance(old_card, Card):
+        values["old_card"] = old_card.masked_number
+    account: User | None = context.get("account")
+    if isinstance(account, User):
+        values["account"] = mask_account(account.username)
     changed = context.get("changed")
     if changed:
         values["fields"] = "、".join(CONTACT_FIELD_LABELS.get(f, f) for f in changed)
@@ -151,18 +165,58 @@ def _wording(event: str) -> tuple[str, str, str] | None:
     return template.title, template.body, template.wechat_template_id
 
 
-def _inbox_accounts(person: Person, application: Application | None) -> list[User]:
+def _guardian_ids(person: Person) -> list[int]:
+    return list(
+        Guardianship.objects.filter(ward=person, active=True).values_list("guardian_id", flat=True)
+    )
+
+
+def _inbox_accounts(
+    person: Person, application: Application | None, guardians: list[int]
+) -> list[User]:
     """Who reads it in the 消息中心: the person's own account, the guardians acting for them,
     and the account that made the application (an employer's, for instance)."""
     # the guardians first, then one query the indexes answer (an OR across the guardianship
     # join read every account: 200 ms a message at 200,000 people)
-    guardians = Guardianship.objects.filter(ward=person, active=True).values_list(
-        "guardian_id", flat=True
-    )
     accounts = Q(person_id__in=[person.pk, *guardians])
     if application is not None:
         accounts |= Q(pk=application.applicant_id)
     return list(User.objects.filter(accounts, is_active=True).order_by("pk"))
+
+
+def _addresses(
+    person: Person,
+    event: str,
+    wechat_template_id: str,
+    guardians: list[int],
+    context: Mapping[str, Any],
+) -> list[tuple[str, str, str]]:
+    """(channel, address, masked address) of every SMS and WeChat message: the person's phone
+    and WeChat as their preferences allow (a security notice goes by SMS whatever they say),
+    the old phone number of a 信息变更, and for a security notice each guardian's phone on file
+    and WeChat. One message per address, however many of them share a phone."""
+    pending: list[tuple[str, str, str]] = []
+    always = event in ALWAYS_BY_SMS
+    recipients = [person, *Person.objects.filter(pk__in=guardians).order_by("pk")]
+    for index, recipient in enumerate(recipients):
+        preference = preference_of(recipient)
+        if preference.sms or always:
+            pending += [(Channel.SMS, *pair) for pair in CHANNELS[Channel.SMS].addresses(recipient)]
+        if index == 0:
+            old_phone = str(context.get("old_phone") or "")
+            if old_phone and old_phone != person.phone:
+                pending.append((Channel.SMS, old_phone, mask_phone(old_phone)))
+        if preference.wechat and wechat_template_id:
+            pending += [
+                (Channel.WECHAT, *pair) for pair in CHANNELS[Channel.WECHAT].addresses(recipient)
+            ]
+    seen: set[tuple[str, str]] = set()
+    unique = []
+    for channel, address, masked in pending:
+        if (channel, address) not in seen:
+            seen.add((channel, address))
+            unique.append((channel, address, masked))
+    return unique
 
 
 def preference_of(person: Person) -> ChannelPreference:
@@ -202,23 +256,21 @@ def notify(
                 return None
             raise
     values = _placeholders(person, context)
+    security = event in SECURITY_EVENTS
+    if security:
+        values["report_link"] = report_link(notification)
     title, body = render(title_text, values), render(body_text, values)
+    if security and values["report_link"] not in body:  # an edited template lost the link
+        body += render(REPORT_SENTENCE, values)
     link = values.get("link", "")
     now = timezone.now()
     common = {"notification": notification, "title": title[:60], "body": body, "link": link}
+    guardians = _guardian_ids(person)
     messages = [
         Message(channel=Channel.INBOX, user=user, status=MessageStatus.SENT, sent_at=now, **common)
-        for user in _inbox_accounts(person, context.get("application"))
+        for user in _inbox_accounts(person, context.get("application"), guardians)
     ]
-    preference = preference_of(person)
-    pending: list[tuple[str, str, str]] = []
-    if preference.sms or event in ALWAYS_BY_SMS:
-        pending += [(Channel.SMS, *pair) for pair in CHANNELS[Channel.SMS].addresses(person)]
-    old_phone = str(context.get("old_phone") or "")
-    if old_phone and old_phone != person.phone:
-        pending.append((Channel.SMS, old_phone, mask_phone(old_phone)))
-    if preference.wechat and wechat_template_id:
-        pending += [(Channel.WECHAT, *pair) for pair in CHANNELS[Channel.WECHAT].addresses(person)]
+    pending = _addresses(person, event, wechat_template_id, guardians if security else [], context)
     messages += [
         Message(
             channel=channel,
@@ -241,6 +293,26 @@ def notify(
         len(created),
     )
     return notification
+
+
+def notify_account_event(
+    event: str,
+    *,
+    user: User | None,
+    person: Person,
+    context: Mapping[str, Any] | None = None,
+) -> Notification | None:
+    """Tell ``person`` (and their guardians) that something happened to an account of theirs:
+    ``Event.ACCOUNT_LINKED`` (a new account now acts for them), ``PASSWORD_CHANGED``,
+    ``WECHAT_BOUND``, ``FACE_LOGIN_NEW`` (a face login created or linked an account),
+    ``ACCOUNT_TAKEN_BACK`` (their face login took back an unproved password account, whose
+    password stops working). ``user`` is the account concerned (shown masked). A security
+    notice: by SMS to every phone on file whatever the preferences, with the
+    “不是本人操作？” link. Call it inside the transaction of the change."""
+    if event not in ACCOUNT_EVENTS:
+        raise ValueError(f"not an account event: {event}")
+    with transaction.atomic():
+        return notify(event, person=person, context={"account": user, **(context or {})})
 
 
 def _enqueue_delivery(ids: list[int], run_after: datetime | None = None) -> None:

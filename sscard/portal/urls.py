@@ -1,12 +1,14 @@
 from django.urls import path
 
-from sscard.portal import verify, views
+from sscard.portal import account_views, verify, views
 
 app_name = "portal"
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("me/", views.center, name="center"),
+    path("me/password/", account_views.change_password, name="password"),
+    path("report/<str:token>/", account_views.report_not_me, name="report"),
     path("login/", views.login_view, name="login"),
     path("login/captcha/", views.captcha_refresh, name="captcha"),
     path("register/", views.register, name="register"),

@@ -8,6 +8,8 @@ from django.utils import timezone
 from sscard.accounts.models import User
 from sscard.audit.services import audit_record
 from sscard.core.errors import DomainError
+from sscard.notifications.constants import Event
+from sscard.notifications.services import notify_account_event
 from sscard.wechat.models import WeChatBinding, openid_hash
 
 PUBLIC_ROLES = (User.Role.CITIZEN, User.Role.EMPLOYER)
@@ -48,6 +50,8 @@ def wechat_bind(
             "该微信已绑定其他账号，请先用原账号在“个人中心”解除绑定", code="taken"
         ) from exc
     audit_record(actor=user, action="wechat.bound", target=user)
+    if user.person is not None:  # an employer's login has no person to tell
+        notify_account_event(Event.WECHAT_BOUND, user=user, person=user.person)
     return binding
 
 

@@ -9,6 +9,7 @@ from importlib import import_module
 import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from sscard.accounts.models import User
 from sscard.applications.tests.helpers import approve, submit_apply
@@ -42,6 +43,9 @@ ALLOWED: dict[str, set[str]] = {
     "backoffice:counter_resubmit": {R, C},
     "backoffice:dashboard": {R, P, A},
     "backoffice:audit": {A},
+    # 异常账号: the reviewer looks at accounts reported “不是本人操作”
+    "backoffice:flagged": {R},
+    "backoffice:flagged_clear": {R},
     # 制卡管理 (sscard.production): the 制卡管理员's batches
     "production:dashboard": {P},
     "production:batch_new": {P},
@@ -86,6 +90,7 @@ def urls(bank, outlet, reviewer, producer, clerk):
     waiting = approve(submit_apply(UserFactory(), bank, outlet), reviewer).production_order
     batch = production.batch_create(bank=bank, order_ids=[waiting.pk], actor=producer)
     message = Message.objects.filter(notification__person=order.person).first()
+    flagged = UserFactory(flagged_at=timezone.now(), flag_reason="持卡人报告非本人操作")
     kwargs = {
         "backoffice:application": {"pk": application.pk},
         "backoffice:reveal": {"pk": application.pk},
@@ -103,6 +108,7 @@ def urls(bank, outlet, reviewer, producer, clerk):
         "production:batch_cancel": {"pk": batch.pk},
         "production:batch_export": {"pk": batch.pk, "fmt": "csv"},
         "production:batch_import": {"pk": batch.pk},
+        "backoffice:flagged_clear": {"pk": flagged.pk},
         "notifications_staff:detail": {"pk": message.pk},
         "notifications_staff:resend": {"pk": message.pk},
     }

@@ -185,7 +185,8 @@ def test_enabling_a_card_is_confirmed(citizen):
     services.item_enable(requester=requester_for(citizen), card=card, password="135790")
 
     message = inbox_of(citizen, Event.CARD_ENABLED)
-    assert card.masked_number in message.body and "如非本人操作" in message.body
+    assert card.masked_number in message.body and "不是本人操作？" in message.body
+    assert "/report/" in message.body
 
 
 def test_a_changed_phone_number_is_told_on_the_old_and_the_new_number(citizen, sent):
