@@ -2,6 +2,8 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
+from sscard.core.views import favicon
+
 admin.site.site_header = "社会保障卡服务“一件事” · 管理后台"
 admin.site.site_title = "sscard"
 admin.site.index_title = "业务数据"
@@ -13,6 +15,7 @@ handler404 = "sscard.core.errorpages.page_not_found"
 handler500 = "sscard.core.errorpages.server_error"
 
 urlpatterns = [
+    path("favicon.ico", favicon, name="favicon"),
     path("admin/", admin.site.urls),
     path("partner/api/v1/", include("sscard.partners.urls")),
     path("staff/production/", include("sscard.production.urls")),

@@ -112,7 +112,7 @@ def districts() -> list[str]:
 def application_for_review(pk: int) -> Application:
     return Application.objects.select_related(
         "subject",
-        "applicant",
+        "applicant__person",
         "card",
         "outlet",
         "reviewer",

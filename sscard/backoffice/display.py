@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.urls import reverse
 
 from sscard.accounts.models import Guardianship
-from sscard.applications.constants import ReissueKind, ReplaceReason
-from sscard.applications.models import Application
+from sscard.accounts.services import Relation
+from sscard.applications.constants import MaterialKind, ReissueKind, ReplaceReason
+from sscard.applications.models import Application, Material
 from sscard.core.documents import DocType, Gender
 from sscard.core.masking import mask_address, mask_id_number, mask_name, mask_phone
 from sscard.production.constants import Delivery
@@ -68,4 +72,62 @@ def form_rows(application: Application, *, revealed: bool) -> list[tuple[str, st
         elif mask is not None and not revealed:
             text = mask(text)
         rows.append((label, text))
+    return rows
+
+
+def guardian_rows(application: Application, *, revealed: bool) -> list[tuple[str, str]]:
+    """For an application a guardian made for a ward: who the guardian is (to hold against
+    the 监护人证明 and the 居民户口簿), masked unless revealed, and how they are related."""
+    guardian = application.applicant.person if application.relation == Relation.GUARDIAN else None
+    if guardian is None:
+        return []
+    link = Guardianship.objects.filter(guardian=guardian, ward=application.subject_id).first()
+    relationship = link.relationship if link else str(application.form_data.get("relationship", ""))
+    label = CHOICES["relationship"].get(relationship, "未填写")
+    if link is not None and not link.active:
+        label += "（监护关系待核验）"
+    return [
+        ("监护人姓名", guardian.name if revealed else guardian.masked_name),
+        (
+            "监护人证件",
+            f"{guardian.get_doc_type_display()} "
+            + (guardian.doc_number if revealed else guardian.masked_doc_number),
+        ),
+        ("与被监护人关系", label),
+    ]
+
+
+@dataclass(frozen=True)
+class MaterialRow:
+    """One uploaded file on the reviewer's page. After 补正 an application holds every version
+    of a material; the newest of each kind is the current one (for the photo: the one that
+    goes on the card, 制卡使用), the earlier ones were replaced (已替换)."""
+
+    material: Material
+    url: str  # /files/<id>/: the same rules and audit for every role
+    current: bool
+
+    @property
+    def is_photo(self) -> bool:
+        return self.material.kind == MaterialKind.PHOTO
+
+    @property
+    def status(self) -> str:
+        if not self.current:
+            return "已替换"
+        return "制卡使用" if self.is_photo else "当前材料"
+
+
+def material_rows(application: Application) -> list[MaterialRow]:
+    rows: list[MaterialRow] = []
+    seen: set[str] = set()
+    for material in application.materials.order_by("kind", "-created_at", "-pk"):
+        rows.append(
+            MaterialRow(
+                material=material,
+                url=reverse("files:material", args=[material.pk]),
+                current=material.kind not in seen,
+            )
+        )
+        seen.add(material.kind)
     return rows

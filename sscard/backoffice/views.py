@@ -13,8 +13,6 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.template import TemplateDoesNotExist
-from django.template.loader import get_template
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -28,7 +26,7 @@ from sscard.applications.constants import (
     RejectReason,
     ReturnReason,
 )
-from sscard.applications.models import Application, Material
+from sscard.applications.models import Application
 from sscard.applications.review import (
     RECEIPT_RE,
     QueueFilters,
@@ -42,14 +40,12 @@ from sscard.applications.stats import reason_label
 from sscard.audit.services import audit_record
 from sscard.backoffice import roles
 from sscard.backoffice.access import staff_view
-from sscard.backoffice.display import form_rows
+from sscard.backoffice.display import form_rows, guardian_rows, material_rows
 from sscard.backoffice.forms import EndForm, RejectForm, ReturnForm, StaffLoginForm
 from sscard.core.errors import DomainError
 from sscard.core.masking import mask_id_number
 
 PAGE_SIZE = 20
-PHOTO_REPORT_TEMPLATE = "photos/_report.html"
-# the photo engineer's file view (/files/<material pk>); until it lands, the staff view below
 
 
 class StaffLoginView(auth_views.LoginView):
@@ -151,29 +147,14 @@ def _query_without_page(request: HttpRequest) -> str:
 # One application
 
 
-def material_url(material: Material) -> str:
-    """Where staff open an uploaded file: ``/files/`` (the same rules and audit for every
-    role, the second factor required)."""
-    return reverse("files:material", args=[material.pk])
-
-
-def _photo_report_template() -> str | None:
-    try:
-        get_template(PHOTO_REPORT_TEMPLATE)
-    except TemplateDoesNotExist:
-        return None
-    return PHOTO_REPORT_TEMPLATE
-
-
 def _detail_context(application: Application, *, revealed: bool) -> dict[str, Any]:
-    materials = list(application.materials.order_by("kind", "-created_at"))
     return {
         "application": application,
         "deadline": application_deadline(application),
         "form_rows": form_rows(application, revealed=revealed),
+        "guardian_rows": guardian_rows(application, revealed=revealed),
         "revealed": revealed,
-        "materials": [(m, material_url(m)) for m in materials],
-        "photo_report": _photo_report_template(),
+        "materials": material_rows(application),
         "events": list(application.events.order_by("at", "id")),
         "order": application.production_order,
         "return_form": ReturnForm(initial={"status": application.status}),

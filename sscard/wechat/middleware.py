@@ -25,6 +25,7 @@ SKIP_PREFIXES = (
     "/login/",
     "/captcha/",
     "/files/",
+    "/favicon.ico",
 )
 
 

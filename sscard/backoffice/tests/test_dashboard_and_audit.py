@@ -106,3 +106,48 @@ def test_the_audit_viewer_is_read_only(admin_user):
     before = AuditRecord.objects.count()
     assert client.post(reverse("backoffice:audit"), {"action": "x"}).status_code == 405
     assert AuditRecord.objects.count() == before
+
+
+def test_an_application_accepted_before_the_period_and_overdue_now_counts_as_overdue(
+    story, bank, outlet, reviewer, producer
+):
+    """Overdue means open today and past its legal date, whenever it was accepted: the panel
+    agrees with the workbench's 已超期 count."""
+    with time_machine.travel(datetime(2026, 9, 1, 9, tzinfo=SHANGHAI), tick=False):
+        late = services.application_accept(
+            application=submit_apply(UserFactory(), bank, outlet), actor=reviewer
+        )
+    assert late.due_on is not None and late.due_on < date(2026, 11, 1)
+    period = Period(start=date(2026, 11, 1), end=date(2026, 11, 30))
+
+    board = dashboard(period, today=date(2026, 11, 30))
+
+    assert board.sla.overdue == 1
+    assert board.sla.on_time == 1 and board.sla.late == 0  # the one 办结 in November
+    with time_machine.travel(datetime(2026, 11, 30, 9, tzinfo=SHANGHAI), tick=False):
+        client = signed_in(reviewer)
+        workbench = client.get(reverse("backoffice:home")).context["counts"]
+        page = client.get(
+            reverse("backoffice:dashboard"), {"start": "2026-11-01", "end": "2026-11-30"}
+        )
+    assert workbench["overdue"] == 1
+    assert ("当前已超期未办结", 1) in page.context["sla_rows"]
+
+
+def test_an_application_finished_in_the_period_counts_whenever_it_was_accepted(
+    bank, outlet, reviewer, producer, clerk
+):
+    with time_machine.travel(datetime(2026, 10, 20, 9, tzinfo=SHANGHAI), tick=False):
+        application = produce_to_outlet(
+            approve(submit_apply(UserFactory(), bank, outlet), reviewer), producer
+        )
+    with time_machine.travel(datetime(2026, 11, 5, 9, tzinfo=SHANGHAI), tick=False):
+        services.application_handover(
+            order=application.production_order, actor=clerk, identity_checked=True
+        )
+
+    november = dashboard(Period(date(2026, 11, 1), date(2026, 11, 30)), today=date(2026, 11, 30))
+    october = dashboard(Period(date(2026, 10, 1), date(2026, 10, 31)), today=date(2026, 11, 30))
+
+    assert (november.sla.on_time, november.sla.finished) == (1, 1)
+    assert october.sla.finished == 0
