@@ -28,6 +28,8 @@ from sscard.core.documents import DocType, DocumentError, validate_document
 from sscard.core.errors import DomainError
 from sscard.identity.models import ExternalIdentity
 from sscard.identity.oidc import VerifiedIdentity
+from sscard.notifications.constants import Event
+from sscard.notifications.services import notify_account_event
 
 TRUST_SESSION_KEY = "trust"
 LOGIN_METHOD_SESSION_KEY = "login_method"
@@ -146,8 +148,10 @@ def _resolve_account_once(*, identity: VerifiedIdentity, current: User | None) -
         if not user_of_person.possession_proved:
             _take_back(user_of_person)
             _link(identity=identity, user=user_of_person)
+            notify_account_event(Event.ACCOUNT_TAKEN_BACK, user=user_of_person, person=person)
             return user_of_person, "taken_back"
         _link(identity=identity, user=user_of_person)
+        notify_account_event(Event.FACE_LOGIN_NEW, user=user_of_person, person=person)
         return user_of_person, "linked"
     user = User(
         username=_new_username(),
@@ -160,6 +164,7 @@ def _resolve_account_once(*, identity: VerifiedIdentity, current: User | None) -
     user.save()
     audit_record(actor=user, action="identity.account_created", target=user)
     _link(identity=identity, user=user)
+    notify_account_event(Event.FACE_LOGIN_NEW, user=user, person=person)
     return user, "created"
 
 

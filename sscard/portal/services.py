@@ -22,6 +22,8 @@ from sscard.audit.services import audit_record
 from sscard.cards.models import Card
 from sscard.core.documents import DocumentFacts, validate_document
 from sscard.core.errors import DomainError
+from sscard.notifications.constants import Event
+from sscard.notifications.services import notify_account_event
 from sscard.portal.models import Draft
 from sscard.verification.models import Challenge, Purpose
 from sscard.verification.services import challenge_spend, challenge_start
@@ -145,6 +147,7 @@ def registration_complete(*, challenge_id: Any) -> User:
         target=user,
         detail={"trust": TrustLevel.L3.label, "possession": "sms"},
     )
+    notify_account_event(Event.ACCOUNT_LINKED, user=user, person=person)
     return user
 
 

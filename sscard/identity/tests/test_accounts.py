@@ -245,6 +245,12 @@ def test_a_face_login_takes_back_an_account_that_never_proved_possession(walk, c
     login = AuditRecord.objects.get(action="identity.face_login")
     assert login.detail["account"] == "taken_back"
     assert AuditRecord.objects.filter(action="identity.account_taken_back").exists()
+    # the person is told, by SMS to the phone on file and in the 消息中心
+    from sscard.notifications.models import Message
+
+    told = Message.objects.filter(notification__event="account_taken_back")
+    assert squatter.person.phone in [m.address for m in told.filter(channel="sms")]
+    assert told.filter(channel="inbox", user=squatter).exists()
 
 
 def test_a_proved_account_keeps_its_password_when_the_person_logs_in_by_face(walk, client):

@@ -23,7 +23,7 @@ from sscard.testing.ids import resident_id
 
 pytestmark = pytest.mark.django_db
 
-STEP_UP = "请先完成人脸识别验证"
+STEP_UP = "开始人脸识别验证"  # the step-up page: face always, an SMS code where L3+ is enough
 
 
 def _blocked(answer, *words: str) -> str:

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from sscard.accounts.models import Person, User
 from sscard.audit.models import AuditRecord
+from sscard.notifications.models import Message
 from sscard.testing.factories import PersonFactory, UserFactory
 from sscard.testing.ids import resident_id
 from sscard.testing.sms import code_sent_to, texts_to
@@ -64,6 +65,9 @@ def test_a_person_on_record_is_linked_only_by_the_code_sent_to_the_phone_on_file
     assert user.person == holder and user.possession == User.Possession.SMS
     holder.refresh_from_db()
     assert holder.phone == "13700001111"  # the typed phone does not replace the one on file
+    # and the holder is told a new account acts for them, on the phone on file
+    told = Message.objects.filter(notification__event="account_linked", channel="sms")
+    assert [m.address for m in told] == [holder.phone]
 
 
 @pytest.mark.parametrize("case", ["wrong name", "has account", "no phone on file"])
