@@ -35,7 +35,16 @@ def choose(page, label):
     page.get_by_role("button", name="下一步").click()
 
 
+def _password_is_enough() -> None:
+    """These walks are about the items' screens, not the step-up (sscard/portal/tests/
+    test_step_up.py walks that): every action at L3 for them."""
+    region = region_settings()
+    region.action_levels = dict.fromkeys(Action, "L3")
+    region.save()
+
+
 def test_temporary_loss_then_formal_loss(phone, citizen_user, partners):
+    _password_is_enough()
     bank, _outlet = partners
     card = CardFactory(person=citizen_user.person, bank=bank)
     password_login(phone, "zhangsan", screenshot="login-password")
@@ -70,6 +79,7 @@ def test_temporary_loss_then_formal_loss(phone, citizen_user, partners):
 
 
 def test_reissue_is_refused_before_formal_loss_and_done_after(phone, citizen_user, partners):
+    _password_is_enough()
     bank, outlet = partners
     card = CardFactory(person=citizen_user.person, bank=bank)
     from sscard.applications.models import Material
@@ -220,6 +230,7 @@ def test_returned_application_is_corrected_and_resubmitted(phone, citizen_user, 
 
 
 def test_change_contact_and_card_status(phone, citizen_user, partners):
+    _password_is_enough()
     bank, _outlet = partners
     CardFactory(person=citizen_user.person, bank=bank)
     password_login(phone, "zhangsan")
