@@ -15,7 +15,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.mark.skip(
-    reason="registration now ends on the SMS code page; this walk is to be rewritten to read the code (#14 browser walk)"
+    reason="registration now ends on the SMS code page; the walk reading the code is to write"
 )
 def test_a_new_citizen_registers_from_the_home_page(phone):
     from datetime import date
