@@ -33,6 +33,10 @@ FAILURE_REASONS = ("芯片个人化写入失败", "照片质量不合格，制�
 logger = logging.getLogger("sscard.simulator")
 
 
+class OutOfTime(Exception):
+    """The run's time (``max_seconds``) is spent: no request starts after its deadline."""
+
+
 class PartnerAPIError(Exception):
     def __init__(self, status: int, body: Any) -> None:
         super().__init__(f"HTTP {status}: {body}")
@@ -48,6 +52,18 @@ class PartnerClient:
     key_id: str
     secret: str
     timeout: float = TIMEOUT_SECONDS
+    # a time.monotonic() value: no request starts after it, none waits beyond it
+    deadline: float | None = None
+
+    def time_left(self) -> float:
+        """How long the next request may take: the timeout, cut to the deadline; raises
+        :class:`OutOfTime` once the deadline has passed."""
+        if self.deadline is None:
+            return self.timeout
+        left = self.deadline - time.monotonic()
+        if left <= 0:
+            raise OutOfTime
+        return min(self.timeout, left)
 
     def call(self, method: str, path: str, body: Any = None, *, retries: int = 3) -> Any:
         """One request; a write gets an Idempotency-Key and is retried with the same key
@@ -56,16 +72,18 @@ class PartnerClient:
         data = b"" if body is None else json.dumps(body, ensure_ascii=False).encode()
         key = uuid.uuid4().hex if method != "GET" else ""
         for attempt in range(retries + 1):
-            status, answer = self._send(method, url, data, key)
+            status, answer = self._send(method, url, data, key, timeout=self.time_left())
             if status == 200:
                 return answer
             if status in (409, 0) and attempt < retries and answer.get("code") != "order_failed":
-                time.sleep(0.2 * (attempt + 1))
+                time.sleep(min(0.2 * (attempt + 1), self.time_left()))
                 continue
             raise PartnerAPIError(status, answer)
         raise PartnerAPIError(0, {})  # pragma: no cover
 
-    def _send(self, method: str, url: str, data: bytes, key: str) -> tuple[int, Any]:
+    def _send(
+        self, method: str, url: str, data: bytes, key: str, *, timeout: float
+    ) -> tuple[int, Any]:
         parts = urlsplit(url)
         path = parts.path + (f"?{parts.query}" if parts.query else "")
         headers = signing.signed_headers(
@@ -78,7 +96,7 @@ class PartnerClient:
             url, data=data if method != "GET" else None, method=method, headers=headers
         )
         try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as response:  # noqa: S310
+            with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
                 return response.status, json.loads(response.read() or b"null")
         except urllib.error.HTTPError as error:
             raw = error.read()
@@ -102,6 +120,7 @@ class Simulator:
     rng: random.Random = field(default_factory=random.Random)
     say: Callable[[str], None] = lambda message: None
     first_attempts: int = 0
+    reports: int = 0  # reports the API accepted, counted as each list is accepted
 
     def _should_fail(self) -> bool:
         self.first_attempts += 1
@@ -166,16 +185,11 @@ class Simulator:
                             "tracking_number": tracking,
                         }
                     )
-        if failures:
-            self.factory.call("POST", f"/batches/{number}/results", {"results": failures})
-        if producing:
-            self.factory.call("POST", f"/batches/{number}/events", {"events": producing})
-        if made:
-            self.bank.call("POST", f"/batches/{number}/results", {"results": made})
-        if arrived:
-            self.bank.call("POST", f"/batches/{number}/events", {"events": arrived})
-        if delivered:
-            self.bank.call("POST", f"/batches/{number}/events", {"events": delivered})
+        self._report(self.factory, f"/batches/{number}/results", "results", failures)
+        self._report(self.factory, f"/batches/{number}/events", "events", producing)
+        self._report(self.bank, f"/batches/{number}/results", "results", made)
+        self._report(self.bank, f"/batches/{number}/events", "events", arrived)
+        self._report(self.bank, f"/batches/{number}/events", "events", delivered)
         for label, items in (
             ("制卡失败", failures),
             ("制卡中", producing),
@@ -186,6 +200,13 @@ class Simulator:
                 self.say(f"{number}: {label} {len(items)} 张")
         return len(failures) + len(producing) + len(made) + len(arrived) + len(delivered)
 
+    def _report(
+        self, client: PartnerClient, path: str, key: str, items: list[dict[str, Any]]
+    ) -> None:
+        if items:
+            client.call("POST", path, {key: items})
+            self.reports += len(items)
+
 
 def run(
     simulators: list[Simulator],
@@ -195,20 +216,35 @@ def run(
     max_seconds: float | None = None,
     sleep: Callable[[float], None] = time.sleep,
 ) -> int:
-    """Rounds every ``delay`` seconds; stops when idle (``until_idle``), after
-    ``max_seconds``, or never. Returns the reports sent."""
-    started = time.monotonic()
+    """Rounds every ``delay`` seconds; stops when idle (``until_idle``), when ``max_seconds``
+    have passed, or never. ``max_seconds`` bounds the whole run: no request starts after it,
+    a request in flight times out by it, and the pause between rounds ends at it (a round cut
+    short is taken up by the next run: every report is idempotent and moves orders forward
+    only). Returns the reports sent."""
+    deadline = None if max_seconds is None else time.monotonic() + max_seconds
+    for simulator in simulators:
+        simulator.bank.deadline = simulator.factory.deadline = deadline
     total = 0
     while True:
         sent = 0
-        for simulator in simulators:
-            try:
-                sent += simulator.tick()
-            except PartnerAPIError as error:
-                logger.warning("simulator.refused status=%s", error.status)
+        try:
+            for simulator in simulators:
+                before = simulator.reports
+                try:
+                    simulator.tick()
+                except PartnerAPIError as error:
+                    logger.warning("simulator.refused status=%s", error.status)
+                finally:
+                    sent += simulator.reports - before
+        except OutOfTime:
+            return total + sent
         total += sent
         if until_idle and sent == 0:
             return total
-        if max_seconds is not None and time.monotonic() - started >= max_seconds:
+        if deadline is None:
+            sleep(delay)
+            continue
+        left = deadline - time.monotonic()
+        if left <= 0:
             return total
-        sleep(delay)
+        sleep(min(delay, left))
