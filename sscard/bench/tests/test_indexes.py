@@ -68,13 +68,13 @@ def test_the_accounts_told_of_a_notice_are_found_through_indexes():
     partner reports: never by reading every account."""
     from django.test.utils import CaptureQueriesContext
 
-    from sscard.notifications.services import _inbox_accounts
+    from sscard.notifications.services import _guardian_ids, _inbox_accounts
     from sscard.testing.factories import PersonFactory, UserFactory
 
     person = PersonFactory()
     UserFactory(person=person)
     with CaptureQueriesContext(connection) as queries:
-        _inbox_accounts(person, None)
+        _inbox_accounts(person, None, _guardian_ids(person))
     account_queries = [q["sql"] for q in queries if 'FROM "accounts_user"' in q["sql"]]
     assert account_queries
     with connection.cursor() as cursor:
