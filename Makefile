@@ -4,6 +4,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 PY := $(BIN)/python
 HOST ?= 127.0.0.1:8000
+# the address in every link the demo texts and shows (`make demo HOST=192.168.1.20:8000`, or
+# SSCARD_PUBLIC_URL=https://… behind a proxy); the served host name is also an allowed host
+demo: export SSCARD_PUBLIC_URL ?= http://$(HOST)
+DEMO_HOSTS := 127.0.0.1,localhost,$(firstword $(subst :, ,$(HOST)))
 # two workers: the suite takes half the time on a 2-core machine
 PYTEST_ARGS ?= -n 2
 
@@ -38,7 +42,7 @@ demo: install
 	mkdir -p var
 	$(PY) manage.py migrate --noinput -v 0
 	$(PY) manage.py seed_demo
-	$(PY) scripts/serve.py $(HOST) $(if $(SIMULATE),--simulate-partners)
+	ALLOWED_HOSTS=$${ALLOWED_HOSTS:-$(DEMO_HOSTS)} $(PY) scripts/serve.py $(HOST) $(if $(SIMULATE),--simulate-partners)
 
 ## Set everything up and run the whole test suite (lint, types, tests)
 test: install-test browser-deps

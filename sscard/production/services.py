@@ -131,6 +131,7 @@ def order_create(
     ProductionEvent.objects.create(
         order=order,
         stage=Stage.APPROVED,
+        at=timezone.now(),  # looked up now (a field default would bind the function once)
         actor_id=getattr(actor, "pk", None),
         actor_label=actor_label(actor),
     )

@@ -24,6 +24,8 @@ from sscard.demo.management.commands.seed_demo import (
     DEMO_PASSWORD,
     DEMO_TOTP_SECRET,
     STAFF_PASSWORD,
+    _address_lines,
+    _staff_login_lines,
     ensure_role_groups,
 )
 from sscard.notifications.constants import Channel, Event, MessageStatus
@@ -187,12 +189,36 @@ def test_seed_demo_writes_a_lived_in_region_once():
     assert len(stored) == Person.objects.count()
     assert not [value for value in stored if CITIZEN_ID.search(value)]
 
+    # every seeded history reads in time order: the steps of each application and of each
+    # production order, as they were taken, carry rising times (and production follows approval)
+    for application in Application.objects.prefetch_related("events"):
+        times = [event.at for event in sorted(application.events.all(), key=lambda e: e.pk)]
+        assert times == sorted(times), application.receipt_number
+    produced = Application.objects.filter(production_order__isnull=False)
+    for application in produced.prefetch_related("production_order__events"):
+        events = application.production_order.events.all()
+        times = [event.at for event in sorted(events, key=lambda e: e.pk)]
+        assert times == sorted(times), application.receipt_number
+        assert times[0] >= application.submitted_at, application.receipt_number
+
     # a second run changes nothing and still prints the logins
     before = counts()
     again = seed()
     assert counts() == before
     assert "demo_guardian" in again
     assert DEMO_PASSWORD in again
+
+
+def test_the_seed_names_the_address_it_is_served_at(settings):
+    settings.SSCARD_PUBLIC_URL = "http://192.168.1.20:8080"
+    settings.SSCARD_SMS_SIMULATOR = True
+
+    lines = "\n".join(_address_lines() + _staff_login_lines())
+
+    assert "http://192.168.1.20:8080/ " not in lines  # each address ends its phrase cleanly
+    assert "http://192.168.1.20:8080/sms-sim/" in lines
+    assert "http://192.168.1.20:8080/staff/" in lines
+    assert "127.0.0.1" not in lines
 
 
 def test_role_groups_can_be_set_up_again_without_duplicates():

@@ -9,6 +9,8 @@ from django.test import RequestFactory
 from django.urls import reverse
 
 from sscard.accounts.models import User
+from sscard.applications import services as services_for_apps
+from sscard.applications.tests.helpers import submit_apply
 from sscard.audit.models import AuditRecord
 from sscard.notifications import services
 from sscard.notifications.constants import Channel, Event, MessageStatus
@@ -49,6 +51,29 @@ def test_the_message_centre_lists_the_accounts_own_messages_unread_first_marked(
     assert "社保卡已启用" not in page
     assert "3 条未读" in page
     assert citizen.person.name not in page
+
+
+def test_each_message_links_to_its_application_on_the_host_it_is_read_from(
+    client, citizen, bank, outlet, reviewer, settings
+):
+    settings.SSCARD_PUBLIC_URL = "https://sscard.example.gov.cn"
+    application = submit_apply(citizen, bank, outlet)
+    services_for_apps.application_return(
+        application=services_for_apps.application_accept(application=application, actor=reviewer),
+        actor=reviewer,
+        reason="照片背景不符合要求",
+    )
+    client.force_login(citizen)
+
+    page = client.get(reverse("notifications:inbox")).content.decode()
+
+    path = reverse("portal:application", args=[application.receipt_number])
+    assert f'<a class="btn btn-mini btn-default" href="{path}">查看详情</a>' in page
+    # the address written in the text is a link too, even with no space around it
+    assert f'<a href="{path}">https://sscard.example.gov.cn{path}</a>' in page
+    returned = Event.APPLICATION_RETURNED
+    sms = Message.objects.filter(channel=Channel.SMS, notification__event=returned)
+    assert f"https://sscard.example.gov.cn{path}" in sms.get().body
 
 
 def test_marking_one_message_read(client, citizen):

@@ -1309,9 +1309,20 @@ def _login_table() -> list[str]:
     return lines
 
 
+def _address_lines() -> list[str]:
+    """Where the demo is served (``SSCARD_PUBLIC_URL``, which ``make demo HOST=…`` sets), the
+    same address every text and message links to."""
+    base = settings.SSCARD_PUBLIC_URL.rstrip("/")
+    lines = [f"市民门户“智慧人社”（请用手机尺寸打开）：{base}/"]
+    if settings.SSCARD_SMS_SIMULATOR:
+        lines += [f"短信收件箱（演示用，验证码和通知短信在此查看）：{base}/sms-sim/"]
+    return lines
+
+
 def _staff_login_lines() -> list[str]:
+    base = settings.SSCARD_PUBLIC_URL.rstrip("/")
     return [
-        "工作人员登录业务经办后台 http://127.0.0.1:8000/staff/ ：账号、密码和6位动态验证码。",
+        f"工作人员登录业务经办后台 {base}/staff/ ：账号、密码和6位动态验证码。",
         f"演示工作人员的动态验证码密钥（TOTP，添加到身份验证器）：{DEMO_TOTP_SECRET}",
         "或运行 .venv/bin/python manage.py staff_totp demo_reviewer --code 显示当前动态验证码"
         "（每个验证码只能使用一次，30秒更新）。",
@@ -1363,6 +1374,8 @@ class Command(BaseCommand):
             for line in _summary():
                 self.stdout.write(line)
         self.stdout.write("")
+        for line in _address_lines():
+            self.stdout.write(line)
         self.stdout.write("演示账号：")
         for line in _login_table():
             self.stdout.write(line)
