@@ -23,6 +23,12 @@ from sscard.core.validators import validate_address, validate_phone, validate_po
 from sscard.regions.models import RegionSettings
 
 ONLINE_CONTACT_FIELDS = ("phone", "address", "postcode", "occupation")
+CONTACT_FIELD_LABELS = {
+    "phone": "手机号码",
+    "address": "通讯地址",
+    "postcode": "邮政编码",
+    "occupation": "职业",
+}
 COUNTER_ONLY_FIELDS = {
     "name": "姓名",
     "doc_number": "证件号码",

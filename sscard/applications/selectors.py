@@ -10,10 +10,17 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from sscard.accounts.models import Person
-from sscard.accounts.services import Relation
+from sscard.accounts.services import CONTACT_FIELD_LABELS, Relation
 from sscard.accounts.trust import Requester
 from sscard.applications.catalogue import SSCARD
-from sscard.applications.constants import CARD_ITEMS, OPEN_STATUSES, AppStatus, ItemCode
+from sscard.applications.constants import (
+    CARD_ITEMS,
+    OPEN_STATUSES,
+    AppStatus,
+    ItemCode,
+    ReissueKind,
+    ReplaceReason,
+)
 from sscard.applications.eligibility import relation_for
 from sscard.applications.models import Application
 from sscard.cards.constants import CardStatus, FinanceStatus
@@ -47,6 +54,7 @@ class Receipt:
     status: str
     due_on: date | None
     fee: Decimal  # 工本费 (first issue free by default, a setting)
+    done: str  # what was done: 临时挂失 (and when it lifts), 解挂, 补卡, 变更手机号码…
 
 
 def receipt_of(application: Application) -> Receipt:
@@ -65,7 +73,32 @@ def receipt_of(application: Application) -> Receipt:
         status=application.get_status_display(),
         due_on=application.due_on,
         fee=application.fee,
+        done=what_was_done(application),
     )
+
+
+LOSS_DONE = {"temporary": "临时挂失", "formal": "正式挂失", "cancel": "解挂"}
+
+
+def what_was_done(application: Application, *, brief: bool = False) -> str:
+    """The application's own action in a few words, for 我的办件 and the receipt: which of
+    挂失/正式挂失/解挂 (and when a 临时挂失 lifts by itself), 补卡 or 换卡, which details
+    changed. ``brief``: without the lifting date (for a list row)."""
+    data = application.form_data
+    if application.item == ItemCode.LOSS:
+        done = LOSS_DONE.get(str(data.get("action")), "")
+        if data.get("lapses_at") and not brief:
+            lapses = timezone.localtime(datetime.fromisoformat(data["lapses_at"]))
+            done += f"，{lapses:%Y年%m月%d日 %H:%M}自动解除（到期前可办理正式挂失或解挂）"
+        return done
+    if application.item == ItemCode.REISSUE and data.get("kind") in ReissueKind.values:
+        done = str(ReissueKind(data["kind"]).label)
+        if data.get("reason") in ReplaceReason.values:
+            done += f"（{ReplaceReason(data['reason']).label}）"
+        return done
+    if application.item == ItemCode.CHANGE and data.get("fields"):
+        return "变更" + "、".join(CONTACT_FIELD_LABELS.get(f, f) for f in data["fields"])
+    return ""
 
 
 def application_deadline(

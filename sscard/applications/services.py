@@ -941,7 +941,12 @@ def item_report_loss(
         subject=card.person,
         relation=relation,
         card=card,
-        form_data={"action": action},
+        form_data={"action": action}
+        | (
+            {"lapses_at": card.loss_expires_at.isoformat()}
+            if action == LossAction.TEMPORARY and card.loss_expires_at
+            else {}
+        ),
         status=AppStatus.COMPLETED,
         submission_key=submission_key,
         region=region,

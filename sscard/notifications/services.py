@@ -27,6 +27,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from sscard.accounts.models import Guardianship, Person, User
+from sscard.accounts.services import CONTACT_FIELD_LABELS
 from sscard.applications.models import Application
 from sscard.audit.services import audit_record
 from sscard.cards.constants import CardStatus
@@ -58,13 +59,6 @@ from sscard.production.constants import Stage
 from sscard.production.models import ProductionEvent, ProductionOrder
 
 logger = logging.getLogger("sscard.notifications")
-
-CONTACT_FIELD_LABELS = {
-    "phone": "手机号码",
-    "address": "通讯地址",
-    "postcode": "邮政编码",
-    "occupation": "职业",
-}
 
 
 # ---------------------------------------------------------------------------------------------

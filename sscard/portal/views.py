@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.core.files.uploadedfile import SimpleUploadedFile, UploadedFile
 from django.db import transaction
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -21,6 +21,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from sscard.accounts.models import User
+from sscard.accounts.services import Relation
 from sscard.applications.catalogue import Bundle, Item, ItemKind, bundle, bundles
 from sscard.applications.constants import WITHDRAWABLE, AppStatus, ItemCode, MaterialKind
 from sscard.applications.materials import prepare_upload
@@ -30,6 +31,7 @@ from sscard.applications.selectors import (
     query_card_status,
     query_progress,
     receipt_of,
+    what_was_done,
 )
 from sscard.applications.services import application_resubmit, application_withdraw
 from sscard.audit.services import audit_record
@@ -569,9 +571,23 @@ def discard(request: HttpRequest, draft_id: uuid.UUID) -> HttpResponse:
 # 我的办件
 
 
-def _own_application(request: HttpRequest, receipt: str) -> Application:
+def _mine(user: User) -> Q:
+    """The account's own applications, and those its employer filed for it (单位申报), which
+    the employee follows here while the employer handles 补正 and 撤回."""
+    mine = Q(applicant=user)
+    if user.person_id is not None:
+        mine |= Q(subject_id=user.person_id, relation=Relation.EMPLOYER)
+    return mine
+
+
+def _own_application(request: HttpRequest, receipt: str, *, filed: bool = False) -> Application:
+    """One of the account's applications; ``filed`` — only one it filed itself (to withdraw or
+    correct it)."""
+    user = _user(request)
     application = (
-        Application.objects.filter(applicant=_user(request), receipt_number=receipt)
+        Application.objects.filter(
+            Q(applicant=user) if filed else _mine(user), receipt_number=receipt
+        )
         .select_related("subject", "card", "production_order")
         .prefetch_related(Prefetch("events", queryset=ApplicationEvent.objects.order_by("at")))
         .first()
@@ -583,20 +599,21 @@ def _own_application(request: HttpRequest, receipt: str) -> Application:
 
 @portal_login_required
 def applications(request: HttpRequest) -> HttpResponse:
-    mine = (
-        Application.objects.filter(applicant=_user(request))
+    mine = list(
+        Application.objects.filter(_mine(_user(request)))
         .select_related("subject")
-        .order_by("-submitted_at")
+        .order_by("-submitted_at")[:100]
     )
+    for application in mine:
+        application.done = what_was_done(application, brief=True)  # type: ignore[attr-defined]
     drafts = Draft.objects.filter(user=_user(request))
-    return render(
-        request, "portal/applications.html", {"applications": mine[:100], "drafts": drafts}
-    )
+    return render(request, "portal/applications.html", {"applications": mine, "drafts": drafts})
 
 
 @portal_login_required
 def application_detail(request: HttpRequest, receipt: str) -> HttpResponse:
     application = _own_application(request, receipt)
+    by_employer = application.applicant_id != _user(request).pk
     deadline = application_deadline(application)
     return render(
         request,
@@ -607,8 +624,9 @@ def application_detail(request: HttpRequest, receipt: str) -> HttpResponse:
             "deadline": deadline,
             "done": request.GET.get("done") == "1",
             "events": application.events.all(),
-            "withdrawable": application.status in WITHDRAWABLE,
-            "returned": application.status == AppStatus.RETURNED,
+            "by_employer": by_employer,
+            "withdrawable": application.status in WITHDRAWABLE and not by_employer,
+            "returned": application.status == AppStatus.RETURNED and not by_employer,
             "progress_key": f"person-{application.subject_id}",
         },
     )
@@ -617,7 +635,7 @@ def application_detail(request: HttpRequest, receipt: str) -> HttpResponse:
 @portal_login_required
 @require_POST
 def withdraw(request: HttpRequest, receipt: str) -> HttpResponse:
-    application = _own_application(request, receipt)
+    application = _own_application(request, receipt, filed=True)
     try:
         application_withdraw(requester=requester_of(request), application=application)
     except DomainError as exc:
@@ -630,7 +648,7 @@ def withdraw(request: HttpRequest, receipt: str) -> HttpResponse:
 @portal_login_required
 def correct(request: HttpRequest, receipt: str) -> HttpResponse:
     """退回补正: read the reason, fix the entries, resubmit."""
-    application = _own_application(request, receipt)
+    application = _own_application(request, receipt, filed=True)
     if application.status != AppStatus.RETURNED:
         return redirect("portal:application", receipt=receipt)
     requester = requester_of(request)

@@ -82,7 +82,7 @@ def test_each_loss_action_takes_effect_at_once_with_a_receipt(citizen, action, s
     )
 
     assert_completed_with_receipt(application, ItemCode.LOSS)
-    assert application.form_data == {"action": action}
+    assert application.form_data["action"] == action
     assert status_of(card) == after
 
 
