@@ -121,3 +121,38 @@ def test_another_captcha_replaces_the_image_in_place(phone):
     phone.wait_for_load_state("networkidle")  # and the new one
     # swapped in place by htmx: the account typed before stays
     assert phone.get_by_label("账号", exact=True).input_value() == "zhangsan"
+
+
+def test_the_photo_control_is_worded_in_chinese_and_says_what_was_chosen(
+    browser, live_server, phone, citizen_user, partners
+):
+    from sscard.testing.photos import compliant_photo
+
+    password_login(phone, "zhangsan")
+    open_item(phone, "社会保障卡申领")
+    phone.get_by_role("radio", name="本人").check()
+    phone.get_by_role("button", name="下一步").click()
+    control = phone.locator("#f-photo")
+    expect(phone.get_by_text("拍照或选择照片")).to_be_visible()
+    # the browser's own control, worded in the browser's language, is out of sight
+    assert control.bounding_box()["width"] <= 1
+    control.set_input_files(
+        {"name": "本人照片.jpg", "mimeType": "image/jpeg", "buffer": compliant_photo()}
+    )
+    expect(phone.get_by_text("已选择：本人照片.jpg")).to_be_visible()
+    shot(phone, "apply-photo-chosen")
+
+    # without JavaScript the native control is there to use
+    context = browser.new_context(
+        base_url=live_server.url, viewport=PHONE, java_script_enabled=False, locale="zh-CN"
+    )
+    page = context.new_page()
+    try:
+        password_login(page, "zhangsan")
+        open_item(page, "社会保障卡申领")
+        page.get_by_role("radio", name="本人").check()
+        page.get_by_role("button", name="下一步").click()
+        expect(page.locator("#f-photo")).to_be_visible()
+        expect(page.get_by_text("拍照或选择照片")).not_to_be_visible()
+    finally:
+        context.close()

@@ -338,3 +338,20 @@ def test_every_post_without_its_csrf_token_is_refused(region, bank, outlet):
     assert client.post(f"/drafts/{draft.pk}/", {"csrfmiddlewaretoken": token}).status_code == 302
     card.refresh_from_db()
     assert card.status == CardStatus.TEMP_LOST
+
+
+def test_an_employers_centre_offers_no_face_verification_and_no_name_letter(client):
+    agent = EmployerAgentFactory()
+    client.force_login(agent)
+
+    page = client.get("/me/").content.decode()
+
+    assert agent.employer.name in page
+    assert "人脸识别认证" not in page  # an employer account has no face to verify
+    assert 'class="avatar"' not in page
+
+
+def test_a_citizens_centre_offers_face_verification(client):
+    client.force_login(UserFactory())
+
+    assert "人脸识别认证" in client.get("/me/").content.decode()
