@@ -88,6 +88,25 @@ def clean_contact(data: dict[str, Any], errors: FormErrors) -> dict[str, Any]:
     return out
 
 
+def not_in_care_message(region: RegionSettings) -> str:
+    return f"只能为本人或本人监护的未满{region.guardian_age}周岁的中国公民申领社会保障卡"
+
+
+def ward_document_error(doc_type: str, number: str, *, region: RegionSettings, today: date) -> str:
+    """Why a guardian cannot apply for the person this document names ('' when they can): a
+    number that fails its document's rules, or someone of full age or not a Chinese citizen.
+    Asked as soon as the number is typed, before anything is uploaded."""
+    try:
+        facts = validate_document(doc_type, number, today=today)
+    except DocumentError as exc:
+        return exc.message
+    if facts.birth_date is None:
+        return ""  # the age comes from the birth date entered with the rest of the form
+    if not facts.chinese_citizen or age_on(facts.birth_date, today) >= region.guardian_age:
+        return not_in_care_message(region)
+    return ""
+
+
 def clean_apply(
     data: dict[str, Any],
     provided: set[str],
@@ -158,6 +177,9 @@ def clean_apply(
 
     relationship = _text(data, "relationship")
     if for_someone_else:
+        if facts is not None and (not chinese or age >= region.guardian_age):
+            # said beside the number, in the same round as every other error
+            errors["doc_number"] = not_in_care_message(region)
         if relationship not in Guardianship.Relationship.values:
             errors["relationship"] = "请选择与申领人的关系"
         if "household" not in provided:

@@ -48,6 +48,7 @@ from sscard.applications.forms import (
     FormErrors,
     clean_apply,
     clean_delivery,
+    not_in_care_message,
 )
 from sscard.applications.materials import (
     PreparedUpload,
@@ -304,7 +305,7 @@ def application_submit_apply(
     )
     if for_someone_else and not (clean.facts.chinese_citizen and clean.age < region.guardian_age):
         raise DomainError(
-            f"只能为本人或本人监护的未满{region.guardian_age}周岁的中国公民申领社会保障卡",
+            not_in_care_message(region),
             code="not_in_care",
             field="doc_number",
         )

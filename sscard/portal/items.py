@@ -29,7 +29,7 @@ from sscard.applications.constants import (
     ReissueKind,
     ReplaceReason,
 )
-from sscard.applications.eligibility import check_reissue, ensure_trust
+from sscard.applications.eligibility import StepUpRequired, check_reissue, ensure_trust
 from sscard.applications.forms import FormErrors, clean_apply, clean_contact, clean_delivery
 from sscard.applications.models import Application, Material
 from sscard.applications.selectors import cards_for_requester
@@ -503,19 +503,24 @@ class ReissuePage(ItemPage):
         errors = FormErrors()
         if data["kind"] not in ReissueKind.values:
             errors["kind"] = "请选择补卡或换卡"
+            errors.raise_if_any()
+        # whether this card may be reissued comes first: no point fixing an outlet for a
+        # request that cannot be made
+        try:
+            check_reissue(requester=requester, card=target.card, kind=data["kind"])
+        except StepUpRequired:
+            raise
+        except DomainError as exc:
+            field_name = "kind" if exc.code in ("not_formally_lost", "not_replaceable") else None
+            raise DomainError(
+                exc.message, code=exc.code, errors={field_name or "__all__": exc.message}
+            ) from exc
         if data["kind"] == ReissueKind.REPLACE and data["reason"] not in ReplaceReason.values:
             errors["reason"] = "请选择换卡原因"
         if len(data["note"]) > 200:
             errors["note"] = "说明不能超过200个字"
         clean_delivery(data, errors)
         errors.raise_if_any()
-        try:
-            check_reissue(requester=requester, card=target.card, kind=data["kind"])
-        except DomainError as exc:
-            field_name = "kind" if exc.code in ("not_formally_lost", "not_replaceable") else None
-            raise DomainError(
-                exc.message, code=exc.code, errors={field_name or "__all__": exc.message}
-            ) from exc
         return data
 
     def summary(self, requester: Requester, target: Target, data: dict[str, Any]) -> list[Row]:

@@ -21,6 +21,7 @@ urlpatterns = [
     path("bundles/<slug:code>/<slug:item>/", views.select_target, name="select"),
     path("bundles/<slug:code>/<slug:item>/<slug:target>/", views.item_page, name="item"),
     path("photo-check/", views.photo_check, name="photo_check"),
+    path("ward-check/", views.ward_check, name="ward_check"),
     path("drafts/<uuid:draft_id>/", views.confirm, name="confirm"),
     path("drafts/<uuid:draft_id>/discard/", views.discard, name="discard"),
     path("my/", views.applications, name="applications"),

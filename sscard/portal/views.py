@@ -16,6 +16,7 @@ from django.db.models import Prefetch, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
@@ -24,6 +25,7 @@ from sscard.accounts.models import User
 from sscard.accounts.services import Relation
 from sscard.applications.catalogue import Bundle, Item, ItemKind, bundle, bundles
 from sscard.applications.constants import WITHDRAWABLE, AppStatus, ItemCode, MaterialKind
+from sscard.applications.forms import ward_document_error
 from sscard.applications.materials import prepare_upload
 from sscard.applications.models import Application, ApplicationEvent
 from sscard.applications.selectors import (
@@ -125,6 +127,20 @@ def photo_check(request: HttpRequest) -> HttpResponse:
         "portal/_photo_verdict.html",
         {**verdict.context(), "verdict": verdict, "preview": verdict.data_url()},
     )
+
+
+@portal_login_required
+@require_POST
+def ward_check(request: HttpRequest) -> HttpResponse:
+    """申领 for a child: whether the number typed names someone a guardian may apply for,
+    said beside it as soon as it is typed (htmx), before anything is uploaded."""
+    error = ward_document_error(
+        request.POST.get("doc_type", ""),
+        request.POST.get("doc_number", ""),
+        region=region_settings(),
+        today=timezone.localdate(),
+    )
+    return render(request, "portal/_ward_check.html", {"error": error})
 
 
 def face_login_url(next_url: str) -> str:

@@ -211,12 +211,13 @@ def test_nobody_applies_for_another_adult(citizen, bank, outlet):
         relationship="other",
     )
 
-    with pytest.raises(DomainError, match="只能为本人或本人监护的未满16周岁"):
+    with pytest.raises(DomainError) as refused:
         services.application_submit_apply(
             requester=Requester(user=citizen, trust=TrustLevel.L4),
             data=form,
             files={"photo": jpeg(), "household": jpeg(), "guardian_proof": jpeg()},
         )
+    assert "只能为本人或本人监护的未满16周岁" in refused.value.errors["doc_number"]
     assert not Person.objects.filter(name="王五").exists()
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from datetime import date
 from urllib.parse import parse_qs
 
 import pytest
@@ -104,6 +105,51 @@ def test_apply_for_a_child_who_holds_a_card_is_refused_before_submission(
     assert not Application.objects.exists()
 
 
+def test_an_adult_entered_as_a_child_is_refused_on_the_form_itself(
+    client, citizen_l3, region, bank, outlet
+):
+    """Beside the number, in the same round as every other error, before the confirmation."""
+    adult = PersonFactory.build(birth_date=date(1990, 5, 6))
+    number = resident_id(date(1990, 5, 6))
+    answer = client.post(
+        item_url("apply", "new"),
+        {
+            **apply_post(adult, bank, outlet),
+            "outlet": "",
+            "doc_type": "resident_id",
+            "doc_number": number,
+            "name": "王五",
+            "relationship": "other",
+            "token": str(uuid.uuid4()),
+        },
+    )
+
+    assert answer.status_code == 400
+    html = answer.content.decode()
+    assert re.search(r'id="e-doc_number">只能为本人或本人监护的未满16周岁的中国公民', html), html
+    assert 'id="e-outlet"' in html or "请选择领卡网点" in html  # the other errors too
+    assert not Draft.objects.exists() and not Application.objects.exists()
+
+
+def test_the_childs_number_is_checked_as_soon_as_it_is_typed(client, citizen_l3, region):
+    adult = client.post(
+        "/ward-check/", {"doc_type": "resident_id", "doc_number": resident_id(date(1990, 5, 6))}
+    )
+    child = client.post(
+        "/ward-check/", {"doc_type": "resident_id", "doc_number": resident_id(date(2018, 3, 4))}
+    )
+    typo = client.post("/ward-check/", {"doc_type": "resident_id", "doc_number": "44520020180304"})
+
+    assert "只能为本人或本人监护的未满16周岁的中国公民" in adult.content.decode()
+    assert child.status_code == 200 and "field-error" not in child.content.decode()
+    assert "field-error" in typo.content.decode()
+
+
+def test_the_ward_check_is_for_signed_in_people(client):
+    answer = client.post("/ward-check/", {"doc_type": "resident_id", "doc_number": "x"})
+    assert answer.status_code == 302
+
+
 # ---------------------------------------------------------------------------------------------
 # 补换卡
 
@@ -123,6 +169,19 @@ def test_reissue_before_the_formal_loss_is_refused_beside_the_choice(client, cit
     assert re.search(r'</fieldset>\s*<p class="field-error">补卡前需先办理正式挂失', html), html
     assert re.search(r'name="kind" value="reissue" checked', html)  # the choice kept
     assert not Draft.objects.exists()
+
+
+def test_the_reissue_refusal_comes_before_the_forms_own_errors(client, citizen_l3, outlet):
+    """补卡 of a card in use with no outlet chosen: the refusal now, not after the outlet."""
+    sign_in(client, citizen_l3, TrustLevel.L3_PLUS)
+    card = CardFactory(person=citizen_l3.person)
+    answer = client.post(
+        item_url("reissue", f"card-{card.pk}"),
+        {"kind": "reissue", "delivery": "outlet", "outlet": "", "bank": card.bank.code}
+        | {"token": str(uuid.uuid4())},
+    )
+    assert answer.status_code == 400
+    assert "补卡前需先办理正式挂失" in answer.content.decode()
 
 
 def test_a_temporarily_lost_card_cannot_be_reissued_or_replaced(client, citizen_l3, outlet):
