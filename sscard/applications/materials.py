@@ -13,6 +13,7 @@ from typing import Any
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import Storage
+from django.core.files.uploadedfile import UploadedFile
 
 from sscard.applications.constants import MaterialKind
 from sscard.core.errors import DomainError
@@ -33,6 +34,11 @@ class PreparedUpload:
     @property
     def size(self) -> int:
         return int(self.file.size)
+
+
+# what an item's service takes for a material: a file as posted, or one prepared already (a
+# portal draft's, an employer batch's), which is stored as it is
+Upload = UploadedFile | PreparedUpload
 
 
 def prepare_upload(kind: str, upload: Any, *, region: RegionSettings) -> PreparedUpload:

@@ -52,6 +52,7 @@ from sscard.applications.forms import (
 )
 from sscard.applications.materials import (
     PreparedUpload,
+    Upload,
     files_removed_unless_committed,
     note_written,
     prepare_upload,
@@ -275,7 +276,7 @@ def application_submit_apply(
     *,
     requester: Requester,
     data: dict[str, Any],
-    files: Mapping[str, UploadedFile],
+    files: Mapping[str, Upload],
     submission_key: Any = None,
     today: date | None = None,
 ) -> Application:
@@ -394,7 +395,7 @@ def application_submit_reissue(
     requester: Requester,
     card: Card,
     data: dict[str, Any],
-    files: Mapping[str, UploadedFile] | None = None,
+    files: Mapping[str, Upload] | None = None,
     submission_key: Any = None,
     today: date | None = None,
 ) -> Application:
@@ -517,7 +518,7 @@ def application_resubmit(
     requester: Requester,
     application: Application,
     data: dict[str, Any],
-    files: Mapping[str, UploadedFile] | None = None,
+    files: Mapping[str, Upload] | None = None,
     today: date | None = None,
 ) -> Application:
     """After 退回补正: the corrected form goes back to review and the clock runs again; the

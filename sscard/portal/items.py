@@ -13,7 +13,6 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.core.files.uploadedfile import UploadedFile
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
@@ -31,6 +30,7 @@ from sscard.applications.constants import (
 )
 from sscard.applications.eligibility import StepUpRequired, check_reissue, ensure_trust
 from sscard.applications.forms import FormErrors, clean_apply, clean_contact, clean_delivery
+from sscard.applications.materials import Upload
 from sscard.applications.models import Application, Material
 from sscard.applications.selectors import cards_for_requester
 from sscard.cards.constants import CardStatus
@@ -188,7 +188,7 @@ class ItemPage:
         requester: Requester,
         target: Target,
         post: Mapping[str, Any],
-        uploads: Mapping[str, UploadedFile],
+        uploads: Mapping[str, Upload],
         kept: set[str],
     ) -> dict[str, Any]:
         raise NotImplementedError
@@ -201,7 +201,7 @@ class ItemPage:
         requester: Requester,
         target: Target,
         data: dict[str, Any],
-        files: Mapping[str, UploadedFile],
+        files: Mapping[str, Upload],
         key: Any,
     ) -> Application:
         raise NotImplementedError
@@ -288,7 +288,7 @@ class ApplyPage(ItemPage):
         requester: Requester,
         target: Target,
         post: Mapping[str, Any],
-        uploads: Mapping[str, UploadedFile],
+        uploads: Mapping[str, Upload],
         kept: set[str],
     ) -> dict[str, Any]:
         region = region_settings()
@@ -328,7 +328,7 @@ class ApplyPage(ItemPage):
         requester: Requester,
         target: Target,
         data: dict[str, Any],
-        files: Mapping[str, UploadedFile],
+        files: Mapping[str, Upload],
         key: Any,
     ) -> Application:
         return app_services.application_submit_apply(
@@ -344,7 +344,7 @@ class EnablePage(ItemPage):
         requester: Requester,
         target: Target,
         post: Mapping[str, Any],
-        uploads: Mapping[str, UploadedFile],
+        uploads: Mapping[str, Upload],
         kept: set[str],
     ) -> dict[str, Any]:
         errors = FormErrors()
@@ -367,7 +367,7 @@ class EnablePage(ItemPage):
         requester: Requester,
         target: Target,
         data: dict[str, Any],
-        files: Mapping[str, UploadedFile],
+        files: Mapping[str, Upload],
         key: Any,
     ) -> Application:
         assert target.card is not None  # noqa: S101
@@ -416,7 +416,7 @@ class LossPage(ItemPage):
         requester: Requester,
         target: Target,
         post: Mapping[str, Any],
-        uploads: Mapping[str, UploadedFile],
+        uploads: Mapping[str, Upload],
         kept: set[str],
     ) -> dict[str, Any]:
         assert target.card is not None  # noqa: S101
@@ -453,7 +453,7 @@ class LossPage(ItemPage):
         requester: Requester,
         target: Target,
         data: dict[str, Any],
-        files: Mapping[str, UploadedFile],
+        files: Mapping[str, Upload],
         key: Any,
     ) -> Application:
         assert target.card is not None  # noqa: S101
@@ -494,7 +494,7 @@ class ReissuePage(ItemPage):
         requester: Requester,
         target: Target,
         post: Mapping[str, Any],
-        uploads: Mapping[str, UploadedFile],
+        uploads: Mapping[str, Upload],
         kept: set[str],
     ) -> dict[str, Any]:
         assert target.card is not None  # noqa: S101
@@ -540,7 +540,7 @@ class ReissuePage(ItemPage):
         requester: Requester,
         target: Target,
         data: dict[str, Any],
-        files: Mapping[str, UploadedFile],
+        files: Mapping[str, Upload],
         key: Any,
     ) -> Application:
         assert target.card is not None  # noqa: S101
@@ -576,7 +576,7 @@ class ChangePage(ItemPage):
         requester: Requester,
         target: Target,
         post: Mapping[str, Any],
-        uploads: Mapping[str, UploadedFile],
+        uploads: Mapping[str, Upload],
         kept: set[str],
     ) -> dict[str, Any]:
         assert target.person is not None  # noqa: S101
@@ -605,7 +605,7 @@ class ChangePage(ItemPage):
         requester: Requester,
         target: Target,
         data: dict[str, Any],
-        files: Mapping[str, UploadedFile],
+        files: Mapping[str, Upload],
         key: Any,
     ) -> Application:
         assert target.person is not None  # noqa: S101

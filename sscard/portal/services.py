@@ -11,13 +11,13 @@ from typing import Any
 from django.contrib.auth.hashers import make_password
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.core.files.uploadedfile import SimpleUploadedFile, UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from sscard.accounts.models import Person, User
 from sscard.accounts.services import person_by_identity, person_find_or_create
 from sscard.accounts.trust import TrustLevel
+from sscard.applications.materials import PreparedUpload
 from sscard.audit.services import audit_record
 from sscard.cards.models import Card
 from sscard.core.documents import DocumentFacts, validate_document
@@ -172,10 +172,11 @@ def draft_save(
     subject: Person | None,
     card: Card | None,
     data: dict[str, Any],
-    uploads: Mapping[str, UploadedFile],
+    uploads: Mapping[str, PreparedUpload],
 ) -> Draft:
-    """Create or update the draft named by the page's form token. Uploads replace the files
-    of the same kind; files not uploaded again are kept."""
+    """Create or update the draft named by the page's form token. Uploads (already hardened,
+    a photo checked and fixed) replace the files of the same kind, each kept with its photo
+    report; files not uploaded again are kept."""
     draft, _created = Draft.objects.select_for_update().get_or_create(
         pk=draft_id, defaults={"user": user, "item": item, "subject": subject, "card": card}
     )
@@ -184,16 +185,16 @@ def draft_save(
     draft.subject, draft.card, draft.data = subject, card, data
     files = dict(draft.files)
     for kind, upload in uploads.items():
-        if not upload:
-            continue
         old = files.get(kind)
+        upload.file.seek(0)
         name = default_storage.save(
-            f"drafts/{draft.pk}/{kind}-{secrets.token_hex(8)}", ContentFile(upload.read())
+            f"drafts/{draft.pk}/{kind}-{secrets.token_hex(8)}", ContentFile(upload.file.read())
         )
         files[kind] = {
             "name": name,
-            "content_type": getattr(upload, "content_type", "") or "",
-            "size": upload.size or 0,
+            "content_type": upload.content_type,
+            "size": upload.size,
+            "photo_check": upload.photo_check,
         }
         if old:
             _delete_on_commit([old["name"]])
@@ -202,13 +203,19 @@ def draft_save(
     return draft
 
 
-def draft_uploads(draft: Draft) -> dict[str, UploadedFile]:
-    """The draft's files, ready to hand to the item's service as uploads."""
-    out: dict[str, UploadedFile] = {}
+def draft_uploads(draft: Draft) -> dict[str, PreparedUpload]:
+    """The draft's files as they were prepared when uploaded, with the photo's report: ready
+    for the item's service, which checks nothing again (no image work in its transaction)."""
+    out: dict[str, PreparedUpload] = {}
     for kind, meta in draft.files.items():
         with default_storage.open(meta["name"], "rb") as handle:
-            content = handle.read()
-        out[kind] = SimpleUploadedFile(f"{kind}", content, content_type=meta["content_type"])
+            content = ContentFile(handle.read(), name=kind)
+        out[kind] = PreparedUpload(
+            kind=kind,
+            file=content,
+            content_type=meta["content_type"],
+            photo_check=meta.get("photo_check") or {},
+        )
     return out
 
 

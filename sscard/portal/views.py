@@ -10,7 +10,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth import logout
-from django.core.files.uploadedfile import SimpleUploadedFile, UploadedFile
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Prefetch, Q
 from django.http import Http404, HttpRequest, HttpResponse
@@ -26,7 +26,7 @@ from sscard.accounts.services import Relation
 from sscard.applications.catalogue import Bundle, Item, ItemKind, bundle, bundles
 from sscard.applications.constants import WITHDRAWABLE, AppStatus, ItemCode, MaterialKind
 from sscard.applications.forms import ward_document_error
-from sscard.applications.materials import prepare_upload
+from sscard.applications.materials import PreparedUpload, prepare_upload
 from sscard.applications.models import Application, ApplicationEvent
 from sscard.applications.selectors import (
     application_deadline,
@@ -96,20 +96,19 @@ def _uploads(request: HttpRequest) -> dict[str, UploadedFile]:
     }
 
 
-def _prepared_uploads(request: HttpRequest) -> tuple[dict[str, UploadedFile], dict[str, str]]:
+def _prepared_uploads(request: HttpRequest) -> tuple[dict[str, PreparedUpload], dict[str, str]]:
     """The posted materials, hardened (type by content, metadata stripped) and, for the photo,
-    checked against the card-photo spec and fixed where it can be; a file refused is reported
-    beside its field and not kept."""
+    checked against the card-photo spec and fixed where it can be — once: the draft keeps the
+    prepared file with its report, and the confirmation hands both on. A file refused is
+    reported beside its field and not kept."""
     region = region_settings()
-    prepared: dict[str, UploadedFile] = {}
+    prepared: dict[str, PreparedUpload] = {}
     errors: dict[str, str] = {}
     for kind, upload in _uploads(request).items():
         try:
-            ready = prepare_upload(kind, upload, region=region)
+            prepared[kind] = prepare_upload(kind, upload, region=region)
         except DomainError as exc:
             errors[kind] = exc.message
-            continue
-        prepared[kind] = SimpleUploadedFile(kind, ready.file.read(), ready.content_type)
     return prepared, errors
 
 

@@ -250,3 +250,31 @@ def test_the_service_password_is_never_written_back_into_the_page(client, applic
     again = client.get(f"{url}?draft={draft}").content.decode()
     assert "135790" not in again
     assert "135790" not in client.get(f"/drafts/{draft}/").content.decode()
+
+
+def test_the_photo_is_checked_once_and_its_fixing_report_reaches_the_reviewer(
+    client, applicant, bank, outlet, monkeypatch
+):
+    """A large, light portrait is fixed on the item page; the draft keeps the fixed photo with
+    its report, and the confirmation hands both on without checking the photo again (no image
+    work inside its transaction)."""
+    from sscard.photos import verdict
+    from sscard.testing.photos import light_portrait, upload
+
+    url = item_url("apply", f"person-{applicant.person.pk}")
+    entries = apply_post(applicant.person, bank, outlet)
+    draft = draft_id_of(
+        client.post(url, {**entries, "token": str(uuid.uuid4()), "photo": upload(light_portrait())})
+    )
+
+    def no_second_check(*args, **kwargs):
+        raise AssertionError("the photo was checked again at the confirmation")
+
+    monkeypatch.setattr(verdict, "examine_photo", no_second_check)
+    monkeypatch.setattr("sscard.applications.materials.examine_photo", no_second_check)
+    assert client.post(f"/drafts/{draft}/").status_code == 302
+
+    photo = Application.objects.get(applicant=applicant).materials.get(kind="photo")
+    assert photo.photo_fixed  # the reviewer is told it was fixed automatically
+    original = photo.photo_original_report
+    assert original is not None and {"size", "dpi"} <= original.rules

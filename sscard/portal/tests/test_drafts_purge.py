@@ -1,10 +1,11 @@
 from datetime import timedelta
 
 import pytest
+from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from sscard.applications.materials import PreparedUpload
 from sscard.portal.models import Draft
 from sscard.portal.services import draft_save, drafts_purge_stale
 from sscard.testing.factories import UserFactory
@@ -20,7 +21,11 @@ def _draft(user):
         subject=user.person,
         card=None,
         data={"phone": "13912345678"},
-        uploads={"photo": SimpleUploadedFile("p.jpg", b"\xff\xd8data", "image/jpeg")},
+        uploads={
+            "photo": PreparedUpload(
+                kind="photo", file=ContentFile(b"\xff\xd8data"), content_type="image/jpeg"
+            )
+        },
     )
 
 
