@@ -28,6 +28,7 @@ from sscard.testing.factories import (
     UserFactory,
     requester_for,
 )
+from sscard.testing.sms import new_phone_proved
 
 pytestmark = pytest.mark.django_db
 
@@ -259,7 +260,10 @@ def test_a_guardian_changes_a_young_childs_contact_details(citizen):
     GuardianshipFactory(guardian=citizen.person, ward=child)
 
     application = services.item_change_contact(
-        requester=requester_for(citizen), person=child, changes={"phone": "13700001111"}
+        requester=requester_for(citizen),
+        person=child,
+        changes={"phone": "13700001111"},
+        phone_challenge=new_phone_proved(citizen, "13700001111"),
     )
 
     assert application.relation == "guardian"
@@ -308,7 +312,10 @@ def test_contact_details_change_all_at_once_with_a_receipt(citizen):
     }
 
     application = services.item_change_contact(
-        requester=requester_for(citizen, TrustLevel.L3_PLUS), person=person, changes=changes
+        requester=requester_for(citizen, TrustLevel.L3_PLUS),
+        person=person,
+        changes=changes,
+        phone_challenge=new_phone_proved(citizen, "13600002222"),
     )
 
     assert_completed_with_receipt(application, ItemCode.CHANGE)
@@ -321,7 +328,10 @@ def test_contact_details_change_all_at_once_with_a_receipt(citizen):
 
 def test_the_new_phone_number_is_stored_encrypted(citizen):
     services.item_change_contact(
-        requester=requester_for(citizen), person=citizen.person, changes={"phone": "13600002222"}
+        requester=requester_for(citizen),
+        person=citizen.person,
+        changes={"phone": "13600002222"},
+        phone_challenge=new_phone_proved(citizen, "13600002222"),
     )
 
     with connection.cursor() as cursor:
