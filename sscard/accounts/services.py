@@ -156,10 +156,10 @@ def person_change_contact(*, person: Person, changes: dict[str, str], actor: Use
 
 
 def person_record_contact(
-    *, person: Person, values: dict[str, str], actor: User | None
+    *, person: Person, values: dict[str, str], actor: User | None, receipt: str = ""
 ) -> list[str]:
-    """Write validated contact details on a locked person row; audit what changed and return
-    the names of the changed fields."""
+    """Write validated contact details on a locked person row; audit what changed (and the
+    application it came from, by ``receipt``) and return the names of the changed fields."""
     changed = {
         k: v for k, v in values.items() if k in ONLINE_CONTACT_FIELDS and getattr(person, k) != v
     }
@@ -176,6 +176,7 @@ def person_record_contact(
             "fields": sorted(changed),
             **({"phone": mask_phone(changed["phone"])} if "phone" in changed else {}),
             **({"address": mask_address(changed["address"])} if "address" in changed else {}),
+            **({"receipt": receipt} if receipt else {}),
         },
     )
     return sorted(changed)

@@ -5,7 +5,8 @@ timeline event and the audit record. Each service takes effect whole or not at a
 from __future__ import annotations
 
 import secrets
-from collections.abc import Mapping
+import uuid
+from collections.abc import Iterable, Mapping
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
@@ -79,8 +80,12 @@ from sscard.production.models import ProductionOrder
 from sscard.production.services import order_collect, order_create
 from sscard.regions.models import Bank, Outlet, RegionSettings
 from sscard.regions.selectors import region_settings, work_calendar
+from sscard.verification.models import Purpose
+from sscard.verification.services import challenge_spend
 
 NOT_FOUND = "未找到该办件"
+# the form_data key naming the contact details an applicant revised after 退回补正
+CONTACT_REVISED = "contact_revised"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -320,7 +325,7 @@ def application_submit_apply(
         if first is not None:
             return first
         eligibility.check_apply(requester=requester, subject=subject, today=today)
-        _record_on_person(subject, clean, user)
+        _check_name_on_record(subject, clean)
         first_issue = not Card.objects.filter(person=subject).exists()
         fee = Decimal(0) if first_issue and region.first_issue_free else region.reissue_fee
         application = _create_application(
@@ -349,16 +354,48 @@ def application_submit_apply(
         return application
 
 
-def _record_on_person(subject: Person, clean: CleanApply, actor: User) -> None:
-    """The applicant's form must name the person on record; its contact details become the
-    person's own (audited)."""
+def _check_name_on_record(subject: Person, clean: CleanApply) -> None:
+    """The applicant's form must name the person on record. Its contact details stay on the
+    application until a reviewer accepts it (:func:`applicant_contact_for_record`)."""
     if subject.name != clean.data["name"]:
         raise DomainError(
             "姓名与该证件号码的登记信息不一致，请核对", field="name", code="name_mismatch"
         )
-    person_record_contact(
-        person=subject, values={key: clean.data[key] for key in ONLINE_CONTACT_FIELDS}, actor=actor
+
+
+def applicant_contact_for_record(
+    application: Application, person: Person, fields: Iterable[str] = ONLINE_CONTACT_FIELDS
+) -> dict[str, str]:
+    """The contact details an 申领 puts on the person's record when a reviewer accepts it:
+    what the applicant filled in; from an employer, only what the record lacks (an employer
+    never overwrites an employee's own phone or address). Only values that differ."""
+    form = application.form_data or {}
+    values = {key: str(form.get(key) or "") for key in fields if key in ONLINE_CONTACT_FIELDS}
+    if application.relation == Relation.EMPLOYER:
+        values = {key: v for key, v in values.items() if v and not getattr(person, key)}
+    return {key: v for key, v in values.items() if getattr(person, key) != v}
+
+
+def _record_applicant_contact(
+    application: Application, actor: User, fields: Iterable[str] = ONLINE_CONTACT_FIELDS
+) -> None:
+    """受理 (or, for details revised after 退回补正, 审核通过): the application's contact details
+    become the person's (audited, with the receipt). Overwriting a phone or an address on
+    record is a 信息变更 the holder is told of, on the old phone too."""
+    person = Person.objects.select_for_update().get(pk=application.subject_id)
+    before = {key: getattr(person, key) for key in ONLINE_CONTACT_FIELDS}
+    changed = person_record_contact(
+        person=person,
+        values=applicant_contact_for_record(application, person, fields),
+        actor=actor,
+        receipt=application.receipt_number,
     )
+    if any(before[key] for key in changed):  # a value replaced, not a blank filled
+        notify(
+            Event.CONTACT_CHANGED,
+            person=person,
+            context={"application": application, "old_phone": before["phone"], "changed": changed},
+        )
 
 
 def _apply_subject(
@@ -545,8 +582,11 @@ def application_resubmit(
                 for_someone_else=application.relation == Relation.GUARDIAN,
             )
             subject = Person.objects.select_for_update().get(pk=application.subject_id)
-            _record_on_person(subject, clean, requester.user)
-            form = clean.data
+            _check_name_on_record(subject, clean)
+            # contact details revised here reach the record when the reviewer approves
+            revised = {k for k in ONLINE_CONTACT_FIELDS if (form.get(k) or "") != clean.data.get(k)}
+            revised |= set(form.get(CONTACT_REVISED, []))
+            form = {**clean.data, **({CONTACT_REVISED: sorted(revised)} if revised else {})}
         else:
             errors = FormErrors()
             form.update(clean_delivery({**form, **data}, errors))
@@ -611,6 +651,8 @@ def application_accept(*, application: Application, actor: User) -> Application:
         accepted_at=now,
         due_on=_due_on(timezone.localdate(now), application.item, 0),
     )
+    if application.item == ItemCode.APPLY:
+        _record_applicant_contact(application, actor)
     notify(
         Event.APPLICATION_ACCEPTED, person=application.subject, context={"application": application}
     )
@@ -749,6 +791,8 @@ def application_approve(*, application: Application, actor: User) -> Application
         mail_address=form.get("mail_address", ""),
         actor=actor,
     )
+    if application.item == ItemCode.APPLY and form.get(CONTACT_REVISED):
+        _record_applicant_contact(application, actor, form[CONTACT_REVISED])
     if application.relation == Relation.GUARDIAN and application.applicant.person is not None:
         guardianship_confirm(
             guardian=application.applicant.person, ward=application.subject, actor=actor
@@ -968,7 +1012,11 @@ def item_change_contact(
     person: Person,
     changes: dict[str, str],
     submission_key: Any = None,
+    phone_challenge: Any = None,
 ) -> Application:
+    """信息变更, at once. A new phone number is proved first: ``phone_challenge`` names the
+    code texted to it (purpose ``new_phone``) that this account has entered; the proof is
+    spent here, with the change, so it serves once."""
     first = _already_submitted(requester.user, submission_key)
     if first is not None:
         return first
@@ -980,6 +1028,9 @@ def item_change_contact(
     if first is not None:
         return first
     person = person_change_contact(person=person, changes=changes, actor=requester.user)
+    if person.phone != old_phone and not requester.counter:
+        # at a counter the clerk has the person and their document in front of them
+        _spend_new_phone_proof(requester.user, phone_challenge, person.phone)
     application = _create_application(
         item=ItemCode.CHANGE,
         requester=requester,
@@ -997,3 +1048,17 @@ def item_change_contact(
         context={"application": application, "old_phone": old_phone, "changed": sorted(changes)},
     )
     return application
+
+
+def _spend_new_phone_proof(user: User, challenge_id: Any, phone: str) -> None:
+    try:
+        challenge_pk = uuid.UUID(str(challenge_id)) if challenge_id else None
+    except ValueError:
+        challenge_pk = None
+    if challenge_pk is None:
+        raise DomainError(
+            "更换手机号码需验证新号码：请获取并输入发送至新手机号码的短信验证码",
+            field="code",
+            code="unproved",
+        )
+    challenge_spend(challenge_id=challenge_pk, purpose=Purpose.NEW_PHONE, user=user, phone=phone)

@@ -9,8 +9,15 @@ from django.urls import reverse
 
 from sscard.accounts.models import Guardianship
 from sscard.accounts.services import Relation
-from sscard.applications.constants import MaterialKind, ReissueKind, ReplaceReason
+from sscard.applications.constants import (
+    AppStatus,
+    ItemCode,
+    MaterialKind,
+    ReissueKind,
+    ReplaceReason,
+)
 from sscard.applications.models import Application, Material
+from sscard.applications.services import CONTACT_REVISED, applicant_contact_for_record
 from sscard.core.documents import DocType, Gender
 from sscard.core.masking import mask_address, mask_id_number, mask_name, mask_phone
 from sscard.production.constants import Delivery
@@ -72,6 +79,56 @@ def form_rows(application: Application, *, revealed: bool) -> list[tuple[str, st
         elif mask is not None and not revealed:
             text = mask(text)
         rows.append((label, text))
+    return rows
+
+
+@dataclass(frozen=True)
+class ContactRow:
+    """A contact detail where the application and the person's record differ."""
+
+    label: str
+    applied: str  # 申请填写
+    on_record: str  # 档案
+    outcome: str  # what the decision does to the record
+
+
+CONTACT_FIELDS = ("phone", "address", "postcode", "occupation")
+
+
+def contact_rows(application: Application, *, revealed: bool) -> list[ContactRow]:
+    """For an 申领: each contact detail the applicant filled in that differs from the record,
+    masked as the form is, and what 受理 (or, after 补正, 审核通过) does with it."""
+    if application.item != ItemCode.APPLY:
+        return []
+    form = application.form_data or {}
+    person = application.subject
+    open_now = application.status == AppStatus.SUBMITTED or (
+        application.status == AppStatus.ACCEPTED and form.get(CONTACT_REVISED)
+    )
+    will_write = applicant_contact_for_record(application, person) if open_now else {}
+    step = "受理" if application.status == AppStatus.SUBMITTED else "审核通过"
+    masks = {key: mask for key, _label, mask in FIELDS}
+    labels = {key: label for key, label, _mask in FIELDS}
+    rows: list[ContactRow] = []
+    for key in CONTACT_FIELDS:
+        applied, recorded = str(form.get(key) or ""), str(getattr(person, key) or "")
+        if applied == recorded:
+            continue
+        mask = masks[key]
+        if key in will_write:
+            outcome = f"{step}后以申请填写的为准更新档案"
+        elif application.relation == Relation.EMPLOYER:
+            outcome = "单位代办不覆盖个人档案（仅补充空白项）"
+        else:
+            outcome = "档案未变更"
+        rows.append(
+            ContactRow(
+                label=labels[key],
+                applied=(applied if revealed or mask is None else mask(applied)) or "（未填写）",
+                on_record=(recorded if revealed or mask is None else mask(recorded)) or "（空白）",
+                outcome=outcome,
+            )
+        )
     return rows
 
 

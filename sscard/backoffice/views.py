@@ -40,7 +40,7 @@ from sscard.applications.stats import reason_label
 from sscard.audit.services import audit_record
 from sscard.backoffice import roles
 from sscard.backoffice.access import staff_view
-from sscard.backoffice.display import form_rows, guardian_rows, material_rows
+from sscard.backoffice.display import contact_rows, form_rows, guardian_rows, material_rows
 from sscard.backoffice.forms import EndForm, RejectForm, ReturnForm, StaffLoginForm
 from sscard.core.errors import DomainError
 from sscard.core.masking import mask_id_number
@@ -153,6 +153,7 @@ def _detail_context(application: Application, *, revealed: bool) -> dict[str, An
         "deadline": application_deadline(application),
         "form_rows": form_rows(application, revealed=revealed),
         "guardian_rows": guardian_rows(application, revealed=revealed),
+        "contact_rows": contact_rows(application, revealed=revealed),
         "revealed": revealed,
         "materials": material_rows(application),
         "events": list(application.events.order_by("at", "id")),

@@ -40,7 +40,7 @@ from sscard.cards.services import validate_service_password
 from sscard.core.documents import DocType
 from sscard.core.errors import DomainError
 from sscard.core.ethnicities import ETHNICITIES
-from sscard.core.masking import mask_address, mask_id_number, mask_name, mask_phone
+from sscard.core.masking import mask_id_number, mask_name
 from sscard.production.constants import Delivery
 from sscard.regions.models import Bank, Outlet
 from sscard.regions.selectors import region_settings
@@ -196,6 +196,10 @@ class ItemPage:
     def summary(self, requester: Requester, target: Target, data: dict[str, Any]) -> list[Row]:
         raise NotImplementedError
 
+    def phone_to_prove(self, target: Target, data: dict[str, Any]) -> str:
+        """A new phone number the confirmation proves with a code texted to it ("" if none)."""
+        return ""
+
     def submit(
         self,
         requester: Requester,
@@ -203,6 +207,7 @@ class ItemPage:
         data: dict[str, Any],
         files: Mapping[str, Upload],
         key: Any,
+        phone_challenge: Any = None,
     ) -> Application:
         raise NotImplementedError
 
@@ -223,7 +228,7 @@ def _delivery_rows(data: dict[str, Any]) -> list[Row]:
         rows.append(Row("领卡网点", f"{outlet.name}（{outlet.address}）" if outlet else ""))
     else:
         rows.append(Row("领卡方式", "邮寄"))
-        rows.append(Row("邮寄地址", mask_address(data.get("mail_address", ""))))
+        rows.append(Row("邮寄地址", data.get("mail_address", "")))
     return rows
 
 
@@ -309,12 +314,15 @@ class ApplyPage(ItemPage):
         return clean.data
 
     def summary(self, requester: Requester, target: Target, data: dict[str, Any]) -> list[Row]:
+        # what the person typed is shown in full, so that a typo can be caught here (the page
+        # is theirs and never cached); what comes from the record stays masked
+        typed = target.person is None
         rows = [
-            Row("申领人", mask_name(data["name"])),
+            Row("申领人", data["name"] if typed else mask_name(data["name"])),
             Row("证件类型", str(DocType(data["doc_type"]).label)),
-            Row("证件号码", mask_id_number(data["doc_number"])),
-            Row("手机号码", mask_phone(data["phone"])),
-            Row("通讯地址", mask_address(data["address"])),
+            Row("证件号码", data["doc_number"] if typed else mask_id_number(data["doc_number"])),
+            Row("手机号码", data["phone"]),
+            Row("通讯地址", data["address"]),
         ]
         if data.get("relationship"):
             relationship = Guardianship.Relationship(data["relationship"]).label
@@ -330,6 +338,7 @@ class ApplyPage(ItemPage):
         data: dict[str, Any],
         files: Mapping[str, Upload],
         key: Any,
+        phone_challenge: Any = None,
     ) -> Application:
         return app_services.application_submit_apply(
             requester=requester, data=data, files=files, submission_key=key
@@ -369,6 +378,7 @@ class EnablePage(ItemPage):
         data: dict[str, Any],
         files: Mapping[str, Upload],
         key: Any,
+        phone_challenge: Any = None,
     ) -> Application:
         assert target.card is not None  # noqa: S101
         return app_services.item_enable(
@@ -455,6 +465,7 @@ class LossPage(ItemPage):
         data: dict[str, Any],
         files: Mapping[str, Upload],
         key: Any,
+        phone_challenge: Any = None,
     ) -> Application:
         assert target.card is not None  # noqa: S101
         return app_services.item_report_loss(
@@ -542,6 +553,7 @@ class ReissuePage(ItemPage):
         data: dict[str, Any],
         files: Mapping[str, Upload],
         key: Any,
+        phone_challenge: Any = None,
     ) -> Application:
         assert target.card is not None  # noqa: S101
         return app_services.application_submit_reissue(
@@ -594,11 +606,14 @@ class ChangePage(ItemPage):
         return {"changes": changes}
 
     def summary(self, requester: Requester, target: Target, data: dict[str, Any]) -> list[Row]:
-        masks: dict[str, Callable[[str], str]] = {"phone": mask_phone, "address": mask_address}
+        # the new details in full, as typed: a typo is caught here, not on the next letter
         return [
-            Row(f"新{CONTACT_LABELS[key]}", masks.get(key, str)(value) or "（清空）")
+            Row(f"新{CONTACT_LABELS[key]}", value or "（清空）")
             for key, value in data["changes"].items()
         ]
+
+    def phone_to_prove(self, target: Target, data: dict[str, Any]) -> str:
+        return str(data["changes"].get("phone") or "")
 
     def submit(
         self,
@@ -607,10 +622,15 @@ class ChangePage(ItemPage):
         data: dict[str, Any],
         files: Mapping[str, Upload],
         key: Any,
+        phone_challenge: Any = None,
     ) -> Application:
         assert target.person is not None  # noqa: S101
         return app_services.item_change_contact(
-            requester=requester, person=target.person, changes=data["changes"], submission_key=key
+            requester=requester,
+            person=target.person,
+            changes=data["changes"],
+            submission_key=key,
+            phone_challenge=phone_challenge,
         )
 
 

@@ -66,7 +66,13 @@ from sscard.portal.services import (
 from sscard.portal.verify import step_up_page, take_stash
 from sscard.regions.selectors import region_settings
 from sscard.verification.models import Challenge, Purpose
-from sscard.verification.services import challenge_verify, sending_wait
+from sscard.verification.services import (
+    challenge_proved,
+    challenge_send,
+    challenge_start,
+    challenge_verify,
+    sending_wait,
+)
 
 ELDER_KEY = "elder"
 
@@ -525,27 +531,27 @@ def confirm(request: HttpRequest, draft_id: uuid.UUID) -> HttpResponse:
         # only uploads kept beside an error so far: nothing checked to confirm yet
         return redirect(f"{edit_url}?draft={draft.pk}")
     error = ""
-    if request.method == "POST":
-        with transaction.atomic():
-            # One submission per draft: a second click waits here for the first, then finds
-            # the draft gone (and its files with it) and shows the first one's receipt.
-            if not Draft.objects.select_for_update().filter(pk=draft.pk).values_list("pk"):
-                return _submitted(request, draft_id)
-            draft.refresh_from_db()
-            data = {k: v for k, v in draft.data.items() if not k.startswith("_")}
-            try:
-                application = page.submit(requester, target, data, draft_uploads(draft), draft.pk)
-            except DomainError as exc:
-                if exc.code == "step_up_required":
-                    return _step_up(request, exc)
-                error = exc.message
-                if exc.errors:
-                    error = "；".join(exc.errors.values())
-            else:
-                draft_discard(draft)
-                return redirect(
-                    f"{reverse('portal:application', args=[application.receipt_number])}?done=1"
-                )
+    new_phone = page.phone_to_prove(target, data)
+    proof: dict[str, Any] = {"code": "", "errors": {}}
+    status = 200
+    if request.method == "POST" and new_phone and request.POST.get("action") == "send_code":
+        status = _send_new_phone_code(request, draft, target, new_phone, proof)
+    elif request.method == "POST":
+        proof["code"] = request.POST.get("code", "")
+        response = _submit(request, draft, page, target, proof["code"])
+        if isinstance(response, HttpResponse):
+            return response
+        error, field_errors = response
+        proof["errors"] = {k: v for k, v in field_errors.items() if k == "code"}
+        status = 400
+    if new_phone:
+        proof |= {
+            "phone": new_phone,
+            "sent": _new_phone_challenge(request, draft) is not None,
+            "wait": sending_wait(
+                phone=new_phone, user=_user(request), client_ip=client_ip(request)
+            ),
+        }
     return render(
         request,
         "portal/confirm.html",
@@ -556,9 +562,97 @@ def confirm(request: HttpRequest, draft_id: uuid.UUID) -> HttpResponse:
             "draft": draft,
             "error": error,
             "edit_url": f"{edit_url}?draft={draft.pk}",
+            "proof": proof if new_phone else None,
         },
-        status=400 if error else 200,
+        status=status,
     )
+
+
+def _submit(
+    request: HttpRequest,
+    draft: Draft,
+    page: pages.ItemPage,
+    target: pages.Target,
+    code: str,
+) -> HttpResponse | tuple[str, dict[str, str]]:
+    """Run the item's service on the draft (a new phone number proved by ``code`` first):
+    the receipt, or what was wrong (the message and the errors by field)."""
+    requester = requester_of(request)
+    with transaction.atomic():
+        # One submission per draft: a second click waits here for the first, then finds
+        # the draft gone (and its files with it) and shows the first one's receipt.
+        if not Draft.objects.select_for_update().filter(pk=draft.pk).values_list("pk"):
+            return _submitted(request, draft.pk)
+        draft.refresh_from_db()
+        data = {k: v for k, v in draft.data.items() if not k.startswith("_")}
+        challenge_id: str | None = None
+        try:
+            new_phone = page.phone_to_prove(target, data)
+            if new_phone:
+                # a wrong try is kept (its own savepoint) though nothing else is done
+                challenge_id = _prove_new_phone(request, draft, new_phone, code)
+            application = page.submit(
+                requester,
+                target,
+                data,
+                draft_uploads(draft),
+                draft.pk,
+                phone_challenge=challenge_id,
+            )
+        except DomainError as exc:
+            if exc.code == "step_up_required":
+                return _step_up(request, exc)
+            errors = dict(exc.errors or {}) or {exc.field or "__all__": exc.message}
+            if set(errors) == {"code"}:  # shown beside the code field
+                return "", errors
+            return "；".join(errors.values()) if exc.errors else exc.message, errors
+        draft_discard(draft)
+    request.session.pop(NEW_PHONE_KEY, None)
+    return redirect(f"{reverse('portal:application', args=[application.receipt_number])}?done=1")
+
+
+# 信息变更 of the phone: the new number is proved by a code texted to it (purpose new_phone);
+# the challenge waits in the session beside the draft it belongs to.
+NEW_PHONE_KEY = "new_phone_challenge"
+
+
+def _new_phone_challenge(request: HttpRequest, draft: Draft) -> str | None:
+    kept = request.session.get(NEW_PHONE_KEY) or {}
+    return kept.get("challenge") if kept.get("draft") == str(draft.pk) else None
+
+
+def _send_new_phone_code(
+    request: HttpRequest, draft: Draft, target: pages.Target, phone: str, proof: dict[str, Any]
+) -> int:
+    """获取验证码: a code to the NEW number (never the old one); the HTTP status of the page."""
+    try:
+        challenge = challenge_start(
+            purpose=Purpose.NEW_PHONE,
+            phone=phone,
+            user=_user(request),
+            person=target.subject,
+            client_ip=client_ip(request),
+        )
+        challenge_send(challenge)
+    except DomainError as exc:
+        proof["errors"] = {"code": exc.message}
+        return 429 if exc.code == "too_many" else 503
+    request.session[NEW_PHONE_KEY] = {"draft": str(draft.pk), "challenge": str(challenge.pk)}
+    return 200
+
+
+def _prove_new_phone(request: HttpRequest, draft: Draft, phone: str, code: str) -> str:
+    """The challenge the entered code opens, for the service to spend with the change. A
+    code entered right before a change that then failed for another reason still counts."""
+    challenge_id = _new_phone_challenge(request, draft)
+    if challenge_id is None:
+        raise DomainError("请先获取验证码，验证码将发送至新手机号码", field="code")
+    user = _user(request)
+    if not challenge_proved(
+        challenge_id=challenge_id, purpose=Purpose.NEW_PHONE, user=user, phone=phone
+    ):
+        challenge_verify(challenge_id=challenge_id, code=code, purpose=Purpose.NEW_PHONE, user=user)
+    return challenge_id
 
 
 def _submitted(request: HttpRequest, draft_id: uuid.UUID) -> HttpResponse:

@@ -268,3 +268,27 @@ def challenge_spend(
     challenge.spent_at = now
     challenge.save(update_fields=["spent_at"])
     return challenge
+
+
+def challenge_proved(
+    *,
+    challenge_id: Any,
+    purpose: str,
+    user: User | None = None,
+    phone: str | None = None,
+    within: int = 15 * 60,
+) -> bool:
+    """Whether the right code was entered for this challenge and its proof is still there to
+    spend (for a page that asks again after the action failed for another reason)."""
+    now = timezone.now()
+    return (
+        Challenge.objects.filter(
+            pk=challenge_id,
+            purpose=purpose,
+            user=user,
+            used_at__gte=now - timedelta(seconds=within),
+            spent_at__isnull=True,
+        )
+        .filter(Q() if phone is None else Q(phone_hash=phone_hash(phone)))
+        .exists()
+    )

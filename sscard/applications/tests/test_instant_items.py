@@ -28,6 +28,7 @@ from sscard.testing.factories import (
     UserFactory,
     requester_for,
 )
+from sscard.testing.sms import new_phone_proved
 
 pytestmark = pytest.mark.django_db
 
@@ -259,7 +260,10 @@ def test_a_guardian_changes_a_young_childs_contact_details(citizen):
     GuardianshipFactory(guardian=citizen.person, ward=child)
 
     application = services.item_change_contact(
-        requester=requester_for(citizen), person=child, changes={"phone": "13700001111"}
+        requester=requester_for(citizen),
+        person=child,
+        changes={"phone": "13700001111"},
+        phone_challenge=new_phone_proved(citizen, "13700001111"),
     )
 
     assert application.relation == "guardian"
@@ -308,7 +312,10 @@ def test_contact_details_change_all_at_once_with_a_receipt(citizen):
     }
 
     application = services.item_change_contact(
-        requester=requester_for(citizen, TrustLevel.L3_PLUS), person=person, changes=changes
+        requester=requester_for(citizen, TrustLevel.L3_PLUS),
+        person=person,
+        changes=changes,
+        phone_challenge=new_phone_proved(citizen, "13600002222"),
     )
 
     assert_completed_with_receipt(application, ItemCode.CHANGE)
@@ -321,7 +328,10 @@ def test_contact_details_change_all_at_once_with_a_receipt(citizen):
 
 def test_the_new_phone_number_is_stored_encrypted(citizen):
     services.item_change_contact(
-        requester=requester_for(citizen), person=citizen.person, changes={"phone": "13600002222"}
+        requester=requester_for(citizen),
+        person=citizen.person,
+        changes={"phone": "13600002222"},
+        phone_challenge=new_phone_proved(citizen, "13600002222"),
     )
 
     with connection.cursor() as cursor:
@@ -409,3 +419,72 @@ def test_other_bad_contact_details_are_refused_on_their_field(citizen, changes, 
 
     assert refused.value.field == field
     assert not Application.objects.exists()
+
+
+# --- 信息变更 of the phone: the new number is proved ---------------------------------------
+
+
+def test_a_new_phone_without_the_code_texted_to_it_is_refused_and_nothing_changes(citizen):
+    person = citizen.person
+    before = (person.phone, person.address)
+
+    with pytest.raises(DomainError, match="验证新号码") as refused:
+        services.item_change_contact(
+            requester=requester_for(citizen),
+            person=person,
+            changes={"phone": "13600002222", "address": "广东省揭阳市榕城区临江北路66号"},
+        )
+
+    assert refused.value.field == "code"
+    person.refresh_from_db()
+    assert (person.phone, person.address) == before
+    assert not Application.objects.exists()
+
+
+def test_a_code_proving_another_number_does_not_prove_the_new_one(citizen):
+    """A code texted to (and entered for) the old number, or any other, is no proof."""
+    person = citizen.person
+    other = new_phone_proved(citizen, "13500004444")
+
+    with pytest.raises(DomainError, match="请先获取并输入短信验证码"):
+        services.item_change_contact(
+            requester=requester_for(citizen),
+            person=person,
+            changes={"phone": "13600002222"},
+            phone_challenge=other,
+        )
+
+    person.refresh_from_db()
+    assert person.phone != "13600002222"
+
+
+def test_another_accounts_proof_is_no_proof(citizen):
+    stranger = UserFactory()
+    theirs = new_phone_proved(stranger, "13600002222")
+
+    with pytest.raises(DomainError, match="请先获取并输入短信验证码"):
+        services.item_change_contact(
+            requester=requester_for(citizen),
+            person=citizen.person,
+            changes={"phone": "13600002222"},
+            phone_challenge=theirs,
+        )
+
+
+def test_a_proof_serves_one_change(citizen):
+    def change(phone, proof):
+        return services.item_change_contact(
+            requester=requester_for(citizen),
+            person=citizen.person,
+            changes={"phone": phone},
+            phone_challenge=proof,
+        )
+
+    first = new_phone_proved(citizen, "13600002222")
+    change("13600002222", first)
+    change("13500004444", new_phone_proved(citizen, "13500004444"))
+
+    with pytest.raises(DomainError, match="请先获取并输入短信验证码"):
+        change("13600002222", first)
+    citizen.person.refresh_from_db()
+    assert citizen.person.phone == "13500004444"

@@ -10,6 +10,7 @@ import pytest
 from sscard.accounts.trust import Requester, TrustLevel
 from sscard.applications import services
 from sscard.applications.tests.helpers import approve, produce_to_outlet, submit_apply
+from sscard.testing.sms import new_phone_proved
 
 pytestmark = pytest.mark.django_db
 
@@ -31,7 +32,10 @@ def test_a_whole_card_life_logs_no_personal_data(
     services.item_enable(requester=requester, card=card, password="135790")
     services.item_report_loss(requester=requester, card=card, action="temporary")
     services.item_change_contact(
-        requester=requester, person=person, changes={"phone": "13700001111"}
+        requester=requester,
+        person=person,
+        changes={"phone": "13700001111"},
+        phone_challenge=new_phone_proved(citizen, "13700001111"),
     )
 
     logged = "\n".join(record.getMessage() for record in caplog.records)

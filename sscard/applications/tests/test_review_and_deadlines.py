@@ -532,7 +532,7 @@ def test_approval_stops_when_the_chosen_bank_or_outlet_no_longer_serves(
     assert refresh(application).status == AppStatus.ACCEPTED
 
 
-def test_a_resubmitted_form_must_still_name_the_person_and_updates_their_contact(
+def test_a_resubmitted_form_must_still_name_the_person_and_its_contact_waits_for_approval(
     citizen, bank, outlet, reviewer
 ):
     application = services.application_accept(
@@ -552,8 +552,12 @@ def test_a_resubmitted_form_must_still_name_the_person_and_updates_their_contact
     )
 
     citizen.person.refresh_from_db()
-    assert citizen.person.phone == "13611112222"
+    assert citizen.person.phone == "13912345678"  # as accepted, until a reviewer approves
     assert refresh(application).status == AppStatus.ACCEPTED
+    services.application_approve(application=application, actor=reviewer)
+    citizen.person.refresh_from_db()
+    assert citizen.person.phone == "13611112222"
+    assert citizen.person.address == "广东省揭阳市榕城区新阳路18号"
 
 
 def test_an_application_whose_card_cannot_be_made_is_ended_and_the_person_may_apply_again(

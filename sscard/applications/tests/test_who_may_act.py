@@ -28,6 +28,7 @@ from sscard.testing.factories import (
 )
 from sscard.testing.ids import resident_id
 from sscard.testing.otp import otp_login
+from sscard.testing.sms import new_phone_proved
 
 pytestmark = pytest.mark.django_db
 NOT_YOURS = "未找到可为您办理的人员信息"
@@ -113,7 +114,10 @@ def test_a_claimed_guardianship_gives_no_access_until_a_reviewer_approves_the_pr
 
     assert Guardianship.objects.get(ward=child).active
     changed = services.item_change_contact(
-        requester=requester, person=child, changes={"phone": "13700000000"}
+        requester=requester,
+        person=child,
+        changes={"phone": "13700000000"},
+        phone_challenge=new_phone_proved(citizen, "13700000000"),
     )
     assert changed.status == AppStatus.COMPLETED
 

@@ -22,7 +22,7 @@ from sscard.backoffice.tests.conftest import signed_in
 from sscard.conftest import jpeg
 from sscard.photos.check import check_photo
 from sscard.testing import photos
-from sscard.testing.factories import UserFactory
+from sscard.testing.factories import EmployerAgentFactory, PersonFactory, UserFactory
 from sscard.testing.ids import resident_id
 
 pytestmark = pytest.mark.django_db
@@ -162,3 +162,44 @@ def test_revealing_shows_the_guardians_name_and_id_in_full_and_is_audited(
 def test_an_application_for_oneself_shows_no_guardian(bank, outlet, reviewer):
     html = _page(signed_in(reviewer), submit_apply(UserFactory(), bank, outlet))
     assert "监护人姓名" not in html
+
+
+def _contact_section(html: str) -> str:
+    return html.split("<h3>联系方式与档案不一致</h3>", 1)[1].split("</table>", 1)[0]
+
+
+def test_the_reviewer_sees_where_the_applied_contact_differs_from_the_record(
+    bank, outlet, reviewer
+):
+    citizen = UserFactory(person__phone="13800001234")
+    application = submit_apply(citizen, bank, outlet)  # applies with 13912345678
+
+    html = _contact_section(_page(signed_in(reviewer), application))
+
+    assert "申请填写：139****5678" in html and "档案：138****1234" in html
+    assert "受理后以申请填写的为准更新档案" in html
+    assert "13912345678" not in html and "13800001234" not in html
+
+
+def test_an_employers_application_says_the_record_is_not_overwritten(bank, outlet, reviewer):
+    employee = PersonFactory(phone="13800001234")
+    application = services.application_submit_apply(
+        requester=Requester(user=EmployerAgentFactory(), trust=TrustLevel.L3),
+        data=apply_form(employee, bank, outlet),
+        files={"photo": jpeg()},
+    )
+    services.application_accept(application=application, actor=reviewer)
+
+    html = _contact_section(_page(signed_in(reviewer), application))
+
+    assert "申请填写：139****5678" in html and "档案：138****1234" in html
+    assert "单位代办不覆盖个人档案" in html
+
+
+def test_the_same_contact_as_the_record_shows_no_difference(bank, outlet, reviewer):
+    citizen = UserFactory(
+        person__phone="13912345678", person__address="广东省揭阳市榕城区新阳路18号"
+    )
+    application = submit_apply(citizen, bank, outlet, occupation="")
+
+    assert "联系方式与档案不一致" not in _page(signed_in(reviewer), application)

@@ -21,6 +21,7 @@ from sscard.notifications.services import outbox_deliver
 from sscard.production import services as production
 from sscard.production.constants import Stage
 from sscard.testing.factories import CardFactory, GuardianshipFactory, UserFactory, requester_for
+from sscard.testing.sms import new_phone_proved
 
 pytestmark = pytest.mark.django_db
 
@@ -45,6 +46,16 @@ def assert_no_personal_data(message: Message, person: Person) -> None:
     assert person.doc_number not in text
     assert person.phone not in text
     assert APPLY_PHONE not in text
+
+
+@pytest.fixture
+def citizen(citizen):
+    """Applies with the contact details on record: the notices of a decision alone (an
+    acceptance that replaces them is told as a 信息变更, see below)."""
+    person = citizen.person
+    person.phone, person.address = APPLY_PHONE, "广东省揭阳市榕城区新阳路18号"
+    person.save()
+    return citizen
 
 
 @pytest.fixture
@@ -191,9 +202,14 @@ def test_enabling_a_card_is_confirmed(citizen):
 
 def test_a_changed_phone_number_is_told_on_the_old_and_the_new_number(citizen, sent):
     old = citizen.person.phone
+    proof = new_phone_proved(citizen, "13700001111")
+    sent.clear()  # the code itself
 
     services.item_change_contact(
-        requester=requester_for(citizen), person=citizen.person, changes={"phone": "13700001111"}
+        requester=requester_for(citizen),
+        person=citizen.person,
+        changes={"phone": "13700001111"},
+        phone_challenge=proof,
     )
 
     sms = messages_of(Event.CONTACT_CHANGED, Channel.SMS)
@@ -204,6 +220,19 @@ def test_a_changed_phone_number_is_told_on_the_old_and_the_new_number(citizen, s
     assert "13700001111" not in message.body
     outbox_deliver()
     assert sorted(s["address"] for s in sent) == sorted([old, "13700001111"])
+
+
+def test_an_accepted_application_that_replaces_the_phone_on_record_tells_the_old_number(
+    bank, outlet, reviewer
+):
+    holder = UserFactory(person__phone="13800005555")
+
+    services.application_accept(application=submit_apply(holder, bank, outlet), actor=reviewer)
+
+    sms = messages_of(Event.CONTACT_CHANGED, Channel.SMS)
+    assert sorted(m.address for m in sms) == sorted(["13800005555", APPLY_PHONE])
+    told = inbox_of(holder, Event.CONTACT_CHANGED).body
+    assert "手机号码" in told and "通讯地址" in told and APPLY_PHONE not in told
 
 
 def test_a_changed_address_is_told_on_the_one_phone_number(citizen):

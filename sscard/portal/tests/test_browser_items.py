@@ -21,6 +21,7 @@ from sscard.testing import faces
 from sscard.testing.browser import shot
 from sscard.testing.factories import CardFactory, StaffFactory
 from sscard.testing.ids import resident_id
+from sscard.testing.sms import code_sent_to
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -240,7 +241,12 @@ def test_change_contact_and_card_status(phone, citizen_user, partners):
     phone.get_by_label("手机号码").fill("13700001111")
     shot(phone, "item-change")
     phone.get_by_role("button", name="下一步").click()
-    expect(phone.get_by_text("137****1111")).to_be_visible()
+    expect(phone.get_by_text("13700001111").first).to_be_visible()  # as typed, in full
+    # the new number is proved by a code texted to it
+    phone.get_by_role("button", name="获取验证码").click()
+    expect(phone.get_by_text("验证码已发送至新手机号码 13700001111")).to_be_visible()
+    phone.get_by_label("短信验证码").fill(code_sent_to("13700001111"))
+    shot(phone, "confirm-change-code")
     phone.get_by_role("button", name="确认提交").click()
     expect(phone.get_by_role("heading", name="办理成功")).to_be_visible()
     citizen_user.person.refresh_from_db()

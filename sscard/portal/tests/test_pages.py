@@ -113,9 +113,8 @@ def world(region, bank, outlet, reviewer) -> World:
         "item-enable": Visit(item_url("enable", f"card-{ward_card.pk}"), cx),
         "item-status": Visit(item_url("status", f"card-{own_card.pk}"), cx, personal=px),
         "item-apply-ward-blocked": Visit(item_url("apply", f"person-{ward.pk}"), cx),
-        "confirm-change": Visit(
-            f"/drafts/{change}/", cx, personal=(*px, "13700001111", MAIL_ADDRESS)
-        ),
+        # the new details X typed are shown in full: what the record holds is not
+        "confirm-change": Visit(f"/drafts/{change}/", cx, personal=px),
     }
     # the step-up page: X again, after a password login
     cx3 = sign_in(Client(), x, TrustLevel.L3)
@@ -150,7 +149,7 @@ def world(region, bank, outlet, reviewer) -> World:
         {**z_form, "token": str(uuid.uuid4()), "photo": jpeg()},
         status=400,
     )
-    visits["confirm-apply"] = Visit(f"/drafts/{apply_draft}/", cy, personal=py)
+    visits["confirm-apply"] = Visit(f"/drafts/{apply_draft}/", cy, personal=_personal(y.person))
     yz = sign_in(Client(), y, TrustLevel.L3)
     second = draft_id_of(
         yz.post(item_url("apply", target), {**form, "token": str(uuid.uuid4()), "photo": jpeg()})
@@ -241,12 +240,13 @@ def test_the_masked_forms_are_there(world):
     x = Person.objects.get(user__username="xiaoxia")
     assert x.masked_doc_number in center and x.masked_phone in center
     confirm = _fetch(world.visits["confirm-apply"]).content.decode()
-    assert "139****5678" in confirm
     y = Person.objects.get(user__username="yangyang")
-    assert y.masked_doc_number in confirm
-    assert "广东省揭阳市" in confirm  # the address shown by its beginning only
+    assert y.masked_doc_number in confirm  # from the record: masked
+    # what Y typed, in full, so that a typo can be caught before it is submitted
+    assert "13912345678" in confirm and "广东省揭阳市榕城区新阳路18号" in confirm
+    assert MAIL_ADDRESS in confirm
     change = _fetch(world.visits["confirm-change"]).content.decode()
-    assert "137****1111" in change
+    assert "13700001111" in change and MAIL_ADDRESS in change
 
 
 def test_login_page_is_not_cached_with_a_session_in_it(client):
