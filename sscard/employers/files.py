@@ -4,7 +4,7 @@ forbids sniffing, caching and running anything."""
 
 from __future__ import annotations
 
-from django.http import FileResponse, Http404
+from django.http import Http404, HttpResponse
 
 from sscard.accounts.models import Employer
 from sscard.employers.review import licence_open
@@ -13,19 +13,19 @@ from sscard.photos.uploads import EXTENSIONS
 INLINE_TYPES = frozenset({"image/jpeg", "image/png", "application/pdf"})
 
 
-def licence_response(employer: Employer) -> FileResponse:
+def licence_response(employer: Employer) -> HttpResponse:
+    """The scan (at most 10 MB, read whole) with headers that keep it inert and uncached."""
     try:
-        handle = licence_open(employer)
+        with licence_open(employer) as handle:
+            content = handle.read()
     except (FileNotFoundError, OSError) as error:
         raise Http404 from error
     content_type = employer.license_content_type or "application/octet-stream"
     extension = EXTENSIONS.get(content_type, "bin")
-    response = FileResponse(
-        handle,
-        as_attachment=content_type not in INLINE_TYPES,
-        filename=f"licence-{employer.pk}.{extension}",
-        content_type=content_type,
-    )
+    disposition = "inline" if content_type in INLINE_TYPES else "attachment"
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'{disposition}; filename="licence-{employer.pk}.{extension}"'
+
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     response["Cross-Origin-Resource-Policy"] = "same-origin"

@@ -87,7 +87,9 @@ def _locked(employer_id: Any) -> Employer:
 
 def _already_decided(employer: Employer) -> DomainError:
     who = employer.reviewed_by.username if employer.reviewed_by else "其他审核人员"
-    when = f"于{timezone.localtime(employer.reviewed_at):%m-%d %H:%M}" if employer.reviewed_at else ""
+    when = (
+        f"于{timezone.localtime(employer.reviewed_at):%m-%d %H:%M}" if employer.reviewed_at else ""
+    )
     return DomainError(
         f"该单位已由{who}{when}审核，当前为“{employer.get_status_display()}”，"
         "您的操作未执行，请查看最新状态。",
@@ -176,9 +178,7 @@ def employer_licence_replace(*, user: User, upload: Any) -> Employer:
     from sscard.employers.services import is_manager
 
     if not is_manager(user):
-        raise DomainError(
-            "只有单位管理员可以重新上传营业执照", field="licence", code="not_manager"
-        )
+        raise DomainError("只有单位管理员可以重新上传营业执照", field="licence", code="not_manager")
     with files_removed_unless_committed(), transaction.atomic():
         employer = _locked(user.employer_id)
         if employer.status == Status.APPROVED:

@@ -25,9 +25,7 @@ JOIN_TIMEOUT = 90
 
 def test_reviewers_deciding_at_once_take_one_decision_and_the_others_are_told():
     employer = EmployerFactory(pending=True, licence=True, contact_phone="13800138000")
-    reviewers = [
-        StaffFactory(username=f"reviewer{i}", role=User.Role.REVIEWER) for i in range(N)
-    ]
+    reviewers = [StaffFactory(username=f"reviewer{i}", role=User.Role.REVIEWER) for i in range(N)]
     barrier = threading.Barrier(N)
     lock = threading.Lock()
     decided: list[tuple[int, str]] = []

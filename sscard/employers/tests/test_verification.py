@@ -27,7 +27,6 @@ from sscard.notifications.models import Message
 from sscard.portal.tests.helpers import sign_in
 from sscard.testing.factories import (
     EmployerAgentFactory,
-    EmployerFactory,
     PersonFactory,
     StaffFactory,
     UserFactory,
@@ -50,9 +49,7 @@ def files(n: int = 2) -> dict[str, SimpleUploadedFile]:
 
 @pytest.fixture
 def pending_agent(partners) -> User:
-    return EmployerAgentFactory(
-        username="hr_new", employer__pending=True, employer__licence=True
-    )
+    return EmployerAgentFactory(username="hr_new", employer__pending=True, employer__licence=True)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -82,9 +79,7 @@ def test_a_licence_over_ten_megabytes_is_refused(client, partners):
     assert response.context["form"].errors["licence"] == ["文件过大，最大10MB"]
 
 
-def test_a_new_employer_is_pending_with_its_licence_stored_under_a_generated_name(
-    client, partners
-):
+def test_a_new_employer_is_pending_with_its_licence_stored_under_a_generated_name(client, partners):
     response = register_post(client, licence=upload(pdf_document(javascript=True), "a.pdf"))
     assert response.status_code == 302
     employer = Employer.objects.get()
@@ -109,9 +104,7 @@ def test_an_employer_made_in_the_admin_waits_for_review_too(db):
 # While pending: signs in, reads its status, downloads the template, does not act
 
 
-def test_a_pending_employer_downloads_the_template_but_cannot_upload_a_batch(
-    client, pending_agent
-):
+def test_a_pending_employer_downloads_the_template_but_cannot_upload_a_batch(client, pending_agent):
     sign_in(client, pending_agent)
     template = client.get("/employer/batches/template.xlsx")
     assert template.status_code == 200
@@ -130,9 +123,7 @@ def test_a_pending_employer_downloads_the_template_but_cannot_upload_a_batch(
     assert not Batch.objects.exists()
 
 
-def test_a_pending_employer_cannot_submit_an_application_for_an_employee(
-    pending_agent, partners
-):
+def test_a_pending_employer_cannot_submit_an_application_for_an_employee(pending_agent, partners):
     bank, outlet = partners
     requester = Requester(user=pending_agent, trust=TrustLevel.L3)
     employee = PersonFactory.build()
@@ -279,7 +270,10 @@ def test_staff_confirm_before_a_decision_and_a_refusal_without_reason_stays_on_t
     assert "您的操作未执行" in late.content.decode()
     employer.refresh_from_db()
     assert employer.status == Employer.Status.REFUSED
-    assert AuditRecord.objects.filter(action__in=("employer.approved", "employer.refused")).count() == 1
+    assert (
+        AuditRecord.objects.filter(action__in=("employer.approved", "employer.refused")).count()
+        == 1
+    )
 
 
 @pytest.mark.parametrize("role", [User.Role.PRODUCER, User.Role.CLERK, User.Role.ADMIN])
