@@ -87,9 +87,12 @@ class ReadOnlyLinkAdmin(ReadOnlyAdmin):
 
 @admin.register(Employer)
 class EmployerAdmin(admin.ModelAdmin):
-    list_display = ("name", "uscc", "contact_name", "created_at")
+    list_display = ("name", "uscc", "contact_name", "status", "created_at")
+    list_filter = ("status",)
     search_fields = ("name", "uscc")
     exclude = ("contact_phone",)
+    # the review is decided by a reviewer at /staff/employers/ (audited, the employer told)
+    readonly_fields = ("status", "reviewed_by", "reviewed_at", "refusal_reason")
 
 
 @admin.register(Employment)

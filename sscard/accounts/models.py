@@ -16,7 +16,7 @@ from django.db import models
 from sscard.core import crypto
 from sscard.core.documents import DocType, DocumentError, Gender, age_on, validate_uscc
 from sscard.core.fields import EncryptedTextField
-from sscard.core.masking import mask_id_number, mask_name, mask_phone
+from sscard.core.masking import mask_id_number, mask_name, mask_phone, mask_uscc
 
 CITIZEN_ID_TYPES = {DocType.RESIDENT_ID, DocType.HOUSEHOLD}
 
@@ -130,9 +130,25 @@ class Employer(models.Model):
     class Meta:
         verbose_name = "单位"
         verbose_name_plural = "单位"
+        permissions = [("review_employer", "可审核单位注册（营业执照）")]
+        constraints = [
+            # a refusal always tells the employer why
+            models.CheckConstraint(
+                condition=~models.Q(status="refused") | ~models.Q(refusal_reason=""),
+                name="employer_refusal_has_a_reason",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def approved(self) -> bool:
+        return self.status == self.Status.APPROVED
+
+    @property
+    def masked_uscc(self) -> str:
+        return mask_uscc(self.uscc)
 
 
 class Employment(models.Model):

@@ -217,6 +217,25 @@ def employer_register(
     return employer
 
 
+def employer_ensure_approved(employer: Employer | None) -> None:
+    """An employer acts (批量申领, 为职工申领) only once a reviewer has approved its registration
+    and 营业执照 (DOMAIN.md §2); until then it is told where it stands and what to do."""
+    if employer is None:
+        raise DomainError("单位账号未关联单位信息", code="no_employer")
+    if employer.status == Employer.Status.APPROVED:
+        return
+    if employer.status == Employer.Status.REFUSED:
+        raise DomainError(
+            f"单位注册审核未通过（原因：{employer.refusal_reason}），暂不能办理批量申领或为职工申领。"
+            "请在“单位服务 → 单位注册审核”重新上传营业执照，审核通过后即可办理",
+            code="employer_refused",
+        )
+    raise DomainError(
+        "单位注册正在审核中（待审核），审核通过后才能办理批量申领或为职工申领社保卡",
+        code="employer_pending",
+    )
+
+
 def employment_ensure(*, employer: Employer, person: Person, actor: User | None) -> Employment:
     """The employer's claim that the person works there: it lets the employer apply for the
     person's card and follow its progress, nothing else (the catalogue's audiences)."""

@@ -9,8 +9,14 @@ from datetime import date
 
 from django.utils import timezone
 
-from sscard.accounts.models import Person
-from sscard.accounts.services import COUNTER_ROLES, Relation, person_relation, require_role
+from sscard.accounts.models import Person, User
+from sscard.accounts.services import (
+    COUNTER_ROLES,
+    Relation,
+    employer_ensure_approved,
+    person_relation,
+    require_role,
+)
 from sscard.accounts.trust import Action, Requester, TrustLevel
 from sscard.applications.catalogue import SSCARD, Audience
 from sscard.applications.constants import CARD_ITEMS, OPEN_STATUSES, ReissueKind
@@ -111,7 +117,10 @@ def ensure_no_open_card_application(person: Person) -> None:
 
 
 def check_apply(*, requester: Requester, subject: Person | None, today: date | None = None) -> None:
-    """一人一卡: refused while the person holds a live card or has an open card request."""
+    """一人一卡: refused while the person holds a live card or has an open card request. An
+    employer applies only once its registration is approved."""
+    if not requester.counter and requester.user.role == User.Role.EMPLOYER:
+        employer_ensure_approved(requester.user.employer)
     if subject is None:
         return
     region = region_settings()

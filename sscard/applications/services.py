@@ -21,6 +21,7 @@ from sscard.accounts.services import (
     COUNTER_ROLES,
     ONLINE_CONTACT_FIELDS,
     Relation,
+    employer_ensure_approved,
     employment_ensure,
     guardianship_claim,
     guardianship_confirm,
@@ -296,7 +297,9 @@ def application_submit_apply(
     is_employer = user.role == User.Role.EMPLOYER
     if requester.counter:
         require_role(user, *COUNTER_ROLES)
-    elif not is_employer and user.person is None:
+    elif is_employer:
+        employer_ensure_approved(user.employer)  # before any file is read
+    elif user.person is None:
         raise DomainError("请先完成实名认证，再申领社会保障卡", code="no_identity")
     for_someone_else = (
         not is_employer

@@ -33,11 +33,13 @@ EXPORT_BATCH = "production.export_batch"
 IMPORT_RESULTS = "production.import_results"
 VIEW_MESSAGE = "notifications.view_message"
 RESEND_MESSAGE = "notifications.resend_message"
+REVIEW_EMPLOYER = "accounts.review_employer"
 
 ROLE_GROUPS: dict[str, tuple[str, tuple[str, ...]]] = {
     User.Role.REVIEWER: (
         "审核人员",
-        (REVIEW, REVEAL, COUNTER, VIEW_APPLICATION, VIEW_MATERIAL, DASHBOARD),
+        # 审核人员 also review employers' registrations (营业执照) before they may act
+        (REVIEW, REVEAL, COUNTER, VIEW_APPLICATION, VIEW_MATERIAL, DASHBOARD, REVIEW_EMPLOYER),
     ),
     User.Role.PRODUCER: (
         "制卡管理员",
@@ -69,7 +71,7 @@ def staff_groups_ensure() -> dict[str, Group]:
     """The four role groups with exactly the permissions of :data:`ROLE_GROUPS`."""
     from django.apps import apps
 
-    for label in ("applications", "audit", "production", "notifications"):
+    for label in ("accounts", "applications", "audit", "production", "notifications"):
         create_permissions(apps.get_app_config(label), verbosity=0)
     groups: dict[str, Group] = {}
     for role, (name, perms) in ROLE_GROUPS.items():

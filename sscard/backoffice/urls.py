@@ -5,6 +5,7 @@ from sscard.backoffice import (
     audit_views,
     counter_views,
     dashboard_views,
+    employer_views,
     flagged_views,
     outlet_views,
     views,
@@ -36,6 +37,12 @@ urlpatterns = [
     # 异常账号: holders reported “不是本人操作”
     path("flagged/", flagged_views.flagged_list, name="flagged"),
     path("flagged/<int:pk>/clear/", flagged_views.flagged_clear, name="flagged_clear"),
+    # 待审核单位: employers' registrations (营业执照)
+    path("employers/", employer_views.employer_queue, name="employers"),
+    path("employers/<int:pk>/", employer_views.employer_detail, name="employer"),
+    path("employers/<int:pk>/licence/", employer_views.employer_licence, name="employer_licence"),
+    path("employers/<int:pk>/approve/", employer_views.employer_approve, name="employer_approve"),
+    path("employers/<int:pk>/refuse/", employer_views.employer_refuse, name="employer_refuse"),
     # 统计与审计
     path("dashboard/", dashboard_views.dashboard_view, name="dashboard"),
     path("audit/", audit_views.audit_list, name="audit"),

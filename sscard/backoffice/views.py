@@ -44,6 +44,7 @@ from sscard.backoffice.display import contact_rows, form_rows, guardian_rows, ma
 from sscard.backoffice.forms import EndForm, RejectForm, ReturnForm, StaffLoginForm
 from sscard.core.errors import DomainError
 from sscard.core.masking import mask_id_number
+from sscard.employers.review import employers_awaiting_review
 
 PAGE_SIZE = 20
 
@@ -76,7 +77,14 @@ def home(request: HttpRequest) -> HttpResponse:
             "returned": open_rows.filter(status=AppStatus.RETURNED).count(),
             "overdue": review_queue(QueueFilters(overdue=True), today=today).count(),
         }
-    return render(request, "backoffice/home.html", {"counts": counts})
+    employers_pending = (
+        employers_awaiting_review().count() if user.has_perm(roles.REVIEW_EMPLOYER) else 0
+    )
+    return render(
+        request,
+        "backoffice/home.html",
+        {"counts": counts, "employers_pending": employers_pending},
+    )
 
 
 # ---------------------------------------------------------------------------------------------

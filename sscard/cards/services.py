@@ -191,8 +191,10 @@ def card_report_not_me(*, notification: Notification) -> NotMeOutcome:
     every 正常 or 封存 card of the person goes into 临时挂失, every active account of the
     person is flagged for staff. Cards already lost and accounts already flagged are left as
     they are, so the same report twice changes nothing more."""
-    person = Person.objects.select_for_update().get(pk=notification.person_id)
     outcome = NotMeOutcome()
+    if notification.person_id is None:  # a notice to an employer names no card or account
+        return outcome
+    person = Person.objects.select_for_update().get(pk=notification.person_id)
     live = (CardStatus.ACTIVE, CardStatus.SEALED, CardStatus.TEMP_LOST, CardStatus.LOST)
     for card in Card.objects.filter(person=person, status__in=live).order_by("pk"):
         card = card_lock_current(card)  # an expired temporary report is lifted first

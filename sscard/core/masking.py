@@ -2,7 +2,7 @@
 
 ID ``4452**********1234`` (first 4 + last 4), phone ``138****5678``, name ``张**`` (first
 character + one ``*`` per other character), card number ``A****5678``, bank account
-``****1234``.
+``****1234``, 统一社会信用代码 ``9144**********123X``.
 """
 
 from __future__ import annotations
@@ -22,6 +22,12 @@ def mask_id_number(value: str | None) -> str:
     if len(value) >= 8:
         return value[:1] + MASK * (len(value) - 3) + value[-2:]
     return value[:1] + MASK * (len(value) - 1)
+
+
+def mask_uscc(value: str | None) -> str:
+    """统一社会信用代码 (18 characters) in the back office's lists: first 4 + last 4, like an
+    ID number."""
+    return mask_id_number(value)
 
 
 def mask_phone(value: str | None) -> str:

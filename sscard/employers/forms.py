@@ -9,6 +9,7 @@ from sscard.accounts.models import Employer
 from sscard.core.documents import validate_uscc
 from sscard.core.formfields import DocumentNumberField
 from sscard.core.validators import validate_name, validate_phone
+from sscard.photos.uploads import validate_document_upload
 from sscard.portal.forms import CAPTCHA_MESSAGES, AccountFieldsForm
 
 
@@ -23,16 +24,24 @@ class EmployerRegisterForm(_AccountFields):
     uscc = DocumentNumberField(label="统一社会信用代码", length=18)
     contact_name = forms.CharField(label="经办人姓名", max_length=60)
     contact_phone = forms.CharField(label="经办人手机号码", max_length=11)
+    licence = forms.FileField(
+        label="营业执照扫描件",
+        help_text="JPG、PNG图片或PDF文件，最大10MB；工作人员审核通过后即可办理批量申领",
+        validators=[validate_document_upload],
+        error_messages={"required": "请上传营业执照扫描件"},
+    )
     field_order = [
         "employer_name",
         "uscc",
         "contact_name",
         "contact_phone",
+        "licence",
         "username",
         "password1",
         "password2",
     ]
     captcha = CaptchaField(label="验证码", error_messages=CAPTCHA_MESSAGES)
+    own_required_messages = ("licence",)
 
     def clean_employer_name(self) -> str:
         name = self.cleaned_data["employer_name"].strip()
@@ -51,6 +60,15 @@ class EmployerRegisterForm(_AccountFields):
 
     def clean_contact_phone(self) -> str:
         return str(self._domain(validate_phone, self.cleaned_data["contact_phone"].strip()))
+
+
+class LicenceForm(forms.Form):
+    licence = forms.FileField(
+        label="营业执照扫描件",
+        help_text="JPG、PNG图片或PDF文件，最大10MB",
+        validators=[validate_document_upload],
+        error_messages={"required": "请选择营业执照扫描件"},
+    )
 
 
 class ClerkForm(_AccountFields):

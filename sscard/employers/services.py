@@ -19,7 +19,11 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from sscard.accounts.models import Employer, Person, User, identity_hash
-from sscard.accounts.services import employer_register, person_by_identity
+from sscard.accounts.services import (
+    employer_ensure_approved,
+    employer_register,
+    person_by_identity,
+)
 from sscard.accounts.trust import Requester, TrustLevel
 from sscard.applications import eligibility
 from sscard.applications.constants import MaterialKind
@@ -29,7 +33,7 @@ from sscard.applications.services import application_submit_apply
 from sscard.audit.services import audit_record
 from sscard.core.errors import DomainError
 from sscard.core.masking import mask_id_number, mask_name
-from sscard.employers import sheets
+from sscard.employers import review, sheets
 from sscard.employers.archives import PhotoArchive, open_photo_archive
 from sscard.employers.models import Batch, BatchRow, EmployerClerk
 from sscard.photos.uploads import HardenedFile
@@ -74,7 +78,6 @@ def _new_login(
     return user
 
 
-@transaction.atomic
 def employer_account_register(
     *,
     name: str,
@@ -83,26 +86,38 @@ def employer_account_register(
     contact_phone: str,
     username: str,
     password: str,
+    licence: Any,
 ) -> User:
-    """单位注册: the employer (统一社会信用代码 checked, one account per code) and its manager
-    login, the 经办人."""
-    try:
-        with transaction.atomic():
-            employer = employer_register(
-                name=name, uscc=uscc, contact_name=contact_name, contact_phone=contact_phone
-            )
-    except IntegrityError as exc:  # the same code registered at the same instant
-        raise DomainError("该统一社会信用代码已注册", field="uscc", code="duplicate") from exc
-    user = _new_login(
-        employer=employer,
-        username=username,
-        password=password,
-        name=contact_name,
-        manager=True,
-        by=None,
-    )
-    audit_record(actor=user, action="employer.account_registered", target=employer)
+    """单位注册: the employer (统一社会信用代码 checked, one account per code) with its
+    营业执照 scan, and its manager login, the 经办人. The employer is 待审核 until a reviewer
+    approves it (:mod:`sscard.employers.review`): it signs in, but does not act."""
+    hardened = review.licence_prepare(licence)  # before the transaction: decoding takes time
+    with files_removed_unless_committed(), transaction.atomic():
+        try:
+            with transaction.atomic():
+                employer = employer_register(
+                    name=name, uscc=uscc, contact_name=contact_name, contact_phone=contact_phone
+                )
+        except IntegrityError as exc:  # the same code registered at the same instant
+            raise DomainError("该统一社会信用代码已注册", field="uscc", code="duplicate") from exc
+        review.licence_attach(employer=employer, licence=hardened)
+        user = _new_login(
+            employer=employer,
+            username=username,
+            password=password,
+            name=contact_name,
+            manager=True,
+            by=None,
+        )
+        audit_record(actor=user, action="employer.account_registered", target=employer)
     return user
+
+
+def employer_acting(user: User) -> Employer:
+    """The user's employer, which must be approved to act (批量申领, 确认提交)."""
+    employer = employer_of(user)
+    employer_ensure_approved(employer)
+    return employer
 
 
 @transaction.atomic
@@ -156,8 +171,8 @@ def batch_upload(
 ) -> tuple[Batch, bool]:
     """Check the files as a whole (size, the template's headers, the row cap, the ZIP) and
     start the background check of every row. The same files uploaded again by the employer
-    give back the batch they made (``created`` is False)."""
-    employer = employer_of(user)
+    give back the batch they made (``created`` is False). Only an approved employer uploads."""
+    employer = employer_acting(user)
     if (workbook.size or 0) > sheets.MAX_WORKBOOK_BYTES:
         raise DomainError(
             f"表格文件过大（最大{sheets.MAX_WORKBOOK_BYTES // (1024 * 1024)}MB）",
@@ -456,6 +471,7 @@ def _locked(user: User, batch_id: Any) -> Batch:
 @transaction.atomic
 def batch_submit(*, user: User, batch_id: Any) -> Batch:
     """确认提交: once. A second click (or a second tab) finds the batch already on its way."""
+    employer_acting(user)
     batch = _locked(user, batch_id)
     if batch.status != Batch.Status.READY:
         return batch

@@ -15,15 +15,16 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from sscard.accounts.models import Employer, User
 from sscard.applications.constants import AppStatus
 from sscard.applications.models import ApplicationEvent
 from sscard.audit.services import audit_record
 from sscard.core.errors import DomainError, add_to_form
-from sscard.employers import selectors, services, sheets
-from sscard.employers.forms import ClerkForm, EmployerRegisterForm, UploadForm
+from sscard.employers import review, selectors, services, sheets
+from sscard.employers.files import licence_response
+from sscard.employers.forms import ClerkForm, EmployerRegisterForm, LicenceForm, UploadForm
 from sscard.employers.models import Batch
 from sscard.portal.auth import portal_login, portal_login_required
 
@@ -81,7 +82,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 def register(request: HttpRequest) -> HttpResponse:
-    form = EmployerRegisterForm(request.POST or None)
+    form = EmployerRegisterForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -92,16 +93,47 @@ def register(request: HttpRequest) -> HttpResponse:
                 contact_phone=data["contact_phone"],
                 username=data["username"],
                 password=data["password1"],
+                licence=data["licence"],
             )
         except DomainError as exc:
             add_to_form(form, exc)
         else:
             portal_login(request, user)
-            messages.success(request, "单位注册成功，已为您登录")
+            messages.success(request, "单位注册成功，已为您登录。营业执照待工作人员审核")
             return redirect("employers:index")
     return render(
         request, "employers/register.html", {"form": form}, status=400 if form.errors else 200
     )
+
+
+@employer_required
+def licence(request: HttpRequest, user: User, employer: Employer) -> HttpResponse:
+    """单位注册审核: where the registration stands, the licence on file, and (until approved)
+    the manager's way to upload a new one, which puts the registration back to 待审核."""
+    manager = services.is_manager(user)
+    form = LicenceForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            review.employer_licence_replace(user=user, upload=form.cleaned_data["licence"])
+        except DomainError as exc:
+            add_to_form(form, exc)
+        else:
+            messages.success(request, "已重新上传营业执照，请等待工作人员审核")
+            return redirect("employers:licence")
+    employer.refresh_from_db()
+    return render(
+        request,
+        "employers/licence.html",
+        {"employer": employer, "form": form, "manager": manager},
+        status=400 if form.errors else 200,
+    )
+
+
+@require_GET
+@employer_required
+def licence_file(request: HttpRequest, user: User, employer: Employer) -> HttpResponse:
+    """The employer's own licence (no id in the address: another employer's is unreachable)."""
+    return licence_response(employer)
 
 
 @employer_required
@@ -180,7 +212,12 @@ def batches(request: HttpRequest, user: User, employer: Employer) -> HttpRespons
     return render(
         request,
         "employers/batches.html",
-        {"form": form, "batches": listed, "max_rows": sheets.MAX_ROWS},
+        {
+            "form": form,
+            "batches": listed,
+            "max_rows": sheets.MAX_ROWS,
+            "approved": employer.approved,
+        },
         status=400 if form.errors else 200,
     )
 

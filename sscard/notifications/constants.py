@@ -31,6 +31,8 @@ class Event(models.TextChoices):
     WECHAT_BOUND = "wechat_bound", "绑定微信"
     FACE_LOGIN_NEW = "face_login_new", "人脸识别登录新账号"
     ACCOUNT_TAKEN_BACK = "account_taken_back", "人脸识别收回账号"
+    EMPLOYER_APPROVED = "employer_approved", "单位注册审核通过"
+    EMPLOYER_REFUSED = "employer_refused", "单位注册审核未通过"
 
 
 # The production stages the holder is told about.
@@ -114,5 +116,6 @@ PLACEHOLDERS: dict[str, str] = {
     "old_card": "补换卡时注销的原社保卡卡号（脱敏）",
     "account": "涉及的账号（脱敏，如 zh****）",
     "at": "办理时间",
+    "employer": "单位名称（单位注册审核通知）",
     "report_link": "“不是本人操作？”报告链接（安全类通知，30天内有效）",
 }

@@ -116,4 +116,14 @@ DEFAULT_TEMPLATES: dict[str, tuple[str, str]] = {
         "{name}您好，{at}您通过人脸识别登录，收回了以您身份注册、未验证本人的账号{account}，"
         "该账号原来的密码已失效。不是本人操作？请点此报告（将临时挂失您的社保卡）：{report_link}",
     ),
+    Event.EMPLOYER_APPROVED: (
+        "单位注册审核通过",
+        "{employer}：您单位在“智慧人社”的单位注册已审核通过，现在可以登录单位服务"
+        "批量申领社保卡：{link}",
+    ),
+    Event.EMPLOYER_REFUSED: (
+        "单位注册审核未通过",
+        "{employer}：您单位在“智慧人社”的单位注册未通过审核，原因：{reason}。"
+        "请登录单位服务重新上传营业执照：{link}",
+    ),
 }

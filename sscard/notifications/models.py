@@ -85,9 +85,20 @@ class ChannelPreference(models.Model):
 
 class Notification(models.Model):
     event = models.CharField("事件", max_length=20, choices=Event.choices)
+    # a notice is about a person (持卡人) or, for its registration review, an employer (单位)
     person = models.ForeignKey(
         "accounts.Person",
         verbose_name="持卡人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="notifications",
+    )
+    employer = models.ForeignKey(
+        "accounts.Employer",
+        verbose_name="单位",
+        null=True,
+        blank=True,
         on_delete=models.PROTECT,
         related_name="notifications",
     )
@@ -99,9 +110,23 @@ class Notification(models.Model):
         verbose_name = "通知"
         verbose_name_plural = "通知"
         ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(person__isnull=False, employer__isnull=True)
+                | models.Q(person__isnull=True, employer__isnull=False),
+                name="notification_about_a_person_or_an_employer",
+            ),
+        ]
 
     def __str__(self) -> str:
-        return f"{self.get_event_display()} · {self.person.masked_name}"
+        return f"{self.get_event_display()} · {self.recipient_label}"
+
+    @property
+    def recipient_label(self) -> str:
+        """Who it is about, as staff screens show it: the masked name, or the employer."""
+        if self.person is not None:
+            return self.person.masked_name
+        return str(self.employer or "")
 
 
 class Message(models.Model):

@@ -24,7 +24,9 @@ def messages_for_staff(
     *, status: str = "", channel: str = "", event: str = ""
 ) -> QuerySet[Message]:
     """Deliveries for the back office, newest first, with what a row shows joined in."""
-    rows = Message.objects.select_related("notification__person").order_by("-created_at", "-pk")
+    rows = Message.objects.select_related(
+        "notification__person", "notification__employer"
+    ).order_by("-created_at", "-pk")
     if status in MessageStatus.values:
         rows = rows.filter(status=status)
     if channel in Channel.values:

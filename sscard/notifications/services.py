@@ -26,7 +26,7 @@ from django.db.models import Q
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
-from sscard.accounts.models import Guardianship, Person, User
+from sscard.accounts.models import Employer, Guardianship, Person, User
 from sscard.accounts.services import CONTACT_FIELD_LABELS
 from sscard.applications.models import Application
 from sscard.audit.services import audit_record
@@ -307,6 +307,62 @@ def notify_account_event(
         raise ValueError(f"not an account event: {event}")
     with transaction.atomic():
         return notify(event, person=person, context={"account": user, **(context or {})})
+
+
+EMPLOYER_EVENTS = frozenset({Event.EMPLOYER_APPROVED, Event.EMPLOYER_REFUSED})
+
+
+def notify_employer(
+    event: str, *, employer: Employer, context: Mapping[str, Any] | None = None
+) -> Notification | None:
+    """Tell an employer what became of its registration (``Event.EMPLOYER_APPROVED`` or
+    ``EMPLOYER_REFUSED`` with ``reason``): one 消息中心 message per active login of the
+    employer and an SMS to its 经办人's phone when it gave one. Call it inside the
+    transaction of the decision."""
+    if event not in EMPLOYER_EVENTS:
+        raise ValueError(f"not an employer event: {event}")
+    wording = _wording(event)
+    if wording is None:
+        return None
+    title_text, body_text, _wechat = wording
+    notification = Notification.objects.create(event=event, employer=employer)
+    try:
+        link = _absolute(reverse("employers:index"))
+    except NoReverseMatch:
+        link = _absolute(reverse("notifications:inbox"))
+    values = {"employer": employer.name, "link": link, "at": _local(timezone.now())}
+    values |= {k: v for k, v in (context or {}).items() if k in PLACEHOLDERS and isinstance(v, str)}
+    title, body = render(title_text, values), render(body_text, values)
+    now = timezone.now()
+    common = {"notification": notification, "title": title[:60], "body": body, "link": link}
+    logins = User.objects.filter(
+        employer=employer, role=User.Role.EMPLOYER, is_active=True
+    ).order_by("pk")
+    messages = [
+        Message(channel=Channel.INBOX, user=user, status=MessageStatus.SENT, sent_at=now, **common)
+        for user in logins
+    ]
+    if employer.contact_phone:
+        messages.append(
+            Message(
+                channel=Channel.SMS,
+                address=employer.contact_phone,
+                address_masked=mask_phone(employer.contact_phone),
+                next_attempt_at=now,
+                **common,
+            )
+        )
+    created = Message.objects.bulk_create(messages)
+    ids = [m.pk for m in created if m.status == MessageStatus.PENDING]
+    if ids:
+        transaction.on_commit(partial(_enqueue_delivery, ids))
+    logger.debug(
+        "notification.created event=%s notification=%s messages=%s",
+        event,
+        notification.pk,
+        len(created),
+    )
+    return notification
 
 
 def _enqueue_delivery(ids: list[int], run_after: datetime | None = None) -> None:

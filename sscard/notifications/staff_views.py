@@ -47,7 +47,8 @@ def message_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 def message_detail(request: HttpRequest, pk: int) -> HttpResponse:
     message = get_object_or_404(
-        Message.objects.select_related("notification__person", "user"), pk=pk
+        Message.objects.select_related("notification__person", "notification__employer", "user"),
+        pk=pk,
     )
     return render(
         request,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 from datetime import date, timedelta
+from typing import Any
 
 import factory
 from django.utils import timezone
@@ -108,9 +109,33 @@ class StaffFactory(UserFactory):
 class EmployerFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Employer
+        skip_postgeneration_save = True
 
     name = factory.Sequence(lambda n: f"揭阳市示例科技有限公司{n}")
     uscc = factory.LazyFunction(lambda: uscc(rng=_rng))
+    status = Employer.Status.APPROVED  # an employer already let in; the traits are the others
+
+    class Params:
+        pending = factory.Trait(status=Employer.Status.PENDING)
+        refused = factory.Trait(
+            status=Employer.Status.REFUSED, refusal_reason="营业执照照片模糊，无法辨认"
+        )
+
+    @factory.post_generation
+    def licence(obj: Employer, create: bool, extracted: Any, **kwargs: Any) -> None:
+        """``EmployerFactory(licence=True)``: a 营业执照 scan (a PNG) stored for it."""
+        if not (create and extracted):
+            return
+        from django.core.files.storage import default_storage
+
+        from sscard.photos.uploads import HardenedFile
+        from sscard.testing.photos import png_photo
+
+        obj.license_file = default_storage.save(
+            f"employer-licences/test-{obj.pk}.png", HardenedFile(png_photo(), "image/png")
+        )
+        obj.license_content_type = "image/png"
+        obj.save(update_fields=["license_file", "license_content_type"])
 
 
 class EmployerAgentFactory(UserFactory):

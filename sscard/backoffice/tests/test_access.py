@@ -18,7 +18,12 @@ from sscard.backoffice.tests.conftest import signed_in
 from sscard.notifications.models import Message
 from sscard.production import services as production
 from sscard.production.constants import Stage
-from sscard.testing.factories import EmployerAgentFactory, StaffFactory, UserFactory
+from sscard.testing.factories import (
+    EmployerAgentFactory,
+    EmployerFactory,
+    StaffFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -46,6 +51,12 @@ ALLOWED: dict[str, set[str]] = {
     # 异常账号: the reviewer looks at accounts reported “不是本人操作”
     "backoffice:flagged": {R},
     "backoffice:flagged_clear": {R},
+    # 待审核单位: the reviewer checks employers' registrations (营业执照)
+    "backoffice:employers": {R},
+    "backoffice:employer": {R},
+    "backoffice:employer_licence": {R},
+    "backoffice:employer_approve": {R},
+    "backoffice:employer_refuse": {R},
     # 制卡管理 (sscard.production): the 制卡管理员's batches
     "production:dashboard": {P},
     "production:batch_new": {P},
@@ -91,6 +102,7 @@ def urls(bank, outlet, reviewer, producer, clerk):
     batch = production.batch_create(bank=bank, order_ids=[waiting.pk], actor=producer)
     message = Message.objects.filter(notification__person=order.person).first()
     flagged = UserFactory(flagged_at=timezone.now(), flag_reason="持卡人报告非本人操作")
+    employer = EmployerFactory(pending=True, licence=True)
     kwargs = {
         "backoffice:application": {"pk": application.pk},
         "backoffice:reveal": {"pk": application.pk},
@@ -109,6 +121,10 @@ def urls(bank, outlet, reviewer, producer, clerk):
         "production:batch_export": {"pk": batch.pk, "fmt": "csv"},
         "production:batch_import": {"pk": batch.pk},
         "backoffice:flagged_clear": {"pk": flagged.pk},
+        "backoffice:employer": {"pk": employer.pk},
+        "backoffice:employer_licence": {"pk": employer.pk},
+        "backoffice:employer_approve": {"pk": employer.pk},
+        "backoffice:employer_refuse": {"pk": employer.pk},
         "notifications_staff:detail": {"pk": message.pk},
         "notifications_staff:resend": {"pk": message.pk},
     }
@@ -179,7 +195,7 @@ def test_the_groups_carry_exactly_the_permissions_of_the_role_table(staff_groups
 
 
 def test_the_data_migration_created_the_same_groups():
-    latest = "sscard.backoffice.migrations.0002_production_and_message_permissions"
+    latest = "sscard.backoffice.migrations.0003_employer_review_permission"
     frozen = import_module(latest).GROUPS
     assert {name: set(perms) for name, perms in frozen.items()} == {
         name: set(perms) for name, perms in ROLE_GROUPS.values()

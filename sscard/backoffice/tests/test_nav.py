@@ -58,7 +58,10 @@ def pages(bank, outlet, reviewer, producer):
     [
         (User.Role.PRODUCER, ["工作台", "制卡管理", "统计看板"]),
         (User.Role.ADMIN, ["工作台", "统计看板", "消息发送", "审计日志"]),
-        (User.Role.REVIEWER, ["工作台", "审核队列", "异常账号", "窗口代办", "统计看板"]),
+        (
+            User.Role.REVIEWER,
+            ["工作台", "审核队列", "异常账号", "待审核单位", "窗口代办", "统计看板"],
+        ),
         (User.Role.CLERK, ["工作台", "网点发卡", "窗口代办"]),
     ],
 )

@@ -46,6 +46,7 @@ ACCOUNTS = {
     "demo_guardian": (DEMO_PASSWORD, User.Role.CITIZEN),
     "demo_lost": (DEMO_PASSWORD, User.Role.CITIZEN),
     "demo_employer": (DEMO_PASSWORD, User.Role.EMPLOYER),
+    "demo_employer_new": (DEMO_PASSWORD, User.Role.EMPLOYER),
 }
 CITIZEN_ID = re.compile(r"\d{17}[\dX]")
 
@@ -157,6 +158,9 @@ def test_seed_demo_writes_a_lived_in_region_once():
     assert all(ward.cards.exists() or ward.applications.exists() for ward in wards)
     employer = User.objects.get(username="demo_employer").employer
     assert employer.employments.count() >= 3
+    assert employer.status == "approved" and employer.license_file
+    waiting = User.objects.get(username="demo_employer_new").employer
+    assert waiting.status == "pending" and waiting.license_content_type == "image/jpeg"
     assert set(Outlet.objects.values_list("district", flat=True)) >= {
         "榕城区",
         "揭东区",

@@ -12,6 +12,7 @@ from sscard.accounts.models import User
 from sscard.applications.models import Application
 from sscard.employers.samples import sample_files
 from sscard.testing.browser import shot
+from sscard.testing.photos import png_photo
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -88,13 +89,17 @@ def test_register_an_employer_and_add_a_clerk(desktop, partners):
     desktop.get_by_label("统一社会信用代码").fill(uscc())
     desktop.get_by_label("经办人姓名").fill("林经办")
     desktop.get_by_label("经办人手机号码").fill("13800138000")
+    desktop.get_by_label("营业执照扫描件").set_input_files(
+        files=[{"name": "营业执照.png", "mimeType": "image/png", "buffer": png_photo()}]
+    )
     desktop.get_by_label("账号", exact=True).fill("xinzhigong")
     desktop.get_by_label("密码", exact=True).fill("Jieyang-hr-2026")
     desktop.get_by_label("确认密码").fill("Jieyang-hr-2026")
     desktop.get_by_label("验证码").fill("PASSED")
     shot(desktop, "employer-register")
     desktop.get_by_role("button", name="注册").click()
-    expect(desktop.get_by_text("单位注册成功，已为您登录")).to_be_visible()
+    expect(desktop.get_by_text(re.compile("单位注册成功，已为您登录"))).to_be_visible()
+    expect(desktop.get_by_text("单位注册审核：待审核")).to_be_visible()
     desktop.get_by_role("link", name=re.compile("经办人账号")).click()
     desktop.get_by_label("经办人姓名").fill("陈专员")
     desktop.get_by_label("账号", exact=True).fill("chen_hr")

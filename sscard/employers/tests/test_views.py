@@ -17,6 +17,7 @@ from sscard.employers.samples import sample_files
 from sscard.portal.tests.helpers import login_post, sign_in
 from sscard.testing.factories import UserFactory
 from sscard.testing.ids import uscc
+from sscard.testing.photos import png_photo, upload
 
 pytestmark = pytest.mark.django_db
 
@@ -24,6 +25,8 @@ PASSWORD = "Jieyang-hr-2026"
 
 
 def register_post(client, **changes):
+    """单位注册, with a 营业执照 scan unless ``licence=None``."""
+    licence = changes.pop("licence", upload(png_photo(), "执照.png", "image/png"))
     data = {
         "employer_name": "揭阳市新职工电子有限公司",
         "uscc": uscc(),
@@ -36,6 +39,8 @@ def register_post(client, **changes):
         "captcha_1": "PASSED",
         **changes,
     }
+    if licence is not None:
+        data["licence"] = licence
     return client.post("/employer/register/", data)
 
 

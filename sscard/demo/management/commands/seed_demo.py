@@ -8,7 +8,8 @@ What it writes
   ``demo_clerk``) with a permission group per role, plus a counter clerk for every other
   outlet (no password: they only sign for the cards of their outlet in the story);
 * the citizen and employer demo logins (``demo_card``, ``demo_nocard``, ``demo_guardian``,
-  ``demo_lost``, ``demo_employer``);
+  ``demo_lost``, ``demo_employer``, approved, and ``demo_employer_new``, whose 营业执照 waits in
+  the reviewer's queue);
 * a couple of hundred people whose cards and applications are spread over every card state,
   every application status and every production stage, some of them near or past the legal
   time limit so that the overdue list has entries;
@@ -91,10 +92,12 @@ from sscard.core.documents import DocType, Gender, validate_document
 from sscard.core.errors import DomainError
 from sscard.core.validators import PHONE_RE
 from sscard.core.workdays import WorkCalendar
+from sscard.employers import review
 from sscard.notifications.constants import Channel
 from sscard.notifications.models import Message
 from sscard.partners.models import Partner
 from sscard.photos.samples import sample_portrait
+from sscard.photos.uploads import HardenedFile
 from sscard.production import services as production
 from sscard.production.constants import BatchStatus, Delivery, Stage
 from sscard.production.models import Batch, ProductionOrder
@@ -238,6 +241,12 @@ def _scan_jpeg(title_lines: int) -> bytes:
     buffer = BytesIO()
     image.save(buffer, "JPEG", quality=85)
     return buffer.getvalue()
+
+
+def _licence() -> HardenedFile:
+    """A drawn stand-in for a scanned 营业执照, hardened as an upload would be."""
+    scan = SimpleUploadedFile("营业执照.jpg", _scan_jpeg(7), content_type="image/jpeg")
+    return review.licence_prepare(scan)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1206,6 +1215,7 @@ class Seeder:
             contact_name=contact.name,
             contact_phone=contact.phone,
         )
+        review.licence_attach(employer=employer, licence=_licence())
         user = User(
             username="demo_employer",
             role=User.Role.EMPLOYER,
@@ -1214,6 +1224,11 @@ class Seeder:
         )
         user.set_password(DEMO_PASSWORD)
         user.save()
+        # approved by the demo reviewer the next day (单位注册审核)
+        self.clock.set(self._local(self.today - timedelta(days=199), time(10, 30)))
+        user.employer = review.employer_approve(
+            employer_id=employer.pk, actor=User.objects.get(username="demo_reviewer")
+        )
         requester = Requester(user, TrustLevel.L3)
         for scenario in EMPLOYEE_SCENARIOS:
             for _ in range(scenario.count):
@@ -1221,6 +1236,28 @@ class Seeder:
                 case = self.case_for(requester, profile, delivery=scenario.delivery)
                 self.run_story(case, scenario)
         self.employer_row = employer
+
+    def employer_new(self) -> None:
+        """demo_employer_new: registered yesterday with its 营业执照, 待审核 (the reviewer's
+        /staff/employers/ queue has it)."""
+        self.clock.set(self._local(self.today - timedelta(days=1), time(16, 20)))
+        contact = self.profile(age=(25, 45), area="445203")
+        employer = employer_register(
+            name="揭阳市揭东区新创五金制品有限公司",
+            uscc=uscc(rng=self.rng),
+            contact_name=contact.name,
+            contact_phone=contact.phone,
+        )
+        review.licence_attach(employer=employer, licence=_licence())
+        user = User(
+            username="demo_employer_new",
+            role=User.Role.EMPLOYER,
+            employer=employer,
+            first_name=contact.name,
+            date_joined=timezone.now(),
+        )
+        user.set_password(DEMO_PASSWORD)
+        user.save()
 
     def crowd(self) -> None:
         for scenario in SCENARIOS:
@@ -1262,6 +1299,7 @@ class Seeder:
         with story_time(self.clock):
             self.named_citizens()
             self.employer()
+            self.employer_new()
             self.crowd()
         self.messages_read()
         audit_record(
@@ -1322,6 +1360,13 @@ LOGIN_TABLE = (
         DEMO_PASSWORD,
         "单位",
         "揭阳市榕江智造电子科技有限公司：职工批量申领，各办理阶段的职工申请与制卡进度",
+    ),
+    (
+        "demo_employer_new",
+        DEMO_PASSWORD,
+        "单位（待审核）",
+        "刚注册、营业执照待审核：可下载模板，审核通过前不能批量申领；"
+        "demo_reviewer 在 /staff/employers/ 审核",
     ),
 )
 

@@ -1,0 +1,61 @@
+"""审核人员 gain the permission to review employers' registrations (营业执照); a frozen copy of
+``ROLE_GROUPS`` as of this migration."""
+
+from django.db import migrations
+
+from sscard.backoffice.migrations import _groups
+
+GROUPS = {
+    "审核人员": (
+        "applications.review_application",
+        "applications.reveal_personal_data",
+        "applications.counter_service",
+        "applications.view_application",
+        "applications.view_material",
+        "applications.view_dashboard",
+        "accounts.review_employer",
+    ),
+    "制卡管理员": (
+        "production.view_productionorder",
+        "production.change_productionorder",
+        "production.view_batch",
+        "production.add_batch",
+        "production.change_batch",
+        "production.export_batch",
+        "production.import_results",
+        "applications.view_application",
+        "applications.view_dashboard",
+    ),
+    "网点柜员": (
+        "applications.outlet_work",
+        "applications.counter_service",
+        "production.view_productionorder",
+    ),
+    "系统管理员": (
+        "audit.view_auditrecord",
+        "applications.view_dashboard",
+        "notifications.view_message",
+        "notifications.resend_message",
+    ),
+}
+LABELS = ("accounts", "applications", "audit", "production", "notifications")
+
+
+def set_groups(apps, schema_editor):
+    _groups.set_groups(apps, GROUPS, LABELS)
+
+
+def previous_groups(apps, schema_editor):
+    from importlib import import_module
+
+    frozen = import_module("sscard.backoffice.migrations.0002_production_and_message_permissions")
+    _groups.set_groups(apps, frozen.GROUPS, LABELS)
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("backoffice", "0002_production_and_message_permissions"),
+        ("accounts", "0004_employer_review"),
+    ]
+
+    operations = [migrations.RunPython(set_groups, previous_groups)]
