@@ -31,6 +31,7 @@ class Event(models.TextChoices):
     WECHAT_BOUND = "wechat_bound", "绑定微信"
     FACE_LOGIN_NEW = "face_login_new", "人脸识别登录新账号"
     ACCOUNT_TAKEN_BACK = "account_taken_back", "人脸识别收回账号"
+    CARD_RECEIVED = "card_received", "已领卡"
 
 
 # The production stages the holder is told about.
@@ -38,6 +39,7 @@ STAGE_EVENTS: dict[str, str] = {
     Stage.PRODUCING: Event.PRODUCTION_PRODUCING,
     Stage.OUTLET: Event.PRODUCTION_AT_OUTLET,
     Stage.MAILED: Event.PRODUCTION_MAILED,
+    Stage.COLLECTED: Event.CARD_RECEIVED,
 }
 
 
