@@ -144,6 +144,8 @@ class Progress:
     receivable: bool = False
     # 已投递: the day the card counts as received unless the holder says otherwise
     auto_received_on: date | None = None
+    # 已领卡: the card is 封存, ready for 启用
+    collected: bool = False
 
 
 def query_progress(*, requester: Requester, subject: Person) -> Progress:
@@ -223,6 +225,7 @@ def query_progress(*, requester: Requester, subject: Person) -> Progress:
         ready_for_handover=order is not None and order.stage == Stage.OUTLET,
         history=tuple(history),
         receivable=mailed and order is not None and order.stage in RECEIVABLE_STAGES,
+        collected=order is not None and order.stage == Stage.COLLECTED,
         auto_received_on=(
             timezone.localdate(events[Stage.DELIVERED].at)
             + timedelta(days=region.delivery_confirm_days)

@@ -834,9 +834,7 @@ def _receive_mailed(
         )
     if order.stage != Stage.COLLECTED:
         if order.stage not in RECEIVABLE_STAGES:
-            raise DomainError(
-                "社保卡尚未寄出，收到社保卡后再确认收到", code="not_mailed"
-            )
+            raise DomainError("社保卡尚未寄出，收到社保卡后再确认收到", code="not_mailed")
         order_collect(order=order, actor=actor, place=place, note=note)
     return Application.objects.get(production_order=order)
 

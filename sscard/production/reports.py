@@ -183,9 +183,7 @@ def _check_courier(order: ProductionOrder, tracking_number: str) -> None:
             "订单尚未报告已寄出，不能报告投递或签收", code="not_mailed", field="stage"
         )
     if tracking_number != order.tracking_number:
-        raise DomainError(
-            "快递单号与订单不符", code="tracking_mismatch", field="tracking_number"
-        )
+        raise DomainError("快递单号与订单不符", code="tracking_mismatch", field="tracking_number")
 
 
 def batch_apply_reports(
