@@ -245,7 +245,7 @@ def _all_at_once(works) -> list[BaseException]:
         try:
             barrier.wait()
             work()
-        except BaseException as error:  # noqa: BLE001 — reported by the caller
+        except BaseException as error:
             failures.append(error)
         finally:
             own.close()
