@@ -359,7 +359,7 @@ def list_deliveries(request: HttpRequest) -> list[dict[str, Any]]:
             "tracking_number": o.tracking_number,
             "stage": o.stage,
             "stage_label": o.get_stage_display(),
-            "mailed_at": o.mailed_at,
+            "mailed_at": getattr(o, "mailed_at", None),  # annotated by the selector
         }
         for o in orders_in_delivery(partner.bank_id)
     ]
