@@ -110,7 +110,7 @@ def test_apply_for_a_child_who_holds_a_card_is_refused_before_submission(
 
 def test_reissue_before_the_formal_loss_is_refused_beside_the_choice(client, citizen_l3, outlet):
     sign_in(client, citizen_l3, TrustLevel.L3_PLUS)
-    card = CardFactory(person=citizen_l3.person)
+    card = CardFactory(person=citizen_l3.person, bank=outlet.bank)  # collected at its bank's
     url = item_url("reissue", f"card-{card.pk}")
     assert client.get(url).status_code == 200  # 换卡 is open for a card in use
     answer = client.post(
