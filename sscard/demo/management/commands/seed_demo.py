@@ -1053,7 +1053,9 @@ class Seeder:
 
     def step_delivered(self, case: Case, scenario: Scenario) -> None:
         """The courier's 已投递 (a parcel locker): the holder has the region's days to confirm."""
-        order = ProductionOrder.objects.get(pk=case.order.pk)
+        order = ProductionOrder.objects.select_related("batch").get(pk=case.order.pk)
+        if order.batch is None:
+            raise CommandError("demo story: a mailed card was sent in no batch")
         batch_apply_reports(
             batch=order.batch,
             reports=[
