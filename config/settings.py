@@ -201,6 +201,7 @@ SSCARD_PERIODIC_TASKS = [
     "sscard.notifications.tasks.remind_uncollected_cards_task",
     "sscard.applications.tasks.mark_deadlines_task",
     "sscard.applications.tasks.seal_uncollected_cards_task",
+    "sscard.applications.tasks.confirm_delivered_cards_task",
     "sscard.employers.tasks.resume_stalled_batches_task",
 ]
 

@@ -59,8 +59,13 @@ def clean_delivery(data: dict[str, Any], errors: FormErrors) -> dict[str, Any]:
     out["delivery"] = delivery
     if delivery == Delivery.OUTLET:
         outlet_code = _text(data, "outlet")
-        if not Outlet.objects.filter(code=outlet_code, active=True).exists():
+        outlet = Outlet.objects.filter(code=outlet_code, active=True).select_related("bank").first()
+        if outlet is None:
             errors["outlet"] = "请选择领卡网点"
+        elif "bank" not in errors and (outlet.bank is None or outlet.bank.code != bank_code):
+            # the card is handed over where its bank is: the collecting outlet is the bank's
+            owner = f"属于{outlet.bank.name}" if outlet.bank else "不属于任何合作银行"
+            errors["outlet"] = f"领卡网点“{outlet.name}”{owner}，请选择所选合作银行的网点"
         out["outlet"] = outlet_code
     elif delivery == Delivery.MAIL:
         out["mail_address"] = (

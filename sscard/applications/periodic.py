@@ -6,15 +6,17 @@ from __future__ import annotations
 
 import logging
 from calendar import monthrange
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 
 from django.db import transaction
 from django.utils import timezone
 
 from sscard.applications.constants import CARD_ITEMS, AppStatus, SlaState
 from sscard.applications.models import Application, ApplicationEvent
+from sscard.applications.services import application_confirm_delivery
 from sscard.audit.services import SYSTEM, audit_record
 from sscard.production.constants import Delivery, Stage
+from sscard.production.models import ProductionOrder
 from sscard.regions.selectors import region_settings, work_calendar
 
 logger = logging.getLogger("sscard.periodic")
@@ -135,3 +137,36 @@ def _seal(pk: int, months: int) -> bool:
         detail={"receipt": application.receipt_number, "months": months},
     )
     return True
+
+
+AUTO_RECEIVED = "投递后{days}天未确认，视为已领卡"
+
+
+def orders_confirm_delivered(*, now: datetime | None = None) -> int:
+    """A mailed card whose tracking said 已投递 (a locker, a collection point) more than the
+    region's ``delivery_confirm_days`` ago and that nobody has confirmed since counts as
+    received: 已领卡, the card 封存, the application 办结, the holder told — once, whatever
+    else confirms it at the same moment (the order's row lock decides)."""
+    now = now or timezone.now()
+    days = region_settings().delivery_confirm_days
+    candidates = (
+        ProductionOrder.objects.filter(
+            stage=Stage.DELIVERED,
+            delivery=Delivery.MAIL,
+            events__stage=Stage.DELIVERED,
+            events__at__lt=now - timedelta(days=days),
+        )
+        .values_list("pk", flat=True)
+        .distinct()
+    )
+    confirmed = 0
+    for pk in list(candidates):
+        order = ProductionOrder.objects.get(pk=pk)
+        if order.stage != Stage.DELIVERED:
+            continue  # confirmed meanwhile
+        application_confirm_delivery(
+            order=order, actor=None, place="系统确认", note=AUTO_RECEIVED.format(days=days)
+        )
+        confirmed += 1
+    logger.info("periodic.delivery_confirmed count=%s", confirmed)
+    return confirmed

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.db.models import Q, QuerySet
@@ -28,7 +28,7 @@ from sscard.cards.models import Card
 from sscard.cards.selectors import card_effective_status
 from sscard.core.errors import DomainError
 from sscard.core.workdays import Deadline, WorkCalendar, compute_deadline
-from sscard.production.constants import Delivery, Stage
+from sscard.production.constants import RECEIVABLE_STAGES, Delivery, Stage
 from sscard.production.models import ProductionEvent
 from sscard.regions.models import RegionSettings
 from sscard.regions.selectors import region_settings, work_calendar
@@ -40,6 +40,7 @@ TYPICAL_DAYS_LEFT: dict[str, int] = {
     Stage.PRODUCING: 8,
     Stage.CITY_BANK: 3,
     Stage.MAILED: 3,
+    Stage.DELIVERED: 0,
     Stage.FAILED: 15,
 }
 
@@ -172,6 +173,12 @@ class Progress:
     ready_for_handover: bool = False
     # every production event in time order, 制卡失败 and re-sending included
     history: tuple[Step, ...] = ()
+    # 已寄出 or 已投递: the holder may say the card has arrived (确认收到)
+    receivable: bool = False
+    # 已投递: the day the card counts as received unless the holder says otherwise
+    auto_received_on: date | None = None
+    # 已领卡: the card is 封存, ready for 启用
+    collected: bool = False
 
 
 def query_progress(*, requester: Requester, subject: Person) -> Progress:
@@ -201,7 +208,13 @@ def query_progress(*, requester: Requester, subject: Person) -> Progress:
             history.append(Step(event.get_stage_display(), True, event.at, event.place, event.note))
             if event.stage == Stage.DATA_SENT:
                 # sent again after 制卡失败: the stages of the failed attempt are history
-                for stage in (Stage.PRODUCING, Stage.CITY_BANK, Stage.OUTLET, Stage.MAILED):
+                for stage in (
+                    Stage.PRODUCING,
+                    Stage.CITY_BANK,
+                    Stage.OUTLET,
+                    Stage.MAILED,
+                    Stage.DELIVERED,
+                ):
                     events.pop(stage, None)
             events[event.stage] = event  # the latest time a stage was reached
     submitted_through = SUBMITTED_THROUGH.get(application.relation, "线上提交")
@@ -211,13 +224,17 @@ def query_progress(*, requester: Requester, subject: Person) -> Progress:
         Step("已提交", True, application.submitted_at, submitted_through),
         Step("已受理", accepted, application.accepted_at, "线上受理" if accepted else ""),
     ]
-    delivery_stage = Stage.MAILED if order and order.delivery == Delivery.MAIL else Stage.OUTLET
+    mailed = order is not None and order.delivery == Delivery.MAIL
+    delivery_stages = [Stage.MAILED] if mailed else [Stage.OUTLET]
+    if mailed and Stage.DELIVERED in events:
+        # the courier's 已投递 is shown once it happened (a card signed for skips it)
+        delivery_stages.append(Stage.DELIVERED)
     for stage in (
         Stage.APPROVED,
         Stage.DATA_SENT,
         Stage.PRODUCING,
         Stage.CITY_BANK,
-        delivery_stage,
+        *delivery_stages,
         Stage.COLLECTED,
     ):
         reached = events.get(stage)
@@ -240,6 +257,14 @@ def query_progress(*, requester: Requester, subject: Person) -> Progress:
         tracking_number=order.tracking_number if order else "",
         ready_for_handover=order is not None and order.stage == Stage.OUTLET,
         history=tuple(history),
+        receivable=mailed and order is not None and order.stage in RECEIVABLE_STAGES,
+        collected=order is not None and order.stage == Stage.COLLECTED,
+        auto_received_on=(
+            timezone.localdate(events[Stage.DELIVERED].at)
+            + timedelta(days=region.delivery_confirm_days)
+            if order is not None and order.stage == Stage.DELIVERED
+            else None
+        ),
     )
 
 

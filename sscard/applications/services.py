@@ -76,7 +76,7 @@ from sscard.core.errors import DomainError
 from sscard.core.workdays import paused_working_days
 from sscard.notifications.constants import Event
 from sscard.notifications.services import notify
-from sscard.production.constants import Delivery, Stage
+from sscard.production.constants import RECEIVABLE_STAGES, Delivery, Stage
 from sscard.production.models import ProductionOrder
 from sscard.production.services import order_collect, order_create
 from sscard.regions.models import Bank, Outlet, RegionSettings
@@ -863,24 +863,70 @@ def application_handover(
         raise DomainError("该卡为邮寄领卡，不在网点发放", code="wrong_delivery")
     if actor.outlet_id != order.outlet_id:
         raise DomainError("该卡不在本网点，请核对领卡网点", code="wrong_outlet")
-    order = order_collect(order=order, actor=actor, place=order.outlet.name if order.outlet else "")
-    return _complete(order, actor)
+    order_collect(order=order, actor=actor, place=order.outlet.name if order.outlet else "")
+    return Application.objects.get(production_order=order)
+
+
+RECEIPT_CONFIRMED_BY_HOLDER = "本人确认收到"
+
+
+def _receive_mailed(
+    order: ProductionOrder, *, actor: User | None, place: str, note: str = ""
+) -> Application:
+    """已领卡 of a mailed card, once: the order's row is locked first, so the holder's
+    确认收到, the courier's signed-for report and the periodic confirmation arriving together
+    make one collection (one 办结, one message); whoever comes second finds it done."""
+    order = ProductionOrder.objects.select_for_update().get(pk=order.pk)
+    if order.delivery != Delivery.MAIL:
+        raise DomainError(
+            "该卡为网点领取，请本人携带有效身份证件到领卡网点领取", code="wrong_delivery"
+        )
+    if order.stage != Stage.COLLECTED:
+        if order.stage not in RECEIVABLE_STAGES:
+            raise DomainError("社保卡尚未寄出，收到社保卡后再确认收到", code="not_mailed")
+        order_collect(order=order, actor=actor, place=place, note=note)
+    return Application.objects.get(production_order=order)
 
 
 @transaction.atomic
-def application_confirm_delivery(*, order: ProductionOrder, actor: User | None) -> Application:
-    """A mailed card was signed for by its holder (the courier's report, or the officer)."""
+def application_confirm_delivery(
+    *, order: ProductionOrder, actor: User | None, place: str = "邮寄签收", note: str = ""
+) -> Application:
+    """A mailed card was signed for by its holder (the production officer, or the system:
+    the periodic confirmation after delivery). Confirming again changes nothing."""
     if actor is not None:
         require_role(actor, User.Role.PRODUCER)
-    order = ProductionOrder.objects.select_for_update().get(pk=order.pk)
-    if order.delivery != Delivery.MAIL:
-        raise DomainError("该卡为网点领取，请在网点办理发卡", code="wrong_delivery")
-    order = order_collect(order=order, actor=actor, place="邮寄签收")
-    return _complete(order, actor)
+    return _receive_mailed(order, actor=actor, place=place, note=note)
 
 
-def _complete(order: ProductionOrder, actor: User | None) -> Application:
-    application = Application.objects.get(production_order=order)
+@transaction.atomic
+def application_confirm_receipt(*, requester: Requester, order: ProductionOrder) -> Application:
+    """确认收到: the holder (or a minor's guardian) says the mailed card has arrived — the card
+    is 封存, ready for 启用, and the application 办结. Needs the region's level for
+    ``Action.CONFIRM_RECEIPT`` (default L3+: a card someone else says they received is a card
+    in someone else's hands). Confirming twice changes nothing."""
+    region = region_settings()
+    eligibility.relation_for(ItemCode.ENABLE, requester, order.person, region)
+    eligibility.ensure_trust(Action.CONFIRM_RECEIPT, requester, region)
+    return _receive_mailed(
+        order,
+        actor=requester.user,
+        place=RECEIPT_CONFIRMED_BY_HOLDER,
+        note=f"快递单号 {order.tracking_number}" if order.tracking_number else "",
+    )
+
+
+def application_complete_on_collection(
+    *, order: ProductionOrder, actor: User | None, **_kwargs: Any
+) -> None:
+    """``order_collected``'s receiver: the application the order was made for is 办结 with
+    the order's collection (an order made without one — a test's — has none to complete)."""
+    application = Application.objects.filter(production_order=order).first()
+    if application is not None:
+        _complete(order, application, actor)
+
+
+def _complete(order: ProductionOrder, application: Application, actor: User | None) -> Application:
     # a reissue keeps the card it replaced; the new card is the order's
     changes: dict[str, Any] = {"completed_at": timezone.now()}
     if application.card_id is None:

@@ -2,7 +2,11 @@ from __future__ import annotations
 
 from django_tasks import task
 
-from sscard.applications.periodic import applications_mark_deadlines, orders_seal_uncollected
+from sscard.applications.periodic import (
+    applications_mark_deadlines,
+    orders_confirm_delivered,
+    orders_seal_uncollected,
+)
 
 
 @task()
@@ -15,3 +19,10 @@ def mark_deadlines_task() -> int:
 def seal_uncollected_cards_task() -> int:
     """逾期封存 for cards left uncollected at their outlet. Safe to run twice or concurrently."""
     return orders_seal_uncollected()
+
+
+@task()
+def confirm_delivered_cards_task() -> int:
+    """已领卡 for mailed cards delivered longer ago than the region's days and not confirmed.
+    Safe to run twice or concurrently."""
+    return orders_confirm_delivered()

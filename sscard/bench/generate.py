@@ -69,6 +69,7 @@ PRODUCING_STAGES = (
     Stage.CITY_BANK,
     Stage.OUTLET,
     Stage.MAILED,
+    Stage.DELIVERED,
     Stage.FAILED,
 )
 STAGE_PATH = (Stage.APPROVED, Stage.DATA_SENT, Stage.PRODUCING, Stage.CITY_BANK)
@@ -245,7 +246,9 @@ def generate_chunk(
                 stage = stage_forced or rng.choice(PRODUCING_STAGES)
             else:
                 stage = Stage.COLLECTED
-            mail = stage == Stage.MAILED or (stage == Stage.COLLECTED and rng.random() < 0.1)
+            mail = stage in (Stage.MAILED, Stage.DELIVERED) or (
+                stage == Stage.COLLECTED and rng.random() < 0.1
+            )
             outlet = None if mail else rng.choice(ctx.outlets)
             orders[i] = ProductionOrder(
                 card=card,

@@ -56,6 +56,7 @@ class Action(StrEnum):
     REVEAL_OWN = "reveal_own", "查看本人完整信息"
     GUARDIANSHIP = "guardianship", "新增或变更监护关系"
     WECHAT_BIND = "wechat_bind", "微信绑定"
+    CONFIRM_RECEIPT = "confirm_receipt", "确认收到邮寄的社保卡"
 
     def __new__(cls, value: str, label: str = "") -> Action:
         member = str.__new__(cls, value)
@@ -83,5 +84,7 @@ def default_action_levels() -> dict[str, str]:
             Action.REVEAL_OWN: plus,
             Action.GUARDIANSHIP: plus,
             Action.WECHAT_BIND: plus,
+            # a card marked received by an impostor is a card in the impostor's hands
+            Action.CONFIRM_RECEIPT: plus,
         }.items()
     }

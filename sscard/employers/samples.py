@@ -42,8 +42,14 @@ def sample_files(
     the downloaded template, and a ZIP with one photo per good row named by ID number."""
     rng = random.Random(seed)  # noqa: S311 — synthetic data
     picture = photo or sample_portrait()
-    bank = Bank.objects.filter(active=True).order_by("code").first()
-    outlet = Outlet.objects.filter(active=True).order_by("code").first()
+    # a bank with an outlet, and one of its outlets: the card is collected where its bank is
+    outlet = (
+        Outlet.objects.filter(active=True, bank__active=True)
+        .select_related("bank")
+        .order_by("bank__code", "code")
+        .first()
+    )
+    bank = outlet.bank if outlet else Bank.objects.filter(active=True).order_by("code").first()
     book = load_workbook(io.BytesIO(sheets.template_workbook()))
     sheet = book["批量申领"]
     step = rows // bad if bad else 0

@@ -5,11 +5,13 @@ the employer's applications. Every cell written is text, defused against formula
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Iterable, Iterator
 from datetime import date, datetime
 from typing import Any
 
 from openpyxl import Workbook, load_workbook
+from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -60,6 +62,14 @@ def _doc_types() -> dict[str, str]:
 XLSX_CONTENT_TYPE = XLSX_TYPE
 
 
+OUTLETS_LIST_PREFIX = "网点_"
+
+
+def _outlets_list(bank: Bank) -> str:
+    """The name of a bank's outlet list (a defined name: letters, digits, underscores)."""
+    return OUTLETS_LIST_PREFIX + re.sub(r"\W", "_", bank.code)
+
+
 def _lists_sheet(book: Workbook, lists: dict[str, list[str]]) -> dict[str, str]:
     """A hidden sheet holding the drop-down lists; returns each list's range."""
     sheet = book.create_sheet("选项")
@@ -78,7 +88,10 @@ def template_workbook() -> bytes:
     """批量申领模板.xlsx: headers, one sample row (marked, and skipped on import when left in),
     drop-down lists for the closed choices, the ID number column as text."""
     banks = list(Bank.objects.filter(active=True).order_by("code"))
-    outlets = list(Outlet.objects.filter(active=True).order_by("code"))
+    outlets = list(
+        Outlet.objects.filter(active=True, bank__in=banks).select_related("bank").order_by("code")
+    )
+    first = outlets[0] if outlets else None
     book = Workbook()
     sheet = book.active
     assert sheet is not None  # noqa: S101 — a new workbook has its first sheet
@@ -96,9 +109,9 @@ def template_workbook() -> bytes:
         "address": "广东省揭阳市榕城区临江北路1号",
         "postcode": "522000",
         "occupation": "职员",
-        "bank": banks[0].name if banks else "",
+        "bank": first.bank.name if first and first.bank else (banks[0].name if banks else ""),
         "delivery": str(Delivery.OUTLET.label),
-        "outlet": outlets[0].name if outlets else "",
+        "outlet": first.name if first else "",
         "mail_address": "",
     }
     sheet.append([sample[name] for _h, name, _r in COLUMNS])
@@ -112,8 +125,22 @@ def template_workbook() -> bytes:
             "民族": list(ETHNICITIES),
             "合作银行": [bank.name for bank in banks],
             "领卡方式": list(_deliveries()),
-            "领卡网点": [outlet.name for outlet in outlets],
+            "银行代码": [bank.code for bank in banks],
+            # one list per bank: its outlets (the card is collected where its bank is)
+            **{
+                _outlets_list(bank): [o.name for o in outlets if o.bank_id == bank.pk]
+                for bank in banks
+            },
         },
+    )
+    for bank in banks:
+        # a name per bank's list, which the outlet column's drop-down looks up by the row's bank
+        name = _outlets_list(bank)
+        book.defined_names[name] = DefinedName(name, attr_text=ranges[name])
+    bank_letter = sheet.cell(row=1, column=HEADERS.index("合作银行") + 1).column_letter
+    outlets_of_row_bank = (
+        f'INDIRECT("{OUTLETS_LIST_PREFIX}"&INDEX({ranges["银行代码"]},'
+        f"MATCH(${bank_letter}2,{ranges['合作银行']},0)))"
     )
     for header, _name in (
         ("证件类型", "doc_type"),
@@ -125,7 +152,8 @@ def template_workbook() -> bytes:
     ):
         column = HEADERS.index(header) + 1
         letter = sheet.cell(row=1, column=column).column_letter
-        rule = DataValidation(type="list", formula1=ranges[header], allow_blank=True)
+        formula = outlets_of_row_bank if header == "领卡网点" else ranges[header]
+        rule = DataValidation(type="list", formula1=formula, allow_blank=True)
         rule.error = f"请从下拉列表中选择{header}"
         rule.errorTitle = header
         rule.add(f"{letter}2:{letter}{MAX_ROWS + 1}")
@@ -143,7 +171,8 @@ def template_workbook() -> bytes:
         "如 445202199001011234.jpg。",
         "3. 照片要求：近6个月内1寸白底免冠彩色正面证件照，JPG或PNG；"
         "不符合要求的系统会尝试自动修正。",
-        "4. 领卡方式为“网点领取”时须选择领卡网点；为“邮寄”时须填写邮寄地址。",
+        "4. 领卡方式为“网点领取”时须选择领卡网点（须为所选合作银行的网点，先选合作银行，"
+        "领卡网点的下拉列表即为该银行的网点）；为“邮寄”时须填写邮寄地址。",
         f"5. 每个文件最多{MAX_ROWS}行，文件最大{MAX_WORKBOOK_BYTES // MB}MB。",
     ):
         notes.append([line])

@@ -33,6 +33,7 @@ class Event(models.TextChoices):
     ACCOUNT_TAKEN_BACK = "account_taken_back", "人脸识别收回账号"
     EMPLOYER_APPROVED = "employer_approved", "单位注册审核通过"
     EMPLOYER_REFUSED = "employer_refused", "单位注册审核未通过"
+    CARD_RECEIVED = "card_received", "已领卡"
 
 
 # The production stages the holder is told about.
@@ -40,6 +41,7 @@ STAGE_EVENTS: dict[str, str] = {
     Stage.PRODUCING: Event.PRODUCTION_PRODUCING,
     Stage.OUTLET: Event.PRODUCTION_AT_OUTLET,
     Stage.MAILED: Event.PRODUCTION_MAILED,
+    Stage.COLLECTED: Event.CARD_RECEIVED,
 }
 
 

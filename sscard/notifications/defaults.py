@@ -40,6 +40,11 @@ DEFAULT_TEMPLATES: dict[str, tuple[str, str]] = {
         "{name}您好，您的社保卡{card}已寄出，快递单号{tracking_number}，请注意查收。"
         "收到后请在“智慧人社”办理启用。",
     ),
+    Event.CARD_RECEIVED: (
+        "社保卡已领取",
+        "{name}您好，您的社保卡{card}已于{at}领取，现为“封存”状态。"
+        "请在“智慧人社”办理“社会保障卡启用”后使用社保功能。如非本人领取，请立即致电12333。",
+    ),
     Event.LOSS_LAPSES_TOMORROW: (
         "临时挂失即将到期",
         "{name}您好，您的社保卡{card}的临时挂失将于{expires_at}到期并自动解除。"

@@ -40,7 +40,12 @@ from sscard.partners.services import (
 from sscard.production.constants import Delivery, Stage
 from sscard.production.models import Batch
 from sscard.production.reports import Report, ReportKind, ReportsRejected, batch_apply_reports
-from sscard.production.selectors import batch_for_bank, batch_orders, batches_open_for_bank
+from sscard.production.selectors import (
+    batch_for_bank,
+    batch_orders,
+    batches_open_for_bank,
+    orders_in_delivery,
+)
 from sscard.production.services import batch_acknowledge
 
 # No control characters (PostgreSQL refuses NUL; none belongs in these fields anyway).
@@ -50,8 +55,19 @@ MAX_ITEMS = 500
 # What each kind of partner may report.
 STAGES_BY_KIND: dict[str, set[str]] = {
     Partner.Kind.FACTORY: {Stage.PRODUCING},
-    Partner.Kind.BANK: {Stage.PRODUCING, Stage.CITY_BANK, Stage.OUTLET, Stage.MAILED},
+    Partner.Kind.BANK: {
+        Stage.PRODUCING,
+        Stage.CITY_BANK,
+        Stage.OUTLET,
+        Stage.MAILED,
+        Stage.DELIVERED,
+        Stage.COLLECTED,
+    },
 }
+# The API's words for the stages: the courier's signed-for event (已签收) makes a mailed card
+# 已领卡; the others are the stages' own codes.
+SIGNED = "signed"
+STAGE_OF_EVENT = {SIGNED: Stage.COLLECTED}
 
 
 class PartnerSignature(APIKeyHeader):
@@ -137,10 +153,21 @@ class BatchDetail(BatchSummary):
 
 class StageEventIn(Schema):
     order_id: int = Field(ge=1, le=2**53)
-    stage: Literal["producing", "city_bank", "outlet", "mailed"]
+    stage: Literal["producing", "city_bank", "outlet", "mailed", "delivered", "signed"] = Field(
+        description=(
+            "producing 制卡中；city_bank 市银行签收；outlet 网点签收；mailed 已寄出；"
+            "delivered 已投递（快递柜、驿站等代收，未本人签收：超过地区设置的天数未确认即视为"
+            "已领卡）；signed 已签收（收件人签收：已领卡）"
+        )
+    )
     occurred_at: datetime | None = Field(None, description="到达该环节的时间，缺省为收到时")
     place: str = Field("", max_length=100, pattern=TEXT)
-    tracking_number: str = Field("", max_length=40, pattern=TEXT, description="已寄出时必填")
+    tracking_number: str = Field(
+        "",
+        max_length=40,
+        pattern=TEXT,
+        description="已寄出时必填；已投递、已签收时必填，且须与寄出时的快递单号一致",
+    )
 
     @field_validator("occurred_at")
     @classmethod
@@ -305,6 +332,39 @@ def list_batches(request: HttpRequest) -> list[dict[str, Any]]:
     return [_summary(b) for b in batches_open_for_bank(_partner(request).bank_id)]
 
 
+class DeliveryOut(Schema):
+    order_id: int
+    batch_number: str
+    tracking_number: str
+    stage: Literal["mailed", "delivered"]
+    stage_label: str
+    mailed_at: datetime | None
+
+
+@api.get(
+    "/deliveries",
+    response={200: list[DeliveryOut], 401: Error, 422: Error},
+    tags=["reports"],
+)
+def list_deliveries(request: HttpRequest) -> list[dict[str, Any]]:
+    """本合作银行已寄出、尚未签收的社保卡（已寄出、已投递），按寄出时间先后；快递签收后以
+    “已签收”（signed）报告到订单所在批次的 events。制卡厂无快递信息，列表为空。"""
+    partner = _partner(request)
+    if partner.kind != Partner.Kind.BANK:
+        return []
+    return [
+        {
+            "order_id": o.pk,
+            "batch_number": o.batch.number if o.batch else "",
+            "tracking_number": o.tracking_number,
+            "stage": o.stage,
+            "stage_label": o.get_stage_display(),
+            "mailed_at": getattr(o, "mailed_at", None),  # annotated by the selector
+        }
+        for o in orders_in_delivery(partner.bank_id)
+    ]
+
+
 @api.get(
     "/batches/{number}",
     response={200: BatchDetail, 401: Error, 404: Error, 422: Error},
@@ -392,30 +452,30 @@ def _apply(request: HttpRequest, number: str, reports: list[tuple[str, Report]])
 def push_events(
     request: HttpRequest, payload: EventsIn, number: str = Path(..., pattern=BATCH_NUMBER)
 ) -> Status[Any]:
-    """报告制卡进度：制卡中、市银行签收、网点签收、已寄出（全部成功或全部不生效）。重复或
-    迟到的报告不会使订单倒退。"""
+    """报告制卡进度：制卡中、市银行签收、网点签收、已寄出，以及邮寄的快递状态：已投递、
+    已签收（全部成功或全部不生效）。重复或迟到的报告不会使订单倒退。"""
     partner = _partner(request)
 
     def work() -> dict[str, Any]:
         allowed = STAGES_BY_KIND[partner.kind]
-        for event in payload.events:
-            if event.stage not in allowed:
-                raise HttpError(
-                    403, f"{partner.get_kind_display()}不能报告“{Stage(event.stage).label}”"
-                )
+        stages = [STAGE_OF_EVENT.get(e.stage, e.stage) for e in payload.events]
+        for event, stage in zip(payload.events, stages, strict=True):
+            if stage not in allowed:
+                label = "已签收" if event.stage == SIGNED else Stage(stage).label
+                raise HttpError(403, f"{partner.get_kind_display()}不能报告“{label}”")
         reports = [
             (
                 f"events.{i}",
                 Report(
                     order_id=e.order_id,
                     kind=ReportKind.STAGE,
-                    stage=e.stage,
+                    stage=stage,
                     at=e.occurred_at,
                     place=e.place,
                     tracking_number=e.tracking_number,
                 ),
             )
-            for i, e in enumerate(payload.events)
+            for i, (e, stage) in enumerate(zip(payload.events, stages, strict=True))
         ]
         return _apply(request, number, reports)
 

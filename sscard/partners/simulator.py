@@ -5,8 +5,9 @@ move through production on their own.
 Each round, for every open batch of its bank: the bank acknowledges new batches; the factory
 takes orders in 数据录入 into 制卡中, or reports 制卡失败 for a configurable share of first
 attempts; the bank reports the account opened (制卡成功) and 市银行签收 for orders in 制卡中,
-then 网点签收 (or 已寄出 with a tracking number) for orders at the city branch. A resent order
-always succeeds.
+then 网点签收 (or 已寄出 with a tracking number) for orders at the city branch; the round after a
+card was mailed, the courier's 已签收 (``signed``, with the same tracking number) makes it
+已领卡. A resent order always succeeds.
 """
 
 from __future__ import annotations
@@ -128,8 +129,9 @@ class Simulator:
         return math.floor(n * self.failure_share) > math.floor((n - 1) * self.failure_share)
 
     def tick(self) -> int:
-        """One round over every open batch; the number of reports sent."""
-        sent = 0
+        """One round: the courier's 已签收 for the cards mailed in an earlier round, then
+        every open batch; the number of reports sent."""
+        sent = self._sign_for_mailed()
         for summary in self.bank.call("GET", "/batches"):
             number = summary["number"]
             if summary["status"] == "sent":
@@ -199,6 +201,24 @@ class Simulator:
             if items:
                 self.say(f"{number}: {label} {len(items)} 张")
         return len(failures) + len(producing) + len(made) + len(arrived) + len(delivered)
+
+    def _sign_for_mailed(self) -> int:
+        """Every card mailed (in an earlier round) is signed for by its holder: 已签收 with the
+        parcel's tracking number, reported to the order's batch."""
+        by_batch: dict[str, list[dict[str, Any]]] = {}
+        for parcel in self.bank.call("GET", "/deliveries"):
+            by_batch.setdefault(parcel["batch_number"], []).append(
+                {
+                    "order_id": parcel["order_id"],
+                    "stage": "signed",
+                    "place": "收件人本人签收",
+                    "tracking_number": parcel["tracking_number"],
+                }
+            )
+        for number, signed in by_batch.items():
+            self._report(self.bank, f"/batches/{number}/events", "events", signed)
+            self.say(f"{number}: 已签收 {len(signed)} 张")
+        return sum(len(signed) for signed in by_batch.values())
 
     def _report(
         self, client: PartnerClient, path: str, key: str, items: list[dict[str, Any]]

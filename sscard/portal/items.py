@@ -215,7 +215,12 @@ class ItemPage:
 def _choices_context() -> dict[str, Any]:
     return {
         "banks": list(Bank.objects.filter(active=True)),
-        "outlets": list(Outlet.objects.filter(active=True)),
+        # grouped by the bank they belong to: an outlet hands over its own bank's cards only
+        "outlets": list(
+            Outlet.objects.filter(active=True, bank__active=True)
+            .select_related("bank")
+            .order_by("bank__code", "district", "code")
+        ),
     }
 
 

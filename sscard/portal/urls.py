@@ -20,6 +20,11 @@ urlpatterns = [
     path("bundles/<slug:code>/", views.bundle_detail, name="bundle"),
     path("bundles/<slug:code>/<slug:item>/", views.select_target, name="select"),
     path("bundles/<slug:code>/<slug:item>/<slug:target>/", views.item_page, name="item"),
+    path(
+        "bundles/<slug:code>/progress/<slug:target>/receive/",
+        views.confirm_receipt,
+        name="receive",
+    ),
     path("photo-check/", views.photo_check, name="photo_check"),
     path("ward-check/", views.ward_check, name="ward_check"),
     path("drafts/<uuid:draft_id>/", views.confirm, name="confirm"),

@@ -35,7 +35,11 @@ from sscard.applications.selectors import (
     receipt_of,
     what_was_done,
 )
-from sscard.applications.services import application_resubmit, application_withdraw
+from sscard.applications.services import (
+    application_confirm_receipt,
+    application_resubmit,
+    application_withdraw,
+)
 from sscard.audit.services import audit_record
 from sscard.core.errors import DomainError
 from sscard.core.masking import mask_phone
@@ -510,6 +514,59 @@ def _query(request: HttpRequest, item: Item, target: pages.Target, context: dict
     assert target.card is not None  # noqa: S101
     context["status"] = query_card_status(requester=requester, card=target.card)
     return render(request, "portal/items/status.html", context)
+
+
+@portal_login_required
+def confirm_receipt(request: HttpRequest, code: str, target: str) -> HttpResponse:
+    """确认收到 a mailed card, from 制卡进度: tick “我已收到”, then 确认收到 (a step-up first
+    when the login is not sure enough of the person; the tick is kept across it)."""
+    found = _bundle(code)
+    the_item = _item(found, ItemCode.PROGRESS)
+    requester = requester_of(request)
+    chosen = pages.target_of(the_item, requester, target)
+    if chosen is None or chosen.person is None:
+        raise Http404
+    progress_url = reverse("portal:item", args=[found.code, the_item.code, chosen.key])
+    context: dict[str, Any] = {"bundle": found, "item": the_item, "target": chosen}
+    try:
+        progress = query_progress(requester=requester, subject=chosen.person)
+    except DomainError as exc:
+        context["blocked"] = exc.message
+        return render(request, "portal/blocked.html", context)
+    order = progress.application.production_order
+    if order is None or not progress.receivable:
+        if progress.collected:
+            messages.info(request, "社保卡已确认收到，无需重复确认")
+            return redirect(progress_url)
+        context["blocked"] = "社保卡尚未寄出或为网点领取，暂无需确认收到"
+        return render(request, "portal/blocked.html", context)
+    # back from a step-up: the tick given before it is kept
+    values = (take_stash(request) or {}) if request.method == "GET" else request.POST.dict()
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        if values.get("received") != "on":
+            errors["received"] = "请勾选“我已收到本人（被监护人）的社会保障卡，卡面信息无误”"
+        else:
+            try:
+                application_confirm_receipt(requester=requester, order=order)
+            except DomainError as exc:
+                if exc.code == "step_up_required":
+                    return _step_up(request, exc)
+                errors["__all__"] = exc.message
+            else:
+                messages.success(
+                    request,
+                    "已确认收到社保卡，本次申请已办结。社保卡现为“封存”状态，请办理社保卡启用",
+                )
+                return redirect(progress_url)
+    context |= {
+        "progress": progress,
+        "card": order.card,
+        "values": values,
+        "errors": errors,
+        "progress_url": progress_url,
+    }
+    return render(request, "portal/items/receive.html", context, status=400 if errors else 200)
 
 
 @portal_login_required

@@ -10,6 +10,9 @@ class Stage(models.TextChoices):
     CITY_BANK = "city_bank", "市银行签收"
     OUTLET = "outlet", "网点签收"
     MAILED = "mailed", "已寄出"
+    # the courier's tracking says delivered (a parcel locker, a collection point, a doorman)
+    # without the holder's signature: 已领卡 after the region's days unless they say otherwise
+    DELIVERED = "delivered", "已投递"
     COLLECTED = "collected", "已领卡"
     FAILED = "failed", "制卡失败"
 
@@ -25,7 +28,8 @@ STAGE_TRANSITIONS: dict[str, frozenset[str]] = {
     Stage.PRODUCING: frozenset({Stage.CITY_BANK, Stage.FAILED}),
     Stage.CITY_BANK: frozenset({Stage.OUTLET, Stage.MAILED, Stage.FAILED}),
     Stage.OUTLET: frozenset({Stage.COLLECTED}),
-    Stage.MAILED: frozenset({Stage.COLLECTED}),
+    Stage.MAILED: frozenset({Stage.DELIVERED, Stage.COLLECTED}),
+    Stage.DELIVERED: frozenset({Stage.COLLECTED}),
     # back to the production officer, who sends the data again
     Stage.FAILED: frozenset({Stage.DATA_SENT}),
     Stage.COLLECTED: frozenset(),
@@ -56,7 +60,20 @@ STAGE_RANK: dict[str, int] = {
     Stage.CITY_BANK: 3,
     Stage.OUTLET: 4,
     Stage.MAILED: 4,
-    Stage.COLLECTED: 5,
+    Stage.DELIVERED: 5,
+    Stage.COLLECTED: 6,
 }
-# What partners report over the API or in a result file.
-REPORTABLE_STAGES = (Stage.PRODUCING, Stage.CITY_BANK, Stage.OUTLET, Stage.MAILED)
+# What partners report over the API or in a result file: 已签收 (the courier's signed-for
+# event) is reported as 已领卡 of a mailed card.
+REPORTABLE_STAGES = (
+    Stage.PRODUCING,
+    Stage.CITY_BANK,
+    Stage.OUTLET,
+    Stage.MAILED,
+    Stage.DELIVERED,
+    Stage.COLLECTED,
+)
+# The courier's reports on a mailed card: they name the order's tracking number.
+COURIER_STAGES = (Stage.DELIVERED, Stage.COLLECTED)
+# A mailed card on its way to its holder: they may confirm they have it (确认收到).
+RECEIVABLE_STAGES = (Stage.MAILED, Stage.DELIVERED)

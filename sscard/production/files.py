@@ -59,6 +59,8 @@ RESULT_WORDS = {
     Stage.CITY_BANK.label: (ReportKind.STAGE, Stage.CITY_BANK),
     Stage.OUTLET.label: (ReportKind.STAGE, Stage.OUTLET),
     Stage.MAILED.label: (ReportKind.STAGE, Stage.MAILED),
+    Stage.DELIVERED.label: (ReportKind.STAGE, Stage.DELIVERED),
+    "已签收": (ReportKind.STAGE, Stage.COLLECTED),
     "制卡成功": (ReportKind.SUCCESS, ""),
     Stage.FAILED.label: (ReportKind.FAILURE, ""),
 }

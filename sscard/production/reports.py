@@ -19,6 +19,7 @@ from sscard.audit.services import audit_record
 from sscard.cards.services import card_set_bank_account
 from sscard.core.errors import DomainError
 from sscard.production.constants import (
+    COURIER_STAGES,
     IN_PRODUCTION_STAGES,
     REPORTABLE_STAGES,
     STAGE_RANK,
@@ -26,7 +27,12 @@ from sscard.production.constants import (
     Stage,
 )
 from sscard.production.models import Batch, ProductionEvent, ProductionOrder
-from sscard.production.services import batch_refresh_status, order_fail, order_transition
+from sscard.production.services import (
+    batch_refresh_status,
+    order_collect,
+    order_fail,
+    order_transition,
+)
 
 # how far ahead of our clock a partner's report time may be
 CLOCK_SKEW = timedelta(minutes=5)
@@ -123,13 +129,20 @@ def order_report(*, order: ProductionOrder, report: Report, by: str) -> bool:
     stage = report.stage
     if stage == Stage.OUTLET and order.delivery != Delivery.OUTLET:
         raise DomainError("该订单为邮寄领卡，不能由网点签收", code="wrong_delivery")
-    if stage == Stage.MAILED:
+    if stage == Stage.MAILED or stage in COURIER_STAGES:
         if order.delivery != Delivery.MAIL:
             raise DomainError("该订单为网点领取，不能邮寄", code="wrong_delivery")
         if not report.tracking_number:
             raise DomainError("请填写快递单号", code="missing_tracking", field="tracking_number")
+    if stage in COURIER_STAGES:
+        _check_courier(order, report.tracking_number)
     place = report.place or (order.outlet.name if stage == Stage.OUTLET and order.outlet else "")
-    note = f"快递单号 {report.tracking_number}" if stage == Stage.MAILED else ""
+    note = f"快递单号 {report.tracking_number}" if report.tracking_number else ""
+    if stage == Stage.COLLECTED:
+        if order.stage == Stage.COLLECTED:
+            return False  # signed for already (or confirmed by the holder): nothing to add
+        order_collect(order=order, actor=None, place=place or "快递签收", note=note, at=at, by=by)
+        return True
     reached = order.events.filter(stage=stage, at__gte=started).exists()
     if reached:
         return False  # a repeat
@@ -160,6 +173,17 @@ def order_report(*, order: ProductionOrder, report: Report, by: str) -> bool:
         detail={"stage": stage, "current": order.stage, "by": by},
     )
     return True
+
+
+def _check_courier(order: ProductionOrder, tracking_number: str) -> None:
+    """The courier's 已投递 and 已签收 name the parcel: it must be the one this order was
+    mailed in."""
+    if not order.tracking_number:
+        raise DomainError(
+            "订单尚未报告已寄出，不能报告投递或签收", code="not_mailed", field="stage"
+        )
+    if tracking_number != order.tracking_number:
+        raise DomainError("快递单号与订单不符", code="tracking_mismatch", field="tracking_number")
 
 
 def batch_apply_reports(

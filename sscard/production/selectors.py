@@ -5,13 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Max, Q, QuerySet
 from django.utils import timezone
 
 from sscard.production.constants import (
     IN_PRODUCTION_STAGES,
     OPEN_BATCH_STATUSES,
+    RECEIVABLE_STAGES,
     BatchStatus,
+    Delivery,
     Stage,
 )
 from sscard.production.models import Batch, ProductionOrder
@@ -93,4 +95,18 @@ def batch_for_bank(bank_id: int, number: str) -> Batch | None:
         .select_related("bank")
         .annotate(order_count=Count("orders"))
         .first()
+    )
+
+
+def orders_in_delivery(bank_id: int, limit: int = 500) -> QuerySet[ProductionOrder]:
+    """The bank's mailed cards the courier has not yet handed to their holder (已寄出,
+    已投递), the oldest first, each with when it was mailed (``mailed_at``)."""
+    return (
+        ProductionOrder.objects.filter(
+            bank_id=bank_id, delivery=Delivery.MAIL, stage__in=RECEIVABLE_STAGES
+        )
+        .exclude(batch__isnull=True)
+        .select_related("batch")
+        .annotate(mailed_at=Max("events__at", filter=Q(events__stage=Stage.MAILED)))
+        .order_by("mailed_at", "pk")[:limit]
     )

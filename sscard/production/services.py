@@ -30,6 +30,7 @@ from sscard.production.constants import (
     Stage,
 )
 from sscard.production.models import Batch, ProductionEvent, ProductionOrder
+from sscard.production.signals import order_collected
 from sscard.regions.models import Bank, Outlet
 
 
@@ -93,7 +94,8 @@ def order_transition(
     audit_record(actor=actor, action=f"production.{to}", target=order, detail=detail)
     if to in STAGE_EVENTS:
         # the holder hears of each stage that matters to them, whoever reported it
-        notify(STAGE_EVENTS[to], person=order.person, context={"order": order})
+        context: dict[str, Any] = {"order": order, **({"at": at} if at else {})}
+        notify(STAGE_EVENTS[to], person=order.person, context=context)
     batch_id = order.batch_id
     if batch_id and previous in IN_PRODUCTION_STAGES and to not in IN_PRODUCTION_STAGES:
         # the last order to leave the bank or the factory closes its batch, whoever moved it
@@ -183,7 +185,7 @@ def order_advance(
             raise DomainError("该卡不在本网点，请核对领卡网点", code="wrong_outlet")
     else:
         _officer_or_partner(actor)
-    if to in (Stage.FAILED, Stage.COLLECTED, Stage.DATA_SENT):
+    if to in (Stage.FAILED, Stage.COLLECTED, Stage.DATA_SENT, Stage.DELIVERED):
         raise DomainError("请使用对应的办理功能", code="wrong_step")
     changes: dict[str, Any] = {}
     if to == Stage.OUTLET:
@@ -226,11 +228,22 @@ def order_fail(
 
 @transaction.atomic
 def order_collect(
-    *, order: ProductionOrder, actor: User | None, place: str = ""
+    *,
+    order: ProductionOrder,
+    actor: User | None,
+    place: str = "",
+    note: str = "",
+    at: datetime | None = None,
+    by: str = "",
 ) -> ProductionOrder:
-    """已领卡: the holder has the card in hand, which is now 封存 until enabled."""
-    order = order_transition(order=order, to=Stage.COLLECTED, actor=actor, place=place)
+    """已领卡: the holder has the card in hand, which is now 封存 until enabled; the
+    application it was made for is 办结 (``order_collected``) and the holder told
+    (``Event.CARD_RECEIVED``), all in this transaction."""
+    order = order_transition(
+        order=order, to=Stage.COLLECTED, actor=actor, place=place, note=note, at=at, by=by
+    )
     card_issue(card=order.card, actor=actor)
+    order_collected.send(sender=ProductionOrder, order=order, actor=actor)
     return order
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from sscard.core.trust import Action, TrustLevel, default_action_levels
@@ -87,6 +87,15 @@ class RegionSettings(models.Model):
         default=12,
         validators=[MinValueValidator(1)],
         help_text="网点签收后超过该月数仍未领取的社保卡，标记为逾期封存。",
+    )
+    delivery_confirm_days = models.PositiveSmallIntegerField(
+        "投递后自动确认收到（天）",
+        default=7,
+        validators=[MinValueValidator(1), MaxValueValidator(60)],
+        help_text=(
+            "邮寄的社保卡在快递显示“已投递”（快递柜、驿站代收等，非本人签收）后超过该天数，"
+            "持卡人仍未确认收到的，视为已领卡（1–60天）。"
+        ),
     )
 
     class Meta:

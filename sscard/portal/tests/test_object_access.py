@@ -103,6 +103,10 @@ def _item_urls(v: Victim) -> list[str]:
 Builder = Callable[[Victim], list[str]]
 BY_ID: dict[str, tuple[Builder, str]] = {
     "item": (_item_urls, reverse("portal:item", args=["sscard", "loss", "card-999999"])),
+    "receive": (
+        lambda v: [reverse("portal:receive", args=["sscard", f"person-{p.pk}"]) for p in v.people],
+        reverse("portal:receive", args=["sscard", "person-999999"]),
+    ),
     "confirm": (
         lambda v: [reverse("portal:confirm", args=[d]) for d in v.drafts],
         reverse("portal:confirm", args=[uuid.uuid4()]),

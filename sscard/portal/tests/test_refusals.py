@@ -156,7 +156,7 @@ def test_the_ward_check_is_for_signed_in_people(client):
 
 def test_reissue_before_the_formal_loss_is_refused_beside_the_choice(client, citizen_l3, outlet):
     sign_in(client, citizen_l3, TrustLevel.L3_PLUS)
-    card = CardFactory(person=citizen_l3.person)
+    card = CardFactory(person=citizen_l3.person, bank=outlet.bank)  # collected at its bank's
     url = item_url("reissue", f"card-{card.pk}")
     assert client.get(url).status_code == 200  # 换卡 is open for a card in use
     answer = client.post(

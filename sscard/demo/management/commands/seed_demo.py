@@ -101,6 +101,7 @@ from sscard.photos.uploads import HardenedFile
 from sscard.production import services as production
 from sscard.production.constants import BatchStatus, Delivery, Stage
 from sscard.production.models import Batch, ProductionOrder
+from sscard.production.reports import Report, ReportKind, batch_apply_reports
 from sscard.regions.models import Bank, HolidayOverride, Outlet, RegionSettings
 from sscard.regions.selectors import region_settings, work_calendar
 from sscard.testing.ids import resident_id, uscc
@@ -389,6 +390,7 @@ DELAYS: dict[str, tuple[str, int, int]] = {
     "city": ("workdays", 4, 7),
     "outlet": ("workdays", 1, 2),
     "mail": ("workdays", 1, 2),
+    "delivered": ("days", 1, 2),
     "fail": ("workdays", 1, 3),
     "collect": ("workdays", 1, 8),
     "enable": ("days", 0, 10),
@@ -410,6 +412,7 @@ STAFF_STEPS = {
     "city",
     "outlet",
     "mail",
+    "delivered",
     "fail",
     "collect",
 }
@@ -483,6 +486,13 @@ SCENARIOS: tuple[Scenario, ...] = (
         outlet="RC01",
     ),
     _one(TO_SEALED[:-1], (0, 2), "已寄出", 3, delivery=Delivery.MAIL),
+    _one(
+        (*TO_SEALED[:-1], "delivered"),
+        (0, 2),
+        "已投递（快递柜代收），待本人确认收到",
+        2,
+        delivery=Delivery.MAIL,
+    ),
     _one(("submit", "accept", "approve", "send", "fail"), RECENT, "制卡失败", 2),
     _one(
         ("submit", "accept", "approve", "send", "produce", "fail"), (20, 25), "制卡失败，已超期", 2
@@ -1050,6 +1060,28 @@ class Seeder:
             tracking_number=tracking,
         )
         self._batch_settles(case)
+
+    def step_delivered(self, case: Case, scenario: Scenario) -> None:
+        """The courier's 已投递 (a parcel locker): the holder has the region's days to confirm."""
+        order = ProductionOrder.objects.select_related("batch").get(pk=case.order.pk)
+        if order.batch is None:
+            raise CommandError("demo story: a mailed card was sent in no batch")
+        batch_apply_reports(
+            batch=order.batch,
+            reports=[
+                (
+                    "events.0",
+                    Report(
+                        order.pk,
+                        ReportKind.STAGE,
+                        stage=Stage.DELIVERED,
+                        place="丰巢快递柜",
+                        tracking_number=order.tracking_number,
+                    ),
+                )
+            ],
+            by=f"{order.bank.name}（快递）",
+        )
 
     def step_fail(self, case: Case, scenario: Scenario) -> None:
         self._bank_takes_over(case)
