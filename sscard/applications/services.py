@@ -339,7 +339,7 @@ def application_submit_apply(
                 guardian=user.person,
                 ward=subject,
                 relationship=clean.data["relationship"],
-                actor=user,
+                requester=requester,
             )
         for kind in (MaterialKind.PHOTO, MaterialKind.HOUSEHOLD, MaterialKind.GUARDIAN_PROOF):
             if kind in uploads:
