@@ -226,3 +226,19 @@ def employment_ensure(*, employer: Employer, person: Person, actor: User | None)
         employment.save(update_fields=["active"])
         audit_record(actor=actor, action="employment.recorded", target=employment)
     return employment
+
+
+def person_reveal_own(*, requester: Requester) -> Person:
+    """查看完整信息: the signed-in citizen's own record in full, once the login is as sure of
+    them as the region asks (``Action.REVEAL_OWN``, L3+ by default). Each reveal is audited."""
+    person = requester.user.person
+    if person is None:
+        raise DomainError("该账号没有关联的个人信息", code="no_identity")
+    ensure_trust(Action.REVEAL_OWN, requester)
+    audit_record(
+        actor=requester.user,
+        action="person.reveal_own",
+        target=person,
+        detail={"trust": requester.trust.label},
+    )
+    return person

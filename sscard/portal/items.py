@@ -19,7 +19,7 @@ from django.utils.module_loading import import_string
 
 from sscard.accounts.models import Guardianship, Person, User
 from sscard.accounts.services import COUNTER_ONLY_FIELDS, ONLINE_CONTACT_FIELDS
-from sscard.accounts.trust import Action, Requester
+from sscard.accounts.trust import Action, Requester, trust_allows
 from sscard.applications import services as app_services
 from sscard.applications.catalogue import SSCARD, Item
 from sscard.applications.constants import (
@@ -46,6 +46,15 @@ from sscard.regions.models import Bank, Outlet
 from sscard.regions.selectors import region_settings
 
 NEW = "new"  # the 申领 target "a child not yet on record"
+# A person's record details an item page prefills: shown in full only when the login may see
+# them (Action.REVEAL_OWN, L3+ by default); else the field is left empty with the masked
+# value as its placeholder, and a field left empty (or sent back masked) keeps the record's
+# value — a mask is never written over the record.
+RECORD_FIELDS: dict[str, Callable[[str], str]] = {
+    "name": mask_name,
+    "phone": mask_phone,
+    "address": mask_address,
+}
 MATERIAL_KINDS = (MaterialKind.PHOTO, MaterialKind.HOUSEHOLD, MaterialKind.GUARDIAN_PROOF)
 
 
@@ -145,6 +154,62 @@ def check_eligibility(item: Item, requester: Requester, target: Target) -> None:
         check(requester=requester, subject=target.person)
 
 
+def may_reveal(requester: Requester) -> bool:
+    """Whether the page may show the person's own details in full (Action.REVEAL_OWN)."""
+    return trust_allows(Action.REVEAL_OWN, requester)
+
+
+def record_view(
+    requester: Requester, person: Person | None, fields: tuple[str, ...]
+) -> dict[str, Any]:
+    """For the page: each record field's current value as it may be shown (in full or
+    masked), the placeholders that say it, and whether it is masked."""
+    if person is None:
+        return {"masked": False, "current": {}, "placeholders": {}}
+    reveal = may_reveal(requester)
+    current = {
+        key: (getattr(person, key) or "") if reveal else RECORD_FIELDS[key](getattr(person, key))
+        for key in fields
+    }
+    return {
+        "masked": not reveal,
+        "current": current,
+        "placeholders": {
+            key: f"当前：{value}，不修改请留空" for key, value in current.items() if value
+        },
+    }
+
+
+def hide_record_values(
+    requester: Requester, person: Person | None, values: dict[str, Any], fields: tuple[str, ...]
+) -> dict[str, Any]:
+    """``values`` to prefill a page with: a record value the login may not see is left out
+    (the field shows it masked, as its placeholder)."""
+    if person is None or may_reveal(requester):
+        return values
+    hidden = dict(values)
+    for key in fields:
+        if key in hidden and hidden[key] == (getattr(person, key) or ""):
+            hidden[key] = ""
+    return hidden
+
+
+def keep_record_values(
+    person: Person | None, posted: Mapping[str, Any], fields: tuple[str, ...]
+) -> dict[str, str]:
+    """The posted entries, with each record field left empty — or sent back as the mask the
+    page showed — replaced by the record's own value."""
+    data = {key: str(value) for key, value in posted.items()}
+    if person is None:
+        return data
+    for key in fields:
+        recorded = getattr(person, key) or ""
+        given = data.get(key, "").strip()
+        if recorded and (not given or given == RECORD_FIELDS[key](recorded)):
+            data[key] = recorded
+    return data
+
+
 # ---------------------------------------------------------------------------------------------
 # Pages
 
@@ -172,9 +237,15 @@ class ItemPage:
 
     template = ""
     writes = True
+    # the person's record details the page prefills (see RECORD_FIELDS)
+    record_fields: tuple[str, ...] = ()
 
     def initial(self, requester: Requester, target: Target) -> dict[str, Any]:
         return {}
+
+    def shown(self, requester: Requester, target: Target, values: dict[str, Any]) -> dict:
+        """``values`` as the page may show them to this login (record details masked)."""
+        return hide_record_values(requester, target.person, values, self.record_fields)
 
     def values_of(self, requester: Requester, target: Target, data: dict[str, Any]) -> dict:
         """The page's fields filled in again from a draft (继续办理, 返回修改)."""
@@ -233,6 +304,7 @@ def _fee_label(fee: Decimal) -> str:
 
 class ApplyPage(ItemPage):
     template = "portal/items/apply.html"
+    record_fields = ("name", "phone", "address")
 
     def initial(self, requester: Requester, target: Target) -> dict[str, Any]:
         person = target.person
@@ -268,6 +340,7 @@ class ApplyPage(ItemPage):
             "photo_exempt_age": region.photo_exempt_age,
             "guardian_age": region.guardian_age,
             "fee": self._fee(target),
+            **record_view(requester, target.person, self.record_fields),
         }
 
     def _fee(self, target: Target) -> str:
@@ -276,7 +349,7 @@ class ApplyPage(ItemPage):
         return _fee_label(Decimal(0) if first and region.first_issue_free else region.reissue_fee)
 
     def _with_identity(self, target: Target, post: Mapping[str, Any]) -> dict[str, Any]:
-        data = {key: str(value) for key, value in post.items()}
+        data = keep_record_values(target.person, post, self.record_fields)
         if target.person is not None:
             # the identity of a person on record is not edited here: it is theirs
             data["doc_type"] = target.person.doc_type
@@ -554,6 +627,7 @@ CONTACT_LABELS = {
 
 class ChangePage(ItemPage):
     template = "portal/items/change.html"
+    record_fields = ("phone", "address")
 
     def initial(self, requester: Requester, target: Target) -> dict[str, Any]:
         assert target.person is not None  # noqa: S101
@@ -564,7 +638,10 @@ class ChangePage(ItemPage):
         return {**self.initial(requester, target), **data.get("changes", {})}
 
     def context(self, requester: Requester, target: Target) -> dict[str, Any]:
-        return {"counter_fields": "、".join(COUNTER_ONLY_FIELDS.values())}
+        return {
+            "counter_fields": "、".join(COUNTER_ONLY_FIELDS.values()),
+            **record_view(requester, target.person, self.record_fields),
+        }
 
     def clean(
         self,
@@ -576,7 +653,12 @@ class ChangePage(ItemPage):
     ) -> dict[str, Any]:
         assert target.person is not None  # noqa: S101
         errors = FormErrors()
-        cleaned = clean_contact({key: post.get(key, "") for key in ONLINE_CONTACT_FIELDS}, errors)
+        posted = keep_record_values(
+            target.person,
+            {key: post.get(key, "") for key in ONLINE_CONTACT_FIELDS},
+            self.record_fields,
+        )
+        cleaned = clean_contact(posted, errors)
         errors.raise_if_any()
         changes = {
             key: value

@@ -21,6 +21,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from sscard.accounts.models import User
+from sscard.accounts.trust import Action, StepUpRequired, ensure_trust
 from sscard.applications.catalogue import Bundle, Item, ItemKind, bundle, bundles
 from sscard.applications.constants import WITHDRAWABLE, AppStatus, ItemCode, MaterialKind
 from sscard.applications.materials import prepare_upload
@@ -411,12 +412,34 @@ def item_page(request: HttpRequest, code: str, item: str, target: str) -> HttpRe
         else page.initial(requester, chosen)
     )
     if request.method == "GET":
-        # back from a step-up: what was chosen and typed before it is shown again
-        values = {**values, **(take_stash(request) or {})}
+        # back from a step-up: what was chosen and typed before it is shown again (a record
+        # detail left empty beside its masked value is shown as the record has it)
+        stash = take_stash(request) or {}
+        values |= {
+            key: value
+            for key, value in stash.items()
+            if key != "reveal" and (value or key not in page.record_fields)
+        }
+        values = page.shown(requester, chosen, values)
     kept = set(draft.files) if draft else set()
     errors: dict[str, str] = {}
     status = 200
-    if request.method == "POST":
+    if request.method == "POST" and request.POST.get("reveal"):
+        # 查看完整信息: the person's own details in full need the level the region sets
+        try:
+            ensure_trust(Action.REVEAL_OWN, requester)
+        except StepUpRequired as exc:
+            return _step_up(request, exc)
+        values = {
+            **page.initial(requester, chosen),
+            **{
+                key: value
+                for key, value in request.POST.dict().items()
+                if key not in ("reveal", "csrfmiddlewaretoken")
+                and (value or key not in page.record_fields)
+            },
+        }
+    elif request.method == "POST":
         values = request.POST.dict()
         # uploads are hardened (and a photo checked and fixed) before they are kept anywhere
         uploads, upload_errors = _prepared_uploads(request)
