@@ -79,6 +79,13 @@ from sscard.regions.models import Bank, Outlet, RegionSettings
 from sscard.regions.selectors import region_settings, work_calendar
 
 NOT_FOUND = "未找到该办件"
+# what a 申领 (and its 补正) stores of the uploads
+APPLY_MATERIALS = (
+    MaterialKind.PHOTO,
+    MaterialKind.ID_SCAN,
+    MaterialKind.HOUSEHOLD,
+    MaterialKind.GUARDIAN_PROOF,
+)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -300,7 +307,12 @@ def application_submit_apply(
     )
     provided = {kind for kind, upload in files.items() if upload}
     clean = clean_apply(
-        data, provided, region=region, today=today, for_someone_else=for_someone_else
+        data,
+        provided,
+        region=region,
+        today=today,
+        for_someone_else=for_someone_else,
+        document_seen=requester.counter,
     )
     if for_someone_else and not (clean.facts.chinese_citizen and clean.age < region.guardian_age):
         raise DomainError(
@@ -341,7 +353,7 @@ def application_submit_apply(
                 relationship=clean.data["relationship"],
                 requester=requester,
             )
-        for kind in (MaterialKind.PHOTO, MaterialKind.HOUSEHOLD, MaterialKind.GUARDIAN_PROOF):
+        for kind in APPLY_MATERIALS:
             if kind in uploads:
                 _attach(application, subject, kind, uploads[kind])
         return application
@@ -541,6 +553,7 @@ def application_resubmit(
                 region=region,
                 today=today,
                 for_someone_else=application.relation == Relation.GUARDIAN,
+                document_seen=application.relation == Relation.COUNTER,
             )
             subject = Person.objects.select_for_update().get(pk=application.subject_id)
             _record_on_person(subject, clean, requester.user)
@@ -549,7 +562,7 @@ def application_resubmit(
             errors = FormErrors()
             form.update(clean_delivery({**form, **data}, errors))
             errors.raise_if_any()
-        for kind in (MaterialKind.PHOTO, MaterialKind.HOUSEHOLD, MaterialKind.GUARDIAN_PROOF):
+        for kind in APPLY_MATERIALS:
             if kind in uploads:
                 _attach(application, application.subject, kind, uploads[kind])
         calendar = work_calendar(start=application.paused_since or today, end=today)

@@ -30,7 +30,13 @@ from sscard.applications.constants import (
     ReplaceReason,
 )
 from sscard.applications.eligibility import check_reissue, ensure_trust
-from sscard.applications.forms import FormErrors, clean_apply, clean_contact, clean_delivery
+from sscard.applications.forms import (
+    SCANNED_DOC_TYPES,
+    FormErrors,
+    clean_apply,
+    clean_contact,
+    clean_delivery,
+)
 from sscard.applications.models import Application, Material
 from sscard.applications.selectors import cards_for_requester
 from sscard.cards.constants import CardStatus
@@ -55,7 +61,6 @@ RECORD_FIELDS: dict[str, Callable[[str], str]] = {
     "phone": mask_phone,
     "address": mask_address,
 }
-MATERIAL_KINDS = (MaterialKind.PHOTO, MaterialKind.HOUSEHOLD, MaterialKind.GUARDIAN_PROOF)
 
 
 @dataclass(frozen=True)
@@ -340,6 +345,15 @@ class ApplyPage(ItemPage):
             "photo_exempt_age": region.photo_exempt_age,
             "guardian_age": region.guardian_age,
             "fee": self._fee(target),
+            # the scan of a document other than the 居民身份证: known to be needed for a person
+            # on record with no card yet, offered for anyone typed in
+            "scan_needed": target.person is not None
+            and target.person.doc_type in SCANNED_DOC_TYPES
+            and not Card.objects.filter(person=target.person).exists(),
+            "scan_offered": target.person is None,
+            "scan_help": "持"
+            + "、".join(str(DocType(t).label) for t in DocType if t in SCANNED_DOC_TYPES)
+            + "首次申领时必须上传，供审核人员核对；持居民身份证、居民户口簿无需上传",
             **record_view(requester, target.person, self.record_fields),
         }
 
