@@ -5,7 +5,8 @@ downloads; the response forbids sniffing, caching and running anything."""
 
 from __future__ import annotations
 
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest
+from django.http.response import HttpResponseBase
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_GET
 
@@ -22,15 +23,15 @@ INLINE_TYPES = frozenset({"image/jpeg", "image/png"})
 
 
 @require_GET
-def material_file(request: HttpRequest, pk: int) -> HttpResponse:
+def material_file(request: HttpRequest, pk: int) -> HttpResponseBase:
     try:
         material = material_for_viewer(request.user, pk, trust=session_trust(request))
     except StepUpRequired as exc:
         # a citizen's own file after a password login: a code to the phone on file (or face),
         # then back here and the file opens
-        response = step_up_page(request, exc)
-        add_never_cache_headers(response)
-        return response
+        step_up = step_up_page(request, exc)
+        add_never_cache_headers(step_up)
+        return step_up
     if material is None or not material.file:
         raise Http404
     try:

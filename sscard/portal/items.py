@@ -60,6 +60,7 @@ RECORD_FIELDS: dict[str, Callable[[str], str]] = {
     "name": mask_name,
     "phone": mask_phone,
     "address": mask_address,
+    "mail_address": mask_address,
 }
 
 
@@ -164,55 +165,79 @@ def may_reveal(requester: Requester) -> bool:
     return trust_allows(Action.REVEAL_OWN, requester)
 
 
-def record_view(
-    requester: Requester, person: Person | None, fields: tuple[str, ...]
+def masked_view(
+    current: Mapping[str, str], fields: tuple[str, ...], *, reveal: bool
 ) -> dict[str, Any]:
-    """For the page: each record field's current value as it may be shown (in full or
-    masked), the placeholders that say it, and whether it is masked."""
-    if person is None:
-        return {"masked": False, "current": {}, "placeholders": {}}
-    reveal = may_reveal(requester)
-    current = {
-        key: (getattr(person, key) or "") if reveal else RECORD_FIELDS[key](getattr(person, key))
+    """For a page prefilled with ``current`` details: each value as it may be shown (in full
+    or masked), the placeholders that say it, and whether the page is masked."""
+    shown = {
+        key: (current.get(key) or "") if reveal else RECORD_FIELDS[key](current.get(key) or "")
         for key in fields
     }
     return {
-        "masked": not reveal,
-        "current": current,
+        "masked": not reveal and any(shown.values()),
+        "current": shown,
         "placeholders": {
-            key: f"当前：{value}，不修改请留空" for key, value in current.items() if value
+            key: f"当前：{value}，不修改请留空" for key, value in shown.items() if value
         },
     }
+
+
+def _record_of(person: Person, fields: tuple[str, ...]) -> dict[str, str]:
+    return {key: getattr(person, key) or "" for key in fields}
+
+
+def record_view(
+    requester: Requester, person: Person | None, fields: tuple[str, ...]
+) -> dict[str, Any]:
+    """:func:`masked_view` of the person's record (nothing to mask for a person not on
+    record)."""
+    if person is None:
+        return {"masked": False, "current": {}, "placeholders": {}}
+    return masked_view(_record_of(person, fields), fields, reveal=may_reveal(requester))
+
+
+def hide_current_values(
+    current: Mapping[str, str], values: dict[str, Any], fields: tuple[str, ...]
+) -> dict[str, Any]:
+    """``values`` to prefill a page with, each of ``fields`` that still holds its current
+    value left empty (the page shows that value masked, as the placeholder)."""
+    hidden = dict(values)
+    for key in fields:
+        if key in hidden and current.get(key) and hidden[key] == current[key]:
+            hidden[key] = ""
+    return hidden
 
 
 def hide_record_values(
     requester: Requester, person: Person | None, values: dict[str, Any], fields: tuple[str, ...]
 ) -> dict[str, Any]:
-    """``values`` to prefill a page with: a record value the login may not see is left out
-    (the field shows it masked, as its placeholder)."""
+    """``values`` to prefill a page with: a record value the login may not see is left out."""
     if person is None or may_reveal(requester):
         return values
-    hidden = dict(values)
+    return hide_current_values(_record_of(person, fields), values, fields)
+
+
+def keep_current_values(
+    current: Mapping[str, str], posted: Mapping[str, Any], fields: tuple[str, ...]
+) -> dict[str, str]:
+    """The posted entries, with each of ``fields`` left empty — or sent back as the mask the
+    page showed — replaced by its current value: a mask is never written over a record."""
+    data = {key: str(value) for key, value in posted.items()}
     for key in fields:
-        if key in hidden and hidden[key] == (getattr(person, key) or ""):
-            hidden[key] = ""
-    return hidden
+        recorded = current.get(key) or ""
+        given = data.get(key, "").strip()
+        if recorded and (not given or given == RECORD_FIELDS[key](recorded)):
+            data[key] = recorded
+    return data
 
 
 def keep_record_values(
     person: Person | None, posted: Mapping[str, Any], fields: tuple[str, ...]
 ) -> dict[str, str]:
-    """The posted entries, with each record field left empty — or sent back as the mask the
-    page showed — replaced by the record's own value."""
-    data = {key: str(value) for key, value in posted.items()}
-    if person is None:
-        return data
-    for key in fields:
-        recorded = getattr(person, key) or ""
-        given = data.get(key, "").strip()
-        if recorded and (not given or given == RECORD_FIELDS[key](recorded)):
-            data[key] = recorded
-    return data
+    """:func:`keep_current_values` against the person's record."""
+    current = _record_of(person, fields) if person is not None else {}
+    return keep_current_values(current, posted, fields)
 
 
 # ---------------------------------------------------------------------------------------------

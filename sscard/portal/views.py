@@ -66,6 +66,8 @@ from sscard.verification.models import Challenge, Purpose
 from sscard.verification.services import challenge_verify, sending_wait
 
 ELDER_KEY = "elder"
+# what 退回补正 prefills of the applicant's own details from the application's form
+CORRECTED_OWN_FIELDS = ("name", "phone", "address", "mail_address")
 
 
 def _safe_next(request: HttpRequest, default: str) -> str:
@@ -658,16 +660,28 @@ def correct(request: HttpRequest, receipt: str) -> HttpResponse:
         return redirect("portal:application", receipt=receipt)
     requester = requester_of(request)
     form = dict(application.form_data)
-    values = dict(form)
+    # the applicant's own details, as the form holds them: masked after a password login
+    # (Action.REVEAL_OWN); a field left empty or sent back masked keeps the form's value
+    reveal = pages.may_reveal(requester)
+    own = CORRECTED_OWN_FIELDS
+    if request.method == "GET" and request.GET.get("reveal") and not reveal:
+        try:
+            ensure_trust(Action.REVEAL_OWN, requester)
+        except StepUpRequired as exc:
+            return _step_up(request, exc)
+    values = dict(form) if reveal else pages.hide_current_values(form, dict(form), own)
     errors: dict[str, str] = {}
     status = 200
     if request.method == "POST":
+        posted = {k: v for k, v in request.POST.dict().items() if k != "csrfmiddlewaretoken"}
         values = {**form, **request.POST.dict()}
+        if not reveal:
+            values = pages.hide_current_values(form, values, own)
         try:
             application_resubmit(
                 requester=requester,
                 application=application,
-                data={k: v for k, v in request.POST.dict().items() if k != "csrfmiddlewaretoken"},
+                data=pages.keep_current_values(form, posted, own),
                 files=_uploads(request),
             )
         except DomainError as exc:
@@ -684,5 +698,6 @@ def correct(request: HttpRequest, receipt: str) -> HttpResponse:
         "is_apply": application.item == ItemCode.APPLY,
         "kept": set(application.materials.values_list("kind", flat=True)),
         **pages._choices_context(),
+        **pages.masked_view(form, own, reveal=reveal),
     }
     return render(request, "portal/correct.html", context, status=status)

@@ -207,3 +207,58 @@ def test_the_mask_sent_back_on_the_change_page_changes_nothing(client, holder, c
     assert answer.status_code == 400 and "您没有修改任何信息" in answer.content.decode()
     person.refresh_from_db()
     assert person.address == ADDRESS and "*" not in person.phone
+
+
+# ---------------------------------------------------------------------------------------------
+# 退回补正: the application's own details, prefilled from its form
+
+
+@pytest.fixture
+def returned(holder, bank, outlet, reviewer):
+    from sscard.applications import services
+    from sscard.applications.tests.helpers import submit_apply
+
+    application = submit_apply(holder, bank, outlet, address=ADDRESS)
+    services.application_accept(application=application, actor=reviewer)
+    services.application_return(application=application, actor=reviewer, reason="照片不清晰")
+    return application
+
+
+def test_at_l3_the_correction_page_masks_the_form_and_keeps_what_is_left_empty(
+    client, holder, returned, bank, outlet
+):
+    form = dict(returned.form_data)
+    url = f"/my/{returned.receipt_number}/correct/"
+
+    html = client.get(url).content.decode()
+
+    assert form["phone"] not in html and ADDRESS not in html and form["name"] not in html
+    fields = _inputs(html)
+    assert fields["phone"]["value"] == "" and "required" not in fields["phone"]
+    assert fields["phone"]["placeholder"] == "当前：139****5678，不修改请留空"
+    assert client.get(f"{url}?reveal=1").status_code == 403  # 查看完整信息 steps up
+
+    post = {"name": "", "phone": "", "address": "广东省揭阳市****", "postcode": ""}
+    post |= {"occupation": "教师", "bank": bank.code, "delivery": "outlet", "outlet": outlet.code}
+    assert client.post(url, post).status_code == 302
+
+    returned.refresh_from_db()
+    kept = returned.form_data
+    assert (kept["name"], kept["phone"], kept["address"]) == (
+        form["name"],
+        form["phone"],
+        ADDRESS,
+    )
+    holder.person.refresh_from_db()
+    assert "*" not in holder.person.address and holder.person.phone == form["phone"]
+
+
+def test_after_the_step_up_the_correction_page_is_prefilled_in_full(client, holder, returned):
+    url = f"/my/{returned.receipt_number}/correct/"
+    holder.person.refresh_from_db()  # the 申领 recorded its phone on the person
+    step_up_by_sms(client, holder.person, f"{url}?reveal=1")
+
+    fields = _inputs(client.get(f"{url}?reveal=1").content.decode())
+
+    assert fields["phone"]["value"] == returned.form_data["phone"]
+    assert fields["address"]["value"] == ADDRESS
