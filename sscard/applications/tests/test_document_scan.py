@@ -143,3 +143,31 @@ def test_the_portal_asks_for_the_scan_and_the_reviewer_sees_it(
     html = staff_page.content.decode()
     assert "证件扫描件" in html
     assert reverse("files:material", args=[scan.pk]) in html
+
+
+def test_an_employers_bulk_row_on_a_passport_is_refused_with_the_reason(region, bank, outlet):
+    """A bulk sheet carries photos, not document scans: the row says why it is refused."""
+    from django.utils import timezone
+
+    from sscard.applications.forms import clean_apply
+    from sscard.employers.services import _reasons
+
+    row = {
+        "doc_type": "passport",
+        "doc_number": "P7654321",
+        "name": "Anna Lee",
+        "gender": "F",
+        "nationality": "新加坡",
+        "birth_date": "1990-02-03",
+        "phone": "13912345670",
+        "address": "广东省揭阳市榕城区新阳路18号",
+        "bank": bank.code,
+        "delivery": "outlet",
+        "outlet": outlet.code,
+    }
+    with pytest.raises(DomainError) as refused:
+        clean_apply(
+            row, {"photo"}, region=region, today=timezone.localdate(), for_someone_else=False
+        )
+
+    assert _reasons(refused.value) == ["证件扫描件：持护照首次申领社会保障卡，请上传证件扫描件"]
