@@ -15,6 +15,7 @@ from sscard.accounts.models import (
     User,
     identity_hash,
 )
+from sscard.accounts.trust import Action, Requester, ensure_trust
 from sscard.audit.services import audit_record
 from sscard.core.documents import DocumentError, DocumentFacts, validate_uscc
 from sscard.core.errors import DomainError
@@ -101,23 +102,29 @@ def person_find_or_create(*, facts: DocumentFacts, details: dict[str, Any]) -> P
 
 @transaction.atomic
 def guardianship_claim(
-    *, guardian: Person, ward: Person, relationship: str, actor: User | None
+    *, guardian: Person, ward: Person, relationship: str, requester: Requester
 ) -> Guardianship:
     """Record a claimed guardianship. It gives no access until a reviewer has checked the
-    居民户口簿 and 监护人证明 (:func:`guardianship_confirm`); a confirmed link stays as it is."""
+    居民户口簿 and 监护人证明 (:func:`guardianship_confirm`); a link already claimed or confirmed
+    stays as it is. A new link is a new guardianship: the region's level for
+    ``Action.GUARDIANSHIP`` (L3+ by default) is asked before it is made."""
     if guardian.pk == ward.pk:
         raise DomainError("监护人与被监护人不能为同一人", field="relationship")
-    link, created = Guardianship.objects.select_for_update().get_or_create(
+    existing = Guardianship.objects.select_for_update().filter(guardian=guardian, ward=ward).first()
+    if existing is not None:
+        return existing
+    ensure_trust(Action.GUARDIANSHIP, requester)
+    link, created = Guardianship.objects.get_or_create(
         guardian=guardian,
         ward=ward,
         defaults={"relationship": relationship, "active": False},
     )
     if created:
         audit_record(
-            actor=actor,
+            actor=requester.user,
             action="guardianship.claimed",
             target=link,
-            detail={"relationship": relationship},
+            detail={"relationship": relationship, "trust": requester.trust.label},
         )
     return link
 
@@ -245,3 +252,19 @@ def employment_ensure(*, employer: Employer, person: Person, actor: User | None)
         employment.save(update_fields=["active"])
         audit_record(actor=actor, action="employment.recorded", target=employment)
     return employment
+
+
+def person_reveal_own(*, requester: Requester) -> Person:
+    """查看完整信息: the signed-in citizen's own record in full, once the login is as sure of
+    them as the region asks (``Action.REVEAL_OWN``, L3+ by default). Each reveal is audited."""
+    person = requester.user.person
+    if person is None:
+        raise DomainError("该账号没有关联的个人信息", code="no_identity")
+    ensure_trust(Action.REVEAL_OWN, requester)
+    audit_record(
+        actor=requester.user,
+        action="person.reveal_own",
+        target=person,
+        detail={"trust": requester.trust.label},
+    )
+    return person

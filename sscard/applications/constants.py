@@ -39,7 +39,7 @@ class ReplaceReason(models.TextChoices):
 
 class MaterialKind(models.TextChoices):
     PHOTO = "photo", "证件照"
-    ID_SCAN = "id_scan", "身份证件"
+    ID_SCAN = "id_scan", "证件扫描件"
     HOUSEHOLD = "household", "居民户口簿"
     GUARDIAN_PROOF = "guardian_proof", "监护人证明"
 

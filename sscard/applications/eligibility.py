@@ -17,7 +17,12 @@ from sscard.accounts.services import (
     person_relation,
     require_role,
 )
-from sscard.accounts.trust import Action, Requester, TrustLevel
+from sscard.accounts.trust import (  # StepUpRequired: raised from here since the start
+    Action,
+    Requester,
+    StepUpRequired,  # noqa: F401
+    ensure_trust,
+)
 from sscard.applications.catalogue import SSCARD, Audience
 from sscard.applications.constants import CARD_ITEMS, OPEN_STATUSES, ReissueKind
 from sscard.applications.models import Application
@@ -57,34 +62,6 @@ def relation_for(
     if AUDIENCE_OF_RELATION[relation] not in SSCARD.item(item).audiences:
         raise DomainError("未找到可为您办理的人员信息", code="not_found")
     return relation
-
-
-class StepUpRequired(DomainError):
-    """The requester's login is not sure enough of them for ``action``: the page offers the
-    ways up to ``level`` (a code to the phone on file for L3+, face verification for either)."""
-
-    def __init__(self, action: str, level: TrustLevel) -> None:
-        if level >= TrustLevel.L4:
-            message = "为保障您的用卡安全，办理该事项需先完成“人脸识别登录”验证身份"
-        else:
-            message = (
-                "为保障您的用卡安全，办理该事项需先验证本人身份："
-                "输入发送至您社保卡档案预留手机的短信验证码，或进行人脸识别"
-            )
-        super().__init__(message, code="step_up_required")
-        self.action = action
-        self.level = level
-
-
-def ensure_trust(action: str, requester: Requester, region: RegionSettings | None = None) -> None:
-    """The region says how sure of the person each action needs to be (DOMAIN.md §2):
-    ``RegionSettings.action_levels``. Staff at the counter checked the document in person."""
-    if requester.counter:
-        return
-    region = region or region_settings()
-    level = region.level_for(action)
-    if requester.trust < level:
-        raise StepUpRequired(action, level)
 
 
 def ensure_online_allowed(person: Person, card: Card | None, region: RegionSettings) -> None:

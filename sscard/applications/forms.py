@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sscard.accounts.models import CITIZEN_ID_TYPES, Guardianship
+from sscard.accounts.models import CITIZEN_ID_TYPES, Guardianship, identity_hash
+from sscard.cards.models import Card
 from sscard.core.documents import DocType, DocumentError, DocumentFacts, age_on, validate_document
 from sscard.core.errors import DomainError
 from sscard.core.ethnicities import ETHNICITIES
@@ -19,6 +20,20 @@ from sscard.core.validators import (
 )
 from sscard.production.constants import Delivery
 from sscard.regions.models import Bank, Outlet, RegionSettings
+
+# A first 申领 on these documents carries a scan of the document for the reviewer (the
+# 居民身份证 is checked against the population register; the 居民户口簿 is uploaded itself, as
+# the household material of a guardian's application).
+SCANNED_DOC_TYPES = frozenset(DocType) - {DocType.RESIDENT_ID, DocType.HOUSEHOLD}
+
+
+def needs_document_scan(facts: DocumentFacts) -> bool:
+    """Whether a 申领 for the holder of this document must carry its scan: a document other
+    than the 居民身份证, and no card ever issued to the person (a first 申领)."""
+    if facts.doc_type not in SCANNED_DOC_TYPES:
+        return False
+    ident = identity_hash(facts.doc_type, facts.number)
+    return not Card.objects.filter(person__identity_hash=ident).exists()
 
 
 @dataclass(frozen=True)
@@ -119,10 +134,13 @@ def clean_apply(
     region: RegionSettings,
     today: date,
     for_someone_else: bool,
+    document_seen: bool = False,
 ) -> CleanApply:
-    """申领 form: identity, personal and contact details, bank, delivery, photo and — for a
-    minor applied for by a guardian — the relationship and the two proofs. ``provided`` names
-    the materials (photo, household, guardian_proof) the applicant has uploaded."""
+    """申领 form: identity, personal and contact details, bank, delivery, photo, the scan of a
+    document other than the 居民身份证 on a first 申领 (unless staff at the counter saw the
+    document itself: ``document_seen``) and — for a minor applied for by a guardian — the
+    relationship and the two proofs. ``provided`` names the materials (photo, id_scan,
+    household, guardian_proof) the applicant has uploaded."""
     errors = FormErrors()
     doc_type = _text(data, "doc_type")
     facts: DocumentFacts | None = None
@@ -179,6 +197,13 @@ def clean_apply(
         errors["doc_type"] = f"年满{region.guardian_age}周岁请使用居民身份证申领"
     if age >= region.photo_exempt_age and "photo" not in provided:
         errors["photo"] = "请上传1寸白底免冠彩色电子证件照"
+    if (
+        facts is not None
+        and not document_seen
+        and "id_scan" not in provided
+        and needs_document_scan(facts)
+    ):
+        errors["id_scan"] = f"持{facts.doc_type.label}首次申领社会保障卡，请上传证件扫描件"
 
     relationship = _text(data, "relationship")
     if for_someone_else:

@@ -87,6 +87,13 @@ from sscard.verification.services import challenge_spend
 NOT_FOUND = "未找到该办件"
 # the form_data key naming the contact details an applicant revised after 退回补正
 CONTACT_REVISED = "contact_revised"
+# what a 申领 (and its 补正) stores of the uploads
+APPLY_MATERIALS = (
+    MaterialKind.PHOTO,
+    MaterialKind.ID_SCAN,
+    MaterialKind.HOUSEHOLD,
+    MaterialKind.GUARDIAN_PROOF,
+)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -310,7 +317,12 @@ def application_submit_apply(
     )
     provided = {kind for kind, upload in files.items() if upload}
     clean = clean_apply(
-        data, provided, region=region, today=today, for_someone_else=for_someone_else
+        data,
+        provided,
+        region=region,
+        today=today,
+        for_someone_else=for_someone_else,
+        document_seen=requester.counter,
     )
     if for_someone_else and not (clean.facts.chinese_citizen and clean.age < region.guardian_age):
         raise DomainError(
@@ -349,9 +361,9 @@ def application_submit_apply(
                 guardian=user.person,
                 ward=subject,
                 relationship=clean.data["relationship"],
-                actor=user,
+                requester=requester,
             )
-        for kind in (MaterialKind.PHOTO, MaterialKind.HOUSEHOLD, MaterialKind.GUARDIAN_PROOF):
+        for kind in APPLY_MATERIALS:
             if kind in uploads:
                 _attach(application, subject, kind, uploads[kind])
         return application
@@ -583,6 +595,7 @@ def application_resubmit(
                 region=region,
                 today=today,
                 for_someone_else=application.relation == Relation.GUARDIAN,
+                document_seen=application.relation == Relation.COUNTER,
             )
             subject = Person.objects.select_for_update().get(pk=application.subject_id)
             _check_name_on_record(subject, clean)
@@ -594,7 +607,7 @@ def application_resubmit(
             errors = FormErrors()
             form.update(clean_delivery({**form, **data}, errors))
             errors.raise_if_any()
-        for kind in (MaterialKind.PHOTO, MaterialKind.HOUSEHOLD, MaterialKind.GUARDIAN_PROOF):
+        for kind in APPLY_MATERIALS:
             if kind in uploads:
                 _attach(application, application.subject, kind, uploads[kind])
         calendar = work_calendar(start=application.paused_since or today, end=today)

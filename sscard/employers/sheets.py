@@ -45,7 +45,10 @@ COLUMNS: tuple[tuple[str, str, bool], ...] = (
     ("邮寄地址", "mail_address", False),
 )
 HEADERS = tuple(header for header, _name, _required in COLUMNS)
-FIELD_LABELS = {name: header for header, name, _required in COLUMNS} | {"photo": "照片"}
+FIELD_LABELS = {name: header for header, name, _required in COLUMNS} | {
+    "photo": "照片",
+    "id_scan": "证件扫描件",
+}
 ERROR_HEADER = "错误原因"
 GENDERS = {"男": "M", "女": "F", "M": "M", "F": "F"}
 

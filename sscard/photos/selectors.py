@@ -1,10 +1,12 @@
-"""Who may see an uploaded material (object-level, deny by default)."""
+"""Who may see an uploaded material (object-level, deny by default), and how sure of a citizen
+the login must be before a file opens (``Action.OPEN_MATERIALS``: L3+ by default)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from sscard.accounts.models import User
+from sscard.accounts.trust import Action, Requester, TrustLevel, ensure_trust
 from sscard.applications.constants import MaterialKind
 from sscard.applications.models import Material
 from sscard.backoffice.access import is_staff_member, is_verified
@@ -40,12 +42,18 @@ def material_visible_to(user: Any, material: Material) -> bool:
     return False
 
 
-def material_for_viewer(user: Any, pk: int) -> Material | None:
+def material_for_viewer(user: Any, pk: int, *, trust: TrustLevel) -> Material | None:
     """The material, if ``user`` may see it; ``None`` alike when it does not exist or may
-    not be seen (the two are never told apart)."""
+    not be seen (the two are never told apart). A citizen who may see it must also be signed
+    in surely enough (``trust``, the session's level): else ``StepUpRequired`` — raised only
+    for a file they may see, so it tells nobody else that the file exists. Staff are served by
+    their role and second factor; an employer's account has no phone on file to step up with
+    and sees the files it uploaded as before."""
     material = (
         Material.objects.select_related("application__production_order").filter(pk=pk).first()
     )
     if material is None or not material_visible_to(user, material):
         return None
+    if user.role == User.Role.CITIZEN:
+        ensure_trust(Action.OPEN_MATERIALS, Requester(user=user, trust=trust))
     return material

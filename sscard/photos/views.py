@@ -6,20 +6,32 @@ downloads; the response forbids sniffing, caching and running anything."""
 from __future__ import annotations
 
 from django.http import FileResponse, Http404, HttpRequest
+from django.http.response import HttpResponseBase
+from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_GET
 
+from sscard.accounts.trust import StepUpRequired
 from sscard.applications.constants import MaterialKind
 from sscard.applications.models import MATERIAL_EXTENSIONS
 from sscard.audit.services import audit_record
 from sscard.backoffice.access import is_staff_member
 from sscard.photos.selectors import material_for_viewer
+from sscard.portal.auth import session_trust
+from sscard.portal.verify import step_up_page
 
 INLINE_TYPES = frozenset({"image/jpeg", "image/png"})
 
 
 @require_GET
-def material_file(request: HttpRequest, pk: int) -> FileResponse:
-    material = material_for_viewer(request.user, pk)
+def material_file(request: HttpRequest, pk: int) -> HttpResponseBase:
+    try:
+        material = material_for_viewer(request.user, pk, trust=session_trust(request))
+    except StepUpRequired as exc:
+        # a citizen's own file after a password login: a code to the phone on file (or face),
+        # then back here and the file opens
+        step_up = step_up_page(request, exc)
+        add_never_cache_headers(step_up)
+        return step_up
     if material is None or not material.file:
         raise Http404
     try:

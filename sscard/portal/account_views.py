@@ -1,5 +1,5 @@
-"""Portal pages about the account itself: 修改密码 (个人中心), and “不是本人操作？” — the page a
-security notice links to, which works without logging in."""
+"""Portal pages about the account itself: 修改密码 and 查看完整信息 (个人中心), and “不是本人操作？”
+— the page a security notice links to, which works without logging in."""
 
 from __future__ import annotations
 
@@ -12,16 +12,19 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 
 from sscard.accounts.models import User
+from sscard.accounts.services import person_reveal_own
+from sscard.accounts.trust import StepUpRequired
 from sscard.cards.services import card_report_not_me
 from sscard.core.errors import DomainError, add_to_form
 from sscard.notifications.reports import report_token_read
-from sscard.portal.auth import portal_login_required
+from sscard.portal.auth import portal_login_required, requester_of
 from sscard.portal.passwords import (
     MAX_WRONG_OLD,
     PasswordChangeForm,
     password_change,
     password_change_refused,
 )
+from sscard.portal.verify import step_up_page
 
 WRONG_OLD_KEY = "password_wrong_old"
 
@@ -57,6 +60,25 @@ def change_password(request: HttpRequest) -> HttpResponse:
     return render(
         request, "portal/password.html", {"form": form}, status=400 if form.errors else 200
     )
+
+
+@portal_login_required
+def my_info(request: HttpRequest) -> HttpResponse:
+    """查看完整信息: the person's own record in full after the step-up (个人中心 shows it
+    masked)."""
+    if _user(request).person is None:
+        return redirect("portal:center")
+    try:
+        person = person_reveal_own(requester=requester_of(request))
+    except StepUpRequired as exc:
+        return step_up_page(request, exc)
+    return render(request, "portal/my_info.html", {"person": person})
+
+
+def _user(request: HttpRequest) -> User:
+    user = request.user
+    assert isinstance(user, User)  # noqa: S101 — behind portal_login_required
+    return user
 
 
 @never_cache

@@ -18,7 +18,7 @@ from django.utils.module_loading import import_string
 
 from sscard.accounts.models import Guardianship, Person, User
 from sscard.accounts.services import COUNTER_ONLY_FIELDS, ONLINE_CONTACT_FIELDS
-from sscard.accounts.trust import Action, Requester
+from sscard.accounts.trust import Action, Requester, trust_allows
 from sscard.applications import services as app_services
 from sscard.applications.catalogue import SSCARD, Item
 from sscard.applications.constants import (
@@ -29,7 +29,13 @@ from sscard.applications.constants import (
     ReplaceReason,
 )
 from sscard.applications.eligibility import StepUpRequired, check_reissue, ensure_trust
-from sscard.applications.forms import FormErrors, clean_apply, clean_contact, clean_delivery
+from sscard.applications.forms import (
+    SCANNED_DOC_TYPES,
+    FormErrors,
+    clean_apply,
+    clean_contact,
+    clean_delivery,
+)
 from sscard.applications.materials import Upload
 from sscard.applications.models import Application, Material
 from sscard.applications.selectors import cards_for_requester
@@ -40,13 +46,22 @@ from sscard.cards.services import validate_service_password
 from sscard.core.documents import DocType
 from sscard.core.errors import DomainError
 from sscard.core.ethnicities import ETHNICITIES
-from sscard.core.masking import mask_id_number, mask_name
+from sscard.core.masking import mask_address, mask_id_number, mask_name, mask_phone
 from sscard.production.constants import Delivery
 from sscard.regions.models import Bank, Outlet
 from sscard.regions.selectors import region_settings
 
 NEW = "new"  # the 申领 target "a child not yet on record"
-MATERIAL_KINDS = (MaterialKind.PHOTO, MaterialKind.HOUSEHOLD, MaterialKind.GUARDIAN_PROOF)
+# A person's record details an item page prefills: shown in full only when the login may see
+# them (Action.REVEAL_OWN, L3+ by default); else the field is left empty with the masked
+# value as its placeholder, and a field left empty (or sent back masked) keeps the record's
+# value — a mask is never written over the record.
+RECORD_FIELDS: dict[str, Callable[[str], str]] = {
+    "name": mask_name,
+    "phone": mask_phone,
+    "address": mask_address,
+    "mail_address": mask_address,
+}
 
 
 @dataclass(frozen=True)
@@ -145,6 +160,86 @@ def check_eligibility(item: Item, requester: Requester, target: Target) -> None:
         check(requester=requester, subject=target.person)
 
 
+def may_reveal(requester: Requester) -> bool:
+    """Whether the page may show the person's own details in full (Action.REVEAL_OWN)."""
+    return trust_allows(Action.REVEAL_OWN, requester)
+
+
+def masked_view(
+    current: Mapping[str, str], fields: tuple[str, ...], *, reveal: bool
+) -> dict[str, Any]:
+    """For a page prefilled with ``current`` details: each value as it may be shown (in full
+    or masked), the placeholders that say it, and whether the page is masked."""
+    shown = {
+        key: (current.get(key) or "") if reveal else RECORD_FIELDS[key](current.get(key) or "")
+        for key in fields
+    }
+    return {
+        "masked": not reveal and any(shown.values()),
+        "current": shown,
+        "placeholders": {
+            key: f"当前：{value}，不修改请留空" for key, value in shown.items() if value
+        },
+    }
+
+
+def _record_of(person: Person, fields: tuple[str, ...]) -> dict[str, str]:
+    return {key: getattr(person, key) or "" for key in fields}
+
+
+def record_view(
+    requester: Requester, person: Person | None, fields: tuple[str, ...]
+) -> dict[str, Any]:
+    """:func:`masked_view` of the person's record (nothing to mask for a person not on
+    record)."""
+    if person is None:
+        return {"masked": False, "current": {}, "placeholders": {}}
+    return masked_view(_record_of(person, fields), fields, reveal=may_reveal(requester))
+
+
+def hide_current_values(
+    current: Mapping[str, str], values: dict[str, Any], fields: tuple[str, ...]
+) -> dict[str, Any]:
+    """``values`` to prefill a page with, each of ``fields`` that still holds its current
+    value left empty (the page shows that value masked, as the placeholder)."""
+    hidden = dict(values)
+    for key in fields:
+        if key in hidden and current.get(key) and hidden[key] == current[key]:
+            hidden[key] = ""
+    return hidden
+
+
+def hide_record_values(
+    requester: Requester, person: Person | None, values: dict[str, Any], fields: tuple[str, ...]
+) -> dict[str, Any]:
+    """``values`` to prefill a page with: a record value the login may not see is left out."""
+    if person is None or may_reveal(requester):
+        return values
+    return hide_current_values(_record_of(person, fields), values, fields)
+
+
+def keep_current_values(
+    current: Mapping[str, str], posted: Mapping[str, Any], fields: tuple[str, ...]
+) -> dict[str, str]:
+    """The posted entries, with each of ``fields`` left empty — or sent back as the mask the
+    page showed — replaced by its current value: a mask is never written over a record."""
+    data = {key: str(value) for key, value in posted.items()}
+    for key in fields:
+        recorded = current.get(key) or ""
+        given = data.get(key, "").strip()
+        if recorded and (not given or given == RECORD_FIELDS[key](recorded)):
+            data[key] = recorded
+    return data
+
+
+def keep_record_values(
+    person: Person | None, posted: Mapping[str, Any], fields: tuple[str, ...]
+) -> dict[str, str]:
+    """:func:`keep_current_values` against the person's record."""
+    current = _record_of(person, fields) if person is not None else {}
+    return keep_current_values(current, posted, fields)
+
+
 # ---------------------------------------------------------------------------------------------
 # Pages
 
@@ -172,9 +267,15 @@ class ItemPage:
 
     template = ""
     writes = True
+    # the person's record details the page prefills (see RECORD_FIELDS)
+    record_fields: tuple[str, ...] = ()
 
     def initial(self, requester: Requester, target: Target) -> dict[str, Any]:
         return {}
+
+    def shown(self, requester: Requester, target: Target, values: dict[str, Any]) -> dict:
+        """``values`` as the page may show them to this login (record details masked)."""
+        return hide_record_values(requester, target.person, values, self.record_fields)
 
     def values_of(self, requester: Requester, target: Target, data: dict[str, Any]) -> dict:
         """The page's fields filled in again from a draft (继续办理, 返回修改)."""
@@ -243,6 +344,7 @@ def _fee_label(fee: Decimal) -> str:
 
 class ApplyPage(ItemPage):
     template = "portal/items/apply.html"
+    record_fields = ("name", "phone", "address")
 
     def initial(self, requester: Requester, target: Target) -> dict[str, Any]:
         person = target.person
@@ -278,6 +380,16 @@ class ApplyPage(ItemPage):
             "photo_exempt_age": region.photo_exempt_age,
             "guardian_age": region.guardian_age,
             "fee": self._fee(target),
+            # the scan of a document other than the 居民身份证: known to be needed for a person
+            # on record with no card yet, offered for anyone typed in
+            "scan_needed": target.person is not None
+            and target.person.doc_type in SCANNED_DOC_TYPES
+            and not Card.objects.filter(person=target.person).exists(),
+            "scan_offered": target.person is None,
+            "scan_help": "持"
+            + "、".join(str(DocType(t).label) for t in DocType if t in SCANNED_DOC_TYPES)
+            + "首次申领时必须上传，供审核人员核对；持居民身份证、居民户口簿无需上传",
+            **record_view(requester, target.person, self.record_fields),
         }
 
     def _fee(self, target: Target) -> str:
@@ -286,7 +398,7 @@ class ApplyPage(ItemPage):
         return _fee_label(Decimal(0) if first and region.first_issue_free else region.reissue_fee)
 
     def _with_identity(self, target: Target, post: Mapping[str, Any]) -> dict[str, Any]:
-        data = {key: str(value) for key, value in post.items()}
+        data = keep_record_values(target.person, post, self.record_fields)
         if target.person is not None:
             # the identity of a person on record is not edited here: it is theirs
             data["doc_type"] = target.person.doc_type
@@ -576,6 +688,7 @@ CONTACT_LABELS = {
 
 class ChangePage(ItemPage):
     template = "portal/items/change.html"
+    record_fields = ("phone", "address")
 
     def initial(self, requester: Requester, target: Target) -> dict[str, Any]:
         assert target.person is not None  # noqa: S101
@@ -586,7 +699,10 @@ class ChangePage(ItemPage):
         return {**self.initial(requester, target), **data.get("changes", {})}
 
     def context(self, requester: Requester, target: Target) -> dict[str, Any]:
-        return {"counter_fields": "、".join(COUNTER_ONLY_FIELDS.values())}
+        return {
+            "counter_fields": "、".join(COUNTER_ONLY_FIELDS.values()),
+            **record_view(requester, target.person, self.record_fields),
+        }
 
     def clean(
         self,
@@ -598,7 +714,12 @@ class ChangePage(ItemPage):
     ) -> dict[str, Any]:
         assert target.person is not None  # noqa: S101
         errors = FormErrors()
-        cleaned = clean_contact({key: post.get(key, "") for key in ONLINE_CONTACT_FIELDS}, errors)
+        posted = keep_record_values(
+            target.person,
+            {key: post.get(key, "") for key in ONLINE_CONTACT_FIELDS},
+            self.record_fields,
+        )
+        cleaned = clean_contact(posted, errors)
         errors.raise_if_any()
         changes = {
             key: value

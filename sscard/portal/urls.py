@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("me/", views.center, name="center"),
     path("me/password/", account_views.change_password, name="password"),
+    path("me/info/", account_views.my_info, name="my_info"),
     path("report/<str:token>/", account_views.report_not_me, name="report"),
     path("login/", views.login_view, name="login"),
     path("login/captcha/", views.captcha_refresh, name="captcha"),

@@ -23,6 +23,7 @@ from django.views.decorators.http import require_POST
 
 from sscard.accounts.models import User
 from sscard.accounts.services import Relation
+from sscard.accounts.trust import Action, StepUpRequired, ensure_trust
 from sscard.applications.catalogue import Bundle, Item, ItemKind, bundle, bundles
 from sscard.applications.constants import WITHDRAWABLE, AppStatus, ItemCode, MaterialKind
 from sscard.applications.forms import ward_document_error
@@ -79,6 +80,8 @@ from sscard.verification.services import (
 )
 
 ELDER_KEY = "elder"
+# what 退回补正 prefills of the applicant's own details from the application's form
+CORRECTED_OWN_FIELDS = ("name", "phone", "address", "mail_address")
 
 
 def _safe_next(request: HttpRequest, default: str) -> str:
@@ -438,12 +441,34 @@ def item_page(request: HttpRequest, code: str, item: str, target: str) -> HttpRe
         else page.initial(requester, chosen)
     )
     if request.method == "GET":
-        # back from a step-up: what was chosen and typed before it is shown again
-        values = {**values, **(take_stash(request) or {})}
+        # back from a step-up: what was chosen and typed before it is shown again (a record
+        # detail left empty beside its masked value is shown as the record has it)
+        stash = take_stash(request) or {}
+        values |= {
+            key: value
+            for key, value in stash.items()
+            if key != "reveal" and (value or key not in page.record_fields)
+        }
+        values = page.shown(requester, chosen, values)
     kept = set(draft.files) if draft else set()
     errors: dict[str, str] = {}
     status = 200
-    if request.method == "POST":
+    if request.method == "POST" and request.POST.get("reveal"):
+        # 查看完整信息: the person's own details in full need the level the region sets
+        try:
+            ensure_trust(Action.REVEAL_OWN, requester)
+        except StepUpRequired as exc:
+            return _step_up(request, exc)
+        values = {
+            **page.initial(requester, chosen),
+            **{
+                key: value
+                for key, value in request.POST.dict().items()
+                if key not in ("reveal", "csrfmiddlewaretoken")
+                and (value or key not in page.record_fields)
+            },
+        }
+    elif request.method == "POST":
         values = request.POST.dict()
         # uploads are hardened (and a photo checked and fixed) before they are kept anywhere
         uploads, upload_errors = _prepared_uploads(request)
@@ -819,16 +844,28 @@ def correct(request: HttpRequest, receipt: str) -> HttpResponse:
         return redirect("portal:application", receipt=receipt)
     requester = requester_of(request)
     form = dict(application.form_data)
-    values = dict(form)
+    # the applicant's own details, as the form holds them: masked after a password login
+    # (Action.REVEAL_OWN); a field left empty or sent back masked keeps the form's value
+    reveal = pages.may_reveal(requester)
+    own = CORRECTED_OWN_FIELDS
+    if request.method == "GET" and request.GET.get("reveal") and not reveal:
+        try:
+            ensure_trust(Action.REVEAL_OWN, requester)
+        except StepUpRequired as exc:
+            return _step_up(request, exc)
+    values = dict(form) if reveal else pages.hide_current_values(form, dict(form), own)
     errors: dict[str, str] = {}
     status = 200
     if request.method == "POST":
+        posted = {k: v for k, v in request.POST.dict().items() if k != "csrfmiddlewaretoken"}
         values = {**form, **request.POST.dict()}
+        if not reveal:
+            values = pages.hide_current_values(form, values, own)
         try:
             application_resubmit(
                 requester=requester,
                 application=application,
-                data={k: v for k, v in request.POST.dict().items() if k != "csrfmiddlewaretoken"},
+                data=pages.keep_current_values(form, posted, own),
                 files=_uploads(request),
             )
         except DomainError as exc:
@@ -845,5 +882,6 @@ def correct(request: HttpRequest, receipt: str) -> HttpResponse:
         "is_apply": application.item == ItemCode.APPLY,
         "kept": set(application.materials.values_list("kind", flat=True)),
         **pages._choices_context(),
+        **pages.masked_view(form, own, reveal=reveal),
     }
     return render(request, "portal/correct.html", context, status=status)

@@ -6,6 +6,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from sscard.accounts.models import User
+from sscard.accounts.trust import Action, Requester, ensure_trust
 from sscard.audit.services import audit_record
 from sscard.core.errors import DomainError
 from sscard.notifications.constants import Event
@@ -26,9 +27,14 @@ def binding_of(openid: str) -> WeChatBinding | None:
 
 @transaction.atomic
 def wechat_bind(
-    *, user: User, openid: str, nickname: str = "", avatar_url: str = ""
+    *, requester: Requester, openid: str, nickname: str = "", avatar_url: str = ""
 ) -> WeChatBinding:
-    """One WeChat identity binds one account, and one account one WeChat identity."""
+    """One WeChat identity binds one account, and one account one WeChat identity. A bound
+    WeChat signs in without the password, so a citizen binds only as surely signed in as the
+    region asks for ``Action.WECHAT_BIND`` (L3+ by default: the password and a code to the
+    phone on file, or face): else ``StepUpRequired`` and nothing is bound. An employer's
+    account has no phone on file to send a code to: its password binds it, as before."""
+    user = requester.user
     if user.role not in PUBLIC_ROLES:
         raise DomainError("工作人员账号不能绑定微信", code="staff")
     existing = (
@@ -40,6 +46,8 @@ def wechat_bind(
         raise DomainError(TAKEN, code="taken")
     if WeChatBinding.objects.filter(user=user).exists():
         raise DomainError("该账号已绑定其他微信，请先在“个人中心”解除绑定", code="bound")
+    if user.role == User.Role.CITIZEN:
+        ensure_trust(Action.WECHAT_BIND, requester)
     try:
         with transaction.atomic():
             binding = WeChatBinding.objects.create(
@@ -49,7 +57,9 @@ def wechat_bind(
         raise DomainError(
             "该微信已绑定其他账号，请先用原账号在“个人中心”解除绑定", code="taken"
         ) from exc
-    audit_record(actor=user, action="wechat.bound", target=user)
+    audit_record(
+        actor=user, action="wechat.bound", target=user, detail={"trust": requester.trust.label}
+    )
     if user.person is not None:  # an employer's login has no person to tell
         notify_account_event(Event.WECHAT_BOUND, user=user, person=user.person)
     return binding

@@ -15,11 +15,18 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from sscard.accounts.models import User
+from sscard.accounts.trust import Requester, StepUpRequired, TrustLevel
 from sscard.audit.services import audit_record
 from sscard.core.errors import DomainError
 from sscard.identity.services import face_login_url, safe_next
-from sscard.portal.auth import WECHAT_TRIED_KEY, portal_login, portal_login_required
+from sscard.portal.auth import (
+    WECHAT_TRIED_KEY,
+    portal_login,
+    portal_login_required,
+    requester_of,
+)
 from sscard.portal.forms import LoginForm
+from sscard.portal.verify import step_up_page
 from sscard.wechat import client
 from sscard.wechat.services import binding_of, wechat_bind, wechat_logged_in, wechat_unbind
 
@@ -100,7 +107,9 @@ def callback(request: HttpRequest) -> HttpResponse:
 
 
 def bind(request: HttpRequest) -> HttpResponse:
-    """账号密码绑定 for an unbound WeChat identity, or 人脸识别登录 then bind."""
+    """账号密码绑定 for an unbound WeChat identity, or 人脸识别登录 then bind. After the
+    password a citizen is signed in (L3) and the binding waits for the code to the phone on
+    file (:func:`complete` shows the step-up page)."""
     identity = request.session.get(IDENTITY_KEY)
     if not identity:
         return redirect(f"{reverse('wechat:start')}?scope=userinfo")
@@ -110,11 +119,16 @@ def bind(request: HttpRequest) -> HttpResponse:
         assert form.user is not None  # noqa: S101
         try:
             wechat_bind(
-                user=form.user,
+                requester=Requester(user=form.user, trust=TrustLevel.L3),
                 openid=identity["openid"],
                 nickname=identity["nickname"],
                 avatar_url=identity["avatar"],
             )
+        except StepUpRequired:
+            portal_login(request, form.user)
+            request.session[TRIED_KEY] = True
+            audit_record(actor=form.user, action="login.password", target=form.user)
+            return redirect("wechat:complete")
         except DomainError as exc:
             error = exc.message
         else:
@@ -139,19 +153,21 @@ def bind(request: HttpRequest) -> HttpResponse:
 
 @portal_login_required
 def complete(request: HttpRequest) -> HttpResponse:
-    """After 人脸识别登录 (or an earlier login) in this session: bind the WeChat identity."""
+    """After 人脸识别登录, a password and the code to the phone on file, or an earlier login in
+    this session: bind the WeChat identity. A session not sure enough of the person is shown
+    the step-up page, which comes back here."""
     identity = request.session.get(IDENTITY_KEY)
     if not identity:
         return redirect("portal:center")
-    user = request.user
-    assert isinstance(user, User)  # noqa: S101
     try:
         wechat_bind(
-            user=user,
+            requester=requester_of(request),
             openid=identity["openid"],
             nickname=identity["nickname"],
             avatar_url=identity["avatar"],
         )
+    except StepUpRequired as exc:
+        return step_up_page(request, exc)
     except DomainError as exc:
         return _failed(request, exc.message)
     request.session.pop(IDENTITY_KEY, None)

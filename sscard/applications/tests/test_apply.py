@@ -338,10 +338,11 @@ def passport_form(bank, outlet, **overrides):
 
 
 def submit_for_employee(form):
+    """An employer's 申领 with the photo and (a first 申领 on a passport) the passport's scan."""
     return services.application_submit_apply(
         requester=Requester(user=EmployerAgentFactory(), trust=TrustLevel.L3),
         data=form,
-        files={"photo": jpeg()},
+        files={"photo": jpeg(), "id_scan": jpeg("passport.jpg")},
     )
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from django.core import signing
 
-from sscard.accounts.trust import TrustLevel
+from sscard.accounts.trust import Requester, TrustLevel
 from sscard.applications import services
 from sscard.cards.constants import CardStatus
 from sscard.conftest import jpeg
@@ -135,7 +135,9 @@ def test_an_event_that_is_not_an_account_event_is_refused_by_notify_account_even
 
 
 def test_binding_wechat_is_told(citizen):
-    wechat_bind(user=citizen, openid="o-test-openid-1")
+    wechat_bind(
+        requester=Requester(user=citizen, trust=TrustLevel.L3_PLUS), openid="o-test-openid-1"
+    )
 
     assert sms_addresses(Event.WECHAT_BOUND) == [citizen.person.phone]
     assert inbox_readers(Event.WECHAT_BOUND) == {citizen.pk}
@@ -177,7 +179,9 @@ def test_a_guardian_with_wechat_bound_is_told_on_wechat_too(family):
     MessageTemplate.objects.filter(event=Event.PASSWORD_CHANGED).update(
         wechat_template_id="tmpl-password"
     )
-    wechat_bind(user=guardian, openid="o-guardian-openid")
+    wechat_bind(
+        requester=Requester(user=guardian, trust=TrustLevel.L3_PLUS), openid="o-guardian-openid"
+    )
     Message.objects.all().delete()
 
     notify_account_event(Event.PASSWORD_CHANGED, user=ward, person=ward.person)

@@ -1,5 +1,6 @@
 """/files/<id>/: a material is served only to the applicant, the person and staff whose role
-needs it; everyone else gets 404. Photos inline, documents as downloads, never sniffed."""
+needs it; everyone else gets 404. A citizen signed in with only a password steps up first
+(a code to the phone on file). Photos inline, documents as downloads, never sniffed."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from sscard.applications.models import Material
 from sscard.applications.tests.helpers import apply_form, approve
 from sscard.audit.models import AuditRecord
 from sscard.backoffice.access import STAFF_ROLES
+from sscard.portal.tests.helpers import sign_in, step_up_by_sms
 from sscard.testing import photos
 from sscard.testing.factories import (
     EmployerAgentFactory,
@@ -59,12 +61,13 @@ def url(material: Material) -> str:
     return reverse("files:material", args=[material.pk])
 
 
-def get_as(client, user, material):
-    """Staff sign in with both factors, as the back office has them; others with a password."""
+def get_as(client, user, material, trust=TrustLevel.L3_PLUS):
+    """Staff sign in with both factors, as the back office has them; others with a password
+    (and, unless told otherwise, the code to the phone on file that opening a file asks)."""
     if user is not None and user.role in STAFF_ROLES:
         otp_login(client, user)
     elif user is not None:
-        client.force_login(user)
+        sign_in(client, user, trust)
     return client.get(url(material))
 
 
@@ -124,7 +127,7 @@ def test_anyone_else_gets_not_found(client, application, who):
 
 
 def test_a_missing_material_is_not_found_like_a_forbidden_one(client, citizen):
-    client.force_login(citizen)
+    sign_in(client, citizen, TrustLevel.L3_PLUS)
 
     assert client.get(reverse("files:material", args=[999_999])).status_code == 404
 
@@ -180,8 +183,75 @@ def test_the_clerk_of_the_collecting_outlet_sees_the_photo_once_the_card_is_orde
 
 
 def test_only_get_is_answered(client, citizen, application):
-    client.force_login(citizen)
+    sign_in(client, citizen, TrustLevel.L3_PLUS)
 
     response = client.post(url(application.materials.get(kind="photo")))
 
     assert response.status_code == 405
+
+
+# ---------------------------------------------------------------------------------------------
+# A password login (L3) is not enough to open one's own files (Action.OPEN_MATERIALS)
+
+
+def test_at_l3_the_citizen_gets_the_step_up_page_and_not_the_file(client, citizen, application):
+    household = application.materials.get(kind="household")
+
+    answer = get_as(client, citizen, household, trust=TrustLevel.L3)
+
+    assert answer.status_code == 403
+    assert "Content-Disposition" not in answer
+    html = answer.content.decode()
+    assert "查看已上传的材料需先验证本人身份" in html
+    assert "短信验证码验证" in html and "开始人脸识别验证" in html
+    assert "no-store" in answer["Cache-Control"]
+    assert b"%PDF" not in answer.content
+
+
+def test_after_the_sms_step_up_the_file_opens_where_the_citizen_was(client, citizen, application):
+    household = application.materials.get(kind="household")
+    assert get_as(client, citizen, household, trust=TrustLevel.L3).status_code == 403
+
+    back = step_up_by_sms(client, citizen.person, url(household))
+
+    assert back["Location"] == url(household)
+    opened = client.get(back["Location"])
+    assert opened.status_code == 200
+    assert opened["Content-Disposition"].startswith("attachment")
+    assert b"".join(opened.streaming_content).startswith(b"%PDF")
+
+
+def test_a_face_login_opens_the_file_at_once(client, citizen, application):
+    assert (
+        get_as(client, citizen, application.materials.get(kind="photo"), TrustLevel.L4).status_code
+        == 200
+    )
+
+
+def test_at_l3_another_citizens_file_is_still_not_found_not_a_step_up(client, application):
+    """The step-up is offered only for a file the citizen may see: it must not tell anyone
+    else that a file exists."""
+    stranger = UserFactory()
+
+    answer = get_as(client, stranger, application.materials.get(kind="photo"), TrustLevel.L3)
+
+    assert answer.status_code == 404
+    assert get_as(client, stranger, Material(pk=999_999), TrustLevel.L3).status_code == 404
+
+
+def test_the_region_may_let_a_password_login_open_the_files(client, citizen, application, region):
+    region.action_levels = {**region.action_levels, "open_materials": "L3"}
+    region.save()
+
+    assert (
+        get_as(client, citizen, application.materials.get(kind="photo"), TrustLevel.L3).status_code
+        == 200
+    )
+
+
+def test_staff_need_no_step_up_their_sessions_stay_as_they_are(client, reviewer, application):
+    """A reviewer's session carries no citizen trust level: role + TOTP decide, as before."""
+    otp_login(client, reviewer)
+    assert "trust" not in client.session
+
+    assert client.get(url(application.materials.get(kind="household"))).status_code == 200

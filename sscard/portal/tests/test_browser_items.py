@@ -126,9 +126,14 @@ def test_apply_for_oneself_with_photo_and_the_one_card_rule(phone, citizen_user,
     open_item(phone, "社会保障卡申领")
     shot(phone, "select-apply")
     choose(phone, "本人")
-    # prefilled from the record; the ID number shows masked and cannot be edited
-    assert phone.get_by_label("姓名").input_value() == citizen_user.person.name
-    assert citizen_user.person.doc_number not in phone.content()
+    # prefilled from the record, masked after a password login: the ID number cannot be
+    # edited, the name, phone and address show as placeholders and are kept when left empty
+    person = citizen_user.person
+    assert phone.get_by_label("姓名").input_value() == ""
+    placeholder = phone.get_by_label("姓名").get_attribute("placeholder")
+    assert placeholder == f"当前：{person.masked_name}，不修改请留空"
+    assert person.doc_number not in phone.content() and person.phone not in phone.content()
+    expect(phone.get_by_role("button", name="查看完整信息")).to_be_visible()
     phone.get_by_label("手机号码").fill("1391234")
     phone.get_by_label("合作银行").select_option("ICBC")
     phone.get_by_role("radio", name="网点领取").check()
@@ -180,6 +185,15 @@ def test_guardian_applies_for_a_child_then_follows_progress(phone, citizen_user,
     phone.get_by_role("button", name="下一步").click()
     expect(phone.get_by_text("与申领人关系")).to_be_visible()
     shot(phone, "confirm-apply-child")
+    phone.get_by_role("button", name="确认提交").click()
+    # a new guardianship after a password login: the code to the phone on file first
+    expect(phone.get_by_text("新增监护关系需先验证本人身份")).to_be_visible()
+    assert not Application.objects.exists()
+    phone.get_by_role("link", name="短信验证码验证").click()
+    phone.get_by_role("button", name="获取验证码").click()
+    phone.get_by_label("验证码").fill(code_sent_to(citizen_user.person.phone))
+    phone.get_by_role("button", name="验证", exact=True).click()
+    expect(phone.get_by_text("与申领人关系")).to_be_visible()  # back at the confirmation
     phone.get_by_role("button", name="确认提交").click()
     expect(phone.get_by_role("heading", name="提交成功")).to_be_visible()
     application = Application.objects.get(item="apply", relation="guardian")

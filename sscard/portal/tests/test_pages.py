@@ -97,6 +97,7 @@ def world(region, bank, outlet, reviewer) -> World:
     )
     visits |= {
         "center": Visit("/me/", cx, personal=px),
+        "my-info": Visit("/me/info/", cx),
         "select-loss": Visit("/bundles/sscard/loss/", cx, personal=px),
         "select-apply": Visit("/bundles/sscard/apply/", cx, personal=px),
         "item-loss": Visit(item_url("loss", f"card-{own_card.pk}"), cx, personal=px),
@@ -141,7 +142,9 @@ def world(region, bank, outlet, reviewer) -> World:
     cz = sign_in(Client(), z, TrustLevel.L3)
     z_target = f"person-{z.person.pk}"
     z_form = apply_post(z.person, bank, outlet, phone="139")
-    visits["item-apply"] = Visit(item_url("apply", z_target), cz)
+    # a password login: the record's details prefill the page masked only (REVEAL_OWN)
+    visits["item-apply"] = Visit(item_url("apply", z_target), cz, personal=_personal(z.person))
+    visits["my-info-step-up"] = Visit("/me/info/", cz, personal=_personal(z.person), status=403)
     visits["item-apply-error"] = Visit(
         item_url("apply", z_target),
         cz,

@@ -12,23 +12,41 @@ import time_machine
 from django.utils import timezone
 
 from sscard.accounts.models import User
+from sscard.accounts.trust import Requester, TrustLevel
 from sscard.audit.models import AuditRecord
-from sscard.core.trust import TrustLevel
 from sscard.notifications import channels
+from sscard.notifications.constants import Channel, Event
+from sscard.notifications.models import Message
+from sscard.portal.tests.helpers import step_up_by_sms
 from sscard.testing.factories import StaffFactory, UserFactory
+from sscard.testing.sms import code_sent_to
 from sscard.wechat.models import WeChatBinding
 from sscard.wechat.tests.conftest import allow_page, answer, later_visit
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("texts")]
 PASSWORD = "correct horse battery"
 
 
-def bind_by_password(phone, username: str, password: str = PASSWORD):
+COMPLETE = "/wechat/bind/complete/"
+
+
+def password_step(phone, username: str, password: str = PASSWORD):
+    """账号密码绑定: account, password, captcha → 登录并绑定."""
     return phone.post(
         "/wechat/bind/",
         {"username": username, "password": password, "captcha_0": "x", "captcha_1": "PASSED"},
         follow=True,
     )
+
+
+def bind_by_password(phone, username: str, password: str = PASSWORD):
+    """账号密码绑定, then — as a citizen must — the code texted to the phone on file."""
+    page = password_step(phone, username, password)
+    if page.status_code != 403 or "短信验证码验证" not in page.content.decode():
+        return page  # refused at the password step, or bound without a code (an employer)
+    user = User.objects.get(username=username)
+    step_up_by_sms(phone, user.person, COMPLETE)
+    return phone.get(COMPLETE, follow=True)
 
 
 def first_visit(phone, path: str = "/my/"):
@@ -107,7 +125,7 @@ def test_one_wechat_identity_binds_one_account(wechat):
     openid = WeChatBinding.objects.get(user=zhangsan).openid
 
     with pytest.raises(DomainError, match="该微信已绑定其他账号"):
-        wechat_bind(user=lisi, openid=openid)
+        wechat_bind(requester=Requester(user=lisi, trust=TrustLevel.L3_PLUS), openid=openid)
     # and the same WeChat user coming back lands in the bound account, not another
     assert later_visit(wechat).get("/my/", follow=True).wsgi_request.user == zhangsan
     assert WeChatBinding.objects.count() == 1
@@ -230,3 +248,98 @@ def test_logging_out_inside_wechat_stays_logged_out(wechat):
     page = wechat.get("/me/", follow=True)
     assert not page.wsgi_request.user.is_authenticated
     assert User.objects.get(pk=user.pk).wechat_binding  # still bound for the next visit
+
+
+# ---------------------------------------------------------------------------------------------
+# Binding needs L3+ (Action.WECHAT_BIND): the password and a code to the phone on file
+
+
+def test_the_password_alone_binds_nothing_until_the_code_to_the_phone_on_file(wechat):
+    user = UserFactory(username="zhangsan")
+    answer(wechat, first_visit(wechat), "allow")
+
+    page = password_step(wechat, "zhangsan")
+
+    assert page.status_code == 403
+    assert page.redirect_chain[-1][0] == COMPLETE
+    html = page.content.decode()
+    assert "绑定微信需先验证本人身份" in html and "短信验证码验证" in html
+    assert not WeChatBinding.objects.exists()
+    assert not Message.objects.filter(notification__event=Event.WECHAT_BOUND).exists()
+    # the password signed the account in, as a password login does: L3
+    assert page.wsgi_request.user == user
+    assert page.wsgi_request.session["trust"] == TrustLevel.L3
+    # coming back to the binding without the code still binds nothing
+    assert wechat.get(COMPLETE).status_code == 403
+    assert not WeChatBinding.objects.exists()
+
+
+def test_a_wrong_code_binds_nothing(wechat):
+    user = UserFactory(username="zhangsan")
+    answer(wechat, first_visit(wechat), "allow")
+    password_step(wechat, "zhangsan")
+    wechat.post("/verify/sms/", {"action": "send", "next": COMPLETE})
+    code = code_sent_to(user.person.phone)
+    wrong = f"{(int(code) + 1) % 1_000_000:06d}"
+
+    refused = wechat.post("/verify/sms/", {"action": "verify", "code": wrong, "next": COMPLETE})
+
+    assert refused.status_code == 400
+    assert wechat.get(COMPLETE).status_code == 403
+    assert not WeChatBinding.objects.exists()
+
+
+def test_the_code_goes_to_the_phone_on_file_and_binding_then_tells_the_holder(wechat):
+    user = UserFactory(username="zhangsan")
+    answer(wechat, first_visit(wechat), "allow")
+    password_step(wechat, "zhangsan")
+
+    code_page = wechat.get(f"/verify/sms/?next={COMPLETE}").content.decode()
+    assert user.person.masked_phone in code_page and user.person.phone not in code_page
+    back = step_up_by_sms(wechat, user.person, COMPLETE)
+    assert back["Location"] == COMPLETE
+    done = wechat.get(COMPLETE, follow=True)
+
+    assert done.redirect_chain[-1][0] == "/my/"  # back to the page first opened
+    assert "微信绑定成功" in done.content.decode()
+    assert WeChatBinding.objects.filter(user=user).exists()
+    record = AuditRecord.objects.get(action="wechat.bound", actor_id=user.pk)
+    assert record.detail == {"trust": "L3+"}
+    told = Message.objects.filter(notification__event=Event.WECHAT_BOUND, channel=Channel.SMS)
+    assert list(told.values_list("address", flat=True)) == [user.person.phone]
+
+
+def test_the_service_refuses_a_password_only_binding(wechat):
+    from sscard.core.errors import DomainError
+    from sscard.wechat.services import wechat_bind
+
+    user = UserFactory()
+    with pytest.raises(DomainError) as refused:
+        wechat_bind(requester=Requester(user=user, trust=TrustLevel.L3), openid="o-someone")
+    assert refused.value.code == "step_up_required"
+    assert not WeChatBinding.objects.exists()
+
+
+def test_without_a_phone_on_file_only_face_verification_binds(wechat):
+    user = UserFactory(username="zhangsan", person__phone="")
+    answer(wechat, first_visit(wechat), "allow")
+
+    page = password_step(wechat, "zhangsan")
+
+    html = page.content.decode()
+    assert page.status_code == 403 and "没有预留手机号码" in html
+    assert "开始人脸识别验证" in html and "短信验证码验证" not in html
+    assert not WeChatBinding.objects.filter(user=user).exists()
+
+
+def test_an_employer_account_binds_with_its_password_as_before(wechat):
+    """An employer's login has no person and no phone on file to send a code to."""
+    from sscard.testing.factories import EmployerAgentFactory
+
+    agent = EmployerAgentFactory(username="danwei01")
+    answer(wechat, first_visit(wechat), "allow")
+
+    page = password_step(wechat, "danwei01")
+
+    assert "微信绑定成功" in page.content.decode()
+    assert WeChatBinding.objects.filter(user=agent).exists()

@@ -1,5 +1,6 @@
-"""As a new user would: open the portal from WeChat, tap 允许, bind by 账号密码绑定, close,
-come back and land logged in; refuse and read why; unbind and be asked to bind again."""
+"""As a new user would: open the portal from WeChat, tap 允许, bind by 账号密码绑定 and the
+code texted to the phone on file, close, come back and land logged in; refuse and read why;
+unbind and be asked to bind again."""
 
 import pytest
 from django.conf import settings
@@ -7,6 +8,7 @@ from playwright.sync_api import expect
 
 from sscard.testing.browser import shot
 from sscard.testing.factories import UserFactory
+from sscard.testing.sms import code_sent_to
 from sscard.wechat.models import WeChatBinding
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -32,6 +34,14 @@ def test_bind_in_wechat_then_come_back_logged_in(wechat_phone):
     page.get_by_label("密码", exact=True).fill("correct horse battery")
     page.get_by_label("验证码").fill("PASSED")
     page.get_by_role("button", name="登录并绑定").click()
+    # the password alone binds nothing: a code to the phone on file first
+    page.get_by_role("link", name="短信验证码验证").click()
+    page.get_by_role("button", name="获取验证码").click()
+    expect(page.get_by_text(f"验证码已发送至 {user.person.masked_phone}")).to_be_visible()
+    assert not WeChatBinding.objects.exists()
+    page.get_by_label("验证码").fill(code_sent_to(user.person.phone))
+    shot(page, "wechat-bind-code")
+    page.get_by_role("button", name="验证", exact=True).click()
     expect(page.get_by_text("微信绑定成功")).to_be_visible()
     assert WeChatBinding.objects.filter(user=user).exists()
 
