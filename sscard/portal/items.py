@@ -434,12 +434,19 @@ class ApplyPage(ItemPage):
         # what the person typed is shown in full, so that a typo can be caught here (the page
         # is theirs and never cached); what comes from the record stays masked
         typed = target.person is None
+        shown = dict(data)
+        if target.person is not None and not may_reveal(requester):
+            # a detail left as it was on record, at a login that may not see it in full
+            record = _record_of(target.person, ("phone", "address"))
+            for key, mask in (("phone", mask_phone), ("address", mask_address)):
+                if shown[key] == record[key]:
+                    shown[key] = mask(shown[key])
         rows = [
             Row("申领人", data["name"] if typed else mask_name(data["name"])),
             Row("证件类型", str(DocType(data["doc_type"]).label)),
             Row("证件号码", data["doc_number"] if typed else mask_id_number(data["doc_number"])),
-            Row("手机号码", data["phone"]),
-            Row("通讯地址", data["address"]),
+            Row("手机号码", shown["phone"]),
+            Row("通讯地址", shown["address"]),
         ]
         if data.get("relationship"):
             relationship = Guardianship.Relationship(data["relationship"]).label

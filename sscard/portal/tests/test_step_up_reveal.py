@@ -140,10 +140,14 @@ def test_a_new_phone_typed_over_the_masked_one_is_used(client, holder, bank, out
     }
 
     draft = draft_id_of(client.post(url, post))
+    confirm = client.get(f"/drafts/{draft}/").content.decode()
+    assert "13912345678" in confirm  # typed: shown in full to catch a typo
+    assert ADDRESS not in confirm  # left as on record: masked at this login
     assert client.post(f"/drafts/{draft}/").status_code == 302
 
-    person.refresh_from_db()
-    assert person.phone == "13912345678" and person.address == ADDRESS
+    # the application carries the new phone (the record takes it when the reviewer accepts)
+    form = Application.objects.get(applicant=holder).form_data
+    assert form["phone"] == "13912345678" and form["address"] == ADDRESS
 
 
 def test_reveal_on_the_apply_page_steps_up_and_keeps_what_was_typed(client, holder):
