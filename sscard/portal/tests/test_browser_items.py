@@ -148,7 +148,9 @@ def test_apply_for_oneself_with_photo_and_the_one_card_rule(phone, citizen_user,
     phone.get_by_label("手机号码").fill("13912345678")
     phone.get_by_role("button", name="下一步").click()
     shot(phone, "confirm-apply")
-    expect(phone.get_by_text("139****5678")).to_be_visible()
+    # the phone just typed in full, to catch a typo; the address left as on record, masked
+    expect(phone.get_by_text("13912345678")).to_be_visible()
+    assert person.address not in phone.content()
     phone.get_by_role("button", name="确认提交").click()
     expect(phone.get_by_role("heading", name="提交成功")).to_be_visible()
     shot(phone, "receipt-apply")
