@@ -56,6 +56,8 @@ NEW = "new"  # the 申领 target "a child not yet on record"
 # them (Action.REVEAL_OWN, L3+ by default); else the field is left empty with the masked
 # value as its placeholder, and a field left empty (or sent back masked) keeps the record's
 # value — a mask is never written over the record.
+# the draft's note of the details an 申领 left as they were on record
+FROM_RECORD = "_from_record"
 RECORD_FIELDS: dict[str, Callable[[str], str]] = {
     "name": mask_name,
     "phone": mask_phone,
@@ -428,7 +430,14 @@ class ApplyPage(ItemPage):
         )
         if target.person is not None:
             check_eligibility(SSCARD.item(ItemCode.APPLY), requester, target)
-        return clean.data
+        # the details left as they were on record (kept in the draft, never submitted)
+        record = _record_of(target.person, ("phone", "address")) if target.person else {}
+        untouched = [
+            key
+            for key, recorded in record.items()
+            if recorded and str(post.get(key, "")).strip() in ("", RECORD_FIELDS[key](recorded))
+        ]
+        return {**clean.data, **({FROM_RECORD: untouched} if untouched else {})}
 
     def summary(self, requester: Requester, target: Target, data: dict[str, Any]) -> list[Row]:
         # what the person typed is shown in full, so that a typo can be caught here (the page
@@ -437,9 +446,8 @@ class ApplyPage(ItemPage):
         shown = dict(data)
         if target.person is not None and not may_reveal(requester):
             # a detail left as it was on record, at a login that may not see it in full
-            record = _record_of(target.person, ("phone", "address"))
             for key, mask in (("phone", mask_phone), ("address", mask_address)):
-                if shown[key] == record[key]:
+                if key in data.get(FROM_RECORD, []):
                     shown[key] = mask(shown[key])
         rows = [
             Row("申领人", data["name"] if typed else mask_name(data["name"])),

@@ -640,7 +640,8 @@ def confirm(request: HttpRequest, draft_id: uuid.UUID) -> HttpResponse:
         {
             "item": the_item,
             "target": target,
-            "rows": page.summary(requester, target, data),
+            # (with the draft's own notes, such as which details were left as on record)
+            "rows": page.summary(requester, target, dict(draft.data)),
             "draft": draft,
             "error": error,
             "edit_url": f"{edit_url}?draft={draft.pk}",

@@ -156,3 +156,26 @@ def test_the_photo_control_is_worded_in_chinese_and_says_what_was_chosen(
         expect(page.get_by_text("拍照或选择照片")).not_to_be_visible()
     finally:
         context.close()
+
+
+def test_the_outlet_list_follows_the_chosen_bank(phone, citizen_user, partners):
+    from sscard.testing.factories import BankFactory, OutletFactory
+
+    abc = BankFactory(code="ABC", name="中国农业银行")
+    OutletFactory(code="RC02", name="榕城区农行网点", bank=abc)
+    password_login(phone, "zhangsan")
+    open_item(phone, "社会保障卡申领")
+    phone.get_by_role("radio", name="本人").check()
+    phone.get_by_role("button", name="下一步").click()
+    outlets = phone.get_by_label("领卡网点")
+    outlets.select_option("RC01")  # 中国工商银行's, chosen before the bank
+
+    phone.get_by_label("合作银行").select_option("ABC")
+
+    # another bank's outlet is forgotten and no longer offered
+    assert outlets.input_value() == ""
+    offered = outlets.locator("optgroup:not([disabled]) option").all_inner_texts()
+    assert offered and all("农行" in text for text in offered)
+    outlets.select_option("RC02")
+    phone.get_by_label("合作银行").select_option("ICBC")
+    assert outlets.input_value() == ""
