@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.conf import settings
 from django.utils import timezone
 from django.utils.module_loading import import_string
@@ -12,14 +14,15 @@ from sscard.core.masking import mask_phone
 from sscard.notifications.backends import Backend, Outgoing
 from sscard.notifications.constants import Channel
 from sscard.notifications.models import Message
-from sscard.wechat.models import WeChatBinding
+
+# How a person is found on a channel the outbox does not own: the app that keeps the address
+# registers its finder when it starts (the WeChat binding: sscard.wechat), so the outbox
+# imports no interface. A finder answers "" for a person it does not reach.
+ADDRESS_FINDERS: dict[str, Callable[[Person], str]] = {}
 
 
-def wechat_openid_for(person: Person) -> str:
-    """The openid bound to the person's own account (账号密码绑定 inside WeChat,
-    :mod:`sscard.wechat`); "" when none is bound, and the WeChat channel skips the person."""
-    binding = WeChatBinding.objects.filter(user__person=person, user__is_active=True).first()
-    return binding.openid if binding is not None else ""
+def register_address_finder(channel: str, finder: Callable[[Person], str]) -> None:
+    ADDRESS_FINDERS[channel] = finder
 
 
 def _mask_openid(openid: str) -> str:
@@ -67,7 +70,8 @@ class WechatChannel(ChannelHandler):
     setting = "SSCARD_WECHAT_BACKEND"
 
     def addresses(self, person: Person) -> list[tuple[str, str]]:
-        openid = wechat_openid_for(person)
+        finder = ADDRESS_FINDERS.get(self.code)
+        openid = finder(person) if finder is not None else ""
         return [(openid, _mask_openid(openid))] if openid else []
 
 

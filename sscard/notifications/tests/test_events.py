@@ -344,7 +344,7 @@ def test_wechat_skips_a_recipient_without_a_bound_openid(citizen, bank, outlet, 
 def test_wechat_goes_to_the_bound_openid_unless_switched_off(
     citizen, bank, outlet, reviewer, monkeypatch, sent
 ):
-    monkeypatch.setattr(channels, "wechat_openid_for", lambda person: "oABCDEFG123456")
+    monkeypatch.setitem(channels.ADDRESS_FINDERS, Channel.WECHAT, lambda person: "oABCDEFG123456")
     MessageTemplate.objects.filter(event=Event.APPLICATION_ACCEPTED).update(
         wechat_template_id="tmpl-accepted"
     )

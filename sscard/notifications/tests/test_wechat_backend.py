@@ -56,7 +56,7 @@ def wechat(settings, monkeypatch):
     settings.SSCARD_WECHAT_APPID = "wx-test-app"
     settings.SSCARD_WECHAT_SECRET = "wx-test-secret"
     monkeypatch.setattr(WechatBackend, "_token", None)
-    monkeypatch.setattr(channels, "wechat_openid_for", lambda person: "oOPENID0001")
+    monkeypatch.setitem(channels.ADDRESS_FINDERS, Channel.WECHAT, lambda person: "oOPENID0001")
     MessageTemplate.objects.filter(event=Event.PRODUCTION_PRODUCING).update(
         wechat_template_id="TPL-PRODUCING"
     )

@@ -159,8 +159,9 @@ def test_a_bound_accounts_openid_receives_the_wechat_messages(wechat):
     answer(wechat, first_visit(wechat), "allow")
     bind_by_password(wechat, "zhangsan")
     openid = WeChatBinding.objects.get(user=user).openid
-    assert channels.wechat_openid_for(user.person) == openid
-    assert channels.wechat_openid_for(UserFactory().person) == ""
+    # the outbox finds the person on WeChat through the finder the wechat app registers
+    assert channels.WechatChannel().addresses(user.person)[0][0] == openid
+    assert channels.WechatChannel().addresses(UserFactory().person) == []
 
 
 # ---------------------------------------------------------------------------------------------
