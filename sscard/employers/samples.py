@@ -10,11 +10,11 @@ from datetime import date
 
 from openpyxl import load_workbook
 
+from sscard.core.sample_ids import JIEYANG_AREAS, resident_id
 from sscard.employers import sheets
 from sscard.employers.archives import build_photo_archive
 from sscard.photos.samples import sample_portrait
 from sscard.regions.models import Bank, Outlet
-from sscard.testing.ids import JIEYANG_AREAS, resident_id
 
 SURNAMES = "陈林黄张李王吴刘蔡杨郑谢许洪曾"
 GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超霞平刚桂"
