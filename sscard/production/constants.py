@@ -43,6 +43,15 @@ class BatchStatus(models.TextChoices):
     DONE = "done", "已完成"
 
 
+# A batch's lifecycle: sent once, taken over by the partner, done when no order of it is still
+# with the bank or the factory (a draft is taken apart, not moved).
+BATCH_TRANSITIONS: dict[str, frozenset[str]] = {
+    BatchStatus.DRAFT: frozenset({BatchStatus.SENT}),
+    BatchStatus.SENT: frozenset({BatchStatus.ACKNOWLEDGED, BatchStatus.DONE}),
+    BatchStatus.ACKNOWLEDGED: frozenset({BatchStatus.DONE}),
+    BatchStatus.DONE: frozenset(),
+}
+
 # Batches a partner still works on.
 OPEN_BATCH_STATUSES = (BatchStatus.SENT, BatchStatus.ACKNOWLEDGED)
 

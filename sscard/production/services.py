@@ -21,6 +21,7 @@ from sscard.notifications.constants import STAGE_EVENTS
 from sscard.notifications.services import notify
 from sscard.production.constants import (
     AWAITING_BATCH_STAGES,
+    BATCH_TRANSITIONS,
     IN_PRODUCTION_STAGES,
     OPEN_BATCH_STATUSES,
     STAGE_RANK,
@@ -305,6 +306,34 @@ def batch_create(*, bank: Bank, order_ids: Iterable[int] | None, actor: User) ->
     return batch
 
 
+BATCH_ACTIONS: dict[str, str] = {
+    BatchStatus.SENT: "production.batch_sent",
+    BatchStatus.ACKNOWLEDGED: "production.batch_acknowledged",
+    BatchStatus.DONE: "production.batch_done",
+}
+
+
+def batch_transition(
+    *, batch: Batch, to: str, actor: User | None, detail: dict[str, Any], **changes: Any
+) -> Batch:
+    """Move a locked ``batch`` to ``to``; the only place a batch's status is assigned, checked
+    against :data:`BATCH_TRANSITIONS`, saved with ``changes`` and audited."""
+    if to not in BATCH_TRANSITIONS[batch.status]:
+        raise DomainError(
+            f"批次{batch.number}状态为“{batch.get_status_display()}”，"
+            f"不能变更为“{BatchStatus(to).label}”",
+            code="invalid_transition",
+        )
+    batch.status = to
+    for name, value in changes.items():
+        setattr(batch, name, value)
+    batch.save(update_fields=["status", *changes])
+    audit_record(
+        actor=actor, action=BATCH_ACTIONS[to], target=batch, detail={"batch": batch.number} | detail
+    )
+    return batch
+
+
 @transaction.atomic
 def batch_send(*, batch: Batch, actor: User) -> Batch:
     """发送: every order of the batch goes to 数据录入; the partner can now fetch it."""
@@ -317,16 +346,13 @@ def batch_send(*, batch: Batch, actor: User) -> Batch:
         raise DomainError("批次中没有订单", code="empty_batch")
     for order in orders:
         order_send_data(order=order, actor=actor, note=f"批次 {batch.number}")
-    batch.status = BatchStatus.SENT
-    batch.sent_at = timezone.now()
-    batch.save(update_fields=["status", "sent_at"])
-    audit_record(
+    return batch_transition(
+        batch=batch,
+        to=BatchStatus.SENT,
         actor=actor,
-        action="production.batch_sent",
-        target=batch,
-        detail={"batch": batch.number, "orders": len(orders)},
+        detail={"orders": len(orders)},
+        sent_at=timezone.now(),
     )
-    return batch
 
 
 @transaction.atomic
@@ -355,17 +381,14 @@ def batch_acknowledge(*, batch: Batch, by: str) -> Batch:
         raise DomainError("批次尚未发送", code="not_sent")
     if batch.status != BatchStatus.SENT:
         return batch
-    batch.status = BatchStatus.ACKNOWLEDGED
-    batch.acknowledged_at = timezone.now()
-    batch.acknowledged_by = by[:80]
-    batch.save(update_fields=["status", "acknowledged_at", "acknowledged_by"])
-    audit_record(
+    return batch_transition(
+        batch=batch,
+        to=BatchStatus.ACKNOWLEDGED,
         actor=None,
-        action="production.batch_acknowledged",
-        target=batch,
-        detail={"batch": batch.number, "by": by},
+        detail={"by": by},
+        acknowledged_at=timezone.now(),
+        acknowledged_by=by[:80],
     )
-    return batch
 
 
 @transaction.atomic
@@ -377,13 +400,6 @@ def batch_refresh_status(batch: Batch) -> Batch:
         return batch
     if batch.orders.filter(stage__in=IN_PRODUCTION_STAGES).exists():
         return batch
-    batch.status = BatchStatus.DONE
-    batch.done_at = timezone.now()
-    batch.save(update_fields=["status", "done_at"])
-    audit_record(
-        actor=None,
-        action="production.batch_done",
-        target=batch,
-        detail={"batch": batch.number},
+    return batch_transition(
+        batch=batch, to=BatchStatus.DONE, actor=None, detail={}, done_at=timezone.now()
     )
-    return batch

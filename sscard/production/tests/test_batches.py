@@ -50,6 +50,23 @@ def test_a_batch_gathers_a_banks_approved_orders_and_sending_it_enters_their_dat
         batch_send(batch=batch, actor=producer)
 
 
+def test_a_batch_moves_only_along_its_lifecycle_and_each_move_is_audited(
+    make_orders, bank, producer
+):
+    from sscard.production.services import batch_transition
+
+    batch = sent_batch(bank, make_orders(1), producer)
+    done = batch_transition(batch=batch, to=BatchStatus.DONE, actor=None, detail={})
+
+    with pytest.raises(DomainError, match="不能变更为“已发送”"):
+        batch_transition(batch=done, to=BatchStatus.SENT, actor=producer, detail={})
+    assert list(
+        AuditRecord.objects.filter(action__startswith="production.batch_")
+        .order_by("pk")
+        .values_list("action", flat=True)
+    ) == ["production.batch_created", "production.batch_sent", "production.batch_done"]
+
+
 def test_an_order_is_in_one_draft_batch_only_and_only_with_its_own_bank(
     make_orders, bank, producer
 ):
