@@ -27,6 +27,10 @@ class StoryClock:
     def now(self) -> datetime:
         return self.at
 
+    def today(self) -> date:
+        """The day of the current step in the region's time zone."""
+        return timezone.localdate(self.at)
+
     def set(self, moment: datetime) -> None:
         self.at = min(moment, self.ceiling)
 
@@ -50,5 +54,12 @@ def quiet_audit_log() -> Iterator[None]:
 
 @contextmanager
 def story_time(clock: StoryClock) -> Iterator[None]:
+    """``timezone.now`` reads ``clock`` while the stories run. The seeder itself passes the
+    clock's time where it stamps a row or a service takes one (``date_joined``, ``today=``,
+    ``now=``); the patch remains for the services that read the time themselves: the
+    ``auto_now``/``auto_now_add`` stamps of accounts, applications, cards, production, audit
+    and notification rows, and the times and dates the services compute (receipt and batch
+    numbers, 受理/decision/completion times, legal deadlines, card issue dates, temporary loss
+    expiry, message placeholders)."""
     with mock.patch.object(timezone, "now", clock.now):
         yield

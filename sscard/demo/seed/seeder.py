@@ -362,7 +362,7 @@ class Seeder(StorySteps):
             username="demo_employer",
             role=User.Role.EMPLOYER,
             employer=employer,
-            date_joined=timezone.now(),
+            date_joined=self.clock.now(),
         )
         user.set_password(DEMO_PASSWORD)
         user.save()
@@ -396,7 +396,7 @@ class Seeder(StorySteps):
             role=User.Role.EMPLOYER,
             employer=employer,
             first_name=contact.name,
-            date_joined=timezone.now(),
+            date_joined=self.clock.now(),
         )
         user.set_password(DEMO_PASSWORD)
         user.save()

@@ -9,7 +9,6 @@ from unittest import mock
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management.base import CommandError
-from django.utils import timezone
 
 from sscard.accounts.models import Person, User, phone_hash
 from sscard.accounts.services import person_find_or_create
@@ -68,10 +67,10 @@ class StorySteps:
             username=username,
             role=User.Role.CITIZEN,
             person=person,
-            date_joined=timezone.now(),
+            date_joined=self.clock.now(),
             # the demo's holders registered with a code to their phone on file
             possession=User.Possession.SMS,
-            possession_at=timezone.now(),
+            possession_at=self.clock.now(),
         )
         user.set_password(password)  # None: signs in by face verification only
         user.save()
@@ -120,7 +119,7 @@ class StorySteps:
             files["guardian_proof"] = self._upload("guardian_proof")
         case.production_order = None
         case.application = apps_services.application_submit_apply(
-            requester=case.requester, data=data, files=files
+            requester=case.requester, data=data, files=files, today=self.clock.today()
         )
         case.person = case.application.subject
 
@@ -128,7 +127,7 @@ class StorySteps:
         data = {"kind": kind, "reason": reason, **self._delivery_form(case)}
         case.production_order = None
         case.application = apps_services.application_submit_reissue(
-            requester=case.requester, card=case.the_card, data=data
+            requester=case.requester, card=case.the_card, data=data, today=self.clock.today()
         )
 
     def step_reissue(self, case: Case, scenario: Scenario) -> None:
@@ -159,7 +158,11 @@ class StorySteps:
         elif case.to_correct == "photo":
             files["photo"] = self._upload("photo")
         case.application = apps_services.application_resubmit(
-            requester=case.requester, application=case.app, data=data, files=files
+            requester=case.requester,
+            application=case.app,
+            data=data,
+            files=files,
+            today=self.clock.today(),
         )
 
     def step_reject(self, case: Case, scenario: Scenario) -> None:
@@ -319,7 +322,7 @@ class StorySteps:
         self._loss(case, apps_services.LossAction.CANCEL)
 
     def step_expire(self, case: Case, scenario: Scenario) -> None:
-        card_expire_temporary_losses(now=timezone.now())
+        card_expire_temporary_losses(now=self.clock.now())
         case.the_card.refresh_from_db()
 
     def step_change(self, case: Case, scenario: Scenario) -> None:
@@ -346,7 +349,7 @@ class StorySteps:
         the proved challenge as the 信息变更 page leaves it (no text goes out)."""
         if "phone" not in changes:
             return None
-        now = timezone.now()
+        now = self.clock.now()
         return Challenge.objects.create(
             purpose=Purpose.NEW_PHONE,
             phone=changes["phone"],
