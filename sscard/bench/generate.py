@@ -132,7 +132,7 @@ class Context:
 
 def ensure_reference_data() -> tuple[list[Bank], list[Outlet]]:
     """The demo's banks and outlets (the same reference data a real region enters)."""
-    from sscard.demo.management.commands.seed_demo import BANKS, OPENING_HOURS, OUTLETS
+    from sscard.demo.seed.reference import BANKS, OPENING_HOURS, OUTLETS
 
     banks = {
         code: Bank.objects.update_or_create(code=code, defaults={"name": name, "hotline": tel})[0]

@@ -20,12 +20,11 @@ from sscard.applications.selectors import application_deadline, applications_ove
 from sscard.backoffice.otp import totp_secret
 from sscard.cards.constants import LIVE_STATUSES, CardStatus
 from sscard.cards.models import Card
-from sscard.demo.management.commands.seed_demo import (
+from sscard.demo.seed.output import address_lines, staff_login_lines
+from sscard.demo.seed.reference import (
     DEMO_PASSWORD,
     DEMO_TOTP_SECRET,
     STAFF_PASSWORD,
-    _address_lines,
-    _staff_login_lines,
     ensure_role_groups,
 )
 from sscard.notifications.constants import Channel, Event, MessageStatus
@@ -217,7 +216,7 @@ def test_the_seed_names_the_address_it_is_served_at(settings):
     settings.SSCARD_PUBLIC_URL = "http://192.168.1.20:8080"
     settings.SSCARD_SMS_SIMULATOR = True
 
-    lines = "\n".join(_address_lines() + _staff_login_lines())
+    lines = "\n".join(address_lines() + staff_login_lines())
 
     assert "http://192.168.1.20:8080/ " not in lines  # each address ends its phrase cleanly
     assert "http://192.168.1.20:8080/sms-sim/" in lines
