@@ -337,7 +337,7 @@ def correct(request: HttpRequest, receipt: str) -> HttpResponse:
         "reason": application.staff_note,
         "is_apply": application.item == ItemCode.APPLY,
         "kept": set(application.materials.values_list("kind", flat=True)),
-        **pages._choices_context(),
+        **pages.choices_context(),
         **pages.masked_view(form, own, reveal=reveal),
     }
     return render(request, "portal/correct.html", context, status=status)
