@@ -2,7 +2,8 @@ from __future__ import annotations
 
 from django_tasks import task
 
-from sscard.employers.services import batch_run_submit, batch_validate, batches_resume_stalled
+from sscard.employers.checking import batch_validate
+from sscard.employers.services import batch_run_submit, batches_resume_stalled
 
 
 @task()

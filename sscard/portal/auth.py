@@ -62,3 +62,10 @@ def portal_login_required(view: View) -> View:
         return response
 
     return wrapped
+
+
+def portal_user(request: HttpRequest) -> User:
+    """The signed-in citizen or employer (views behind portal_login_required)."""
+    user = request.user
+    assert isinstance(user, User)  # noqa: S101
+    return user

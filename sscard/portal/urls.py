@@ -1,6 +1,6 @@
 from django.urls import path
 
-from sscard.portal import account_views, verify, views
+from sscard.portal import account_views, application_views, login_views, verify, views
 
 app_name = "portal"
 
@@ -10,11 +10,11 @@ urlpatterns = [
     path("me/password/", account_views.change_password, name="password"),
     path("me/info/", account_views.my_info, name="my_info"),
     path("report/<str:token>/", account_views.report_not_me, name="report"),
-    path("login/", views.login_view, name="login"),
-    path("login/captcha/", views.captcha_refresh, name="captcha"),
-    path("register/", views.register, name="register"),
-    path("register/code/", views.register_code, name="register_code"),
-    path("logout/", views.logout_view, name="logout"),
+    path("login/", login_views.login_view, name="login"),
+    path("login/captcha/", login_views.captcha_refresh, name="captcha"),
+    path("register/", login_views.register, name="register"),
+    path("register/code/", login_views.register_code, name="register_code"),
+    path("logout/", login_views.logout_view, name="logout"),
     path("verify/sms/", verify.verify_sms, name="verify_sms"),
     path("elder/", views.elder_mode, name="elder"),
     path("bundles/", views.bundle_list, name="bundles"),
@@ -28,10 +28,10 @@ urlpatterns = [
     ),
     path("photo-check/", views.photo_check, name="photo_check"),
     path("ward-check/", views.ward_check, name="ward_check"),
-    path("drafts/<uuid:draft_id>/", views.confirm, name="confirm"),
-    path("drafts/<uuid:draft_id>/discard/", views.discard, name="discard"),
-    path("my/", views.applications, name="applications"),
-    path("my/<str:receipt>/", views.application_detail, name="application"),
-    path("my/<str:receipt>/withdraw/", views.withdraw, name="withdraw"),
-    path("my/<str:receipt>/correct/", views.correct, name="correct"),
+    path("drafts/<uuid:draft_id>/", application_views.confirm, name="confirm"),
+    path("drafts/<uuid:draft_id>/discard/", application_views.discard, name="discard"),
+    path("my/", application_views.applications, name="applications"),
+    path("my/<str:receipt>/", application_views.application_detail, name="application"),
+    path("my/<str:receipt>/withdraw/", application_views.withdraw, name="withdraw"),
+    path("my/<str:receipt>/correct/", application_views.correct, name="correct"),
 ]

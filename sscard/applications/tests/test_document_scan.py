@@ -150,7 +150,7 @@ def test_an_employers_bulk_row_on_a_passport_is_refused_with_the_reason(region, 
     from django.utils import timezone
 
     from sscard.applications.forms import clean_apply
-    from sscard.employers.services import _reasons
+    from sscard.employers.checking import row_reasons
 
     row = {
         "doc_type": "passport",
@@ -170,4 +170,4 @@ def test_an_employers_bulk_row_on_a_passport_is_refused_with_the_reason(region, 
             row, {"photo"}, region=region, today=timezone.localdate(), for_someone_else=False
         )
 
-    assert _reasons(refused.value) == ["证件扫描件：持护照首次申领社会保障卡，请上传证件扫描件"]
+    assert row_reasons(refused.value) == ["证件扫描件：持护照首次申领社会保障卡，请上传证件扫描件"]

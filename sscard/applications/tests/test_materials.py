@@ -15,6 +15,7 @@ from PIL import Image
 from sscard.accounts.trust import Requester, TrustLevel
 from sscard.applications import services
 from sscard.applications.models import Application, Material
+from sscard.applications.services import transitions
 from sscard.applications.tests.helpers import apply_form
 from sscard.core.errors import DomainError
 from sscard.photos.check import check_photo
@@ -261,7 +262,7 @@ def test_the_files_of_a_submission_that_fails_midway_are_not_left_behind(
     citizen, bank, outlet, monkeypatch
 ):
     written = []
-    note_written = services.note_written
+    note_written = transitions.note_written
 
     def note_then_fail(storage, name):
         note_written(storage, name)
@@ -269,7 +270,7 @@ def test_the_files_of_a_submission_that_fails_midway_are_not_left_behind(
         if len(written) == 2:
             raise RuntimeError("the database went away")
 
-    monkeypatch.setattr(services, "note_written", note_then_fail)
+    monkeypatch.setattr(transitions, "note_written", note_then_fail)
 
     with pytest.raises(RuntimeError):
         services.application_submit_apply(

@@ -27,6 +27,7 @@ from sscard.accounts.trust import Requester, TrustLevel
 from sscard.applications import services
 from sscard.applications.constants import AppStatus, ItemCode
 from sscard.applications.models import Application
+from sscard.applications.services import transitions
 from sscard.applications.tests.helpers import apply_form, submit_apply
 from sscard.audit.models import AuditRecord
 from sscard.cards import services as card_services
@@ -342,7 +343,7 @@ def test_clashing_receipt_numbers_are_drawn_again(monkeypatch, region, bank, out
     stamp = timezone.localdate().strftime("%Y%m%d")
     fixed = f"{region.region_code}{stamp}{0:010d}"
     generate, calls = _first_call_collides(fixed, lambda n: f"{region.region_code}{stamp}{n:010d}")
-    monkeypatch.setattr(services, "_receipt_number", generate)
+    monkeypatch.setattr(transitions, "_receipt_number", generate)
 
     def work(requester: Requester) -> Application:
         return services.application_submit_apply(

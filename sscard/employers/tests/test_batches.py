@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 from sscard.applications.constants import AppStatus
 from sscard.applications.models import Application
 from sscard.core.errors import DomainError
-from sscard.employers import services
+from sscard.employers import checking, services
 from sscard.employers.models import Batch
 from sscard.employers.samples import sample_files
 
@@ -29,7 +29,7 @@ def upload(user, files, name="职工.xlsx"):
 
 
 def run(batch_id):
-    return services.batch_validate(batch_id)
+    return checking.batch_validate(batch_id)
 
 
 def test_rows_checked_previewed_and_submitted_all_at_once(

@@ -16,9 +16,9 @@ from sscard.applications.tests.helpers import submit_apply
 from sscard.cards.constants import CardStatus
 from sscard.conftest import jpeg
 from sscard.core.trust import Action
+from sscard.portal.login_views import face_login_url
 from sscard.portal.models import Draft
 from sscard.portal.tests.helpers import Page, apply_post, item_url, sign_in, target_choices
-from sscard.portal.views import face_login_url
 from sscard.testing.factories import CardFactory, PersonFactory, UserFactory
 from sscard.testing.ids import resident_id
 

@@ -1,0 +1,243 @@
+"""The reviewer's decisions: 受理, 退回补正, 不予通过, 审核通过, and ending an application whose
+card cannot be made. Only reviewers decide, never on an application they submitted."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from sscard.accounts.models import User
+from sscard.accounts.services import Relation, guardianship_confirm, require_role
+from sscard.applications.constants import AppStatus, ItemCode, RejectReason, ReturnReason, SlaState
+from sscard.applications.models import Application
+from sscard.applications.services.contact import CONTACT_REVISED, _record_applicant_contact
+from sscard.applications.services.transitions import _due_on, application_transition
+from sscard.cards.constants import CardStatus
+from sscard.cards.models import Card
+from sscard.cards.services import card_cancel, card_lock_current
+from sscard.core.errors import DomainError
+from sscard.notifications.constants import Event
+from sscard.notifications.services import notify
+from sscard.production.constants import Delivery, Stage
+from sscard.production.services import order_create
+from sscard.regions.models import Bank, Outlet
+
+
+def _refuse_own(application: Application, actor: User) -> None:
+    """Only reviewers decide, and nobody decides on an application they submitted."""
+    require_role(actor, User.Role.REVIEWER)
+    if application.applicant_id == actor.pk:
+        raise DomainError("不能审核本人提交的申请", code="own_application")
+
+
+@transaction.atomic
+def application_accept(*, application: Application, actor: User) -> Application:
+    """受理: the legal time limit starts counting from today. Only a newly submitted
+    application is accepted: a returned one resumes its clock when the applicant resubmits."""
+    application = Application.objects.select_for_update().get(pk=application.pk)
+    _refuse_own(application, actor)
+    if application.status != AppStatus.SUBMITTED:
+        hint = "，补正材料后由申请人重新提交" if application.status == AppStatus.RETURNED else ""
+        raise DomainError(
+            f"办件当前为“{application.get_status_display()}”，不能受理{hint}",
+            code="invalid_transition",
+        )
+    now = timezone.now()
+    application = application_transition(
+        application=application,
+        to=AppStatus.ACCEPTED,
+        actor=actor,
+        action="accept",
+        accepted_at=now,
+        due_on=_due_on(timezone.localdate(now), application.item, 0),
+    )
+    if application.item == ItemCode.APPLY:
+        _record_applicant_contact(application, actor)
+    notify(
+        Event.APPLICATION_ACCEPTED, person=application.subject, context={"application": application}
+    )
+    return application
+
+
+def _reason_code(code: str, choices: type[ReturnReason] | type[RejectReason]) -> str:
+    if code and code not in choices.values:
+        raise DomainError("请选择原因类别", field="reason_code")
+    return code or choices.OTHER
+
+
+@transaction.atomic
+def application_return(
+    *, application: Application, actor: User, reason: str, reason_code: str = ""
+) -> Application:
+    """退回补正 with a reason category and the reviewer's words; the clock pauses until the
+    applicant resubmits."""
+    reason = reason.strip()
+    if not reason:
+        raise DomainError("请填写退回补正的原因", field="reason")
+    code = _reason_code(reason_code, ReturnReason)
+    _refuse_own(application, actor)
+    application = application_transition(
+        application=application,
+        to=AppStatus.RETURNED,
+        actor=actor,
+        action="return",
+        note=reason,
+        staff_note=reason[:300],
+        reason_code=code,
+        reviewer=actor,
+        paused_since=timezone.localdate(),
+        due_on=None,
+        sla_state=SlaState.ON_TIME,
+    )
+    notify(
+        Event.APPLICATION_RETURNED, person=application.subject, context={"application": application}
+    )
+    return application
+
+
+@transaction.atomic
+def application_reject(
+    *, application: Application, actor: User, reason: str, reason_code: str = ""
+) -> Application:
+    """不予通过 (不予受理 before acceptance), with a reason category and the reviewer's words,
+    before a decision was made."""
+    reason = reason.strip()
+    if not reason:
+        raise DomainError("请填写不予通过的原因", field="reason")
+    code = _reason_code(reason_code, RejectReason)
+    application = Application.objects.select_for_update().get(pk=application.pk)
+    _refuse_own(application, actor)
+    if application.status not in (AppStatus.SUBMITTED, AppStatus.ACCEPTED):
+        raise DomainError(
+            f"办件当前为“{application.get_status_display()}”，不能不予通过",
+            code="invalid_transition",
+        )
+    decision = "不予受理" if application.status == AppStatus.SUBMITTED else "不予通过"
+    application = application_transition(
+        application=application,
+        to=AppStatus.REJECTED,
+        actor=actor,
+        action="reject",
+        note=reason,
+        staff_note=reason[:300],
+        reason_code=code,
+        reviewer=actor,
+        decided_at=timezone.now(),
+    )
+    notify(
+        Event.APPLICATION_REJECTED,
+        person=application.subject,
+        context={"application": application, "decision": decision},
+    )
+    return application
+
+
+@transaction.atomic
+def application_end_after_failure(
+    *, application: Application, actor: User, reason: str
+) -> Application:
+    """When a card cannot be produced at all (制卡失败 that re-sending will not cure), the
+    reviewer ends the application: the unmade card is 注销 and the person may apply again."""
+    reason = reason.strip()
+    if not reason:
+        raise DomainError("请填写终止办理的原因", field="reason")
+    application = Application.objects.select_for_update().get(pk=application.pk)
+    _refuse_own(application, actor)
+    order = application.production_order
+    if application.status != AppStatus.APPROVED or order is None or order.stage != Stage.FAILED:
+        raise DomainError(
+            "只有制卡失败的办件可以终止办理；其他情况请联系制卡管理员重新发送制卡数据",
+            code="not_failed",
+        )
+    card_cancel(card=order.card, actor=actor, reason=f"制卡失败，终止办理：{reason}"[:200])
+    return application_transition(
+        application=application,
+        to=AppStatus.REJECTED,
+        actor=actor,
+        action="end",
+        note=reason,
+        staff_note=reason[:300],
+        reviewer=actor,
+    )
+
+
+@transaction.atomic
+def application_approve(*, application: Application, actor: User) -> Application:
+    """审核通过: a new card number and its production order; on a reissue the old card is
+    注销 now."""
+    application = Application.objects.select_for_update().get(pk=application.pk)
+    _refuse_own(application, actor)
+    if application.status != AppStatus.ACCEPTED:
+        raise DomainError(
+            f"办件当前为“{application.get_status_display()}”，不能审核通过",
+            code="invalid_transition",
+        )
+    form = application.form_data
+    bank, outlet = _delivery_partners(form)
+    old: Card | None = None
+    if application.item == ItemCode.REISSUE and application.card is not None:
+        old = card_lock_current(application.card)  # an expired temporary report is lifted
+        if old.status not in (CardStatus.ACTIVE, CardStatus.LOST):
+            raise DomainError(
+                f"原卡当前为“{old.get_status_display()}”，需为正常或正式挂失状态才能审核通过",
+                code="old_card_state",
+            )
+        card_cancel(card=old, actor=actor, reason=f"补换卡（{application.receipt_number}）")
+    order = order_create(
+        person=application.subject,
+        bank=bank,
+        delivery=form["delivery"],
+        outlet=outlet,
+        mail_address=form.get("mail_address", ""),
+        actor=actor,
+    )
+    if application.item == ItemCode.APPLY and form.get(CONTACT_REVISED):
+        _record_applicant_contact(application, actor, form[CONTACT_REVISED])
+    if application.relation == Relation.GUARDIAN and application.applicant.person is not None:
+        guardianship_confirm(
+            guardian=application.applicant.person, ward=application.subject, actor=actor
+        )
+    application = application_transition(
+        application=application,
+        to=AppStatus.APPROVED,
+        actor=actor,
+        action="approve",
+        reviewer=actor,
+        decided_at=timezone.now(),
+        production_order=order,
+    )
+    if old is not None:  # 补换卡: the old card is 注销 now, which the holder must hear of
+        notify(
+            Event.REISSUE_APPROVED,
+            person=application.subject,
+            context={"application": application, "old_card": old},
+        )
+    else:
+        notify(
+            Event.APPLICATION_APPROVED,
+            person=application.subject,
+            context={"application": application},
+        )
+    return application
+
+
+def _delivery_partners(form: dict[str, Any]) -> tuple[Bank, Outlet | None]:
+    """The bank and outlet the applicant chose, if they still serve: otherwise the reviewer
+    returns the application so the applicant can choose again."""
+    bank = Bank.objects.filter(code=form.get("bank"), active=True).first()
+    if bank is None:
+        raise DomainError(
+            "申请人选择的合作银行已停止合作，请退回补正，由申请人重新选择合作银行",
+            code="bank_inactive",
+        )
+    if form.get("delivery") != Delivery.OUTLET:
+        return bank, None
+    outlet = Outlet.objects.filter(code=form.get("outlet"), active=True).first()
+    if outlet is None:
+        raise DomainError(
+            "申请人选择的领卡网点已停止服务，请退回补正，由申请人重新选择领卡网点",
+            code="outlet_inactive",
+        )
+    return bank, outlet

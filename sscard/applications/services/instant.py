@@ -1,0 +1,198 @@
+"""2 启用, 3 挂失与解挂, 5 信息变更: 即时办结, recorded as completed applications."""
+
+from __future__ import annotations
+
+import uuid
+from enum import StrEnum
+from typing import Any
+
+from django.db import transaction
+
+from sscard.accounts.models import Person, User
+from sscard.accounts.services import person_change_contact
+from sscard.accounts.trust import Action, Requester
+from sscard.applications import eligibility
+from sscard.applications.constants import AppStatus, ItemCode
+from sscard.applications.models import Application
+from sscard.applications.services.transitions import _already_submitted, _create_application
+from sscard.cards.models import Card
+from sscard.cards.services import card_cancel_loss, card_enable, card_lock_current, card_report_loss
+from sscard.core.errors import DomainError
+from sscard.notifications.constants import Event
+from sscard.notifications.services import notify
+from sscard.regions.models import RegionSettings
+from sscard.regions.selectors import region_settings
+from sscard.verification.models import Purpose
+from sscard.verification.services import challenge_spend
+
+# ---------------------------------------------------------------------------------------------
+# 2 启用, 3 挂失与解挂, 5 信息变更: 即时办结, recorded as completed applications
+
+
+def _card_for(
+    item: str, requester: Requester, card: Card, region: RegionSettings
+) -> tuple[Card, str]:
+    """The card, locked: two submissions for one card are taken one after the other."""
+    card_lock_current(card)
+    card = Card.objects.select_related("person").get(pk=card.pk)
+    return card, eligibility.relation_for(item, requester, card.person, region)
+
+
+class LossAction(StrEnum):
+    TEMPORARY = "temporary"
+    FORMAL = "formal"
+    CANCEL = "cancel"
+
+
+LOSS_EVENTS: dict[str, str] = {
+    LossAction.TEMPORARY: Event.LOSS_TEMPORARY,
+    LossAction.FORMAL: Event.LOSS_FORMAL,
+    LossAction.CANCEL: Event.LOSS_CANCELLED,
+}
+
+
+@transaction.atomic
+def item_enable(
+    *, requester: Requester, card: Card, password: str, submission_key: Any = None
+) -> Application:
+    first = _already_submitted(requester.user, submission_key)
+    if first is not None:
+        return first
+    region = region_settings()
+    card, relation = _card_for(ItemCode.ENABLE, requester, card, region)
+    first = _already_submitted(requester.user, submission_key)  # one that held the lock
+    if first is not None:
+        return first
+    eligibility.ensure_trust(Action.ENABLE, requester, region)
+    card = card_enable(card=card, password=password, actor=requester.user)
+    application = _create_application(
+        item=ItemCode.ENABLE,
+        requester=requester,
+        subject=card.person,
+        relation=relation,
+        card=card,
+        form_data={},
+        status=AppStatus.COMPLETED,
+        region=region,
+    )
+    notify(Event.CARD_ENABLED, person=card.person, context={"application": application})
+    return application
+
+
+@transaction.atomic
+def item_report_loss(
+    *,
+    requester: Requester,
+    card: Card,
+    action: str,
+    confirmed_irreversible: bool = False,
+    submission_key: Any = None,
+) -> Application:
+    """临时挂失, 正式挂失 or 解挂, taking effect at once. The same submission twice (a
+    double click) returns the first application and changes the card once."""
+    first = _already_submitted(requester.user, submission_key)
+    if first is not None:
+        return first
+    region = region_settings()
+    card, relation = _card_for(ItemCode.LOSS, requester, card, region)
+    first = _already_submitted(requester.user, submission_key)  # one that held the lock
+    if first is not None:
+        return first
+    if action == LossAction.CANCEL:
+        eligibility.ensure_trust(Action.CANCEL_LOSS, requester, region)
+        card = card_cancel_loss(card=card, actor=requester.user)
+    elif action in (LossAction.TEMPORARY, LossAction.FORMAL):
+        eligibility.ensure_trust(
+            Action.TEMPORARY_LOSS if action == LossAction.TEMPORARY else Action.FORMAL_LOSS,
+            requester,
+            region,
+        )
+        card = card_report_loss(
+            card=card,
+            kind=action,
+            actor=requester.user,
+            confirmed_irreversible=confirmed_irreversible,
+        )
+    else:
+        raise DomainError("请选择挂失、正式挂失或解挂", field="action")
+    application = _create_application(
+        item=ItemCode.LOSS,
+        requester=requester,
+        subject=card.person,
+        relation=relation,
+        card=card,
+        form_data={"action": action}
+        | (
+            {"lapses_at": card.loss_expires_at.isoformat()}
+            if action == LossAction.TEMPORARY and card.loss_expires_at
+            else {}
+        ),
+        status=AppStatus.COMPLETED,
+        submission_key=submission_key,
+        region=region,
+    )
+    notify(
+        LOSS_EVENTS[action],
+        person=card.person,
+        context={"application": application, "card": card},
+    )
+    return application
+
+
+@transaction.atomic
+def item_change_contact(
+    *,
+    requester: Requester,
+    person: Person,
+    changes: dict[str, str],
+    submission_key: Any = None,
+    phone_challenge: Any = None,
+) -> Application:
+    """信息变更, at once. A new phone number is proved first: ``phone_challenge`` names the
+    code texted to it (purpose ``new_phone``) that this account has entered; the proof is
+    spent here, with the change, so it serves once."""
+    first = _already_submitted(requester.user, submission_key)
+    if first is not None:
+        return first
+    region = region_settings()
+    relation = eligibility.relation_for(ItemCode.CHANGE, requester, person, region)
+    eligibility.ensure_trust(Action.CHANGE_INFO, requester, region)
+    old_phone = Person.objects.select_for_update().get(pk=person.pk).phone
+    first = _already_submitted(requester.user, submission_key)  # one that held the lock
+    if first is not None:
+        return first
+    person = person_change_contact(person=person, changes=changes, actor=requester.user)
+    if person.phone != old_phone and not requester.counter:
+        # at a counter the clerk has the person and their document in front of them
+        _spend_new_phone_proof(requester.user, phone_challenge, person.phone)
+    application = _create_application(
+        item=ItemCode.CHANGE,
+        requester=requester,
+        subject=person,
+        relation=relation,
+        card=None,
+        form_data={"fields": sorted(changes)},
+        status=AppStatus.COMPLETED,
+        submission_key=submission_key,
+        region=region,
+    )
+    notify(
+        Event.CONTACT_CHANGED,
+        person=person,
+        context={"application": application, "old_phone": old_phone, "changed": sorted(changes)},
+    )
+    return application
+
+
+def _spend_new_phone_proof(user: User, challenge_id: Any, phone: str) -> None:
+    try:
+        challenge_pk = uuid.UUID(str(challenge_id)) if challenge_id else None
+    except ValueError:
+        challenge_pk = None
+    if challenge_pk is None:
+        raise DomainError(
+            "更换手机号码需验证新号码：请获取并输入发送至新手机号码的短信验证码",
+            field="code",
+            code="unproved",
+        )
+    challenge_spend(challenge_id=challenge_pk, purpose=Purpose.NEW_PHONE, user=user, phone=phone)

@@ -1,0 +1,217 @@
+"""The one guarded transition of an application and its creation: every status change goes
+through :func:`application_transition`, which locks the row, checks ``APPLICATION_TRANSITIONS``,
+writes the timeline event and the audit record. Receipt numbers, the chosen outlet, stored
+materials and the legal time limit are shared by the items' services."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from sscard.accounts.models import Person, User
+from sscard.accounts.trust import Requester
+from sscard.applications import eligibility
+from sscard.applications.catalogue import SSCARD
+from sscard.applications.constants import APPLICATION_TRANSITIONS, AppStatus, MaterialKind
+from sscard.applications.materials import PreparedUpload, note_written, prepare_upload
+from sscard.applications.models import Application, ApplicationEvent, Material
+from sscard.audit.services import actor_label, audit_record
+from sscard.cards.models import Card
+from sscard.core.errors import DomainError
+from sscard.production.constants import Delivery
+from sscard.regions.models import Outlet, RegionSettings
+from sscard.regions.selectors import region_settings, work_calendar
+
+NOT_FOUND = "未找到该办件"
+
+
+# what a 申领 (and its 补正) stores of the uploads
+APPLY_MATERIALS = (
+    MaterialKind.PHOTO,
+    MaterialKind.ID_SCAN,
+    MaterialKind.HOUSEHOLD,
+    MaterialKind.GUARDIAN_PROOF,
+)
+
+
+@transaction.atomic
+def application_transition(
+    *,
+    application: Application,
+    to: str,
+    actor: User | None,
+    action: str,
+    note: str = "",
+    **changes: Any,
+) -> Application:
+    application = Application.objects.select_for_update().get(pk=application.pk)
+    if to not in APPLICATION_TRANSITIONS[application.status]:
+        raise DomainError(
+            f"办件当前为“{application.get_status_display()}”，不能{action_label(action)}",
+            code="invalid_transition",
+        )
+    previous = application.status
+    application.status = to
+    for name, value in changes.items():
+        setattr(application, name, value)
+    application.save(update_fields=["status", *changes, "updated_at"])
+    ApplicationEvent.objects.create(
+        application=application,
+        action=action,
+        from_status=previous,
+        to_status=to,
+        actor_id=getattr(actor, "pk", None),
+        actor_label=actor_label(actor),
+        note=note[:300],
+    )
+    audit_record(
+        actor=actor,
+        action=f"application.{action}",
+        target=application,
+        detail={
+            "receipt": application.receipt_number,
+            "item": application.item,
+            "from": previous,
+            "to": to,
+        },
+    )
+    return application
+
+
+ACTION_LABELS = {
+    "accept": "受理",
+    "approve": "审核通过",
+    "return": "退回补正",
+    "reject": "不予通过",
+    "withdraw": "撤回",
+    "end": "终止办理",
+    "resubmit": "补正后重新提交",
+    "complete": "办结",
+}
+
+
+def action_label(action: str) -> str:
+    return ACTION_LABELS.get(action, action)
+
+
+def _receipt_number(region: RegionSettings) -> str:
+    stamp = timezone.localdate().strftime("%Y%m%d")
+    return f"{region.region_code}{stamp}{secrets.randbelow(10**10):010d}"
+
+
+def _already_submitted(user: User, submission_key: Any) -> Application | None:
+    if submission_key is None:
+        return None
+    return Application.objects.filter(applicant=user, submission_key=submission_key).first()
+
+
+def _create_application(
+    *,
+    item: str,
+    requester: Requester,
+    subject: Person,
+    relation: str,
+    card: Card | None,
+    form_data: dict[str, Any],
+    status: str,
+    fee: Decimal = Decimal(0),
+    submission_key: Any = None,
+    region: RegionSettings,
+) -> Application:
+    """Insert the application with a fresh receipt number. A clash of receipt numbers is
+    retried; the same submission twice returns the first; a second open card request for one
+    person is refused even when two arrive at the same instant."""
+    now = timezone.now()
+    extra: dict[str, Any] = {"submission_key": submission_key} if submission_key else {}
+    extra["outlet"] = _chosen_outlet(form_data)
+    if status == AppStatus.COMPLETED:
+        extra["completed_at"] = now
+    for _attempt in range(10):
+        receipt = _receipt_number(region)
+        try:
+            with transaction.atomic():
+                application = Application.objects.create(
+                    receipt_number=receipt,
+                    item=item,
+                    applicant=requester.user,
+                    subject=subject,
+                    relation=relation,
+                    card=card,
+                    form_data=form_data,
+                    status=status,
+                    fee=fee,
+                    **extra,
+                )
+        except IntegrityError:
+            if Application.objects.filter(receipt_number=receipt).exists():
+                continue
+            first = _already_submitted(requester.user, submission_key)
+            if first is not None:
+                return first
+            eligibility.ensure_no_open_card_application(subject)
+            raise
+        ApplicationEvent.objects.create(
+            application=application,
+            action="submit",
+            to_status=status,
+            actor_id=requester.user.pk,
+            actor_label=actor_label(requester.user),
+        )
+        audit_record(
+            actor=requester.user,
+            action=f"application.{item}",
+            target=application,
+            detail={
+                "receipt": receipt,
+                "item": item,
+                "status": status,
+                "relation": relation,
+                "trust": int(requester.trust),
+            },
+        )
+        return application
+    raise DomainError("受理编号生成失败，请稍后重试", code="receipt_exhausted")  # pragma: no cover
+
+
+def _chosen_outlet(form_data: dict[str, Any]) -> Outlet | None:
+    """The collection outlet the applicant chose: its district is the application's district
+    in the staff queue and the dashboard (the form itself is encrypted)."""
+    if form_data.get("delivery") != Delivery.OUTLET or not form_data.get("outlet"):
+        return None
+    return Outlet.objects.filter(code=form_data["outlet"]).first()
+
+
+def _attach(
+    application: Application, person: Person, kind: str, upload: UploadedFile | PreparedUpload
+) -> Material:
+    """Store one material under a generated name. ``upload`` is normally prepared (hardened,
+    and for a photo checked and fixed) before the caller's transaction; a raw upload is
+    prepared here."""
+    prepared = (
+        upload
+        if isinstance(upload, PreparedUpload)
+        else prepare_upload(kind, upload, region=region_settings())
+    )
+    material = Material.objects.create(
+        application=application,
+        person=person,
+        kind=kind,
+        file=prepared.file,
+        content_type=prepared.content_type,
+        size=prepared.size,
+        photo_check=prepared.photo_check,
+    )
+    note_written(material.file.storage, material.file.name)
+    return material
+
+
+def _due_on(accepted_on: date, item: str, paused_days: int) -> date:
+    limit = SSCARD.item(item).time_limit_days
+    calendar = work_calendar(start=accepted_on)
+    return calendar.add_working_days(accepted_on, limit + paused_days)
