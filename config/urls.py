@@ -25,7 +25,7 @@ urlpatterns = [
     path("messages/", include("sscard.notifications.urls")),
     path("login/face/", include("sscard.identity.urls")),
     path("wechat/", include("sscard.wechat.urls")),
-    path("files/", include("sscard.photos.urls")),
+    path("files/", include("sscard.portal.files_urls")),
     path("employer/", include("sscard.employers.urls")),
     path("", include("sscard.portal.urls")),
 ]
