@@ -54,6 +54,25 @@ def clerk(db, outlet):
     return StaffFactory(username="clerk", role=User.Role.CLERK, outlet=outlet)
 
 
+@pytest.fixture
+def make_orders(region, bank, outlet, reviewer):
+    """``make_orders(n, delivery="outlet")``: n approved card applications' orders (for the
+    production domain's tests and the production officer's screens)."""
+    from sscard.applications.tests.helpers import approve, submit_apply
+
+    def make(n: int = 1, **overrides):
+        orders = []
+        for _ in range(n):
+            user: User = UserFactory()
+            if overrides.get("delivery") == "mail":
+                overrides.setdefault("mail_address", "广东省揭阳市榕城区新阳路18号")
+            application = approve(submit_apply(user, bank, outlet, **overrides), reviewer)
+            orders.append(application.production_order)
+        return orders
+
+    return make
+
+
 # the browser fixtures: `browser`, `phone`, `desktop` (see sscard.testing.browser)
 from sscard.testing.browser import browser, desktop, phone  # noqa: E402, F401
 

@@ -15,24 +15,13 @@ from django.http import HttpRequest
 from django.http.response import HttpResponseBase
 from django.utils.cache import add_never_cache_headers
 
-from sscard.accounts.models import User
+from sscard.accounts.staff import STAFF_ROLES, is_staff_member, is_verified
 
-STAFF_ROLES = frozenset({User.Role.REVIEWER, User.Role.PRODUCER, User.Role.CLERK, User.Role.ADMIN})
+__all__ = ["LOGIN_URL", "STAFF_ROLES", "is_staff_member", "is_verified", "staff_view"]
+
 LOGIN_URL = "backoffice:login"
 
 View = Callable[..., HttpResponseBase]
-
-
-def is_staff_member(user: Any) -> bool:
-    return bool(
-        user.is_authenticated and user.is_active and getattr(user, "role", None) in STAFF_ROLES
-    )
-
-
-def is_verified(user: Any) -> bool:
-    """Signed in with the TOTP second factor in this session (django-otp's middleware)."""
-    is_verified = getattr(user, "is_verified", None)
-    return bool(is_verified and is_verified())
 
 
 def staff_view(*perms: str) -> Callable[[View], View]:

@@ -11,6 +11,5 @@ What other code calls:
 - ``uploads.harden_image / harden_document(upload, *, max_bytes, field)`` — type by content,
   size cap, pixel limit, EXIF orientation applied, metadata stripped; ``DomainError(field=…)``.
   ``uploads.validate_photo_upload / validate_document_upload`` for form fields.
-- ``/files/<id>/`` (``files:material``) serves a stored material to those who may see it.
 - Template partial ``photos/_report.html`` (context: ``PhotoVerdict.context()`` or ``report``).
 """

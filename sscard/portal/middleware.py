@@ -12,7 +12,7 @@ from django.conf import settings
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
 
-from sscard.backoffice.access import STAFF_ROLES
+from sscard.accounts.staff import STAFF_ROLES
 
 SEEN_KEY = "seen"
 LOGIN_AT_KEY = "login_at"

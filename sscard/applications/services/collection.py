@@ -8,29 +8,54 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from sscard.accounts.models import User
+from sscard.accounts.models import Person, User, identity_hash
 from sscard.accounts.services import require_role
 from sscard.accounts.trust import Action, Requester
 from sscard.applications import eligibility
 from sscard.applications.constants import AppStatus, ItemCode
 from sscard.applications.models import Application
 from sscard.applications.services.transitions import application_transition
+from sscard.audit.models import AuditRecord
+from sscard.audit.services import audit_record
+from sscard.core.documents import DocumentError, validate_document
 from sscard.core.errors import DomainError
 from sscard.production.constants import RECEIVABLE_STAGES, Delivery, Stage
 from sscard.production.models import ProductionOrder
 from sscard.production.services import order_collect
 from sscard.regions.selectors import region_settings
 
+HANDOVER_ID_MISMATCH = "证件号码与持卡人登记信息不一致，不能发卡。请核对领卡人的有效身份证件。"
+
+
+def application_handover(
+    *, order: ProductionOrder, actor: User, doc_type: str, doc_number: str
+) -> Application:
+    """网点柜员 hands the card over: the clerk checks the original of the identity document the
+    collector shows and types its type and number (``doc_type``, ``doc_number``); they must name
+    the card's holder (compared through the keyed hash, as the register compares identities).
+    Only the holder collects: a document of anybody else is refused, audited, and changes
+    nothing. Then the card is 封存 and the application 办结."""
+    require_role(actor, User.Role.CLERK)
+    try:
+        facts = validate_document(doc_type, doc_number, today=timezone.localdate())
+    except DocumentError as exc:
+        raise DomainError(exc.message, code="invalid_document", field="doc_number") from exc
+    person = Person.objects.only("identity_hash").get(pk=order.person_id)
+    if identity_hash(facts.doc_type, facts.number) != person.identity_hash:
+        # audited outside the handover's transaction, so that the refusal stays on record
+        audit_record(
+            actor=actor,
+            action="card.handover",
+            target=order,
+            result=AuditRecord.Result.REFUSED,
+            detail={"reason": "identity_mismatch"},
+        )
+        raise DomainError(HANDOVER_ID_MISMATCH, code="identity_mismatch", field="doc_number")
+    return _handover(order=order, actor=actor)
+
 
 @transaction.atomic
-def application_handover(
-    *, order: ProductionOrder, actor: User, identity_checked: bool
-) -> Application:
-    """网点柜员 hands the card over after checking the holder's identity document: the card
-    is 封存 and the application 办结."""
-    require_role(actor, User.Role.CLERK)
-    if not identity_checked:
-        raise DomainError("请先核验领卡人的有效身份证件", field="identity_checked")
+def _handover(*, order: ProductionOrder, actor: User) -> Application:
     # lock the order's row only: PostgreSQL refuses FOR UPDATE on the nullable outlet join
     order = (
         ProductionOrder.objects.select_for_update(of=("self",))

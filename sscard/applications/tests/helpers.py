@@ -11,6 +11,7 @@ from sscard.applications.models import Application
 from sscard.conftest import jpeg
 from sscard.production import services as production
 from sscard.production.constants import Stage
+from sscard.production.models import ProductionOrder
 from sscard.regions.models import Bank, Outlet
 
 
@@ -55,3 +56,9 @@ def produce_to_outlet(application: Application, producer: User) -> Application:
     order.refresh_from_db()
     application.refresh_from_db()
     return application
+
+
+def holder_document(order: ProductionOrder) -> dict[str, str]:
+    """What the clerk types at 发卡 when the holder shows their own document."""
+    person = order.person
+    return {"doc_type": person.doc_type, "doc_number": person.doc_number}

@@ -12,12 +12,19 @@ from sscard.applications import services
 from sscard.applications.constants import AppStatus
 from sscard.applications.models import Application
 from sscard.applications.selectors import receipt_of
-from sscard.applications.tests.helpers import apply_form, approve, produce_to_outlet, submit_apply
+from sscard.applications.tests.helpers import (
+    apply_form,
+    approve,
+    holder_document,
+    produce_to_outlet,
+    submit_apply,
+)
 from sscard.audit.models import AuditRecord
 from sscard.cards.constants import CardStatus
 from sscard.cards.models import Card
 from sscard.conftest import jpeg
 from sscard.core.errors import DomainError
+from sscard.production.constants import Stage
 from sscard.testing.factories import (
     CardFactory,
     EmployerAgentFactory,
@@ -55,7 +62,9 @@ def test_the_whole_life_of_an_application_ends_with_a_sealed_card_at_the_outlet(
 
     application = produce_to_outlet(application, producer)
     done = services.application_handover(
-        order=application.production_order, actor=clerk, identity_checked=True
+        order=application.production_order,
+        actor=clerk,
+        **holder_document(application.production_order),
     )
 
     new_card.refresh_from_db()
@@ -65,17 +74,52 @@ def test_the_whole_life_of_an_application_ends_with_a_sealed_card_at_the_outlet(
     assert new_card.expires_on.year == timezone.localdate().year + 10
 
 
-def test_the_outlet_refuses_to_hand_over_without_checking_identity(
+def test_the_outlet_refuses_to_hand_over_to_a_document_that_is_not_the_holders(
     citizen, bank, outlet, reviewer, producer, clerk
 ):
     application = produce_to_outlet(
         approve(submit_apply(citizen, bank, outlet), reviewer), producer
     )
+    order = application.production_order
+    someone_else = UserFactory().person
+    card_status = order.card.status
 
-    with pytest.raises(DomainError, match="核验领卡人"):
+    with pytest.raises(DomainError, match="证件号码与持卡人登记信息不一致") as refused:
         services.application_handover(
-            order=application.production_order, actor=clerk, identity_checked=False
+            order=order,
+            actor=clerk,
+            doc_type=someone_else.doc_type,
+            doc_number=someone_else.doc_number,
         )
+
+    assert refused.value.field == "doc_number"
+    order.refresh_from_db()
+    assert order.stage == Stage.OUTLET
+    assert order.card.status == card_status
+    assert AuditRecord.objects.filter(
+        action="card.handover", result=AuditRecord.Result.REFUSED
+    ).exists()
+
+
+def test_the_outlet_refuses_a_document_number_that_is_not_valid(
+    citizen, bank, outlet, reviewer, producer, clerk
+):
+    application = produce_to_outlet(
+        approve(submit_apply(citizen, bank, outlet), reviewer), producer
+    )
+    holder = application.production_order.person
+
+    for number in ("", "123"):
+        with pytest.raises(DomainError) as refused:
+            services.application_handover(
+                order=application.production_order,
+                actor=clerk,
+                doc_type=holder.doc_type,
+                doc_number=number,
+            )
+        assert refused.value.field == "doc_number"
+    application.production_order.refresh_from_db()
+    assert application.production_order.stage == Stage.OUTLET
 
 
 def test_applying_is_refused_while_the_person_holds_a_live_card(citizen, bank, outlet):

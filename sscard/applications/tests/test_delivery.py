@@ -19,7 +19,12 @@ from sscard.applications.constants import AppStatus
 from sscard.applications.eligibility import StepUpRequired
 from sscard.applications.forms import FormErrors, clean_delivery
 from sscard.applications.periodic import orders_confirm_delivered
-from sscard.applications.tests.helpers import approve, produce_to_outlet, submit_apply
+from sscard.applications.tests.helpers import (
+    approve,
+    holder_document,
+    produce_to_outlet,
+    submit_apply,
+)
 from sscard.cards.constants import CardStatus
 from sscard.core.errors import DomainError
 from sscard.notifications.constants import Event
@@ -136,7 +141,9 @@ def test_handing_over_at_the_outlet_tells_the_holder_too(
     )
 
     services.application_handover(
-        order=application.production_order, actor=clerk, identity_checked=True
+        order=application.production_order,
+        actor=clerk,
+        **holder_document(application.production_order),
     )
 
     assert_received(application.production_order)

@@ -9,7 +9,12 @@ import pytest
 
 from sscard.accounts.trust import Requester, TrustLevel
 from sscard.applications import services
-from sscard.applications.tests.helpers import approve, produce_to_outlet, submit_apply
+from sscard.applications.tests.helpers import (
+    approve,
+    holder_document,
+    produce_to_outlet,
+    submit_apply,
+)
 from sscard.testing.sms import new_phone_proved
 
 pytestmark = pytest.mark.django_db
@@ -26,7 +31,9 @@ def test_a_whole_card_life_logs_no_personal_data(
         approve(submit_apply(citizen, bank, outlet), reviewer), producer
     )
     services.application_handover(
-        order=application.production_order, actor=clerk, identity_checked=True
+        order=application.production_order,
+        actor=clerk,
+        **holder_document(application.production_order),
     )
     card = application.production_order.card
     services.item_enable(requester=requester, card=card, password="135790")

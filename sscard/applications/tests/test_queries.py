@@ -21,7 +21,7 @@ from sscard.applications.selectors import (
     query_card_status,
     query_progress,
 )
-from sscard.applications.tests.helpers import apply_form, approve, submit_apply
+from sscard.applications.tests.helpers import apply_form, approve, holder_document, submit_apply
 from sscard.cards import services as card_services
 from sscard.cards.constants import CardStatus, LossKind
 from sscard.conftest import jpeg
@@ -80,7 +80,7 @@ def test_the_timeline_shows_every_stage_in_order_with_its_time_and_place(
         with time_machine.travel(at(day), tick=False):
             production.order_advance(order=order, to=stage, actor=producer)
     with time_machine.travel(at(days[7]), tick=False):
-        services.application_handover(order=order, actor=clerk, identity_checked=True)
+        services.application_handover(order=order, actor=clerk, **holder_document(order))
 
     progress = progress_of(citizen)
 

@@ -17,7 +17,12 @@ from sscard.accounts.trust import TrustLevel
 from sscard.applications import services
 from sscard.applications.constants import AppStatus, ItemCode
 from sscard.applications.models import Application, Material
-from sscard.applications.tests.helpers import approve, produce_to_outlet, submit_apply
+from sscard.applications.tests.helpers import (
+    approve,
+    holder_document,
+    produce_to_outlet,
+    submit_apply,
+)
 from sscard.cards import services as card_services
 from sscard.cards.constants import CardStatus, LossKind
 from sscard.cards.models import Card
@@ -214,7 +219,9 @@ def test_the_photo_of_the_first_application_is_reused(
     citizen, bank, outlet, reviewer, producer, clerk
 ):
     first = produce_to_outlet(approve(submit_apply(citizen, bank, outlet), reviewer), producer)
-    services.application_handover(order=first.production_order, actor=clerk, identity_checked=True)
+    services.application_handover(
+        order=first.production_order, actor=clerk, **holder_document(first.production_order)
+    )
     card = Card.objects.get(person=citizen.person)
     card_services.card_enable(card=card, password="135790", actor=citizen)
     earlier = first.materials.get(kind="photo")
@@ -328,7 +335,9 @@ def test_the_replacement_card_reaches_the_holder_sealed_with_the_old_one_cancell
     application = produce_to_outlet(application, producer)
 
     done = services.application_handover(
-        order=application.production_order, actor=clerk, identity_checked=True
+        order=application.production_order,
+        actor=clerk,
+        **holder_document(application.production_order),
     )
 
     statuses = dict(Card.objects.filter(person=citizen.person).values_list("pk", "status"))

@@ -15,7 +15,12 @@ from sscard.applications import services
 from sscard.applications.constants import AppStatus
 from sscard.applications.models import Application, ApplicationEvent
 from sscard.applications.selectors import application_deadline, applications_overdue
-from sscard.applications.tests.helpers import approve, produce_to_outlet, submit_apply
+from sscard.applications.tests.helpers import (
+    approve,
+    holder_document,
+    produce_to_outlet,
+    submit_apply,
+)
 from sscard.audit.models import AuditRecord
 from sscard.cards.constants import CardStatus
 from sscard.core.errors import DomainError
@@ -440,7 +445,7 @@ def test_a_mailed_card_needs_a_tracking_number_and_is_confirmed_on_delivery(
     )
     assert mailed.tracking_number == "SF1234567890"
     with pytest.raises(DomainError, match="邮寄领卡"):
-        services.application_handover(order=order, actor=clerk, identity_checked=True)
+        services.application_handover(order=order, actor=clerk, **holder_document(order))
 
     done = services.application_confirm_delivery(order=order, actor=None)
 
@@ -477,7 +482,7 @@ def test_every_status_change_writes_a_timeline_event_and_an_audit_record(
     approved = services.application_approve(application=application, actor=reviewer)
     produce_to_outlet(approved, producer)
     services.application_handover(
-        order=approved.production_order, actor=clerk, identity_checked=True
+        order=approved.production_order, actor=clerk, **holder_document(approved.production_order)
     )
 
     events = ApplicationEvent.objects.filter(application=application).order_by("id")

@@ -14,7 +14,13 @@ from sscard.accounts.trust import Requester, TrustLevel
 from sscard.applications import services
 from sscard.applications.constants import AppStatus
 from sscard.applications.selectors import query_card_status, query_progress
-from sscard.applications.tests.helpers import apply_form, approve, produce_to_outlet, submit_apply
+from sscard.applications.tests.helpers import (
+    apply_form,
+    approve,
+    holder_document,
+    produce_to_outlet,
+    submit_apply,
+)
 from sscard.cards.constants import CardStatus
 from sscard.conftest import jpeg
 from sscard.core.errors import DomainError
@@ -166,12 +172,12 @@ def test_only_a_clerk_of_the_cards_outlet_hands_it_over(
     no_outlet = StaffFactory(username="clerk3", role=User.Role.CLERK, outlet=None)
 
     with pytest.raises(DomainError, match=FORBIDDEN):
-        services.application_handover(order=order, actor=citizen, identity_checked=True)
+        services.application_handover(order=order, actor=citizen, **holder_document(order))
     for wrong in (elsewhere, no_outlet):
         with pytest.raises(DomainError, match="该卡不在本网点"):
-            services.application_handover(order=order, actor=wrong, identity_checked=True)
+            services.application_handover(order=order, actor=wrong, **holder_document(order))
     assert (
-        services.application_handover(order=order, actor=clerk, identity_checked=True).status
+        services.application_handover(order=order, actor=clerk, **holder_document(order)).status
         == AppStatus.COMPLETED
     )
 

@@ -12,7 +12,12 @@ from django.urls import reverse
 from sscard.applications import services
 from sscard.applications.constants import ItemCode, RejectReason
 from sscard.applications.stats import Period, dashboard
-from sscard.applications.tests.helpers import approve, produce_to_outlet, submit_apply
+from sscard.applications.tests.helpers import (
+    approve,
+    holder_document,
+    produce_to_outlet,
+    submit_apply,
+)
 from sscard.audit.models import AuditRecord
 from sscard.backoffice.tests.conftest import signed_in
 from sscard.production.constants import Stage
@@ -42,7 +47,7 @@ def story(bank, outlet, reviewer, producer, clerk):
         submit_apply(UserFactory(), bank, puning)
     with time_machine.travel(datetime(2026, 11, 20, 9, tzinfo=SHANGHAI), tick=False):
         services.application_handover(
-            order=done.production_order, actor=clerk, identity_checked=True
+            order=done.production_order, actor=clerk, **holder_document(done.production_order)
         )
     return {"done": done, "waiting": waiting, "rejected": rejected}
 
@@ -143,7 +148,9 @@ def test_an_application_finished_in_the_period_counts_whenever_it_was_accepted(
         )
     with time_machine.travel(datetime(2026, 11, 5, 9, tzinfo=SHANGHAI), tick=False):
         services.application_handover(
-            order=application.production_order, actor=clerk, identity_checked=True
+            order=application.production_order,
+            actor=clerk,
+            **holder_document(application.production_order),
         )
 
     november = dashboard(Period(date(2026, 11, 1), date(2026, 11, 30)), today=date(2026, 11, 30))

@@ -47,7 +47,7 @@ from sscard.accounts.trust import Requester, TrustLevel
 from sscard.applications import services as applications
 from sscard.applications.constants import AppStatus, ReissueKind, ReplaceReason
 from sscard.applications.models import Application, Material
-from sscard.applications.tests.helpers import produce_to_outlet
+from sscard.applications.tests.helpers import holder_document, produce_to_outlet
 from sscard.audit.models import AuditRecord
 from sscard.cards import rules
 from sscard.cards.constants import LIVE_STATUSES, USABLE_STATUSES, CardStatus
@@ -66,9 +66,12 @@ from sscard.testing.factories import (
     StaffFactory,
     UserFactory,
 )
+from sscard.testing.ids import resident_id
 
 START = datetime(2026, 3, 2, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 PERSONS = 2
+# a valid ID number of nobody in the test (born elsewhere, long ago): shown at 发卡, refused
+SOMEBODY_ELSES_ID = resident_id(date(1950, 5, 5), area="110101", serial=7)
 
 S = CardStatus
 # The password rules of DOMAIN.md §4.2, written out as examples rather than re-implemented.
@@ -123,7 +126,12 @@ def _snapshot() -> tuple[Any, ...]:
             )
         ),
         list(CardHistory.objects.order_by("pk").values_list("pk", flat=True)),
-        list(AuditRecord.objects.order_by("pk").values_list("pk", flat=True)),
+        # a refusal may leave the record of itself (a refused 发卡 is audited), nothing else
+        list(
+            AuditRecord.objects.exclude(result=AuditRecord.Result.REFUSED)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        ),
         list(Application.objects.order_by("pk").values_list("pk", "status", "card_id")),
         list(ProductionOrder.objects.order_by("pk").values_list("pk", "stage", "card_id")),
         list(Material.objects.order_by("pk").values_list("pk", flat=True)),
@@ -494,12 +502,15 @@ class CardLifecycle(RuleBasedStateMachine):
             app.stage = Stage.OUTLET
             return True
         assert app.stage == Stage.OUTLET and app.new_card is not None
+        order = ProductionOrder.objects.select_related("person").get(pk=app.order)
+        # the collector shows the holder's document, or (identity_checked False) somebody else's
+        document = (
+            holder_document(order)
+            if identity_checked
+            else {"doc_type": "resident_id", "doc_number": SOMEBODY_ELSES_ID}
+        )
         done = self._run(
-            lambda: applications.application_handover(
-                order=ProductionOrder.objects.get(pk=app.order),
-                actor=self.clerk,
-                identity_checked=identity_checked,
-            ),
+            lambda: applications.application_handover(order=order, actor=self.clerk, **document),
             ok=identity_checked,
             transitions=[(app.new_card, S.PRODUCING, S.SEALED)],
             what=f"网点发卡 identity_checked={identity_checked}",
@@ -526,6 +537,7 @@ class CardLifecycle(RuleBasedStateMachine):
         records = list(
             AuditRecord.objects.filter(action__startswith="card.")
             .exclude(action="card.finance_status")  # the bank's report, not a transition
+            .exclude(result=AuditRecord.Result.REFUSED)  # a refused 发卡 moved no card
             .values_list("action", "target_type", "target_id", "detail")
         )
         open_apps = {app.pk: app.status for app in self.applications if app is not None}

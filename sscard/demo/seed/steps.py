@@ -281,7 +281,10 @@ class StorySteps:
         order = case.order
         if order.delivery == Delivery.OUTLET:
             application = apps_services.application_handover(
-                order=order, actor=self._clerk_of(order), identity_checked=True
+                order=order,
+                actor=self._clerk_of(order),
+                doc_type=order.person.doc_type,
+                doc_number=order.person.doc_number,
             )
         else:
             application = apps_services.application_confirm_delivery(order=order, actor=None)

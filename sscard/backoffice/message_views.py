@@ -29,7 +29,7 @@ def message_list(request: HttpRequest) -> HttpResponse:
     counts = selectors.status_counts(channel=channel)
     return render(
         request,
-        "notifications/staff/list.html",
+        "backoffice/messages/list.html",
         {
             "page": page,
             "status": status,
@@ -52,7 +52,7 @@ def message_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     return render(
         request,
-        "notifications/staff/detail.html",
+        "backoffice/messages/detail.html",
         {
             "message": message,
             "can_resend": request.user.has_perm("notifications.resend_message"),

@@ -11,12 +11,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from sscard.accounts.models import User
+from sscard.accounts.staff import STAFF_ROLES
 from sscard.accounts.trust import Requester, TrustLevel
 from sscard.applications import services
 from sscard.applications.models import Material
 from sscard.applications.tests.helpers import apply_form, approve
 from sscard.audit.models import AuditRecord
-from sscard.backoffice.access import STAFF_ROLES
 from sscard.portal.tests.helpers import sign_in, step_up_by_sms
 from sscard.testing import photos
 from sscard.testing.factories import (

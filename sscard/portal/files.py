@@ -1,7 +1,9 @@
-"""Serving stored materials. Only the applicant, the person themself and staff whose role
-needs the file get it; everyone else gets 404 (never 403: whether a file exists is not told).
-Photos are shown inline (an <img> on the staff and portal pages), documents only as
-downloads; the response forbids sniffing, caching and running anything."""
+"""``/files/<id>/``: a stored material, served to citizens (after the portal's step-up when
+their login is not sure enough) and to staff (the back office shows photos and links documents
+here). Who may see which file is decided by ``applications.selectors.material_for_viewer``;
+everyone else gets 404 (never 403: whether a file exists is not told). Photos are shown inline
+(an <img> on the staff and portal pages), documents only as downloads; the response forbids
+sniffing, caching and running anything."""
 
 from __future__ import annotations
 
@@ -10,12 +12,12 @@ from django.http.response import HttpResponseBase
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_GET
 
+from sscard.accounts.staff import is_staff_member, is_verified
 from sscard.accounts.trust import StepUpRequired
 from sscard.applications.constants import MaterialKind
 from sscard.applications.models import MATERIAL_EXTENSIONS
+from sscard.applications.selectors import material_for_viewer
 from sscard.audit.services import audit_record
-from sscard.backoffice.access import is_staff_member
-from sscard.photos.selectors import material_for_viewer
 from sscard.portal.auth import session_trust
 from sscard.portal.verify import step_up_page
 
@@ -25,7 +27,12 @@ INLINE_TYPES = frozenset({"image/jpeg", "image/png"})
 @require_GET
 def material_file(request: HttpRequest, pk: int) -> HttpResponseBase:
     try:
-        material = material_for_viewer(request.user, pk, trust=session_trust(request))
+        material = material_for_viewer(
+            request.user,
+            pk,
+            trust=session_trust(request),
+            second_factor=is_verified(request.user),
+        )
     except StepUpRequired as exc:
         # a citizen's own file after a password login: a code to the phone on file (or face),
         # then back here and the file opens

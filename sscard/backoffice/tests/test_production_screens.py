@@ -19,7 +19,7 @@ def officer(producer):
 
 
 def test_every_production_view_names_its_permissions():
-    from sscard.production import urls
+    from sscard.backoffice import production_urls as urls
 
     for pattern in urls.urlpatterns:
         assert getattr(pattern.callback, "staff_perms", ()), pattern.name

@@ -1,6 +1,9 @@
+"""``/staff/production/``: the production officer's screens (``production_views``). The
+namespace stays ``production`` so that every link and test reverses the same names."""
+
 from django.urls import path
 
-from sscard.production import views
+from sscard.backoffice import production_views as views
 
 app_name = "production"
 

@@ -1,4 +1,4 @@
-"""The production officer's back-office screens under ``/staff/production/``: the production
+"""The production officer's screens under ``/staff/production/``: the production
 dashboard (待制卡 per bank, 制卡失败 back with their reason, orders stuck in a stage), batches
 (create, review, send), batch files (export, result import)."""
 
@@ -42,7 +42,7 @@ def _user(request: HttpRequest) -> User:
 def dashboard(request: HttpRequest) -> HttpResponse:
     return render(
         request,
-        "production/dashboard.html",
+        "backoffice/production/dashboard.html",
         {
             "counts": selectors.stage_counts(),
             "queues": selectors.banks_with_waiting_orders(),
@@ -74,7 +74,7 @@ def batch_new(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, f"已创建批次 {batch.number}，请核对后发送")
             return redirect("production:batch_detail", pk=batch.pk)
-    return render(request, "production/batch_new.html", {"bank": bank, "orders": orders})
+    return render(request, "backoffice/production/batch_new.html", {"bank": bank, "orders": orders})
 
 
 def _detail_context(batch: Batch) -> dict[str, object]:
@@ -91,7 +91,7 @@ def _detail_context(batch: Batch) -> dict[str, object]:
 @require_GET
 def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
     batch = get_object_or_404(Batch.objects.select_related("bank", "created_by"), pk=pk)
-    return render(request, "production/batch_detail.html", _detail_context(batch))
+    return render(request, "backoffice/production/batch_detail.html", _detail_context(batch))
 
 
 @staff_view(VIEW_BATCH, SEND_BATCH)
@@ -151,7 +151,7 @@ def batch_import_view(request: HttpRequest, pk: int) -> HttpResponse:
         context = _detail_context(batch)
         context["import_message"] = error.message
         context["import_errors"] = error.errors
-        return render(request, "production/batch_detail.html", context, status=422)
+        return render(request, "backoffice/production/batch_detail.html", context, status=422)
     if outcome.previous is not None:
         messages.info(
             request,
