@@ -35,6 +35,14 @@ def outlet(db, bank):
 
 
 @pytest.fixture
+def partners(bank, outlet):
+    """The cooperating bank, with its service hotline, and its outlet."""
+    bank.hotline = "95588"
+    bank.save(update_fields=["hotline"])
+    return bank, outlet
+
+
+@pytest.fixture
 def citizen(db):
     return UserFactory()
 

@@ -1,13 +1,11 @@
 from __future__ import annotations
 
 import pytest
-from django.test import Client
 
 from sscard.accounts.models import User
 from sscard.applications.tests.helpers import approve, produce_to_outlet, submit_apply
 from sscard.backoffice.roles import staff_groups_ensure
 from sscard.testing.factories import StaffFactory, UserFactory
-from sscard.testing.otp import otp_login
 
 STAFF_PASSWORD = "Staff-password-2026"
 
@@ -26,11 +24,6 @@ def admin_user(db):
 @pytest.fixture
 def other_reviewer(db):
     return StaffFactory(username="reviewer2", role=User.Role.REVIEWER)
-
-
-def signed_in(user: User) -> Client:
-    """A client signed in with both factors, as the login page leaves it."""
-    return otp_login(Client(), user)
 
 
 @pytest.fixture

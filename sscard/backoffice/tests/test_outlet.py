@@ -10,11 +10,11 @@ from django.urls import reverse
 from sscard.applications.constants import AppStatus
 from sscard.applications.tests.helpers import approve, submit_apply
 from sscard.audit.models import AuditRecord
-from sscard.backoffice.tests.conftest import signed_in
 from sscard.cards.constants import CardStatus
 from sscard.production import services as production
 from sscard.production.constants import Stage
 from sscard.testing.factories import OutletFactory, PersonFactory, StaffFactory, UserFactory
+from sscard.testing.sessions import staff_client
 
 pytestmark = pytest.mark.django_db
 OUTLET = reverse("backoffice:outlet")
@@ -31,7 +31,7 @@ def at_city_bank(bank, outlet, reviewer, producer):
 
 
 def test_the_clerk_signs_an_arriving_card_in(at_city_bank, clerk):
-    client = signed_in(clerk)
+    client = staff_client(clerk)
     page = client.get(OUTLET).content.decode()
     assert at_city_bank.receipt_number in page and "网点签收" in page
     order = at_city_bank.production_order
@@ -45,7 +45,7 @@ def test_the_clerk_signs_an_arriving_card_in(at_city_bank, clerk):
 def test_a_clerk_of_another_outlet_can_neither_sign_in_nor_hand_over(at_city_bank, bank):
     stranger = StaffFactory(role="clerk", outlet=OutletFactory(code="PN01", bank=bank))
     order = at_city_bank.production_order
-    client = signed_in(stranger)
+    client = staff_client(stranger)
     response = client.post(reverse("backoffice:outlet_sign_in", args=[order.pk]))
     order.refresh_from_db()
     assert order.stage == Stage.CITY_BANK
@@ -58,7 +58,7 @@ def test_a_clerk_of_another_outlet_can_neither_sign_in_nor_hand_over(at_city_ban
 def test_handover_needs_the_holders_own_document_number(at_outlet, clerk):
     order = at_outlet.production_order
     url = reverse("backoffice:handover", args=[order.pk])
-    client = signed_in(clerk)
+    client = staff_client(clerk)
     someone_else = PersonFactory()
 
     refused = client.post(url, {"doc_type": "resident_id", "doc_number": someone_else.doc_number})
@@ -84,7 +84,7 @@ def test_handover_needs_the_holders_own_document_number(at_outlet, clerk):
 
 def test_the_clerk_finds_a_waiting_card_by_the_holders_id_number(at_outlet, clerk):
     person = at_outlet.subject
-    client = signed_in(clerk)
+    client = staff_client(clerk)
     found = client.post(OUTLET, {"q": person.doc_number}).content.decode()
     assert at_outlet.receipt_number in found
     assert person.doc_number not in found

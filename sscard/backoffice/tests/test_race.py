@@ -11,9 +11,9 @@ from sscard.applications import services
 from sscard.applications.constants import AppStatus
 from sscard.applications.models import Application
 from sscard.applications.tests.helpers import submit_apply
-from sscard.backoffice.tests.conftest import signed_in
 from sscard.testing.factories import StaffFactory, UserFactory
 from sscard.testing.races import results, run_at_once
+from sscard.testing.sessions import staff_client
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.race]
 ROUNDS = 5
@@ -38,7 +38,7 @@ def _race(posts: list[tuple[object, str, dict[str, str]]]) -> list[list[str]]:
 def test_one_of_two_simultaneous_decisions_wins_and_the_other_is_told(
     second, bank, outlet, reviewer, other_reviewer
 ):
-    clients = [signed_in(reviewer), signed_in(other_reviewer)]
+    clients = [staff_client(reviewer), staff_client(other_reviewer)]
     reject = {"status": "accepted", "reason_code": "other", "reason": "材料不符"}
     for _ in range(ROUNDS):
         application = services.application_accept(

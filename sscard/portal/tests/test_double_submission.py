@@ -14,9 +14,10 @@ from sscard.accounts.trust import TrustLevel
 from sscard.applications.models import Application
 from sscard.conftest import jpeg
 from sscard.portal.models import Draft
-from sscard.portal.tests.helpers import apply_post, draft_id_of, item_url, sign_in
+from sscard.portal.tests.helpers import apply_post, draft_id_of, item_url
 from sscard.testing.factories import CardFactory, UserFactory
 from sscard.testing.races import results, run_at_once
+from sscard.testing.sessions import sign_in
 from sscard.testing.sms import code_sent_to
 
 

@@ -17,10 +17,11 @@ from sscard.cards.constants import CardStatus
 from sscard.conftest import jpeg
 from sscard.core.trust import Action
 from sscard.portal.models import Draft
-from sscard.portal.tests.helpers import Page, apply_post, item_url, sign_in, target_choices
+from sscard.portal.tests.helpers import Page, apply_post, item_url, target_choices
 from sscard.portal.views import face_login_url
 from sscard.testing.factories import CardFactory, PersonFactory, UserFactory
 from sscard.testing.ids import resident_id
+from sscard.testing.sessions import sign_in
 
 pytestmark = pytest.mark.django_db
 
