@@ -385,7 +385,8 @@ class ApplicationFactory(factory.django.DjangoModelFactory):
     Status traits: ``accepted``, ``returned``, ``approved`` (with its production order),
     ``rejected``, ``withdrawn``, ``completed`` (its card collected). Item traits: ``reissue``
     (of a formally lost card), ``enable``, ``loss`` (临时挂失), ``change`` (the phone), the
-    last three done at once. ``delivery="mail"`` posts the card."""
+    last three done at once. ``delivery="mail", outlet=None`` posts the card. A card request
+    comes with its photo (a :class:`MaterialFactory`) unless ``photo=False``."""
 
     class Meta:
         model = "applications.Application"
@@ -490,25 +491,38 @@ class ApplicationFactory(factory.django.DjangoModelFactory):
     outlet = factory.SubFactory(OutletFactory, bank=factory.SelfAttribute("..bank"))
 
     @factory.post_generation
+    def photo(obj: Any, create: bool, extracted: Any, **kwargs: Any) -> None:
+        """A card request comes with its 证件照 (``photo=False``: without)."""
+        if create and obj.item in CARD_ITEMS and extracted is not False:
+            MaterialFactory(application=obj)
+
+    @factory.post_generation
     def timeline(obj: Any, create: bool, extracted: Any, **kwargs: Any) -> None:
         """``submit`` as the applicant, then each step up to the status as the reviewer."""
         if not create:
             return
         from sscard.applications.models import ApplicationEvent
+        from sscard.audit.services import actor_label
 
         first = obj.status if obj.item not in CARD_ITEMS else AppStatus.SUBMITTED
         ApplicationEvent.objects.create(
-            application=obj, action="submit", to_status=first, actor_id=obj.applicant_id
+            application=obj,
+            action="submit",
+            to_status=first,
+            actor_id=obj.applicant_id,
+            actor_label=actor_label(obj.applicant),
         )
         if obj.item not in CARD_ITEMS:
             return
         for action, before, after in _STATUS_PATHS[obj.status]:
+            actor = obj.applicant if action == "withdraw" else obj.reviewer
             ApplicationEvent.objects.create(
                 application=obj,
                 action=action,
                 from_status=before,
                 to_status=after,
-                actor_id=obj.reviewer_id if action != "withdraw" else obj.applicant_id,
+                actor_id=actor.pk,
+                actor_label=actor_label(actor),
             )
 
 

@@ -8,12 +8,15 @@ from django.contrib.messages import get_messages
 from django.urls import reverse
 
 from sscard.applications.constants import AppStatus
-from sscard.applications.tests.helpers import approve, submit_apply
 from sscard.audit.models import AuditRecord
 from sscard.cards.constants import CardStatus
-from sscard.production import services as production
 from sscard.production.constants import Stage
-from sscard.testing.factories import OutletFactory, PersonFactory, StaffFactory, UserFactory
+from sscard.testing.factories import (
+    ApplicationFactory,
+    OutletFactory,
+    PersonFactory,
+    StaffFactory,
+)
 from sscard.testing.sessions import staff_client
 
 pytestmark = pytest.mark.django_db
@@ -21,13 +24,15 @@ OUTLET = reverse("backoffice:outlet")
 
 
 @pytest.fixture
-def at_city_bank(bank, outlet, reviewer, producer):
-    application = approve(submit_apply(UserFactory(), bank, outlet), reviewer)
-    order = application.production_order
-    production.order_send_data(order=order, actor=producer)
-    for stage in (Stage.PRODUCING, Stage.CITY_BANK):
-        production.order_advance(order=order, to=stage, actor=producer)
-    return application
+def at_city_bank(bank, outlet, reviewer):
+    """A 申领 whose card has reached the city bank, on its way to the clerk's outlet."""
+    return ApplicationFactory(
+        approved=True,
+        bank=bank,
+        outlet=outlet,
+        reviewer=reviewer,
+        production_order__city_bank=True,
+    )
 
 
 def test_the_clerk_signs_an_arriving_card_in(at_city_bank, clerk):

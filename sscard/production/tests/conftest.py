@@ -2,22 +2,24 @@ from __future__ import annotations
 
 import pytest
 
-from sscard.applications.tests.helpers import approve, submit_apply
-from sscard.testing.factories import UserFactory
+from sscard.testing.factories import ApplicationFactory
 
 
 @pytest.fixture
 def make_orders(region, bank, outlet, reviewer):
-    """``make_orders(n, delivery="outlet")``: n approved card applications' orders."""
+    """``make_orders(n, delivery="outlet")``: n approved card applications' orders (written
+    directly: the chain to 审核通过 is tested in ``sscard.applications``)."""
 
-    def make(n: int = 1, **overrides):
-        orders = []
-        for _ in range(n):
-            user = UserFactory()
-            if overrides.get("delivery") == "mail":
-                overrides.setdefault("mail_address", "广东省揭阳市榕城区新阳路18号")
-            application = approve(submit_apply(user, bank, outlet, **overrides), reviewer)
-            orders.append(application.production_order)
-        return orders
+    def make(n: int = 1, delivery: str = "outlet"):
+        return [
+            ApplicationFactory(
+                approved=True,
+                bank=bank,
+                delivery=delivery,
+                outlet=outlet if delivery == "outlet" else None,
+                reviewer=reviewer,
+            ).production_order
+            for _ in range(n)
+        ]
 
     return make

@@ -34,6 +34,7 @@ def test_an_application_at_each_status_is_valid_with_its_timeline(status):
     assert application.status == status
     assert application.events.last().to_status == status
     assert application.events.first().action == "submit"
+    assert all(event.actor_label for event in application.events.all())  # who did each step
     if status in ("approved", "completed"):
         order = application.production_order
         assert order.person == application.subject == order.card.person
