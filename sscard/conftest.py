@@ -35,6 +35,14 @@ def outlet(db, bank):
 
 
 @pytest.fixture
+def partners(bank, outlet):
+    """The cooperating bank, with its service hotline, and its outlet."""
+    bank.hotline = "95588"
+    bank.save(update_fields=["hotline"])
+    return bank, outlet
+
+
+@pytest.fixture
 def citizen(db):
     return UserFactory()
 
@@ -56,17 +64,22 @@ def clerk(db, outlet):
 
 @pytest.fixture
 def make_orders(region, bank, outlet, reviewer):
-    """``make_orders(n, delivery="outlet")``: n approved card applications' orders (for the
-    production domain's tests and the production officer's screens)."""
-    from sscard.applications.tests.helpers import approve, submit_apply
+    """``make_orders(n, delivery="outlet")``: n approved card applications' orders, written
+    directly (the chain to 审核通过 is tested in ``sscard.applications``), for the production
+    domain's tests and the production officer's screens."""
+    from sscard.applications.models import Application
+    from sscard.testing.factories import ApplicationFactory
 
-    def make(n: int = 1, **overrides):
+    def make(n: int = 1, delivery: str = "outlet"):
         orders = []
         for _ in range(n):
-            user: User = UserFactory()
-            if overrides.get("delivery") == "mail":
-                overrides.setdefault("mail_address", "广东省揭阳市榕城区新阳路18号")
-            application = approve(submit_apply(user, bank, outlet, **overrides), reviewer)
+            application: Application = ApplicationFactory(
+                approved=True,
+                bank=bank,
+                delivery=delivery,
+                outlet=outlet if delivery == "outlet" else None,
+                reviewer=reviewer,
+            )
             orders.append(application.production_order)
         return orders
 

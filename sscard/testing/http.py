@@ -5,10 +5,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TypeVar
 
+import httpx
 from django.core.handlers.wsgi import WSGIHandler
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
+
+T = TypeVar("T", bound=httpx.BaseTransport)
 
 
 @contextmanager
@@ -36,3 +40,32 @@ def in_process(app: WSGIHandler):
                 result.close()
 
     return wsgi
+
+
+class BackChannel(httpx.BaseTransport):
+    """The back channel of a service to a simulated peer (an identity provider, WeChat),
+    routed in-process to the application. It records the ``requests``; ``fail_with`` plays the
+    peer being unreachable; a subclass may doctor an answer in :meth:`rewrite`."""
+
+    def __init__(self) -> None:
+        self.inner = httpx.WSGITransport(app=in_process(WSGIHandler()))
+        self.fail_with: Exception | None = None
+        self.requests: list[httpx.Request] = []
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        self.requests.append(request)
+        if self.fail_with is not None:
+            raise self.fail_with
+        return self.rewrite(request, self.inner.handle_request(request))
+
+    def rewrite(self, request: httpx.Request, response: httpx.Response) -> httpx.Response:
+        return response
+
+
+@contextmanager
+def back_channel_routed(transport: T) -> Iterator[T]:
+    """Every HTTP client the services make (``sscard.core.http``) goes through ``transport``."""
+    from sscard.core.http import http_client_factory
+
+    with http_client_factory(lambda timeout: httpx.Client(transport=transport, timeout=timeout)):
+        yield transport

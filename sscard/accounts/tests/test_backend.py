@@ -7,8 +7,8 @@ import pytest
 from django.contrib.auth import get_user
 from django.test import RequestFactory
 
-from sscard.portal.tests.helpers import sign_in
 from sscard.testing.factories import UserFactory
+from sscard.testing.sessions import sign_in
 
 pytestmark = pytest.mark.django_db
 

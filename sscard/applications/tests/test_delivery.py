@@ -4,13 +4,11 @@ card's bank's."""
 
 from __future__ import annotations
 
-import threading
 from datetime import timedelta
 from functools import partial
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection
 from django.utils import timezone
 
 from sscard.accounts.trust import TrustLevel
@@ -35,6 +33,7 @@ from sscard.production.models import ProductionOrder
 from sscard.production.reports import Report, ReportKind, ReportsRejected, batch_apply_reports
 from sscard.regions.selectors import region_settings
 from sscard.testing.factories import BankFactory, OutletFactory, UserFactory, requester_for
+from sscard.testing.races import needs_row_locks, results, run_at_once
 
 TRACKING = "SF1234567890"
 
@@ -241,31 +240,8 @@ def test_an_outlet_of_another_bank_is_refused_beside_the_outlet_field(db):
 # --- at the same moment (PostgreSQL: real parallel connections) ---------------------------------
 
 
-def _all_at_once(works) -> list[BaseException]:
-    """Run each callable in its own thread and database connection, released together."""
-    barrier = threading.Barrier(len(works))
-    failures: list[BaseException] = []
-
-    def run(work):
-        from django.db import connection as own
-
-        try:
-            barrier.wait()
-            work()
-        except BaseException as error:
-            failures.append(error)
-        finally:
-            own.close()
-
-    threads = [threading.Thread(target=run, args=(w,)) for w in works]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    return failures
-
-
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL")
+@needs_row_locks
+@pytest.mark.race
 @pytest.mark.django_db(transaction=True)
 def test_holder_courier_and_periodic_run_together_complete_once(bank, outlet, reviewer, producer):
     for _round in range(5):
@@ -275,14 +251,13 @@ def test_holder_courier_and_periodic_run_together_complete_once(bank, outlet, re
         later = timezone.now() + timedelta(days=8)
         requester = requester_for(citizen)
 
-        failures = _all_at_once(
-            [
+        results(
+            run_at_once(
                 partial(services.application_confirm_receipt, requester=requester, order=order),
                 partial(courier, order, Stage.COLLECTED),
                 partial(orders_confirm_delivered, now=later),
-            ]
+            )
         )
 
-        assert not failures, failures
         assert_received(order)
         assert order.events.filter(stage=Stage.COLLECTED).count() == 1

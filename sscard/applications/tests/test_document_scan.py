@@ -13,13 +13,13 @@ from sscard.accounts.trust import Requester, TrustLevel
 from sscard.applications import services
 from sscard.applications.models import Application
 from sscard.applications.tests.helpers import apply_form
-from sscard.backoffice.tests.conftest import signed_in
 from sscard.cards.constants import CardStatus
 from sscard.conftest import jpeg
 from sscard.core.errors import DomainError
-from sscard.portal.tests.helpers import apply_post, draft_id_of, item_url, sign_in
+from sscard.portal.tests.helpers import apply_post, draft_id_of, item_url
 from sscard.testing import photos
 from sscard.testing.factories import CardFactory, EmployerAgentFactory, UserFactory
+from sscard.testing.sessions import sign_in, staff_client
 
 pytestmark = pytest.mark.django_db
 
@@ -139,7 +139,9 @@ def test_the_portal_asks_for_the_scan_and_the_reviewer_sees_it(
     application = Application.objects.get(applicant=holder)
     scan = application.materials.get(kind="id_scan")
 
-    staff_page = signed_in(reviewer).get(reverse("backoffice:application", args=[application.pk]))
+    staff_page = staff_client(reviewer).get(
+        reverse("backoffice:application", args=[application.pk])
+    )
     html = staff_page.content.decode()
     assert "证件扫描件" in html
     assert reverse("files:material", args=[scan.pk]) in html

@@ -11,15 +11,12 @@ from __future__ import annotations
 
 import itertools
 import threading
-import traceback
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
 from sscard.accounts.models import Employment, Person, User, identity_hash
@@ -34,71 +31,27 @@ from sscard.cards import services as card_services
 from sscard.cards.constants import CARD_TRANSITIONS, CardStatus
 from sscard.cards.models import Card, CardHistory
 from sscard.conftest import jpeg
-from sscard.core.errors import DomainError
 from sscard.testing.factories import (
     CardFactory,
     EmployerAgentFactory,
     PersonFactory,
     UserFactory,
 )
+from sscard.testing.races import Tally, run_at_once, tally
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.race]
 
 N = 20
-JOIN_TIMEOUT = 90  # seconds: longer than SQLite's 20 s busy timeout, so a hang fails loudly
 
 
-@dataclass
-class Outcome:
-    results: list[tuple[int, Any]] = field(default_factory=list)
-    refusals: list[tuple[int, DomainError]] = field(default_factory=list)
-    crashes: list[str] = field(default_factory=list)
-
-    @property
-    def messages(self) -> list[str]:
-        return [error.message for _, error in self.refusals]
-
-
-def race(
-    n: int, work: Callable[[Any], Any], prepare: Callable[[int], Any] = lambda i: i
-) -> Outcome:
-    """Run ``work(prepare(i))`` in ``n`` threads released at the same instant. ``prepare``
-    runs before the barrier (on the thread's own connection) so that the services start
-    together."""
-    barrier = threading.Barrier(n)
-    lock = threading.Lock()
-    outcome = Outcome()
-
-    def run(i: int) -> None:
-        try:
-            connection.ensure_connection()
-            argument = prepare(i)
-            barrier.wait(timeout=JOIN_TIMEOUT)
-            try:
-                result = work(argument)
-            except DomainError as error:
-                with lock:
-                    outcome.refusals.append((i, error))
-            else:
-                with lock:
-                    outcome.results.append((i, result))
-        except Exception:  # everything else is a server error: collected, then asserted empty
-            with lock:
-                outcome.crashes.append(f"thread {i}:\n{traceback.format_exc()}")
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i,), name=f"race-{i}") for i in range(n)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(JOIN_TIMEOUT)
-    assert not any(thread.is_alive() for thread in threads), "a racing thread hung"
+def race(n: int, work: Callable[[Any], Any], prepare: Callable[[int], Any]) -> Tally:
+    """``work(prepare(i))`` in ``n`` threads released together (``prepare`` before the start)."""
+    outcome = tally(run_at_once(*[work] * n, prepare=prepare))
     assert len(outcome.results) + len(outcome.refusals) + len(outcome.crashes) == n
     return outcome
 
 
-def no_crashes(outcome: Outcome) -> None:
+def no_crashes(outcome: Tally) -> None:
     assert outcome.crashes == [], "\n".join(outcome.crashes)
 
 

@@ -1,13 +1,10 @@
 from __future__ import annotations
 
 import pytest
-from django.test import Client
 
 from sscard.accounts.models import User
-from sscard.applications.tests.helpers import approve, produce_to_outlet, submit_apply
 from sscard.backoffice.roles import staff_groups_ensure
-from sscard.testing.factories import StaffFactory, UserFactory
-from sscard.testing.otp import otp_login
+from sscard.testing.factories import ApplicationFactory, StaffFactory
 
 STAFF_PASSWORD = "Staff-password-2026"
 
@@ -28,22 +25,19 @@ def other_reviewer(db):
     return StaffFactory(username="reviewer2", role=User.Role.REVIEWER)
 
 
-def signed_in(user: User) -> Client:
-    """A client signed in with both factors, as the login page leaves it."""
-    return otp_login(Client(), user)
-
-
 @pytest.fixture
 def accepted(db, bank, outlet, reviewer):
     """A 申领 accepted by the reviewer fixture."""
-    from sscard.applications import services
-
-    application = submit_apply(UserFactory(), bank, outlet)
-    return services.application_accept(application=application, actor=reviewer)
+    return ApplicationFactory(accepted=True, bank=bank, outlet=outlet, reviewer=reviewer)
 
 
 @pytest.fixture
 def at_outlet(db, bank, outlet, reviewer, producer, clerk):
     """A 申领 whose card has reached the clerk's outlet and been signed in there."""
-    application = approve(submit_apply(UserFactory(), bank, outlet), reviewer)
-    return produce_to_outlet(application, producer)
+    return ApplicationFactory(
+        approved=True,
+        bank=bank,
+        outlet=outlet,
+        reviewer=reviewer,
+        production_order__at_outlet=True,
+    )

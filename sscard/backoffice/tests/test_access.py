@@ -14,7 +14,6 @@ from django.utils import timezone
 from sscard.accounts.models import User
 from sscard.applications.tests.helpers import approve, submit_apply
 from sscard.backoffice.roles import ROLE_GROUPS
-from sscard.backoffice.tests.conftest import signed_in
 from sscard.notifications.models import Message
 from sscard.production import services as production
 from sscard.production.constants import Stage
@@ -24,6 +23,7 @@ from sscard.testing.factories import (
     StaffFactory,
     UserFactory,
 )
+from sscard.testing.sessions import staff_client
 
 pytestmark = pytest.mark.django_db
 
@@ -148,7 +148,7 @@ def test_the_role_table_covers_every_back_office_url_and_every_view_is_guarded()
 @pytest.mark.parametrize("role", [R, P, C, A])
 def test_each_role_opens_exactly_its_own_pages(role, urls, clerk, reviewer, producer):
     user = {R: reviewer, P: producer, C: clerk}.get(role) or StaffFactory(role=role)
-    client = signed_in(user)
+    client = staff_client(user)
     for name, url in urls.items():
         response = client.get(url)
         status = response.status_code

@@ -18,12 +18,12 @@ from sscard.applications.constants import MaterialKind, ReturnReason
 from sscard.applications.models import Application
 from sscard.applications.tests.helpers import apply_form, submit_apply
 from sscard.audit.models import AuditRecord
-from sscard.backoffice.tests.conftest import signed_in
 from sscard.conftest import jpeg
 from sscard.photos.check import check_photo
 from sscard.testing import photos
 from sscard.testing.factories import EmployerAgentFactory, PersonFactory, UserFactory
 from sscard.testing.ids import resident_id
+from sscard.testing.sessions import staff_client
 
 pytestmark = pytest.mark.django_db
 
@@ -39,7 +39,7 @@ def _materials_section(html: str) -> str:
 def test_a_compliant_photo_reads_compliant_on_the_reviewers_page(bank, outlet, reviewer):
     application = submit_apply(UserFactory(), bank, outlet)
 
-    html = _materials_section(_page(signed_in(reviewer), application))
+    html = _materials_section(_page(staff_client(reviewer), application))
 
     assert "照片符合社会保障卡制证要求" in html
     assert "照片不符合要求" not in html and "已自动裁剪" not in html
@@ -59,7 +59,7 @@ def test_a_photo_fixed_automatically_says_so_with_what_was_wrong_with_the_origin
     )
     assert application.materials.get().photo_fixed
 
-    html = _materials_section(_page(signed_in(reviewer), application))
+    html = _materials_section(_page(staff_client(reviewer), application))
 
     assert "照片已自动裁剪、调整为合格的证件照" in html
     assert "原照片的问题（已自动修正）" in html and "1280×1280像素" in html
@@ -71,7 +71,7 @@ def test_a_refused_photo_lists_each_failed_rule_with_what_was_measured(bank, out
     refused = check_photo(photos.coloured_background_photo())
     application.materials.filter(kind=MaterialKind.PHOTO).update(photo_check=refused.as_dict())
 
-    html = _materials_section(_page(signed_in(reviewer), application))
+    html = _materials_section(_page(staff_client(reviewer), application))
 
     assert f"照片不符合要求（{len(refused.findings)}项）" in html and refused.findings
     assert "背景需为白色（浅色、无边框）" in html and "实测：" in html
@@ -98,7 +98,7 @@ def test_after_a_correction_the_new_photo_is_marked_for_the_card_and_the_old_one
     )
     old, new = application.materials.filter(kind=MaterialKind.PHOTO).order_by("pk")
 
-    html = _materials_section(_page(signed_in(reviewer), application))
+    html = _materials_section(_page(staff_client(reviewer), application))
 
     figures = re.findall(r"<figure.*?</figure>", html, flags=re.S)
     assert len(figures) == 2
@@ -134,7 +134,7 @@ def test_a_guardians_application_names_the_guardian_masked_with_the_relationship
 ):
     guardian = citizen.person
 
-    html = _page(signed_in(reviewer), guardians_application)
+    html = _page(staff_client(reviewer), guardians_application)
 
     assert "监护人代办" in html
     assert f"<dt>监护人姓名</dt><dd>{guardian.masked_name}</dd>" in html
@@ -147,7 +147,7 @@ def test_revealing_shows_the_guardians_name_and_id_in_full_and_is_audited(
     guardians_application, citizen, reviewer
 ):
     guardian = citizen.person
-    client = signed_in(reviewer)
+    client = staff_client(reviewer)
 
     html = client.post(reverse("backoffice:reveal", args=[guardians_application.pk])).content
     html = html.decode()
@@ -160,7 +160,7 @@ def test_revealing_shows_the_guardians_name_and_id_in_full_and_is_audited(
 
 
 def test_an_application_for_oneself_shows_no_guardian(bank, outlet, reviewer):
-    html = _page(signed_in(reviewer), submit_apply(UserFactory(), bank, outlet))
+    html = _page(staff_client(reviewer), submit_apply(UserFactory(), bank, outlet))
     assert "监护人姓名" not in html
 
 
@@ -174,7 +174,7 @@ def test_the_reviewer_sees_where_the_applied_contact_differs_from_the_record(
     citizen = UserFactory(person__phone="13800001234")
     application = submit_apply(citizen, bank, outlet)  # applies with 13912345678
 
-    html = _contact_section(_page(signed_in(reviewer), application))
+    html = _contact_section(_page(staff_client(reviewer), application))
 
     assert "申请填写：139****5678" in html and "档案：138****1234" in html
     assert "受理后以申请填写的为准更新档案" in html
@@ -190,7 +190,7 @@ def test_an_employers_application_says_the_record_is_not_overwritten(bank, outle
     )
     services.application_accept(application=application, actor=reviewer)
 
-    html = _contact_section(_page(signed_in(reviewer), application))
+    html = _contact_section(_page(staff_client(reviewer), application))
 
     assert "申请填写：139****5678" in html and "档案：138****1234" in html
     assert "单位代办不覆盖个人档案" in html
@@ -202,4 +202,4 @@ def test_the_same_contact_as_the_record_shows_no_difference(bank, outlet, review
     )
     application = submit_apply(citizen, bank, outlet, occupation="")
 
-    assert "联系方式与档案不一致" not in _page(signed_in(reviewer), application)
+    assert "联系方式与档案不一致" not in _page(staff_client(reviewer), application)

@@ -25,10 +25,6 @@ pytestmark = pytest.mark.browser
 PASSWORD = "Staff-password-2026"
 
 
-def sign_in(page, user: User) -> None:
-    otp_browser_login(page, user, PASSWORD)
-
-
 def staff(role: str, **extra) -> User:
     return StaffFactory(role=role, password=PASSWORD, **extra)
 
@@ -53,7 +49,7 @@ def test_a_reviewer_decides_applications_of_every_kind(desktop, bank, outlet):
     page = desktop
     page.goto("/staff/login/")
     shot(page, "staff-login")
-    sign_in(page, reviewer)
+    otp_browser_login(page, reviewer, PASSWORD)
     shot(page, "staff-home-reviewer")
     page.get_by_role("link", name="审核队列").click()
     page.get_by_role("heading", name="审核队列").wait_for()
@@ -142,7 +138,7 @@ def test_a_clerk_signs_a_card_in_and_hands_it_over(desktop, bank, outlet, review
     person = application.subject
 
     page = desktop
-    sign_in(page, clerk)
+    otp_browser_login(page, clerk, PASSWORD)
     page.get_by_role("link", name="网点发卡").click()
     shot(page, "staff-outlet")
     page.get_by_role("button", name="网点签收").click()
@@ -184,14 +180,14 @@ def test_the_producer_and_the_administrator_open_the_dashboard_and_the_audit(
         produce_to_outlet(approve(submit_apply(UserFactory(), bank, outlet), reviewer), producer)
     submit_apply(UserFactory(), bank, outlet)
     page = desktop
-    sign_in(page, staff(User.Role.PRODUCER, username="he.producer"))
+    otp_browser_login(page, staff(User.Role.PRODUCER, username="he.producer"), PASSWORD)
     page.get_by_role("link", name="统计看板").click()
     page.get_by_role("heading", name="统计看板").wait_for()
     assert page.locator("svg rect").count() > 5
     shot(page, "staff-dashboard")
 
     page.get_by_role("button", name="退出").click()
-    sign_in(page, staff(User.Role.ADMIN, username="zhao.admin"))
+    otp_browser_login(page, staff(User.Role.ADMIN, username="zhao.admin"), PASSWORD)
     page.get_by_role("link", name="审计日志").click()
     page.get_by_label("动作").fill("application.")
     page.get_by_role("button", name="查询").click()

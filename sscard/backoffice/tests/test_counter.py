@@ -15,12 +15,12 @@ from sscard.applications.constants import AppStatus, ItemCode
 from sscard.applications.models import Application
 from sscard.applications.tests.helpers import apply_form, submit_apply
 from sscard.audit.models import AuditRecord
-from sscard.backoffice.tests.conftest import signed_in
 from sscard.cards.constants import CardStatus
 from sscard.conftest import jpeg
 from sscard.core.documents import DocType
 from sscard.core.errors import DomainError
 from sscard.testing.factories import CardFactory, PersonFactory, StaffFactory, UserFactory
+from sscard.testing.sessions import staff_client
 
 pytestmark = pytest.mark.django_db
 COUNTER = reverse("backoffice:counter")
@@ -36,7 +36,7 @@ def _identify(client, person):
 
 def test_a_clerk_applies_for_a_first_card_for_someone_not_yet_on_record(bank, outlet, clerk):
     newcomer = PersonFactory.build()  # not saved: unknown to the system
-    client = signed_in(clerk)
+    client = staff_client(clerk)
     page = _identify(client, newcomer).content.decode()
     assert "未找到该证件的持卡人登记信息" in page
 
@@ -52,7 +52,7 @@ def test_a_clerk_applies_for_a_first_card_for_someone_not_yet_on_record(bank, ou
 
 
 def test_the_counter_form_reports_each_problem_next_to_its_field(bank, outlet, clerk):
-    client = signed_in(clerk)
+    client = staff_client(clerk)
     form = apply_form(PersonFactory.build(), bank, outlet, phone="12345")
     response = client.post(_item("apply"), {**form, "photo": jpeg()})
     assert response.status_code == 200
@@ -63,7 +63,7 @@ def test_the_counter_form_reports_each_problem_next_to_its_field(bank, outlet, c
 def test_an_empty_field_is_reported_in_djangos_standard_chinese_next_to_it(clerk):
     """django-simple-captcha's catalogue has its own "这个字段是必须的" for Django's
     "This field is required."; the project's catalogue (LOCALE_PATHS) puts Django's back."""
-    page = signed_in(clerk).post(COUNTER, {"doc_type": DocType.RESIDENT_ID, "doc_number": ""})
+    page = staff_client(clerk).post(COUNTER, {"doc_type": DocType.RESIDENT_ID, "doc_number": ""})
     html = page.content.decode()
     beside = re.search(r'id="id_doc_number"[^>]*><span class="bo-error"[^>]*>([^<]*)</span>', html)
     assert beside, html
@@ -82,7 +82,7 @@ def test_an_empty_field_is_reported_in_djangos_standard_chinese_next_to_it(clerk
 def test_a_document_number_too_long_is_refused_in_the_document_rules_words(
     clerk, doc_type, number, message
 ):
-    page = signed_in(clerk).post(COUNTER, {"doc_type": doc_type, "doc_number": number})
+    page = staff_client(clerk).post(COUNTER, {"doc_type": doc_type, "doc_number": number})
     html = page.content.decode()
     beside = re.search(r'id="id_doc_number"[^>]*><span class="bo-error"[^>]*>([^<]*)</span>', html)
     assert beside, html
@@ -105,7 +105,7 @@ def test_a_document_number_too_long_is_refused_in_the_document_rules_words(
 )
 def test_instant_items_take_effect_at_once_and_name_the_clerk(item, data, check, clerk):
     card = CardFactory()
-    client = signed_in(clerk)
+    client = staff_client(clerk)
     _identify(client, card.person)
     response = client.post(_item(item), {"card": card.pk, **data})
     assert response.status_code == 302
@@ -120,7 +120,7 @@ def test_instant_items_take_effect_at_once_and_name_the_clerk(item, data, check,
 
 def test_enable_a_sealed_card_at_the_counter(clerk):
     card = CardFactory(sealed=True)
-    client = signed_in(clerk)
+    client = staff_client(clerk)
     _identify(client, card.person)
     response = client.post(
         _item("enable"), {"card": card.pk, "password": "135790", "password2": "135790"}
@@ -132,7 +132,7 @@ def test_enable_a_sealed_card_at_the_counter(clerk):
 
 def test_a_refusal_is_explained_on_the_form(clerk):
     card = CardFactory()  # 正常: reissue needs 正式挂失 first
-    client = signed_in(clerk)
+    client = staff_client(clerk)
     _identify(client, card.person)
     response = client.post(
         _item("reissue"),
@@ -151,7 +151,7 @@ def test_a_refusal_is_explained_on_the_form(clerk):
 def test_queries_show_the_persons_card_and_progress_masked(clerk):
     card = CardFactory()
     UserFactory(person=card.person)
-    client = signed_in(clerk)
+    client = staff_client(clerk)
     _identify(client, card.person)
     page = client.get(_item("status")).content.decode()
     assert card.masked_number in page and card.number not in page
@@ -162,7 +162,7 @@ def test_queries_show_the_persons_card_and_progress_masked(clerk):
 def test_the_counter_status_query_shows_a_cancelled_card_but_no_item_offers_it(clerk):
     old = CardFactory(number="A11110001", cancelled=True)
     new = CardFactory(person=old.person, number="A22220002")
-    client = signed_in(clerk)
+    client = staff_client(clerk)
     _identify(client, old.person)
 
     status = client.get(_item("status")).content.decode()
@@ -180,7 +180,7 @@ def test_the_counter_status_query_shows_a_cancelled_card_but_no_item_offers_it(c
 
 def test_a_counter_request_shows_it_was_submitted_at_the_counter(bank, outlet, clerk):
     person = PersonFactory()
-    client = signed_in(clerk)
+    client = staff_client(clerk)
     _identify(client, person)
     client.post(_item("apply"), {**apply_form(person, bank, outlet), "photo": jpeg()})
     application = Application.objects.get()
@@ -193,7 +193,7 @@ def test_a_counter_request_shows_it_was_submitted_at_the_counter(bank, outlet, c
 
 
 def test_items_other_than_apply_need_an_identified_person_first(clerk):
-    response = signed_in(clerk).get(_item("loss"))
+    response = staff_client(clerk).get(_item("loss"))
     assert response.status_code == 302 and response["Location"] == COUNTER
 
 
@@ -201,7 +201,7 @@ def test_a_counter_application_returned_for_correction_is_resubmitted_at_any_cou
     bank, outlet, clerk, reviewer
 ):
     person = PersonFactory()
-    client = signed_in(clerk)
+    client = staff_client(clerk)
     _identify(client, person)
     client.post(_item("apply"), {**apply_form(person, bank, outlet), "photo": jpeg()})
     application = Application.objects.get()
@@ -210,7 +210,7 @@ def test_a_counter_application_returned_for_correction_is_resubmitted_at_any_cou
         application=application, actor=reviewer, reason="照片背景不是白色", reason_code="photo"
     )
 
-    colleague = signed_in(StaffFactory(username="clerk2", role="clerk", outlet=outlet))
+    colleague = staff_client(StaffFactory(username="clerk2", role="clerk", outlet=outlet))
     _identify(colleague, person)
     page = colleague.get(COUNTER).content.decode()
     assert "照片背景不是白色" in page and "补正后重新提交" in page

@@ -19,9 +19,9 @@ from sscard.applications.tests.helpers import (
     submit_apply,
 )
 from sscard.audit.models import AuditRecord
-from sscard.backoffice.tests.conftest import signed_in
 from sscard.production.constants import Stage
 from sscard.testing.factories import OutletFactory, UserFactory
+from sscard.testing.sessions import staff_client
 
 pytestmark = pytest.mark.django_db
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -72,7 +72,7 @@ def test_the_dashboard_counts_per_day_sla_backlog_and_reasons(story):
 
 
 def test_the_dashboard_page_draws_svg_charts_without_inline_style(story, producer):
-    response = signed_in(producer).get(
+    response = staff_client(producer).get(
         reverse("backoffice:dashboard"),
         {"start": "2026-11-01", "end": "2026-11-30", "district": ""},
     )
@@ -85,7 +85,7 @@ def test_the_dashboard_page_draws_svg_charts_without_inline_style(story, produce
 
 def test_an_overlong_period_is_cut_to_a_year(producer):
     html = (
-        signed_in(producer)
+        staff_client(producer)
         .get(reverse("backoffice:dashboard"), {"start": "2020-01-01", "end": "2026-11-30"})
         .content.decode()
     )
@@ -93,7 +93,7 @@ def test_an_overlong_period_is_cut_to_a_year(producer):
 
 
 def test_the_audit_viewer_filters_by_receipt_number_actor_and_result(story, admin_user, reviewer):
-    client = signed_in(admin_user)
+    client = staff_client(admin_user)
     url = reverse("backoffice:audit")
     rejected = story["rejected"]
     html = client.get(url, {"target": rejected.receipt_number}).content.decode()
@@ -107,7 +107,7 @@ def test_the_audit_viewer_filters_by_receipt_number_actor_and_result(story, admi
 
 
 def test_the_audit_viewer_is_read_only(admin_user):
-    client = signed_in(admin_user)
+    client = staff_client(admin_user)
     before = AuditRecord.objects.count()
     assert client.post(reverse("backoffice:audit"), {"action": "x"}).status_code == 405
     assert AuditRecord.objects.count() == before
@@ -130,7 +130,7 @@ def test_an_application_accepted_before_the_period_and_overdue_now_counts_as_ove
     assert board.sla.overdue == 1
     assert board.sla.on_time == 1 and board.sla.late == 0  # the one 办结 in November
     with time_machine.travel(datetime(2026, 11, 30, 9, tzinfo=SHANGHAI), tick=False):
-        client = signed_in(reviewer)
+        client = staff_client(reviewer)
         workbench = client.get(reverse("backoffice:home")).context["counts"]
         page = client.get(
             reverse("backoffice:dashboard"), {"start": "2026-11-01", "end": "2026-11-30"}

@@ -20,13 +20,13 @@ from sscard.applications.models import Application
 from sscard.applications.tests.helpers import apply_form, approve, submit_apply
 from sscard.audit.models import AuditRecord
 from sscard.backoffice.forms import ReturnForm
-from sscard.backoffice.tests.conftest import signed_in
 from sscard.cards.constants import CardStatus
 from sscard.conftest import jpeg
 from sscard.core.errors import DomainError
 from sscard.production import services as production
 from sscard.production.constants import Stage
 from sscard.testing.factories import CardFactory, PersonFactory, UserFactory
+from sscard.testing.sessions import staff_client
 
 pytestmark = pytest.mark.django_db
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -42,7 +42,7 @@ def _messages(response) -> list[str]:
 
 def test_accept_then_approve_a_card_application(bank, outlet, reviewer):
     application = submit_apply(UserFactory(), bank, outlet)
-    client = signed_in(reviewer)
+    client = staff_client(reviewer)
 
     response = client.post(_url("accept", application), {"status": "submitted"})
     application.refresh_from_db()
@@ -70,7 +70,7 @@ def test_a_reissue_is_decided_the_same_way_and_its_old_card_is_cancelled(bank, o
         files={"photo": jpeg()},
     )
     application = Application.objects.get(item="reissue")
-    client = signed_in(reviewer)
+    client = staff_client(reviewer)
     client.post(_url("accept", application), {"status": "submitted"})
     client.post(_url("approve", application), {"status": "accepted"})
     application.refresh_from_db()
@@ -87,7 +87,7 @@ def test_return_for_correction_pauses_the_clock_and_resubmission_resumes_it(bank
         )
     assert application.due_on == date(2026, 12, 7)  # 25 working days after Monday 2 November
     with time_machine.travel(datetime(2026, 11, 4, 9, tzinfo=SHANGHAI), tick=False):
-        response = signed_in(reviewer).post(
+        response = staff_client(reviewer).post(
             _url("return", application),
             {"status": "accepted", "reason_code": ReturnReason.PHOTO, "reason": "背景不是白色"},
         )
@@ -109,13 +109,13 @@ def test_return_for_correction_pauses_the_clock_and_resubmission_resumes_it(bank
         assert application.status == AppStatus.ACCEPTED
         assert application.paused_days == 5
         assert application.due_on == date(2026, 12, 14)
-        page = signed_in(reviewer).get(_url("application", application)).content.decode()
+        page = staff_client(reviewer).get(_url("application", application)).content.decode()
     assert "已暂停 5 个工作日" in page and "2026-12-14" in page
 
 
 def test_not_accepted_with_a_reason_code_and_words(bank, outlet, reviewer):
     application = submit_apply(UserFactory(), bank, outlet)
-    signed_in(reviewer).post(
+    staff_client(reviewer).post(
         _url("reject", application),
         {"status": "submitted", "reason_code": RejectReason.DUPLICATE, "reason": "已在窗口申领"},
     )
@@ -126,7 +126,7 @@ def test_not_accepted_with_a_reason_code_and_words(bank, outlet, reviewer):
 
 
 def test_a_decision_without_its_reason_is_refused_next_to_the_field(accepted, reviewer):
-    response = signed_in(reviewer).post(
+    response = staff_client(reviewer).post(
         _url("return", accepted), {"status": "accepted", "reason_code": "photo", "reason": ""}
     )
     accepted.refresh_from_db()
@@ -143,7 +143,7 @@ def test_a_decision_without_its_reason_is_refused_next_to_the_field(accepted, re
 
 def test_a_decision_on_a_page_gone_stale_is_not_carried_out(accepted, reviewer, other_reviewer):
     # another reviewer's page still shows the application as newly submitted
-    response = signed_in(other_reviewer).post(
+    response = staff_client(other_reviewer).post(
         _url("reject", accepted),
         {"status": "submitted", "reason_code": "other", "reason": "不符合条件"},
     )
@@ -161,7 +161,7 @@ def test_a_reviewer_cannot_decide_what_they_submitted_at_the_counter(bank, outle
         files={"photo": jpeg()},
     )
     assert application.applicant == reviewer and application.relation == "counter"
-    response = signed_in(reviewer).post(_url("accept", application), {"status": "submitted"})
+    response = staff_client(reviewer).post(_url("accept", application), {"status": "submitted"})
     application.refresh_from_db()
     assert application.status == AppStatus.SUBMITTED
     assert _messages(response) == ["不能审核本人提交的申请"]
@@ -169,7 +169,7 @@ def test_a_reviewer_cannot_decide_what_they_submitted_at_the_counter(bank, outle
 
 def test_personal_data_is_masked_until_revealed_and_the_reveal_is_audited(accepted, reviewer):
     person = accepted.subject
-    client = signed_in(reviewer)
+    client = staff_client(reviewer)
     page = client.get(_url("application", accepted)).content.decode()
     assert person.doc_number not in page and person.phone not in page
     assert person.masked_doc_number in page and person.masked_name in page
@@ -185,7 +185,7 @@ def test_personal_data_is_masked_until_revealed_and_the_reveal_is_audited(accept
 
 def test_the_photo_is_viewable_by_the_reviewer_and_each_view_is_audited(accepted, reviewer):
     photo = accepted.materials.get(kind="photo")
-    client = signed_in(reviewer)
+    client = staff_client(reviewer)
     page = client.get(_url("application", accepted)).content.decode()
     url = reverse("files:material", args=[photo.pk])
     assert f'src="{url}"' in page
@@ -197,7 +197,7 @@ def test_the_photo_is_viewable_by_the_reviewer_and_each_view_is_audited(accepted
 
 
 def test_staff_without_the_file_permission_see_no_files(accepted, producer):
-    page = signed_in(producer).get(_url("application", accepted)).content.decode()
+    page = staff_client(producer).get(_url("application", accepted)).content.decode()
     assert "申请材料" not in page
     assert reverse("files:material", args=[accepted.materials.get().pk]) not in page
 
@@ -206,7 +206,7 @@ def test_the_reason_category_is_shown_with_the_reviewers_words(accepted, reviewe
     services.application_return(
         application=accepted, actor=reviewer, reason="请补充户口簿", reason_code="material_missing"
     )
-    page = signed_in(reviewer).get(_url("application", accepted)).content.decode()
+    page = staff_client(reviewer).get(_url("application", accepted)).content.decode()
     assert "【材料不齐全】请补充户口簿" in page
 
 
@@ -222,7 +222,7 @@ def test_an_application_whose_card_cannot_be_made_is_ended(bank, outlet, reviewe
     order = application.production_order
     production.order_send_data(order=order, actor=producer)
     production.order_fail(order=order, reason="照片质量不合格，制卡厂退回", actor=producer)
-    client = signed_in(reviewer)
+    client = staff_client(reviewer)
     page = client.get(_url("application", application)).content.decode()
     assert "终止办理（制卡失败：照片质量不合格，制卡厂退回）" in page
 

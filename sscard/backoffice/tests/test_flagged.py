@@ -8,8 +8,8 @@ from django.utils import timezone
 
 from sscard.accounts.flags import REASON_NOT_ME
 from sscard.audit.models import AuditRecord
-from sscard.backoffice.tests.conftest import signed_in
 from sscard.testing.factories import UserFactory
+from sscard.testing.sessions import staff_client
 
 pytestmark = pytest.mark.django_db
 
@@ -22,7 +22,7 @@ def flagged(db):
 def test_the_reviewer_sees_flagged_accounts_masked_with_when_and_why(reviewer, flagged):
     UserFactory()  # not flagged: not listed
 
-    response = signed_in(reviewer).get("/staff/flagged/")
+    response = staff_client(reviewer).get("/staff/flagged/")
 
     text = response.content.decode()
     assert response.status_code == 200
@@ -32,7 +32,7 @@ def test_the_reviewer_sees_flagged_accounts_masked_with_when_and_why(reviewer, f
 
 
 def test_clearing_a_flag_needs_a_note_and_is_audited(reviewer, flagged):
-    client = signed_in(reviewer)
+    client = staff_client(reviewer)
 
     refused = client.post(f"/staff/flagged/{flagged.pk}/clear/", {"note": " "})
 
@@ -56,6 +56,8 @@ def test_an_account_not_flagged_cannot_be_cleared(reviewer):
     account = UserFactory()
 
     assert (
-        signed_in(reviewer).post(f"/staff/flagged/{account.pk}/clear/", {"note": "x"}).status_code
+        staff_client(reviewer)
+        .post(f"/staff/flagged/{account.pk}/clear/", {"note": "x"})
+        .status_code
         == 404
     )

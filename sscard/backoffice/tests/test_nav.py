@@ -10,10 +10,10 @@ from django.urls import reverse
 
 from sscard.accounts.models import User
 from sscard.applications.tests.helpers import approve, submit_apply
-from sscard.backoffice.tests.conftest import signed_in
 from sscard.notifications.models import Message
 from sscard.production import services as production
 from sscard.testing.factories import StaffFactory, UserFactory
+from sscard.testing.sessions import staff_client
 
 pytestmark = pytest.mark.django_db
 
@@ -69,7 +69,7 @@ def test_each_role_sees_the_same_menu_of_its_own_sections_on_every_staff_page(
     pages, outlet, role, expected
 ):
     user = StaffFactory(role=role, outlet=outlet if role == User.Role.CLERK else None)
-    client = signed_in(user)
+    client = staff_client(user)
     menus = [menu(client, url) for url in pages[role]]
 
     assert [label for _, label in menus[0]] == expected
@@ -91,6 +91,6 @@ def test_each_role_sees_the_same_menu_of_its_own_sections_on_every_staff_page(
 def test_the_home_page_offers_the_sections_of_other_apps_to_the_roles_that_may_open_them(
     role, shown, hidden
 ):
-    page = signed_in(StaffFactory(role=role)).get(reverse("backoffice:home")).content.decode()
+    page = staff_client(StaffFactory(role=role)).get(reverse("backoffice:home")).content.decode()
     tiles = re.findall(r'<a class="bo-tile" href="([^"]+)"', page)
     assert reverse(shown) in tiles and reverse(hidden) not in tiles

@@ -8,30 +8,35 @@ from django.contrib.messages import get_messages
 from django.urls import reverse
 
 from sscard.applications.constants import AppStatus
-from sscard.applications.tests.helpers import approve, submit_apply
 from sscard.audit.models import AuditRecord
-from sscard.backoffice.tests.conftest import signed_in
 from sscard.cards.constants import CardStatus
-from sscard.production import services as production
 from sscard.production.constants import Stage
-from sscard.testing.factories import OutletFactory, PersonFactory, StaffFactory, UserFactory
+from sscard.testing.factories import (
+    ApplicationFactory,
+    OutletFactory,
+    PersonFactory,
+    StaffFactory,
+)
+from sscard.testing.sessions import staff_client
 
 pytestmark = pytest.mark.django_db
 OUTLET = reverse("backoffice:outlet")
 
 
 @pytest.fixture
-def at_city_bank(bank, outlet, reviewer, producer):
-    application = approve(submit_apply(UserFactory(), bank, outlet), reviewer)
-    order = application.production_order
-    production.order_send_data(order=order, actor=producer)
-    for stage in (Stage.PRODUCING, Stage.CITY_BANK):
-        production.order_advance(order=order, to=stage, actor=producer)
-    return application
+def at_city_bank(bank, outlet, reviewer):
+    """A 申领 whose card has reached the city bank, on its way to the clerk's outlet."""
+    return ApplicationFactory(
+        approved=True,
+        bank=bank,
+        outlet=outlet,
+        reviewer=reviewer,
+        production_order__city_bank=True,
+    )
 
 
 def test_the_clerk_signs_an_arriving_card_in(at_city_bank, clerk):
-    client = signed_in(clerk)
+    client = staff_client(clerk)
     page = client.get(OUTLET).content.decode()
     assert at_city_bank.receipt_number in page and "网点签收" in page
     order = at_city_bank.production_order
@@ -45,7 +50,7 @@ def test_the_clerk_signs_an_arriving_card_in(at_city_bank, clerk):
 def test_a_clerk_of_another_outlet_can_neither_sign_in_nor_hand_over(at_city_bank, bank):
     stranger = StaffFactory(role="clerk", outlet=OutletFactory(code="PN01", bank=bank))
     order = at_city_bank.production_order
-    client = signed_in(stranger)
+    client = staff_client(stranger)
     response = client.post(reverse("backoffice:outlet_sign_in", args=[order.pk]))
     order.refresh_from_db()
     assert order.stage == Stage.CITY_BANK
@@ -58,7 +63,7 @@ def test_a_clerk_of_another_outlet_can_neither_sign_in_nor_hand_over(at_city_ban
 def test_handover_needs_the_holders_own_document_number(at_outlet, clerk):
     order = at_outlet.production_order
     url = reverse("backoffice:handover", args=[order.pk])
-    client = signed_in(clerk)
+    client = staff_client(clerk)
     someone_else = PersonFactory()
 
     refused = client.post(url, {"doc_type": "resident_id", "doc_number": someone_else.doc_number})
@@ -84,7 +89,7 @@ def test_handover_needs_the_holders_own_document_number(at_outlet, clerk):
 
 def test_the_clerk_finds_a_waiting_card_by_the_holders_id_number(at_outlet, clerk):
     person = at_outlet.subject
-    client = signed_in(clerk)
+    client = staff_client(clerk)
     found = client.post(OUTLET, {"q": person.doc_number}).content.decode()
     assert at_outlet.receipt_number in found
     assert person.doc_number not in found

@@ -15,9 +15,9 @@ from django.urls import reverse
 
 from sscard.applications import services
 from sscard.applications.tests.helpers import submit_apply
-from sscard.backoffice.tests.conftest import signed_in
 from sscard.regions.models import HolidayOverride
 from sscard.testing.factories import OutletFactory, UserFactory
+from sscard.testing.sessions import staff_client
 
 pytestmark = pytest.mark.django_db
 
@@ -58,7 +58,7 @@ def test_deadline_figures_across_national_day_2026_and_into_2027(bank, outlet, r
 
     def queue_on(*day: int) -> str:
         with _at(*day):  # a staff session lasts 8 hours: sign in on the day
-            return signed_in(reviewer).get(QUEUE).content.decode()
+            return staff_client(reviewer).get(QUEUE).content.decode()
 
     html = queue_on(2026, 10, 9)
     cells = _cells(_row(html, national_day.receipt_number))
@@ -81,14 +81,14 @@ def test_deadline_figures_across_national_day_2026_and_into_2027(bank, outlet, r
 
 def test_a_returned_application_shows_its_clock_paused(accepted, reviewer):
     services.application_return(application=accepted, actor=reviewer, reason="照片背景不是白色")
-    row = _row(signed_in(reviewer).get(QUEUE).content.decode(), accepted.receipt_number)
+    row = _row(staff_client(reviewer).get(QUEUE).content.decode(), accepted.receipt_number)
     assert "补正中（暂停）" in row and "退回补正" in row
 
 
 def test_search_by_receipt_or_full_id_number_through_the_keyed_hash(bank, outlet, reviewer):
     one = submit_apply(UserFactory(), bank, outlet)
     other = submit_apply(UserFactory(), bank, outlet)
-    client = signed_in(reviewer)
+    client = staff_client(reviewer)
 
     by_receipt = client.post(QUEUE, {"q": one.receipt_number}).content.decode()
     assert one.receipt_number in by_receipt and other.receipt_number not in by_receipt
@@ -111,7 +111,7 @@ def test_filters_by_item_status_district_and_overdue(bank, outlet, reviewer):
             application=submit_apply(UserFactory(), bank, outlet), actor=reviewer
         )
     fresh = submit_apply(UserFactory(), bank, elsewhere)
-    client = signed_in(reviewer)
+    client = staff_client(reviewer)
 
     def shown(**params) -> set[str]:
         html = client.get(QUEUE, params).content.decode()
@@ -127,7 +127,7 @@ def test_filters_by_item_status_district_and_overdue(bank, outlet, reviewer):
 def test_the_queue_page_costs_the_same_queries_for_one_row_or_a_full_page(
     bank, outlet, reviewer, django_assert_num_queries
 ):
-    client = signed_in(reviewer)
+    client = staff_client(reviewer)
     first = submit_apply(UserFactory(), bank, outlet)
     services.application_accept(application=first, actor=reviewer)
     client.get(QUEUE)  # warm the settings row
@@ -144,7 +144,7 @@ def test_the_queue_page_costs_the_same_queries_for_one_row_or_a_full_page(
 
 
 def test_htmx_filtering_returns_only_the_results_region(accepted, reviewer):
-    response = signed_in(reviewer).get(QUEUE, {"status": "accepted"}, HTTP_HX_REQUEST="true")
+    response = staff_client(reviewer).get(QUEUE, {"status": "accepted"}, HTTP_HX_REQUEST="true")
     html = response.content.decode()
     assert html.lstrip().startswith('<section id="results"')
     assert accepted.receipt_number in html

@@ -3,56 +3,42 @@ one decision wins, the other reviewer is told clearly that someone else decided 
 
 from __future__ import annotations
 
-import threading
-
 import pytest
 from django.contrib.messages import get_messages
-from django.db import connection
 from django.urls import reverse
 
 from sscard.applications import services
 from sscard.applications.constants import AppStatus
 from sscard.applications.models import Application
 from sscard.applications.tests.helpers import submit_apply
-from sscard.backoffice.tests.conftest import signed_in
 from sscard.testing.factories import StaffFactory, UserFactory
+from sscard.testing.races import results, run_at_once
+from sscard.testing.sessions import staff_client
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.race]
 ROUNDS = 5
 
 
 def _race(posts: list[tuple[object, str, dict[str, str]]]) -> list[list[str]]:
-    barrier = threading.Barrier(len(posts))
-    messages: list[list[str]] = [[] for _ in posts]
-    crashes: list[BaseException] = []
+    """Each (client, url, data) posted at the same instant: the message each decision showed."""
 
-    def run(i: int) -> None:
-        client, url, data = posts[i]
-        try:
-            barrier.wait(timeout=30)
+    def post(client, url: str, data: dict[str, str]):
+        def send() -> list[str]:
             response = client.post(url, data)
             assert response.status_code == 302
             # the newest message is this decision's (earlier rounds' were never displayed)
-            messages[i] = [str(m) for m in get_messages(response.wsgi_request)][-1:]
-        except BaseException as exc:  # collected and re-raised in the test's thread
-            crashes.append(exc)
-        finally:
-            connection.close()
+            return [str(m) for m in get_messages(response.wsgi_request)][-1:]
 
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(posts))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
-    assert not crashes, crashes
-    return messages
+        return send
+
+    return results(run_at_once(*[post(*p) for p in posts], timeout=60))
 
 
 @pytest.mark.parametrize("second", ["approve", "reject"])
 def test_one_of_two_simultaneous_decisions_wins_and_the_other_is_told(
     second, bank, outlet, reviewer, other_reviewer
 ):
-    clients = [signed_in(reviewer), signed_in(other_reviewer)]
+    clients = [staff_client(reviewer), staff_client(other_reviewer)]
     reject = {"status": "accepted", "reason_code": "other", "reason": "材料不符"}
     for _ in range(ROUNDS):
         application = services.application_accept(

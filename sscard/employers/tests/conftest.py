@@ -5,16 +5,7 @@ from __future__ import annotations
 import pytest
 
 from sscard.accounts.models import User
-from sscard.testing.factories import BankFactory, EmployerAgentFactory, OutletFactory
-
-PASSWORD = "correct horse battery"
-
-
-@pytest.fixture
-def partners(db):
-    bank = BankFactory(code="ICBC", name="中国工商银行", hotline="95588")
-    outlet = OutletFactory(code="RC01", name="榕城区社保卡服务中心", bank=bank)
-    return bank, outlet
+from sscard.testing.factories import EmployerAgentFactory
 
 
 @pytest.fixture

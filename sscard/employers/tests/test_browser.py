@@ -12,11 +12,10 @@ from sscard.accounts.models import User
 from sscard.applications.models import Application
 from sscard.employers.samples import sample_files
 from sscard.testing.browser import shot
+from sscard.testing.factories import PASSWORD
 from sscard.testing.photos import png_photo
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-PASSWORD = "correct horse battery"
 
 
 def employer_login(page, username: str, password: str = PASSWORD) -> None:

@@ -11,7 +11,7 @@ from sscard.applications.models import Application
 from sscard.employers import services, tasks
 from sscard.employers.models import Batch
 from sscard.employers.samples import sample_files
-from sscard.portal.tests.helpers import sign_in
+from sscard.testing.sessions import sign_in
 
 pytestmark = pytest.mark.django_db
 

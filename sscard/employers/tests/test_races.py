@@ -3,52 +3,26 @@ over real parallel connections: one batch, one application per row."""
 
 from __future__ import annotations
 
-import threading
-import traceback
 from collections.abc import Callable
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
 
 from sscard.applications.models import Application
 from sscard.audit.models import AuditRecord
 from sscard.employers import services
 from sscard.employers.models import Batch
 from sscard.employers.samples import sample_files
+from sscard.testing.races import results, run_at_once
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.race]
 
 N = 6
-JOIN_TIMEOUT = 90
 
 
 def in_parallel(work: Callable[[], object]) -> list[object]:
-    barrier = threading.Barrier(N)
-    results: list[object] = []
-    crashes: list[str] = []
-    lock = threading.Lock()
-
-    def run() -> None:
-        try:
-            barrier.wait(timeout=JOIN_TIMEOUT)
-            result = work()
-            with lock:
-                results.append(result)
-        except Exception:
-            with lock:
-                crashes.append(traceback.format_exc())
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run) for _ in range(N)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(JOIN_TIMEOUT)
-    assert crashes == []
-    assert len(results) == N
-    return results
+    """``work`` in ``N`` threads at once: what each returned (anything raised fails the test)."""
+    return results(run_at_once(*[work] * N))
 
 
 def test_the_same_files_uploaded_at_once_make_one_batch(agent):

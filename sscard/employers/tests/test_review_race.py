@@ -4,64 +4,38 @@ who decided first. Run on PostgreSQL (row locks) and on the file-backed SQLite t
 
 from __future__ import annotations
 
-import threading
-import traceback
-
 import pytest
-from django.db import connection
 
 from sscard.accounts.models import Employer, User
 from sscard.audit.models import AuditRecord
-from sscard.core.errors import DomainError
 from sscard.employers import review
 from sscard.notifications.models import Notification
 from sscard.testing.factories import EmployerFactory, StaffFactory
+from sscard.testing.races import assert_no_crashes, refusals, run_at_once, succeeded
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.race]
 
 N = 6
-JOIN_TIMEOUT = 90
 
 
 def test_reviewers_deciding_at_once_take_one_decision_and_the_others_are_told():
     employer = EmployerFactory(pending=True, licence=True, contact_phone="13800138000")
     reviewers = [StaffFactory(username=f"reviewer{i}", role=User.Role.REVIEWER) for i in range(N)]
-    barrier = threading.Barrier(N)
-    lock = threading.Lock()
-    decided: list[tuple[int, str]] = []
-    refused: list[DomainError] = []
-    crashes: list[str] = []
 
-    def run(i: int) -> None:
-        try:
-            actor = User.objects.get(pk=reviewers[i].pk)
-            barrier.wait(timeout=JOIN_TIMEOUT)
-            try:
-                if i % 2:
-                    result = review.employer_refuse(
-                        employer_id=employer.pk, actor=actor, reason="单位名称与执照不符"
-                    )
-                else:
-                    result = review.employer_approve(employer_id=employer.pk, actor=actor)
-            except DomainError as error:
-                with lock:
-                    refused.append(error)
-            else:
-                with lock:
-                    decided.append((i, result.status))
-        except Exception:  # anything else is a server error
-            with lock:
-                crashes.append(traceback.format_exc())
-        finally:
-            connection.close()
+    def decide(i: int):
+        actor = User.objects.get(pk=reviewers[i].pk)
+        if i % 2:
+            return lambda: (
+                review.employer_refuse(
+                    employer_id=employer.pk, actor=actor, reason="单位名称与执照不符"
+                ).status
+            )
+        return lambda: review.employer_approve(employer_id=employer.pk, actor=actor).status
 
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(N)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(JOIN_TIMEOUT)
-    assert not any(thread.is_alive() for thread in threads), "a racing thread hung"
-    assert crashes == [], "\n".join(crashes)
+    outcomes = run_at_once(*[decide(i) for i in range(N)])
+    assert_no_crashes(outcomes)
+    decided = [(o.index, o.result) for o in succeeded(outcomes)]
+    refused = refusals(outcomes)
     assert len(decided) == 1 and len(refused) == N - 1
     [(winner, status)] = decided
     employer.refresh_from_db()

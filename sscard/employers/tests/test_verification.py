@@ -16,7 +16,6 @@ from sscard.applications import eligibility
 from sscard.applications.services import application_submit_apply
 from sscard.applications.tests.helpers import apply_form
 from sscard.audit.models import AuditRecord
-from sscard.backoffice.tests.conftest import signed_in
 from sscard.conftest import jpeg
 from sscard.core.errors import DomainError
 from sscard.employers import review, services
@@ -24,7 +23,6 @@ from sscard.employers.models import Batch
 from sscard.employers.samples import sample_files
 from sscard.employers.tests.test_views import register_post
 from sscard.notifications.models import Message
-from sscard.portal.tests.helpers import sign_in
 from sscard.testing.factories import (
     EmployerAgentFactory,
     PersonFactory,
@@ -32,6 +30,7 @@ from sscard.testing.factories import (
     UserFactory,
 )
 from sscard.testing.photos import HTML_AS_JPG, pdf_document, png_photo, upload
+from sscard.testing.sessions import sign_in, staff_client
 from sscard.testing.sms import texts_to
 
 pytestmark = pytest.mark.django_db
@@ -230,7 +229,7 @@ def test_the_reviewer_sees_the_queue_with_masked_codes_and_the_licence_in_the_pa
     pending_agent, reviewer
 ):
     employer = pending_agent.employer
-    client = signed_in(reviewer)
+    client = staff_client(reviewer)
     queue = client.get("/staff/employers/").content.decode()
     assert employer.name in queue
     assert employer.masked_uscc in queue and employer.uscc not in queue
@@ -249,7 +248,7 @@ def test_staff_confirm_before_a_decision_and_a_refusal_without_reason_stays_on_t
     pending_agent, reviewer
 ):
     employer = pending_agent.employer
-    client = signed_in(reviewer)
+    client = staff_client(reviewer)
     first = client.post(f"/staff/employers/{employer.pk}/approve/")
     assert first.status_code == 200 and "确认通过" in first.content.decode()
     employer.refresh_from_db()
@@ -280,7 +279,7 @@ def test_staff_confirm_before_a_decision_and_a_refusal_without_reason_stays_on_t
 def test_staff_without_the_permission_get_403_on_the_queue_and_the_licence(
     role, pending_agent, outlet
 ):
-    client = signed_in(StaffFactory(role=role, outlet=outlet if role == "clerk" else None))
+    client = staff_client(StaffFactory(role=role, outlet=outlet if role == "clerk" else None))
     pk = pending_agent.employer_id
     for url in ("/staff/employers/", f"/staff/employers/{pk}/", f"/staff/employers/{pk}/licence/"):
         assert client.get(url).status_code == 403, url

@@ -14,10 +14,11 @@ from sscard.applications.models import Application
 from sscard.employers import services, sheets
 from sscard.employers.models import EmployerClerk
 from sscard.employers.samples import sample_files
-from sscard.portal.tests.helpers import login_post, sign_in
+from sscard.portal.tests.helpers import login_post
 from sscard.testing.factories import UserFactory
 from sscard.testing.ids import uscc
 from sscard.testing.photos import png_photo, upload
+from sscard.testing.sessions import sign_in
 
 pytestmark = pytest.mark.django_db
 

@@ -12,32 +12,23 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
-from django.core.handlers.wsgi import WSGIHandler
 from django.test import Client
 
-from sscard.core.http import http_client_factory
 from sscard.identity import oidc
-from sscard.testing import faces
-from sscard.testing.http import in_process
+from sscard.testing import faces, http
 
 Rewrite = Callable[[str], str]
 
 
-class BackChannel(httpx.BaseTransport):
+class BackChannel(http.BackChannel):
     """The provider as the client reaches it; ``rewrite_id_token`` lets a test play a
     provider (or a man in the middle) that returns a doctored ID token."""
 
     def __init__(self) -> None:
-        self.inner = httpx.WSGITransport(app=in_process(WSGIHandler()))
+        super().__init__()
         self.rewrite_id_token: Rewrite | None = None
-        self.fail_with: Exception | None = None
-        self.requests: list[httpx.Request] = []
 
-    def handle_request(self, request: httpx.Request) -> httpx.Response:
-        self.requests.append(request)
-        if self.fail_with is not None:
-            raise self.fail_with
-        response = self.inner.handle_request(request)
+    def rewrite(self, request: httpx.Request, response: httpx.Response) -> httpx.Response:
         if request.url.path.endswith("/token") and self.rewrite_id_token is not None:
             response.read()
             if response.status_code == 200:
@@ -52,9 +43,7 @@ def back_channel() -> Iterator[BackChannel]:
     transport = BackChannel()
     oidc.clear_caches()
     try:
-        with http_client_factory(
-            lambda timeout: httpx.Client(transport=transport, timeout=timeout)
-        ):
+        with http.back_channel_routed(transport):
             yield transport
     finally:
         oidc.clear_caches()

@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 import pytest
-from django.conf import settings
-from django.test import Client
 from playwright.sync_api import expect
 
 from sscard.accounts.models import User
@@ -16,27 +12,9 @@ from sscard.notifications.models import Message
 from sscard.testing.browser import shot
 from sscard.testing.factories import CardFactory, StaffFactory, UserFactory
 from sscard.testing.otp import otp_browser_login
+from sscard.testing.sessions import sign_in_page
 
 pytestmark = pytest.mark.browser
-
-
-def sign_in(page, user, live_server) -> None:
-    client = Client()
-    client.force_login(user)
-    # as the server sets it: a Secure session cookie is a __Host- one (host-only, Path=/)
-    page.context.add_cookies(
-        [
-            {
-                "name": settings.SESSION_COOKIE_NAME,
-                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-                "domain": urlsplit(live_server.url).hostname,
-                "path": "/",
-                "secure": settings.SESSION_COOKIE_SECURE,
-                "httpOnly": True,
-                "sameSite": "Lax",
-            }
-        ]
-    )
 
 
 def test_a_citizen_reads_the_message_centre_and_marks_a_message_read(phone, live_server):
@@ -44,7 +22,7 @@ def test_a_citizen_reads_the_message_centre_and_marks_a_message_read(phone, live
     card = CardFactory(person=user.person)
     services.notify(Event.PRODUCTION_PRODUCING, person=user.person, context={"card": card})
     services.notify(Event.CARD_ENABLED, person=user.person, context={"card": card})
-    sign_in(phone, user, live_server)
+    sign_in_page(phone, user, live_server)
 
     phone.goto("/messages/")
     expect(phone.get_by_role("heading", name="消息中心")).to_be_visible()

@@ -8,8 +8,8 @@ import os
 import signal
 import subprocess
 import sys
-import threading
 import time
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -23,6 +23,7 @@ from sscard.notifications.backends import MemoryBackend
 from sscard.notifications.constants import Channel, Event, MessageStatus
 from sscard.notifications.models import Message
 from sscard.testing.factories import PersonFactory
+from sscard.testing.races import results, run_at_once
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.race]
 
@@ -43,27 +44,9 @@ def one_sms() -> Message:
 def test_parallel_deliveries_of_one_message_send_it_once(settings):
     settings.SSCARD_SMS_BACKEND = "sscard.notifications.backends.MemoryBackend"
     sms = one_sms()
-    barrier = threading.Barrier(N)
-    results: list[int] = []
-    crashes: list[BaseException] = []
+    delivered = results(run_at_once(*[partial(services.outbox_deliver, ids=[sms.pk])] * N))
 
-    def run() -> None:
-        try:
-            barrier.wait(timeout=30)
-            results.append(services.outbox_deliver(ids=[sms.pk]))
-        except BaseException as exc:  # collected: any escape is a failure
-            crashes.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run) for _ in range(N)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-
-    assert crashes == []
-    assert sorted(results) == [0] * (N - 1) + [1]
+    assert sorted(delivered) == [0] * (N - 1) + [1]
     assert len(MemoryBackend.sent) == 1
     sms.refresh_from_db()
     assert (sms.status, sms.attempts) == (MessageStatus.SENT, 1)
@@ -171,24 +154,7 @@ def test_reminder_jobs_running_in_parallel_remind_once():
     from sscard.testing.factories import CardFactory
 
     CardFactory(lost_temporarily=True, loss_expires_at=timezone.now() + timedelta(hours=20))
-    barrier = threading.Barrier(N)
-    crashes: list[BaseException] = []
+    results(run_at_once(*[services.remind_temporary_losses_lapsing] * N))
 
-    def run() -> None:
-        try:
-            barrier.wait(timeout=30)
-            services.remind_temporary_losses_lapsing()
-        except BaseException as exc:  # collected: any escape is a failure
-            crashes.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run) for _ in range(N)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-
-    assert crashes == []
     assert Notification.objects.filter(event=Event.LOSS_LAPSES_TOMORROW).count() == 1
     assert Message.objects.filter(notification__event=Event.LOSS_LAPSES_TOMORROW).count() == 1

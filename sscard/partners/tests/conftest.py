@@ -3,11 +3,10 @@ from __future__ import annotations
 import pytest
 
 from sscard.accounts.models import User
-from sscard.applications.tests.helpers import approve, submit_apply
 from sscard.partners.models import Partner
 from sscard.partners.services import partner_create
 from sscard.production.services import batch_create, batch_send
-from sscard.testing.factories import BankFactory, OutletFactory, StaffFactory, UserFactory
+from sscard.testing.factories import ApplicationFactory, BankFactory, OutletFactory, StaffFactory
 
 
 @pytest.fixture
@@ -22,16 +21,15 @@ def factory_partner(bank):
 
 @pytest.fixture
 def make_batch(region, reviewer):
-    """``make_batch(bank, n)``: a sent batch of n new approved orders of ``bank``."""
+    """``make_batch(bank, n)``: a sent batch of n new approved orders of ``bank`` (the orders
+    written directly; the batch created and sent by the services under test)."""
     producer = StaffFactory(role=User.Role.PRODUCER)
 
-    def make(bank, n=1, outlet=None, **overrides):
-        if overrides.get("delivery") == "mail":
-            overrides.setdefault("mail_address", "广东省揭阳市榕城区东山大道9号")
-        outlet = outlet or OutletFactory(bank=bank)
+    def make(bank, n=1, outlet=None, delivery="outlet"):
+        outlet = (outlet or OutletFactory(bank=bank)) if delivery == "outlet" else None
         orders = [
-            approve(
-                submit_apply(UserFactory(), bank, outlet, **overrides), reviewer
+            ApplicationFactory(
+                approved=True, bank=bank, delivery=delivery, outlet=outlet, reviewer=reviewer
             ).production_order
             for _ in range(n)
         ]

@@ -3,9 +3,7 @@ instant are executed once; the others get 409 (still running) or the first answe
 
 from __future__ import annotations
 
-import threading
 import time
-import traceback
 
 import pytest
 from django.db import connection
@@ -15,11 +13,11 @@ from sscard.audit.models import AuditRecord
 from sscard.partners.tests.helpers import call
 from sscard.production import services as production_services
 from sscard.production.constants import Stage
+from sscard.testing.races import results, run_at_once
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.race]
 
 N = 8
-JOIN_TIMEOUT = 90
 
 
 def test_parallel_retries_with_one_key_run_the_write_once(
@@ -37,31 +35,12 @@ def test_parallel_retries_with_one_key_run_the_write_once(
         return real(**kwargs)
 
     monkeypatch.setattr("sscard.production.reports.order_transition", slow_transition)
-    barrier = threading.Barrier(N)
-    answers: list[tuple[int, dict]] = []
-    crashes: list[str] = []
-    lock = threading.Lock()
 
-    def run() -> None:
-        try:
-            client = Client()
-            barrier.wait(timeout=JOIN_TIMEOUT)
-            response = call(client, bank_partner, "POST", path, body, key="race-key")
-            with lock:
-                answers.append((response.status_code, response.json()))
-        except Exception:
-            with lock:
-                crashes.append(traceback.format_exc())
-        finally:
-            connection.close()
+    def retry(client: Client):
+        return lambda: call(client, bank_partner, "POST", path, body, key="race-key")
 
-    threads = [threading.Thread(target=run) for _ in range(N)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(JOIN_TIMEOUT)
-    assert crashes == []
-    assert len(answers) == N
+    responses = results(run_at_once(*[retry(Client()) for _ in range(N)]))
+    answers = [(response.status_code, response.json()) for response in responses]
     statuses = sorted(status for status, _ in answers)
     assert set(statuses) <= {200, 409}, statuses
     if connection.vendor == "postgresql":

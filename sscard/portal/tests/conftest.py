@@ -6,16 +6,7 @@ import pytest
 
 from sscard.accounts.models import User
 from sscard.testing.browser import shot
-from sscard.testing.factories import BankFactory, OutletFactory, UserFactory
-
-PASSWORD = "correct horse battery"
-
-
-@pytest.fixture
-def partners(db):
-    bank = BankFactory(code="ICBC", name="中国工商银行", hotline="95588")
-    outlet = OutletFactory(code="RC01", name="榕城区社保卡服务中心", bank=bank)
-    return bank, outlet
+from sscard.testing.factories import PASSWORD, UserFactory
 
 
 def password_login(page, username: str, password: str = PASSWORD, screenshot: str = "") -> None:

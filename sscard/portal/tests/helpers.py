@@ -9,22 +9,9 @@ from typing import Any
 
 from django.test import Client
 
-from sscard.accounts.backends import BACKEND
-from sscard.accounts.models import User
-from sscard.accounts.trust import TrustLevel
-from sscard.portal.auth import TRUST_KEY
+from sscard.testing.factories import PASSWORD
 
-PASSWORD = "correct horse battery"
 VERIFY_SMS = "/verify/sms/"
-
-
-def sign_in(client: Client, user: User, trust: TrustLevel = TrustLevel.L3) -> Client:
-    """The session a password login (L3) or a face-verified login (L4) leaves behind."""
-    client.force_login(user, backend=BACKEND)
-    session = client.session
-    session[TRUST_KEY] = int(trust)
-    session.save()
-    return client
 
 
 def step_up_by_sms(client: Client, person: Any, next_url: str) -> Any:

@@ -12,8 +12,9 @@ from sscard.accounts.trust import TrustLevel
 from sscard.applications.models import Application
 from sscard.notifications.constants import Channel, Event
 from sscard.notifications.models import Message
-from sscard.portal.tests.helpers import Page, draft_id_of, item_url, sign_in
+from sscard.portal.tests.helpers import Page, draft_id_of, item_url
 from sscard.testing.factories import CardFactory, UserFactory
+from sscard.testing.sessions import sign_in
 from sscard.testing.sms import code_sent_to, texts_to
 
 pytestmark = pytest.mark.django_db

@@ -4,23 +4,21 @@ the receipt of the first."""
 
 from __future__ import annotations
 
-import threading
 import uuid
 
 import pytest
 from django.conf import settings
-from django.db import connection
 from django.test import Client
 
 from sscard.accounts.trust import TrustLevel
 from sscard.applications.models import Application
 from sscard.conftest import jpeg
 from sscard.portal.models import Draft
-from sscard.portal.tests.helpers import apply_post, draft_id_of, item_url, sign_in
+from sscard.portal.tests.helpers import apply_post, draft_id_of, item_url
 from sscard.testing.factories import CardFactory, UserFactory
+from sscard.testing.races import results, run_at_once
+from sscard.testing.sessions import sign_in
 from sscard.testing.sms import code_sent_to
-
-JOIN_TIMEOUT = 90
 
 
 def _apply_draft(client: Client, user, bank, outlet) -> str:
@@ -100,32 +98,18 @@ def _confirm_in_parallel(
 ) -> list[tuple[int, str]]:
     """POST the confirmation ``n`` times at the same instant, each on its own connection;
     a server error in any of them fails the test."""
-    barrier = threading.Barrier(n)
-    answers: list[tuple[int, str]] = []
-    crashes: list[BaseException] = []
-    lock = threading.Lock()
 
-    def run() -> None:
-        try:
-            client = Client(raise_request_exception=True)
-            client.cookies[settings.SESSION_COOKIE_NAME] = cookie
-            barrier.wait(timeout=JOIN_TIMEOUT)
+    def confirm(client: Client):
+        def post() -> tuple[int, str]:
             response = client.post(f"/drafts/{draft}/", data or {})
-            with lock:
-                answers.append((response.status_code, response.get("Location", "")))
-        except BaseException as exc:  # a server error is what the citizen would see
-            with lock:
-                crashes.append(exc)
-        finally:
-            connection.close()
+            return response.status_code, response.get("Location", "")
 
-    threads = [threading.Thread(target=run) for _ in range(n)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(JOIN_TIMEOUT)
-    assert not any(thread.is_alive() for thread in threads), "a racing request hung"
-    assert crashes == []
+        return post
+
+    clients = [Client(raise_request_exception=True) for _ in range(n)]
+    for client in clients:
+        client.cookies[settings.SESSION_COOKIE_NAME] = cookie
+    answers = results(run_at_once(*[confirm(client) for client in clients]))
     return answers
 
 

@@ -13,8 +13,9 @@ from sscard.accounts.trust import TrustLevel
 from sscard.applications.models import Application
 from sscard.conftest import jpeg
 from sscard.portal.models import Draft
-from sscard.portal.tests.helpers import Page, apply_post, draft_id_of, item_url, sign_in
+from sscard.portal.tests.helpers import Page, apply_post, draft_id_of, item_url
 from sscard.testing.factories import CardFactory, UserFactory
+from sscard.testing.sessions import sign_in
 
 pytestmark = pytest.mark.django_db
 

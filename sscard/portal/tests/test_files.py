@@ -17,7 +17,7 @@ from sscard.applications import services
 from sscard.applications.models import Material
 from sscard.applications.tests.helpers import apply_form, approve
 from sscard.audit.models import AuditRecord
-from sscard.portal.tests.helpers import sign_in, step_up_by_sms
+from sscard.portal.tests.helpers import step_up_by_sms
 from sscard.testing import photos
 from sscard.testing.factories import (
     EmployerAgentFactory,
@@ -27,6 +27,7 @@ from sscard.testing.factories import (
 )
 from sscard.testing.ids import resident_id
 from sscard.testing.otp import otp_login
+from sscard.testing.sessions import sign_in
 
 pytestmark = pytest.mark.django_db
 

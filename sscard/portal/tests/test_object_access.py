@@ -23,7 +23,6 @@ from sscard.cards.models import Card
 from sscard.conftest import jpeg
 from sscard.portal import urls as portal_urls
 from sscard.portal.models import Draft
-from sscard.portal.tests.helpers import sign_in
 from sscard.testing.factories import (
     CardFactory,
     EmployerAgentFactory,
@@ -32,6 +31,7 @@ from sscard.testing.factories import (
     StaffFactory,
     UserFactory,
 )
+from sscard.testing.sessions import sign_in
 
 pytestmark = pytest.mark.django_db
 

@@ -26,7 +26,6 @@ from sscard.portal.tests.helpers import (
     item_url,
     login_post,
     markup_problems,
-    sign_in,
 )
 from sscard.testing.factories import (
     CardFactory,
@@ -35,6 +34,7 @@ from sscard.testing.factories import (
     PersonFactory,
     UserFactory,
 )
+from sscard.testing.sessions import sign_in
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,8 @@ from sscard.accounts.models import User
 from sscard.audit.models import AuditRecord
 from sscard.notifications.constants import Channel, Event
 from sscard.notifications.models import Message
-from sscard.portal.tests.helpers import PASSWORD, sign_in
+from sscard.portal.tests.helpers import PASSWORD
+from sscard.testing.sessions import sign_in
 
 pytestmark = pytest.mark.django_db
 

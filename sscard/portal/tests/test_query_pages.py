@@ -12,8 +12,9 @@ import time_machine
 from sscard.accounts.trust import TrustLevel
 from sscard.applications import services
 from sscard.applications.tests.helpers import submit_apply
-from sscard.portal.tests.helpers import Page, item_url, sign_in, target_choices
+from sscard.portal.tests.helpers import Page, item_url, target_choices
 from sscard.testing.factories import CardFactory, UserFactory
+from sscard.testing.sessions import sign_in
 
 pytestmark = pytest.mark.django_db
 

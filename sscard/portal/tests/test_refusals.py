@@ -18,9 +18,10 @@ from sscard.conftest import jpeg
 from sscard.core.trust import Action
 from sscard.portal.login_views import face_login_url
 from sscard.portal.models import Draft
-from sscard.portal.tests.helpers import Page, apply_post, item_url, sign_in, target_choices
+from sscard.portal.tests.helpers import Page, apply_post, item_url, target_choices
 from sscard.testing.factories import CardFactory, PersonFactory, UserFactory
 from sscard.testing.ids import resident_id
+from sscard.testing.sessions import sign_in
 
 pytestmark = pytest.mark.django_db
 

@@ -12,9 +12,10 @@ from django.test import Client
 from django.utils import timezone
 
 from sscard.core.trust import TrustLevel
-from sscard.portal.tests.helpers import Page, login_post, sign_in
+from sscard.portal.tests.helpers import Page, login_post
 from sscard.testing.factories import StaffFactory, UserFactory
 from sscard.testing.otp import otp_login
+from sscard.testing.sessions import sign_in
 
 pytestmark = pytest.mark.django_db
 

@@ -14,8 +14,9 @@ from sscard.accounts.trust import TrustLevel
 from sscard.applications.models import Application
 from sscard.audit.models import AuditRecord
 from sscard.cards.constants import CardStatus
-from sscard.portal.tests.helpers import item_url, sign_in
+from sscard.portal.tests.helpers import item_url
 from sscard.testing.factories import CardFactory, UserFactory
+from sscard.testing.sessions import sign_in
 from sscard.testing.sms import code_sent_to, texts_to
 
 VERIFY = "/verify/sms/"

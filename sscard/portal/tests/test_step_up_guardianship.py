@@ -17,9 +17,10 @@ from sscard.applications.models import Application, Material
 from sscard.applications.tests.helpers import apply_form
 from sscard.conftest import jpeg
 from sscard.portal.models import Draft
-from sscard.portal.tests.helpers import apply_post, draft_id_of, item_url, sign_in, step_up_by_sms
+from sscard.portal.tests.helpers import apply_post, draft_id_of, item_url, step_up_by_sms
 from sscard.testing.factories import GuardianshipFactory, PersonFactory, UserFactory
 from sscard.testing.ids import resident_id
+from sscard.testing.sessions import sign_in
 
 pytestmark = pytest.mark.django_db
 

@@ -14,15 +14,9 @@ from sscard.accounts.trust import TrustLevel
 from sscard.applications.models import Application
 from sscard.audit.models import AuditRecord
 from sscard.conftest import jpeg
-from sscard.portal.tests.helpers import (
-    Page,
-    apply_post,
-    draft_id_of,
-    item_url,
-    sign_in,
-    step_up_by_sms,
-)
+from sscard.portal.tests.helpers import Page, apply_post, draft_id_of, item_url, step_up_by_sms
 from sscard.testing.factories import UserFactory
+from sscard.testing.sessions import sign_in
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("texts")]
 

@@ -6,13 +6,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-import httpx
 import pytest
-from django.core.handlers.wsgi import WSGIHandler
 from django.test import Client
 
-from sscard.core.http import http_client_factory
-from sscard.testing.http import in_process
+from sscard.testing.http import BackChannel, back_channel_routed
 
 WECHAT_UA = (
     "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 "
@@ -20,23 +17,9 @@ WECHAT_UA = (
 )
 
 
-class BackChannel(httpx.BaseTransport):
-    def __init__(self) -> None:
-        self.inner = httpx.WSGITransport(app=in_process(WSGIHandler()))
-        self.fail_with: Exception | None = None
-        self.requests: list[httpx.Request] = []
-
-    def handle_request(self, request: httpx.Request) -> httpx.Response:
-        self.requests.append(request)
-        if self.fail_with is not None:
-            raise self.fail_with
-        return self.inner.handle_request(request)
-
-
 @pytest.fixture
 def back_channel() -> Iterator[BackChannel]:
-    transport = BackChannel()
-    with http_client_factory(lambda timeout: httpx.Client(transport=transport, timeout=timeout)):
+    with back_channel_routed(BackChannel()) as transport:
         yield transport
 
 

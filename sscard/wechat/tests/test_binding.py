@@ -18,13 +18,12 @@ from sscard.notifications import channels
 from sscard.notifications.constants import Channel, Event
 from sscard.notifications.models import Message
 from sscard.portal.tests.helpers import step_up_by_sms
-from sscard.testing.factories import StaffFactory, UserFactory
+from sscard.testing.factories import PASSWORD, StaffFactory, UserFactory
 from sscard.testing.sms import code_sent_to
 from sscard.wechat.models import WeChatBinding
 from sscard.wechat.tests.conftest import allow_page, answer, later_visit
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("texts")]
-PASSWORD = "correct horse battery"
 
 
 COMPLETE = "/wechat/bind/complete/"
