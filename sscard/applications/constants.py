@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from django.db import models
 
+from sscard.cards.constants import LossKind
+
 
 class ItemCode(models.TextChoices):
     APPLY = "apply", "社会保障卡申领"
@@ -11,6 +13,14 @@ class ItemCode(models.TextChoices):
     CHANGE = "change", "社保卡信息变更"
     PROGRESS = "progress", "社保卡制卡进度查询"
     STATUS = "status", "社保卡应用状态查询"
+
+
+class LossAction(models.TextChoices):
+    """What a 挂失与解挂 application does: the card's two kinds of loss, or lifting one."""
+
+    TEMPORARY = LossKind.TEMPORARY.value, LossKind.TEMPORARY.label
+    FORMAL = LossKind.FORMAL.value, LossKind.FORMAL.label
+    CANCEL = "cancel", "解挂"
 
 
 class AppStatus(models.TextChoices):

@@ -20,6 +20,7 @@ from sscard.applications.constants import (
     OPEN_STATUSES,
     AppStatus,
     ItemCode,
+    LossAction,
     MaterialKind,
     ReissueKind,
     ReplaceReason,
@@ -81,7 +82,7 @@ def receipt_of(application: Application) -> Receipt:
     )
 
 
-LOSS_DONE = {"temporary": "临时挂失", "formal": "正式挂失", "cancel": "解挂"}
+LOSS_DONE = dict(LossAction.choices)
 
 
 def what_was_done(application: Application, *, brief: bool = False) -> str:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from enum import StrEnum
 from typing import Any
 
 from django.db import transaction
@@ -12,7 +11,7 @@ from sscard.accounts.models import Person, User
 from sscard.accounts.services import person_change_contact
 from sscard.accounts.trust import Action, Requester
 from sscard.applications import eligibility
-from sscard.applications.constants import AppStatus, ItemCode
+from sscard.applications.constants import AppStatus, ItemCode, LossAction
 from sscard.applications.models import Application
 from sscard.applications.services.transitions import _already_submitted, _create_application
 from sscard.cards.models import Card
@@ -36,12 +35,6 @@ def _card_for(
     card_lock_current(card)
     card = Card.objects.select_related("person").get(pk=card.pk)
     return card, eligibility.relation_for(item, requester, card.person, region)
-
-
-class LossAction(StrEnum):
-    TEMPORARY = "temporary"
-    FORMAL = "formal"
-    CANCEL = "cancel"
 
 
 LOSS_EVENTS: dict[str, str] = {

@@ -64,11 +64,7 @@ class EnablePage(ItemPage):
         )
 
 
-LOSS_ACTIONS = {
-    app_services.LossAction.TEMPORARY: "临时挂失",
-    app_services.LossAction.FORMAL: "正式挂失",
-    app_services.LossAction.CANCEL: "解挂",
-}
+LOSS_ACTIONS = dict(app_services.LossAction.choices)
 
 
 class LossPage(ItemPage):
