@@ -191,8 +191,3 @@ def reason_label(code: str) -> str:
 
 def rate_text(value: float | None) -> str:
     return f"{value:.0%}" if value is not None else "—"
-
-
-def default_period(today: date | None = None, district: str = "") -> Period:
-    today = today or timezone.localdate()
-    return Period(start=today - timedelta(days=29), end=today, district=district)

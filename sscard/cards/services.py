@@ -22,7 +22,6 @@ from sscard.cards.constants import (
     CARD_TRANSITIONS,
     LIVE_STATUSES,
     CardStatus,
-    FinanceStatus,
     LossKind,
 )
 from sscard.cards.models import Card, CardHistory
@@ -307,24 +306,6 @@ def card_cancel(*, card: Card, actor: User | None, reason: str) -> Card:
     return card_transition(
         card=card, to=CardStatus.CANCELLED, actor=actor, reason=reason, loss_expires_at=None
     )
-
-
-@transaction.atomic
-def card_set_finance_status(*, card: Card, status: str, actor: User | None) -> Card:
-    """The bank reports its financial application's state; we only record and show it."""
-    card = Card.objects.select_for_update().get(pk=card.pk)
-    if status not in FinanceStatus.values:
-        raise DomainError("金融应用状态不正确", field="finance_status")
-    previous = card.finance_status
-    card.finance_status = status
-    card.save(update_fields=["finance_status", "updated_at"])
-    audit_record(
-        actor=actor,
-        action="card.finance_status",
-        target=card,
-        detail={"card": card.masked_number, "from": previous, "to": status},
-    )
-    return card
 
 
 @transaction.atomic

@@ -288,20 +288,11 @@ def test_the_card_status_is_shown_masked_with_both_applications(citizen):
     ("status", "label"), [("active", "已激活"), ("lost", "挂失"), ("inactive", "未激活")]
 )
 def test_the_finance_status_is_shown_as_the_bank_reports_it(citizen, status, label):
-    card = CardFactory(person=citizen.person)
-
-    card_services.card_set_finance_status(card=card, status=status, actor=None)
+    card = CardFactory(person=citizen.person, finance_status=status)  # as the bank reported it
 
     view = query_card_status(requester=requester_for(citizen), card=card)
     assert view.finance_status == label
     assert view.social_status == "正常"  # the bank's report does not touch the 社保应用
-
-
-def test_an_unknown_finance_status_from_the_bank_is_refused(citizen):
-    card = CardFactory(person=citizen.person)
-
-    with pytest.raises(DomainError, match="金融应用状态不正确"):
-        card_services.card_set_finance_status(card=card, status="frozen", actor=None)
 
 
 def test_a_temporary_report_is_shown_with_its_expiry_time(citizen):
