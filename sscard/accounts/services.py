@@ -18,7 +18,7 @@ from sscard.accounts.models import (
 from sscard.accounts.trust import Action, Requester, ensure_trust
 from sscard.audit.services import audit_record
 from sscard.core.documents import DocumentError, DocumentFacts, validate_uscc
-from sscard.core.errors import DomainError
+from sscard.core.errors import DomainError, NotFound
 from sscard.core.masking import mask_address, mask_phone
 from sscard.core.validators import validate_address, validate_phone, validate_postcode
 from sscard.regions.models import RegionSettings
@@ -68,7 +68,7 @@ def person_relation(*, user: User, person: Person, today: date, region: RegionSe
         ).exists()
     ):
         return Relation.EMPLOYER
-    raise DomainError("未找到可为您办理的人员信息", code="not_found")
+    raise NotFound("未找到可为您办理的人员信息")
 
 
 def require_role(user: User | None, *roles: str) -> None:

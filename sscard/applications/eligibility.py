@@ -30,12 +30,34 @@ from sscard.cards import rules
 from sscard.cards.constants import LIVE_STATUSES, CardStatus
 from sscard.cards.models import Card
 from sscard.cards.selectors import card_effective_status
-from sscard.core.errors import DomainError, refuse_if
+from sscard.core.errors import DomainError, NotFound, refuse_if
 from sscard.core.masking import mask_name
 from sscard.regions.models import RegionSettings
 from sscard.regions.selectors import region_settings
 
 COUNTER = "请携带有效身份证件到社保卡服务网点办理"
+
+
+class OpenApplication(DomainError):
+    """一人一卡: the person already has a card request in hand (the employer's batch check
+    names it in its own words)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, code="open_application")
+
+
+class NotFormallyLost(DomainError):
+    """补卡 asked for a card not 正式挂失: the refusal answers the 补卡或换卡 choice."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, code="not_formally_lost")
+
+
+class NotReplaceable(DomainError):
+    """换卡 asked for a card that may not be replaced: the refusal answers the 补卡或换卡 choice."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, code="not_replaceable")
 
 
 AUDIENCE_OF_RELATION = {
@@ -60,7 +82,7 @@ def relation_for(
         user=requester.user, person=person, today=timezone.localdate(), region=region
     )
     if AUDIENCE_OF_RELATION[relation] not in SSCARD.item(item).audiences:
-        raise DomainError("未找到可为您办理的人员信息", code="not_found")
+        raise NotFound("未找到可为您办理的人员信息")
     return relation
 
 
@@ -85,11 +107,10 @@ def open_card_application(person: Person) -> Application | None:
 def ensure_no_open_card_application(person: Person) -> None:
     open_app = open_card_application(person)
     if open_app is not None:
-        raise DomainError(
+        raise OpenApplication(
             f"{mask_name(person.name)}已有正在办理的“{open_app.get_item_display()}”申请"
             f"（受理编号{open_app.receipt_number}，{open_app.get_status_display()}），不能重复申请；"
-            "可通过“社保卡制卡进度查询”查看办理进度",
-            code="open_application",
+            "可通过“社保卡制卡进度查询”查看办理进度"
         )
 
 
@@ -142,15 +163,15 @@ def check_reissue(*, requester: Requester, card: Card, kind: str | None = None) 
     if not requester.counter:
         ensure_online_allowed(card.person, card, region)
     if kind == ReissueKind.REISSUE:
-        refuse_if(rules.reissue_refusal(card), code="not_formally_lost")
+        refuse_if(rules.reissue_refusal(card), error=NotFormallyLost)
     elif kind == ReissueKind.REPLACE:
-        refuse_if(rules.replace_refusal(card), code="not_replaceable")
+        refuse_if(rules.replace_refusal(card), error=NotReplaceable)
     elif rules.reissue_refusal(card) and rules.replace_refusal(card):
         # neither is open: say what comes first — a card collected but not enabled (封存) is
         # enabled before it is replaced; a card reported lost needs 正式挂失 before 补卡
         if card.status == CardStatus.SEALED:
-            refuse_if(rules.replace_refusal(card), code="not_replaceable")
-        refuse_if(rules.reissue_refusal(card), code="not_formally_lost")
+            refuse_if(rules.replace_refusal(card), error=NotReplaceable)
+        refuse_if(rules.reissue_refusal(card), error=NotFormallyLost)
     ensure_no_open_card_application(card.person)
     ensure_trust(Action.REISSUE, requester, region)
 

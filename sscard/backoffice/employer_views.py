@@ -14,7 +14,7 @@ from sscard.accounts.models import Employer, User
 from sscard.audit.services import audit_record
 from sscard.backoffice import roles
 from sscard.backoffice.access import staff_view
-from sscard.core.errors import DomainError
+from sscard.core.errors import DomainError, NotFound
 from sscard.employers import review
 from sscard.employers.files import licence_response
 
@@ -89,9 +89,9 @@ def _decide(request: HttpRequest, pk: int, *, approve: bool) -> HttpResponse:
             review.employer_approve(employer_id=pk, actor=actor)
         else:
             review.employer_refuse(employer_id=pk, actor=actor, reason=reason)
+    except NotFound:
+        raise Http404 from None
     except DomainError as exc:
-        if exc.code == "not_found":
-            raise Http404 from None
         messages.error(request, exc.message)
         return redirect("backoffice:employer", pk=pk)
     messages.success(

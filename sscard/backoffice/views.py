@@ -42,7 +42,7 @@ from sscard.backoffice import roles
 from sscard.backoffice.access import staff_view
 from sscard.backoffice.display import contact_rows, form_rows, guardian_rows, material_rows
 from sscard.backoffice.forms import EndForm, RejectForm, ReturnForm, StaffLoginForm
-from sscard.core.errors import DomainError
+from sscard.core.errors import DomainError, InvalidTransition
 from sscard.core.masking import mask_id_number
 from sscard.employers.review import employers_awaiting_review
 
@@ -243,12 +243,12 @@ def _decide(
             application = act(application)
     except Application.DoesNotExist as exc:
         raise Http404 from exc
+    except InvalidTransition:
+        application = Application.objects.get(pk=pk)
+        messages.error(request, _someone_else_decided(application))
+        return redirect("backoffice:application", pk=pk)
     except DomainError as exc:
-        if exc.code == "invalid_transition":
-            application = Application.objects.get(pk=pk)
-            messages.error(request, _someone_else_decided(application))
-        else:
-            messages.error(request, exc.message)
+        messages.error(request, exc.message)
         return redirect("backoffice:application", pk=pk)
     messages.success(request, f"{done}：受理编号 {application.receipt_number}")
     if then_queue:

@@ -25,7 +25,7 @@ from sscard.cards.constants import (
     LossKind,
 )
 from sscard.cards.models import Card, CardHistory
-from sscard.core.errors import DomainError, refuse_if
+from sscard.core.errors import DomainError, InvalidTransition, refuse_if
 from sscard.notifications.constants import Event
 from sscard.notifications.models import Notification
 from sscard.notifications.services import notify
@@ -43,9 +43,8 @@ def card_transition(
     card = Card.objects.select_for_update().get(pk=card.pk)
     if to not in CARD_TRANSITIONS[card.status]:
         target = dict(CardStatus.choices).get(to, to)
-        raise DomainError(
-            f"社保卡当前为“{card.get_status_display()}”状态，不能变更为“{target}”",
-            code="invalid_transition",
+        raise InvalidTransition(
+            f"社保卡当前为“{card.get_status_display()}”状态，不能变更为“{target}”"
         )
     previous = card.status
     card.status = to

@@ -117,11 +117,10 @@ def check_row(
             reasons.append("姓名：姓名与该证件号码的登记信息不一致，请核对")
         try:
             eligibility.check_apply(requester=requester, subject=person, today=today)
+        except eligibility.OpenApplication as exc:
+            reasons.append(_open_application_reason(person, employer) or exc.message)
         except DomainError as exc:
-            if exc.code == "open_application":
-                reasons.append(_open_application_reason(person, employer) or exc.message)
-            else:
-                reasons.append(exc.message)
+            reasons.append(exc.message)
     elsewhere = (
         BatchRow.objects.filter(
             identity_hash=ident,

@@ -17,7 +17,7 @@ from django.utils import timezone
 from sscard.accounts.models import Employer, User
 from sscard.applications.materials import files_removed_unless_committed, note_written
 from sscard.audit.services import audit_record
-from sscard.core.errors import DomainError
+from sscard.core.errors import DomainError, InvalidTransition, NotFound
 from sscard.notifications.constants import Event
 from sscard.notifications.services import notify_employer
 from sscard.photos.uploads import EXTENSIONS, MB, HardenedFile, harden_document
@@ -81,7 +81,7 @@ def licence_open(employer: Employer) -> Any:
 def _locked(employer_id: Any) -> Employer:
     employer = Employer.objects.select_for_update().filter(pk=employer_id).first()
     if employer is None:
-        raise DomainError("未找到该单位", code="not_found")
+        raise NotFound("未找到该单位")
     return employer
 
 
@@ -102,10 +102,7 @@ def _ensure_move(employer: Employer, current: str, to: str) -> None:
         return
     if current != Status.PENDING and to in (Status.APPROVED, Status.REFUSED):
         raise _already_decided(employer)
-    raise DomainError(
-        f"单位注册当前为“{employer.get_status_display()}”，不能进行该操作",
-        code="invalid_transition",
-    )
+    raise InvalidTransition(f"单位注册当前为“{employer.get_status_display()}”，不能进行该操作")
 
 
 def employer_transition(

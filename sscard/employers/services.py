@@ -26,7 +26,7 @@ from sscard.applications.constants import MaterialKind
 from sscard.applications.materials import PreparedUpload, files_removed_unless_committed
 from sscard.applications.services import application_submit_apply
 from sscard.audit.services import audit_record
-from sscard.core.errors import DomainError
+from sscard.core.errors import DomainError, NotFound
 from sscard.employers import review, sheets
 from sscard.employers.archives import open_photo_archive
 from sscard.employers.checking import PROGRESS_EVERY, row_reasons
@@ -135,7 +135,7 @@ def clerk_set_active(*, manager: User, clerk: User, active: bool) -> User:
     if not is_manager(manager):
         raise DomainError("只有单位管理员可以停用经办人账号", code="not_manager")
     if clerk.employer_id != employer.pk or clerk.pk == manager.pk:
-        raise DomainError("未找到该经办人", code="not_found")
+        raise NotFound("未找到该经办人")
     clerk.is_active = active
     clerk.save(update_fields=["is_active"])
     audit_record(
@@ -246,7 +246,7 @@ def _locked(user: User, batch_id: Any) -> Batch:
     employer = employer_of(user)
     batch = Batch.objects.select_for_update().filter(pk=batch_id, employer=employer).first()
     if batch is None:
-        raise DomainError("未找到该批次", code="not_found")
+        raise NotFound("未找到该批次")
     return batch
 
 

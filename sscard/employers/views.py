@@ -21,7 +21,7 @@ from sscard.accounts.models import Employer, User
 from sscard.applications.constants import AppStatus
 from sscard.applications.models import ApplicationEvent
 from sscard.audit.services import audit_record
-from sscard.core.errors import DomainError, add_to_form
+from sscard.core.errors import DomainError, NotFound, add_to_form
 from sscard.employers import review, selectors, services, sheets
 from sscard.employers.files import licence_response
 from sscard.employers.forms import ClerkForm, EmployerRegisterForm, LicenceForm, UploadForm
@@ -174,9 +174,9 @@ def clerk_toggle(request: HttpRequest, user: User, employer: Employer, pk: int) 
         raise Http404
     try:
         services.clerk_set_active(manager=user, clerk=clerk, active=not clerk.is_active)
+    except NotFound:
+        raise Http404 from None
     except DomainError as exc:
-        if exc.code == "not_found":
-            raise Http404 from None
         messages.error(request, exc.message)
     return redirect("employers:clerks")
 

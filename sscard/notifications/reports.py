@@ -20,6 +20,13 @@ INVALID = "该链接无效或不完整，请从通知短信或“消息中心”
 EXPIRED = "该链接已超过30天有效期。如有非本人操作，请致电12333或到社保卡服务网点办理挂失。"
 
 
+class ReportLinkExpired(DomainError):
+    """A genuine link past its 30 days (any other bad link is ``invalid``)."""
+
+    def __init__(self) -> None:
+        super().__init__(EXPIRED, code="expired")
+
+
 def report_token(notification: Notification) -> str:
     return signing.dumps([notification.person_id, notification.pk], salt=REPORT_SALT)
 
@@ -36,7 +43,7 @@ def report_token_read(token: str) -> Notification:
     try:
         payload = signing.loads(token, salt=REPORT_SALT, max_age=REPORT_MAX_AGE)
     except signing.SignatureExpired:
-        raise DomainError(EXPIRED, code="expired") from None
+        raise ReportLinkExpired from None
     except signing.BadSignature:
         raise DomainError(INVALID, code="invalid") from None
     if (

@@ -16,11 +16,12 @@ from sscard.accounts.services import person_reveal_own
 from sscard.accounts.trust import StepUpRequired
 from sscard.cards.services import card_report_not_me
 from sscard.core.errors import DomainError, add_to_form
-from sscard.notifications.reports import report_token_read
+from sscard.notifications.reports import ReportLinkExpired, report_token_read
 from sscard.portal.auth import portal_login_required, requester_of
 from sscard.portal.passwords import (
     MAX_WRONG_OLD,
     PasswordChangeForm,
+    WrongPassword,
     password_change,
     password_change_refused,
 )
@@ -44,7 +45,7 @@ def change_password(request: HttpRequest) -> HttpResponse:
             )
         except DomainError as exc:
             add_to_form(form, exc)
-            if exc.code == "wrong_password":
+            if isinstance(exc, WrongPassword):
                 password_change_refused(user=user)
                 wrong = request.session.get(WRONG_OLD_KEY, 0) + 1
                 request.session[WRONG_OLD_KEY] = wrong
@@ -88,7 +89,7 @@ def report_not_me(request: HttpRequest, token: str) -> HttpResponse:
     try:
         notification = report_token_read(token)
     except DomainError as exc:
-        status = 400 if exc.code == "expired" else 404
+        status = 400 if isinstance(exc, ReportLinkExpired) else 404
         return render(request, "portal/report_invalid.html", {"error": exc.message}, status=status)
     context: dict[str, Any] = {"notification": notification, "person": notification.person}
     if request.method == "POST":

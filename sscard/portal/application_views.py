@@ -32,6 +32,7 @@ from sscard.portal.verify import step_up_page
 from sscard.portal.views import bundle_or_404, item_or_404, posted_files
 from sscard.verification.models import Purpose
 from sscard.verification.services import (
+    TooManyCodes,
     challenge_proved,
     challenge_send,
     challenge_start,
@@ -135,9 +136,9 @@ def _submit(
                 draft.pk,
                 phone_challenge=challenge_id,
             )
+        except StepUpRequired as exc:
+            return step_up_page(request, exc)
         except DomainError as exc:
-            if exc.code == "step_up_required":
-                return step_up_page(request, exc)
             errors = dict(exc.errors or {}) or {exc.field or "__all__": exc.message}
             if set(errors) == {"code"}:  # shown beside the code field
                 return "", errors
@@ -172,7 +173,7 @@ def _send_new_phone_code(
         challenge_send(challenge)
     except DomainError as exc:
         proof["errors"] = {"code": exc.message}
-        return 429 if exc.code == "too_many" else 503
+        return 429 if isinstance(exc, TooManyCodes) else 503
     request.session[NEW_PHONE_KEY] = {"draft": str(draft.pk), "challenge": str(challenge.pk)}
     return 200
 

@@ -25,6 +25,13 @@ WRONG_OLD = "原密码不正确"
 FACE_ONLY = "您的账号通过人脸识别登录，未设置登录密码，无需修改"
 
 
+class WrongPassword(DomainError):
+    """The old password given is not the account's: the page counts the tries."""
+
+    def __init__(self) -> None:
+        super().__init__(WRONG_OLD, field="old_password", code="wrong_password")
+
+
 class PasswordChangeForm(forms.Form):
     old_password = forms.CharField(label="原密码", strip=False, widget=forms.PasswordInput)
     password1 = forms.CharField(label="新密码", strip=False, widget=forms.PasswordInput)
@@ -59,7 +66,7 @@ def password_change(*, user: User, old_password: str, new_password: str) -> User
     if not user.has_usable_password():
         raise DomainError(FACE_ONLY, code="no_password")
     if not user.check_password(old_password):
-        raise DomainError(WRONG_OLD, field="old_password", code="wrong_password")
+        raise WrongPassword
     user.set_password(new_password)
     user.save(update_fields=["password"])
     audit_record(actor=user, action="account.password_changed", target=user)

@@ -21,7 +21,7 @@ from sscard.applications.materials import PreparedUpload
 from sscard.audit.services import audit_record
 from sscard.cards.models import Card
 from sscard.core.documents import DocumentFacts, validate_document
-from sscard.core.errors import DomainError
+from sscard.core.errors import DomainError, NotFound
 from sscard.notifications.constants import Event
 from sscard.notifications.services import notify_account_event
 from sscard.portal.models import Draft
@@ -159,7 +159,7 @@ def draft_for(user: User, draft_id: Any) -> Draft:
     """The user's own draft, or 未找到 (another account's draft id is not found either)."""
     draft = Draft.objects.filter(pk=draft_id, user=user).select_related("subject", "card").first()
     if draft is None:
-        raise DomainError("未找到该草稿，可能已提交或已过期", code="not_found")
+        raise NotFound("未找到该草稿，可能已提交或已过期")
     return draft
 
 
@@ -181,7 +181,7 @@ def draft_save(
         pk=draft_id, defaults={"user": user, "item": item, "subject": subject, "card": card}
     )
     if draft.user_id != user.pk or draft.item != item:
-        raise DomainError("未找到该草稿，可能已提交或已过期", code="not_found")
+        raise NotFound("未找到该草稿，可能已提交或已过期")
     draft.subject, draft.card, draft.data = subject, card, data
     files = dict(draft.files)
     for kind, upload in uploads.items():

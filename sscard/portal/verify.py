@@ -19,6 +19,7 @@ from sscard.identity.services import face_login_url, safe_next
 from sscard.portal.auth import TRUST_KEY, portal_login_required, session_trust
 from sscard.verification.models import Purpose
 from sscard.verification.services import (
+    TooManyCodes,
     challenge_send,
     challenge_start,
     challenge_verify,
@@ -113,7 +114,7 @@ def verify_sms(request: HttpRequest) -> HttpResponse:
             challenge_send(challenge)
         except DomainError as exc:
             context["errors"] = {"code": exc.message}
-            status = 429 if exc.code == "too_many" else 503
+            status = 429 if isinstance(exc, TooManyCodes) else 503
         else:
             request.session[CHALLENGE_KEY] = str(challenge.pk)
             context["sent"] = True

@@ -206,9 +206,9 @@ def item_page(request: HttpRequest, code: str, item: str, target: str) -> HttpRe
     context: dict[str, Any] = {"bundle": found, "item": the_item, "target": chosen}
     try:
         pages.check_eligibility(the_item, requester, chosen)
+    except StepUpRequired as exc:
+        return step_up_page(request, exc)
     except DomainError as exc:
-        if exc.code == "step_up_required":
-            return step_up_page(request, exc)
         context["blocked"] = exc.message
         return render(request, "portal/blocked.html", context)
 
@@ -265,9 +265,9 @@ def item_page(request: HttpRequest, code: str, item: str, target: str) -> HttpRe
             data = page.clean(requester, chosen, request.POST, uploads, kept)
             if upload_errors:
                 raise DomainError("上传的材料不符合要求", errors=upload_errors)
+        except StepUpRequired as exc:
+            return step_up_page(request, exc)
         except DomainError as exc:
-            if exc.code == "step_up_required":
-                return step_up_page(request, exc)
             errors = dict(exc.errors or {}) or {exc.field or "__all__": exc.message}
             errors |= upload_errors  # a refused file is named beside its own field
             status = 400
@@ -363,9 +363,9 @@ def confirm_receipt(request: HttpRequest, code: str, target: str) -> HttpRespons
         else:
             try:
                 application_confirm_receipt(requester=requester, order=order)
+            except StepUpRequired as exc:
+                return step_up_page(request, exc)
             except DomainError as exc:
-                if exc.code == "step_up_required":
-                    return step_up_page(request, exc)
                 errors["__all__"] = exc.message
             else:
                 messages.success(

@@ -16,7 +16,7 @@ from sscard.accounts.services import require_role
 from sscard.audit.services import actor_label, audit_record
 from sscard.cards.constants import CardStatus
 from sscard.cards.services import card_create_for_production, card_issue
-from sscard.core.errors import DomainError
+from sscard.core.errors import DomainError, InvalidTransition
 from sscard.notifications.constants import STAGE_EVENTS
 from sscard.notifications.services import notify
 from sscard.production.constants import (
@@ -71,10 +71,7 @@ def order_transition(
     )
     if not allowed:
         target = dict(Stage.choices).get(to, to)
-        raise DomainError(
-            f"制卡进度为“{order.get_stage_display()}”，不能变更为“{target}”",
-            code="invalid_transition",
-        )
+        raise InvalidTransition(f"制卡进度为“{order.get_stage_display()}”，不能变更为“{target}”")
     previous = order.stage
     order.stage = to
     for name, value in changes.items():
@@ -319,10 +316,9 @@ def batch_transition(
     """Move a locked ``batch`` to ``to``; the only place a batch's status is assigned, checked
     against :data:`BATCH_TRANSITIONS`, saved with ``changes`` and audited."""
     if to not in BATCH_TRANSITIONS[batch.status]:
-        raise DomainError(
+        raise InvalidTransition(
             f"批次{batch.number}状态为“{batch.get_status_display()}”，"
-            f"不能变更为“{BatchStatus(to).label}”",
-            code="invalid_transition",
+            f"不能变更为“{BatchStatus(to).label}”"
         )
     batch.status = to
     for name, value in changes.items():

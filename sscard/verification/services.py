@@ -50,6 +50,13 @@ def _code_hash(challenge: Challenge, code: str) -> str:
     return crypto.blind_index(f"{challenge.pk}:{code}", purpose="sms-code")
 
 
+class TooManyCodes(DomainError):
+    """A sending limit is reached: the message says how long to wait (a page answers 429)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, code="too_many", field="code")
+
+
 def _wait_message(seconds: int) -> str:
     if seconds <= 120:
         return f"请{seconds}秒后再获取验证码"
@@ -124,7 +131,7 @@ def challenge_start(
             detail={"purpose": purpose, "phone": mask_phone(visible_phone), "wait": wait},
             result=AuditRecord.Result.REFUSED,
         )
-        raise DomainError(_wait_message(wait), code="too_many", field="code")
+        raise TooManyCodes(_wait_message(wait))
     if phone and phone != visible_phone and sending_wait(phone=phone, now=now):
         phone = ""  # the hidden recipient had enough codes today: nothing is sent, silently
     return Challenge.objects.create(

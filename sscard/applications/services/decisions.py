@@ -17,7 +17,7 @@ from sscard.applications.services.transitions import _due_on, application_transi
 from sscard.cards.constants import CardStatus
 from sscard.cards.models import Card
 from sscard.cards.services import card_cancel, card_lock_current
-from sscard.core.errors import DomainError
+from sscard.core.errors import DomainError, InvalidTransition
 from sscard.notifications.constants import Event
 from sscard.notifications.services import notify
 from sscard.production.constants import Delivery, Stage
@@ -40,10 +40,7 @@ def application_accept(*, application: Application, actor: User) -> Application:
     _refuse_own(application, actor)
     if application.status != AppStatus.SUBMITTED:
         hint = "，补正材料后由申请人重新提交" if application.status == AppStatus.RETURNED else ""
-        raise DomainError(
-            f"办件当前为“{application.get_status_display()}”，不能受理{hint}",
-            code="invalid_transition",
-        )
+        raise InvalidTransition(f"办件当前为“{application.get_status_display()}”，不能受理{hint}")
     now = timezone.now()
     application = application_transition(
         application=application,
@@ -110,10 +107,7 @@ def application_reject(
     application = Application.objects.select_for_update().get(pk=application.pk)
     _refuse_own(application, actor)
     if application.status not in (AppStatus.SUBMITTED, AppStatus.ACCEPTED):
-        raise DomainError(
-            f"办件当前为“{application.get_status_display()}”，不能不予通过",
-            code="invalid_transition",
-        )
+        raise InvalidTransition(f"办件当前为“{application.get_status_display()}”，不能不予通过")
     decision = "不予受理" if application.status == AppStatus.SUBMITTED else "不予通过"
     application = application_transition(
         application=application,
@@ -170,10 +164,7 @@ def application_approve(*, application: Application, actor: User) -> Application
     application = Application.objects.select_for_update().get(pk=application.pk)
     _refuse_own(application, actor)
     if application.status != AppStatus.ACCEPTED:
-        raise DomainError(
-            f"办件当前为“{application.get_status_display()}”，不能审核通过",
-            code="invalid_transition",
-        )
+        raise InvalidTransition(f"办件当前为“{application.get_status_display()}”，不能审核通过")
     form = application.form_data
     bank, outlet = _delivery_partners(form)
     old: Card | None = None

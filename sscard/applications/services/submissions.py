@@ -55,7 +55,7 @@ from sscard.applications.services.transitions import (
 from sscard.cards.models import Card
 from sscard.cards.services import card_lock_current
 from sscard.core.documents import DocumentError, validate_document
-from sscard.core.errors import DomainError
+from sscard.core.errors import DomainError, NotFound
 from sscard.core.workdays import paused_working_days
 from sscard.notifications.constants import Event
 from sscard.notifications.services import notify
@@ -287,7 +287,7 @@ def _own(requester: Requester, application: Application) -> Application:
     if requester.counter and application.relation == Relation.COUNTER:
         require_role(requester.user, *COUNTER_ROLES)
         return application
-    raise DomainError(NOT_FOUND, code="not_found")
+    raise NotFound(NOT_FOUND)
 
 
 def application_withdraw(*, requester: Requester, application: Application) -> Application:

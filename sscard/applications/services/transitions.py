@@ -23,7 +23,7 @@ from sscard.applications.materials import PreparedUpload, note_written, prepare_
 from sscard.applications.models import Application, ApplicationEvent, Material
 from sscard.audit.services import actor_label, audit_record
 from sscard.cards.models import Card
-from sscard.core.errors import DomainError
+from sscard.core.errors import DomainError, InvalidTransition
 from sscard.production.constants import Delivery
 from sscard.regions.models import Outlet, RegionSettings
 from sscard.regions.selectors import region_settings, work_calendar
@@ -52,9 +52,8 @@ def application_transition(
 ) -> Application:
     application = Application.objects.select_for_update().get(pk=application.pk)
     if to not in APPLICATION_TRANSITIONS[application.status]:
-        raise DomainError(
-            f"办件当前为“{application.get_status_display()}”，不能{action_label(action)}",
-            code="invalid_transition",
+        raise InvalidTransition(
+            f"办件当前为“{application.get_status_display()}”，不能{action_label(action)}"
         )
     previous = application.status
     application.status = to

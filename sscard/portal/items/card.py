@@ -8,7 +8,13 @@ from typing import Any
 from sscard.accounts.trust import Action, Requester
 from sscard.applications import services as app_services
 from sscard.applications.constants import MaterialKind, ReissueKind, ReplaceReason
-from sscard.applications.eligibility import StepUpRequired, check_reissue, ensure_trust
+from sscard.applications.eligibility import (
+    NotFormallyLost,
+    NotReplaceable,
+    StepUpRequired,
+    check_reissue,
+    ensure_trust,
+)
 from sscard.applications.forms import FormErrors, clean_delivery
 from sscard.applications.materials import Upload
 from sscard.applications.models import Application, Material
@@ -195,11 +201,10 @@ class ReissuePage(ItemPage):
             check_reissue(requester=requester, card=target.card, kind=data["kind"])
         except StepUpRequired:
             raise
+        except (NotFormallyLost, NotReplaceable) as exc:
+            raise DomainError(exc.message, code=exc.code, errors={"kind": exc.message}) from exc
         except DomainError as exc:
-            field_name = "kind" if exc.code in ("not_formally_lost", "not_replaceable") else None
-            raise DomainError(
-                exc.message, code=exc.code, errors={field_name or "__all__": exc.message}
-            ) from exc
+            raise DomainError(exc.message, code=exc.code, errors={"__all__": exc.message}) from exc
         if data["kind"] == ReissueKind.REPLACE and data["reason"] not in ReplaceReason.values:
             errors["reason"] = "请选择换卡原因"
         if len(data["note"]) > 200:
