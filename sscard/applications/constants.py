@@ -23,6 +23,23 @@ class LossAction(models.TextChoices):
     CANCEL = "cancel", "解挂"
 
 
+class ApplicationAction(models.TextChoices):
+    """What an event on a 办件's timeline did (``ApplicationEvent.action``): the steps of
+    :func:`application_transition`, the submission that starts the timeline and the periodic
+    逾期封存 of a card never collected. The label names the step in a sentence (“不能受理”)."""
+
+    SUBMIT = "submit", "提交"
+    ACCEPT = "accept", "受理"
+    APPROVE = "approve", "审核通过"
+    RETURN = "return", "退回补正"
+    REJECT = "reject", "不予通过"
+    WITHDRAW = "withdraw", "撤回"
+    END = "end", "终止办理"
+    RESUBMIT = "resubmit", "补正后重新提交"
+    COMPLETE = "complete", "办结"
+    UNCOLLECTED_SEALED = "uncollected_sealed", "逾期封存"
+
+
 class AppStatus(models.TextChoices):
     SUBMITTED = "submitted", "已提交"
     ACCEPTED = "accepted", "已受理"

@@ -11,7 +11,7 @@ from datetime import date, datetime, time, timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from sscard.applications.constants import CARD_ITEMS, AppStatus, SlaState
+from sscard.applications.constants import CARD_ITEMS, ApplicationAction, AppStatus, SlaState
 from sscard.applications.models import Application, ApplicationEvent
 from sscard.applications.services import application_confirm_delivery
 from sscard.audit.services import SYSTEM, audit_record
@@ -20,8 +20,6 @@ from sscard.production.models import ProductionOrder
 from sscard.regions.selectors import region_settings, work_calendar
 
 logger = logging.getLogger("sscard.periodic")
-
-SEALED_ACTION = "uncollected_sealed"
 
 
 def sla_state_on(due_on: date | None, *, today: date, warn_days: int, remaining: int | None) -> str:
@@ -105,7 +103,7 @@ def orders_seal_uncollected(*, today: date | None = None) -> int:
             production_order__events__stage=Stage.OUTLET,
             production_order__events__at__lt=_start_of(cutoff),
         )
-        .exclude(events__action=SEALED_ACTION)
+        .exclude(events__action=ApplicationAction.UNCOLLECTED_SEALED)
         .values_list("pk", flat=True)
         .distinct()
     )
@@ -120,11 +118,11 @@ def orders_seal_uncollected(*, today: date | None = None) -> int:
 @transaction.atomic
 def _seal(pk: int, months: int) -> bool:
     application = Application.objects.select_for_update().get(pk=pk)
-    if application.events.filter(action=SEALED_ACTION).exists():
+    if application.events.filter(action=ApplicationAction.UNCOLLECTED_SEALED).exists():
         return False  # another run got there first
     ApplicationEvent.objects.create(
         application=application,
-        action=SEALED_ACTION,
+        action=ApplicationAction.UNCOLLECTED_SEALED,
         from_status=application.status,
         to_status=application.status,
         actor_label=SYSTEM,

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from sscard.applications.constants import (
     CARD_ITEMS,
+    ApplicationAction,
     AppStatus,
     ItemCode,
     RejectReason,
@@ -137,7 +138,7 @@ def dashboard(period: Period, *, today: date | None = None) -> Dashboard:
     )
     returned = _in_district(
         Application.objects.filter(
-            events__action="return",
+            events__action=ApplicationAction.RETURN,
             events__at__date__gte=period.start,
             events__at__date__lte=period.end,
         ),

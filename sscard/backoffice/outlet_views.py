@@ -11,8 +11,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from sscard.accounts.models import User
+from sscard.applications.constants import ApplicationAction
 from sscard.applications.models import ApplicationEvent
-from sscard.applications.periodic import SEALED_ACTION
 from sscard.applications.review import identity_hashes
 from sscard.applications.services import application_handover
 from sscard.backoffice import roles
@@ -29,7 +29,7 @@ PAGE_SIZE = 30
 
 def _orders_here(user: User, stage: str) -> QuerySet[ProductionOrder]:
     sealed = ApplicationEvent.objects.filter(
-        application__production_order=OuterRef("pk"), action=SEALED_ACTION
+        application__production_order=OuterRef("pk"), action=ApplicationAction.UNCOLLECTED_SEALED
     )
     return (
         ProductionOrder.objects.filter(

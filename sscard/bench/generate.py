@@ -23,7 +23,7 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from sscard.accounts.models import Person, User, identity_hash, phone_hash
-from sscard.applications.constants import AppStatus, ItemCode, ReturnReason
+from sscard.applications.constants import ApplicationAction, AppStatus, ItemCode, ReturnReason
 from sscard.applications.models import Application, ApplicationEvent
 from sscard.cards.constants import CardStatus, FinanceStatus
 from sscard.cards.models import Card
@@ -341,7 +341,7 @@ def generate_chunk(
                 ApplicationEvent(
                     application=app,
                     at=app.submitted_at,
-                    action="submit",
+                    action=ApplicationAction.SUBMIT,
                     to_status=AppStatus.SUBMITTED,
                     actor_label="申报人",
                 )

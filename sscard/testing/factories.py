@@ -11,7 +11,13 @@ from django.utils import timezone
 
 from sscard.accounts.models import Employer, Guardianship, Person, User
 from sscard.accounts.trust import Requester, TrustLevel
-from sscard.applications.constants import CARD_ITEMS, AppStatus, ItemCode, MaterialKind
+from sscard.applications.constants import (
+    CARD_ITEMS,
+    ApplicationAction,
+    AppStatus,
+    ItemCode,
+    MaterialKind,
+)
 from sscard.cards.constants import CardStatus
 from sscard.cards.models import Card
 from sscard.production.constants import BatchStatus, Delivery, Stage
@@ -330,26 +336,26 @@ def apply_form_data(person: Person, bank: Bank, outlet: Outlet | None, **overrid
 
 
 # the timeline of a card request at each status: (action, from, to)
-_STATUS_PATHS: dict[str, tuple[tuple[str, str, str], ...]] = {
+_STATUS_PATHS: dict[str, tuple[tuple[ApplicationAction, str, str], ...]] = {
     AppStatus.SUBMITTED: (),
-    AppStatus.ACCEPTED: (("accept", AppStatus.SUBMITTED, AppStatus.ACCEPTED),),
+    AppStatus.ACCEPTED: ((ApplicationAction.ACCEPT, AppStatus.SUBMITTED, AppStatus.ACCEPTED),),
     AppStatus.RETURNED: (
-        ("accept", AppStatus.SUBMITTED, AppStatus.ACCEPTED),
-        ("return", AppStatus.ACCEPTED, AppStatus.RETURNED),
+        (ApplicationAction.ACCEPT, AppStatus.SUBMITTED, AppStatus.ACCEPTED),
+        (ApplicationAction.RETURN, AppStatus.ACCEPTED, AppStatus.RETURNED),
     ),
     AppStatus.APPROVED: (
-        ("accept", AppStatus.SUBMITTED, AppStatus.ACCEPTED),
-        ("approve", AppStatus.ACCEPTED, AppStatus.APPROVED),
+        (ApplicationAction.ACCEPT, AppStatus.SUBMITTED, AppStatus.ACCEPTED),
+        (ApplicationAction.APPROVE, AppStatus.ACCEPTED, AppStatus.APPROVED),
     ),
     AppStatus.REJECTED: (
-        ("accept", AppStatus.SUBMITTED, AppStatus.ACCEPTED),
-        ("reject", AppStatus.ACCEPTED, AppStatus.REJECTED),
+        (ApplicationAction.ACCEPT, AppStatus.SUBMITTED, AppStatus.ACCEPTED),
+        (ApplicationAction.REJECT, AppStatus.ACCEPTED, AppStatus.REJECTED),
     ),
-    AppStatus.WITHDRAWN: (("withdraw", AppStatus.SUBMITTED, AppStatus.WITHDRAWN),),
+    AppStatus.WITHDRAWN: ((ApplicationAction.WITHDRAW, AppStatus.SUBMITTED, AppStatus.WITHDRAWN),),
     AppStatus.COMPLETED: (
-        ("accept", AppStatus.SUBMITTED, AppStatus.ACCEPTED),
-        ("approve", AppStatus.ACCEPTED, AppStatus.APPROVED),
-        ("complete", AppStatus.APPROVED, AppStatus.COMPLETED),
+        (ApplicationAction.ACCEPT, AppStatus.SUBMITTED, AppStatus.ACCEPTED),
+        (ApplicationAction.APPROVE, AppStatus.ACCEPTED, AppStatus.APPROVED),
+        (ApplicationAction.COMPLETE, AppStatus.APPROVED, AppStatus.COMPLETED),
     ),
 }
 
@@ -507,7 +513,7 @@ class ApplicationFactory(factory.django.DjangoModelFactory):
         first = obj.status if obj.item not in CARD_ITEMS else AppStatus.SUBMITTED
         ApplicationEvent.objects.create(
             application=obj,
-            action="submit",
+            action=ApplicationAction.SUBMIT,
             to_status=first,
             actor_id=obj.applicant_id,
             actor_label=actor_label(obj.applicant),
@@ -515,7 +521,7 @@ class ApplicationFactory(factory.django.DjangoModelFactory):
         if obj.item not in CARD_ITEMS:
             return
         for action, before, after in _STATUS_PATHS[obj.status]:
-            actor = obj.applicant if action == "withdraw" else obj.reviewer
+            actor = obj.applicant if action == ApplicationAction.WITHDRAW else obj.reviewer
             ApplicationEvent.objects.create(
                 application=obj,
                 action=action,

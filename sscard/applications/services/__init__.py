@@ -38,7 +38,6 @@ from sscard.applications.services.submissions import (
     application_withdraw,
 )
 from sscard.applications.services.transitions import (
-    ACTION_LABELS,
     APPLY_MATERIALS,
     NOT_FOUND,
     action_label,
@@ -46,7 +45,6 @@ from sscard.applications.services.transitions import (
 )
 
 __all__ = [
-    "ACTION_LABELS",
     "APPLY_MATERIALS",
     "CONTACT_REVISED",
     "LOSS_EVENTS",

@@ -12,7 +12,7 @@ from sscard.accounts.models import Person, User, identity_hash
 from sscard.accounts.services import require_role
 from sscard.accounts.trust import Action, Requester
 from sscard.applications import eligibility
-from sscard.applications.constants import AppStatus, ItemCode
+from sscard.applications.constants import ApplicationAction, AppStatus, ItemCode
 from sscard.applications.models import Application
 from sscard.applications.services.transitions import application_transition
 from sscard.audit.models import AuditRecord
@@ -138,6 +138,6 @@ def _complete(order: ProductionOrder, application: Application, actor: User | No
         application=application,
         to=AppStatus.COMPLETED,
         actor=actor,
-        action="complete",
+        action=ApplicationAction.COMPLETE,
         **changes,
     )

@@ -10,7 +10,14 @@ from django.utils import timezone
 
 from sscard.accounts.models import User
 from sscard.accounts.services import Relation, guardianship_confirm, require_role
-from sscard.applications.constants import AppStatus, ItemCode, RejectReason, ReturnReason, SlaState
+from sscard.applications.constants import (
+    ApplicationAction,
+    AppStatus,
+    ItemCode,
+    RejectReason,
+    ReturnReason,
+    SlaState,
+)
 from sscard.applications.models import Application
 from sscard.applications.services.contact import CONTACT_REVISED, _record_applicant_contact
 from sscard.applications.services.transitions import _due_on, application_transition
@@ -46,7 +53,7 @@ def application_accept(*, application: Application, actor: User) -> Application:
         application=application,
         to=AppStatus.ACCEPTED,
         actor=actor,
-        action="accept",
+        action=ApplicationAction.ACCEPT,
         accepted_at=now,
         due_on=_due_on(timezone.localdate(now), application.item, 0),
     )
@@ -79,7 +86,7 @@ def application_return(
         application=application,
         to=AppStatus.RETURNED,
         actor=actor,
-        action="return",
+        action=ApplicationAction.RETURN,
         note=reason,
         staff_note=reason[:300],
         reason_code=code,
@@ -113,7 +120,7 @@ def application_reject(
         application=application,
         to=AppStatus.REJECTED,
         actor=actor,
-        action="reject",
+        action=ApplicationAction.REJECT,
         note=reason,
         staff_note=reason[:300],
         reason_code=code,
@@ -150,7 +157,7 @@ def application_end_after_failure(
         application=application,
         to=AppStatus.REJECTED,
         actor=actor,
-        action="end",
+        action=ApplicationAction.END,
         note=reason,
         staff_note=reason[:300],
         reviewer=actor,
@@ -194,7 +201,7 @@ def application_approve(*, application: Application, actor: User) -> Application
         application=application,
         to=AppStatus.APPROVED,
         actor=actor,
-        action="approve",
+        action=ApplicationAction.APPROVE,
         reviewer=actor,
         decided_at=timezone.now(),
         production_order=order,

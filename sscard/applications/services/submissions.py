@@ -26,6 +26,7 @@ from sscard.accounts.trust import Requester
 from sscard.applications import eligibility
 from sscard.applications.constants import (
     WITHDRAWABLE,
+    ApplicationAction,
     AppStatus,
     ItemCode,
     MaterialKind,
@@ -303,7 +304,7 @@ def application_withdraw(*, requester: Requester, application: Application) -> A
             application=application,
             to=AppStatus.WITHDRAWN,
             actor=requester.user,
-            action="withdraw",
+            action=ApplicationAction.WITHDRAW,
             paused_since=None,
             due_on=None,
         )
@@ -364,7 +365,7 @@ def application_resubmit(
             application=application,
             to=AppStatus.ACCEPTED,
             actor=requester.user,
-            action="resubmit",
+            action=ApplicationAction.RESUBMIT,
             form_data=form,
             outlet=_chosen_outlet(form),
             paused_since=None,

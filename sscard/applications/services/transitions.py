@@ -18,7 +18,12 @@ from sscard.accounts.models import Person, User
 from sscard.accounts.trust import Requester
 from sscard.applications import eligibility
 from sscard.applications.catalogue import SSCARD
-from sscard.applications.constants import APPLICATION_TRANSITIONS, AppStatus, MaterialKind
+from sscard.applications.constants import (
+    APPLICATION_TRANSITIONS,
+    ApplicationAction,
+    AppStatus,
+    MaterialKind,
+)
 from sscard.applications.materials import PreparedUpload, note_written, prepare_upload
 from sscard.applications.models import Application, ApplicationEvent, Material
 from sscard.audit.services import actor_label, audit_record
@@ -46,7 +51,7 @@ def application_transition(
     application: Application,
     to: str,
     actor: User | None,
-    action: str,
+    action: ApplicationAction,
     note: str = "",
     **changes: Any,
 ) -> Application:
@@ -83,20 +88,9 @@ def application_transition(
     return application
 
 
-ACTION_LABELS = {
-    "accept": "受理",
-    "approve": "审核通过",
-    "return": "退回补正",
-    "reject": "不予通过",
-    "withdraw": "撤回",
-    "end": "终止办理",
-    "resubmit": "补正后重新提交",
-    "complete": "办结",
-}
-
-
 def action_label(action: str) -> str:
-    return ACTION_LABELS.get(action, action)
+    """The step in words (“受理”); a value no step has (old rows) as it is."""
+    return ApplicationAction(action).label if action in ApplicationAction.values else action
 
 
 def _receipt_number(region: RegionSettings) -> str:
@@ -157,7 +151,7 @@ def _create_application(
             raise
         ApplicationEvent.objects.create(
             application=application,
-            action="submit",
+            action=ApplicationAction.SUBMIT,
             to_status=status,
             actor_id=requester.user.pk,
             actor_label=actor_label(requester.user),

@@ -12,7 +12,7 @@ import time_machine
 from sscard.accounts.models import User
 from sscard.accounts.trust import Requester, TrustLevel
 from sscard.applications import services
-from sscard.applications.constants import AppStatus
+from sscard.applications.constants import ApplicationAction, AppStatus
 from sscard.applications.models import Application, ApplicationEvent
 from sscard.applications.selectors import application_deadline, applications_overdue
 from sscard.applications.tests.helpers import (
@@ -593,3 +593,11 @@ def test_an_approved_application_cannot_simply_be_rejected(citizen, bank, outlet
     with pytest.raises(DomainError, match="不能不予通过"):
         services.application_reject(application=application, actor=reviewer, reason="x")
     assert refresh(application).status == AppStatus.APPROVED
+
+
+def test_a_timeline_step_is_named_in_chinese_and_a_value_no_step_has_as_stored():
+    # “该办件已由…提交” when a reviewer acts on a submission someone else has not touched
+    assert services.action_label(ApplicationAction.SUBMIT) == "提交"
+    assert services.action_label("accept") == "受理"
+    assert services.action_label("uncollected_sealed") == "逾期封存"
+    assert services.action_label("legacy_step") == "legacy_step"

@@ -14,9 +14,8 @@ from django.conf import settings
 from django.core.management import call_command
 
 from sscard.applications import services
-from sscard.applications.constants import SlaState
+from sscard.applications.constants import ApplicationAction, SlaState
 from sscard.applications.periodic import (
-    SEALED_ACTION,
     applications_mark_deadlines,
     months_before,
     orders_seal_uncollected,
@@ -70,7 +69,7 @@ def test_cards_uncollected_for_the_set_months_are_sealed_once(
     assert orders_seal_uncollected(today=date(2027, 3, 16)) == 0  # twelve months to the day
     assert orders_seal_uncollected(today=date(2027, 3, 17)) == 1
     assert orders_seal_uncollected(today=date(2027, 3, 17)) == 0  # run twice, act once
-    event = application.events.get(action=SEALED_ACTION)
+    event = application.events.get(action=ApplicationAction.UNCOLLECTED_SEALED)
     assert event.note == "网点签收后12个月未领取，逾期封存"
     assert AuditRecord.objects.filter(action="application.uncollected_sealed").count() == 1
 
