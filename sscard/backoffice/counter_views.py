@@ -63,15 +63,11 @@ def _outlets() -> list[tuple[str, str]]:
 
 
 class DeliveryFields(forms.Form):
-    bank = forms.ChoiceField(label="合作银行", choices=())
+    # the active banks and outlets, read again each time the choices are listed
+    bank = forms.ChoiceField(label="合作银行", choices=_banks)
     delivery = forms.ChoiceField(label="领卡方式", choices=Delivery.choices)
-    outlet = forms.ChoiceField(label="领卡网点", choices=(), required=False)
+    outlet = forms.ChoiceField(label="领卡网点", choices=_outlets, required=False)
     mail_address = forms.CharField(label="邮寄地址", required=False, max_length=120)
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["bank"].choices = _banks()  # type: ignore[attr-defined]
-        self.fields["outlet"].choices = _outlets()  # type: ignore[attr-defined]
 
 
 class ApplyForm(DeliveryFields):
@@ -95,15 +91,20 @@ class ApplyForm(DeliveryFields):
     field_order = ["doc_type", "doc_number", "name", "gender", "ethnicity", "nationality"]
 
 
+def _card_field(cards: list[Card]) -> forms.ChoiceField:
+    return forms.ChoiceField(
+        label="社保卡",
+        choices=[(str(c.pk), f"{c.masked_number}（{c.get_status_display()}）") for c in cards],
+    )
+
+
 class CardChoice(forms.Form):
-    card = forms.ChoiceField(label="社保卡", choices=())
+    card = _card_field([])  # declared here for its place in the form; the person's cards below
 
     def __init__(self, *args: Any, cards: list[Card], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.cards = {str(c.pk): c for c in cards}
-        self.fields["card"].choices = [  # type: ignore[attr-defined]
-            (str(c.pk), f"{c.masked_number}（{c.get_status_display()}）") for c in cards
-        ]
+        self.fields["card"] = _card_field(cards)
 
     def chosen(self) -> Card:
         return self.cards[self.cleaned_data["card"]]

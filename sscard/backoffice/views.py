@@ -9,6 +9,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.forms import AuthenticationForm
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpResponse
@@ -57,7 +58,7 @@ class StaffLoginView(auth_views.LoginView):
         """The workbench, when no safe ``next`` was given."""
         return reverse("backoffice:home")
 
-    def form_valid(self, form: StaffLoginForm) -> HttpResponse:  # type: ignore[override]
+    def form_valid(self, form: AuthenticationForm) -> HttpResponse:
         response = super().form_valid(form)
         audit_record(actor=form.get_user(), action="staff.login", detail={"factor": "totp"})
         return response

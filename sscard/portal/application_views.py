@@ -254,10 +254,10 @@ def applications(request: AuthedHttpRequest) -> HttpResponse:
         .select_related("subject")
         .order_by("-submitted_at")[:100]
     )
-    for application in mine:
-        application.done = what_was_done(application, brief=True)  # type: ignore[attr-defined]
+    # each application with what was done in it, in brief
+    rows = [(application, what_was_done(application, brief=True)) for application in mine]
     drafts = Draft.objects.filter(user=request.user)
-    return render(request, "portal/applications.html", {"applications": mine, "drafts": drafts})
+    return render(request, "portal/applications.html", {"applications": rows, "drafts": drafts})
 
 
 @portal_login_required
