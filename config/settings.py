@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import environ
 
@@ -341,7 +342,7 @@ SSCARD_OIDC_ALGORITHMS = env.list("SSCARD_OIDC_ALGORITHMS", default=["RS256", "E
 SSCARD_OIDC_ACR_VALUES = env.list("SSCARD_OIDC_ACR_VALUES", default=[])
 SSCARD_OIDC_TIMEOUT = env.float("SSCARD_OIDC_TIMEOUT", default=5.0)
 
-LOGGING = {
+LOGGING: dict[str, Any] = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},

@@ -38,7 +38,7 @@ CAPTCHA_TEST_MODE = True
 LOGGING = {
     **LOGGING,  # noqa: F405
     "loggers": {
-        **LOGGING["loggers"],  # type: ignore[dict-item]  # noqa: F405
+        **LOGGING["loggers"],  # noqa: F405
         "captcha.conf.settings": {"level": "CRITICAL"},
     },
 }

@@ -74,7 +74,7 @@ class UserAdmin(DjangoUserAdmin):
     list_display = ("username", "role", "is_staff", "is_active", "last_login")
     list_filter = ("role", "is_staff", "is_active")
     fieldsets = (
-        *DjangoUserAdmin.fieldsets,  # type: ignore[misc]
+        *(DjangoUserAdmin.fieldsets or ()),
         ("社保卡服务", {"fields": ("role", "person", "employer", "outlet")}),
     )
     # who a login is (its person or employer) is set by registration, not edited here

@@ -24,7 +24,7 @@ __all__ = [
 ]
 
 # what the person is about to do, in the sentence the step-up page says
-_WHAT = {
+_WHAT: dict[str, str] = {
     Action.OPEN_MATERIALS: "查看已上传的材料",
     Action.REVEAL_OWN: "查看完整的个人信息",
     Action.GUARDIANSHIP: "新增监护关系",
@@ -49,7 +49,7 @@ class StepUpRequired(DomainError):
     ways up to ``level`` (a code to the phone on file for L3+, face verification for either)."""
 
     def __init__(self, action: str, level: TrustLevel) -> None:
-        what = _WHAT.get(action, "办理该事项")  # type: ignore[call-overload]
+        what = _WHAT.get(action, "办理该事项")
         if level >= TrustLevel.L4:
             message = f"为保障您的用卡安全，{what}需先完成“人脸识别登录”验证身份"
         else:

@@ -9,12 +9,13 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from sscard.accounts.models import Person, User
+from sscard.accounts.models import Person
+from sscard.accounts.requests import AuthedHttpRequest
 from sscard.accounts.services import Relation, person_by_identity
 from sscard.accounts.trust import Requester, TrustLevel
 from sscard.applications import selectors, services
@@ -38,13 +39,13 @@ from sscard.regions.models import Bank, Outlet
 SESSION_KEY = "counter_person"
 
 
-def _requester(request: HttpRequest) -> Requester:
-    user: User = request.user  # type: ignore[assignment]
+def _requester(request: AuthedHttpRequest) -> Requester:
+    user = request.user
     # the document was checked in person at the counter: the strongest identity assurance
     return Requester(user=user, trust=TrustLevel.L4, counter=True)
 
 
-def _person(request: HttpRequest) -> Person | None:
+def _person(request: AuthedHttpRequest) -> Person | None:
     pk = request.session.get(SESSION_KEY)
     return Person.objects.filter(pk=pk).first() if pk else None
 
@@ -62,15 +63,11 @@ def _outlets() -> list[tuple[str, str]]:
 
 
 class DeliveryFields(forms.Form):
-    bank = forms.ChoiceField(label="合作银行", choices=())
+    # the active banks and outlets, read again each time the choices are listed
+    bank = forms.ChoiceField(label="合作银行", choices=_banks)
     delivery = forms.ChoiceField(label="领卡方式", choices=Delivery.choices)
-    outlet = forms.ChoiceField(label="领卡网点", choices=(), required=False)
+    outlet = forms.ChoiceField(label="领卡网点", choices=_outlets, required=False)
     mail_address = forms.CharField(label="邮寄地址", required=False, max_length=120)
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["bank"].choices = _banks()  # type: ignore[attr-defined]
-        self.fields["outlet"].choices = _outlets()  # type: ignore[attr-defined]
 
 
 class ApplyForm(DeliveryFields):
@@ -94,15 +91,20 @@ class ApplyForm(DeliveryFields):
     field_order = ["doc_type", "doc_number", "name", "gender", "ethnicity", "nationality"]
 
 
+def _card_field(cards: list[Card]) -> forms.ChoiceField:
+    return forms.ChoiceField(
+        label="社保卡",
+        choices=[(str(c.pk), f"{c.masked_number}（{c.get_status_display()}）") for c in cards],
+    )
+
+
 class CardChoice(forms.Form):
-    card = forms.ChoiceField(label="社保卡", choices=())
+    card = _card_field([])  # declared here for its place in the form; the person's cards below
 
     def __init__(self, *args: Any, cards: list[Card], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.cards = {str(c.pk): c for c in cards}
-        self.fields["card"].choices = [  # type: ignore[attr-defined]
-            (str(c.pk), f"{c.masked_number}（{c.get_status_display()}）") for c in cards
-        ]
+        self.fields["card"] = _card_field(cards)
 
     def chosen(self) -> Card:
         return self.cards[self.cleaned_data["card"]]
@@ -160,7 +162,7 @@ class ChangeForm(forms.Form):
 
 @staff_view(roles.COUNTER)
 @require_http_methods(["GET", "POST"])
-def counter_home(request: HttpRequest) -> HttpResponse:
+def counter_home(request: AuthedHttpRequest) -> HttpResponse:
     """Identify the person at the counter by their document; then pick the item."""
     if request.method == "POST" and request.POST.get("end"):
         request.session.pop(SESSION_KEY, None)
@@ -215,7 +217,7 @@ def _returned(person: Person) -> list[Application]:
 
 @staff_view(roles.COUNTER)
 @require_http_methods(["GET", "POST"])
-def counter_resubmit(request: HttpRequest, pk: int) -> HttpResponse:
+def counter_resubmit(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     """补正后重新提交 for an application made at a counter: the clock runs again."""
     person = _person(request)
     application = next((a for a in _returned(person) if a.pk == pk), None) if person else None
@@ -252,7 +254,7 @@ def _cards(person: Person, *, include_cancelled: bool = False) -> list[Card]:
 
 @staff_view(roles.COUNTER)
 @require_http_methods(["GET", "POST"])
-def counter_item(request: HttpRequest, item: str) -> HttpResponse:
+def counter_item(request: AuthedHttpRequest, item: str) -> HttpResponse:
     if item not in ItemCode.values:
         raise Http404
     person = _person(request)
@@ -345,7 +347,7 @@ def counter_item(request: HttpRequest, item: str) -> HttpResponse:
     return render(request, "backoffice/counter_item.html", context)
 
 
-def _done(request: HttpRequest, receipt: str, what: str) -> HttpResponse:
+def _done(request: AuthedHttpRequest, receipt: str, what: str) -> HttpResponse:
     messages.success(
         request, f"{what}：受理编号 {receipt}（经办人：{request.user.get_username()}）"
     )

@@ -6,11 +6,12 @@ reason), each confirmed on a second screen before it is carried out. Only staff 
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
-from sscard.accounts.models import Employer, User
+from sscard.accounts.models import Employer
+from sscard.accounts.requests import AuthedHttpRequest
 from sscard.audit.services import audit_record
 from sscard.backoffice import roles
 from sscard.backoffice.access import staff_view
@@ -28,7 +29,7 @@ def _employer(pk: int) -> Employer:
 
 @staff_view(roles.REVIEW_EMPLOYER)
 @require_GET
-def employer_queue(request: HttpRequest) -> HttpResponse:
+def employer_queue(request: AuthedHttpRequest) -> HttpResponse:
     return render(
         request,
         "backoffice/employers.html",
@@ -40,7 +41,7 @@ def employer_queue(request: HttpRequest) -> HttpResponse:
 
 
 def _detail(
-    request: HttpRequest,
+    request: AuthedHttpRequest,
     employer: Employer,
     *,
     reason: str = "",
@@ -57,24 +58,24 @@ def _detail(
 
 @staff_view(roles.REVIEW_EMPLOYER)
 @require_GET
-def employer_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def employer_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     return _detail(request, _employer(pk))
 
 
 @staff_view(roles.REVIEW_EMPLOYER)
 @require_GET
-def employer_licence(request: HttpRequest, pk: int) -> HttpResponse:
+def employer_licence(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     employer = _employer(pk)
     response = licence_response(employer)
     audit_record(actor=request.user, action="employer.licence_viewed", target=employer)
     return response
 
 
-def _decide(request: HttpRequest, pk: int, *, approve: bool) -> HttpResponse:
+def _decide(request: AuthedHttpRequest, pk: int, *, approve: bool) -> HttpResponse:
     """First post: the confirmation screen. Second post (``confirm``): the decision, under
     the employer's row lock; a reviewer who lost a race to another is told who decided."""
     employer = _employer(pk)
-    actor: User = request.user  # type: ignore[assignment]
+    actor = request.user
     reason = " ".join(request.POST.get("reason", "").split())[: review.REASON_MAX]
     if not approve and not reason:
         return _detail(request, employer, error="请填写不通过的原因", status=400)
@@ -102,11 +103,11 @@ def _decide(request: HttpRequest, pk: int, *, approve: bool) -> HttpResponse:
 
 @staff_view(roles.REVIEW_EMPLOYER)
 @require_POST
-def employer_approve(request: HttpRequest, pk: int) -> HttpResponse:
+def employer_approve(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     return _decide(request, pk, approve=True)
 
 
 @staff_view(roles.REVIEW_EMPLOYER)
 @require_POST
-def employer_refuse(request: HttpRequest, pk: int) -> HttpResponse:
+def employer_refuse(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     return _decide(request, pk, approve=False)

@@ -5,19 +5,20 @@ notice). The reviewer sees them (masked), looks into each, and clears the flag w
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from sscard.accounts.flags import account_flag_clear, flagged_accounts
 from sscard.accounts.models import User
+from sscard.accounts.requests import AuthedHttpRequest
 from sscard.backoffice import roles
 from sscard.backoffice.access import staff_view
 from sscard.core.errors import DomainError
 
 
 def _page(
-    request: HttpRequest,
+    request: AuthedHttpRequest,
     *,
     errors: dict[int, str] | None = None,
     notes: dict[int, str] | None = None,
@@ -32,18 +33,18 @@ def _page(
 
 @staff_view(roles.REVIEW)
 @require_GET
-def flagged_list(request: HttpRequest) -> HttpResponse:
+def flagged_list(request: AuthedHttpRequest) -> HttpResponse:
     return _page(request)
 
 
 @staff_view(roles.REVIEW)
 @require_POST
-def flagged_clear(request: HttpRequest, pk: int) -> HttpResponse:
+def flagged_clear(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     account = User.objects.filter(pk=pk, flagged_at__isnull=False).first()
     if account is None:
         raise Http404
     note = request.POST.get("note", "")[:300]
-    actor: User = request.user  # type: ignore[assignment]
+    actor = request.user
     try:
         account_flag_clear(user=account, actor=actor, note=note)
     except DomainError as exc:

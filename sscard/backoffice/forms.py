@@ -58,7 +58,7 @@ class StaffLoginForm(AuthenticationForm):
                 continue
             if device.verify_token(token):
                 self.device = device
-                user.otp_device = device  # type: ignore[attr-defined]  # bound at login
+                user.otp_device = device  # type: ignore[attr-defined]  # django-otp's attribute, no stubs
                 return cleaned
         self._refuse(user, "otp_failed")
         return cleaned  # pragma: no cover

@@ -6,11 +6,12 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef, QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from sscard.accounts.models import User
+from sscard.accounts.requests import AuthedHttpRequest
 from sscard.applications.constants import ApplicationAction
 from sscard.applications.models import ApplicationEvent
 from sscard.applications.review import identity_hashes
@@ -43,10 +44,10 @@ def _orders_here(user: User, stage: str) -> QuerySet[ProductionOrder]:
 
 @staff_view(roles.OUTLET_WORK)
 @require_http_methods(["GET", "POST"])
-def outlet_home(request: HttpRequest) -> HttpResponse:
+def outlet_home(request: AuthedHttpRequest) -> HttpResponse:
     """The outlet's cards: arriving, and waiting for their holders. Looking a holder up by
     their ID number is a POST, so the number never appears in a URL."""
-    user: User = request.user  # type: ignore[assignment]
+    user = request.user
     q = request.POST.get("q", "").strip()[:40] if request.method == "POST" else ""
     arriving = _orders_here(user, Stage.CITY_BANK)
     waiting = _orders_here(user, Stage.OUTLET)
@@ -68,9 +69,9 @@ def outlet_home(request: HttpRequest) -> HttpResponse:
 
 @staff_view(roles.OUTLET_WORK)
 @require_POST
-def outlet_sign_in(request: HttpRequest, pk: int) -> HttpResponse:
+def outlet_sign_in(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     """网点签收: the card has arrived at this outlet; its holder can come and collect it."""
-    user: User = request.user  # type: ignore[assignment]
+    user = request.user
     order = get_object_or_404(ProductionOrder, pk=pk)
     try:
         order = order_advance(order=order, to=Stage.OUTLET, actor=user)
@@ -83,10 +84,10 @@ def outlet_sign_in(request: HttpRequest, pk: int) -> HttpResponse:
 
 @staff_view(roles.OUTLET_WORK)
 @require_http_methods(["GET", "POST"])
-def outlet_handover(request: HttpRequest, pk: int) -> HttpResponse:
+def outlet_handover(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     """发卡: the clerk types the type and number of the document the collector shows; the
     service checks that it names the card's holder and hands the card over."""
-    user: User = request.user  # type: ignore[assignment]
+    user = request.user
     order = get_object_or_404(
         ProductionOrder.objects.select_related("person", "card", "outlet"),
         pk=pk,

@@ -5,11 +5,11 @@ dashboard (待制卡 per bank, 制卡失败 back with their reason, orders stuck
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from sscard.accounts.models import User
+from sscard.accounts.requests import AuthedHttpRequest
 from sscard.backoffice.access import staff_view
 from sscard.core.errors import DomainError
 from sscard.production import selectors
@@ -33,13 +33,9 @@ EXPORT_BATCH = "production.export_batch"
 IMPORT_RESULTS = "production.import_results"
 
 
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
-
-
 @staff_view(VIEW_ORDERS, VIEW_BATCH)
 @require_GET
-def dashboard(request: HttpRequest) -> HttpResponse:
+def dashboard(request: AuthedHttpRequest) -> HttpResponse:
     return render(
         request,
         "backoffice/production/dashboard.html",
@@ -56,7 +52,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 @staff_view(VIEW_ORDERS, MAKE_BATCH)
 @require_http_methods(["GET", "POST"])
-def batch_new(request: HttpRequest) -> HttpResponse:
+def batch_new(request: AuthedHttpRequest) -> HttpResponse:
     source = request.POST if request.method == "POST" else request.GET
     bank = get_object_or_404(Bank, code=source.get("bank", ""))
     orders = orders_batchable(bank).select_related("card", "person", "outlet").order_by("pk")
@@ -68,7 +64,7 @@ def batch_new(request: HttpRequest) -> HttpResponse:
         try:
             if not ids:
                 raise DomainError("请至少选择一个订单", field="orders")
-            batch = batch_create(bank=bank, order_ids=ids, actor=_user(request))
+            batch = batch_create(bank=bank, order_ids=ids, actor=request.user)
         except DomainError as error:
             messages.error(request, error.message)
         else:
@@ -89,17 +85,17 @@ def _detail_context(batch: Batch) -> dict[str, object]:
 
 @staff_view(VIEW_ORDERS, VIEW_BATCH)
 @require_GET
-def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def batch_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     batch = get_object_or_404(Batch.objects.select_related("bank", "created_by"), pk=pk)
     return render(request, "backoffice/production/batch_detail.html", _detail_context(batch))
 
 
 @staff_view(VIEW_BATCH, SEND_BATCH)
 @require_POST
-def batch_send_view(request: HttpRequest, pk: int) -> HttpResponse:
+def batch_send_view(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     batch = get_object_or_404(Batch, pk=pk)
     try:
-        batch = batch_send(batch=batch, actor=_user(request))
+        batch = batch_send(batch=batch, actor=request.user)
     except DomainError as error:
         messages.error(request, error.message)
     else:
@@ -109,10 +105,10 @@ def batch_send_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @staff_view(VIEW_BATCH, SEND_BATCH)
 @require_POST
-def batch_cancel_view(request: HttpRequest, pk: int) -> HttpResponse:
+def batch_cancel_view(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     batch = get_object_or_404(Batch, pk=pk)
     try:
-        batch_cancel_draft(batch=batch, actor=_user(request))
+        batch_cancel_draft(batch=batch, actor=request.user)
     except DomainError as error:
         messages.error(request, error.message)
         return redirect("production:batch_detail", pk=pk)
@@ -122,10 +118,10 @@ def batch_cancel_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @staff_view(VIEW_BATCH, EXPORT_BATCH)
 @require_GET
-def batch_export_view(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+def batch_export_view(request: AuthedHttpRequest, pk: int, fmt: str) -> HttpResponse:
     batch = get_object_or_404(Batch.objects.select_related("bank"), pk=pk)
     try:
-        file = batch_export(batch=batch, fmt=fmt, actor=_user(request))
+        file = batch_export(batch=batch, fmt=fmt, actor=request.user)
     except DomainError as error:
         messages.error(request, error.message)
         return redirect("production:batch_detail", pk=pk)
@@ -137,7 +133,7 @@ def batch_export_view(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
 
 @staff_view(VIEW_BATCH, IMPORT_RESULTS)
 @require_POST
-def batch_import_view(request: HttpRequest, pk: int) -> HttpResponse:
+def batch_import_view(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     batch = get_object_or_404(Batch.objects.select_related("bank", "created_by"), pk=pk)
     upload = request.FILES.get("file")
     try:
@@ -145,7 +141,7 @@ def batch_import_view(request: HttpRequest, pk: int) -> HttpResponse:
             batch=batch,
             file_name=upload.name or "" if upload else "",
             content=upload.read() if upload else b"",
-            actor=_user(request),
+            actor=request.user,
         )
     except DomainError as error:
         context = _detail_context(batch)

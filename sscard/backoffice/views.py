@@ -9,15 +9,16 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.forms import AuthenticationForm
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from sscard.accounts.models import User
+from sscard.accounts.requests import AuthedHttpRequest
 from sscard.applications import services
 from sscard.applications.constants import (
     CARD_ITEMS,
@@ -57,7 +58,7 @@ class StaffLoginView(auth_views.LoginView):
         """The workbench, when no safe ``next`` was given."""
         return reverse("backoffice:home")
 
-    def form_valid(self, form: StaffLoginForm) -> HttpResponse:  # type: ignore[override]
+    def form_valid(self, form: AuthenticationForm) -> HttpResponse:
         response = super().form_valid(form)
         audit_record(actor=form.get_user(), action="staff.login", detail={"factor": "totp"})
         return response
@@ -65,8 +66,8 @@ class StaffLoginView(auth_views.LoginView):
 
 @staff_view()
 @require_GET
-def home(request: HttpRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+def home(request: AuthedHttpRequest) -> HttpResponse:
+    user = request.user
     counts: dict[str, int] = {}
     if user.has_perm(roles.REVIEW):
         today = timezone.localdate()
@@ -91,7 +92,7 @@ def home(request: HttpRequest) -> HttpResponse:
 # The review queue
 
 
-def _filters(request: HttpRequest) -> QueueFilters:
+def _filters(request: AuthedHttpRequest) -> QueueFilters:
     """Filters come in the query string; a search comes in a POST body only, so that an ID
     number typed into it never appears in a URL, a browser history or an access log."""
     get = request.GET
@@ -111,7 +112,7 @@ def _filters(request: HttpRequest) -> QueueFilters:
 
 @staff_view(roles.REVIEW)
 @require_http_methods(["GET", "POST"])
-def queue(request: HttpRequest) -> HttpResponse:
+def queue(request: AuthedHttpRequest) -> HttpResponse:
     filters = _filters(request)
     today = timezone.localdate()
     page = Paginator(review_queue(filters, today=today), PAGE_SIZE).get_page(
@@ -145,7 +146,7 @@ def mask_search(q: str) -> str:
     return mask_id_number(q.upper())
 
 
-def _query_without_page(request: HttpRequest) -> str:
+def _query_without_page(request: AuthedHttpRequest) -> str:
     query = request.GET.copy()
     query.pop("page", None)
     return query.urlencode()
@@ -185,7 +186,7 @@ def _get_application(pk: int) -> Application:
 
 @staff_view(roles.VIEW_APPLICATION)
 @require_GET
-def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def application_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     application = _get_application(pk)
     return render(
         request, "backoffice/application.html", _detail_context(application, revealed=False)
@@ -194,7 +195,7 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @staff_view(roles.VIEW_APPLICATION, roles.REVEAL)
 @require_POST
-def application_reveal(request: HttpRequest, pk: int) -> HttpResponse:
+def application_reveal(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     """显示完整信息: shown once, in this response only, and recorded in the audit trail."""
     application = _get_application(pk)
     audit_record(
@@ -223,7 +224,7 @@ def _someone_else_decided(application: Application) -> str:
 
 
 def _decide(
-    request: HttpRequest,
+    request: AuthedHttpRequest,
     pk: int,
     act: Callable[[Application], Application],
     done: str,
@@ -258,8 +259,8 @@ def _decide(
 
 @staff_view(roles.REVIEW)
 @require_POST
-def application_accept(request: HttpRequest, pk: int) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+def application_accept(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+    user = request.user
     return _decide(
         request,
         pk,
@@ -271,8 +272,8 @@ def application_accept(request: HttpRequest, pk: int) -> HttpResponse:
 
 @staff_view(roles.REVIEW)
 @require_POST
-def application_approve(request: HttpRequest, pk: int) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+def application_approve(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+    user = request.user
     return _decide(
         request,
         pk,
@@ -284,8 +285,8 @@ def application_approve(request: HttpRequest, pk: int) -> HttpResponse:
 
 @staff_view(roles.REVIEW)
 @require_POST
-def application_return(request: HttpRequest, pk: int) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+def application_return(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+    user = request.user
     form = ReturnForm(request.POST)
     if not form.is_valid():
         return _form_invalid(request, pk, form, "return_form")
@@ -303,8 +304,8 @@ def application_return(request: HttpRequest, pk: int) -> HttpResponse:
 
 @staff_view(roles.REVIEW)
 @require_POST
-def application_reject(request: HttpRequest, pk: int) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+def application_reject(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+    user = request.user
     form = RejectForm(request.POST)
     if not form.is_valid():
         return _form_invalid(request, pk, form, "reject_form")
@@ -322,9 +323,9 @@ def application_reject(request: HttpRequest, pk: int) -> HttpResponse:
 
 @staff_view(roles.REVIEW)
 @require_POST
-def application_end(request: HttpRequest, pk: int) -> HttpResponse:
+def application_end(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     """终止办理: the card could not be made (制卡失败) and re-sending will not cure it."""
-    user: User = request.user  # type: ignore[assignment]
+    user = request.user
     form = EndForm(request.POST)
     if not form.is_valid():
         return _form_invalid(request, pk, form, "end_form")
@@ -338,7 +339,7 @@ def application_end(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _form_invalid(request: HttpRequest, pk: int, form: Any, name: str) -> HttpResponse:
+def _form_invalid(request: AuthedHttpRequest, pk: int, form: Any, name: str) -> HttpResponse:
     application = _get_application(pk)
     context = _detail_context(application, revealed=False)
     context[name] = form

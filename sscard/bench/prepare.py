@@ -27,6 +27,7 @@ from django.db.models import CharField, Count, Value
 from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from sscard.accounts.backends import BACKEND
 from sscard.accounts.models import Person, User
@@ -188,7 +189,7 @@ def reviewer(seed: int) -> User:
     groups = staff_groups_ensure()
     group = groups.get(User.Role.REVIEWER) or next(iter(groups.values()))
     user.groups.add(group)
-    if not user.totpdevice_set.exists():  # type: ignore[attr-defined]
+    if not TOTPDevice.objects.filter(user=user).exists():
         staff_totp_enrol(user=user, actor=None)
     return user
 
@@ -208,7 +209,7 @@ def prepare_reads(scenario: str, out: Path, *, seed: int, sessions: int = 64) ->
             lines.append((path, browser.cookie))
     elif scenario in ("queue", "queue_filtered"):
         staff = reviewer(seed)
-        device = staff.totpdevice_set.get()  # type: ignore[attr-defined]
+        device = TOTPDevice.objects.get(user=staff)
         path = "/staff/queue/"
         if scenario == "queue_filtered":
             district = Outlet.objects.order_by("code").values_list("district", flat=True)[0]

@@ -7,6 +7,7 @@ through Django's WSGI handler under pyinstrument, with the database queries coun
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -61,7 +62,14 @@ def call(app: WSGIHandler, request: dict[str, Any]) -> str:
         else:
             environ[f"HTTP_{name}"] = value
     status: list[str] = []
-    chunks = app(environ, lambda s, h, *a: status.append(s))  # type: ignore[arg-type]
+
+    def start_response(
+        status_line: str, headers: list[tuple[str, str]], exc_info: Any = None, /
+    ) -> Callable[[bytes], object]:
+        status.append(status_line)
+        return lambda data: None  # the body is read from the returned chunks
+
+    chunks = app(environ, start_response)
     b"".join(chunks)
     return status[0] if status else "?"
 

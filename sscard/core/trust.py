@@ -30,9 +30,11 @@ class TrustLevel(IntEnum):
             labels = {level.label: level for level in cls}
             if value in labels:
                 return labels[value]
+        if not isinstance(value, int | str):
+            return cls.L3
         try:
-            number = int(value)  # type: ignore[call-overload]
-        except (TypeError, ValueError):
+            number = int(value)
+        except ValueError:
             return cls.L3
         if number in legacy:
             return legacy[number]

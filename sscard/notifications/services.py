@@ -104,8 +104,8 @@ def _placeholders(person: Person, context: Mapping[str, Any]) -> dict[str, str]:
             "reason": application.staff_note,
             "link": _application_link(application),
         }
-        if card is None and application.production_order_id:
-            card = application.production_order.card  # type: ignore[union-attr]
+        if card is None and application.production_order is not None:
+            card = application.production_order.card
         if card is None:
             card = application.card
     if card is not None:

@@ -9,23 +9,17 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
-from sscard.accounts.models import User
+from sscard.accounts.requests import AuthedHttpRequest
 from sscard.notifications import selectors, services
 from sscard.notifications.constants import ALWAYS_BY_SMS, Event
 
 PAGE_SIZE = 20
 
 
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)  # noqa: S101 — login_required let only accounts through
-    return user
-
-
 @login_required
 @require_http_methods(["GET"])
-def inbox(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+def inbox(request: AuthedHttpRequest) -> HttpResponse:
+    user = request.user
     page = Paginator(selectors.inbox_for(user), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
@@ -36,8 +30,8 @@ def inbox(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def mark_read(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+def mark_read(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+    user = request.user
     message = get_object_or_404(selectors.inbox_for(user), pk=pk)
     services.inbox_mark_read(user=user, message_id=message.pk)
     if getattr(request, "htmx", False):
@@ -48,8 +42,8 @@ def mark_read(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def mark_all_read(request: HttpRequest) -> HttpResponse:
-    services.inbox_mark_read(user=_user(request))
+def mark_all_read(request: AuthedHttpRequest) -> HttpResponse:
+    services.inbox_mark_read(user=request.user)
     return redirect("notifications:inbox")
 
 
@@ -61,8 +55,8 @@ def _back(request: HttpRequest) -> str:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def preferences(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+def preferences(request: AuthedHttpRequest) -> HttpResponse:
+    user = request.user
     person = user.person
     if person is None:  # an employer's account: its messages are in the 消息中心 only
         return redirect("notifications:inbox")

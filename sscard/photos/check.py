@@ -85,7 +85,8 @@ def cascade(name: str) -> cv2.CascadeClassifier:
     if cache is None:
         cache = _local.cascades = {}
     if name not in cache:
-        classifier = cv2.CascadeClassifier(cv2.data.haarcascades + name)  # type: ignore[attr-defined]
+        folder = cv2.data.haarcascades  # type: ignore[attr-defined]  # cv2's stubs omit cv2.data
+        classifier = cv2.CascadeClassifier(folder + name)
         if classifier.empty():  # pragma: no cover — the wheel ships them
             raise RuntimeError(f"OpenCV cascade {name} is missing")
         cache[name] = classifier

@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 
 from sscard.accounts.models import User
+from sscard.accounts.requests import AuthedHttpRequest
 from sscard.accounts.services import person_reveal_own
 from sscard.accounts.trust import StepUpRequired
 from sscard.cards.services import card_report_not_me
@@ -31,7 +32,7 @@ WRONG_OLD_KEY = "password_wrong_old"
 
 
 @portal_login_required
-def change_password(request: HttpRequest) -> HttpResponse:
+def change_password(request: AuthedHttpRequest) -> HttpResponse:
     user = request.user
     assert isinstance(user, User)  # noqa: S101 — behind portal_login_required
     if not user.has_usable_password():
@@ -64,22 +65,16 @@ def change_password(request: HttpRequest) -> HttpResponse:
 
 
 @portal_login_required
-def my_info(request: HttpRequest) -> HttpResponse:
+def my_info(request: AuthedHttpRequest) -> HttpResponse:
     """查看完整信息: the person's own record in full after the step-up (个人中心 shows it
     masked)."""
-    if _user(request).person is None:
+    if request.user.person is None:
         return redirect("portal:center")
     try:
         person = person_reveal_own(requester=requester_of(request))
     except StepUpRequired as exc:
         return step_up_page(request, exc)
     return render(request, "portal/my_info.html", {"person": person})
-
-
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)  # noqa: S101 — behind portal_login_required
-    return user
 
 
 @never_cache

@@ -10,12 +10,13 @@ from typing import Any
 from django.contrib import messages
 from django.db import transaction
 from django.db.models import Prefetch, Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from sscard.accounts.models import User
+from sscard.accounts.requests import AuthedHttpRequest
 from sscard.accounts.services import Relation
 from sscard.accounts.trust import Action, StepUpRequired, ensure_trust
 from sscard.applications.constants import WITHDRAWABLE, AppStatus, ItemCode
@@ -25,7 +26,7 @@ from sscard.applications.services import application_resubmit, application_withd
 from sscard.core.errors import DomainError
 from sscard.core.net import client_ip
 from sscard.portal import items as pages
-from sscard.portal.auth import portal_login_required, portal_user, requester_of
+from sscard.portal.auth import portal_login_required, requester_of
 from sscard.portal.models import Draft
 from sscard.portal.services import draft_discard, draft_for, draft_uploads
 from sscard.portal.verify import step_up_page
@@ -49,9 +50,9 @@ CORRECTED_OWN_FIELDS = ("name", "phone", "address", "mail_address")
 
 
 @portal_login_required
-def confirm(request: HttpRequest, draft_id: uuid.UUID) -> HttpResponse:
+def confirm(request: AuthedHttpRequest, draft_id: uuid.UUID) -> HttpResponse:
     try:
-        draft = draft_for(portal_user(request), draft_id)
+        draft = draft_for(request.user, draft_id)
     except DomainError:
         return _submitted(request, draft_id)
     requester = requester_of(request)
@@ -84,9 +85,7 @@ def confirm(request: HttpRequest, draft_id: uuid.UUID) -> HttpResponse:
         proof |= {
             "phone": new_phone,
             "sent": _new_phone_challenge(request, draft) is not None,
-            "wait": sending_wait(
-                phone=new_phone, user=portal_user(request), client_ip=client_ip(request)
-            ),
+            "wait": sending_wait(phone=new_phone, user=request.user, client_ip=client_ip(request)),
         }
     return render(
         request,
@@ -106,7 +105,7 @@ def confirm(request: HttpRequest, draft_id: uuid.UUID) -> HttpResponse:
 
 
 def _submit(
-    request: HttpRequest,
+    request: AuthedHttpRequest,
     draft: Draft,
     page: pages.ItemPage,
     target: pages.Target,
@@ -153,20 +152,24 @@ def _submit(
 NEW_PHONE_KEY = "new_phone_challenge"
 
 
-def _new_phone_challenge(request: HttpRequest, draft: Draft) -> str | None:
+def _new_phone_challenge(request: AuthedHttpRequest, draft: Draft) -> str | None:
     kept = request.session.get(NEW_PHONE_KEY) or {}
     return kept.get("challenge") if kept.get("draft") == str(draft.pk) else None
 
 
 def _send_new_phone_code(
-    request: HttpRequest, draft: Draft, target: pages.Target, phone: str, proof: dict[str, Any]
+    request: AuthedHttpRequest,
+    draft: Draft,
+    target: pages.Target,
+    phone: str,
+    proof: dict[str, Any],
 ) -> int:
     """获取验证码: a code to the NEW number (never the old one); the HTTP status of the page."""
     try:
         challenge = challenge_start(
             purpose=Purpose.NEW_PHONE,
             phone=phone,
-            user=portal_user(request),
+            user=request.user,
             person=target.subject,
             client_ip=client_ip(request),
         )
@@ -178,13 +181,13 @@ def _send_new_phone_code(
     return 200
 
 
-def _prove_new_phone(request: HttpRequest, draft: Draft, phone: str, code: str) -> str:
+def _prove_new_phone(request: AuthedHttpRequest, draft: Draft, phone: str, code: str) -> str:
     """The challenge the entered code opens, for the service to spend with the change. A
     code entered right before a change that then failed for another reason still counts."""
     challenge_id = _new_phone_challenge(request, draft)
     if challenge_id is None:
         raise DomainError("请先获取验证码，验证码将发送至新手机号码", field="code")
-    user = portal_user(request)
+    user = request.user
     if not challenge_proved(
         challenge_id=challenge_id, purpose=Purpose.NEW_PHONE, user=user, phone=phone
     ):
@@ -192,12 +195,10 @@ def _prove_new_phone(request: HttpRequest, draft: Draft, phone: str, code: str) 
     return challenge_id
 
 
-def _submitted(request: HttpRequest, draft_id: uuid.UUID) -> HttpResponse:
+def _submitted(request: AuthedHttpRequest, draft_id: uuid.UUID) -> HttpResponse:
     """A draft that is gone was submitted already (a double click, the back button): show
     what it became."""
-    done = Application.objects.filter(
-        applicant=portal_user(request), submission_key=draft_id
-    ).first()
+    done = Application.objects.filter(applicant=request.user, submission_key=draft_id).first()
     if done is not None:
         return redirect("portal:application", receipt=done.receipt_number)
     raise Http404
@@ -205,9 +206,9 @@ def _submitted(request: HttpRequest, draft_id: uuid.UUID) -> HttpResponse:
 
 @portal_login_required
 @require_POST
-def discard(request: HttpRequest, draft_id: uuid.UUID) -> HttpResponse:
+def discard(request: AuthedHttpRequest, draft_id: uuid.UUID) -> HttpResponse:
     try:
-        draft = draft_for(portal_user(request), draft_id)
+        draft = draft_for(request.user, draft_id)
     except DomainError:
         raise Http404 from None
     draft_discard(draft)
@@ -228,10 +229,12 @@ def _mine(user: User) -> Q:
     return mine
 
 
-def _own_application(request: HttpRequest, receipt: str, *, filed: bool = False) -> Application:
+def _own_application(
+    request: AuthedHttpRequest, receipt: str, *, filed: bool = False
+) -> Application:
     """One of the account's applications; ``filed`` — only one it filed itself (to withdraw or
     correct it)."""
-    user = portal_user(request)
+    user = request.user
     application = (
         Application.objects.filter(
             Q(applicant=user) if filed else _mine(user), receipt_number=receipt
@@ -246,22 +249,22 @@ def _own_application(request: HttpRequest, receipt: str, *, filed: bool = False)
 
 
 @portal_login_required
-def applications(request: HttpRequest) -> HttpResponse:
+def applications(request: AuthedHttpRequest) -> HttpResponse:
     mine = list(
-        Application.objects.filter(_mine(portal_user(request)))
+        Application.objects.filter(_mine(request.user))
         .select_related("subject")
         .order_by("-submitted_at")[:100]
     )
-    for application in mine:
-        application.done = what_was_done(application, brief=True)  # type: ignore[attr-defined]
-    drafts = Draft.objects.filter(user=portal_user(request))
-    return render(request, "portal/applications.html", {"applications": mine, "drafts": drafts})
+    # each application with what was done in it, in brief
+    rows = [(application, what_was_done(application, brief=True)) for application in mine]
+    drafts = Draft.objects.filter(user=request.user)
+    return render(request, "portal/applications.html", {"applications": rows, "drafts": drafts})
 
 
 @portal_login_required
-def application_detail(request: HttpRequest, receipt: str) -> HttpResponse:
+def application_detail(request: AuthedHttpRequest, receipt: str) -> HttpResponse:
     application = _own_application(request, receipt)
-    by_employer = application.applicant_id != portal_user(request).pk
+    by_employer = application.applicant_id != request.user.pk
     deadline = application_deadline(application)
     return render(
         request,
@@ -282,7 +285,7 @@ def application_detail(request: HttpRequest, receipt: str) -> HttpResponse:
 
 @portal_login_required
 @require_POST
-def withdraw(request: HttpRequest, receipt: str) -> HttpResponse:
+def withdraw(request: AuthedHttpRequest, receipt: str) -> HttpResponse:
     application = _own_application(request, receipt, filed=True)
     try:
         application_withdraw(requester=requester_of(request), application=application)
@@ -294,7 +297,7 @@ def withdraw(request: HttpRequest, receipt: str) -> HttpResponse:
 
 
 @portal_login_required
-def correct(request: HttpRequest, receipt: str) -> HttpResponse:
+def correct(request: AuthedHttpRequest, receipt: str) -> HttpResponse:
     """退回补正: read the reason, fix the entries, resubmit."""
     application = _own_application(request, receipt, filed=True)
     if application.status != AppStatus.RETURNED:

@@ -15,6 +15,7 @@ from django.utils.cache import add_never_cache_headers
 
 from sscard.accounts.backends import BACKEND
 from sscard.accounts.models import User
+from sscard.accounts.requests import AuthedHttpRequest
 from sscard.accounts.trust import Requester, TrustLevel
 
 PUBLIC_ROLES = frozenset({User.Role.CITIZEN, User.Role.EMPLOYER})
@@ -37,10 +38,10 @@ def session_trust(request: HttpRequest) -> TrustLevel:
     return TrustLevel.parse(request.session.get(TRUST_KEY, TrustLevel.L3))
 
 
-def requester_of(request: HttpRequest) -> Requester:
-    user = request.user
-    assert isinstance(user, User)  # noqa: S101 — only called behind portal_login_required
-    return Requester(user=user, trust=session_trust(request))
+def requester_of(request: AuthedHttpRequest) -> Requester:
+    """The signed-in citizen or employer and how sure this session is of them (views behind
+    portal_login_required)."""
+    return Requester(user=request.user, trust=session_trust(request))
 
 
 def portal_login_required(view: View) -> View:
@@ -62,10 +63,3 @@ def portal_login_required(view: View) -> View:
         return response
 
     return wrapped
-
-
-def portal_user(request: HttpRequest) -> User:
-    """The signed-in citizen or employer (views behind portal_login_required)."""
-    user = request.user
-    assert isinstance(user, User)  # noqa: S101
-    return user

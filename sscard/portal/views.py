@@ -19,6 +19,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from sscard.accounts.models import User
+from sscard.accounts.requests import AuthedHttpRequest
 from sscard.accounts.trust import Action, StepUpRequired, ensure_trust
 from sscard.applications.catalogue import Bundle, Item, ItemKind, bundle, bundles
 from sscard.applications.constants import WITHDRAWABLE, ItemCode, MaterialKind
@@ -30,7 +31,7 @@ from sscard.applications.services import application_confirm_receipt
 from sscard.core.errors import DomainError
 from sscard.photos.verdict import examine_photo
 from sscard.portal import items as pages
-from sscard.portal.auth import portal_login_required, portal_user, requester_of, session_trust
+from sscard.portal.auth import portal_login_required, requester_of, session_trust
 from sscard.portal.login_views import face_login_url, safe_next_of
 from sscard.portal.models import Draft
 from sscard.portal.services import draft_for, draft_save
@@ -67,7 +68,7 @@ def _prepared_uploads(request: HttpRequest) -> tuple[dict[str, PreparedUpload], 
 
 @portal_login_required
 @require_POST
-def photo_check(request: HttpRequest) -> HttpResponse:
+def photo_check(request: AuthedHttpRequest) -> HttpResponse:
     """The photo's verdict as soon as it is chosen (htmx): what is wrong with it, precisely,
     or the photo as it will be used — fixed automatically where it could be."""
     upload = request.FILES.get("photo")
@@ -83,7 +84,7 @@ def photo_check(request: HttpRequest) -> HttpResponse:
 
 @portal_login_required
 @require_POST
-def ward_check(request: HttpRequest) -> HttpResponse:
+def ward_check(request: AuthedHttpRequest) -> HttpResponse:
     """申领 for a child: whether the number typed names someone a guardian may apply for,
     said beside it as soon as it is typed (htmx), before anything is uploaded."""
     error = ward_document_error(
@@ -167,7 +168,7 @@ def bundle_detail(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @portal_login_required
-def select_target(request: HttpRequest, code: str, item: str) -> HttpResponse:
+def select_target(request: AuthedHttpRequest, code: str, item: str) -> HttpResponse:
     found = bundle_or_404(code)
     the_item = item_or_404(found, item)
     requester = requester_of(request)
@@ -195,7 +196,7 @@ def _token(raw: str | None) -> uuid.UUID | None:
 
 
 @portal_login_required
-def item_page(request: HttpRequest, code: str, item: str, target: str) -> HttpResponse:
+def item_page(request: AuthedHttpRequest, code: str, item: str, target: str) -> HttpResponse:
     found = bundle_or_404(code)
     the_item = item_or_404(found, item)
     requester = requester_of(request)
@@ -221,7 +222,7 @@ def item_page(request: HttpRequest, code: str, item: str, target: str) -> HttpRe
     draft_id = token or _token(request.GET.get("draft"))
     if draft_id:
         try:
-            draft = draft_for(portal_user(request), draft_id)
+            draft = draft_for(request.user, draft_id)
         except DomainError:
             draft = None
     values = (
@@ -274,7 +275,7 @@ def item_page(request: HttpRequest, code: str, item: str, target: str) -> HttpRe
         else:
             try:
                 saved = draft_save(
-                    user=portal_user(request),
+                    user=request.user,
                     item=the_item.code,
                     draft_id=token or uuid.uuid4(),
                     subject=chosen.subject,
@@ -289,7 +290,7 @@ def item_page(request: HttpRequest, code: str, item: str, target: str) -> HttpRe
         if uploads and token:
             try:
                 draft = draft_save(
-                    user=portal_user(request),
+                    user=request.user,
                     item=the_item.code,
                     draft_id=token,
                     subject=chosen.subject,
@@ -315,7 +316,9 @@ def item_page(request: HttpRequest, code: str, item: str, target: str) -> HttpRe
     return render(request, page.template, context, status=status)
 
 
-def _query(request: HttpRequest, item: Item, target: pages.Target, context: dict) -> HttpResponse:
+def _query(
+    request: AuthedHttpRequest, item: Item, target: pages.Target, context: dict
+) -> HttpResponse:
     requester = requester_of(request)
     if item.code == ItemCode.PROGRESS:
         assert target.person is not None  # noqa: S101
@@ -331,7 +334,7 @@ def _query(request: HttpRequest, item: Item, target: pages.Target, context: dict
 
 
 @portal_login_required
-def confirm_receipt(request: HttpRequest, code: str, target: str) -> HttpResponse:
+def confirm_receipt(request: AuthedHttpRequest, code: str, target: str) -> HttpResponse:
     """确认收到 a mailed card, from 制卡进度: tick “我已收到”, then 确认收到 (a step-up first
     when the login is not sure enough of the person; the tick is kept across it)."""
     found = bundle_or_404(code)

@@ -1,7 +1,7 @@
 from django.contrib import admin, messages
 from django.db.models import QuerySet
-from django.http import HttpRequest
 
+from sscard.accounts.requests import AuthedHttpRequest
 from sscard.core.admin import HistoryInline, ServiceWrittenAdmin
 from sscard.core.errors import DomainError
 from sscard.production.models import ProductionEvent, ProductionOrder
@@ -35,11 +35,11 @@ class ProductionOrderAdmin(ServiceWrittenAdmin):
     actions = ["send_data"]
 
     @admin.action(description="数据录入：发送所选订单到合作银行", permissions=["change"])
-    def send_data(self, request: HttpRequest, queryset: QuerySet[ProductionOrder]) -> None:
+    def send_data(self, request: AuthedHttpRequest, queryset: QuerySet[ProductionOrder]) -> None:
         done = 0
         for order in queryset:
             try:
-                order_send_data(order=order, actor=request.user)  # type: ignore[arg-type]
+                order_send_data(order=order, actor=request.user)
                 done += 1
             except DomainError as exc:
                 self.message_user(request, f"订单#{order.pk}：{exc.message}", messages.WARNING)

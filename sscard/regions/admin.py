@@ -7,7 +7,7 @@ from sscard.regions.models import Bank, HolidayOverride, Outlet, RegionSettings
 from sscard.regions.warnings import calendar_warning
 
 
-class CalendarWarningMixin:
+class CalendarWarningMixin(admin.ModelAdmin):
     """Lists whose dates depend on the calendar say when a year's holidays are missing."""
 
     def changelist_view(
@@ -15,7 +15,7 @@ class CalendarWarningMixin:
     ) -> HttpResponse:
         if warning := calendar_warning():
             messages.warning(request, warning)
-        return super().changelist_view(request, extra_context)  # type: ignore[misc]
+        return super().changelist_view(request, extra_context)
 
 
 @admin.register(RegionSettings)

@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from sscard.accounts.models import User
+from sscard.accounts.requests import AuthedHttpRequest
 from sscard.accounts.trust import Requester, StepUpRequired, TrustLevel
 from sscard.audit.services import audit_record
 from sscard.core.errors import DomainError
@@ -152,7 +153,7 @@ def bind(request: HttpRequest) -> HttpResponse:
 
 
 @portal_login_required
-def complete(request: HttpRequest) -> HttpResponse:
+def complete(request: AuthedHttpRequest) -> HttpResponse:
     """After 人脸识别登录, a password and the code to the phone on file, or an earlier login in
     this session: bind the WeChat identity. A session not sure enough of the person is shown
     the step-up page, which comes back here."""
