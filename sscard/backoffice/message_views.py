@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET, require_POST
 from sscard.accounts.models import User
 from sscard.backoffice.access import staff_view
 from sscard.core.errors import DomainError
-from sscard.notifications import selectors, services
+from sscard.notifications import delivery, selectors
 from sscard.notifications.constants import Channel, Event, MessageStatus
 from sscard.notifications.models import Message
 
@@ -67,7 +67,7 @@ def message_resend(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     assert isinstance(user, User)  # noqa: S101 — staff_view let only staff accounts through
     try:
-        services.message_resend(message=message, actor=user)
+        delivery.message_resend(message=message, actor=user)
     except DomainError as exc:
         flash.error(request, exc.message)
     else:

@@ -1,7 +1,7 @@
 """The outbox. A :class:`Notification` is one event that happened to one person; each of its
 :class:`Message` rows is one delivery on one channel to one address (or, for the 消息中心, to
 one account), written in the same transaction as the change it reports and delivered later by
-the task worker (``services.outbox_deliver``)."""
+the task worker (``delivery.outbox_deliver``)."""
 
 from __future__ import annotations
 

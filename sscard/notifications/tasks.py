@@ -5,27 +5,27 @@ from __future__ import annotations
 
 from django_tasks import task
 
-from sscard.notifications import services
+from sscard.notifications import delivery, reminders
 
 
 @task()
 def deliver_messages_task(ids: list[int]) -> int:
     """Deliver the messages one change has just written (enqueued when it commits)."""
-    return services.outbox_deliver(ids=ids)
+    return delivery.outbox_deliver(ids=ids)
 
 
 @task()
 def deliver_due_messages_task() -> int:
     """The periodic sweep: retries whose delay has passed, messages a dead worker held past
     its lease, anything whose enqueue was lost."""
-    return services.outbox_deliver()
+    return delivery.outbox_deliver()
 
 
 @task()
 def remind_temporary_losses_lapsing_task() -> int:
-    return services.remind_temporary_losses_lapsing()
+    return reminders.remind_temporary_losses_lapsing()
 
 
 @task()
 def remind_uncollected_cards_task() -> int:
-    return services.remind_uncollected_cards()
+    return reminders.remind_uncollected_cards()

@@ -17,7 +17,7 @@ from django.utils import timezone
 from sscard.accounts.models import User
 from sscard.audit.models import AuditRecord
 from sscard.core.errors import DomainError
-from sscard.notifications import services
+from sscard.notifications import delivery, services
 from sscard.notifications.constants import Channel, Event, MessageStatus
 from sscard.notifications.models import Message
 from sscard.testing.factories import PersonFactory, StaffFactory
@@ -93,7 +93,7 @@ def test_the_http_gateway_gets_the_signed_text_and_the_message_id(http_sms):
     gateway = http_sms(delay=0)
     sms = one_sms()
 
-    assert services.outbox_deliver() == 1
+    assert delivery.outbox_deliver() == 1
 
     (request,) = gateway.requests
     assert request["auth"] == "Bearer gateway-token"
@@ -119,7 +119,7 @@ def test_a_gateway_timing_out_is_retried_with_growing_delays_then_fails_with_the
 
     with time_machine.travel(start, tick=True) as traveller:
         for attempt in range(1, 5):
-            assert services.outbox_deliver() == 0
+            assert delivery.outbox_deliver() == 0
             sms.refresh_from_db()
             assert sms.attempts == attempt
             assert sms.last_error == "短信网关超时（0.3秒无响应）"
@@ -127,7 +127,7 @@ def test_a_gateway_timing_out_is_retried_with_growing_delays_then_fails_with_the
                 assert sms.status == MessageStatus.PENDING
                 delays.append(round((sms.next_attempt_at - timezone.now()).total_seconds()))
                 # not before its time
-                assert services.outbox_deliver() == 0
+                assert delivery.outbox_deliver() == 0
                 assert Message.objects.get(pk=sms.pk).attempts == attempt
                 traveller.shift(timedelta(seconds=delays[-1] + 1))
 
@@ -141,7 +141,7 @@ def test_a_gateway_timing_out_is_retried_with_growing_delays_then_fails_with_the
     assert "短信网关超时（0.3秒无响应）" in page and sms.address_masked in page
     # a failed message stays failed until an officer resends it
     with time_machine.travel(start + timedelta(days=2)):
-        assert services.outbox_deliver() == 0
+        assert delivery.outbox_deliver() == 0
     assert len(gateway.requests) == 4
 
 
@@ -159,7 +159,7 @@ def test_a_refusing_gateway_is_recorded_as_the_error(http_sms, kwargs, error):
     http_sms(**kwargs)
     sms = one_sms()
 
-    services.outbox_deliver()
+    delivery.outbox_deliver()
 
     sms.refresh_from_db()
     assert (sms.status, sms.last_error) == (MessageStatus.PENDING, error)
@@ -170,7 +170,7 @@ def test_an_unreachable_gateway_is_an_error_not_a_crash(settings):
     settings.SSCARD_SMS_GATEWAY_URL = "http://127.0.0.1:9/send"  # discard port: refused
     sms = one_sms()
 
-    services.outbox_deliver()
+    delivery.outbox_deliver()
 
     sms.refresh_from_db()
     assert sms.status == MessageStatus.PENDING
@@ -185,8 +185,8 @@ def test_an_officer_resends_a_failed_message_and_it_is_audited(sent, settings):
     )
     officer = StaffFactory(role="admin")
 
-    services.message_resend(message=sms, actor=officer)
-    assert services.outbox_deliver() == 1
+    delivery.message_resend(message=sms, actor=officer)
+    assert delivery.outbox_deliver() == 1
 
     sms.refresh_from_db()
     assert (sms.status, sms.attempts) == (MessageStatus.SENT, 1)
@@ -199,25 +199,25 @@ def test_only_a_failed_message_is_resent(sent):
     sms = one_sms()
 
     with pytest.raises(DomainError, match="只有发送失败的消息可以重新发送"):
-        services.message_resend(message=sms, actor=StaffFactory(role="admin"))
+        delivery.message_resend(message=sms, actor=StaffFactory(role="admin"))
 
 
 def test_delivering_twice_sends_once(sent):
     sms = one_sms()
 
-    assert services.outbox_deliver(ids=[sms.pk]) == 1
-    assert services.outbox_deliver(ids=[sms.pk]) == 0
-    assert services.outbox_deliver() == 0
+    assert delivery.outbox_deliver(ids=[sms.pk]) == 1
+    assert delivery.outbox_deliver(ids=[sms.pk]) == 0
+    assert delivery.outbox_deliver() == 0
 
     assert len(sent) == 1
 
 
 def test_a_message_held_by_a_live_worker_is_not_taken(sent):
     sms = one_sms()
-    claimed = services.outbox_claim()
+    claimed = delivery.outbox_claim()
     assert claimed is not None and claimed.pk == sms.pk
 
-    assert services.outbox_deliver() == 0
+    assert delivery.outbox_deliver() == 0
     assert sent == []
 
 
@@ -225,17 +225,17 @@ def test_a_dead_workers_message_is_taken_over_after_its_lease_and_its_late_outco
     sent, settings
 ):
     sms = one_sms()
-    dead = services.outbox_claim()  # the worker that claimed it dies mid-send
+    dead = delivery.outbox_claim()  # the worker that claimed it dies mid-send
     assert dead is not None
 
     later = timezone.now() + timedelta(seconds=settings.SSCARD_NOTIFY_LEASE_SECONDS + 1)
     with time_machine.travel(later):
-        assert services.outbox_deliver() == 1
+        assert delivery.outbox_deliver() == 1
 
     sms.refresh_from_db()
     assert (sms.status, sms.attempts, len(sent)) == (MessageStatus.SENT, 2, 1)
     # the old worker coming back cannot overwrite the newer claim's outcome
-    services._record_failure(dead, "网关超时")
+    delivery._record_failure(dead, "网关超时")
     sms.refresh_from_db()
     assert (sms.status, sms.last_error) == (MessageStatus.SENT, "")
 
@@ -243,11 +243,11 @@ def test_a_dead_workers_message_is_taken_over_after_its_lease_and_its_late_outco
 def test_a_message_whose_last_attempt_was_cut_short_fails(settings, sent):
     settings.SSCARD_NOTIFY_MAX_ATTEMPTS = 1
     sms = one_sms()
-    assert services.outbox_claim() is not None
+    assert delivery.outbox_claim() is not None
 
     later = timezone.now() + timedelta(seconds=settings.SSCARD_NOTIFY_LEASE_SECONDS + 1)
     with time_machine.travel(later):
-        assert services.outbox_deliver() == 0
+        assert delivery.outbox_deliver() == 0
 
     sms.refresh_from_db()
     assert sms.status == MessageStatus.FAILED
@@ -260,7 +260,7 @@ def test_the_development_file_backend_writes_one_masked_line_per_message(setting
     settings.SSCARD_NOTIFY_FILE_DIR = str(tmp_path)
     sms = one_sms()
 
-    services.outbox_deliver()
+    delivery.outbox_deliver()
 
     (line,) = (tmp_path / "sms.jsonl").read_text(encoding="utf-8").splitlines()
     record = json.loads(line)
@@ -278,7 +278,7 @@ def test_a_crashing_backend_uses_an_attempt_and_names_the_error_type(settings, m
     monkeypatch.setattr(MemoryBackend, "send", crash)
     sms = one_sms()
 
-    assert services.outbox_deliver() == 0
+    assert delivery.outbox_deliver() == 0
 
     sms.refresh_from_db()
     assert (sms.status, sms.attempts, sms.last_error) == (

@@ -16,8 +16,8 @@ from sscard.applications.tests.helpers import approve, produce_to_outlet, submit
 from sscard.cards.services import card_expire_temporary_losses
 from sscard.notifications import channels
 from sscard.notifications.constants import Channel, Event, MessageStatus
+from sscard.notifications.delivery import outbox_deliver
 from sscard.notifications.models import ChannelPreference, Message, MessageTemplate, Notification
-from sscard.notifications.services import outbox_deliver
 from sscard.production import services as production
 from sscard.production.constants import Stage
 from sscard.testing.factories import CardFactory, GuardianshipFactory, UserFactory, requester_for

@@ -14,7 +14,7 @@ from sscard.applications.tests.helpers import approve, produce_to_outlet, submit
 from sscard.notifications import tasks
 from sscard.notifications.constants import Channel, Event
 from sscard.notifications.models import Message
-from sscard.notifications.services import (
+from sscard.notifications.reminders import (
     months_before,
     remind_temporary_losses_lapsing,
     remind_uncollected_cards,

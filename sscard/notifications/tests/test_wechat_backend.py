@@ -10,7 +10,7 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 from django.core.management import call_command
 
-from sscard.notifications import channels, services
+from sscard.notifications import channels, delivery, services
 from sscard.notifications.backends import WechatBackend
 from sscard.notifications.constants import Channel, Event, MessageStatus
 from sscard.notifications.models import Message, MessageTemplate
@@ -95,14 +95,14 @@ def test_a_stale_token_is_refetched_after_the_refusal(wechat):
     wechat.send_answers = [{"errcode": 42001, "errmsg": "access_token expired"}]
     message = wechat_message()
 
-    services.outbox_deliver()
+    delivery.outbox_deliver()
     message.refresh_from_db()
     assert (message.status, message.last_error) == (
         MessageStatus.PENDING,
         "微信接口拒绝：errcode 42001",
     )
 
-    services.outbox_deliver(now=message.next_attempt_at)
+    delivery.outbox_deliver(now=message.next_attempt_at)
     message.refresh_from_db()
     assert message.status == MessageStatus.SENT
     tokens = [path for path, _, _ in wechat.calls if path == "/cgi-bin/stable_token"]

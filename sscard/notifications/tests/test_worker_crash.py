@@ -18,7 +18,7 @@ from django.db import connection
 from django.utils import timezone
 from django_tasks_db.backend import DatabaseBackend
 
-from sscard.notifications import services, tasks
+from sscard.notifications import delivery, reminders, services, tasks
 from sscard.notifications.backends import MemoryBackend
 from sscard.notifications.constants import Channel, Event, MessageStatus
 from sscard.notifications.models import Message
@@ -44,7 +44,7 @@ def one_sms() -> Message:
 def test_parallel_deliveries_of_one_message_send_it_once(settings):
     settings.SSCARD_SMS_BACKEND = "sscard.notifications.backends.MemoryBackend"
     sms = one_sms()
-    delivered = results(run_at_once(*[partial(services.outbox_deliver, ids=[sms.pk])] * N))
+    delivered = results(run_at_once(*[partial(delivery.outbox_deliver, ids=[sms.pk])] * N))
 
     assert sorted(delivered) == [0] * (N - 1) + [1]
     assert len(MemoryBackend.sent) == 1
@@ -154,7 +154,7 @@ def test_reminder_jobs_running_in_parallel_remind_once():
     from sscard.testing.factories import CardFactory
 
     CardFactory(lost_temporarily=True, loss_expires_at=timezone.now() + timedelta(hours=20))
-    results(run_at_once(*[services.remind_temporary_losses_lapsing] * N))
+    results(run_at_once(*[reminders.remind_temporary_losses_lapsing] * N))
 
     assert Notification.objects.filter(event=Event.LOSS_LAPSES_TOMORROW).count() == 1
     assert Message.objects.filter(notification__event=Event.LOSS_LAPSES_TOMORROW).count() == 1

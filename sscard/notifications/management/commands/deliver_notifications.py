@@ -8,7 +8,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from sscard.notifications.services import outbox_deliver
+from sscard.notifications.delivery import outbox_deliver
 
 
 class Command(BaseCommand):

@@ -1,16 +1,15 @@
-"""factory_boy factories with named states, e.g. ``CardFactory(lost_formally=True)``."""
+"""Applications (办件) at any status, their materials, the portal's drafts and an
+employer's 批量申领 batch."""
 
 from __future__ import annotations
 
-import random
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 import factory
 from django.utils import timezone
 
-from sscard.accounts.models import Employer, Guardianship, Person, User
-from sscard.accounts.trust import Requester, TrustLevel
+from sscard.accounts.models import Person
 from sscard.applications.constants import (
     CARD_ITEMS,
     ApplicationAction,
@@ -18,296 +17,17 @@ from sscard.applications.constants import (
     ItemCode,
     MaterialKind,
 )
-from sscard.cards.constants import CardStatus
-from sscard.cards.models import Card
-from sscard.production.constants import BatchStatus, Delivery, Stage
+from sscard.production.constants import Delivery
 from sscard.regions.models import Bank, Outlet
-from sscard.testing.ids import JIEYANG_AREAS, resident_id, uscc
-
-_rng = random.Random(20261129)  # noqa: S311
-
-
-class BankFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Bank
-        django_get_or_create = ("code",)
-
-    code = factory.Sequence(lambda n: f"B{n:03d}")
-    name = factory.Sequence(lambda n: f"合作银行{n}")
-
-
-class OutletFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Outlet
-        django_get_or_create = ("code",)
-
-    code = factory.Sequence(lambda n: f"O{n:03d}")
-    name = factory.Sequence(lambda n: f"榕城区社保卡服务网点{n}")
-    district = "榕城区"
-    address = "揭阳市榕城区临江北路1号"
-    bank = factory.SubFactory(BankFactory)
-
-
-class PersonFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Person
-
-    class Params:
-        minor = factory.Trait(
-            birth_date=factory.LazyFunction(lambda: timezone.localdate() - timedelta(days=365 * 8))
-        )
-
-    doc_type = "resident_id"
-    birth_date = date(1988, 5, 17)
-    gender = "M"
-    # distinct within a run: 5 areas x 499 serials for each birth date and sex
-    doc_number = factory.LazyAttributeSequence(
-        lambda o, n: resident_id(
-            o.birth_date, male=o.gender == "M", area=JIEYANG_AREAS[n % 5], serial=(n // 5) % 499
-        )
-    )
-    name = factory.Sequence(lambda n: "张" + "三四五六七八九"[n % 7] + "丰"[: n % 2])
-    ethnicity = "汉族"
-    nationality = "中国"
-    phone = factory.Sequence(lambda n: f"138{n:08d}")
-    address = "广东省揭阳市榕城区进贤门大道88号"
-
-
-# every factory account's password (≥ 12 characters), for tests that sign in with it
-PASSWORD = "correct horse battery"  # noqa: S105
-
-
-class UserFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = User
-
-    class Params:
-        # registered with a name and an ID number alone, before registration proved possession
-        unproved = factory.Trait(possession="", possession_at=None)
-
-    username = factory.Sequence(lambda n: f"user{n}")
-    role = User.Role.CITIZEN
-    person = factory.SubFactory(PersonFactory)
-    password = factory.django.Password(PASSWORD)
-    possession = User.Possession.SMS
-    possession_at = factory.LazyFunction(timezone.now)
-
-
-class StaffFactory(UserFactory):
-    """A staff account in its role's group (``backoffice.roles``), so it holds exactly the
-    permissions the back office grants that role. A transactional test's flush removes the
-    groups the data migrations made: they are put back first."""
-
-    role = User.Role.REVIEWER
-    person = None
-    is_staff = True
-
-    @classmethod
-    def _create(cls, model_class, *args, **kwargs):
-        from django.contrib.auth.models import Group
-
-        from sscard.backoffice.roles import ROLE_GROUPS, staff_groups_ensure
-
-        name = ROLE_GROUPS.get(kwargs.get("role", cls.role), ("", ()))[0]
-        if name and not Group.objects.filter(name=name).exists():
-            staff_groups_ensure()
-        return super()._create(model_class, *args, **kwargs)
-
-
-class EmployerFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Employer
-        skip_postgeneration_save = True
-
-    name = factory.Sequence(lambda n: f"揭阳市示例科技有限公司{n}")
-    uscc = factory.LazyFunction(lambda: uscc(rng=_rng))
-    status = Employer.Status.APPROVED  # an employer already let in; the traits are the others
-
-    class Params:
-        pending = factory.Trait(status=Employer.Status.PENDING)
-        refused = factory.Trait(
-            status=Employer.Status.REFUSED, refusal_reason="营业执照照片模糊，无法辨认"
-        )
-
-    @factory.post_generation
-    def licence(obj: Employer, create: bool, extracted: Any, **kwargs: Any) -> None:
-        """``EmployerFactory(licence=True)``: a 营业执照 scan (a PNG) stored for it."""
-        if not (create and extracted):
-            return
-        from django.core.files.storage import default_storage
-
-        from sscard.photos.uploads import HardenedFile
-        from sscard.testing.photos import png_photo
-
-        obj.license_file = default_storage.save(
-            f"employer-licences/test-{obj.pk}.png", HardenedFile(png_photo(), "image/png")
-        )
-        obj.license_content_type = "image/png"
-        obj.save(update_fields=["license_file", "license_content_type"])
-
-
-class EmployerAgentFactory(UserFactory):
-    """An employer's account (单位账号): no person of its own, one employer."""
-
-    role = User.Role.EMPLOYER
-    person = None
-    employer = factory.SubFactory(EmployerFactory)
-
-
-class GuardianshipFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Guardianship
-
-    guardian = factory.SubFactory(PersonFactory)
-    ward = factory.SubFactory(PersonFactory, minor=True)
-    relationship = Guardianship.Relationship.MOTHER
-
-
-class CardFactory(factory.django.DjangoModelFactory):
-    """A card in any state, written directly (the services are tested on their own)."""
-
-    class Meta:
-        model = Card
-
-    class Params:
-        sealed = factory.Trait(status=CardStatus.SEALED)
-        producing = factory.Trait(status=CardStatus.PRODUCING, issued_on=None, expires_on=None)
-        lost_temporarily = factory.Trait(
-            status=CardStatus.TEMP_LOST,
-            status_before_loss=CardStatus.ACTIVE,
-            loss_expires_at=factory.LazyFunction(lambda: timezone.now() + timedelta(days=10)),
-        )
-        lost_formally = factory.Trait(status=CardStatus.LOST)
-        cancelled = factory.Trait(status=CardStatus.CANCELLED)
-
-    person = factory.SubFactory(PersonFactory)
-    number = factory.Sequence(lambda n: f"A{n:08d}")
-    issuing_area = "445200"
-    bank = factory.SubFactory(BankFactory)
-    status = CardStatus.ACTIVE
-    issued_on = date(2020, 6, 1)
-    expires_on = date(2030, 6, 1)
-
-
-def requester_for(user: User, trust: TrustLevel = TrustLevel.L4) -> Requester:
-    return Requester(user=user, trust=trust)
-
-
-# ---------------------------------------------------------------------------------------------
-# Production: batches and orders, written directly at any stage
-
-
-class ProductionBatchFactory(factory.django.DjangoModelFactory):
-    """制卡批次 of one bank: 待发送 by default; traits ``sent``, ``acknowledged``, ``done``."""
-
-    class Meta:
-        model = "production.Batch"
-
-    class Params:
-        sent = factory.Trait(status=BatchStatus.SENT, sent_at=factory.LazyFunction(timezone.now))
-        acknowledged = factory.Trait(
-            status=BatchStatus.ACKNOWLEDGED,
-            sent_at=factory.LazyFunction(timezone.now),
-            acknowledged_at=factory.LazyFunction(timezone.now),
-            acknowledged_by="工商银行接口",
-        )
-        done = factory.Trait(
-            status=BatchStatus.DONE,
-            sent_at=factory.LazyFunction(timezone.now),
-            done_at=factory.LazyFunction(timezone.now),
-        )
-
-    number = factory.Sequence(lambda n: f"PB{timezone.localdate():%Y%m%d}{n:06X}")
-    bank = factory.SubFactory(BankFactory)
-    status = BatchStatus.DRAFT
-    created_by = factory.SubFactory(StaffFactory, role=User.Role.PRODUCER)
-
-
-# the stages an order passes through to reach each stage (its timeline)
-_STAGE_PATHS: dict[str, tuple[str, ...]] = {
-    Stage.APPROVED: (Stage.APPROVED,),
-    Stage.DATA_SENT: (Stage.APPROVED, Stage.DATA_SENT),
-    Stage.PRODUCING: (Stage.APPROVED, Stage.DATA_SENT, Stage.PRODUCING),
-    Stage.CITY_BANK: (Stage.APPROVED, Stage.DATA_SENT, Stage.PRODUCING, Stage.CITY_BANK),
-    Stage.OUTLET: (Stage.APPROVED, Stage.DATA_SENT, Stage.PRODUCING, Stage.CITY_BANK, Stage.OUTLET),
-    Stage.MAILED: (Stage.APPROVED, Stage.DATA_SENT, Stage.PRODUCING, Stage.CITY_BANK, Stage.MAILED),
-    Stage.DELIVERED: (
-        *(Stage.APPROVED, Stage.DATA_SENT, Stage.PRODUCING, Stage.CITY_BANK),
-        *(Stage.MAILED, Stage.DELIVERED),
-    ),
-    Stage.FAILED: (Stage.APPROVED, Stage.DATA_SENT, Stage.FAILED),
-}
-
-
-def _in_batch(**extra: Any) -> Any:
-    return factory.SubFactory(
-        ProductionBatchFactory, sent=True, bank=factory.SelfAttribute("..bank"), **extra
-    )
-
-
-class ProductionOrderFactory(factory.django.DjangoModelFactory):
-    """制卡订单 at any stage, with its new card (制卡中 until collected, then 封存) and its
-    timeline (one event per stage passed). Collected at an outlet by default
-    (``delivery="outlet"``); trait ``mail`` posts it. Stage traits: ``data_sent``,
-    ``producing``, ``city_bank``, ``at_outlet``, ``mailed``, ``delivered``, ``collected``,
-    ``failed``; from 数据录入 on, the order is in a sent batch of its bank."""
-
-    class Meta:
-        model = "production.ProductionOrder"
-        skip_postgeneration_save = True
-
-    class Params:
-        mail = factory.Trait(
-            delivery=Delivery.MAIL, outlet=None, mail_address="广东省揭阳市榕城区新阳路18号"
-        )
-        data_sent = factory.Trait(stage=Stage.DATA_SENT, batch=_in_batch())
-        producing = factory.Trait(stage=Stage.PRODUCING, batch=_in_batch())
-        city_bank = factory.Trait(stage=Stage.CITY_BANK, batch=_in_batch())
-        at_outlet = factory.Trait(stage=Stage.OUTLET, batch=_in_batch())
-        mailed = factory.Trait(
-            mail=True, stage=Stage.MAILED, tracking_number="SF1234567890", batch=_in_batch()
-        )
-        delivered = factory.Trait(
-            mail=True, stage=Stage.DELIVERED, tracking_number="SF1234567890", batch=_in_batch()
-        )
-        collected = factory.Trait(stage=Stage.COLLECTED, batch=_in_batch())
-        failed = factory.Trait(stage=Stage.FAILED, failure_reason="芯片损坏", batch=_in_batch())
-
-    person = factory.SubFactory(PersonFactory)
-    bank = factory.SubFactory(BankFactory)
-    card = factory.SubFactory(
-        CardFactory,
-        producing=True,
-        person=factory.SelfAttribute("..person"),
-        bank=factory.SelfAttribute("..bank"),
-    )
-    stage = Stage.APPROVED
-    delivery = Delivery.OUTLET
-    outlet = factory.SubFactory(OutletFactory, bank=factory.SelfAttribute("..bank"))
-    mail_address = ""
-
-    @factory.post_generation
-    def timeline(obj: Any, create: bool, extracted: Any, **kwargs: Any) -> None:
-        if not create:
-            return
-        from sscard.production.models import ProductionEvent
-
-        if obj.stage == Stage.COLLECTED:  # the card in hand: 封存 until enabled
-            before = Stage.MAILED if obj.delivery == Delivery.MAIL else Stage.OUTLET
-            path = (*_STAGE_PATHS[before], Stage.COLLECTED)
-            today = timezone.localdate()
-            obj.card.status = CardStatus.SEALED
-            obj.card.issued_on = today
-            obj.card.expires_on = today.replace(year=today.year + 10, day=min(today.day, 28))
-            obj.card.save(update_fields=["status", "issued_on", "expires_on"])
-        else:
-            path = _STAGE_PATHS[obj.stage]
-        for stage in path:
-            ProductionEvent.objects.create(order=obj, stage=stage, actor_label="系统")
-
-
-# ---------------------------------------------------------------------------------------------
-# Applications (办件), their materials and the portal's drafts
+from sscard.testing.factories.cards import BankFactory, CardFactory, OutletFactory
+from sscard.testing.factories.people import (
+    EmployerAgentFactory,
+    EmployerFactory,
+    PersonFactory,
+    StaffFactory,
+    UserFactory,
+)
+from sscard.testing.factories.production import ProductionOrderFactory
 
 
 def apply_form_data(person: Person, bank: Bank, outlet: Outlet | None, **overrides: Any) -> dict:
@@ -521,7 +241,7 @@ class ApplicationFactory(factory.django.DjangoModelFactory):
         if obj.item not in CARD_ITEMS:
             return
         for action, before, after in _STATUS_PATHS[obj.status]:
-            actor = obj.applicant if action == ApplicationAction.WITHDRAW else obj.reviewer
+            actor = obj.applicant if action == "withdraw" else obj.reviewer
             ApplicationEvent.objects.create(
                 application=obj,
                 action=action,

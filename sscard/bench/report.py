@@ -1,0 +1,161 @@
+"""The benchmark's report (``scripts/bench.py`` measures, this writes it down): the machine it
+ran on, one table a size with each scenario as a ratio to the bare baseline, and the
+targets, each with the figure measured. Plain Python, no Django settings needed."""
+
+from __future__ import annotations
+
+import os
+import platform
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+# the scenarios scripts/bench.py measures, as the report names them
+READS = {
+    "progress": "制卡进度查询（已登录）",
+    "status": "应用状态查询（已登录）",
+    "queue": "审核队列 第一页",
+    "queue_filtered": "审核队列 筛选（待审核·区县·申领）",
+}
+WRITES = {
+    "loss": "挂失 → 解挂（页面 + 确认）",
+    "apply": "申领 提交（免照片：页面 + 确认）",
+    "apply_photo": "申领 提交（上传照片：页面 + 确认）",
+    "partner_events": "合作方接口 制卡进度上报（签名）",
+}
+
+
+def load_average() -> list[float]:
+    return [round(x, 2) for x in os.getloadavg()]
+
+
+def version(cmd: list[str]) -> str:
+    try:
+        out = subprocess.run(cmd, capture_output=True, text=True, timeout=10, check=False)  # noqa: S603
+    except OSError:
+        return "?"
+    text = (out.stdout or out.stderr).strip()
+    return text.splitlines()[0].split(" Copyright")[0] if text else "?"
+
+
+def machine(db: str, env: dict[str, str]) -> dict[str, Any]:
+    meminfo = Path("/proc/meminfo").read_text().splitlines()
+    total = next((line.split()[1] for line in meminfo if line.startswith("MemTotal")), "0")
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
+    import django
+
+    info = {
+        "nproc": os.cpu_count(),
+        "cpu": cpu,
+        "memory_gb": round(int(total) / 1024 / 1024, 1),
+        "os": platform.platform(),
+        "python": platform.python_version(),
+        "django": django.get_version(),
+        "granian": version([str(Path(sys.executable).parent / "granian"), "--version"]),
+        "wrk": version(["wrk", "-v"]),
+        "database": db,
+    }
+    if db == "postgres":
+        info["postgres"] = version(["psql", "--version"])
+    else:
+        import sqlite3
+
+        info["sqlite"] = sqlite3.sqlite_version
+    return info
+
+
+def target_marks(sizes: list[dict[str, Any]]) -> list[str]:
+    """The issue's targets, each with the figure measured."""
+    lines: list[str] = []
+    big = sizes[-1]
+    for name, r in big["scenarios"].items():
+        if name in READS:
+            ok = r["ratio"] >= 0.35 and r["p99_ms"] < 50
+            lines.append(
+                f"- {'✅' if ok else '❌'} read `{name}` at {big['size']:,}: "
+                f"ratio {r['ratio']:.2f} (≥ 0.35), p99 {r['p99_ms']:.1f} ms (< 50)"
+            )
+        elif name in ("loss", "apply"):
+            rows = r.get("rows", {})
+            ok = (
+                r["ratio"] >= 0.15
+                and r["errors"] == 0
+                and not rows.get("lost")
+                and not rows.get("duplicated")
+            )
+            lines.append(
+                f"- {'✅' if ok else '❌'} write `{name}` at {big['size']:,}: ratio "
+                f"{r['ratio']:.2f} (≥ 0.15), errors {r['errors']}, lost {rows.get('lost')}, "
+                f"duplicated {rows.get('duplicated')}"
+            )
+    if len(sizes) > 1:
+        small = sizes[0]
+        for name in READS:
+            a, b = small["scenarios"].get(name), big["scenarios"].get(name)
+            if not a or not b or not b["ratio"]:
+                continue
+            # as ratios to each run's own baseline: the machine's load changes between sizes
+            cost = a["ratio"] / b["ratio"]
+            lines.append(
+                f"- {'✅' if cost <= 1.3 else '❌'} `{name}` cost at {big['size']:,} is "
+                f"{cost:.2f} × the {small['size']:,} figure, each as a ratio to its baseline "
+                "(≤ 1.3)"
+            )
+    return lines
+
+
+def markdown(report: dict[str, Any]) -> str:
+    m = report["machine"]
+    out = [
+        f"# sscard benchmark — {report['started']}",
+        "",
+        f"Machine: {m['nproc']} cores ({m['cpu']}), {m['memory_gb']} GB, {m['os']}; Python "
+        f"{m['python']}, Django {m['django']}, {m['granian']}, {m['wrk']}, "
+        + (m.get("postgres") or f"SQLite {m.get('sqlite')}")
+        + ".",
+        f"Load average at start {report['load_start']}, at end {report['load_end']} "
+        "(other work on the machine lowers every figure; the ratios hold better).",
+        f"Server: granian WSGI, {report['workers']} workers × 1 blocking thread, DEBUG off, "
+        f"SSCARD_ENV=production. wrk: {report['connections']} connections, "
+        f"{report['duration']} s a scenario. Mode: {'quick' if report['quick'] else 'full'}; "
+        f"total {report['seconds']:.0f} s.",
+        "",
+    ]
+    for size in report["sizes"]:
+        base = size["baseline"]
+        out += [
+            f"## {size['size']:,} people ({report['db']})",
+            "",
+            f"Baseline (bare JSON view, same server, measured before and after): "
+            f"{base['rps']:,.0f} req/s (p50 {base['p50_ms']} ms, p99 {base['p99_ms']} ms). "
+            f"Rows: {', '.join(f'{k} {v:,}' for k, v in size['rows'].items())}.",
+            "",
+            "| scenario | req/s | × baseline | p50 ms | p99 ms | errors | rows after the run |",
+            "|---|---:|---:|---:|---:|---:|---|",
+        ]
+        for name, r in size["scenarios"].items():
+            label = READS.get(name) or WRITES.get(name, name)
+            rows = r.get("rows")
+            rows_text = (
+                f"{rows['rows']} rows, {rows['confirmed']} confirmed in the run; "
+                f"lost {rows['lost']}, duplicated {rows['duplicated']}"
+                if rows
+                else ""
+            )
+            if r.get("plan_exhausted"):
+                rows_text += " (plan spent early: rate is a lower bound)"
+            out.append(
+                f"| {label} (`{name}`) | {r['rps']:,.1f} | {r['ratio']:.2f} | {r['p50_ms']} | "
+                f"{r['p99_ms']} | {r['errors']} | {rows_text} |"
+            )
+        out.append("")
+    out += ["## Targets (issue 8)", "", *target_marks(report["sizes"]), ""]
+    return "\n".join(out)
