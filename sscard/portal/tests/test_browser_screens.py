@@ -167,15 +167,16 @@ def test_the_outlet_list_follows_the_chosen_bank(phone, citizen_user, partners):
     open_item(phone, "社会保障卡申领")
     phone.get_by_role("radio", name="本人").check()
     phone.get_by_role("button", name="下一步").click()
+    phone.wait_for_load_state("load")  # the page's scripts have run
     outlets = phone.get_by_label("领卡网点")
     outlets.select_option("RC01")  # 中国工商银行's, chosen before the bank
 
     phone.get_by_label("合作银行").select_option("ABC")
 
     # another bank's outlet is forgotten and no longer offered
-    assert outlets.input_value() == ""
+    expect(outlets).to_have_value("")
     offered = outlets.locator("optgroup:not([disabled]) option").all_inner_texts()
     assert offered and all("农行" in text for text in offered)
     outlets.select_option("RC02")
     phone.get_by_label("合作银行").select_option("ICBC")
-    assert outlets.input_value() == ""
+    expect(outlets).to_have_value("")
