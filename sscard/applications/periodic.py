@@ -5,7 +5,6 @@ changed only by a compare-and-set on the value the sweep read, under the row's l
 from __future__ import annotations
 
 import logging
-from calendar import monthrange
 from datetime import date, datetime, time, timedelta
 
 from django.db import transaction
@@ -15,6 +14,7 @@ from sscard.applications.constants import CARD_ITEMS, ApplicationAction, AppStat
 from sscard.applications.models import Application, ApplicationEvent
 from sscard.applications.services import application_confirm_delivery
 from sscard.audit.services import SYSTEM, audit_record
+from sscard.core.workdays import months_before
 from sscard.production.constants import Delivery, Stage
 from sscard.production.models import ProductionOrder
 from sscard.regions.selectors import region_settings, work_calendar
@@ -76,13 +76,6 @@ def _set_sla_state(pk: int, expected: str, wanted: str) -> bool:
         detail={"receipt": application.receipt_number, "from": expected, "to": wanted},
     )
     return True
-
-
-def months_before(day: date, months: int) -> date:
-    """The same day ``months`` months earlier (the month's last day when it is shorter)."""
-    year, month0 = divmod(day.year * 12 + day.month - 1 - months, 12)
-    last = monthrange(year, month0 + 1)[1]
-    return date(year, month0 + 1, min(day.day, last))
 
 
 def _start_of(day: date) -> datetime:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import functools
 import logging
+from calendar import monthrange
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -183,3 +184,11 @@ def compute_deadline(
 def paused_working_days(calendar: WorkCalendar, *, paused_on: date, resumed_on: date) -> int:
     """Working days the clock was stopped: d with paused_on < d <= resumed_on."""
     return calendar.working_days_between(paused_on, resumed_on)
+
+
+def months_before(day: date, months: int) -> date:
+    """The same day ``months`` calendar months earlier (the month's last day when it is
+    shorter): 逾期封存 and the reminder a month before it count back the same way."""
+    year, month0 = divmod(day.year * 12 + day.month - 1 - months, 12)
+    last = monthrange(year, month0 + 1)[1]
+    return date(year, month0 + 1, min(day.day, last))

@@ -93,8 +93,6 @@ ACCOUNT_EVENTS = frozenset(
 # A security notice whose template (edited by an administrator) lost its link gets this.
 REPORT_SENTENCE = "不是本人操作？请点此报告（将临时挂失您的社保卡）：{report_link}"
 
-# A card signed in at its outlet and not collected for this many months is reminded once.
-UNCOLLECTED_MONTHS = 11
 
 # The placeholders a template may use, with what they stand for (shown to administrators).
 PLACEHOLDERS: dict[str, str] = {

@@ -1,21 +1,24 @@
-"""The periodic reminders (临时挂失 lapsing tomorrow, cards uncollected for 11 months): safe to
+"""The periodic reminders (临时挂失 lapsing tomorrow, cards uncollected a month before their
+逾期封存 — by default 11 months after the outlet signed them in): safe to
 run often, each occasion is told once (``Notification.dedupe_key``)."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 
 from django.db import transaction
 from django.utils import timezone
 
 from sscard.cards.constants import CardStatus
 from sscard.cards.models import Card
-from sscard.notifications.constants import UNCOLLECTED_MONTHS, Event
+from sscard.core.workdays import months_before
+from sscard.notifications.constants import Event
 from sscard.notifications.models import Notification
 from sscard.notifications.services import notify
 from sscard.notifications.wording import local_day
 from sscard.production.constants import Stage
 from sscard.production.models import ProductionEvent, ProductionOrder
+from sscard.regions.selectors import region_settings
 
 
 def remind_temporary_losses_lapsing(*, now: datetime | None = None) -> int:
@@ -44,21 +47,12 @@ def remind_temporary_losses_lapsing(*, now: datetime | None = None) -> int:
     return told
 
 
-def months_before(day: date, months: int) -> date:
-    month_index = day.year * 12 + day.month - 1 - months
-    year, month = divmod(month_index, 12)
-    for last in (day.day, 30, 29, 28):
-        try:
-            return date(year, month + 1, min(day.day, last))
-        except ValueError:
-            continue
-    raise AssertionError("unreachable")  # pragma: no cover
-
-
 def remind_uncollected_cards(*, now: datetime | None = None) -> int:
-    """Cards signed in at their outlet 11 months ago or more and still not collected."""
+    """Cards signed in at their outlet a month less than the region's 逾期封存 ago (11 months
+    by default) or more, and still not collected."""
     now = now or timezone.now()
-    cutoff_day = months_before(timezone.localdate(now), UNCOLLECTED_MONTHS)
+    months = max(1, region_settings().uncollected_seal_months - 1)
+    cutoff_day = months_before(timezone.localdate(now), months)
     cutoff = timezone.make_aware(datetime.combine(cutoff_day + timedelta(days=1), time.min))
     signed = ProductionEvent.objects.filter(stage=Stage.OUTLET, at__lt=cutoff)
     orders = ProductionOrder.objects.filter(

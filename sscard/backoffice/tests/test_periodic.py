@@ -15,14 +15,11 @@ from django.core.management import call_command
 
 from sscard.applications import services
 from sscard.applications.constants import ApplicationAction, SlaState
-from sscard.applications.periodic import (
-    applications_mark_deadlines,
-    months_before,
-    orders_seal_uncollected,
-)
+from sscard.applications.periodic import applications_mark_deadlines, orders_seal_uncollected
 from sscard.applications.tasks import mark_deadlines_task, seal_uncollected_cards_task
 from sscard.applications.tests.helpers import approve, produce_to_outlet, submit_apply
 from sscard.audit.models import AuditRecord
+from sscard.core.workdays import months_before
 from sscard.testing.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -11,11 +11,11 @@ from django.conf import settings
 from django.utils import timezone
 
 from sscard.applications.tests.helpers import approve, produce_to_outlet, submit_apply
+from sscard.core.workdays import months_before
 from sscard.notifications import tasks
 from sscard.notifications.constants import Channel, Event
 from sscard.notifications.models import Message
 from sscard.notifications.reminders import (
-    months_before,
     remind_temporary_losses_lapsing,
     remind_uncollected_cards,
 )
@@ -100,6 +100,21 @@ def test_a_new_report_after_a_lifted_one_is_reminded_again(citizen):
 )
 def test_eleven_months_back_keeps_to_real_dates(today, expected):
     assert months_before(today, 11) == expected
+
+
+def test_the_reminder_comes_a_month_before_the_regions_seal(
+    citizen, bank, outlet, reviewer, producer, region
+):
+    region.uncollected_seal_months = 6
+    region.save()
+    signed_in = datetime(2026, 1, 20, 10, 0, tzinfo=LOCAL)
+    with time_machine.travel(signed_in, tick=False):
+        produce_to_outlet(approve(submit_apply(citizen, bank, outlet), reviewer), producer)
+
+    with time_machine.travel(datetime(2026, 6, 19, 9, 0, tzinfo=LOCAL), tick=False):
+        assert remind_uncollected_cards() == 0
+    with time_machine.travel(datetime(2026, 6, 20, 9, 0, tzinfo=LOCAL), tick=False):
+        assert remind_uncollected_cards() == 1  # five months on: a month before 逾期封存
 
 
 def test_a_card_waiting_at_the_outlet_for_eleven_months_is_reminded_once(
