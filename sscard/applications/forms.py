@@ -208,7 +208,8 @@ def clean_apply(
     relationship = _text(data, "relationship")
     if for_someone_else:
         if facts is not None and (not chinese or age >= region.guardian_age):
-            # said beside the number, in the same round as every other error
+            # said beside the number, in the same round as every other error (the one place
+            # this rule is checked: the service cleans every 申领 through here)
             errors["doc_number"] = not_in_care_message(region)
         if relationship not in Guardianship.Relationship.values:
             errors["relationship"] = "请选择与申领人的关系"

@@ -38,7 +38,6 @@ from sscard.applications.forms import (
     FormErrors,
     clean_apply,
     clean_delivery,
-    not_in_care_message,
 )
 from sscard.applications.materials import Upload, files_removed_unless_committed, prepare_uploads
 from sscard.applications.models import Application, Material
@@ -113,12 +112,6 @@ def application_submit_apply(
         for_someone_else=for_someone_else,
         document_seen=requester.counter,
     )
-    if for_someone_else and not (clean.facts.chinese_citizen and clean.age < region.guardian_age):
-        raise DomainError(
-            not_in_care_message(region),
-            code="not_in_care",
-            field="doc_number",
-        )
     uploads = prepare_uploads(files, region=region)
 
     with files_removed_unless_committed(), transaction.atomic():

@@ -93,7 +93,8 @@ def test_a_new_employer_is_pending_with_its_licence_stored_under_a_generated_nam
     assert AuditRecord.objects.filter(action="employer.account_registered").exists()
 
 
-def test_an_employer_made_in_the_admin_waits_for_review_too(db):
+def test_a_new_employer_row_waits_for_review_by_default(db):
+    # however it is made (the admin included), a new employer starts 待审核
     assert Employer.objects.create(name="揭阳市某公司", uscc="91445200MA4UXXXX1A").status == (
         Employer.Status.PENDING
     )
