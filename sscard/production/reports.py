@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from enum import StrEnum
 
 from django.db import transaction
 from django.utils import timezone
@@ -38,7 +39,9 @@ from sscard.production.services import (
 CLOCK_SKEW = timedelta(minutes=5)
 
 
-class ReportKind:
+class ReportKind(StrEnum):
+    """What a report says: the order reached a stage, the card was made, or making it failed."""
+
     STAGE = "stage"
     SUCCESS = "success"
     FAILURE = "failure"
@@ -47,7 +50,7 @@ class ReportKind:
 @dataclass(frozen=True)
 class Report:
     order_id: int
-    kind: str
+    kind: ReportKind
     stage: str = ""
     at: datetime | None = None
     place: str = ""
