@@ -8,7 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
-from sscard.accounts.models import User
+from sscard.accounts.requests import AuthedHttpRequest
 from sscard.backoffice.access import staff_view
 from sscard.core.errors import DomainError
 from sscard.notifications import delivery, selectors
@@ -62,10 +62,9 @@ def message_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @staff_view("notifications.view_message", "notifications.resend_message")
 @require_POST
-def message_resend(request: HttpRequest, pk: int) -> HttpResponse:
+def message_resend(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     message = get_object_or_404(Message, pk=pk)
     user = request.user
-    assert isinstance(user, User)  # noqa: S101 — staff_view let only staff accounts through
     try:
         delivery.message_resend(message=message, actor=user)
     except DomainError as exc:

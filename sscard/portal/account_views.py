@@ -11,7 +11,6 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 
-from sscard.accounts.models import User
 from sscard.accounts.requests import AuthedHttpRequest
 from sscard.accounts.services import person_reveal_own
 from sscard.accounts.trust import StepUpRequired
@@ -34,7 +33,6 @@ WRONG_OLD_KEY = "password_wrong_old"
 @portal_login_required
 def change_password(request: AuthedHttpRequest) -> HttpResponse:
     user = request.user
-    assert isinstance(user, User)  # noqa: S101 — behind portal_login_required
     if not user.has_usable_password():
         return render(request, "portal/password.html", {"no_password": True})
     form = PasswordChangeForm(user, request.POST or None)

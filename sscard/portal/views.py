@@ -321,15 +321,13 @@ def _query(
 ) -> HttpResponse:
     requester = requester_of(request)
     if item.code == ItemCode.PROGRESS:
-        assert target.person is not None  # noqa: S101
         try:
-            context["progress"] = query_progress(requester=requester, subject=target.person)
+            context["progress"] = query_progress(requester=requester, subject=target.the_person)
         except DomainError as exc:
             context["blocked"] = exc.message
             return render(request, "portal/blocked.html", context)
         return render(request, "portal/items/progress.html", context)
-    assert target.card is not None  # noqa: S101
-    context["status"] = query_card_status(requester=requester, card=target.card)
+    context["status"] = query_card_status(requester=requester, card=target.the_card)
     return render(request, "portal/items/status.html", context)
 
 

@@ -49,9 +49,8 @@ class EnablePage(ItemPage):
         return {"password": password}
 
     def summary(self, requester: Requester, target: Target, data: dict[str, Any]) -> list[Row]:
-        assert target.card is not None  # noqa: S101
         return [
-            Row("社保卡", target.card.masked_number),
+            Row("社保卡", target.the_card.masked_number),
             Row("办理内容", "设置6位社保服务密码并启用社保应用"),
         ]
 
@@ -64,9 +63,8 @@ class EnablePage(ItemPage):
         key: Any,
         phone_challenge: Any = None,
     ) -> Application:
-        assert target.card is not None  # noqa: S101
         return app_services.item_enable(
-            requester=requester, card=target.card, password=data["password"], submission_key=key
+            requester=requester, card=target.the_card, password=data["password"], submission_key=key
         )
 
 
@@ -91,14 +89,13 @@ class LossPage(ItemPage):
         return values
 
     def context(self, requester: Requester, target: Target) -> dict[str, Any]:
-        assert target.card is not None  # noqa: S101
         region = region_settings()
         return {
-            "actions": self.actions(target.card),
+            "actions": self.actions(target.the_card),
             "temp_days": region.temporary_loss_days,
-            "bank": target.card.bank,
-            "status": CardStatus(card_effective_status(target.card)).label,
-            "loss_expires_at": target.card.loss_expires_at,
+            "bank": target.the_card.bank,
+            "status": CardStatus(card_effective_status(target.the_card)).label,
+            "loss_expires_at": target.the_card.loss_expires_at,
         }
 
     def clean(
@@ -109,9 +106,8 @@ class LossPage(ItemPage):
         uploads: Mapping[str, Upload],
         kept: set[str],
     ) -> dict[str, Any]:
-        assert target.card is not None  # noqa: S101
         action = str(post.get("action", ""))
-        if action not in dict(self.actions(target.card)):
+        if action not in dict(self.actions(target.the_card)):
             raise DomainError(
                 "请选择办理的业务", field="action", errors={"action": "请选择办理的业务"}
             )
@@ -129,9 +125,8 @@ class LossPage(ItemPage):
         return {"action": action, "confirmed_irreversible": confirmed}
 
     def summary(self, requester: Requester, target: Target, data: dict[str, Any]) -> list[Row]:
-        assert target.card is not None  # noqa: S101
         rows = [
-            Row("社保卡", target.card.masked_number),
+            Row("社保卡", target.the_card.masked_number),
             Row("办理内容", LOSS_ACTIONS[data["action"]]),
         ]
         if data["action"] == app_services.LossAction.FORMAL:
@@ -147,10 +142,9 @@ class LossPage(ItemPage):
         key: Any,
         phone_challenge: Any = None,
     ) -> Application:
-        assert target.card is not None  # noqa: S101
         return app_services.item_report_loss(
             requester=requester,
-            card=target.card,
+            card=target.the_card,
             action=data["action"],
             confirmed_irreversible=data["confirmed_irreversible"],
             submission_key=key,
@@ -161,16 +155,14 @@ class ReissuePage(ItemPage):
     template = "portal/items/reissue.html"
 
     def initial(self, requester: Requester, target: Target) -> dict[str, Any]:
-        assert target.card is not None  # noqa: S101
-        status = card_effective_status(target.card)
+        status = card_effective_status(target.the_card)
         kind = ReissueKind.REISSUE if status == CardStatus.LOST else ReissueKind.REPLACE
-        return {"kind": kind, "bank": target.card.bank.code, "delivery": Delivery.OUTLET}
+        return {"kind": kind, "bank": target.the_card.bank.code, "delivery": Delivery.OUTLET}
 
     def context(self, requester: Requester, target: Target) -> dict[str, Any]:
-        assert target.card is not None  # noqa: S101
         region = region_settings()
         has_photo = Material.objects.filter(
-            person=target.card.person, kind=MaterialKind.PHOTO
+            person=target.the_card.person, kind=MaterialKind.PHOTO
         ).exists()
         return {
             **choices_context(),
@@ -188,7 +180,6 @@ class ReissuePage(ItemPage):
         uploads: Mapping[str, Upload],
         kept: set[str],
     ) -> dict[str, Any]:
-        assert target.card is not None  # noqa: S101
         data = {key: str(post.get(key, "")) for key in ("kind", "reason", "note", "bank")}
         data |= {key: str(post.get(key, "")) for key in ("delivery", "outlet", "mail_address")}
         errors = FormErrors()
@@ -198,7 +189,7 @@ class ReissuePage(ItemPage):
         # whether this card may be reissued comes first: no point fixing an outlet for a
         # request that cannot be made
         try:
-            check_reissue(requester=requester, card=target.card, kind=data["kind"])
+            check_reissue(requester=requester, card=target.the_card, kind=data["kind"])
         except StepUpRequired:
             raise
         except (NotFormallyLost, NotReplaceable) as exc:
@@ -214,9 +205,8 @@ class ReissuePage(ItemPage):
         return data
 
     def summary(self, requester: Requester, target: Target, data: dict[str, Any]) -> list[Row]:
-        assert target.card is not None  # noqa: S101
         rows = [
-            Row("社保卡", target.card.masked_number),
+            Row("社保卡", target.the_card.masked_number),
             Row("办理类型", str(ReissueKind(data["kind"]).label)),
         ]
         if data["kind"] == ReissueKind.REPLACE:
@@ -234,7 +224,6 @@ class ReissuePage(ItemPage):
         key: Any,
         phone_challenge: Any = None,
     ) -> Application:
-        assert target.card is not None  # noqa: S101
         return app_services.application_submit_reissue(
-            requester=requester, card=target.card, data=data, files=files, submission_key=key
+            requester=requester, card=target.the_card, data=data, files=files, submission_key=key
         )

@@ -29,8 +29,7 @@ class ChangePage(ItemPage):
     record_fields = ("phone", "address")
 
     def initial(self, requester: Requester, target: Target) -> dict[str, Any]:
-        assert target.person is not None  # noqa: S101
-        return {key: getattr(target.person, key) for key in ONLINE_CONTACT_FIELDS}
+        return {key: getattr(target.the_person, key) for key in ONLINE_CONTACT_FIELDS}
 
     def values_of(self, requester: Requester, target: Target, data: dict[str, Any]) -> dict:
         # the draft keeps only what changes; the other fields show the record
@@ -39,7 +38,7 @@ class ChangePage(ItemPage):
     def context(self, requester: Requester, target: Target) -> dict[str, Any]:
         return {
             "counter_fields": "、".join(COUNTER_ONLY_FIELDS.values()),
-            **record_view(requester, target.person, self.record_fields),
+            **record_view(requester, target.the_person, self.record_fields),
         }
 
     def clean(
@@ -50,10 +49,9 @@ class ChangePage(ItemPage):
         uploads: Mapping[str, Upload],
         kept: set[str],
     ) -> dict[str, Any]:
-        assert target.person is not None  # noqa: S101
         errors = FormErrors()
         posted = keep_record_values(
-            target.person,
+            target.the_person,
             {key: post.get(key, "") for key in ONLINE_CONTACT_FIELDS},
             self.record_fields,
         )
@@ -62,7 +60,7 @@ class ChangePage(ItemPage):
         changes = {
             key: value
             for key, value in cleaned.items()
-            if value != (getattr(target.person, key) or "")
+            if value != (getattr(target.the_person, key) or "")
         }
         if not changes:
             message = "您没有修改任何信息"
@@ -88,10 +86,9 @@ class ChangePage(ItemPage):
         key: Any,
         phone_challenge: Any = None,
     ) -> Application:
-        assert target.person is not None  # noqa: S101
         return app_services.item_change_contact(
             requester=requester,
-            person=target.person,
+            person=target.the_person,
             changes=data["changes"],
             submission_key=key,
             phone_challenge=phone_challenge,

@@ -17,6 +17,7 @@ from sscard.applications.selectors import cards_for_requester
 from sscard.cards.constants import CardStatus
 from sscard.cards.models import Card
 from sscard.cards.selectors import card_effective_status
+from sscard.core.errors import NotFound
 from sscard.regions.selectors import region_settings
 
 NEW = "new"  # the 申领 target "a child not yet on record"
@@ -35,6 +36,20 @@ class Target:
     @property
     def subject(self) -> Person | None:
         return self.card.person if self.card is not None else self.person
+
+    @property
+    def the_card(self) -> Card:
+        """The card of a card target: the card items are offered card targets only."""
+        if self.card is None:
+            raise NotFound("请先选择要办理的社会保障卡")
+        return self.card
+
+    @property
+    def the_person(self) -> Person:
+        """The person of a person target: 信息变更 and 进度查询 are offered person targets only."""
+        if self.person is None:
+            raise NotFound("请先选择要办理的人员")
+        return self.person
 
 
 def _card_target(card: Card, own: Person | None) -> Target:
