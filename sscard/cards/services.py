@@ -25,10 +25,12 @@ from sscard.cards.constants import (
     LossKind,
 )
 from sscard.cards.models import Card, CardHistory
+from sscard.cards.notices import card_placeholders
 from sscard.core.errors import DomainError, InvalidTransition, refuse_if
 from sscard.notifications.constants import Event
 from sscard.notifications.models import Notification
 from sscard.notifications.services import notify
+from sscard.notifications.wording import local_time
 from sscard.regions.models import Bank
 from sscard.regions.selectors import region_settings
 
@@ -84,7 +86,9 @@ def card_lock_current(card: Card, *, now: datetime | None = None) -> Card:
             loss_expires_at=None,
         )
         notify(
-            Event.LOSS_LAPSED, person=card.person, context={"card": card, "expires_at": expired_at}
+            Event.LOSS_LAPSED,
+            person=card.person,
+            values=card_placeholders(card) | {"expires_at": local_time(expired_at)},
         )
     return card
 
@@ -219,7 +223,7 @@ def card_report_not_me(*, notification: Notification) -> NotMeOutcome:
             },
         )
     for card in outcome.frozen:
-        notify(Event.LOSS_TEMPORARY, person=person, context={"card": card})
+        notify(Event.LOSS_TEMPORARY, person=person, values=card_placeholders(card))
     return outcome
 
 

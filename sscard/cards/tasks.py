@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django_tasks import task
 
+from sscard.cards import reminders
 from sscard.cards.services import card_expire_temporary_losses
 
 
@@ -10,3 +11,10 @@ def expire_temporary_losses_task() -> int:
     """Lift temporary loss reports past their expiry. Safe to run twice or concurrently: each
     card is re-read under its row lock and skipped when already lifted."""
     return card_expire_temporary_losses()
+
+
+@task()
+def remind_temporary_losses_lapsing_task() -> int:
+    """Tell holders whose 临时挂失 lapses tomorrow. Safe to run twice or concurrently: each
+    occasion is told once."""
+    return reminders.remind_temporary_losses_lapsing()

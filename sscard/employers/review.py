@@ -162,7 +162,7 @@ def employer_refuse(*, employer_id: Any, actor: User, reason: str) -> Employer:
         reason=reason,
         fields=("reviewed_by", "reviewed_at", "refusal_reason"),
     )
-    notify_employer(Event.EMPLOYER_REFUSED, employer=employer, context={"reason": reason})
+    notify_employer(Event.EMPLOYER_REFUSED, employer=employer, values={"reason": reason})
     return employer
 
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from django.db import models
 
-from sscard.production.constants import Stage
 
-
+# Every event any app tells of, in one catalogue: the outbox's vocabulary (the codes its rows
+# store, the labels its screens show, the default wording its migrations seed). The app that
+# causes an event decides when to tell it and gives the values; nothing here knows its models.
 class Event(models.TextChoices):
     APPLICATION_ACCEPTED = "app_accepted", "受理"
     APPLICATION_RETURNED = "app_returned", "退回补正"
@@ -34,15 +35,6 @@ class Event(models.TextChoices):
     EMPLOYER_APPROVED = "employer_approved", "单位注册审核通过"
     EMPLOYER_REFUSED = "employer_refused", "单位注册审核未通过"
     CARD_RECEIVED = "card_received", "已领卡"
-
-
-# The production stages the holder is told about.
-STAGE_EVENTS: dict[str, str] = {
-    Stage.PRODUCING: Event.PRODUCTION_PRODUCING,
-    Stage.OUTLET: Event.PRODUCTION_AT_OUTLET,
-    Stage.MAILED: Event.PRODUCTION_MAILED,
-    Stage.COLLECTED: Event.CARD_RECEIVED,
-}
 
 
 class Channel(models.TextChoices):

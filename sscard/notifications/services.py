@@ -1,9 +1,10 @@
 """Writes of the notifications app.
 
 * :func:`notify` — the one call the other services make, inside their own transaction: the
-  outbox rows are written with the change, or not at all when it rolls back. Delivering them
-  is :mod:`sscard.notifications.delivery`'s; the periodic reminders are
-  :mod:`sscard.notifications.reminders`'.
+  outbox rows are written with the change, or not at all when it rolls back. It takes plain
+  values: each app words its own objects (``applications.notices``, ``cards.notices``,
+  ``production.notices``) and runs its own reminders. Delivering the rows is
+  :mod:`sscard.notifications.delivery`'s.
 * :func:`notify_account_event`, :func:`notify_employer` — the security notices about an
   account, and an employer's registration decision.
 * the 消息中心's read marks, the holder's channel preferences.
@@ -14,7 +15,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from functools import partial
-from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -22,9 +22,8 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from sscard.accounts.models import Employer, Guardianship, Person, User
-from sscard.applications.models import Application
 from sscard.audit.services import audit_record
-from sscard.core.masking import mask_phone
+from sscard.core.masking import mask_account, mask_phone
 from sscard.notifications.channels import CHANNELS
 from sscard.notifications.constants import (
     ACCOUNT_EVENTS,
@@ -60,16 +59,14 @@ def _guardian_ids(person: Person) -> list[int]:
     )
 
 
-def _inbox_accounts(
-    person: Person, application: Application | None, guardians: list[int]
-) -> list[User]:
+def _inbox_accounts(person: Person, applicant_id: int | None, guardians: list[int]) -> list[User]:
     """Who reads it in the 消息中心: the person's own account, the guardians acting for them,
     and the account that made the application (an employer's, for instance)."""
     # the guardians first, then one query the indexes answer (an OR across the guardianship
     # join read every account: 200 ms a message at 200,000 people)
     accounts = Q(person_id__in=[person.pk, *guardians])
-    if application is not None:
-        accounts |= Q(pk=application.applicant_id)
+    if applicant_id is not None:
+        accounts |= Q(pk=applicant_id)
     return list(User.objects.filter(accounts, is_active=True).order_by("pk"))
 
 
@@ -78,7 +75,7 @@ def _addresses(
     event: str,
     wechat_template_id: str,
     guardians: list[int],
-    context: Mapping[str, Any],
+    old_phone: str,
 ) -> list[tuple[str, str, str]]:
     """(channel, address, masked address) of every SMS and WeChat message: the person's phone
     and WeChat as their preferences allow (a security notice goes by SMS whatever they say),
@@ -91,10 +88,8 @@ def _addresses(
         preference = preference_of(recipient)
         if preference.sms or always:
             pending += [(Channel.SMS, *pair) for pair in CHANNELS[Channel.SMS].addresses(recipient)]
-        if index == 0:
-            old_phone = str(context.get("old_phone") or "")
-            if old_phone and old_phone != person.phone:
-                pending.append((Channel.SMS, old_phone, mask_phone(old_phone)))
+        if index == 0 and old_phone and old_phone != person.phone:
+            pending.append((Channel.SMS, old_phone, mask_phone(old_phone)))
         if preference.wechat and wechat_template_id:
             pending += [
                 (Channel.WECHAT, *pair) for pair in CHANNELS[Channel.WECHAT].addresses(recipient)
@@ -118,16 +113,18 @@ def notify(
     event: str,
     *,
     person: Person,
-    context: Mapping[str, Any] | None = None,
+    values: Mapping[str, str] | None = None,
+    applicant_id: int | None = None,
+    old_phone: str = "",
     dedupe_key: str | None = None,
 ) -> Notification | None:
     """Tell ``person`` (and the accounts following them) that ``event`` happened: one
     消息中心 message per account, an SMS and a WeChat message as their preferences allow.
-    Call it inside the transaction of the change. ``context`` holds the objects the wording
-    draws on (``application``, ``card``, ``order``), strings for the other placeholders, and
-    ``old_phone`` when a phone number changed (that number is told too). With a
-    ``dedupe_key`` a second call for the same occasion writes nothing and returns None."""
-    context = dict(context or {})
+    Call it inside the transaction of the change. ``values`` are the placeholders' values,
+    masked strings (see ``PLACEHOLDERS``); ``applicant_id`` is the account that made the
+    application, which reads the message too; ``old_phone`` the number a 信息变更 replaced,
+    which is told too. With a ``dedupe_key`` a second call for the same occasion writes
+    nothing and returns None."""
     wording = event_wording(event)
     if wording is None:
         return None
@@ -144,7 +141,7 @@ def notify(
             if Notification.objects.filter(dedupe_key=dedupe_key).exists():
                 return None
             raise
-    values = placeholder_values(person, context)
+    values = placeholder_values(person, values or {})
     security = event in SECURITY_EVENTS
     if security:
         values["report_link"] = report_link(notification)
@@ -157,9 +154,11 @@ def notify(
     guardians = _guardian_ids(person)
     messages = [
         Message(channel=Channel.INBOX, user=user, status=MessageStatus.SENT, sent_at=now, **common)
-        for user in _inbox_accounts(person, context.get("application"), guardians)
+        for user in _inbox_accounts(person, applicant_id, guardians)
     ]
-    pending = _addresses(person, event, wechat_template_id, guardians if security else [], context)
+    pending = _addresses(
+        person, event, wechat_template_id, guardians if security else [], old_phone
+    )
     messages += [
         Message(
             channel=channel,
@@ -189,7 +188,6 @@ def notify_account_event(
     *,
     user: User | None,
     person: Person,
-    context: Mapping[str, Any] | None = None,
 ) -> Notification | None:
     """Tell ``person`` (and their guardians) that something happened to an account of theirs:
     ``Event.ACCOUNT_LINKED`` (a new account now acts for them), ``PASSWORD_CHANGED``,
@@ -201,14 +199,15 @@ def notify_account_event(
     if event not in ACCOUNT_EVENTS:
         raise ValueError(f"not an account event: {event}")
     with transaction.atomic():
-        return notify(event, person=person, context={"account": user, **(context or {})})
+        account = {"account": mask_account(user.username)} if user is not None else {}
+        return notify(event, person=person, values=account)
 
 
 EMPLOYER_EVENTS = frozenset({Event.EMPLOYER_APPROVED, Event.EMPLOYER_REFUSED})
 
 
 def notify_employer(
-    event: str, *, employer: Employer, context: Mapping[str, Any] | None = None
+    event: str, *, employer: Employer, values: Mapping[str, str] | None = None
 ) -> Notification | None:
     """Tell an employer what became of its registration (``Event.EMPLOYER_APPROVED`` or
     ``EMPLOYER_REFUSED`` with ``reason``): one 消息中心 message per active login of the
@@ -225,9 +224,9 @@ def notify_employer(
         link = absolute_url(reverse("employers:index"))
     except NoReverseMatch:
         link = absolute_url(reverse("notifications:inbox"))
-    values = {"employer": employer.name, "link": link, "at": local_time(timezone.now())}
-    values |= {k: v for k, v in (context or {}).items() if k in PLACEHOLDERS and isinstance(v, str)}
-    title, body = render(title_text, values), render(body_text, values)
+    told = {"employer": employer.name, "link": link, "at": local_time(timezone.now())}
+    told |= {k: v for k, v in (values or {}).items() if k in PLACEHOLDERS}
+    title, body = render(title_text, told), render(body_text, told)
     now = timezone.now()
     common = {"notification": notification, "title": title[:60], "body": body, "link": link}
     logins = User.objects.filter(

@@ -1,11 +1,12 @@
 """Background jobs of the outbox. Each one is safe to run twice or in parallel: delivery claims
-each message under a lease, reminders name their occasion (``Notification.dedupe_key``)."""
+each message under a lease. The reminders are their apps' (``cards.tasks``,
+``production.tasks``): each names its occasion (``Notification.dedupe_key``)."""
 
 from __future__ import annotations
 
 from django_tasks import task
 
-from sscard.notifications import delivery, reminders
+from sscard.notifications import delivery
 
 
 @task()
@@ -19,13 +20,3 @@ def deliver_due_messages_task() -> int:
     """The periodic sweep: retries whose delay has passed, messages a dead worker held past
     its lease, anything whose enqueue was lost."""
     return delivery.outbox_deliver()
-
-
-@task()
-def remind_temporary_losses_lapsing_task() -> int:
-    return reminders.remind_temporary_losses_lapsing()
-
-
-@task()
-def remind_uncollected_cards_task() -> int:
-    return reminders.remind_uncollected_cards()

@@ -17,8 +17,8 @@ from sscard.audit.services import actor_label, audit_record
 from sscard.cards.constants import CardStatus
 from sscard.cards.services import card_create_for_production, card_issue
 from sscard.core.errors import DomainError, InvalidTransition
-from sscard.notifications.constants import STAGE_EVENTS
 from sscard.notifications.services import notify
+from sscard.notifications.wording import local_time
 from sscard.production.constants import (
     AWAITING_BATCH_STAGES,
     BATCH_TRANSITIONS,
@@ -31,6 +31,7 @@ from sscard.production.constants import (
     Stage,
 )
 from sscard.production.models import Batch, ProductionEvent, ProductionOrder
+from sscard.production.notices import STAGE_EVENTS, order_placeholders
 from sscard.production.signals import order_collected
 from sscard.regions.models import Bank, Outlet
 
@@ -92,8 +93,8 @@ def order_transition(
     audit_record(actor=actor, action=f"production.{to}", target=order, detail=detail)
     if to in STAGE_EVENTS:
         # the holder hears of each stage that matters to them, whoever reported it
-        context: dict[str, Any] = {"order": order, **({"at": at} if at else {})}
-        notify(STAGE_EVENTS[to], person=order.person, context=context)
+        values = order_placeholders(order) | ({"at": local_time(at)} if at else {})
+        notify(STAGE_EVENTS[to], person=order.person, values=values)
     batch_id = order.batch_id
     if batch_id and previous in IN_PRODUCTION_STAGES and to not in IN_PRODUCTION_STAGES:
         # the last order to leave the bank or the factory closes its batch, whoever moved it

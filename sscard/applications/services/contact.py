@@ -9,9 +9,9 @@ from sscard.accounts.models import Person, User
 from sscard.accounts.services import ONLINE_CONTACT_FIELDS, Relation, person_record_contact
 from sscard.applications.forms import CleanApply
 from sscard.applications.models import Application
+from sscard.applications.notices import contact_placeholders, notify_application
 from sscard.core.errors import DomainError
 from sscard.notifications.constants import Event
-from sscard.notifications.services import notify
 
 # the form_data key naming the contact details an applicant revised after 退回补正
 CONTACT_REVISED = "contact_revised"
@@ -54,8 +54,10 @@ def _record_applicant_contact(
         receipt=application.receipt_number,
     )
     if any(before[key] for key in changed):  # a value replaced, not a blank filled
-        notify(
+        notify_application(
             Event.CONTACT_CHANGED,
+            application,
             person=person,
-            context={"application": application, "old_phone": before["phone"], "changed": changed},
+            old_phone=before["phone"],
+            values=contact_placeholders(person, changed),
         )

@@ -19,6 +19,7 @@ from sscard.applications.constants import (
     SlaState,
 )
 from sscard.applications.models import Application
+from sscard.applications.notices import notify_application
 from sscard.applications.services.contact import CONTACT_REVISED, _record_applicant_contact
 from sscard.applications.services.transitions import _due_on, application_transition
 from sscard.cards.constants import CardStatus
@@ -26,7 +27,6 @@ from sscard.cards.models import Card
 from sscard.cards.services import card_cancel, card_lock_current
 from sscard.core.errors import DomainError, InvalidTransition
 from sscard.notifications.constants import Event
-from sscard.notifications.services import notify
 from sscard.production.constants import Delivery, Stage
 from sscard.production.services import order_create
 from sscard.regions.models import Bank, Outlet
@@ -59,9 +59,7 @@ def application_accept(*, application: Application, actor: User) -> Application:
     )
     if application.item == ItemCode.APPLY:
         _record_applicant_contact(application, actor)
-    notify(
-        Event.APPLICATION_ACCEPTED, person=application.subject, context={"application": application}
-    )
+    notify_application(Event.APPLICATION_ACCEPTED, application)
     return application
 
 
@@ -95,9 +93,7 @@ def application_return(
         due_on=None,
         sla_state=SlaState.ON_TIME,
     )
-    notify(
-        Event.APPLICATION_RETURNED, person=application.subject, context={"application": application}
-    )
+    notify_application(Event.APPLICATION_RETURNED, application)
     return application
 
 
@@ -127,11 +123,7 @@ def application_reject(
         reviewer=actor,
         decided_at=timezone.now(),
     )
-    notify(
-        Event.APPLICATION_REJECTED,
-        person=application.subject,
-        context={"application": application, "decision": decision},
-    )
+    notify_application(Event.APPLICATION_REJECTED, application, values={"decision": decision})
     return application
 
 
@@ -207,17 +199,11 @@ def application_approve(*, application: Application, actor: User) -> Application
         production_order=order,
     )
     if old is not None:  # 补换卡: the old card is 注销 now, which the holder must hear of
-        notify(
-            Event.REISSUE_APPROVED,
-            person=application.subject,
-            context={"application": application, "old_card": old},
+        notify_application(
+            Event.REISSUE_APPROVED, application, values={"old_card": old.masked_number}
         )
     else:
-        notify(
-            Event.APPLICATION_APPROVED,
-            person=application.subject,
-            context={"application": application},
-        )
+        notify_application(Event.APPLICATION_APPROVED, application)
     return application
 
 

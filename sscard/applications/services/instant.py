@@ -13,12 +13,12 @@ from sscard.accounts.trust import Action, Requester
 from sscard.applications import eligibility
 from sscard.applications.constants import AppStatus, ItemCode, LossAction
 from sscard.applications.models import Application
+from sscard.applications.notices import contact_placeholders, notify_application
 from sscard.applications.services.transitions import _already_submitted, _create_application
 from sscard.cards.models import Card
 from sscard.cards.services import card_cancel_loss, card_enable, card_lock_current, card_report_loss
 from sscard.core.errors import DomainError
 from sscard.notifications.constants import Event
-from sscard.notifications.services import notify
 from sscard.regions.models import RegionSettings
 from sscard.regions.selectors import region_settings
 from sscard.verification.models import Purpose
@@ -68,7 +68,7 @@ def item_enable(
         status=AppStatus.COMPLETED,
         region=region,
     )
-    notify(Event.CARD_ENABLED, person=card.person, context={"application": application})
+    notify_application(Event.CARD_ENABLED, application, person=card.person)
     return application
 
 
@@ -124,11 +124,7 @@ def item_report_loss(
         submission_key=submission_key,
         region=region,
     )
-    notify(
-        LOSS_EVENTS[action],
-        person=card.person,
-        context={"application": application, "card": card},
-    )
+    notify_application(LOSS_EVENTS[action], application, person=card.person, card=card)
     return application
 
 
@@ -169,10 +165,12 @@ def item_change_contact(
         submission_key=submission_key,
         region=region,
     )
-    notify(
+    notify_application(
         Event.CONTACT_CHANGED,
+        application,
         person=person,
-        context={"application": application, "old_phone": old_phone, "changed": sorted(changes)},
+        old_phone=old_phone,
+        values=contact_placeholders(person, sorted(changes)),
     )
     return application
 

@@ -41,6 +41,7 @@ from sscard.applications.forms import (
 )
 from sscard.applications.materials import Upload, files_removed_unless_committed, prepare_uploads
 from sscard.applications.models import Application, Material
+from sscard.applications.notices import notify_application
 from sscard.applications.services.contact import CONTACT_REVISED, _check_name_on_record
 from sscard.applications.services.transitions import (
     APPLY_MATERIALS,
@@ -58,7 +59,6 @@ from sscard.core.documents import DocumentError, validate_document
 from sscard.core.errors import DomainError, NotFound
 from sscard.core.workdays import paused_working_days
 from sscard.notifications.constants import Event
-from sscard.notifications.services import notify
 from sscard.regions.models import RegionSettings
 from sscard.regions.selectors import region_settings, work_calendar
 
@@ -252,7 +252,7 @@ def application_submit_reissue(
                 size=previous_photo.size,
                 photo_check=previous_photo.photo_check,
             )
-        notify(Event.REISSUE_SUBMITTED, person=person, context={"application": application})
+        notify_application(Event.REISSUE_SUBMITTED, application, person=person)
         return application
 
 

@@ -28,7 +28,7 @@ def sent():
 
 @pytest.fixture
 def failed(citizen):
-    services.notify(Event.APPLICATION_ACCEPTED, person=citizen.person, context={})
+    services.notify(Event.APPLICATION_ACCEPTED, person=citizen.person)
     sms = Message.objects.get(channel=Channel.SMS)
     Message.objects.filter(pk=sms.pk).update(
         status=MessageStatus.FAILED, attempts=5, last_error="网关超时（5秒无响应）"

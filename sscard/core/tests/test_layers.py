@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[3]
 LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
 
@@ -26,21 +28,48 @@ def _lint(project: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_an_upward_import_breaks_the_layer_contract(tmp_path):
+@pytest.fixture(scope="module")
+def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of the code, whose layers hold as they are."""
+    copy = tmp_path_factory.mktemp("project")
     shutil.copytree(
         ROOT / "sscard",
-        tmp_path / "sscard",
+        copy / "sscard",
         ignore=shutil.ignore_patterns("__pycache__", "static", "templates", "*.png", "*.jpg"),
     )
-    shutil.copy(ROOT / "pyproject.toml", tmp_path)
-    kept = _lint(tmp_path)
+    shutil.copy(ROOT / "pyproject.toml", copy)
+    kept = _lint(copy)
     assert kept.returncode == 0, kept.stdout + kept.stderr
+    return copy
 
+
+def _lint_with(project: Path, probe: Path, source: str) -> subprocess.CompletedProcess[str]:
+    probe.write_text(source)
+    try:
+        return _lint(project)
+    finally:
+        probe.unlink()
+
+
+def test_an_upward_import_breaks_the_layer_contract(project):
     # the masking helpers (core) reaching up into the portal's views
-    (tmp_path / "sscard" / "core" / "upward_probe.py").write_text(
-        "from sscard.portal import views  # noqa: F401\n"
+    broken = _lint_with(
+        project,
+        project / "sscard" / "core" / "upward_probe.py",
+        "from sscard.portal import views  # noqa: F401\n",
     )
-    broken = _lint(tmp_path)
 
     assert broken.returncode != 0
     assert "sscard.core is not allowed to import sscard.portal" in broken.stdout
+
+
+def test_the_outbox_calling_back_up_into_a_domain_app_breaks_the_layer_contract(project):
+    # the outbox is a leaf: it takes plain values, it never reads the card it tells of
+    broken = _lint_with(
+        project,
+        project / "sscard" / "notifications" / "upward_probe.py",
+        "from sscard.cards import models  # noqa: F401\n",
+    )
+
+    assert broken.returncode != 0
+    assert "sscard.notifications is not allowed to import sscard.cards" in broken.stdout

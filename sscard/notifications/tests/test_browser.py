@@ -6,6 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from sscard.accounts.models import User
+from sscard.cards.notices import card_placeholders
 from sscard.notifications import services
 from sscard.notifications.constants import Channel, Event, MessageStatus
 from sscard.notifications.models import Message
@@ -20,8 +21,8 @@ pytestmark = pytest.mark.browser
 def test_a_citizen_reads_the_message_centre_and_marks_a_message_read(phone, live_server):
     user = UserFactory()
     card = CardFactory(person=user.person)
-    services.notify(Event.PRODUCTION_PRODUCING, person=user.person, context={"card": card})
-    services.notify(Event.CARD_ENABLED, person=user.person, context={"card": card})
+    services.notify(Event.PRODUCTION_PRODUCING, person=user.person, values=card_placeholders(card))
+    services.notify(Event.CARD_ENABLED, person=user.person, values=card_placeholders(card))
     sign_in_page(phone, user, live_server)
 
     phone.goto("/messages/")
@@ -46,7 +47,7 @@ def test_a_citizen_reads_the_message_centre_and_marks_a_message_read(phone, live
 
 def test_an_officer_sees_a_failed_message_with_its_error_and_resends_it(desktop, live_server):
     user = UserFactory()
-    services.notify(Event.APPLICATION_ACCEPTED, person=user.person, context={})
+    services.notify(Event.APPLICATION_ACCEPTED, person=user.person)
     Message.objects.filter(channel=Channel.SMS).update(
         status=MessageStatus.FAILED, attempts=5, last_error="网关超时（5秒无响应）"
     )

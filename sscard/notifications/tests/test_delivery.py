@@ -28,7 +28,7 @@ pytestmark = pytest.mark.django_db
 
 def one_sms() -> Message:
     person = PersonFactory(phone="13812345678")
-    services.notify(Event.PRODUCTION_PRODUCING, person=person, context={})
+    services.notify(Event.PRODUCTION_PRODUCING, person=person)
     return Message.objects.get(channel=Channel.SMS)
 
 

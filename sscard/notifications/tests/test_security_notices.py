@@ -10,6 +10,7 @@ from django.core import signing
 from sscard.accounts.trust import Requester, TrustLevel
 from sscard.applications import services
 from sscard.cards.constants import CardStatus
+from sscard.cards.notices import card_placeholders
 from sscard.conftest import jpeg
 from sscard.notifications.constants import ACCOUNT_EVENTS, SECURITY_EVENTS, Channel, Event
 from sscard.notifications.defaults import DEFAULT_TEMPLATES
@@ -158,7 +159,7 @@ def test_security_notices_ignore_sms_switched_off_for_the_holder_and_the_guardia
 def test_ordinary_notices_do_not_go_to_the_guardians_phone(family):
     guardian, ward, card = family
 
-    notify(Event.PRODUCTION_PRODUCING, person=ward.person, context={"card": card})
+    notify(Event.PRODUCTION_PRODUCING, person=ward.person, values=card_placeholders(card))
 
     assert sms_addresses(Event.PRODUCTION_PRODUCING) == [ward.person.phone]
     assert guardian.person.phone not in sms_addresses(Event.PRODUCTION_PRODUCING)

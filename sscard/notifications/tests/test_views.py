@@ -20,8 +20,8 @@ from sscard.testing.otp import otp_login
 pytestmark = pytest.mark.django_db
 
 
-def tell(user, event=Event.PRODUCTION_PRODUCING, **context):
-    services.notify(event, person=user.person, context=context)
+def tell(user, event=Event.PRODUCTION_PRODUCING):
+    services.notify(event, person=user.person)
     return Message.objects.filter(user=user, channel=Channel.INBOX).first()
 
 

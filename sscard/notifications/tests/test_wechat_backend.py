@@ -66,7 +66,7 @@ def wechat(settings, monkeypatch):
 
 
 def wechat_message() -> Message:
-    notification = services.notify(Event.PRODUCTION_PRODUCING, person=PersonFactory(), context={})
+    notification = services.notify(Event.PRODUCTION_PRODUCING, person=PersonFactory())
     return Message.objects.get(notification=notification, channel=Channel.WECHAT)
 
 

@@ -18,7 +18,7 @@ from django.db import connection
 from django.utils import timezone
 from django_tasks_db.backend import DatabaseBackend
 
-from sscard.notifications import delivery, reminders, services, tasks
+from sscard.notifications import delivery, services, tasks
 from sscard.notifications.backends import MemoryBackend
 from sscard.notifications.constants import Channel, Event, MessageStatus
 from sscard.notifications.models import Message
@@ -33,7 +33,7 @@ N = 8
 def one_sms() -> Message:
     """A committed SMS waiting in the outbox (this process's own immediate delivery at commit
     is undone, so that the deliveries under test are the only ones)."""
-    services.notify(Event.PRODUCTION_PRODUCING, person=PersonFactory(), context={})
+    services.notify(Event.PRODUCTION_PRODUCING, person=PersonFactory())
     Message.objects.filter(channel=Channel.SMS).update(
         status=MessageStatus.PENDING, attempts=0, sent_at=None, provider_ref=""
     )
@@ -145,16 +145,3 @@ def test_a_worker_killed_mid_delivery_leads_to_exactly_one_delivery_after_restar
     assert [d["key"] for d in deliveries] == [str(sms.key)]
     assert deliveries[0]["pid"] != doomed.pid
     assert len(_lines(started)) == 2  # the killed attempt and the one that delivered
-
-
-def test_reminder_jobs_running_in_parallel_remind_once():
-    from datetime import timedelta
-
-    from sscard.notifications.models import Notification
-    from sscard.testing.factories import CardFactory
-
-    CardFactory(lost_temporarily=True, loss_expires_at=timezone.now() + timedelta(hours=20))
-    results(run_at_once(*[reminders.remind_temporary_losses_lapsing] * N))
-
-    assert Notification.objects.filter(event=Event.LOSS_LAPSES_TOMORROW).count() == 1
-    assert Message.objects.filter(notification__event=Event.LOSS_LAPSES_TOMORROW).count() == 1
