@@ -60,6 +60,11 @@ class StaffLoginView(auth_views.LoginView):
         """The workbench, when no safe ``next`` was given."""
         return reverse("backoffice:home")
 
+    def form_invalid(self, form: AuthenticationForm) -> HttpResponse:
+        if isinstance(form, StaffLoginForm):
+            form.ask_for_captcha_if_due()  # this failure may have been the second
+        return super().form_invalid(form)
+
     def form_valid(self, form: AuthenticationForm) -> HttpResponse:
         response = super().form_valid(form)
         audit_record(actor=form.get_user(), action="staff.login", detail={"factor": "totp"})
