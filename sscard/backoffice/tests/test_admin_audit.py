@@ -10,6 +10,7 @@ from datetime import date
 from typing import Any
 
 import pytest
+from axes.models import AccessAttempt
 from django.contrib.auth.models import Group
 from django.forms import MultiWidget
 from django.test import Client
@@ -186,3 +187,29 @@ def test_an_administrator_who_is_also_a_reviewer_may_reveal(accepted):
     response = client.post(reverse("backoffice:reveal", args=[accepted.pk]))
     assert response.status_code == 200
     assert accepted.subject.doc_number in response.content.decode()
+
+
+def test_a_list_action_is_audited_with_the_rows_it_ran_on(admin_client, root, accepted):
+    admin_client.post(
+        "/admin/applications/application/",
+        {"action": "approve", "_selected_action": [accepted.pk]},
+    )
+    record = AuditRecord.objects.get(action="admin.action")
+    assert record.actor_id == root.pk
+    assert record.detail == {
+        "model": "applications.application",
+        "action": "approve",
+        "ids": [str(accepted.pk)],
+    }
+    accepted.refresh_from_db()
+    assert accepted.status == "accepted"  # administrators run settings, not decisions
+
+
+def test_deleting_a_lockout_count_is_audited_with_the_account_masked(admin_client):
+    attempt = AccessAttempt.objects.create(
+        username="zhang.san", ip_address="10.0.9.9", user_agent="x", failures_since_start=3
+    )
+    admin_client.post(f"/admin/axes/accessattempt/{attempt.pk}/delete/", {"post": "yes"})
+    before = AuditRecord.objects.get(action="admin.deleted").detail["before"]
+    assert before["username"] == "zh****" and before["failures_since_start"] == 3
+    assert "post_data" not in before
