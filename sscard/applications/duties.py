@@ -54,9 +54,9 @@ def decision_refusal(application: Application, user: User) -> str:
     if application.applicant_id == user.pk:
         return SUBMITTED_AT_COUNTER if application.relation == Relation.COUNTER else OWN_APPLICATION
     steps = set(
-        ApplicationEvent.objects.filter(_hand_in_making(application), actor_id=user.pk)
-        .values_list("action", flat=True)
-        .distinct()
+        ApplicationEvent.objects.filter(_hand_in_making(application), actor_id=user.pk).values_list(
+            "action", flat=True
+        )
     )
     if not steps:
         return ""
