@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import AbstractUser, Permission
 from django.core.exceptions import ValidationError
 from django.db import models
 
@@ -19,6 +19,11 @@ from sscard.core.fields import EncryptedTextField
 from sscard.core.masking import mask_id_number, mask_name, mask_phone, mask_uscc
 
 CITIZEN_ID_TYPES = {DocType.RESIDENT_ID, DocType.HOUSEHOLD}
+
+
+# Permissions a superuser does not hold by being one (User.has_perm): revealing personal data
+# in full is a reviewer's, given by the reviewers' group
+ROLE_ONLY_PERMISSIONS = frozenset({"applications.reveal_personal_data"})
 
 
 def identity_hash(doc_type: str, number: str) -> str:
@@ -255,6 +260,23 @@ class User(AbstractUser):
     @property
     def possession_proved(self) -> bool:
         return bool(self.possession)
+
+    def has_perm(self, perm: str, obj: Any = None) -> bool:
+        """Django's, except for :data:`ROLE_ONLY_PERMISSIONS`: those come from a role group
+        (or a grant to the account) only, never from being a superuser. Administrators run
+        settings, not decisions — an administrator sees 显示完整信息 only when also a
+        reviewer."""
+        if perm in ROLE_ONLY_PERMISSIONS and self.is_superuser:
+            app_label, codename = perm.split(".", 1)
+            return (
+                self.is_active
+                and Permission.objects.filter(
+                    models.Q(group__user=self) | models.Q(user=self),
+                    content_type__app_label=app_label,
+                    codename=codename,
+                ).exists()
+            )
+        return super().has_perm(perm, obj)
 
     @property
     def audit_label(self) -> str:

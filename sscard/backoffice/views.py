@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from sscard.accounts.models import User
 from sscard.accounts.requests import AuthedHttpRequest
 from sscard.applications import services
 from sscard.applications.constants import (
@@ -27,6 +28,7 @@ from sscard.applications.constants import (
     RejectReason,
     ReturnReason,
 )
+from sscard.applications.duties import decision_refusal, with_hand_in_making
 from sscard.applications.models import Application
 from sscard.applications.review import (
     RECEIPT_RE,
@@ -57,6 +59,11 @@ class StaffLoginView(auth_views.LoginView):
     def get_default_redirect_url(self) -> str:
         """The workbench, when no safe ``next`` was given."""
         return reverse("backoffice:home")
+
+    def form_invalid(self, form: AuthenticationForm) -> HttpResponse:
+        if isinstance(form, StaffLoginForm):
+            form.ask_for_captcha_if_due()  # this failure may have been the second
+        return super().form_invalid(form)
 
     def form_valid(self, form: AuthenticationForm) -> HttpResponse:
         response = super().form_valid(form)
@@ -115,9 +122,8 @@ def _filters(request: AuthedHttpRequest) -> QueueFilters:
 def queue(request: AuthedHttpRequest) -> HttpResponse:
     filters = _filters(request)
     today = timezone.localdate()
-    page = Paginator(review_queue(filters, today=today), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    rows = with_hand_in_making(review_queue(filters, today=today), request.user)
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "filters": filters,
         "searched": mask_search(filters.q),
@@ -156,7 +162,7 @@ def _query_without_page(request: AuthedHttpRequest) -> str:
 # One application
 
 
-def _detail_context(application: Application, *, revealed: bool) -> dict[str, Any]:
+def _detail_context(application: Application, user: User, *, revealed: bool) -> dict[str, Any]:
     return {
         "application": application,
         "deadline": application_deadline(application),
@@ -171,6 +177,9 @@ def _detail_context(application: Application, *, revealed: bool) -> dict[str, An
         "reject_form": RejectForm(initial={"status": application.status}),
         "end_form": EndForm(initial={"status": application.status}),
         "can_decide": application.item in CARD_ITEMS,
+        # why this member of staff may not decide it (separation of duties), shown instead
+        # of the decision buttons; the services refuse regardless
+        "decision_refusal": decision_refusal(application, user),
         "reason_label": reason_label(application.reason_code) if application.reason_code else "",
         "return_reasons": ReturnReason,
         "reject_reasons": RejectReason,
@@ -189,7 +198,9 @@ def _get_application(pk: int) -> Application:
 def application_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     application = _get_application(pk)
     return render(
-        request, "backoffice/application.html", _detail_context(application, revealed=False)
+        request,
+        "backoffice/application.html",
+        _detail_context(application, request.user, revealed=False),
     )
 
 
@@ -205,7 +216,9 @@ def application_reveal(request: AuthedHttpRequest, pk: int) -> HttpResponse:
         detail={"receipt": application.receipt_number},
     )
     return render(
-        request, "backoffice/application.html", _detail_context(application, revealed=True)
+        request,
+        "backoffice/application.html",
+        _detail_context(application, request.user, revealed=True),
     )
 
 
@@ -341,6 +354,6 @@ def application_end(request: AuthedHttpRequest, pk: int) -> HttpResponse:
 
 def _form_invalid(request: AuthedHttpRequest, pk: int, form: Any, name: str) -> HttpResponse:
     application = _get_application(pk)
-    context = _detail_context(application, revealed=False)
+    context = _detail_context(application, request.user, revealed=False)
     context[name] = form
     return render(request, "backoffice/application.html", context)

@@ -1,5 +1,6 @@
 """The reviewer's decisions: 受理, 退回补正, 不予通过, 审核通过, and ending an application whose
-card cannot be made. Only reviewers decide, never on an application they submitted."""
+card cannot be made. Only reviewers decide, never on an application they had a hand in making
+(submitted, corrected, resubmitted or took in at the counter: :mod:`sscard.applications.duties`)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from sscard.accounts.models import User
-from sscard.accounts.services import Relation, guardianship_confirm, require_role
+from sscard.accounts.services import Relation, guardianship_confirm
 from sscard.applications.constants import (
     ApplicationAction,
     AppStatus,
@@ -18,6 +19,7 @@ from sscard.applications.constants import (
     ReturnReason,
     SlaState,
 )
+from sscard.applications.duties import ensure_may_decide
 from sscard.applications.models import Application
 from sscard.applications.notices import notify_application
 from sscard.applications.services.contact import CONTACT_REVISED, _record_applicant_contact
@@ -32,19 +34,12 @@ from sscard.production.services import order_create
 from sscard.regions.models import Bank, Outlet
 
 
-def _refuse_own(application: Application, actor: User) -> None:
-    """Only reviewers decide, and nobody decides on an application they submitted."""
-    require_role(actor, User.Role.REVIEWER)
-    if application.applicant_id == actor.pk:
-        raise DomainError("不能审核本人提交的申请", code="own_application")
-
-
 @transaction.atomic
 def application_accept(*, application: Application, actor: User) -> Application:
     """受理: the legal time limit starts counting from today. Only a newly submitted
     application is accepted: a returned one resumes its clock when the applicant resubmits."""
     application = Application.objects.select_for_update().get(pk=application.pk)
-    _refuse_own(application, actor)
+    ensure_may_decide(application, actor)
     if application.status != AppStatus.SUBMITTED:
         hint = "，补正材料后由申请人重新提交" if application.status == AppStatus.RETURNED else ""
         raise InvalidTransition(f"办件当前为“{application.get_status_display()}”，不能受理{hint}")
@@ -79,7 +74,8 @@ def application_return(
     if not reason:
         raise DomainError("请填写退回补正的原因", field="reason")
     code = _reason_code(reason_code, ReturnReason)
-    _refuse_own(application, actor)
+    application = Application.objects.select_for_update().get(pk=application.pk)
+    ensure_may_decide(application, actor)
     application = application_transition(
         application=application,
         to=AppStatus.RETURNED,
@@ -108,7 +104,7 @@ def application_reject(
         raise DomainError("请填写不予通过的原因", field="reason")
     code = _reason_code(reason_code, RejectReason)
     application = Application.objects.select_for_update().get(pk=application.pk)
-    _refuse_own(application, actor)
+    ensure_may_decide(application, actor)
     if application.status not in (AppStatus.SUBMITTED, AppStatus.ACCEPTED):
         raise InvalidTransition(f"办件当前为“{application.get_status_display()}”，不能不予通过")
     decision = "不予受理" if application.status == AppStatus.SUBMITTED else "不予通过"
@@ -137,7 +133,7 @@ def application_end_after_failure(
     if not reason:
         raise DomainError("请填写终止办理的原因", field="reason")
     application = Application.objects.select_for_update().get(pk=application.pk)
-    _refuse_own(application, actor)
+    ensure_may_decide(application, actor)
     order = application.production_order
     if application.status != AppStatus.APPROVED or order is None or order.stage != Stage.FAILED:
         raise DomainError(
@@ -161,7 +157,7 @@ def application_approve(*, application: Application, actor: User) -> Application
     """审核通过: a new card number and its production order; on a reissue the old card is
     注销 now."""
     application = Application.objects.select_for_update().get(pk=application.pk)
-    _refuse_own(application, actor)
+    ensure_may_decide(application, actor)
     if application.status != AppStatus.ACCEPTED:
         raise InvalidTransition(f"办件当前为“{application.get_status_display()}”，不能审核通过")
     form = application.form_data

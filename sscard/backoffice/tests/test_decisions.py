@@ -13,8 +13,9 @@ import time_machine
 from django.contrib.messages import get_messages
 from django.urls import reverse
 
+from sscard.accounts.models import User
 from sscard.accounts.trust import Requester, TrustLevel
-from sscard.applications import services
+from sscard.applications import duties, services
 from sscard.applications.constants import AppStatus, RejectReason, ReturnReason
 from sscard.applications.models import Application
 from sscard.applications.tests.helpers import apply_form, approve, submit_apply
@@ -25,7 +26,7 @@ from sscard.conftest import jpeg
 from sscard.core.errors import DomainError
 from sscard.production import services as production
 from sscard.production.constants import Stage
-from sscard.testing.factories import CardFactory, PersonFactory, UserFactory
+from sscard.testing.factories import CardFactory, PersonFactory, StaffFactory, UserFactory
 from sscard.testing.sessions import staff_client
 
 pytestmark = pytest.mark.django_db
@@ -164,7 +165,53 @@ def test_a_reviewer_cannot_decide_what_they_submitted_at_the_counter(bank, outle
     response = staff_client(reviewer).post(_url("accept", application), {"status": "submitted"})
     application.refresh_from_db()
     assert application.status == AppStatus.SUBMITTED
-    assert _messages(response) == ["不能审核本人提交的申请"]
+    assert _messages(response) == [duties.SUBMITTED_AT_COUNTER]
+
+
+def test_whoever_resubmitted_at_the_counter_is_shown_why_instead_of_the_decisions(
+    bank, outlet, reviewer, other_reviewer, clerk
+):
+    application = services.application_submit_apply(
+        requester=Requester(user=clerk, trust=TrustLevel.L4, counter=True),
+        data=apply_form(PersonFactory(), bank, outlet),
+        files={"photo": jpeg()},
+    )
+    application = services.application_accept(application=application, actor=reviewer)
+    application = services.application_return(application=application, actor=reviewer, reason="x")
+    services.application_resubmit(
+        requester=Requester(user=other_reviewer, trust=TrustLevel.L4, counter=True),
+        application=application,
+        data={},
+        files={"photo": jpeg()},
+    )
+    unrelated = submit_apply(UserFactory(), bank, outlet)
+    client = staff_client(other_reviewer)
+
+    page = client.get(_url("application", application)).content.decode()
+    assert "您为该办件办理过补正后重新提交，不能由您审核" in page
+    assert _url("approve", application) not in page and _url("return", application) not in page
+    assert _url("reject", application) not in page
+    queue = client.get(reverse("backoffice:queue")).content.decode()
+    (row,) = [r for r in queue.split("<tr ") if application.receipt_number in r]
+    assert "本人经办，不能审核" in row
+    (other_row,) = [r for r in queue.split("<tr ") if unrelated.receipt_number in r]
+    assert "本人经办" not in other_row
+
+    # the service refuses regardless of the page
+    response = client.post(_url("approve", application), {"status": "accepted"})
+    application.refresh_from_db()
+    assert application.status == AppStatus.ACCEPTED
+    assert _messages(response) == [duties.RESUBMITTED]
+
+    # a reviewer who had no hand in it is offered the decisions and decides
+    page = staff_client(reviewer).get(_url("application", application)).content.decode()
+    assert _url("approve", application) in page and "不能由您审核" not in page
+
+
+def test_an_administrator_is_offered_no_decisions(accepted, db):
+    root = StaffFactory(username="root", role=User.Role.ADMIN, is_superuser=True)
+    page = staff_client(root).get(_url("application", accepted)).content.decode()
+    assert duties.NOT_A_REVIEWER in page and _url("approve", accepted) not in page
 
 
 def test_personal_data_is_masked_until_revealed_and_the_reveal_is_audited(accepted, reviewer):
