@@ -98,6 +98,32 @@ def test_the_maintenance_setting_does_not_let_a_role_that_does_not_own_the_table
     assert AuditRecord.objects.filter(pk=record.pk).exists()
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="roles are PostgreSQL's")
+def test_in_the_production_setup_the_services_role_adds_records_and_can_remove_none():
+    """The README's grants for the service's role: audit_record works, nothing else does."""
+    first = audit_record(actor=None, action="card.active")
+    role = f"sscard_app_{uuid.uuid4().hex[:12]}"
+
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"CREATE ROLE {role}")
+        cursor.execute(
+            f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {role}"
+        )
+        cursor.execute(f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {role}")
+        cursor.execute(f"REVOKE UPDATE, DELETE, TRUNCATE ON audit_auditrecord FROM {role}")
+        cursor.execute(f"SET LOCAL ROLE {role}")
+        assert audit_record(actor=None, action="card.lost").seq == first.seq + 1
+        for sql in [
+            "UPDATE audit_auditrecord SET action = 'forged'",
+            "DELETE FROM audit_auditrecord",
+            "TRUNCATE audit_auditrecord",
+        ]:
+            with pytest.raises(DatabaseError, match="permission denied"), transaction.atomic():
+                cursor.execute(sql)
+        transaction.set_rollback(True)
+    assert AuditRecord.objects.filter(pk=first.pk).exists()
+
+
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="the embedded database's connection")
 @pytest.mark.django_db(transaction=True)
 def test_on_sqlite_a_connection_other_than_the_test_runners_cannot_delete_at_all():
