@@ -42,6 +42,9 @@ SSCARD_DATA_KEYS = (
     else env.list("SSCARD_DATA_KEYS")
 )
 SSCARD_INDEX_KEY = _secret("SSCARD_INDEX_KEY", "dev-only-index-key-change-me")
+# The audit trail's hash chain (sscard.audit.chain): HMAC-SHA-256 under this key. Records
+# chained under one key verify only with it: it is kept, never rotated.
+SSCARD_AUDIT_KEY = _secret("SSCARD_AUDIT_KEY", "dev-only-audit-key-change-me")
 
 INSTALLED_APPS = [
     # the Django admin, opening only to sessions signed in with password and TOTP code

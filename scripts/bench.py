@@ -64,13 +64,17 @@ def keys_env() -> dict[str, str]:
     """Generated production keys, kept beside the generated data (a kept database stays
     readable by the next run)."""
     path = VAR / "keys.json"
-    if path.exists():
-        return dict(json.loads(path.read_text()))
     keys = {
         "SECRET_KEY": secrets.token_urlsafe(50),
         "SSCARD_DATA_KEYS": "bench1:" + base64.b64encode(secrets.token_bytes(32)).decode(),
         "SSCARD_INDEX_KEY": secrets.token_urlsafe(32),
+        "SSCARD_AUDIT_KEY": secrets.token_urlsafe(32),
     }
+    if path.exists():
+        kept = dict(json.loads(path.read_text()))
+        if kept.keys() >= keys.keys():
+            return kept
+        keys |= kept  # a key added since the file was written joins the kept ones
     VAR.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(keys))
     path.chmod(0o600)

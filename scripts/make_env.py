@@ -17,6 +17,7 @@ CSRF_COOKIE_SECURE=False
 SECRET_KEY={secret}
 SSCARD_DATA_KEYS=k{stamp}:{data_key}
 SSCARD_INDEX_KEY={index_key}
+SSCARD_AUDIT_KEY={audit_key}
 # 人脸识别登录 through the built-in simulated identity provider (/idp-sim/): demo only.
 SSCARD_IDP_SIMULATOR=true
 # WeChat web authorization through the built-in simulated WeChat (/wechat-sim/): demo only.
@@ -36,6 +37,7 @@ def main(path: Path) -> None:
         stamp=secrets.token_hex(2),
         data_key=base64.b64encode(secrets.token_bytes(32)).decode(),
         index_key=secrets.token_urlsafe(32),
+        audit_key=secrets.token_urlsafe(32),
         sms_key=secrets.token_urlsafe(24),
     )
     if path.exists():

@@ -3,10 +3,12 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from django.db import models
+from django.db import models, transaction
+from django.utils import timezone
 
+from sscard.audit.chain import GENESIS, record_hash
 from sscard.audit.context import current_source
-from sscard.audit.models import AuditRecord
+from sscard.audit.models import AuditChainHead, AuditRecord
 
 logger = logging.getLogger("sscard.audit")
 
@@ -31,9 +33,12 @@ def audit_record(
 
     ``actor`` is a user (anything with ``pk``, ``audit_label`` and ``role``) or ``None`` for
     the system itself (expiry sweeps, partner callbacks name their client in ``detail``).
+    The row joins the hash chain; the chain's end stays locked until the caller's transaction
+    ends, so call it after the service has taken its own row locks.
     """
     source = current_source.get()
-    record = AuditRecord.objects.create(
+    record = AuditRecord(
+        at=timezone.now(),
         actor_id=getattr(actor, "pk", None),
         actor_label=actor_label(actor),
         actor_role=getattr(actor, "role", "") if actor is not None else "system",
@@ -46,6 +51,16 @@ def audit_record(
         request_id=source.request_id,
         detail=detail or {},
     )
+    with transaction.atomic():
+        # The chain's end, locked until the enclosing transaction ends: appends queue here
+        # (SQLite queues every writer anyway), and a rolled-back one leaves no trace.
+        head, _ = AuditChainHead.objects.select_for_update().get_or_create(
+            pk=1, defaults={"hash": GENESIS}
+        )
+        record.seq, record.prev_hash = head.seq + 1, head.hash
+        record.hash = record_hash(record)
+        record.save(force_insert=True)
+        AuditChainHead.objects.filter(pk=1).update(seq=record.seq, hash=record.hash)
     logger.info(
         "audit action=%s target=%s:%s result=%s request=%s",
         action,

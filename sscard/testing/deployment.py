@@ -16,6 +16,7 @@ PRODUCTION_ENV = {
     "SSCARD_ENV": "production",
     "SECRET_KEY": "q8Zr-3vN_x7Lw2pK9sTe4Yc6Hb1Mj5Ud0Fa8Gi3Ro7Pl2Xs9Wn4Kq6Vt1Bz5Cm0Dy",
     "SSCARD_INDEX_KEY": "y" * 40,
+    "SSCARD_AUDIT_KEY": "z" * 40,
     "SSCARD_DATA_KEYS": "k1:ZGV2LW9ubHktZGF0YS1rZXktMzItYnl0ZXMtbG9uZyE=",
 }
 PROBE = (

@@ -26,12 +26,15 @@ def _start(**env: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-@pytest.mark.parametrize("missing", ["SECRET_KEY", "SSCARD_DATA_KEYS", "SSCARD_INDEX_KEY"])
+@pytest.mark.parametrize(
+    "missing", ["SECRET_KEY", "SSCARD_DATA_KEYS", "SSCARD_INDEX_KEY", "SSCARD_AUDIT_KEY"]
+)
 def test_production_refuses_to_start_without_each_secret(missing):
     secrets = {
         "SECRET_KEY": "x" * 50,
         "SSCARD_DATA_KEYS": "k1:ZGV2LW9ubHktZGF0YS1rZXktMzItYnl0ZXMtbG9uZyE=",
         "SSCARD_INDEX_KEY": "y" * 40,
+        "SSCARD_AUDIT_KEY": "z" * 40,
     }
     del secrets[missing]
 
@@ -46,6 +49,7 @@ def test_production_starts_with_all_its_secrets():
         SSCARD_ENV="production",
         SECRET_KEY="x" * 50,
         SSCARD_INDEX_KEY="y" * 40,
+        SSCARD_AUDIT_KEY="z" * 40,
         SSCARD_DATA_KEYS="k1:ZGV2LW9ubHktZGF0YS1rZXktMzItYnl0ZXMtbG9uZyE=",
     )
 
@@ -67,6 +71,7 @@ def test_production_settings_pass_djangos_deployment_checklist():
             "SSCARD_ENV": "production",
             "SECRET_KEY": "q8Zr-3vN_x7Lw2pK9sTe4Yc6Hb1Mj5Ud0Fa8Gi3Ro7Pl2Xs9Wn4Kq6Vt1Bz5Cm0Dy",
             "SSCARD_INDEX_KEY": "y" * 40,
+            "SSCARD_AUDIT_KEY": "z" * 40,
             "SSCARD_DATA_KEYS": "k1:ZGV2LW9ubHktZGF0YS1rZXktMzItYnl0ZXMtbG9uZyE=",
         },
         capture_output=True,

@@ -1,0 +1,28 @@
+"""Django's SQLite backend whose flush may empty the audit trail (see the package)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.db.backends.sqlite3 import base, operations
+
+
+class DatabaseOperations(operations.DatabaseOperations):
+    def execute_sql_flush(self, sql_list: Iterable[str]) -> None:
+        wrapper: Any = self.connection
+        wrapper.audit_maintenance = True
+        try:
+            super().execute_sql_flush(sql_list)
+        finally:
+            wrapper.audit_maintenance = False
+
+
+class DatabaseWrapper(base.DatabaseWrapper):
+    ops_class = DatabaseOperations
+    audit_maintenance = False
+
+    def get_new_connection(self, conn_params: Any) -> Any:
+        conn = super().get_new_connection(conn_params)
+        conn.create_function("sscard_audit_maintenance", 0, lambda: int(self.audit_maintenance))
+        return conn
