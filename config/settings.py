@@ -207,6 +207,7 @@ SSCARD_PERIODIC_TASKS = [
     "sscard.applications.tasks.seal_uncollected_cards_task",
     "sscard.applications.tasks.confirm_delivered_cards_task",
     "sscard.employers.tasks.resume_stalled_batches_task",
+    "sscard.accounts.tasks.deactivate_stale_staff_task",
 ]
 
 # Notifications (sscard.notifications): the outbox and its channels. By default every SMS and
@@ -288,6 +289,8 @@ SESSION_COOKIE_AGE = int(timedelta(hours=8).total_seconds())  # the longest a se
 # A session unused for this long is logged out (sscard.portal.middleware).
 SSCARD_IDLE_TIMEOUT = timedelta(minutes=env.int("SSCARD_IDLE_MINUTES", default=30))
 SSCARD_STAFF_IDLE_TIMEOUT = timedelta(minutes=env.int("SSCARD_STAFF_IDLE_MINUTES", default=15))
+# A staff account not signed in for this many days is deactivated (sscard.accounts.hygiene).
+SSCARD_STAFF_STALE_DAYS = env.int("SSCARD_STAFF_STALE_DAYS", default=90)
 SESSION_COOKIE_SAMESITE = "Lax"
 # HTTPS everywhere in production (the demo and the tests run on plain loopback HTTP).
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not _INSECURE_OK)

@@ -26,6 +26,8 @@ API_ERRORS = {
     500: ("server_error", "系统繁忙，请稍后再试"),
 }
 EMPLOYER_PREFIXES = ("employer/",)
+# where the request id of the audit trail (``X-Request-ID``) waits for the 500 page
+REQUEST_ID_KEY = "SSCARD_REQUEST_ID"
 # Shown when even the 500 template cannot be rendered.
 PLAIN_SERVER_ERROR = (
     '<!doctype html><html lang="zh-CN"><meta charset="utf-8"><title>系统繁忙</title>'
@@ -43,7 +45,7 @@ def error_side(request: HttpRequest) -> str:
     return "portal"
 
 
-def _page(request: HttpRequest, template: str, status: int) -> HttpResponse:
+def _page(request: HttpRequest, template: str, status: int, **context: str) -> HttpResponse:
     if request.path_info.lstrip("/").startswith(API_PREFIXES):
         code, message = API_ERRORS.get(status, API_ERRORS[400])
         return JsonResponse(
@@ -51,7 +53,7 @@ def _page(request: HttpRequest, template: str, status: int) -> HttpResponse:
             status=status,
             json_dumps_params={"ensure_ascii": False},
         )
-    body = loader.render_to_string(template, {"side": error_side(request)})
+    body = loader.render_to_string(template, {"side": error_side(request), **context})
     return HttpResponse(body, status=status)
 
 
@@ -68,8 +70,12 @@ def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
+    """The page names the request id (错误编号), and so does one log line after Django's
+    report of the error: what a visitor quotes leads to the traceback, which they never see."""
+    request_id = str(request.META.get(REQUEST_ID_KEY, ""))
+    logger.error("server_error request=%s", request_id or "-")
     try:
-        return _page(request, "500.html", 500)
+        return _page(request, "500.html", 500, request_id=request_id)
     except Exception:  # the page of last resort must answer whatever broke
         logger.exception("error_page.render_failed")
         return HttpResponse(PLAIN_SERVER_ERROR, status=500)

@@ -112,6 +112,24 @@ def test_a_failing_portal_view_answers_the_chinese_500_page():
 
 
 @override_settings(ROOT_URLCONF=TEST_URLS)
+def test_the_500_page_names_the_request_id_and_shows_nothing_of_the_failure(caplog):
+    """What the visitor quotes (错误编号) is the id in the log next to the traceback; the page
+    carries no traceback, exception text, SQL or settings."""
+    response = _client().get(f"/broken/{ID_NUMBER}/")
+
+    html = _html(response)
+    request_id = response["X-Request-ID"]
+    assert len(request_id) == 32
+    assert f"错误编号：{request_id}" in html
+    for leak in ("Traceback", "RuntimeError", "a bug while handling", "SELECT", "SECRET_KEY"):
+        assert leak not in html, leak
+    assert any(
+        r.levelname == "ERROR" and f"request={request_id}" in r.getMessage() for r in caplog.records
+    )
+    assert any(r.exc_info and "a bug while handling" in str(r.exc_info[1]) for r in caplog.records)
+
+
+@override_settings(ROOT_URLCONF=TEST_URLS)
 def test_a_failing_staff_view_answers_the_500_page_in_the_back_office_look():
     response = _client().get(f"/staff/broken/{ID_NUMBER}/")
 

@@ -63,3 +63,33 @@ def test_a_phone_number_in_an_exception_is_masked_in_its_traceback(console):
 )
 def test_mask_text_masks_id_and_phone_numbers_only(text, expected):
     assert mask_text(text) == expected
+
+
+FORGED = "2026-01-01 08:00:00,000 INFO sscard.audit audit action=login.password result=ok"
+
+
+def test_a_line_break_in_a_requested_path_cannot_forge_a_log_line(client, console):
+    """A path carrying ``%0A`` and a made-up record is logged as one line, the break escaped
+    (Django escapes the path it reports; the mask's own escaping covers every other message)."""
+    assert client.get("/nothing%0A" + FORGED.replace(" ", "%20") + "/").status_code == 404
+    lines = console.getvalue().splitlines()
+    assert not any(line.startswith(FORGED) for line in lines)
+    (logged,) = [line for line in lines if "Not Found" in line]
+    assert "/nothing\\n2026-01-01 08:00:00,000 INFO sscard.audit" in logged
+
+
+@pytest.mark.parametrize(
+    ("typed", "written"),
+    [
+        ("zhang\nsan", "zhang\\nsan"),
+        ("zhang\r\nsan", "zhang\\r\\nsan"),
+        ("\x1b[31mred", "\\x1b[31mred"),
+        ("a\u2028b", "a\\u2028b"),
+        ("张三 李四", "张三 李四"),
+    ],
+)
+def test_control_characters_in_a_message_are_escaped(console, typed, written):
+    logging.getLogger("sscard.test").warning("login refused for %s", typed)
+    out = console.getvalue()
+    assert out.count("\n") == 1
+    assert f"login refused for {written}" in out

@@ -1,0 +1,11 @@
+from __future__ import annotations
+
+from django_tasks import task
+
+from sscard.accounts.hygiene import staff_deactivate_stale
+
+
+@task()
+def deactivate_stale_staff_task() -> int:
+    """Deactivate staff accounts unused for the configured days. Safe to run twice."""
+    return staff_deactivate_stale()
