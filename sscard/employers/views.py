@@ -26,7 +26,7 @@ from sscard.employers import review, selectors, services, sheets
 from sscard.employers.files import licence_response
 from sscard.employers.forms import ClerkForm, EmployerRegisterForm, LicenceForm, UploadForm
 from sscard.employers.models import Batch
-from sscard.portal.auth import portal_login, portal_login_required
+from sscard.web.auth import portal_login, portal_login_required
 
 View = Callable[..., HttpResponse]
 XLSX = sheets.XLSX_CONTENT_TYPE
