@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "sscard.backoffice",
     "sscard.wechat",
     "sscard.employers",
+    "sscard.employer_site",
     "sscard.bench",
 ]
 

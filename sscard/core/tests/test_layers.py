@@ -1,5 +1,6 @@
-"""The layer rule holds: `make test` runs import-linter over the contracts in pyproject.toml,
-and an import from a lower layer up into an interface breaks it."""
+"""The layer rule holds: `make test` runs import-linter over the contracts in pyproject.toml;
+an import from a lower layer up into an interface breaks it, and so does an import sideways
+from one interface into another."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 ROOT = Path(__file__).resolve().parents[3]
 LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
@@ -26,7 +29,9 @@ def _lint(project: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_an_upward_import_breaks_the_layer_contract(tmp_path):
+@pytest.fixture
+def project(tmp_path) -> Path:
+    """A copy of the code and the contracts, which a probe may break without harm."""
     shutil.copytree(
         ROOT / "sscard",
         tmp_path / "sscard",
@@ -35,12 +40,26 @@ def test_an_upward_import_breaks_the_layer_contract(tmp_path):
     shutil.copy(ROOT / "pyproject.toml", tmp_path)
     kept = _lint(tmp_path)
     assert kept.returncode == 0, kept.stdout + kept.stderr
+    return tmp_path
 
+
+def test_an_upward_import_breaks_the_layer_contract(project):
     # the masking helpers (core) reaching up into the portal's views
-    (tmp_path / "sscard" / "core" / "upward_probe.py").write_text(
+    (project / "sscard" / "core" / "upward_probe.py").write_text(
         "from sscard.portal import views  # noqa: F401\n"
     )
-    broken = _lint(tmp_path)
+    broken = _lint(project)
 
     assert broken.returncode != 0
     assert "sscard.core is not allowed to import sscard.portal" in broken.stdout
+
+
+def test_one_interface_importing_another_breaks_the_layer_contract(project):
+    # WeChat's pages borrowing the portal's step-up view instead of the shared one
+    (project / "sscard" / "wechat" / "sideways_probe.py").write_text(
+        "from sscard.portal import verify  # noqa: F401\n"
+    )
+    broken = _lint(project)
+
+    assert broken.returncode != 0
+    assert "sscard.wechat is not allowed to import sscard.portal" in broken.stdout
