@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "sscard.backoffice",
     "sscard.wechat",
     "sscard.employers",
+    "sscard.employer_site",
     "sscard.bench",
 ]
 
@@ -156,7 +157,7 @@ AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
-AXES_LOCKOUT_CALLABLE = "sscard.portal.login_views.locked_out"
+AXES_LOCKOUT_CALLABLE = "sscard.web.lockout.locked_out"
 AXES_DISABLE_ACCESS_LOG = True  # successful logins are in the audit log already
 AXES_VERBOSE = False
 # the client's address behind our reverse proxies (sscard.core.net), for the lockout and the

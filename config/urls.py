@@ -26,7 +26,7 @@ urlpatterns = [
     path("login/face/", include("sscard.identity.urls")),
     path("wechat/", include("sscard.wechat.urls")),
     path("files/", include("sscard.portal.files_urls")),
-    path("employer/", include("sscard.employers.urls")),
+    path("employer/", include("sscard.employer_site.urls")),
     path("", include("sscard.portal.urls")),
 ]
 

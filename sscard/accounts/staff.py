@@ -9,6 +9,8 @@ from typing import Any
 from sscard.accounts.models import User
 
 STAFF_ROLES = frozenset({User.Role.REVIEWER, User.Role.PRODUCER, User.Role.CLERK, User.Role.ADMIN})
+# a staff password's least length (等保 8.1.4.1 a); citizens and employers keep the usual 8
+STAFF_MIN_LENGTH = 12
 
 
 def is_staff_member(user: Any) -> bool:

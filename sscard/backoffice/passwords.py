@@ -7,12 +7,10 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 
-STAFF_MIN_LENGTH = 12
+from sscard.accounts.staff import STAFF_MIN_LENGTH, STAFF_ROLES
 
 
 def is_staff_role(user: Any) -> bool:
-    from sscard.backoffice.access import STAFF_ROLES
-
     return getattr(user, "role", None) in STAFF_ROLES
 
 

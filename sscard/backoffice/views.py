@@ -44,10 +44,11 @@ from sscard.audit.services import audit_record
 from sscard.backoffice import roles
 from sscard.backoffice.access import staff_view
 from sscard.backoffice.display import contact_rows, form_rows, guardian_rows, material_rows
-from sscard.backoffice.forms import EndForm, RejectForm, ReturnForm, StaffLoginForm
+from sscard.backoffice.forms import EndForm, RejectForm, ReturnForm
 from sscard.core.errors import DomainError, InvalidTransition
 from sscard.core.masking import mask_id_number
 from sscard.employers.review import employers_awaiting_review
+from sscard.web.forms import StaffLoginForm
 
 PAGE_SIZE = 20
 

@@ -46,12 +46,12 @@ from sscard.cards.models import Card
 from sscard.partners.models import Nonce, Partner
 from sscard.partners.services import partner_create
 from sscard.partners.signing import signed_headers
-from sscard.portal.auth import TRUST_KEY
 from sscard.portal.middleware import SEEN_KEY
 from sscard.production.constants import BatchStatus, Stage
 from sscard.production.models import Batch, ProductionEvent, ProductionOrder
 from sscard.regions.models import Bank, Outlet
 from sscard.regions.selectors import region_settings
+from sscard.web.auth import TRUST_KEY
 
 # The benchmark's own people start far above any generated index (ID numbers stay unique).
 POOL_BASE = 60_000_000

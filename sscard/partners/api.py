@@ -46,7 +46,13 @@ from sscard.partners.services import (
 )
 from sscard.production.constants import Delivery, Stage
 from sscard.production.models import Batch
-from sscard.production.reports import Report, ReportKind, ReportsRejected, batch_apply_reports
+from sscard.production.reports import (
+    Report,
+    ReportKind,
+    ReportNotAllowed,
+    ReportsRejected,
+    batch_apply_reports,
+)
 from sscard.production.selectors import (
     batch_for_bank,
     batch_orders,
@@ -55,18 +61,6 @@ from sscard.production.selectors import (
 )
 from sscard.production.services import batch_acknowledge
 
-# What each kind of partner may report.
-STAGES_BY_KIND: dict[str, set[str]] = {
-    Partner.Kind.FACTORY: {Stage.PRODUCING},
-    Partner.Kind.BANK: {
-        Stage.PRODUCING,
-        Stage.CITY_BANK,
-        Stage.OUTLET,
-        Stage.MAILED,
-        Stage.DELIVERED,
-        Stage.COLLECTED,
-    },
-}
 # The API's words for the stages: the courier's signed-for event (已签收) makes a mailed card
 # 已领卡; the others are the stages' own codes.
 SIGNED = "signed"
@@ -198,6 +192,8 @@ def _idempotent(request: HttpRequest, work: Callable[[], dict[str, Any]]) -> Sta
         return Status(claim.status, claim.body)
     try:
         status, body = 200, work()
+    except ReportNotAllowed as refused:
+        status, body = 403, {"code": "error", "message": refused.message, "errors": {}}
     except ReportsRejected as rejected:
         status, body = (
             422,
@@ -316,8 +312,10 @@ def acknowledge_batch(
 
 
 def _apply(request: HttpRequest, number: str, reports: list[tuple[str, Report]]) -> dict[str, Any]:
-    batch = _batch(request, number)
-    outcomes = batch_apply_reports(batch=batch, reports=reports, by=_partner(request).label)
+    batch, partner = _batch(request, number), _partner(request)
+    outcomes = batch_apply_reports(
+        batch=batch, reports=reports, by=partner.label, reporter=partner.kind
+    )
     batch.refresh_from_db()
     return {
         "batch": _summary(batch),
@@ -338,15 +336,9 @@ def push_events(
 ) -> Status[Any]:
     """报告制卡进度：制卡中、市银行签收、网点签收、已寄出，以及邮寄的快递状态：已投递、
     已签收（全部成功或全部不生效）。重复或迟到的报告不会使订单倒退。"""
-    partner = _partner(request)
 
     def work() -> dict[str, Any]:
-        allowed = STAGES_BY_KIND[partner.kind]
         stages = [STAGE_OF_EVENT.get(e.stage, e.stage) for e in payload.events]
-        for event, stage in zip(payload.events, stages, strict=True):
-            if stage not in allowed:
-                label = "已签收" if event.stage == SIGNED else Stage(stage).label
-                raise HttpError(403, f"{partner.get_kind_display()}不能报告“{label}”")
         reports = [
             (
                 f"events.{i}",
@@ -377,12 +369,8 @@ def push_results(
 ) -> Status[Any]:
     """报告制卡结果：成功（卡号、银行账号）或制卡失败（原因）。制卡失败的订单退回制卡管理员，
     由其在新批次中重新发送。"""
-    partner = _partner(request)
 
     def work() -> dict[str, Any]:
-        for result in payload.results:
-            if result.outcome == "success" and partner.kind != Partner.Kind.BANK:
-                raise HttpError(403, "开户结果（银行账号）由合作银行报告")
         reports = [
             (
                 f"results.{i}",

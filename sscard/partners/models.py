@@ -6,15 +6,15 @@ from __future__ import annotations
 from django.db import models
 
 from sscard.core.fields import EncryptedTextField
+from sscard.production.constants import Reporter
 
 
 class Partner(models.Model):
     """One client system. It works on the batches of its ``bank`` only; its secret signs
     every request (HMAC-SHA256) and is kept encrypted, since verifying needs it."""
 
-    class Kind(models.TextChoices):
-        BANK = "bank", "合作银行"
-        FACTORY = "factory", "制卡厂"
+    # what the partner may report is production's rule, by its kind (REPORTER_STAGES)
+    Kind = Reporter
 
     name = models.CharField("名称", max_length=80)
     kind = models.CharField("类型", max_length=10, choices=Kind.choices)

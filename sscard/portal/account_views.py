@@ -17,7 +17,6 @@ from sscard.accounts.trust import StepUpRequired
 from sscard.cards.services import card_report_not_me
 from sscard.core.errors import DomainError, add_to_form
 from sscard.notifications.reports import ReportLinkExpired, report_token_read
-from sscard.portal.auth import portal_login_required, requester_of
 from sscard.portal.passwords import (
     MAX_WRONG_OLD,
     PasswordChangeForm,
@@ -25,7 +24,8 @@ from sscard.portal.passwords import (
     password_change,
     password_change_refused,
 )
-from sscard.portal.verify import step_up_page
+from sscard.web.auth import portal_login_required, requester_of
+from sscard.web.stepup import step_up_page
 
 WRONG_OLD_KEY = "password_wrong_old"
 

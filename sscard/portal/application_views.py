@@ -26,10 +26,8 @@ from sscard.applications.services import application_resubmit, application_withd
 from sscard.core.errors import DomainError
 from sscard.core.net import client_ip
 from sscard.portal import items as pages
-from sscard.portal.auth import portal_login_required, requester_of
 from sscard.portal.models import Draft
 from sscard.portal.services import draft_discard, draft_for, draft_uploads
-from sscard.portal.verify import step_up_page
 from sscard.portal.views import bundle_or_404, item_or_404, posted_files
 from sscard.verification.models import Purpose
 from sscard.verification.services import (
@@ -40,6 +38,8 @@ from sscard.verification.services import (
     challenge_verify,
     sending_wait,
 )
+from sscard.web.auth import portal_login_required, requester_of
+from sscard.web.stepup import step_up_page
 
 # what 退回补正 prefills of the applicant's own details from the application's form
 CORRECTED_OWN_FIELDS = ("name", "phone", "address", "mail_address")

@@ -18,8 +18,8 @@ from sscard.applications.constants import MaterialKind
 from sscard.applications.models import MATERIAL_EXTENSIONS
 from sscard.applications.selectors import material_for_viewer
 from sscard.audit.services import audit_record
-from sscard.portal.auth import session_trust
-from sscard.portal.verify import step_up_page
+from sscard.web.auth import session_trust
+from sscard.web.stepup import step_up_page
 
 INLINE_TYPES = frozenset({"image/jpeg", "image/png"})
 

@@ -1,17 +1,15 @@
-"""The portal's logins: 账号密码登录 (with its captcha and the lock-out page), 注册个人账号 in
-two steps, 人脸识别登录's link, 退出."""
+"""The portal's logins: 账号密码登录 (with its captcha; the lock-out page is sscard.web.lockout's),
+注册个人账号 in two steps, 人脸识别登录's link, 退出."""
 
 from __future__ import annotations
 
 import uuid
-from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -20,8 +18,7 @@ from sscard.core.errors import DomainError
 from sscard.core.masking import mask_phone
 from sscard.core.net import client_ip
 from sscard.identity.services import face_login_url as identity_login_url
-from sscard.portal.auth import PUBLIC_ROLES, WECHAT_TRIED_KEY, portal_login
-from sscard.portal.forms import LoginForm, RegisterForm
+from sscard.portal.forms import RegisterForm
 from sscard.portal.services import (
     CODE_SENT,
     registration_complete,
@@ -31,16 +28,8 @@ from sscard.portal.services import (
 from sscard.regions.selectors import region_settings
 from sscard.verification.models import Challenge, Purpose
 from sscard.verification.services import challenge_verify, sending_wait
-
-
-def safe_next_of(request: HttpRequest, default: str) -> str:
-    """The posted or requested ``next`` if it is on this site, else ``default``."""
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return default
+from sscard.web.auth import PUBLIC_ROLES, WECHAT_TRIED_KEY, portal_login, safe_next_of
+from sscard.web.forms import LoginForm
 
 
 def face_login_url(next_url: str) -> str:
@@ -72,33 +61,6 @@ def login_view(request: HttpRequest) -> HttpResponse:
 def captcha_refresh(request: HttpRequest) -> HttpResponse:
     """换一张: a new captcha in place (htmx); without JavaScript the link reloads the page."""
     return render(request, "portal/_captcha.html", {"field": LoginForm(request)["captcha"]})
-
-
-def locked_out(request: HttpRequest, credentials: Any = None, *args: Any, **kwargs: Any) -> Any:
-    """django-axes: too many failures for this account from this address. Staff are locked
-    out the same way at their own login page."""
-    if request.path.startswith(("/staff/", "/admin/")):
-        from sscard.backoffice.forms import StaffLoginForm
-
-        return render(
-            request,
-            "backoffice/login.html",
-            {"form": StaffLoginForm(request), "locked": True, "next": ""},
-            status=429,
-        )
-    next_url = safe_next_of(request, reverse("portal:home"))
-    form = LoginForm(request, None)
-    return render(
-        request,
-        "portal/login.html",
-        {
-            "form": form,
-            "next": next_url,
-            "locked": True,
-            "face_url": face_login_url(next_url),
-        },
-        status=429,
-    )
 
 
 REGISTER_KEY = "register_challenge"

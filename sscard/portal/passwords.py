@@ -16,7 +16,7 @@ from sscard.audit.services import audit_record
 from sscard.core.errors import DomainError
 from sscard.notifications.constants import Event
 from sscard.notifications.services import notify_account_event
-from sscard.portal.forms import _password_message
+from sscard.web.forms import _password_message
 
 # wrong old passwords in one session before it is ended (a stolen session must not become a
 # way to guess the password)

@@ -1,6 +1,6 @@
 """Stepping up to L3+: a one-time code to the phone on file for the signed-in person
-(DOMAIN.md §2). The page keeps where the person was going and returns there; what they had
-chosen or typed on an item's page waits in the session (see :func:`stash_post`)."""
+(DOMAIN.md §2). The page keeps where the person was going and returns there; the page that
+offers it is sscard.web.stepup's."""
 
 from __future__ import annotations
 
@@ -16,7 +16,6 @@ from sscard.audit.services import audit_record
 from sscard.core.errors import DomainError
 from sscard.core.net import client_ip
 from sscard.identity.services import face_login_url, safe_next
-from sscard.portal.auth import TRUST_KEY, portal_login_required, session_trust
 from sscard.verification.models import Purpose
 from sscard.verification.services import (
     TooManyCodes,
@@ -25,61 +24,14 @@ from sscard.verification.services import (
     challenge_verify,
     sending_wait,
 )
+from sscard.web.auth import TRUST_KEY, portal_login_required, session_trust
 
 CHALLENGE_KEY = "step_up_challenge"
-STASH_KEY = "step_up_stash"
-# fields of a posted item page that are not the person's choices
-NOT_KEPT = {"csrfmiddlewaretoken", "token"}
 
 
 def _next(request: HttpRequest) -> str:
     target = request.POST.get("next") or request.GET.get("next")
     return safe_next(target, default=reverse("portal:center"))
-
-
-def stash_post(request: HttpRequest) -> None:
-    """Keep what the person chose and typed on the page that asked for the step-up, so the
-    page shows it again when they come back (files are not kept: they are chosen again)."""
-    if request.method != "POST":
-        return
-    request.session[STASH_KEY] = {
-        "path": request.path,
-        "values": {k: v for k, v in request.POST.items() if k not in NOT_KEPT},
-    }
-
-
-def take_stash(request: HttpRequest) -> dict[str, Any] | None:
-    """What :func:`stash_post` kept for this page, once."""
-    stash = request.session.get(STASH_KEY)
-    if not stash or stash.get("path") != request.path:
-        return None
-    del request.session[STASH_KEY]
-    return dict(stash.get("values") or {})
-
-
-def step_up_page(request: HttpRequest, exc: DomainError) -> HttpResponse:
-    """The page an item shows when the login is not sure enough of the person: a code to the
-    phone on file (for L3+) or face verification (for either), then back to this page."""
-    stash_post(request)
-    back = request.path if request.method == "POST" else request.get_full_path()
-    level = getattr(exc, "level", TrustLevel.L4)
-    user = request.user
-    person = getattr(user, "person", None)
-    return render(
-        request,
-        "portal/step_up.html",
-        {
-            "face_url": face_login_url(next_path=back),
-            "sms_url": (
-                f"{reverse('portal:verify_sms')}?next={back}"
-                if level <= TrustLevel.L3_PLUS and person is not None and person.phone
-                else ""
-            ),
-            "sms_possible": level <= TrustLevel.L3_PLUS,
-            "message": exc.message,
-        },
-        status=403,
-    )
 
 
 @portal_login_required

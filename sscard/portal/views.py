@@ -31,12 +31,12 @@ from sscard.applications.services import application_confirm_receipt
 from sscard.core.errors import DomainError
 from sscard.photos.verdict import examine_photo
 from sscard.portal import items as pages
-from sscard.portal.auth import portal_login_required, requester_of, session_trust
-from sscard.portal.login_views import face_login_url, safe_next_of
+from sscard.portal.login_views import face_login_url
 from sscard.portal.models import Draft
 from sscard.portal.services import draft_for, draft_save
-from sscard.portal.verify import step_up_page, take_stash
 from sscard.regions.selectors import region_settings
+from sscard.web.auth import portal_login_required, requester_of, safe_next_of, session_trust
+from sscard.web.stepup import step_up_page, take_stash
 
 ELDER_KEY = "elder"
 

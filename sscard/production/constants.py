@@ -82,6 +82,21 @@ REPORTABLE_STAGES = (
     Stage.DELIVERED,
     Stage.COLLECTED,
 )
+
+
+class Reporter(models.TextChoices):
+    """Whose system reports on a batch over the partner API (a partner's kind)."""
+
+    BANK = "bank", "合作银行"
+    FACTORY = "factory", "制卡厂"
+
+
+# What each reporter may report: the card factory only that it is making the card; the bank
+# every stage from there to the holder. Only the bank reports the account it opened.
+REPORTER_STAGES: dict[str, frozenset[str]] = {
+    Reporter.FACTORY: frozenset({Stage.PRODUCING}),
+    Reporter.BANK: frozenset(REPORTABLE_STAGES),
+}
 # The courier's reports on a mailed card: they name the order's tracking number.
 COURIER_STAGES = (Stage.DELIVERED, Stage.COLLECTED)
 # A mailed card on its way to its holder: they may confirm they have it (确认收到).

@@ -23,8 +23,10 @@ from sscard.production.constants import (
     COURIER_STAGES,
     IN_PRODUCTION_STAGES,
     REPORTABLE_STAGES,
+    REPORTER_STAGES,
     STAGE_RANK,
     Delivery,
+    Reporter,
     Stage,
 )
 from sscard.production.models import Batch, ProductionEvent, ProductionOrder
@@ -75,6 +77,22 @@ class ReportsRejected(DomainError):
         super().__init__(
             f"共{len(errors)}条记录有误，全部未导入", code="reports_rejected", errors=errors
         )
+
+
+class ReportNotAllowed(DomainError):
+    """A partner reported what its kind may not (REPORTER_STAGES); nothing was applied."""
+
+
+def _check_reporter(reporter: str, report: Report) -> None:
+    if report.kind == ReportKind.SUCCESS and reporter != Reporter.BANK:
+        raise ReportNotAllowed("开户结果（银行账号）由合作银行报告", code="not_for_reporter")
+    stage = report.stage
+    allowed = REPORTER_STAGES[reporter]
+    if report.kind == ReportKind.STAGE and stage in REPORTABLE_STAGES and stage not in allowed:
+        # a partner reports a mailed card's 已领卡 as the courier's 已签收
+        said = "已签收" if stage == Stage.COLLECTED else Stage(stage).label
+        message = f"{Reporter(reporter).label}不能报告“{said}”"
+        raise ReportNotAllowed(message, code="not_for_reporter")
 
 
 def _round_started(order: ProductionOrder) -> datetime:
@@ -190,10 +208,15 @@ def _check_courier(order: ProductionOrder, tracking_number: str) -> None:
 
 
 def batch_apply_reports(
-    *, batch: Batch, reports: list[tuple[str, Report]], by: str
+    *, batch: Batch, reports: list[tuple[str, Report]], by: str, reporter: str | None = None
 ) -> list[ReportOutcome]:
     """Apply ``(key, report)`` pairs in order, all or none: every bad one is named by its
-    key in :class:`ReportsRejected`."""
+    key in :class:`ReportsRejected`. A partner system's ``reporter`` kind (:class:`Reporter`)
+    may report only its own stages, else :class:`ReportNotAllowed` before anything is tried;
+    staff importing a result file pass none."""
+    if reporter is not None:
+        for _key, report in reports:
+            _check_reporter(reporter, report)
     errors: dict[str, str] = {}
     outcomes: list[ReportOutcome] = []
     with transaction.atomic():

@@ -19,7 +19,7 @@ from sscard.accounts.trust import TrustLevel
 def sign_in(client: Client, user: User, trust: TrustLevel = TrustLevel.L3) -> Client:
     """The session a password login (L3) or a face-verified login (L4) leaves behind."""
     from sscard.accounts.backends import BACKEND
-    from sscard.portal.auth import TRUST_KEY
+    from sscard.web.auth import TRUST_KEY
 
     client.force_login(user, backend=BACKEND)
     session = client.session

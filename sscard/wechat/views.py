@@ -20,14 +20,14 @@ from sscard.accounts.trust import Requester, StepUpRequired, TrustLevel
 from sscard.audit.services import audit_record
 from sscard.core.errors import DomainError
 from sscard.identity.services import face_login_url, safe_next
-from sscard.portal.auth import (
+from sscard.web.auth import (
     WECHAT_TRIED_KEY,
     portal_login,
     portal_login_required,
     requester_of,
 )
-from sscard.portal.forms import LoginForm
-from sscard.portal.verify import step_up_page
+from sscard.web.forms import LoginForm
+from sscard.web.stepup import step_up_page
 from sscard.wechat import client
 from sscard.wechat.services import binding_of, wechat_bind, wechat_logged_in, wechat_unbind
 

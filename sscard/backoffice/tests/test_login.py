@@ -13,9 +13,9 @@ from django.urls import reverse
 
 from sscard.accounts.models import User
 from sscard.audit.models import AuditRecord
-from sscard.backoffice.forms import LOGIN_FAILED
 from sscard.backoffice.otp import staff_totp_enrol, totp_code_now
 from sscard.testing.factories import StaffFactory, UserFactory
+from sscard.web.forms import LOGIN_FAILED
 
 pytestmark = pytest.mark.django_db
 

@@ -1,5 +1,6 @@
-"""The layer rule holds: `make test` runs import-linter over the contracts in pyproject.toml,
-and an import from a lower layer up into an interface breaks it."""
+"""The layer rule holds: `make test` runs import-linter over the contracts in pyproject.toml;
+an import from a lower layer up into an interface breaks it, and so does an import sideways
+from one interface into another."""
 
 from __future__ import annotations
 
@@ -73,3 +74,15 @@ def test_the_outbox_calling_back_up_into_a_domain_app_breaks_the_layer_contract(
 
     assert broken.returncode != 0
     assert "sscard.notifications is not allowed to import sscard.cards" in broken.stdout
+
+
+def test_one_interface_importing_another_breaks_the_layer_contract(project):
+    # WeChat's pages borrowing the portal's step-up view instead of the shared one
+    broken = _lint_with(
+        project,
+        project / "sscard" / "wechat" / "sideways_probe.py",
+        "from sscard.portal import verify  # noqa: F401\n",
+    )
+
+    assert broken.returncode != 0
+    assert "sscard.wechat is not allowed to import sscard.portal" in broken.stdout

@@ -18,10 +18,10 @@ from sscard.applications.tests.helpers import apply_form
 from sscard.audit.models import AuditRecord
 from sscard.conftest import jpeg
 from sscard.core.errors import DomainError
+from sscard.employer_site.tests.test_views import register_post
 from sscard.employers import review, services
 from sscard.employers.models import Batch
 from sscard.employers.samples import sample_files
-from sscard.employers.tests.test_views import register_post
 from sscard.notifications.models import Message
 from sscard.testing.factories import (
     EmployerAgentFactory,

@@ -200,6 +200,7 @@ def test_the_factory_may_not_report_what_the_bank_reports(
     body = {"events": [{"order_id": order.pk, "stage": "city_bank"}]}
     response = call(client, factory_partner, "POST", f"/batches/{batch.number}/events", body)
     assert response.status_code == 403
+    assert response.json()["message"] == "制卡厂不能报告“市银行签收”"
     success = {
         "results": [
             {

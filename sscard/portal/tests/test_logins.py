@@ -17,11 +17,11 @@ from django.utils import timezone
 from sscard.accounts.models import Person, User, identity_hash
 from sscard.audit.models import AuditRecord
 from sscard.core.trust import TrustLevel
-from sscard.portal.forms import BAD_CREDENTIALS
 from sscard.portal.tests.helpers import Page, login_post
 from sscard.testing.factories import EmployerAgentFactory, StaffFactory, UserFactory
 from sscard.testing.ids import resident_id
 from sscard.testing.sms import code_sent_to
+from sscard.web.forms import BAD_CREDENTIALS
 
 pytestmark = pytest.mark.django_db
 

@@ -13,9 +13,15 @@ from sscard.applications.models import Application
 from sscard.applications.selectors import query_progress
 from sscard.audit.models import AuditRecord
 from sscard.core.errors import DomainError
-from sscard.production.constants import BatchStatus, Stage
+from sscard.production.constants import BatchStatus, Reporter, Stage
 from sscard.production.models import ProductionOrder
-from sscard.production.reports import Report, ReportKind, ReportsRejected, batch_apply_reports
+from sscard.production.reports import (
+    Report,
+    ReportKind,
+    ReportNotAllowed,
+    ReportsRejected,
+    batch_apply_reports,
+)
 from sscard.production.selectors import batches_recent, orders_stuck
 from sscard.production.services import batch_acknowledge, batch_create, batch_send, order_fail
 from sscard.testing.factories import BankFactory
@@ -94,6 +100,34 @@ def test_stages_reported_twice_change_nothing_the_second_time(make_orders, bank,
     order.refresh_from_db()
     assert order.stage == Stage.PRODUCING
     assert order.events.filter(stage=Stage.PRODUCING).count() == 1
+
+
+def test_the_card_factory_reports_only_that_it_is_making_the_card(make_orders, bank, producer):
+    (order,) = make_orders(1)
+    batch = sent_batch(bank, [order], producer)
+    making, at_bank = stage(order.pk, "producing"), stage(order.pk, "city_bank")
+    account = Report(
+        order_id=order.pk,
+        kind=ReportKind.SUCCESS,
+        card_number=order.card.number,
+        bank_account="6222000011112222",
+    )
+
+    for reports, said in (
+        ([("0", making), ("1", at_bank)], "制卡厂不能报告“市银行签收”"),
+        ([("0", stage(order.pk, "collected"))], "制卡厂不能报告“已签收”"),
+        ([("0", account)], "开户结果（银行账号）由合作银行报告"),
+    ):
+        with pytest.raises(ReportNotAllowed, match=said):
+            batch_apply_reports(batch=batch, reports=reports, by=BY, reporter=Reporter.FACTORY)
+    order.refresh_from_db()
+    assert order.stage == Stage.DATA_SENT  # nothing of a refused list was applied
+
+    batch_apply_reports(batch=batch, reports=[("0", making)], by=BY, reporter=Reporter.FACTORY)
+    # the bank reports the rest; staff importing a result file name no reporter
+    batch_apply_reports(batch=batch, reports=[("0", at_bank)], by=BY, reporter=Reporter.BANK)
+    order.refresh_from_db()
+    assert order.stage == Stage.CITY_BANK
 
 
 def test_a_late_report_fills_the_timeline_and_never_moves_the_order_back(

@@ -22,11 +22,11 @@ from sscard.applications.constants import AppStatus
 from sscard.applications.models import ApplicationEvent
 from sscard.audit.services import audit_record
 from sscard.core.errors import DomainError, NotFound, add_to_form
+from sscard.employer_site.forms import ClerkForm, EmployerRegisterForm, LicenceForm, UploadForm
 from sscard.employers import review, selectors, services, sheets
 from sscard.employers.files import licence_response
-from sscard.employers.forms import ClerkForm, EmployerRegisterForm, LicenceForm, UploadForm
 from sscard.employers.models import Batch
-from sscard.portal.auth import portal_login, portal_login_required
+from sscard.web.auth import portal_login, portal_login_required
 
 View = Callable[..., HttpResponse]
 XLSX = sheets.XLSX_CONTENT_TYPE

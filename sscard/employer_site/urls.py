@@ -1,6 +1,6 @@
 from django.urls import path
 
-from sscard.employers import views
+from sscard.employer_site import views
 
 app_name = "employers"
 

@@ -1,5 +1,6 @@
-"""Who is using the portal and how sure we are of it. A password login is trust level L3, a
-face-verified login L4 (DOMAIN.md §2); the level lives in the session."""
+"""Who is using the public side (the portal, the employers' pages, WeChat) and how sure we are
+of it. A password login is trust level L3, a face-verified login L4 (DOMAIN.md §2); the level
+lives in the session."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.cache import add_never_cache_headers
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from sscard.accounts.backends import BACKEND
 from sscard.accounts.models import User
@@ -42,6 +44,16 @@ def requester_of(request: AuthedHttpRequest) -> Requester:
     """The signed-in citizen or employer and how sure this session is of them (views behind
     portal_login_required)."""
     return Requester(user=request.user, trust=session_trust(request))
+
+
+def safe_next_of(request: HttpRequest, default: str) -> str:
+    """The posted or requested ``next`` if it is on this site, else ``default``."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return default
 
 
 def portal_login_required(view: View) -> View:

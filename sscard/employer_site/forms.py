@@ -10,7 +10,7 @@ from sscard.core.documents import validate_uscc
 from sscard.core.formfields import DocumentNumberField
 from sscard.core.validators import validate_name, validate_phone
 from sscard.photos.uploads import validate_document_upload
-from sscard.portal.forms import CAPTCHA_MESSAGES, AccountFieldsForm
+from sscard.web.forms import CAPTCHA_MESSAGES, AccountFieldsForm
 
 
 class _AccountFields(AccountFieldsForm):
