@@ -204,6 +204,8 @@ SSCARD_PERIODIC_TASKS = [
     "sscard.applications.tasks.seal_uncollected_cards_task",
     "sscard.applications.tasks.confirm_delivered_cards_task",
     "sscard.employers.tasks.resume_stalled_batches_task",
+    "sscard.applications.tasks.remove_expired_materials_task",
+    "sscard.employers.tasks.remove_expired_batch_files_task",
 ]
 
 # Notifications (sscard.notifications): the outbox and its channels. By default every SMS and
