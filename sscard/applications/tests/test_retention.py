@@ -117,3 +117,15 @@ def test_the_reviewers_page_says_the_material_was_removed_and_the_file_is_gone(
     assert f"证件照已超过保存期限，于{today.year}年{today.month}月{today.day}日删除" in html
     assert reverse("files:material", args=[photo.pk]) not in html
     assert client.get(reverse("files:material", args=[photo.pk])).status_code == 404
+
+
+def test_the_periodic_run_does_it(settings, django_capture_on_commit_callbacks):
+    from sscard.applications.tasks import remove_expired_materials_task
+
+    _decided(ApplicationFactory(withdrawn=True), days_ago=2000)
+
+    assert "sscard.applications.tasks.remove_expired_materials_task" in (
+        settings.SSCARD_PERIODIC_TASKS
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        assert remove_expired_materials_task.call() == 1

@@ -96,3 +96,15 @@ def test_running_and_checking_batches_keep_their_files(django_capture_on_commit_
 
     assert _sweep(django_capture_on_commit_callbacks) == 0
     assert all(default_storage.exists(name) for name in names)
+
+
+def test_the_periodic_run_does_it(settings, django_capture_on_commit_callbacks):
+    from sscard.employers.tasks import remove_expired_batch_files_task
+
+    _batch_with_files(days_idle=0, submitted=True)
+
+    assert "sscard.employers.tasks.remove_expired_batch_files_task" in (
+        settings.SSCARD_PERIODIC_TASKS
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        assert remove_expired_batch_files_task.call() == 1
