@@ -14,7 +14,7 @@ from django.core.files.storage import Storage, default_storage
 from django.db import models, transaction
 from django.db.models.functions import Cast
 
-from sscard.core import crypto
+from sscard.core import crypto, filecrypt
 from sscard.core.fields import EncryptedJSONField, EncryptedTextField
 from sscard.core.storage import EncryptedFileSystemStorage
 
@@ -28,6 +28,7 @@ class Rotated:
     fields: dict[str, int] = field(default_factory=dict)  # "app.model" -> rows re-encrypted
     files: int = 0  # files re-encrypted under the current key
     plain_files: int = 0  # files that were stored plain, now encrypted
+    unreadable: list[str] = field(default_factory=list)  # files no listed key opens
 
     @property
     def rows(self) -> int:
@@ -88,7 +89,13 @@ def rotate_files(storage: Storage, rotated: Rotated, progress: Progress) -> None
         return
     for count, name in enumerate(storage.names(), start=1):
         was_plain = storage.key_id(name) is None
-        if storage.reseal(name):
+        try:
+            resealed = storage.reseal(name)
+        except filecrypt.FileDecryptionError:
+            rotated.unreadable.append(name)
+            progress(f"无法解密（密钥未列出或文件已被改动），未处理：{name}")
+            continue
+        if resealed:
             if was_plain:
                 rotated.plain_files += 1
             else:

@@ -99,3 +99,21 @@ def test_a_value_changed_while_rotating_is_not_overwritten(settings, monkeypatch
     monkeypatch.undo()
 
     assert Person.objects.get(pk=person.pk).phone == "13800000000"
+
+
+def test_a_file_no_listed_key_opens_is_named_and_the_rest_is_done(settings, media):
+    from django.core.management.base import CommandError
+
+    lost = default_storage.save("materials/photo/lost.jpg", ContentFile(b"photo"))
+    settings.SSCARD_DATA_KEYS = ["t8:" + base64.b64encode(b"o" * 32).decode()]
+    fine = default_storage.save("materials/photo/fine.jpg", ContentFile(b"photo"))
+    settings.SSCARD_DATA_KEYS = [NEW_KEY, settings.SSCARD_DATA_KEYS[0]]
+    out = io.StringIO()
+
+    with pytest.raises(CommandError, match="1个文件无法解密"):
+        call_command("rotate_keys", stdout=out)
+
+    assert lost in out.getvalue()
+    assert default_storage.key_id(fine) == "t3"
+    record = AuditRecord.objects.get(action="keys.rotated")
+    assert record.detail["unreadable_files"] == 1 and record.detail["files"] == 1

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from sscard.audit.services import audit_record
 from sscard.core.rotation import rotate_keys
@@ -25,8 +25,14 @@ class Command(BaseCommand):
                 "rows": rotated.rows,
                 "files": rotated.files,
                 "plain_files": rotated.plain_files,
+                "unreadable_files": len(rotated.unreadable),
             },
         )
+        if rotated.unreadable:
+            raise CommandError(
+                f"{len(rotated.unreadable)}个文件无法解密，未改用新密钥（见上方列表）；"
+                "其余已完成，可在处理后再次运行"
+            )
         self.stdout.write(
             self.style.SUCCESS(
                 f"完成：{rotated.rows}行数据、{rotated.files + rotated.plain_files}个文件"
