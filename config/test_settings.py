@@ -33,12 +33,13 @@ PASSWORD_HASHERS = [
 ]
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 # stored files are encrypted as in production, in a folder of this run's own (shared with
-# the processes it starts: a live server reads what a test stored)
+# the processes it starts: a live server reads what a test stored), one for each xdist worker
 _media = os.environ.get("SSCARD_TEST_MEDIA_ROOT", "")
 if not _media:
     _media = os.environ["SSCARD_TEST_MEDIA_ROOT"] = tempfile.mkdtemp(prefix="sscard-media-")
     atexit.register(shutil.rmtree, _media, ignore_errors=True)
-MEDIA_ROOT = Path(_media)
+MEDIA_ROOT = Path(_media) / os.environ.get("PYTEST_XDIST_WORKER", "main")
+MEDIA_ROOT.mkdir(exist_ok=True)
 STORAGES = {
     "default": {"BACKEND": "sscard.core.storage.EncryptedFileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
