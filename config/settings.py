@@ -209,6 +209,8 @@ SSCARD_PERIODIC_TASKS = [
     "sscard.applications.tasks.confirm_delivered_cards_task",
     "sscard.employers.tasks.resume_stalled_batches_task",
     "sscard.accounts.tasks.deactivate_stale_staff_task",
+    "sscard.applications.tasks.remove_expired_materials_task",
+    "sscard.employers.tasks.remove_expired_batch_files_task",
 ]
 
 # Notifications (sscard.notifications): the outbox and its channels. By default every SMS and
@@ -272,8 +274,10 @@ STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / "var" / "media")))
+# Uploaded files (photos, scans, employers' batch files) are encrypted with SSCARD_DATA_KEYS
+# on their way into MEDIA_ROOT and decrypted on their way out (sscard.core.storage).
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {"BACKEND": "sscard.core.storage.EncryptedFileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 

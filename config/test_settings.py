@@ -2,7 +2,11 @@
 connections really race), tasks run inline, a fast password hasher where a test does not ask
 for the real one."""
 
+import atexit
 import os
+import shutil
+import tempfile
+from pathlib import Path
 
 os.environ.setdefault("SSCARD_ENV", "test")
 # the suite never reads a developer's .env (made by `make demo`): only the environment counts
@@ -35,8 +39,16 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
 ]
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+# stored files are encrypted as in production, in a folder of this run's own (shared with
+# the processes it starts: a live server reads what a test stored), one for each xdist worker
+_media = os.environ.get("SSCARD_TEST_MEDIA_ROOT", "")
+if not _media:
+    _media = os.environ["SSCARD_TEST_MEDIA_ROOT"] = tempfile.mkdtemp(prefix="sscard-media-")
+    atexit.register(shutil.rmtree, _media, ignore_errors=True)
+MEDIA_ROOT = Path(_media) / os.environ.get("PYTEST_XDIST_WORKER", "main")
+MEDIA_ROOT.mkdir(exist_ok=True)
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+    "default": {"BACKEND": "sscard.core.storage.EncryptedFileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 

@@ -181,6 +181,9 @@ class Material(models.Model):
     # JSON) and, when the photo was fixed automatically, the check of the upload as it came.
     photo_check = models.JSONField("照片检测结果", default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # set when the file was deleted at the end of its keeping period (the row stays, so the
+    # application's page says what there was and when it went)
+    removed_at = models.DateTimeField("保存期满删除时间", null=True, blank=True)
 
     class Meta:
         verbose_name = "申请材料"

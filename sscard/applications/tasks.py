@@ -7,6 +7,7 @@ from sscard.applications.periodic import (
     orders_confirm_delivered,
     orders_seal_uncollected,
 )
+from sscard.applications.retention import materials_remove_expired
 
 
 @task()
@@ -26,3 +27,10 @@ def confirm_delivered_cards_task() -> int:
     """已领卡 for mailed cards delivered longer ago than the region's days and not confirmed.
     Safe to run twice or concurrently."""
     return orders_confirm_delivered()
+
+
+@task()
+def remove_expired_materials_task() -> int:
+    """Delete the files of refused and withdrawn applications past the region's keeping
+    period (audited, the rows marked). Safe to run twice or concurrently."""
+    return materials_remove_expired()

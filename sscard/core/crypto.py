@@ -3,6 +3,8 @@
 
 Ciphertext format: ``<key id>$<base64url(nonce ‖ ciphertext ‖ tag)>``. The first key of
 ``SSCARD_DATA_KEYS`` encrypts; every listed key decrypts, so keys rotate without downtime.
+Stored files use the same keys and key ids (``sscard.core.filecrypt``); ``manage.py
+rotate_keys`` moves every value and file onto the first key.
 """
 
 from __future__ import annotations
@@ -26,21 +28,40 @@ class DecryptionError(Exception):
 
 
 @cache
-def _keys(raw: tuple[str, ...]) -> tuple[str, dict[str, AESGCM]]:
+def _raw_keys(raw: tuple[str, ...]) -> tuple[str, dict[str, bytes]]:
     if not raw:
         raise ImproperlyConfigured("SSCARD_DATA_KEYS must name at least one key")
-    keys: dict[str, AESGCM] = {}
+    keys: dict[str, bytes] = {}
     for entry in raw:
         key_id, _, encoded = entry.partition(":")
         key = base64.b64decode(encoded)
-        if not key_id or SEPARATOR in key_id or len(key) != 32:
+        if not key_id or SEPARATOR in key_id or len(key_id) > 64 or len(key) != 32:
             raise ImproperlyConfigured("each SSCARD_DATA_KEYS entry is id:base64(32 bytes)")
-        keys[key_id] = AESGCM(key)
+        keys[key_id] = key
     return raw[0].partition(":")[0], keys
+
+
+@cache
+def _keys(raw: tuple[str, ...]) -> tuple[str, dict[str, AESGCM]]:
+    current, keys = _raw_keys(raw)
+    return current, {key_id: AESGCM(key) for key_id, key in keys.items()}
 
 
 def _keyring() -> tuple[str, dict[str, AESGCM]]:
     return _keys(tuple(settings.SSCARD_DATA_KEYS))
+
+
+def current_key_id() -> str:
+    """The id of the key that encrypts (the first of ``SSCARD_DATA_KEYS``)."""
+    return _keyring()[0]
+
+
+def data_key(key_id: str) -> bytes:
+    """The raw bytes of a listed key (stored files derive their own key from it)."""
+    _, keys = _raw_keys(tuple(settings.SSCARD_DATA_KEYS))
+    if key_id not in keys:
+        raise DecryptionError("unknown key id")
+    return keys[key_id]
 
 
 def encrypt(plaintext: str, *, context: bytes = b"") -> str:

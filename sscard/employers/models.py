@@ -63,6 +63,8 @@ class Batch(models.Model):
     created_at = models.DateTimeField("上传时间", auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     submitted_at = models.DateTimeField("提交时间", null=True, blank=True)
+    # when the uploaded files (table, photo ZIP, checked photos) were deleted for good
+    files_removed_at = models.DateTimeField("上传文件删除时间", null=True, blank=True)
 
     class Meta:
         verbose_name = "批量申领批次"

@@ -25,6 +25,7 @@ from sscard.core.errors import DomainError, NotFound
 from sscard.notifications.constants import Event
 from sscard.notifications.services import notify_account_event
 from sscard.portal.models import Draft
+from sscard.regions.selectors import region_settings
 from sscard.verification.models import Challenge, Purpose
 from sscard.verification.services import challenge_spend, challenge_start
 from sscard.verification.tasks import send_challenge_task
@@ -225,16 +226,22 @@ def draft_discard(draft: Draft) -> None:
     _delete_on_commit(names)
 
 
-DRAFT_KEEP_DAYS = 7
-
-
 def drafts_purge_stale(*, now: datetime | None = None) -> int:
-    """Drafts untouched for a week go, with their uploads: personal data is not kept for an
-    application nobody finished. Running twice deletes nothing more."""
-    cutoff = (now or timezone.now()) - timedelta(days=DRAFT_KEEP_DAYS)
+    """Drafts untouched for the region's ``draft_keep_days`` go, with their uploads:
+    personal data is not kept for an application nobody finished. Each removal is audited
+    (the draft's item and how many files went, nothing personal). Running twice deletes
+    nothing more."""
+    keep_days = region_settings().draft_keep_days
+    cutoff = (now or timezone.now()) - timedelta(days=keep_days)
     removed = 0
     for draft in Draft.objects.filter(updated_at__lt=cutoff).iterator():
         with transaction.atomic():
+            audit_record(
+                actor=None,
+                action="retention.draft_removed",
+                target=draft,
+                detail={"item": draft.item, "files": len(draft.files), "keep_days": keep_days},
+            )
             draft_discard(draft)
         removed += 1
     return removed

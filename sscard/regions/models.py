@@ -97,6 +97,32 @@ class RegionSettings(models.Model):
             "持卡人仍未确认收到的，视为已领卡（1–60天）。"
         ),
     )
+    # How long uploaded personal files are kept (sscard.core.storage keeps them encrypted;
+    # the periodic jobs delete them, each deletion audited, the page saying it was removed).
+    draft_keep_days = models.PositiveSmallIntegerField(
+        "草稿保存天数",
+        default=7,
+        validators=[MinValueValidator(1), MaxValueValidator(30)],
+        help_text="未提交的草稿（含已上传的照片和材料）超过该天数未修改即删除（1–30天）。",
+    )
+    closed_materials_keep_months = models.PositiveSmallIntegerField(
+        "不予通过、已撤回办件的材料保存期限（月）",
+        default=24,
+        validators=[MinValueValidator(1)],
+        help_text=(
+            "办件不予通过或撤回后超过该月数，其照片和证件扫描件即删除，办件页面注明"
+            "“已超过保存期限删除”。请按本地档案管理规定填写。"
+        ),
+    )
+    employer_upload_keep_days = models.PositiveSmallIntegerField(
+        "单位批量申领上传文件保存天数",
+        default=7,
+        validators=[MinValueValidator(1), MaxValueValidator(30)],
+        help_text=(
+            "批次待确认提交或处理失败超过该天数未处理的，自动放弃并删除上传的表格、照片压缩包"
+            "和照片（已提交、已放弃的批次当即删除）（1–30天）。"
+        ),
+    )
 
     class Meta:
         verbose_name = "地区业务设置"

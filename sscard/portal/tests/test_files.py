@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.core.files.storage import default_storage
 from django.urls import reverse
 from django.utils import timezone
 
@@ -125,6 +126,24 @@ def test_anyone_else_gets_not_found(client, application, who):
     }[who]()
 
     assert get_as(client, user, photo).status_code == 404
+
+
+def test_the_file_is_decrypted_on_its_way_out_whole_and_a_changed_one_is_not_served(
+    client, citizen, application
+):
+    scan = application.materials.get(kind="household")
+    with open(default_storage.path(scan.file.name), "rb") as handle:
+        sealed = bytearray(handle.read())
+    assert not sealed.startswith(b"%PDF")  # on disk: only ciphertext
+
+    response = get_as(client, citizen, scan)
+    body = b"".join(response.streaming_content)
+    assert body.startswith(b"%PDF") and response["Content-Length"] == str(len(body))
+
+    sealed[-1] ^= 1
+    with open(default_storage.path(scan.file.name), "wb") as handle:
+        handle.write(sealed)
+    assert client.get(url(scan)).status_code == 404
 
 
 def test_a_missing_material_is_not_found_like_a_forbidden_one(client, citizen):
