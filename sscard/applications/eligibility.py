@@ -68,7 +68,12 @@ AUDIENCE_OF_RELATION = {
 
 
 def relation_for(
-    item: str, requester: Requester, person: Person, region: RegionSettings | None = None
+    item: str,
+    requester: Requester,
+    person: Person,
+    region: RegionSettings | None = None,
+    *,
+    today: date | None = None,
 ) -> str:
     """How the requester may use ``item`` for ``person``: as themself, as a minor's guardian or
     as the person's employer — and only where the catalogue lets that audience use the item
@@ -79,7 +84,7 @@ def relation_for(
         return Relation.COUNTER
     region = region or region_settings()
     relation = person_relation(
-        user=requester.user, person=person, today=timezone.localdate(), region=region
+        user=requester.user, person=person, today=today or timezone.localdate(), region=region
     )
     if AUDIENCE_OF_RELATION[relation] not in SSCARD.item(item).audiences:
         raise NotFound("未找到可为您办理的人员信息")

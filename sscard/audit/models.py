@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any, NoReturn
 
 from django.db import models
+from django.utils import timezone
 
 
 class AppendOnlyError(Exception):
@@ -30,7 +31,7 @@ class AuditRecord(models.Model):
         REFUSED = "refused", "被拒绝"
         DENIED = "denied", "无权限"
 
-    at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
+    at = models.DateTimeField("时间", default=timezone.now, editable=False, db_index=True)
     actor_id = models.BigIntegerField("操作人ID", null=True, blank=True, db_index=True)
     actor_label = models.CharField("操作人", max_length=150, blank=True)
     actor_role = models.CharField("角色", max_length=40, blank=True)

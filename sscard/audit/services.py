@@ -1,9 +1,11 @@
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 from typing import Any
 
 from django.db import models
+from django.utils import timezone
 
 from sscard.audit.context import current_source
 from sscard.audit.models import AuditRecord
@@ -26,14 +28,17 @@ def audit_record(
     target: models.Model | None = None,
     detail: dict[str, Any] | None = None,
     result: str = AuditRecord.Result.OK,
+    at: datetime | None = None,
 ) -> AuditRecord:
     """Write one audit row. ``detail`` must already be masked: it is stored as given.
 
     ``actor`` is a user (anything with ``pk``, ``audit_label`` and ``role``) or ``None`` for
     the system itself (expiry sweeps, partner callbacks name their client in ``detail``).
+    ``at`` is the time of the change the row records (the service's ``now``), now by default.
     """
     source = current_source.get()
     record = AuditRecord.objects.create(
+        at=at or timezone.now(),
         actor_id=getattr(actor, "pk", None),
         actor_label=actor_label(actor),
         actor_role=getattr(actor, "role", "") if actor is not None else "system",
