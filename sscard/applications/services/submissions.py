@@ -226,7 +226,7 @@ def application_submit_reissue(
         relation = eligibility.relation_for(
             ItemCode.REISSUE, requester, person, region, today=today
         )
-        eligibility.check_reissue(requester=requester, card=card, kind=kind)
+        eligibility.check_reissue(requester=requester, card=card, kind=kind, now=now)
         if kind == ReissueKind.REPLACE and reason == ReplaceReason.EXPIRING:
             _check_expiring(card, region, today)
         photo = uploads.get(MaterialKind.PHOTO)
