@@ -12,6 +12,7 @@ from typing import Any
 from django.contrib.auth.models import AbstractUser, Permission
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 
 from sscard.core import crypto
 from sscard.core.documents import DocType, DocumentError, Gender, age_on, validate_uscc
@@ -51,8 +52,8 @@ class Person(models.Model):
     address = EncryptedTextField("通讯地址", blank=True)
     postcode = models.CharField("邮政编码", max_length=6, blank=True)
     occupation = models.CharField("职业", max_length=40, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:
         verbose_name = "持卡人"
@@ -130,7 +131,7 @@ class Employer(models.Model):
     )
     reviewed_at = models.DateTimeField("审核时间", null=True, blank=True)
     refusal_reason = models.CharField("未通过原因", max_length=200, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:
         verbose_name = "单位"
@@ -160,7 +161,7 @@ class Employment(models.Model):
     employer = models.ForeignKey(Employer, on_delete=models.PROTECT, related_name="employments")
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="employments")
     active = models.BooleanField("在职", default=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:
         verbose_name = "单位职工"
@@ -186,7 +187,7 @@ class Guardianship(models.Model):
     ward = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="guardian_links")
     relationship = models.CharField("关系", max_length=10, choices=Relationship.choices)
     active = models.BooleanField("有效", default=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:
         verbose_name = "监护关系"

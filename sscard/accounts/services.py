@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from sscard.accounts.models import (
     Employer,
@@ -82,13 +83,18 @@ def person_by_identity(doc_type: str, number: str) -> Person | None:
     return Person.objects.filter(identity_hash=identity_hash(doc_type, number)).first()
 
 
-def person_find_or_create(*, facts: DocumentFacts, details: dict[str, Any]) -> Person:
-    """The person with this identity document, recorded from ``details`` if new. Two requests
-    racing to record the same person end with one row."""
+def person_find_or_create(
+    *, facts: DocumentFacts, details: dict[str, Any], now: datetime | None = None
+) -> Person:
+    """The person with this identity document, recorded from ``details`` if new (at ``now``).
+    Two requests racing to record the same person end with one row."""
     existing = person_by_identity(facts.doc_type, facts.number)
     if existing is not None:
         return existing
-    person = Person(doc_type=facts.doc_type, doc_number=facts.number, **details)
+    now = now or timezone.now()
+    person = Person(
+        doc_type=facts.doc_type, doc_number=facts.number, created_at=now, updated_at=now, **details
+    )
     try:
         with transaction.atomic():
             person.save()
@@ -102,7 +108,12 @@ def person_find_or_create(*, facts: DocumentFacts, details: dict[str, Any]) -> P
 
 @transaction.atomic
 def guardianship_claim(
-    *, guardian: Person, ward: Person, relationship: str, requester: Requester
+    *,
+    guardian: Person,
+    ward: Person,
+    relationship: str,
+    requester: Requester,
+    now: datetime | None = None,
 ) -> Guardianship:
     """Record a claimed guardianship. It gives no access until a reviewer has checked the
     居民户口簿 and 监护人证明 (:func:`guardianship_confirm`); a link already claimed or confirmed
@@ -114,10 +125,11 @@ def guardianship_claim(
     if existing is not None:
         return existing
     ensure_trust(Action.GUARDIANSHIP, requester)
+    now = now or timezone.now()
     link, created = Guardianship.objects.get_or_create(
         guardian=guardian,
         ward=ward,
-        defaults={"relationship": relationship, "active": False},
+        defaults={"relationship": relationship, "active": False, "created_at": now},
     )
     if created:
         audit_record(
@@ -125,23 +137,28 @@ def guardianship_claim(
             action="guardianship.claimed",
             target=link,
             detail={"relationship": relationship, "trust": requester.trust.label},
+            at=now,
         )
     return link
 
 
 @transaction.atomic
-def guardianship_confirm(*, guardian: Person, ward: Person, actor: User | None) -> Guardianship:
+def guardianship_confirm(
+    *, guardian: Person, ward: Person, actor: User | None, now: datetime | None = None
+) -> Guardianship:
     """The proof was checked: the guardian may now act for the ward."""
     link = Guardianship.objects.select_for_update().get(guardian=guardian, ward=ward)
     if not link.active:
         link.active = True
         link.save(update_fields=["active"])
-        audit_record(actor=actor, action="guardianship.confirmed", target=link)
+        audit_record(actor=actor, action="guardianship.confirmed", target=link, at=now)
     return link
 
 
 @transaction.atomic
-def person_change_contact(*, person: Person, changes: dict[str, str], actor: User | None) -> Person:
+def person_change_contact(
+    *, person: Person, changes: dict[str, str], actor: User | None, now: datetime | None = None
+) -> Person:
     """信息变更: phone, address, postcode and occupation change online; identity details need
     the police records corrected and a counter visit, then a card replacement."""
     refused = [label for key, label in COUNTER_ONLY_FIELDS.items() if key in changes]
@@ -157,13 +174,18 @@ def person_change_contact(*, person: Person, changes: dict[str, str], actor: Use
         raise DomainError("包含不支持变更的信息项", code="invalid")
     changes = _validate_contact(changes)
     person = Person.objects.select_for_update().get(pk=person.pk)
-    if not person_record_contact(person=person, values=changes, actor=actor):
+    if not person_record_contact(person=person, values=changes, actor=actor, now=now):
         raise DomainError("信息未发生变化，无需提交", code="unchanged")
     return person
 
 
 def person_record_contact(
-    *, person: Person, values: dict[str, str], actor: User | None, receipt: str = ""
+    *,
+    person: Person,
+    values: dict[str, str],
+    actor: User | None,
+    receipt: str = "",
+    now: datetime | None = None,
 ) -> list[str]:
     """Write validated contact details on a locked person row; audit what changed (and the
     application it came from, by ``receipt``) and return the names of the changed fields."""
@@ -174,6 +196,7 @@ def person_record_contact(
         return []
     for key, value in changed.items():
         setattr(person, key, value)
+    person.updated_at = now = now or timezone.now()
     person.save(update_fields=[*changed, "updated_at"])
     audit_record(
         actor=actor,
@@ -185,6 +208,7 @@ def person_record_contact(
             **({"address": mask_address(changed["address"])} if "address" in changed else {}),
             **({"receipt": receipt} if receipt else {}),
         },
+        at=now,
     )
     return sorted(changed)
 
@@ -210,6 +234,7 @@ def employer_register(
     contact_name: str = "",
     contact_phone: str = "",
     actor: User | None = None,
+    now: datetime | None = None,
 ) -> Employer:
     try:
         code = validate_uscc(uscc)
@@ -217,10 +242,15 @@ def employer_register(
         raise DomainError(exc.message, field="uscc") from exc
     if Employer.objects.filter(uscc=code).exists():
         raise DomainError("该统一社会信用代码已注册", field="uscc", code="duplicate")
+    now = now or timezone.now()
     employer = Employer.objects.create(
-        name=name, uscc=code, contact_name=contact_name, contact_phone=contact_phone
+        name=name,
+        uscc=code,
+        contact_name=contact_name,
+        contact_phone=contact_phone,
+        created_at=now,
     )
-    audit_record(actor=actor, action="employer.registered", target=employer)
+    audit_record(actor=actor, action="employer.registered", target=employer, at=now)
     return employer
 
 
@@ -243,14 +273,19 @@ def employer_ensure_approved(employer: Employer | None) -> None:
     )
 
 
-def employment_ensure(*, employer: Employer, person: Person, actor: User | None) -> Employment:
+def employment_ensure(
+    *, employer: Employer, person: Person, actor: User | None, now: datetime | None = None
+) -> Employment:
     """The employer's claim that the person works there: it lets the employer apply for the
     person's card and follow its progress, nothing else (the catalogue's audiences)."""
-    employment, created = Employment.objects.get_or_create(employer=employer, person=person)
+    now = now or timezone.now()
+    employment, created = Employment.objects.get_or_create(
+        employer=employer, person=person, defaults={"created_at": now}
+    )
     if created or not employment.active:
         employment.active = True
         employment.save(update_fields=["active"])
-        audit_record(actor=actor, action="employment.recorded", target=employment)
+        audit_record(actor=actor, action="employment.recorded", target=employment, at=now)
     return employment
 
 

@@ -5,7 +5,7 @@ services run the same checks again under their row locks."""
 from __future__ import annotations
 
 from copy import copy
-from datetime import date
+from datetime import date, datetime
 
 from django.utils import timezone
 
@@ -68,7 +68,12 @@ AUDIENCE_OF_RELATION = {
 
 
 def relation_for(
-    item: str, requester: Requester, person: Person, region: RegionSettings | None = None
+    item: str,
+    requester: Requester,
+    person: Person,
+    region: RegionSettings | None = None,
+    *,
+    today: date | None = None,
 ) -> str:
     """How the requester may use ``item`` for ``person``: as themself, as a minor's guardian or
     as the person's employer — and only where the catalogue lets that audience use the item
@@ -79,7 +84,7 @@ def relation_for(
         return Relation.COUNTER
     region = region or region_settings()
     relation = person_relation(
-        user=requester.user, person=person, today=timezone.localdate(), region=region
+        user=requester.user, person=person, today=today or timezone.localdate(), region=region
     )
     if AUDIENCE_OF_RELATION[relation] not in SSCARD.item(item).audiences:
         raise NotFound("未找到可为您办理的人员信息")
@@ -135,10 +140,10 @@ def check_apply(*, requester: Requester, subject: Person | None, today: date | N
     ensure_no_open_card_application(subject)
 
 
-def _as_of_now(card: Card) -> Card:
+def _as_of_now(card: Card, now: datetime | None = None) -> Card:
     """The card as its holder sees it: a temporary loss report past its expiry has ended even
     if the sweep has not written that yet (the services lift it under the row lock)."""
-    status = card_effective_status(card)
+    status = card_effective_status(card, now=now)
     if status == card.status:
         return card
     current = copy(card)
@@ -157,9 +162,11 @@ def check_loss(*, requester: Requester, card: Card) -> None:
     refuse_if(rules.loss_refusal(card), code="not_live")
 
 
-def check_reissue(*, requester: Requester, card: Card, kind: str | None = None) -> None:
+def check_reissue(
+    *, requester: Requester, card: Card, kind: str | None = None, now: datetime | None = None
+) -> None:
     region = region_settings()
-    card = _as_of_now(card)
+    card = _as_of_now(card, now)
     if not requester.counter:
         ensure_online_allowed(card.person, card, region)
     if kind == ReissueKind.REISSUE:

@@ -3,6 +3,7 @@ from __future__ import annotations
 import uuid
 
 from django.db import models
+from django.utils import timezone
 
 from sscard.applications.constants import (
     CARD_ITEMS,
@@ -59,7 +60,7 @@ class Application(models.Model):
     )
     fee = models.DecimalField("工本费（元）", max_digits=6, decimal_places=2, default=0)
     submission_key = models.UUIDField("提交标识", default=uuid.uuid4, editable=False)
-    submitted_at = models.DateTimeField("提交时间", auto_now_add=True)
+    submitted_at = models.DateTimeField("提交时间", default=timezone.now, editable=False)
     accepted_at = models.DateTimeField("受理时间", null=True, blank=True)
     decided_at = models.DateTimeField("审核时间", null=True, blank=True)
     completed_at = models.DateTimeField("办结时间", null=True, blank=True)
@@ -87,7 +88,7 @@ class Application(models.Model):
     sla_state = models.CharField(
         "时限状态", max_length=10, choices=SlaState.choices, default=SlaState.ON_TIME, blank=True
     )
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:
         verbose_name = "办件"
@@ -139,7 +140,7 @@ class ApplicationEvent(models.Model):
     """The application's timeline, as the applicant and the staff see it."""
 
     application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="events")
-    at = models.DateTimeField("时间", auto_now_add=True)
+    at = models.DateTimeField("时间", default=timezone.now, editable=False)
     action = models.CharField("动作", max_length=30)
     from_status = models.CharField("原状态", max_length=10, choices=AppStatus.choices, blank=True)
     to_status = models.CharField("新状态", max_length=10, choices=AppStatus.choices)
@@ -180,7 +181,7 @@ class Material(models.Model):
     # For a photo: the automatic check of the stored photo (sscard.photos.check.PhotoReport as
     # JSON) and, when the photo was fixed automatically, the check of the upload as it came.
     photo_check = models.JSONField("照片检测结果", default=dict, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
     # set when the file was deleted at the end of its keeping period (the row stays, so the
     # application's page says what there was and when it went)
     removed_at = models.DateTimeField("保存期满删除时间", null=True, blank=True)

@@ -6,6 +6,7 @@ accounts and to the account that made the application (an employer's, a guardian
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from datetime import datetime
 
 from django.urls import NoReverseMatch, reverse
 
@@ -65,15 +66,18 @@ def notify_application(
     card: Card | None = None,
     values: Mapping[str, str] | None = None,
     old_phone: str = "",
+    now: datetime | None = None,
 ) -> Notification | None:
     """Tell ``event`` about ``application`` to its holder (``person`` when the caller holds
     their row afresh, else the application's subject) and to the account that made it.
     ``values`` add or replace placeholders (``decision``, ``old_card``…); ``old_phone`` is the
-    number a 信息变更 replaced, told too. Call it inside the transaction of the change."""
+    number a 信息变更 replaced, told too; ``now`` the change's time. Call it inside the
+    transaction of the change."""
     return notify(
         event,
         person=person if person is not None else application.subject,
         values={**application_placeholders(application, card), **(values or {})},
         applicant_id=application.applicant_id,
         old_phone=old_phone,
+        now=now,
     )

@@ -35,7 +35,7 @@ class AuditRecord(models.Model):
         DENIED = "denied", "无权限"
 
     # audit_record stamps it (the hash covers it, so it is known before the row is written)
-    at = models.DateTimeField("时间", default=timezone.now, db_index=True)
+    at = models.DateTimeField("时间", default=timezone.now, editable=False, db_index=True)
     actor_id = models.BigIntegerField("操作人ID", null=True, blank=True, db_index=True)
     actor_label = models.CharField("操作人", max_length=150, blank=True)
     actor_role = models.CharField("角色", max_length=40, blank=True)

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 from typing import Any
 
 from django.db import models, transaction
@@ -28,17 +29,19 @@ def audit_record(
     target: models.Model | None = None,
     detail: dict[str, Any] | None = None,
     result: str = AuditRecord.Result.OK,
+    at: datetime | None = None,
 ) -> AuditRecord:
     """Write one audit row. ``detail`` must already be masked: it is stored as given.
 
     ``actor`` is a user (anything with ``pk``, ``audit_label`` and ``role``) or ``None`` for
     the system itself (expiry sweeps, partner callbacks name their client in ``detail``).
     The row joins the hash chain; the chain's end stays locked until the caller's transaction
-    ends, so call it after the service has taken its own row locks.
+    ends, so call it after the service has taken its own row locks. ``at`` is the time of the
+    change the row records (the service's ``now``), now by default.
     """
     source = current_source.get()
     record = AuditRecord(
-        at=timezone.now(),
+        at=at or timezone.now(),
         actor_id=getattr(actor, "pk", None),
         actor_label=actor_label(actor),
         actor_role=getattr(actor, "role", "") if actor is not None else "system",

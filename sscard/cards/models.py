@@ -3,6 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.db import models
+from django.utils import timezone
 
 from sscard.cards.constants import LIVE_STATUSES, CardStatus, FinanceStatus
 from sscard.core.fields import EncryptedTextField
@@ -38,8 +39,8 @@ class Card(models.Model):
     issued_on = models.DateField("发卡日期", null=True, blank=True)
     expires_on = models.DateField("有效期至", null=True, blank=True)
     service_password = models.CharField("社保服务密码（哈希）", max_length=200, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:
         verbose_name = "社保卡"
@@ -85,7 +86,7 @@ class CardHistory(models.Model):
     card = models.ForeignKey(Card, on_delete=models.PROTECT, related_name="history")
     from_status = models.CharField("原状态", max_length=10, choices=CardStatus.choices, blank=True)
     to_status = models.CharField("新状态", max_length=10, choices=CardStatus.choices)
-    at = models.DateTimeField("时间", auto_now_add=True)
+    at = models.DateTimeField("时间", default=timezone.now, editable=False)
     actor_id = models.BigIntegerField(null=True, blank=True)
     actor_label = models.CharField("操作人", max_length=150, blank=True)
     reason = models.CharField("原因", max_length=200, blank=True)

@@ -39,9 +39,17 @@ EXPIRY_REASON = "临时挂失到期，自动解除"
 
 @transaction.atomic
 def card_transition(
-    *, card: Card, to: str, actor: User | None, reason: str = "", **changes: Any
+    *,
+    card: Card,
+    to: str,
+    actor: User | None,
+    reason: str = "",
+    now: datetime | None = None,
+    **changes: Any,
 ) -> Card:
-    """Move ``card`` to ``to``; the only place a card's status is assigned."""
+    """Move ``card`` to ``to``; the only place a card's status is assigned. ``now`` is the
+    time of the change (now by default)."""
+    now = now or timezone.now()
     card = Card.objects.select_for_update().get(pk=card.pk)
     if to not in CARD_TRANSITIONS[card.status]:
         target = dict(CardStatus.choices).get(to, to)
@@ -52,8 +60,10 @@ def card_transition(
     card.status = to
     for name, value in changes.items():
         setattr(card, name, value)
+    card.updated_at = now
     card.save(update_fields=["status", *changes, "updated_at"])
     CardHistory.objects.create(
+        at=now,
         card=card,
         from_status=previous,
         to_status=to,
@@ -66,6 +76,7 @@ def card_transition(
         action=f"card.{to}",
         target=card,
         detail={"card": card.masked_number, "from": previous, "to": to, "reason": reason},
+        at=now,
     )
     return card
 
@@ -82,6 +93,7 @@ def card_lock_current(card: Card, *, now: datetime | None = None) -> Card:
             to=card.status_before_loss,
             actor=None,
             reason=EXPIRY_REASON,
+            now=now,
             status_before_loss="",
             loss_expires_at=None,
         )
@@ -89,6 +101,7 @@ def card_lock_current(card: Card, *, now: datetime | None = None) -> Card:
             Event.LOSS_LAPSED,
             person=card.person,
             values=card_placeholders(card) | {"expires_at": local_time(expired_at)},
+            now=now,
         )
     return card
 
@@ -106,27 +119,58 @@ def validate_service_password(password: str) -> None:
         )
 
 
-@transaction.atomic
-def card_enable(*, card: Card, password: str, actor: User | None) -> Card:
-    """启用: a sealed card becomes 正常 with its service password set."""
+@dataclass(frozen=True)
+class HashedServicePassword:
+    """A 社保服务密码 checked and hashed ahead (:func:`service_password_hash`): hashing takes
+    about a third of a second, so one hash may serve many cards (the demo's crowd)."""
+
+    encoded: str
+
+
+def service_password_hash(password: str) -> HashedServicePassword:
     validate_service_password(password)
-    card = card_lock_current(card)
+    return HashedServicePassword(make_password(password))
+
+
+@transaction.atomic
+def card_enable(
+    *,
+    card: Card,
+    password: str | HashedServicePassword,
+    actor: User | None,
+    now: datetime | None = None,
+) -> Card:
+    """启用: a sealed card becomes 正常 with its service password set."""
+    if not isinstance(password, HashedServicePassword):
+        validate_service_password(password)
+    card = card_lock_current(card, now=now)
     refuse_if(rules.enable_refusal(card), code="not_sealed")
     return card_transition(
         card=card,
         to=CardStatus.ACTIVE,
         actor=actor,
         reason="启用社保应用",
-        service_password=make_password(password),
+        now=now,
+        service_password=(
+            password.encoded
+            if isinstance(password, HashedServicePassword)
+            else make_password(password)
+        ),
     )
 
 
 @transaction.atomic
 def card_report_loss(
-    *, card: Card, kind: str, actor: User | None, confirmed_irreversible: bool = False
+    *,
+    card: Card,
+    kind: str,
+    actor: User | None,
+    confirmed_irreversible: bool = False,
+    now: datetime | None = None,
 ) -> Card:
     """临时挂失 (expires by itself) or 正式挂失 (irreversible, asked to confirm)."""
-    card = card_lock_current(card)
+    now = now or timezone.now()
+    card = card_lock_current(card, now=now)
     if kind == LossKind.TEMPORARY:
         refuse_if(rules.temporary_loss_refusal(card), code="already_lost")
         days = region_settings().temporary_loss_days
@@ -135,8 +179,9 @@ def card_report_loss(
             to=CardStatus.TEMP_LOST,
             actor=actor,
             reason="临时挂失",
+            now=now,
             status_before_loss=card.status,
-            loss_expires_at=timezone.now() + timedelta(days=days),
+            loss_expires_at=now + timedelta(days=days),
         )
     if kind == LossKind.FORMAL:
         refuse_if(rules.formal_loss_refusal(card), code="already_lost")
@@ -151,6 +196,7 @@ def card_report_loss(
             to=CardStatus.LOST,
             actor=actor,
             reason="正式挂失",
+            now=now,
             loss_expires_at=None,
             status_before_loss="",
         )
@@ -158,15 +204,16 @@ def card_report_loss(
 
 
 @transaction.atomic
-def card_cancel_loss(*, card: Card, actor: User | None) -> Card:
+def card_cancel_loss(*, card: Card, actor: User | None, now: datetime | None = None) -> Card:
     """解挂: only a temporary loss report is lifted, back to the state before it."""
-    card = card_lock_current(card)
+    card = card_lock_current(card, now=now)
     refuse_if(rules.cancel_loss_refusal(card), code="not_temporarily_lost")
     return card_transition(
         card=card,
         to=card.status_before_loss,
         actor=actor,
         reason="解挂",
+        now=now,
         status_before_loss="",
         loss_expires_at=None,
     )
@@ -248,8 +295,11 @@ def _new_card_number() -> str:
 
 
 @transaction.atomic
-def card_create_for_production(*, person: Person, bank: Bank, actor: User | None) -> Card:
+def card_create_for_production(
+    *, person: Person, bank: Bank, actor: User | None, now: datetime | None = None
+) -> Card:
     """A new card, with a new number unique in the issuing area, to be produced."""
+    now = now or timezone.now()
     area = region_settings().region_code
     if Card.objects.filter(person=person, status=CardStatus.PRODUCING).exists():
         raise DomainError("该人员已有正在制作的社保卡", code="already_producing")
@@ -263,12 +313,15 @@ def card_create_for_production(*, person: Person, bank: Bank, actor: User | None
                     issuing_area=area,
                     bank=bank,
                     status=CardStatus.PRODUCING,
+                    created_at=now,
+                    updated_at=now,
                 )
         except IntegrityError:
             if Card.objects.filter(issuing_area=area, number=number).exists():
                 continue
             raise DomainError("该人员已有正在制作的社保卡", code="already_producing") from None
         CardHistory.objects.create(
+            at=now,
             card=card,
             to_status=CardStatus.PRODUCING,
             actor_id=getattr(actor, "pk", None),
@@ -276,16 +329,23 @@ def card_create_for_production(*, person: Person, bank: Bank, actor: User | None
             reason="新卡制作",
         )
         audit_record(
-            actor=actor, action="card.created", target=card, detail={"card": card.masked_number}
+            actor=actor,
+            action="card.created",
+            target=card,
+            detail={"card": card.masked_number},
+            at=now,
         )
         return card
     raise DomainError("卡号生成失败，请稍后重试", code="number_exhausted")  # pragma: no cover
 
 
 @transaction.atomic
-def card_issue(*, card: Card, actor: User | None, on: date | None = None) -> Card:
+def card_issue(
+    *, card: Card, actor: User | None, on: date | None = None, now: datetime | None = None
+) -> Card:
     """The produced card reaches its holder: 封存 until the holder enables it."""
-    on = on or timezone.localdate()
+    now = now or timezone.now()
+    on = on or timezone.localdate(now)
     years = region_settings().card_validity_years
     try:
         expires = on.replace(year=on.year + years)
@@ -299,15 +359,23 @@ def card_issue(*, card: Card, actor: User | None, on: date | None = None) -> Car
         to=CardStatus.SEALED,
         actor=actor,
         reason="领卡",
+        now=now,
         issued_on=on,
         expires_on=expires,
     )
 
 
 @transaction.atomic
-def card_cancel(*, card: Card, actor: User | None, reason: str) -> Card:
+def card_cancel(
+    *, card: Card, actor: User | None, reason: str, now: datetime | None = None
+) -> Card:
     return card_transition(
-        card=card, to=CardStatus.CANCELLED, actor=actor, reason=reason, loss_expires_at=None
+        card=card,
+        to=CardStatus.CANCELLED,
+        actor=actor,
+        reason=reason,
+        now=now,
+        loss_expires_at=None,
     )
 
 
@@ -319,6 +387,7 @@ def card_set_bank_account(*, card: Card, account: str, by: str) -> bool:
     if card.bank_account == account:
         return False
     card.bank_account = account
+    card.updated_at = timezone.now()
     card.save(update_fields=["bank_account", "updated_at"])
     audit_record(
         actor=None,

@@ -7,6 +7,7 @@ to the employer (消息中心, and SMS to its 经办人's phone)."""
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from typing import Any
 
 from django.core.files.storage import default_storage
@@ -106,7 +107,13 @@ def _ensure_move(employer: Employer, current: str, to: str) -> None:
 
 
 def employer_transition(
-    *, employer: Employer, to: str, actor: User, reason: str = "", fields: tuple[str, ...] = ()
+    *,
+    employer: Employer,
+    to: str,
+    actor: User,
+    reason: str = "",
+    fields: tuple[str, ...] = (),
+    now: datetime | None = None,
 ) -> Employer:
     """The one place an employer's status changes: the row is locked by the caller, the move
     checked against :data:`EMPLOYER_TRANSITIONS`, saved and audited."""
@@ -117,7 +124,7 @@ def employer_transition(
     detail: dict[str, Any] = {"from": before, "to": to}
     if reason:
         detail["reason"] = reason
-    audit_record(actor=actor, action=f"employer.{to}", target=employer, detail=detail)
+    audit_record(actor=actor, action=f"employer.{to}", target=employer, detail=detail, at=now)
     return employer
 
 
@@ -127,20 +134,22 @@ def _ensure_reviewer(actor: User) -> None:
 
 
 @transaction.atomic
-def employer_approve(*, employer_id: Any, actor: User) -> Employer:
+def employer_approve(*, employer_id: Any, actor: User, now: datetime | None = None) -> Employer:
     """通过: the employer may act from now on."""
     _ensure_reviewer(actor)
     employer = _locked(employer_id)
     _ensure_move(employer, employer.status, Status.APPROVED)
-    employer.reviewed_by, employer.reviewed_at = actor, timezone.now()
+    now = now or timezone.now()
+    employer.reviewed_by, employer.reviewed_at = actor, now
     employer.refusal_reason = ""
     employer_transition(
         employer=employer,
         to=Status.APPROVED,
         actor=actor,
         fields=("reviewed_by", "reviewed_at", "refusal_reason"),
+        now=now,
     )
-    notify_employer(Event.EMPLOYER_APPROVED, employer=employer)
+    notify_employer(Event.EMPLOYER_APPROVED, employer=employer, now=now)
     return employer
 
 

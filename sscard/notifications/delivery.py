@@ -83,6 +83,7 @@ def outbox_claim(
                 message.status = MessageStatus.FAILED
                 message.last_error = "发送中断（工作进程退出），已达最大发送次数"
                 message.lease_expires_at = None
+                message.updated_at = now
                 message.save(
                     update_fields=["status", "last_error", "lease_expires_at", "updated_at"]
                 )
@@ -92,6 +93,7 @@ def outbox_claim(
             message.attempts += 1
             message.lease_expires_at = now + lease
             message.claim_token = uuid.uuid4()
+            message.updated_at = now
             message.save(
                 update_fields=[
                     "status",
@@ -186,7 +188,7 @@ def message_resend(*, message: Message, actor: User) -> Message:
     previous = message.attempts
     message.status = MessageStatus.PENDING
     message.attempts = 0
-    message.next_attempt_at = timezone.now()
+    message.next_attempt_at = message.updated_at = timezone.now()
     message.save(update_fields=["status", "attempts", "next_attempt_at", "updated_at"])
     audit_record(
         actor=actor,

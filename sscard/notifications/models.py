@@ -10,6 +10,7 @@ import uuid
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 
 from sscard.core.fields import EncryptedTextField
 from sscard.notifications.constants import PLACEHOLDERS, Channel, Event, MessageStatus
@@ -104,7 +105,7 @@ class Notification(models.Model):
     )
     # periodic reminders name their occasion so that running them again adds nothing
     dedupe_key = models.CharField(max_length=120, null=True, blank=True, unique=True)
-    created_at = models.DateTimeField("时间", auto_now_add=True)
+    created_at = models.DateTimeField("时间", default=timezone.now, editable=False)
 
     class Meta:
         verbose_name = "通知"
@@ -164,8 +165,8 @@ class Message(models.Model):
     provider_ref = models.CharField("网关消息编号", max_length=100, blank=True)
     sent_at = models.DateTimeField("发送时间", null=True, blank=True)
     read_at = models.DateTimeField("阅读时间", null=True, blank=True)
-    created_at = models.DateTimeField("创建时间", auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField("创建时间", default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:
         verbose_name = "消息"

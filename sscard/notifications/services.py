@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
+from datetime import datetime
 from functools import partial
 
 from django.db import IntegrityError, transaction
@@ -117,6 +118,7 @@ def notify(
     applicant_id: int | None = None,
     old_phone: str = "",
     dedupe_key: str | None = None,
+    now: datetime | None = None,
 ) -> Notification | None:
     """Tell ``person`` (and the accounts following them) that ``event`` happened: one
     消息中心 message per account, an SMS and a WeChat message as their preferences allow.
@@ -124,24 +126,26 @@ def notify(
     masked strings (see ``PLACEHOLDERS``); ``applicant_id`` is the account that made the
     application, which reads the message too; ``old_phone`` the number a 信息变更 replaced,
     which is told too. With a ``dedupe_key`` a second call for the same occasion writes
-    nothing and returns None."""
+    nothing and returns None.
+    ``now`` is when it happened (the caller's change), now by default."""
+    now = now or timezone.now()
     wording = event_wording(event)
     if wording is None:
         return None
     title_text, body_text, wechat_template_id = wording
     if dedupe_key is None:
-        notification = Notification.objects.create(event=event, person=person)
+        notification = Notification.objects.create(event=event, person=person, created_at=now)
     else:
         try:
             with transaction.atomic():
                 notification = Notification.objects.create(
-                    event=event, person=person, dedupe_key=dedupe_key
+                    event=event, person=person, dedupe_key=dedupe_key, created_at=now
                 )
         except IntegrityError:  # the same occasion, told by a run in parallel
             if Notification.objects.filter(dedupe_key=dedupe_key).exists():
                 return None
             raise
-    values = placeholder_values(person, values or {})
+    values = placeholder_values(person, {"at": local_time(now), **(values or {})})
     security = event in SECURITY_EVENTS
     if security:
         values["report_link"] = report_link(notification)
@@ -149,8 +153,14 @@ def notify(
     if security and values["report_link"] not in body:  # an edited template lost the link
         body += render(REPORT_SENTENCE, values)
     link = values.get("link", "")
-    now = timezone.now()
-    common = {"notification": notification, "title": title[:60], "body": body, "link": link}
+    common = {
+        "notification": notification,
+        "title": title[:60],
+        "body": body,
+        "link": link,
+        "created_at": now,
+        "updated_at": now,
+    }
     guardians = _guardian_ids(person)
     messages = [
         Message(channel=Channel.INBOX, user=user, status=MessageStatus.SENT, sent_at=now, **common)
@@ -207,28 +217,39 @@ EMPLOYER_EVENTS = frozenset({Event.EMPLOYER_APPROVED, Event.EMPLOYER_REFUSED})
 
 
 def notify_employer(
-    event: str, *, employer: Employer, values: Mapping[str, str] | None = None
+    event: str,
+    *,
+    employer: Employer,
+    values: Mapping[str, str] | None = None,
+    now: datetime | None = None,
 ) -> Notification | None:
     """Tell an employer what became of its registration (``Event.EMPLOYER_APPROVED`` or
     ``EMPLOYER_REFUSED`` with ``reason``): one 消息中心 message per active login of the
     employer and an SMS to its 经办人's phone when it gave one. Call it inside the
-    transaction of the decision."""
+    transaction of the decision (``now``: its time, now by default)."""
+    now = now or timezone.now()
     if event not in EMPLOYER_EVENTS:
         raise ValueError(f"not an employer event: {event}")
     wording = event_wording(event)
     if wording is None:
         return None
     title_text, body_text, _wechat = wording
-    notification = Notification.objects.create(event=event, employer=employer)
+    notification = Notification.objects.create(event=event, employer=employer, created_at=now)
     try:
         link = absolute_url(reverse("employers:index"))
     except NoReverseMatch:
         link = absolute_url(reverse("notifications:inbox"))
-    told = {"employer": employer.name, "link": link, "at": local_time(timezone.now())}
+    told = {"employer": employer.name, "link": link, "at": local_time(now)}
     told |= {k: v for k, v in (values or {}).items() if k in PLACEHOLDERS}
     title, body = render(title_text, told), render(body_text, told)
-    now = timezone.now()
-    common = {"notification": notification, "title": title[:60], "body": body, "link": link}
+    common = {
+        "notification": notification,
+        "title": title[:60],
+        "body": body,
+        "link": link,
+        "created_at": now,
+        "updated_at": now,
+    }
     logins = User.objects.filter(
         employer=employer, role=User.Role.EMPLOYER, is_active=True
     ).order_by("pk")

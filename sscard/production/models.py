@@ -26,7 +26,7 @@ class Batch(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
-    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    created_at = models.DateTimeField("创建时间", default=timezone.now, editable=False)
     sent_at = models.DateTimeField("发送时间", null=True, blank=True)
     acknowledged_at = models.DateTimeField("接收时间", null=True, blank=True)
     acknowledged_by = models.CharField("接收方", max_length=80, blank=True)
@@ -79,8 +79,8 @@ class ProductionOrder(models.Model):
         on_delete=models.PROTECT,
         related_name="orders",
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:
         verbose_name = "制卡订单"

@@ -105,16 +105,19 @@ def _round_started(order: ProductionOrder) -> datetime:
     return sent or order.created_at
 
 
-def _check_time(at: datetime, order: ProductionOrder, started: datetime) -> None:
-    if at > timezone.now() + CLOCK_SKEW:
+def _check_time(at: datetime, order: ProductionOrder, started: datetime, now: datetime) -> None:
+    if at > now + CLOCK_SKEW:
         raise DomainError("报告时间晚于当前时间", code="future_time", field="at")
     if at < started:
         raise DomainError("报告时间早于本次数据录入时间", code="time_before_sent", field="at")
 
 
 @transaction.atomic
-def order_report(*, order: ProductionOrder, report: Report, by: str) -> bool:
+def order_report(
+    *, order: ProductionOrder, report: Report, by: str, now: datetime | None = None
+) -> bool:
     """Apply one report to one order; True when it changed something."""
+    now = now or timezone.now()
     order = (
         ProductionOrder.objects.select_for_update(of=("self",))
         .select_related("card", "outlet")
@@ -123,8 +126,8 @@ def order_report(*, order: ProductionOrder, report: Report, by: str) -> bool:
     if order.stage == Stage.APPROVED:
         raise DomainError("订单尚未发送制卡数据", code="not_sent")
     started = _round_started(order)
-    at = report.at or timezone.now()
-    _check_time(at, order, started)
+    at = report.at or now
+    _check_time(at, order, started, now)
 
     if report.kind == ReportKind.FAILURE:
         if order.stage == Stage.FAILED:
@@ -133,7 +136,7 @@ def order_report(*, order: ProductionOrder, report: Report, by: str) -> bool:
             raise DomainError(
                 f"订单当前为“{order.get_stage_display()}”，不能报告制卡失败", code="too_late"
             )
-        order_fail(order=order, reason=report.reason, actor=None, at=at, by=by)
+        order_fail(order=order, reason=report.reason, actor=None, at=at, by=by, now=now)
         return True
 
     if report.kind == ReportKind.SUCCESS:
@@ -162,7 +165,9 @@ def order_report(*, order: ProductionOrder, report: Report, by: str) -> bool:
     if stage == Stage.COLLECTED:
         if order.stage == Stage.COLLECTED:
             return False  # signed for already (or confirmed by the holder): nothing to add
-        order_collect(order=order, actor=None, place=place or "快递签收", note=note, at=at, by=by)
+        order_collect(
+            order=order, actor=None, place=place or "快递签收", note=note, at=at, by=by, now=now
+        )
         return True
     reached = order.events.filter(stage=stage, at__gte=started).exists()
     if reached:
@@ -180,6 +185,7 @@ def order_report(*, order: ProductionOrder, report: Report, by: str) -> bool:
             at=at,
             by=by,
             allow_skip=True,
+            now=now,
             **changes,
         )
         return True
@@ -192,6 +198,7 @@ def order_report(*, order: ProductionOrder, report: Report, by: str) -> bool:
         action="production.late_report",
         target=order,
         detail={"stage": stage, "current": order.stage, "by": by},
+        at=now,
     )
     return True
 
@@ -208,7 +215,12 @@ def _check_courier(order: ProductionOrder, tracking_number: str) -> None:
 
 
 def batch_apply_reports(
-    *, batch: Batch, reports: list[tuple[str, Report]], by: str, reporter: str | None = None
+    *,
+    batch: Batch,
+    reports: list[tuple[str, Report]],
+    by: str,
+    reporter: str | None = None,
+    now: datetime | None = None,
 ) -> list[ReportOutcome]:
     """Apply ``(key, report)`` pairs in order, all or none: every bad one is named by its
     key in :class:`ReportsRejected`. A partner system's ``reporter`` kind (:class:`Reporter`)
@@ -229,7 +241,7 @@ def batch_apply_reports(
                 continue
             try:
                 with transaction.atomic():
-                    changed = order_report(order=order, report=report, by=by)
+                    changed = order_report(order=order, report=report, by=by, now=now)
             except DomainError as error:
                 errors[key] = error.message
                 continue
@@ -237,5 +249,5 @@ def batch_apply_reports(
             outcomes.append(ReportOutcome(order.pk, order.stage, changed))
         if errors:
             raise ReportsRejected(errors)
-        batch_refresh_status(batch)
+        batch_refresh_status(batch, now=now)
     return outcomes

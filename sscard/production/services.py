@@ -60,12 +60,15 @@ def order_transition(
     at: datetime | None = None,
     by: str = "",
     allow_skip: bool = False,
+    now: datetime | None = None,
     **changes: Any,
 ) -> ProductionOrder:
     """Move ``order`` to ``to``; the only place an order's stage is assigned. ``at`` is when
     the stage was reached (a partner's report time), ``by`` names a partner system acting
     without an account, ``allow_skip`` lets a partner's report jump over stages whose own
-    reports are still on their way (they fill in the timeline when they arrive)."""
+    reports are still on their way (they fill in the timeline when they arrive). ``now`` is
+    the time of the change (now by default)."""
+    now = now or timezone.now()
     order = ProductionOrder.objects.select_for_update().get(pk=order.pk)
     allowed = to in STAGE_TRANSITIONS[order.stage] or (
         allow_skip and STAGE_RANK.get(to, 0) > 0 and stage_reachable(order.stage, to)
@@ -77,11 +80,12 @@ def order_transition(
     order.stage = to
     for name, value in changes.items():
         setattr(order, name, value)
+    order.updated_at = now
     order.save(update_fields=["stage", *changes, "updated_at"])
     ProductionEvent.objects.create(
         order=order,
         stage=to,
-        at=at or timezone.now(),
+        at=at or now,
         place=place,
         note=note,
         actor_id=getattr(actor, "pk", None),
@@ -90,11 +94,11 @@ def order_transition(
     detail = {"from": previous, "to": to, "place": place, "note": note}
     if by:
         detail["by"] = by
-    audit_record(actor=actor, action=f"production.{to}", target=order, detail=detail)
+    audit_record(actor=actor, action=f"production.{to}", target=order, detail=detail, at=now)
     if to in STAGE_EVENTS:
         # the holder hears of each stage that matters to them, whoever reported it
         values = order_placeholders(order) | ({"at": local_time(at)} if at else {})
-        notify(STAGE_EVENTS[to], person=order.person, values=values)
+        notify(STAGE_EVENTS[to], person=order.person, values=values, now=now)
     batch_id = order.batch_id
     if batch_id and previous in IN_PRODUCTION_STAGES and to not in IN_PRODUCTION_STAGES:
         # the last order to leave the bank or the factory closes its batch, whoever moved it
@@ -114,13 +118,15 @@ def order_create(
     outlet: Outlet | None,
     mail_address: str,
     actor: User | None,
+    now: datetime | None = None,
 ) -> ProductionOrder:
     """A new card number and its production order, at 审核通过."""
+    now = now or timezone.now()
     if delivery == Delivery.OUTLET and outlet is None:
         raise DomainError("请选择领卡网点", field="outlet")
     if delivery == Delivery.MAIL and not mail_address:
         raise DomainError("请填写邮寄地址", field="mail_address")
-    card = card_create_for_production(person=person, bank=bank, actor=actor)
+    card = card_create_for_production(person=person, bank=bank, actor=actor, now=now)
     order = ProductionOrder.objects.create(
         card=card,
         person=person,
@@ -128,11 +134,13 @@ def order_create(
         delivery=delivery,
         outlet=outlet if delivery == Delivery.OUTLET else None,
         mail_address=mail_address if delivery == Delivery.MAIL else "",
+        created_at=now,
+        updated_at=now,
     )
     ProductionEvent.objects.create(
         order=order,
         stage=Stage.APPROVED,
-        at=timezone.now(),  # looked up now (a field default would bind the function once)
+        at=now,
         actor_id=getattr(actor, "pk", None),
         actor_label=actor_label(actor),
     )
@@ -141,6 +149,7 @@ def order_create(
         action="production.created",
         target=order,
         detail={"card": card.masked_number, "delivery": delivery},
+        at=now,
     )
     return order
 
@@ -153,7 +162,7 @@ def _officer_or_partner(actor: User | None) -> None:
 
 
 def order_send_data(
-    *, order: ProductionOrder, actor: User | None, note: str = ""
+    *, order: ProductionOrder, actor: User | None, note: str = "", now: datetime | None = None
 ) -> ProductionOrder:
     """数据录入: the order's data goes to the bank (again, after a failure)."""
     _officer_or_partner(actor)
@@ -163,6 +172,7 @@ def order_send_data(
         actor=actor,
         place=order.bank.name,
         note=note,
+        now=now,
         failure_reason="",
     )
 
@@ -175,6 +185,7 @@ def order_advance(
     actor: User | None,
     place: str = "",
     tracking_number: str = "",
+    now: datetime | None = None,
 ) -> ProductionOrder:
     """制卡中 → 市银行签收 → 网点签收 / 已寄出, as the bank and the outlets report them. The
     outlet's own clerk signs a card in there (网点签收)."""
@@ -198,7 +209,9 @@ def order_advance(
             raise DomainError("请填写快递单号", field="tracking_number")
         changes["tracking_number"] = tracking_number
     note = f"快递单号 {tracking_number}" if tracking_number else ""
-    return order_transition(order=order, to=to, actor=actor, place=place, note=note, **changes)
+    return order_transition(
+        order=order, to=to, actor=actor, place=place, note=note, now=now, **changes
+    )
 
 
 def order_fail(
@@ -208,6 +221,7 @@ def order_fail(
     actor: User | None,
     at: datetime | None = None,
     by: str = "",
+    now: datetime | None = None,
 ) -> ProductionOrder:
     """制卡失败, with the reason; the order goes back to the production officer."""
     _officer_or_partner(actor)
@@ -221,6 +235,7 @@ def order_fail(
         note=reason[:200],
         at=at,
         by=by,
+        now=now,
         failure_reason=reason[:200],
     )
 
@@ -234,15 +249,16 @@ def order_collect(
     note: str = "",
     at: datetime | None = None,
     by: str = "",
+    now: datetime | None = None,
 ) -> ProductionOrder:
     """已领卡: the holder has the card in hand, which is now 封存 until enabled; the
     application it was made for is 办结 (``order_collected``) and the holder told
     (``Event.CARD_RECEIVED``), all in this transaction."""
     order = order_transition(
-        order=order, to=Stage.COLLECTED, actor=actor, place=place, note=note, at=at, by=by
+        order=order, to=Stage.COLLECTED, actor=actor, place=place, note=note, at=at, by=by, now=now
     )
-    card_issue(card=order.card, actor=actor)
-    order_collected.send(sender=ProductionOrder, order=order, actor=actor)
+    card_issue(card=order.card, actor=actor, now=now)
+    order_collected.send(sender=ProductionOrder, order=order, actor=actor, now=now)
     return order
 
 
@@ -250,8 +266,8 @@ def order_collect(
 # 制卡批次: the production officer groups a bank's orders, sends them, the partner works on them
 
 
-def _new_batch_number() -> str:
-    return f"PB{timezone.localdate():%Y%m%d}{secrets.token_hex(3).upper()}"
+def _new_batch_number(now: datetime) -> str:
+    return f"PB{timezone.localdate(now):%Y%m%d}{secrets.token_hex(3).upper()}"
 
 
 def orders_batchable(bank: Bank) -> QuerySet[ProductionOrder]:
@@ -265,8 +281,11 @@ def orders_batchable(bank: Bank) -> QuerySet[ProductionOrder]:
 
 
 @transaction.atomic
-def batch_create(*, bank: Bank, order_ids: Iterable[int] | None, actor: User) -> Batch:
+def batch_create(
+    *, bank: Bank, order_ids: Iterable[int] | None, actor: User, now: datetime | None = None
+) -> Batch:
     """A new batch (待发送) of the bank's orders: those named, or all that may go."""
+    now = now or timezone.now()
     require_role(actor, User.Role.PRODUCER)
     candidates = orders_batchable(bank).select_for_update(of=("self",)).order_by("pk")
     if order_ids is not None:
@@ -287,7 +306,7 @@ def batch_create(*, bank: Bank, order_ids: Iterable[int] | None, actor: User) ->
         try:
             with transaction.atomic():
                 batch = Batch.objects.create(
-                    number=_new_batch_number(), bank=bank, created_by=actor
+                    number=_new_batch_number(now), bank=bank, created_by=actor, created_at=now
                 )
             break
         except IntegrityError:  # pragma: no cover - a 24-bit collision on the same day
@@ -300,6 +319,7 @@ def batch_create(*, bank: Bank, order_ids: Iterable[int] | None, actor: User) ->
         action="production.batch_created",
         target=batch,
         detail={"batch": batch.number, "bank": bank.code, "orders": len(orders)},
+        at=now,
     )
     return batch
 
@@ -312,7 +332,13 @@ BATCH_ACTIONS: dict[str, str] = {
 
 
 def batch_transition(
-    *, batch: Batch, to: str, actor: User | None, detail: dict[str, Any], **changes: Any
+    *,
+    batch: Batch,
+    to: str,
+    actor: User | None,
+    detail: dict[str, Any],
+    now: datetime | None = None,
+    **changes: Any,
 ) -> Batch:
     """Move a locked ``batch`` to ``to``; the only place a batch's status is assigned, checked
     against :data:`BATCH_TRANSITIONS`, saved with ``changes`` and audited."""
@@ -326,14 +352,19 @@ def batch_transition(
         setattr(batch, name, value)
     batch.save(update_fields=["status", *changes])
     audit_record(
-        actor=actor, action=BATCH_ACTIONS[to], target=batch, detail={"batch": batch.number} | detail
+        actor=actor,
+        action=BATCH_ACTIONS[to],
+        target=batch,
+        detail={"batch": batch.number} | detail,
+        at=now,
     )
     return batch
 
 
 @transaction.atomic
-def batch_send(*, batch: Batch, actor: User) -> Batch:
+def batch_send(*, batch: Batch, actor: User, now: datetime | None = None) -> Batch:
     """发送: every order of the batch goes to 数据录入; the partner can now fetch it."""
+    now = now or timezone.now()
     require_role(actor, User.Role.PRODUCER)
     batch = Batch.objects.select_for_update().get(pk=batch.pk)
     if batch.status != BatchStatus.DRAFT:
@@ -342,13 +373,14 @@ def batch_send(*, batch: Batch, actor: User) -> Batch:
     if not orders:
         raise DomainError("批次中没有订单", code="empty_batch")
     for order in orders:
-        order_send_data(order=order, actor=actor, note=f"批次 {batch.number}")
+        order_send_data(order=order, actor=actor, note=f"批次 {batch.number}", now=now)
     return batch_transition(
         batch=batch,
         to=BatchStatus.SENT,
         actor=actor,
         detail={"orders": len(orders)},
-        sent_at=timezone.now(),
+        now=now,
+        sent_at=now,
     )
 
 
@@ -370,7 +402,7 @@ def batch_cancel_draft(*, batch: Batch, actor: User) -> None:
 
 
 @transaction.atomic
-def batch_acknowledge(*, batch: Batch, by: str) -> Batch:
+def batch_acknowledge(*, batch: Batch, by: str, now: datetime | None = None) -> Batch:
     """The partner confirms it has taken the batch over (已接收); saying so again changes
     nothing."""
     batch = Batch.objects.select_for_update().get(pk=batch.pk)
@@ -378,18 +410,20 @@ def batch_acknowledge(*, batch: Batch, by: str) -> Batch:
         raise DomainError("批次尚未发送", code="not_sent")
     if batch.status != BatchStatus.SENT:
         return batch
+    now = now or timezone.now()
     return batch_transition(
         batch=batch,
         to=BatchStatus.ACKNOWLEDGED,
         actor=None,
         detail={"by": by},
-        acknowledged_at=timezone.now(),
+        now=now,
+        acknowledged_at=now,
         acknowledged_by=by[:80],
     )
 
 
 @transaction.atomic
-def batch_refresh_status(batch: Batch) -> Batch:
+def batch_refresh_status(batch: Batch, *, now: datetime | None = None) -> Batch:
     """已完成 once none of the batch's orders is still with the bank or the factory (the row
     locked: two last orders finishing at once close it once)."""
     batch = Batch.objects.select_for_update().get(pk=batch.pk)
@@ -397,6 +431,7 @@ def batch_refresh_status(batch: Batch) -> Batch:
         return batch
     if batch.orders.filter(stage__in=IN_PRODUCTION_STAGES).exists():
         return batch
+    now = now or timezone.now()
     return batch_transition(
-        batch=batch, to=BatchStatus.DONE, actor=None, detail={}, done_at=timezone.now()
+        batch=batch, to=BatchStatus.DONE, actor=None, detail={}, now=now, done_at=now
     )

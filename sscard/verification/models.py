@@ -6,6 +6,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 from sscard.core.fields import EncryptedJSONField, EncryptedTextField
 from sscard.core.masking import mask_phone
@@ -41,7 +42,7 @@ class Challenge(models.Model):
     code_hash = models.CharField(max_length=64, blank=True)
     # what the code, once entered, lets happen (a registration's entries), encrypted
     payload = EncryptedJSONField(default=dict, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False, db_index=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     send_error = models.CharField(max_length=200, blank=True)
     expires_at = models.DateTimeField()

@@ -254,16 +254,17 @@ def challenge_spend(
     user: User | None = None,
     phone: str | None = None,
     within: int = 15 * 60,
+    now: datetime | None = None,
 ) -> Challenge:
-    """Take the proof a used challenge gives, once, inside the caller's transaction: refused
-    when it was not verified, was spent already, is older than ``within`` seconds, or was for
-    another phone."""
+    """Take the proof a used challenge gives, once, inside the caller's transaction (at
+    ``now``): refused when it was not verified, was spent already, is older than ``within``
+    seconds, or was for another phone."""
     challenge = (
         Challenge.objects.select_for_update()
         .filter(pk=challenge_id, purpose=purpose, user=user)
         .first()
     )
-    now = timezone.now()
+    now = now or timezone.now()
     if (
         challenge is None
         or challenge.used_at is None

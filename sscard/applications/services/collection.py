@@ -3,6 +3,7 @@ received; the application is 办结 with the production order's collection."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from django.db import transaction
@@ -28,7 +29,12 @@ HANDOVER_ID_MISMATCH = "证件号码与持卡人登记信息不一致，不能�
 
 
 def application_handover(
-    *, order: ProductionOrder, actor: User, doc_type: str, doc_number: str
+    *,
+    order: ProductionOrder,
+    actor: User,
+    doc_type: str,
+    doc_number: str,
+    now: datetime | None = None,
 ) -> Application:
     """网点柜员 hands the card over: the clerk checks the original of the identity document the
     collector shows and types its type and number (``doc_type``, ``doc_number``); they must name
@@ -36,8 +42,9 @@ def application_handover(
     Only the holder collects: a document of anybody else is refused, audited, and changes
     nothing. Then the card is 封存 and the application 办结."""
     require_role(actor, User.Role.CLERK)
+    now = now or timezone.now()
     try:
-        facts = validate_document(doc_type, doc_number, today=timezone.localdate())
+        facts = validate_document(doc_type, doc_number, today=timezone.localdate(now))
     except DocumentError as exc:
         raise DomainError(exc.message, code="invalid_document", field="doc_number") from exc
     person = Person.objects.only("identity_hash").get(pk=order.person_id)
@@ -49,13 +56,14 @@ def application_handover(
             target=order,
             result=AuditRecord.Result.REFUSED,
             detail={"reason": "identity_mismatch"},
+            at=now,
         )
         raise DomainError(HANDOVER_ID_MISMATCH, code="identity_mismatch", field="doc_number")
-    return _handover(order=order, actor=actor)
+    return _handover(order=order, actor=actor, now=now)
 
 
 @transaction.atomic
-def _handover(*, order: ProductionOrder, actor: User) -> Application:
+def _handover(*, order: ProductionOrder, actor: User, now: datetime) -> Application:
     # lock the order's row only: PostgreSQL refuses FOR UPDATE on the nullable outlet join
     order = (
         ProductionOrder.objects.select_for_update(of=("self",))
@@ -66,7 +74,9 @@ def _handover(*, order: ProductionOrder, actor: User) -> Application:
         raise DomainError("该卡为邮寄领卡，不在网点发放", code="wrong_delivery")
     if actor.outlet_id != order.outlet_id:
         raise DomainError("该卡不在本网点，请核对领卡网点", code="wrong_outlet")
-    order_collect(order=order, actor=actor, place=order.outlet.name if order.outlet else "")
+    order_collect(
+        order=order, actor=actor, place=order.outlet.name if order.outlet else "", now=now
+    )
     return Application.objects.get(production_order=order)
 
 
@@ -74,7 +84,12 @@ RECEIPT_CONFIRMED_BY_HOLDER = "本人确认收到"
 
 
 def _receive_mailed(
-    order: ProductionOrder, *, actor: User | None, place: str, note: str = ""
+    order: ProductionOrder,
+    *,
+    actor: User | None,
+    place: str,
+    note: str = "",
+    now: datetime | None = None,
 ) -> Application:
     """已领卡 of a mailed card, once: the order's row is locked first, so the holder's
     确认收到, the courier's signed-for report and the periodic confirmation arriving together
@@ -87,19 +102,24 @@ def _receive_mailed(
     if order.stage != Stage.COLLECTED:
         if order.stage not in RECEIVABLE_STAGES:
             raise DomainError("社保卡尚未寄出，收到社保卡后再确认收到", code="not_mailed")
-        order_collect(order=order, actor=actor, place=place, note=note)
+        order_collect(order=order, actor=actor, place=place, note=note, now=now)
     return Application.objects.get(production_order=order)
 
 
 @transaction.atomic
 def application_confirm_delivery(
-    *, order: ProductionOrder, actor: User | None, place: str = "邮寄签收", note: str = ""
+    *,
+    order: ProductionOrder,
+    actor: User | None,
+    place: str = "邮寄签收",
+    note: str = "",
+    now: datetime | None = None,
 ) -> Application:
     """A mailed card was signed for by its holder (the production officer, or the system:
     the periodic confirmation after delivery). Confirming again changes nothing."""
     if actor is not None:
         require_role(actor, User.Role.PRODUCER)
-    return _receive_mailed(order, actor=actor, place=place, note=note)
+    return _receive_mailed(order, actor=actor, place=place, note=note, now=now)
 
 
 @transaction.atomic
@@ -120,18 +140,20 @@ def application_confirm_receipt(*, requester: Requester, order: ProductionOrder)
 
 
 def application_complete_on_collection(
-    *, order: ProductionOrder, actor: User | None, **_kwargs: Any
+    *, order: ProductionOrder, actor: User | None, now: datetime | None = None, **_kwargs: Any
 ) -> None:
     """``order_collected``'s receiver: the application the order was made for is 办结 with
     the order's collection (an order made without one — a test's — has none to complete)."""
     application = Application.objects.filter(production_order=order).first()
     if application is not None:
-        _complete(order, application, actor)
+        _complete(order, application, actor, now or timezone.now())
 
 
-def _complete(order: ProductionOrder, application: Application, actor: User | None) -> Application:
+def _complete(
+    order: ProductionOrder, application: Application, actor: User | None, now: datetime
+) -> Application:
     # a reissue keeps the card it replaced; the new card is the order's
-    changes: dict[str, Any] = {"completed_at": timezone.now()}
+    changes: dict[str, Any] = {"completed_at": now}
     if application.card_id is None:
         changes["card"] = order.card
     return application_transition(
@@ -139,5 +161,6 @@ def _complete(order: ProductionOrder, application: Application, actor: User | No
         to=AppStatus.COMPLETED,
         actor=actor,
         action=ApplicationAction.COMPLETE,
+        now=now,
         **changes,
     )

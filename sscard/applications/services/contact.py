@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 
 from sscard.accounts.models import Person, User
 from sscard.accounts.services import ONLINE_CONTACT_FIELDS, Relation, person_record_contact
@@ -40,7 +41,11 @@ def applicant_contact_for_record(
 
 
 def _record_applicant_contact(
-    application: Application, actor: User, fields: Iterable[str] = ONLINE_CONTACT_FIELDS
+    application: Application,
+    actor: User,
+    fields: Iterable[str] = ONLINE_CONTACT_FIELDS,
+    *,
+    now: datetime | None = None,
 ) -> None:
     """受理 (or, for details revised after 退回补正, 审核通过): the application's contact details
     become the person's (audited, with the receipt). Overwriting a phone or an address on
@@ -52,6 +57,7 @@ def _record_applicant_contact(
         values=applicant_contact_for_record(application, person, fields),
         actor=actor,
         receipt=application.receipt_number,
+        now=now,
     )
     if any(before[key] for key in changed):  # a value replaced, not a blank filled
         notify_application(
@@ -60,4 +66,5 @@ def _record_applicant_contact(
             person=person,
             old_phone=before["phone"],
             values=contact_placeholders(person, changed),
+            now=now,
         )

@@ -4,6 +4,7 @@ card cannot be made. Only reviewers decide, never on an application they had a h
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from django.db import transaction
@@ -35,7 +36,9 @@ from sscard.regions.models import Bank, Outlet
 
 
 @transaction.atomic
-def application_accept(*, application: Application, actor: User) -> Application:
+def application_accept(
+    *, application: Application, actor: User, now: datetime | None = None
+) -> Application:
     """受理: the legal time limit starts counting from today. Only a newly submitted
     application is accepted: a returned one resumes its clock when the applicant resubmits."""
     application = Application.objects.select_for_update().get(pk=application.pk)
@@ -43,18 +46,19 @@ def application_accept(*, application: Application, actor: User) -> Application:
     if application.status != AppStatus.SUBMITTED:
         hint = "，补正材料后由申请人重新提交" if application.status == AppStatus.RETURNED else ""
         raise InvalidTransition(f"办件当前为“{application.get_status_display()}”，不能受理{hint}")
-    now = timezone.now()
+    now = now or timezone.now()
     application = application_transition(
         application=application,
         to=AppStatus.ACCEPTED,
         actor=actor,
         action=ApplicationAction.ACCEPT,
+        now=now,
         accepted_at=now,
         due_on=_due_on(timezone.localdate(now), application.item, 0),
     )
     if application.item == ItemCode.APPLY:
-        _record_applicant_contact(application, actor)
-    notify_application(Event.APPLICATION_ACCEPTED, application)
+        _record_applicant_contact(application, actor, now=now)
+    notify_application(Event.APPLICATION_ACCEPTED, application, now=now)
     return application
 
 
@@ -66,7 +70,12 @@ def _reason_code(code: str, choices: type[ReturnReason] | type[RejectReason]) ->
 
 @transaction.atomic
 def application_return(
-    *, application: Application, actor: User, reason: str, reason_code: str = ""
+    *,
+    application: Application,
+    actor: User,
+    reason: str,
+    reason_code: str = "",
+    now: datetime | None = None,
 ) -> Application:
     """退回补正 with a reason category and the reviewer's words; the clock pauses until the
     applicant resubmits."""
@@ -76,26 +85,33 @@ def application_return(
     code = _reason_code(reason_code, ReturnReason)
     application = Application.objects.select_for_update().get(pk=application.pk)
     ensure_may_decide(application, actor)
+    now = now or timezone.now()
     application = application_transition(
         application=application,
         to=AppStatus.RETURNED,
         actor=actor,
         action=ApplicationAction.RETURN,
         note=reason,
+        now=now,
         staff_note=reason[:300],
         reason_code=code,
         reviewer=actor,
-        paused_since=timezone.localdate(),
+        paused_since=timezone.localdate(now),
         due_on=None,
         sla_state=SlaState.ON_TIME,
     )
-    notify_application(Event.APPLICATION_RETURNED, application)
+    notify_application(Event.APPLICATION_RETURNED, application, now=now)
     return application
 
 
 @transaction.atomic
 def application_reject(
-    *, application: Application, actor: User, reason: str, reason_code: str = ""
+    *,
+    application: Application,
+    actor: User,
+    reason: str,
+    reason_code: str = "",
+    now: datetime | None = None,
 ) -> Application:
     """不予通过 (不予受理 before acceptance), with a reason category and the reviewer's words,
     before a decision was made."""
@@ -108,18 +124,22 @@ def application_reject(
     if application.status not in (AppStatus.SUBMITTED, AppStatus.ACCEPTED):
         raise InvalidTransition(f"办件当前为“{application.get_status_display()}”，不能不予通过")
     decision = "不予受理" if application.status == AppStatus.SUBMITTED else "不予通过"
+    now = now or timezone.now()
     application = application_transition(
         application=application,
         to=AppStatus.REJECTED,
         actor=actor,
         action=ApplicationAction.REJECT,
         note=reason,
+        now=now,
         staff_note=reason[:300],
         reason_code=code,
         reviewer=actor,
-        decided_at=timezone.now(),
+        decided_at=now,
     )
-    notify_application(Event.APPLICATION_REJECTED, application, values={"decision": decision})
+    notify_application(
+        Event.APPLICATION_REJECTED, application, values={"decision": decision}, now=now
+    )
     return application
 
 
@@ -153,24 +173,29 @@ def application_end_after_failure(
 
 
 @transaction.atomic
-def application_approve(*, application: Application, actor: User) -> Application:
+def application_approve(
+    *, application: Application, actor: User, now: datetime | None = None
+) -> Application:
     """审核通过: a new card number and its production order; on a reissue the old card is
     注销 now."""
     application = Application.objects.select_for_update().get(pk=application.pk)
     ensure_may_decide(application, actor)
     if application.status != AppStatus.ACCEPTED:
         raise InvalidTransition(f"办件当前为“{application.get_status_display()}”，不能审核通过")
+    now = now or timezone.now()
     form = application.form_data
     bank, outlet = _delivery_partners(form)
     old: Card | None = None
     if application.item == ItemCode.REISSUE and application.card is not None:
-        old = card_lock_current(application.card)  # an expired temporary report is lifted
+        old = card_lock_current(application.card, now=now)  # an expired temporary report is lifted
         if old.status not in (CardStatus.ACTIVE, CardStatus.LOST):
             raise DomainError(
                 f"原卡当前为“{old.get_status_display()}”，需为正常或正式挂失状态才能审核通过",
                 code="old_card_state",
             )
-        card_cancel(card=old, actor=actor, reason=f"补换卡（{application.receipt_number}）")
+        card_cancel(
+            card=old, actor=actor, reason=f"补换卡（{application.receipt_number}）", now=now
+        )
     order = order_create(
         person=application.subject,
         bank=bank,
@@ -178,28 +203,30 @@ def application_approve(*, application: Application, actor: User) -> Application
         outlet=outlet,
         mail_address=form.get("mail_address", ""),
         actor=actor,
+        now=now,
     )
     if application.item == ItemCode.APPLY and form.get(CONTACT_REVISED):
-        _record_applicant_contact(application, actor, form[CONTACT_REVISED])
+        _record_applicant_contact(application, actor, form[CONTACT_REVISED], now=now)
     if application.relation == Relation.GUARDIAN and application.applicant.person is not None:
         guardianship_confirm(
-            guardian=application.applicant.person, ward=application.subject, actor=actor
+            guardian=application.applicant.person, ward=application.subject, actor=actor, now=now
         )
     application = application_transition(
         application=application,
         to=AppStatus.APPROVED,
         actor=actor,
         action=ApplicationAction.APPROVE,
+        now=now,
         reviewer=actor,
-        decided_at=timezone.now(),
+        decided_at=now,
         production_order=order,
     )
     if old is not None:  # 补换卡: the old card is 注销 now, which the holder must hear of
         notify_application(
-            Event.REISSUE_APPROVED, application, values={"old_card": old.masked_number}
+            Event.REISSUE_APPROVED, application, values={"old_card": old.masked_number}, now=now
         )
     else:
-        notify_application(Event.APPLICATION_APPROVED, application)
+        notify_application(Event.APPLICATION_APPROVED, application, now=now)
     return application
 
 

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 
 from sscard.accounts.models import Person, User
 from sscard.accounts.services import person_change_contact
@@ -16,7 +18,13 @@ from sscard.applications.models import Application
 from sscard.applications.notices import contact_placeholders, notify_application
 from sscard.applications.services.transitions import _already_submitted, _create_application
 from sscard.cards.models import Card
-from sscard.cards.services import card_cancel_loss, card_enable, card_lock_current, card_report_loss
+from sscard.cards.services import (
+    HashedServicePassword,
+    card_cancel_loss,
+    card_enable,
+    card_lock_current,
+    card_report_loss,
+)
 from sscard.core.errors import DomainError
 from sscard.notifications.constants import Event
 from sscard.regions.models import RegionSettings
@@ -29,12 +37,14 @@ from sscard.verification.services import challenge_spend
 
 
 def _card_for(
-    item: str, requester: Requester, card: Card, region: RegionSettings
+    item: str, requester: Requester, card: Card, region: RegionSettings, now: datetime
 ) -> tuple[Card, str]:
     """The card, locked: two submissions for one card are taken one after the other."""
-    card_lock_current(card)
+    card_lock_current(card, now=now)
     card = Card.objects.select_related("person").get(pk=card.pk)
-    return card, eligibility.relation_for(item, requester, card.person, region)
+    return card, eligibility.relation_for(
+        item, requester, card.person, region, today=timezone.localdate(now)
+    )
 
 
 LOSS_EVENTS: dict[str, str] = {
@@ -46,18 +56,24 @@ LOSS_EVENTS: dict[str, str] = {
 
 @transaction.atomic
 def item_enable(
-    *, requester: Requester, card: Card, password: str, submission_key: Any = None
+    *,
+    requester: Requester,
+    card: Card,
+    password: str | HashedServicePassword,
+    submission_key: Any = None,
+    now: datetime | None = None,
 ) -> Application:
     first = _already_submitted(requester.user, submission_key)
     if first is not None:
         return first
+    now = now or timezone.now()
     region = region_settings()
-    card, relation = _card_for(ItemCode.ENABLE, requester, card, region)
+    card, relation = _card_for(ItemCode.ENABLE, requester, card, region, now)
     first = _already_submitted(requester.user, submission_key)  # one that held the lock
     if first is not None:
         return first
     eligibility.ensure_trust(Action.ENABLE, requester, region)
-    card = card_enable(card=card, password=password, actor=requester.user)
+    card = card_enable(card=card, password=password, actor=requester.user, now=now)
     application = _create_application(
         item=ItemCode.ENABLE,
         requester=requester,
@@ -67,8 +83,9 @@ def item_enable(
         form_data={},
         status=AppStatus.COMPLETED,
         region=region,
+        now=now,
     )
-    notify_application(Event.CARD_ENABLED, application, person=card.person)
+    notify_application(Event.CARD_ENABLED, application, person=card.person, now=now)
     return application
 
 
@@ -80,20 +97,22 @@ def item_report_loss(
     action: str,
     confirmed_irreversible: bool = False,
     submission_key: Any = None,
+    now: datetime | None = None,
 ) -> Application:
     """临时挂失, 正式挂失 or 解挂, taking effect at once. The same submission twice (a
     double click) returns the first application and changes the card once."""
     first = _already_submitted(requester.user, submission_key)
     if first is not None:
         return first
+    now = now or timezone.now()
     region = region_settings()
-    card, relation = _card_for(ItemCode.LOSS, requester, card, region)
+    card, relation = _card_for(ItemCode.LOSS, requester, card, region, now)
     first = _already_submitted(requester.user, submission_key)  # one that held the lock
     if first is not None:
         return first
     if action == LossAction.CANCEL:
         eligibility.ensure_trust(Action.CANCEL_LOSS, requester, region)
-        card = card_cancel_loss(card=card, actor=requester.user)
+        card = card_cancel_loss(card=card, actor=requester.user, now=now)
     elif action in (LossAction.TEMPORARY, LossAction.FORMAL):
         eligibility.ensure_trust(
             Action.TEMPORARY_LOSS if action == LossAction.TEMPORARY else Action.FORMAL_LOSS,
@@ -105,6 +124,7 @@ def item_report_loss(
             kind=action,
             actor=requester.user,
             confirmed_irreversible=confirmed_irreversible,
+            now=now,
         )
     else:
         raise DomainError("请选择挂失、正式挂失或解挂", field="action")
@@ -123,8 +143,9 @@ def item_report_loss(
         status=AppStatus.COMPLETED,
         submission_key=submission_key,
         region=region,
+        now=now,
     )
-    notify_application(LOSS_EVENTS[action], application, person=card.person, card=card)
+    notify_application(LOSS_EVENTS[action], application, person=card.person, card=card, now=now)
     return application
 
 
@@ -136,6 +157,7 @@ def item_change_contact(
     changes: dict[str, str],
     submission_key: Any = None,
     phone_challenge: Any = None,
+    now: datetime | None = None,
 ) -> Application:
     """信息变更, at once. A new phone number is proved first: ``phone_challenge`` names the
     code texted to it (purpose ``new_phone``) that this account has entered; the proof is
@@ -143,17 +165,20 @@ def item_change_contact(
     first = _already_submitted(requester.user, submission_key)
     if first is not None:
         return first
+    now = now or timezone.now()
     region = region_settings()
-    relation = eligibility.relation_for(ItemCode.CHANGE, requester, person, region)
+    relation = eligibility.relation_for(
+        ItemCode.CHANGE, requester, person, region, today=timezone.localdate(now)
+    )
     eligibility.ensure_trust(Action.CHANGE_INFO, requester, region)
     old_phone = Person.objects.select_for_update().get(pk=person.pk).phone
     first = _already_submitted(requester.user, submission_key)  # one that held the lock
     if first is not None:
         return first
-    person = person_change_contact(person=person, changes=changes, actor=requester.user)
+    person = person_change_contact(person=person, changes=changes, actor=requester.user, now=now)
     if person.phone != old_phone and not requester.counter:
         # at a counter the clerk has the person and their document in front of them
-        _spend_new_phone_proof(requester.user, phone_challenge, person.phone)
+        _spend_new_phone_proof(requester.user, phone_challenge, person.phone, now)
     application = _create_application(
         item=ItemCode.CHANGE,
         requester=requester,
@@ -164,6 +189,7 @@ def item_change_contact(
         status=AppStatus.COMPLETED,
         submission_key=submission_key,
         region=region,
+        now=now,
     )
     notify_application(
         Event.CONTACT_CHANGED,
@@ -171,11 +197,12 @@ def item_change_contact(
         person=person,
         old_phone=old_phone,
         values=contact_placeholders(person, sorted(changes)),
+        now=now,
     )
     return application
 
 
-def _spend_new_phone_proof(user: User, challenge_id: Any, phone: str) -> None:
+def _spend_new_phone_proof(user: User, challenge_id: Any, phone: str, now: datetime) -> None:
     try:
         challenge_pk = uuid.UUID(str(challenge_id)) if challenge_id else None
     except ValueError:
@@ -186,4 +213,6 @@ def _spend_new_phone_proof(user: User, challenge_id: Any, phone: str) -> None:
             field="code",
             code="unproved",
         )
-    challenge_spend(challenge_id=challenge_pk, purpose=Purpose.NEW_PHONE, user=user, phone=phone)
+    challenge_spend(
+        challenge_id=challenge_pk, purpose=Purpose.NEW_PHONE, user=user, phone=phone, now=now
+    )

@@ -4,7 +4,7 @@ submitting: withdraw, resubmit after 退回补正."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -80,6 +80,7 @@ def application_submit_apply(
     files: Mapping[str, Upload],
     submission_key: Any = None,
     today: date | None = None,
+    now: datetime | None = None,
 ) -> Application:
     """社会保障卡申领 for oneself, a minor in one's care, (employer) an employee, or (窗口代办)
     the person at the counter."""
@@ -87,7 +88,8 @@ def application_submit_apply(
     first = _already_submitted(user, submission_key)
     if first is not None:
         return first
-    today = today or timezone.localdate()
+    now = now or timezone.now()
+    today = today or timezone.localdate(now)
     region = region_settings()
     is_employer = user.role == User.Role.EMPLOYER
     if requester.counter:
@@ -115,7 +117,7 @@ def application_submit_apply(
     uploads = prepare_uploads(files, region=region)
 
     with files_removed_unless_committed(), transaction.atomic():
-        subject, relation = _apply_subject(requester, clean, for_someone_else)
+        subject, relation = _apply_subject(requester, clean, for_someone_else, now)
         subject = Person.objects.select_for_update().get(pk=subject.pk)
         # the same submission arriving in parallel: the one that got the lock first has won
         first = _already_submitted(user, submission_key)
@@ -136,6 +138,7 @@ def application_submit_apply(
             fee=fee,
             submission_key=submission_key,
             region=region,
+            now=now,
         )
         if relation == Relation.GUARDIAN:
             assert user.person is not None  # noqa: S101 — a guardian is a person on record
@@ -144,15 +147,16 @@ def application_submit_apply(
                 ward=subject,
                 relationship=clean.data["relationship"],
                 requester=requester,
+                now=now,
             )
         for kind in APPLY_MATERIALS:
             if kind in uploads:
-                _attach(application, subject, kind, uploads[kind])
+                _attach(application, subject, kind, uploads[kind], now=now)
         return application
 
 
 def _apply_subject(
-    requester: Requester, clean: CleanApply, for_someone_else: bool
+    requester: Requester, clean: CleanApply, for_someone_else: bool, now: datetime
 ) -> tuple[Person, str]:
     user = requester.user
     details = {
@@ -163,15 +167,18 @@ def _apply_subject(
         "birth_date": date.fromisoformat(clean.data["birth_date"]),
     }
     if requester.counter:
-        return person_find_or_create(facts=clean.facts, details=details), Relation.COUNTER
+        return person_find_or_create(facts=clean.facts, details=details, now=now), Relation.COUNTER
     if user.role == User.Role.EMPLOYER:
         if user.employer is None:
             raise DomainError("单位账号未关联单位信息", code="no_employer")
-        person = person_find_or_create(facts=clean.facts, details=details)
-        employment_ensure(employer=user.employer, person=person, actor=user)
+        person = person_find_or_create(facts=clean.facts, details=details, now=now)
+        employment_ensure(employer=user.employer, person=person, actor=user, now=now)
         return person, Relation.EMPLOYER
     if for_someone_else:
-        return person_find_or_create(facts=clean.facts, details=details), Relation.GUARDIAN
+        return (
+            person_find_or_create(facts=clean.facts, details=details, now=now),
+            Relation.GUARDIAN,
+        )
     assert user.person is not None  # noqa: S101 — checked by the caller
     return user.person, Relation.SELF
 
@@ -188,13 +195,15 @@ def application_submit_reissue(
     files: Mapping[str, Upload] | None = None,
     submission_key: Any = None,
     today: date | None = None,
+    now: datetime | None = None,
 ) -> Application:
     """补卡 (only after 正式挂失) or 换卡 (from 正常 or 正式挂失, with a reason)."""
     files = files or {}
     first = _already_submitted(requester.user, submission_key)
     if first is not None:
         return first
-    today = today or timezone.localdate()
+    now = now or timezone.now()
+    today = today or timezone.localdate(now)
     region = region_settings()
     errors = FormErrors()
     kind = str(data.get("kind", ""))
@@ -208,14 +217,16 @@ def application_submit_reissue(
     uploads = prepare_uploads({MaterialKind.PHOTO: files.get(MaterialKind.PHOTO)}, region=region)
 
     with files_removed_unless_committed(), transaction.atomic():
-        card = card_lock_current(card)  # an expired temporary report is lifted first
+        card = card_lock_current(card, now=now)  # an expired temporary report is lifted first
         person = Person.objects.select_for_update().get(pk=card.person_id)
         # the same submission arriving in parallel: the one that got the lock first has won
         first = _already_submitted(requester.user, submission_key)
         if first is not None:
             return first
-        relation = eligibility.relation_for(ItemCode.REISSUE, requester, person, region)
-        eligibility.check_reissue(requester=requester, card=card, kind=kind)
+        relation = eligibility.relation_for(
+            ItemCode.REISSUE, requester, person, region, today=today
+        )
+        eligibility.check_reissue(requester=requester, card=card, kind=kind, now=now)
         if kind == ReissueKind.REPLACE and reason == ReplaceReason.EXPIRING:
             _check_expiring(card, region, today)
         photo = uploads.get(MaterialKind.PHOTO)
@@ -238,9 +249,10 @@ def application_submit_reissue(
             fee=region.reissue_fee,
             submission_key=submission_key,
             region=region,
+            now=now,
         )
         if photo is not None:
-            _attach(application, person, MaterialKind.PHOTO, photo)
+            _attach(application, person, MaterialKind.PHOTO, photo, now=now)
         else:
             assert previous_photo is not None  # noqa: S101
             Material.objects.create(
@@ -251,8 +263,9 @@ def application_submit_reissue(
                 content_type=previous_photo.content_type,
                 size=previous_photo.size,
                 photo_check=previous_photo.photo_check,
+                created_at=now,
             )
-        notify_application(Event.REISSUE_SUBMITTED, application, person=person)
+        notify_application(Event.REISSUE_SUBMITTED, application, person=person, now=now)
         return application
 
 
@@ -284,7 +297,9 @@ def _own(requester: Requester, application: Application) -> Application:
     raise NotFound(NOT_FOUND)
 
 
-def application_withdraw(*, requester: Requester, application: Application) -> Application:
+def application_withdraw(
+    *, requester: Requester, application: Application, now: datetime | None = None
+) -> Application:
     """Withdraw before a decision (已提交, 已受理 or 退回补正)."""
     _own(requester, application)
     with transaction.atomic():
@@ -298,6 +313,7 @@ def application_withdraw(*, requester: Requester, application: Application) -> A
             to=AppStatus.WITHDRAWN,
             actor=requester.user,
             action=ApplicationAction.WITHDRAW,
+            now=now,
             paused_since=None,
             due_on=None,
         )
@@ -310,11 +326,13 @@ def application_resubmit(
     data: dict[str, Any],
     files: Mapping[str, Upload] | None = None,
     today: date | None = None,
+    now: datetime | None = None,
 ) -> Application:
     """After 退回补正: the corrected form goes back to review and the clock runs again; the
     working days spent on the correction are not counted."""
     _own(requester, application)
-    today = today or timezone.localdate()
+    now = now or timezone.now()
+    today = today or timezone.localdate(now)
     region = region_settings()
     uploads = prepare_uploads(files, region=region)
     with files_removed_unless_committed(), transaction.atomic():
@@ -347,7 +365,7 @@ def application_resubmit(
             errors.raise_if_any()
         for kind in APPLY_MATERIALS:
             if kind in uploads:
-                _attach(application, application.subject, kind, uploads[kind])
+                _attach(application, application.subject, kind, uploads[kind], now=now)
         calendar = work_calendar(start=application.paused_since or today, end=today)
         paused = paused_working_days(
             calendar, paused_on=application.paused_since or today, resumed_on=today
@@ -359,6 +377,7 @@ def application_resubmit(
             to=AppStatus.ACCEPTED,
             actor=requester.user,
             action=ApplicationAction.RESUBMIT,
+            now=now,
             form_data=form,
             outlet=_chosen_outlet(form),
             paused_since=None,

@@ -6,7 +6,7 @@ materials and the legal time limit are shared by the items' services."""
 from __future__ import annotations
 
 import secrets
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -53,8 +53,10 @@ def application_transition(
     actor: User | None,
     action: ApplicationAction,
     note: str = "",
+    now: datetime | None = None,
     **changes: Any,
 ) -> Application:
+    now = now or timezone.now()
     application = Application.objects.select_for_update().get(pk=application.pk)
     if to not in APPLICATION_TRANSITIONS[application.status]:
         raise InvalidTransition(
@@ -64,8 +66,10 @@ def application_transition(
     application.status = to
     for name, value in changes.items():
         setattr(application, name, value)
+    application.updated_at = now
     application.save(update_fields=["status", *changes, "updated_at"])
     ApplicationEvent.objects.create(
+        at=now,
         application=application,
         action=action,
         from_status=previous,
@@ -84,6 +88,7 @@ def application_transition(
             "from": previous,
             "to": to,
         },
+        at=now,
     )
     return application
 
@@ -93,8 +98,8 @@ def action_label(action: str) -> str:
     return ApplicationAction(action).label if action in ApplicationAction.values else action
 
 
-def _receipt_number(region: RegionSettings) -> str:
-    stamp = timezone.localdate().strftime("%Y%m%d")
+def _receipt_number(region: RegionSettings, now: datetime) -> str:
+    stamp = timezone.localdate(now).strftime("%Y%m%d")
     return f"{region.region_code}{stamp}{secrets.randbelow(10**10):010d}"
 
 
@@ -116,17 +121,18 @@ def _create_application(
     fee: Decimal = Decimal(0),
     submission_key: Any = None,
     region: RegionSettings,
+    now: datetime | None = None,
 ) -> Application:
     """Insert the application with a fresh receipt number. A clash of receipt numbers is
     retried; the same submission twice returns the first; a second open card request for one
     person is refused even when two arrive at the same instant."""
-    now = timezone.now()
+    now = now or timezone.now()
     extra: dict[str, Any] = {"submission_key": submission_key} if submission_key else {}
     extra["outlet"] = _chosen_outlet(form_data)
     if status == AppStatus.COMPLETED:
         extra["completed_at"] = now
     for _attempt in range(10):
-        receipt = _receipt_number(region)
+        receipt = _receipt_number(region, now)
         try:
             with transaction.atomic():
                 application = Application.objects.create(
@@ -139,6 +145,8 @@ def _create_application(
                     form_data=form_data,
                     status=status,
                     fee=fee,
+                    submitted_at=now,
+                    updated_at=now,
                     **extra,
                 )
         except IntegrityError:
@@ -150,6 +158,7 @@ def _create_application(
             eligibility.ensure_no_open_card_application(subject)
             raise
         ApplicationEvent.objects.create(
+            at=now,
             application=application,
             action=ApplicationAction.SUBMIT,
             to_status=status,
@@ -167,6 +176,7 @@ def _create_application(
                 "relation": relation,
                 "trust": int(requester.trust),
             },
+            at=now,
         )
         return application
     raise DomainError("受理编号生成失败，请稍后重试", code="receipt_exhausted")  # pragma: no cover
@@ -181,7 +191,12 @@ def _chosen_outlet(form_data: dict[str, Any]) -> Outlet | None:
 
 
 def _attach(
-    application: Application, person: Person, kind: str, upload: UploadedFile | PreparedUpload
+    application: Application,
+    person: Person,
+    kind: str,
+    upload: UploadedFile | PreparedUpload,
+    *,
+    now: datetime | None = None,
 ) -> Material:
     """Store one material under a generated name. ``upload`` is normally prepared (hardened,
     and for a photo checked and fixed) before the caller's transaction; a raw upload is
@@ -199,6 +214,7 @@ def _attach(
         content_type=prepared.content_type,
         size=prepared.size,
         photo_check=prepared.photo_check,
+        created_at=now or timezone.now(),
     )
     note_written(material.file.storage, material.file.name)
     return material

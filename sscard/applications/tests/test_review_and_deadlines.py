@@ -16,6 +16,7 @@ from sscard.applications.constants import ApplicationAction, AppStatus
 from sscard.applications.models import Application, ApplicationEvent
 from sscard.applications.selectors import application_deadline, applications_overdue
 from sscard.applications.tests.helpers import (
+    apply_form,
     approve,
     holder_document,
     produce_to_outlet,
@@ -23,8 +24,11 @@ from sscard.applications.tests.helpers import (
 )
 from sscard.audit.models import AuditRecord
 from sscard.cards.constants import CardStatus
+from sscard.conftest import jpeg
 from sscard.core.errors import DomainError
 from sscard.core.workdays import WorkCalendar
+from sscard.notifications.constants import Event
+from sscard.notifications.models import Message
 from sscard.production import services as production
 from sscard.production.constants import Stage
 from sscard.testing.factories import PersonFactory, StaffFactory, UserFactory, requester_for
@@ -73,6 +77,37 @@ def test_accepting_starts_the_clock_of_25_working_days(citizen, bank, outlet, re
     assert application.accepted_at == at(MONDAY)
     assert application.due_on == CALENDAR.add_working_days(MONDAY, 25)
     assert application.paused_since is None
+
+
+def test_steps_told_when_they_happened_are_numbered_timed_and_told_as_of_then(
+    citizen, bank, outlet, reviewer
+):
+    """The services take the time of each step (the demo data replays the past this way): the
+    receipt number, the timeline, the audit trail, the deadline and the holder's messages are
+    those of that moment, whatever the clock says."""
+    submitted, accepted = at(MONDAY, 9), at(date(2026, 3, 3), 11)
+    assert citizen.person is not None
+    application = services.application_submit_apply(
+        requester=Requester(user=citizen, trust=TrustLevel.L4),
+        data=apply_form(citizen.person, bank, outlet),
+        files={"photo": jpeg()},
+        now=submitted,
+    )
+    services.application_accept(application=application, actor=reviewer, now=accepted)
+
+    application = refresh(application)
+    assert application.receipt_number[6:14] == "20260302"
+    assert application.submitted_at == submitted
+    assert application.accepted_at == application.updated_at == accepted
+    assert application.due_on == CALENDAR.add_working_days(date(2026, 3, 3), 25)
+    assert [event.at for event in application.events.order_by("pk")] == [submitted, accepted]
+    trail = AuditRecord.objects.filter(
+        target_type="applications.application", target_id=str(application.pk)
+    )
+    assert sorted(record.at for record in trail) == [submitted, accepted]
+    told = Message.objects.filter(notification__event=Event.APPLICATION_ACCEPTED)
+    assert told.exists()
+    assert {message.created_at for message in told} == {accepted}
 
 
 def test_accepted_before_national_day_the_deadline_skips_the_holidays(

@@ -148,6 +148,21 @@ def test_a_temporary_report_remembers_the_state_before_and_expires_after_ten_day
     assert reported.loss_expires_at == REPORTED_AT + timedelta(days=10)
 
 
+def test_a_report_made_at_a_given_time_runs_and_is_recorded_from_that_time():
+    """A caller that says when the report was made (the demo data, replaying the past) gets the
+    expiry, the card's history row and the audit row of that moment, whatever the clock says."""
+    card = CardFactory()
+
+    reported = services.card_report_loss(
+        card=card, kind=LossKind.TEMPORARY, actor=None, now=REPORTED_AT
+    )
+
+    assert reported.loss_expires_at == REPORTED_AT + timedelta(days=10)
+    assert reported.updated_at == REPORTED_AT
+    assert CardHistory.objects.filter(card=card).latest("pk").at == REPORTED_AT
+    assert AuditRecord.objects.filter(action="card.temp_lost").get().at == REPORTED_AT
+
+
 def test_the_temporary_report_lasts_as_many_days_as_the_region_sets(region):
     region.temporary_loss_days = 3
     region.save()

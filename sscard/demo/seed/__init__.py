@@ -25,15 +25,15 @@ How
 Every person's history is a *story*: a list of steps (register, apply, accept, approve,
 produce, hand over, enable, report a loss, reissue …) performed through the services, the
 same calls the portal and the staff pages make, so the rows, card history, timelines and audit
-records are the ones the services write. The steps are spread over the past: while a story
-runs, ``django.utils.timezone.now`` reads a story clock (never later than the real time), so
-acceptance dates, legal deadlines, receipt numbers, card issue dates and temporary loss
+records are the ones the services write. The steps are spread over the past: each service
+is told the moment of its step (``now=``, from a story clock never later than the real time),
+so acceptance dates, legal deadlines, receipt numbers, card issue dates and temporary loss
 expiry are what they would have been had the steps happened on those days.
 
 One shortcut keeps it fast: enabling a card hashes its 6-digit service password with the
 project's password hasher (Argon2, about a third of a second). The named demo cards are
-enabled with :data:`DEMO_SERVICE_PASSWORD`; for the crowd the same service runs with one
-precomputed hash of :data:`BULK_SERVICE_PASSWORD` standing in for the hashing.
+enabled with :data:`DEMO_SERVICE_PASSWORD`; the crowd's cards are enabled by the same service
+with :data:`BULK_SERVICE_PASSWORD` hashed once, ahead (``service_password_hash``).
 
 Running it again does nothing but print the logins (the marker is the ``demo_admin`` user).
 People, dates and choices are deterministic for a given day (``random.Random(2026)``,

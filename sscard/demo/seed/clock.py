@@ -6,7 +6,6 @@ import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, datetime, time, timedelta
-from unittest import mock
 
 from django.utils import timezone
 
@@ -17,8 +16,8 @@ def local(day: date, at: time) -> datetime:
 
 
 class StoryClock:
-    """Stands in for ``timezone.now`` while the stories run: the moment of the current step,
-    never later than the real time at which seeding began."""
+    """The moment of the current step of a story, never later than the real time at which
+    seeding began: the seeder passes it to every service it calls (``now=``)."""
 
     def __init__(self, real_now: datetime) -> None:
         self.ceiling = real_now - timedelta(minutes=5)
@@ -50,16 +49,3 @@ def quiet_audit_log() -> Iterator[None]:
         yield
     finally:
         audit_logger.setLevel(level)
-
-
-@contextmanager
-def story_time(clock: StoryClock) -> Iterator[None]:
-    """``timezone.now`` reads ``clock`` while the stories run. The seeder itself passes the
-    clock's time where it stamps a row or a service takes one (``date_joined``, ``today=``,
-    ``now=``); the patch remains for the services that read the time themselves: the
-    ``auto_now``/``auto_now_add`` stamps of accounts, applications, cards, production, audit
-    and notification rows, and the times and dates the services compute (receipt and batch
-    numbers, 受理/decision/completion times, legal deadlines, card issue dates, temporary loss
-    expiry, message placeholders)."""
-    with mock.patch.object(timezone, "now", clock.now):
-        yield

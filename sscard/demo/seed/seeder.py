@@ -8,7 +8,6 @@ import random
 from collections.abc import Iterator
 from datetime import date, datetime, time, timedelta
 
-from django.contrib.auth.hashers import make_password
 from django.core.management.base import CommandError
 from django.db.models import F
 from django.utils import timezone
@@ -20,10 +19,11 @@ from sscard.accounts.trust import Requester, TrustLevel
 from sscard.audit.services import audit_record
 from sscard.backoffice.otp import staff_totp_enrol
 from sscard.cards.constants import CardStatus
+from sscard.cards.services import service_password_hash
 from sscard.core.documents import Gender
 from sscard.core.errors import DomainError
 from sscard.core.workdays import WorkCalendar
-from sscard.demo.seed.clock import StoryClock, local, story_time
+from sscard.demo.seed.clock import StoryClock, local
 from sscard.demo.seed.people import Case, People, Profile
 from sscard.demo.seed.reference import (
     BANKS,
@@ -356,6 +356,7 @@ class Seeder(StorySteps):
             uscc=uscc(rng=self.rng),
             contact_name=contact.name,
             contact_phone=contact.phone,
+            now=self.clock.now(),
         )
         review.licence_attach(employer=employer, licence=licence_scan())
         user = User(
@@ -369,7 +370,9 @@ class Seeder(StorySteps):
         # approved by the demo reviewer the next day (单位注册审核)
         self.clock.set(local(self.today - timedelta(days=199), time(10, 30)))
         user.employer = review.employer_approve(
-            employer_id=employer.pk, actor=User.objects.get(username="demo_reviewer")
+            employer_id=employer.pk,
+            actor=User.objects.get(username="demo_reviewer"),
+            now=self.clock.now(),
         )
         requester = Requester(user, TrustLevel.L3)
         for scenario in EMPLOYEE_SCENARIOS:
@@ -389,6 +392,7 @@ class Seeder(StorySteps):
             uscc=uscc(rng=self.rng),
             contact_name=contact.name,
             contact_phone=contact.phone,
+            now=self.clock.now(),
         )
         review.licence_attach(employer=employer, licence=licence_scan())
         user = User(
@@ -422,7 +426,9 @@ class Seeder(StorySteps):
             cards__status=CardStatus.ACTIVE, user__username__startswith="citizen"
         ).order_by("pk")[:2]
         for person in holders:
-            employment_ensure(employer=self.employer_row, person=person, actor=None)
+            employment_ensure(
+                employer=self.employer_row, person=person, actor=None, now=self.clock.now()
+            )
 
     def messages_read(self) -> None:
         """The services wrote each story's 消息中心 messages; the ones older than a month
@@ -437,12 +443,11 @@ class Seeder(StorySteps):
     def run(self) -> None:
         self.reference_data()
         self.staff()
-        self.bulk_password_hash = make_password(BULK_SERVICE_PASSWORD)
-        with story_time(self.clock):
-            self.named_citizens()
-            self.employer()
-            self.employer_new()
-            self.crowd()
+        self.bulk_password = service_password_hash(BULK_SERVICE_PASSWORD)
+        self.named_citizens()
+        self.employer()
+        self.employer_new()
+        self.crowd()
         self.messages_read()
         audit_record(
             actor=None,

@@ -5,7 +5,6 @@ from __future__ import annotations
 import random
 from datetime import timedelta
 from typing import Any
-from unittest import mock
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management.base import CommandError
@@ -16,12 +15,11 @@ from sscard.accounts.trust import Requester, TrustLevel
 from sscard.applications import services as apps_services
 from sscard.applications.constants import ItemCode, ReissueKind
 from sscard.cards.models import Card
-from sscard.cards.services import card_expire_temporary_losses
+from sscard.cards.services import HashedServicePassword, card_expire_temporary_losses
 from sscard.core.documents import validate_document
 from sscard.demo.seed.clock import StoryClock
 from sscard.demo.seed.people import Case, People, Profile
 from sscard.demo.seed.reference import (
-    BULK_SERVICE_PASSWORD,
     DEMO_SERVICE_PASSWORD,
     FAILURE_REASONS,
     OCCUPATIONS,
@@ -51,7 +49,7 @@ class StorySteps:
     photo: bytes
     household_scan: bytes
     guardian_scan: bytes
-    bulk_password_hash: str
+    bulk_password: HashedServicePassword
     citizen_serial: int
 
     def register(
@@ -59,7 +57,7 @@ class StorySteps:
     ) -> User:
         """A citizen's account with their person on record (name and ID number checked)."""
         facts = validate_document(profile.doc_type, profile.doc_number, today=self.people.today)
-        person = person_find_or_create(facts=facts, details=profile.details())
+        person = person_find_or_create(facts=facts, details=profile.details(), now=self.clock.now())
         if username is None:
             self.citizen_serial += 1
             username = f"citizen{self.citizen_serial:03d}"
@@ -119,7 +117,7 @@ class StorySteps:
             files["guardian_proof"] = self._upload("guardian_proof")
         case.production_order = None
         case.application = apps_services.application_submit_apply(
-            requester=case.requester, data=data, files=files, today=self.clock.today()
+            requester=case.requester, data=data, files=files, now=self.clock.now()
         )
         case.person = case.application.subject
 
@@ -127,7 +125,7 @@ class StorySteps:
         data = {"kind": kind, "reason": reason, **self._delivery_form(case)}
         case.production_order = None
         case.application = apps_services.application_submit_reissue(
-            requester=case.requester, card=case.the_card, data=data, today=self.clock.today()
+            requester=case.requester, card=case.the_card, data=data, now=self.clock.now()
         )
 
     def step_reissue(self, case: Case, scenario: Scenario) -> None:
@@ -138,7 +136,7 @@ class StorySteps:
 
     def step_accept(self, case: Case, scenario: Scenario) -> None:
         case.application = apps_services.application_accept(
-            application=case.app, actor=self.reviewer
+            application=case.app, actor=self.reviewer, now=self.clock.now()
         )
 
     def step_return(self, case: Case, scenario: Scenario) -> None:
@@ -147,7 +145,11 @@ class StorySteps:
             reason, what = "领卡方式信息有误，请核对领卡网点或邮寄地址", "delivery"
         case.to_correct = what
         case.application = apps_services.application_return(
-            application=case.app, actor=self.reviewer, reason=reason, reason_code=RETURN_CODES[what]
+            application=case.app,
+            actor=self.reviewer,
+            reason=reason,
+            reason_code=RETURN_CODES[what],
+            now=self.clock.now(),
         )
 
     def step_resubmit(self, case: Case, scenario: Scenario) -> None:
@@ -162,7 +164,7 @@ class StorySteps:
             application=case.app,
             data=data,
             files=files,
-            today=self.clock.today(),
+            now=self.clock.now(),
         )
 
     def step_reject(self, case: Case, scenario: Scenario) -> None:
@@ -171,26 +173,32 @@ class StorySteps:
             reason = "经核查该卡挂失、补换卡信息与银行记录不一致，请到社保卡服务网点办理"
             code = "not_eligible"
         case.application = apps_services.application_reject(
-            application=case.app, actor=self.reviewer, reason=reason, reason_code=code
+            application=case.app,
+            actor=self.reviewer,
+            reason=reason,
+            reason_code=code,
+            now=self.clock.now(),
         )
 
     def step_withdraw(self, case: Case, scenario: Scenario) -> None:
         case.application = apps_services.application_withdraw(
-            requester=case.requester, application=case.app
+            requester=case.requester, application=case.app, now=self.clock.now()
         )
 
     def step_approve(self, case: Case, scenario: Scenario) -> None:
         case.application = apps_services.application_approve(
-            application=case.app, actor=self.reviewer
+            application=case.app, actor=self.reviewer, now=self.clock.now()
         )
         case.production_order = case.application.production_order
 
     def step_send(self, case: Case, scenario: Scenario) -> None:
         """数据录入 as the production officer does it at /staff/production/: the order goes
         into a new batch of its bank (after 制卡失败 too), and the batch is sent."""
-        order = case.order
-        batch = production.batch_create(bank=order.bank, order_ids=[order.pk], actor=self.producer)
-        production.batch_send(batch=batch, actor=self.producer)
+        order, now = case.order, self.clock.now()
+        batch = production.batch_create(
+            bank=order.bank, order_ids=[order.pk], actor=self.producer, now=now
+        )
+        production.batch_send(batch=batch, actor=self.producer, now=now)
         order.refresh_from_db()
 
     def _batch_of(self, case: Case) -> Batch:
@@ -203,11 +211,13 @@ class StorySteps:
         """The bank's system acknowledges the batch (已接收) before it reports on its orders,
         as the partner simulator does; saying so again changes nothing."""
         bank = case.order.bank
-        production.batch_acknowledge(batch=self._batch_of(case), by=partner_label(bank))
+        production.batch_acknowledge(
+            batch=self._batch_of(case), by=partner_label(bank), now=self.clock.now()
+        )
 
     def _batch_settles(self, case: Case) -> None:
         """已完成 once none of the batch's orders is still with the bank or the factory."""
-        production.batch_refresh_status(self._batch_of(case))
+        production.batch_refresh_status(self._batch_of(case), now=self.clock.now())
 
     def step_produce(self, case: Case, scenario: Scenario) -> None:
         self._bank_takes_over(case)
@@ -216,6 +226,7 @@ class StorySteps:
             to=Stage.PRODUCING,
             actor=None,
             place=f"{case.order.bank.name}制卡中心",
+            now=self.clock.now(),
         )
 
     def step_city(self, case: Case, scenario: Scenario) -> None:
@@ -224,11 +235,14 @@ class StorySteps:
             to=Stage.CITY_BANK,
             actor=None,
             place=f"{case.order.bank.name}揭阳分行",
+            now=self.clock.now(),
         )
 
     def step_outlet(self, case: Case, scenario: Scenario) -> None:
         order = case.order
-        production.order_advance(order=order, to=Stage.OUTLET, actor=self._clerk_of(order))
+        production.order_advance(
+            order=order, to=Stage.OUTLET, actor=self._clerk_of(order), now=self.clock.now()
+        )
         self._batch_settles(case)
 
     def _clerk_of(self, order: ProductionOrder) -> User:
@@ -245,6 +259,7 @@ class StorySteps:
             actor=None,
             place=f"{case.order.bank.name}揭阳分行",
             tracking_number=tracking,
+            now=self.clock.now(),
         )
         self._batch_settles(case)
 
@@ -268,12 +283,16 @@ class StorySteps:
                 )
             ],
             by=f"{order.bank.name}（快递）",
+            now=self.clock.now(),
         )
 
     def step_fail(self, case: Case, scenario: Scenario) -> None:
         self._bank_takes_over(case)
         production.order_fail(
-            order=case.order, reason=self.rng.choice(FAILURE_REASONS), actor=self.producer
+            order=case.order,
+            reason=self.rng.choice(FAILURE_REASONS),
+            actor=self.producer,
+            now=self.clock.now(),
         )
         self._batch_settles(case)
 
@@ -285,33 +304,33 @@ class StorySteps:
                 actor=self._clerk_of(order),
                 doc_type=order.person.doc_type,
                 doc_number=order.person.doc_number,
+                now=self.clock.now(),
             )
         else:
-            application = apps_services.application_confirm_delivery(order=order, actor=None)
+            application = apps_services.application_confirm_delivery(
+                order=order, actor=None, now=self.clock.now()
+            )
         case.application = application
         case.card = Card.objects.get(pk=order.card_id)
 
     def step_enable(self, case: Case, scenario: Scenario) -> None:
-        if case.real_enable:
-            apps_services.item_enable(
-                requester=case.requester, card=case.the_card, password=DEMO_SERVICE_PASSWORD
-            )
-        else:
-            self._enable_with_shared_hash(case)
+        apps_services.item_enable(
+            requester=case.requester,
+            card=case.the_card,
+            # the crowd's cards share one hash of the bulk password (hashing one takes a third
+            # of a second)
+            password=DEMO_SERVICE_PASSWORD if case.real_enable else self.bulk_password,
+            now=self.clock.now(),
+        )
         case.the_card.refresh_from_db()
-
-    def _enable_with_shared_hash(self, case: Case) -> None:
-        """:func:`item_enable` with the bulk service password hashed once, not per card."""
-        with mock.patch(
-            "sscard.cards.services.make_password", return_value=self.bulk_password_hash
-        ):
-            apps_services.item_enable(
-                requester=case.requester, card=case.the_card, password=BULK_SERVICE_PASSWORD
-            )
 
     def _loss(self, case: Case, action: str) -> None:
         apps_services.item_report_loss(
-            requester=case.requester, card=case.the_card, action=action, confirmed_irreversible=True
+            requester=case.requester,
+            card=case.the_card,
+            action=action,
+            confirmed_irreversible=True,
+            now=self.clock.now(),
         )
         case.the_card.refresh_from_db()
 
@@ -345,6 +364,7 @@ class StorySteps:
             person=person,
             changes=changes,
             phone_challenge=self._new_phone_entered(case.requester.user, person, changes),
+            now=self.clock.now(),
         )
 
     def _new_phone_entered(self, user: User, person: Person, changes: dict[str, str]) -> Any:
@@ -362,6 +382,7 @@ class StorySteps:
             expires_at=now + timedelta(minutes=5),
             sent_at=now,
             used_at=now,
+            created_at=now,
         ).pk
 
     # -- the cast ----------------------------------------------------------------------------

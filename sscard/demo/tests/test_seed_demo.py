@@ -8,7 +8,7 @@ from django.contrib.auth import authenticate
 from django.contrib.auth.models import Group
 from django.core.management import CommandError, call_command
 from django.db import connection
-from django.db.models import Count, Q
+from django.db.models import Count, Min, Q
 from django.test import RequestFactory
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -17,6 +17,7 @@ from sscard.accounts.models import Employment, Guardianship, Person, User
 from sscard.applications.constants import CARD_ITEMS, OPEN_STATUSES, AppStatus, ItemCode
 from sscard.applications.models import Application
 from sscard.applications.selectors import application_deadline, applications_overdue
+from sscard.audit.models import AuditRecord
 from sscard.backoffice.otp import totp_secret
 from sscard.cards.constants import LIVE_STATUSES, CardStatus
 from sscard.cards.models import Card
@@ -203,6 +204,20 @@ def test_seed_demo_writes_a_lived_in_region_once():
         times = [event.at for event in sorted(events, key=lambda e: e.pk)]
         assert times == sorted(times), application.receipt_number
         assert times[0] >= application.submitted_at, application.receipt_number
+
+    # each step is recorded at its moment in the story (the seeder tells the services when):
+    # the receipt number carries the day of submission, the timeline and the audit trail of
+    # the application begin at that moment
+    first_audit = dict(
+        AuditRecord.objects.filter(target_type="applications.application")
+        .values_list("target_id")
+        .annotate(first=Min("at"))
+    )
+    for application in Application.objects.prefetch_related("events"):
+        day = timezone.localdate(application.submitted_at)
+        assert application.receipt_number[6:14] == f"{day:%Y%m%d}", application.receipt_number
+        assert min(event.at for event in application.events.all()) == application.submitted_at
+        assert first_audit[str(application.pk)] == application.submitted_at
 
     # a second run changes nothing and still prints the logins
     before = counts()

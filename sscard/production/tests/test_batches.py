@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
@@ -29,6 +30,7 @@ from sscard.testing.factories import BankFactory
 pytestmark = pytest.mark.django_db
 
 BY = "合作银行：测试"
+SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 def stage(order_id: int, to: str, **kw) -> Report:
@@ -54,6 +56,28 @@ def test_a_batch_gathers_a_banks_approved_orders_and_sending_it_enters_their_dat
     assert set(ProductionOrder.objects.values_list("stage", flat=True)) == {Stage.DATA_SENT}
     with pytest.raises(DomainError, match="已发送"):
         batch_send(batch=batch, actor=producer)
+
+
+def test_a_batch_made_and_sent_at_a_given_time_is_numbered_and_stamped_for_it(
+    make_orders, bank, producer
+):
+    """The officer's steps told when they happened (the demo data replays the past): the
+    batch number carries that day, and the batch, its orders' timeline and the trail that
+    moment."""
+    made, sent = datetime(2026, 3, 2, 9, tzinfo=SHANGHAI), datetime(2026, 3, 3, 10, tzinfo=SHANGHAI)
+    (order,) = make_orders(1)
+
+    batch = batch_create(bank=bank, order_ids=[order.pk], actor=producer, now=made)
+    batch = batch_send(batch=batch, actor=producer, now=sent)
+
+    assert batch.number.startswith("PB20260302")
+    assert batch.created_at == made
+    assert batch.sent_at == sent
+    order.refresh_from_db()
+    assert order.updated_at == sent
+    assert order.events.get(stage=Stage.DATA_SENT).at == sent
+    trail = AuditRecord.objects.filter(action__startswith="production.batch_")
+    assert sorted(record.at for record in trail) == [made, sent]
 
 
 def test_a_batch_moves_only_along_its_lifecycle_and_each_move_is_audited(
