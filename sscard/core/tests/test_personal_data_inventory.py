@@ -80,6 +80,7 @@ NOT_PERSONAL = {
     "production.ResultImport.file_name",
     "employers.Batch.file_hash",
     "employers.BatchRow.photo_fixed",
+    "employers.Batch.files_removed_at",  # when the keeping period deleted the files
 }
 LOOKS_PERSONAL = re.compile(
     r"(^|_)(name|doc|phone|address|birth|gender|ethnicity|nationality|id_number|mail|bank|"

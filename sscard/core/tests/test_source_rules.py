@@ -45,9 +45,13 @@ INVENTORY: dict[str, str] = {
     "secrets.token_bytes": "generated data keys (scripts/make_env.py)",
     "secrets.choice": "card numbers, the benchmark's passwords",
     "secrets.randbelow": "receipt numbers",
-    "cryptography.hashes": "the simulated IdP's key derivation",
-    "hashes.SHA256": "HKDF-SHA-256 in the simulated IdP",
-    "cryptography.HKDF": "the simulated IdP derives its signing key from SECRET_KEY",
+    "cryptography.InvalidTag": "a stored file whose AES-256-GCM tag fails (changed, cut, or no "
+    "listed key opens it: sscard/core/filecrypt.py)",
+    "cryptography.hashes": "key derivation: each stored file's key, the simulated IdP's",
+    "hashes.SHA256": "HKDF-SHA-256: each stored file's key from the data key and the file's "
+    "salt; the simulated IdP's signing key",
+    "cryptography.HKDF": "each stored file's key (sscard/core/filecrypt.py); the simulated IdP "
+    "derives its signing key from SECRET_KEY",
     "cryptography.ec": "the simulated IdP's ES256 signing key",
     "ec.SECP256R1": "P-256, for ES256 ID tokens (the simulated IdP)",
     "ec.derive_private_key": "the simulated IdP's signing key",
