@@ -83,11 +83,15 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # TRACE, CONNECT and every method no view serves: 405 before anything else runs
+    "sscard.core.middleware.MethodsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # a signed-in person's pages are never stored (Cache-Control: private, no-store)
+    "sscard.core.middleware.PrivateNoStoreMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
