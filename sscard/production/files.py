@@ -24,6 +24,7 @@ from sscard.core.errors import DomainError
 from sscard.production.constants import BatchStatus, Delivery, Stage
 from sscard.production.models import Batch, ResultImport
 from sscard.production.reports import Report, ReportKind, ReportsRejected, batch_apply_reports
+from sscard.production.retention import batch_download_ensure_open
 from sscard.production.selectors import batch_orders
 
 EXPORT_COLUMNS = (
@@ -116,8 +117,13 @@ class ExportFile:
 
 def batch_export(*, batch: Batch, fmt: str, actor: User) -> ExportFile:
     """The batch as a file for the bank: ``fmt`` is ``csv`` (UTF-8 with BOM, which the
-    spreadsheet programs in use read as Chinese) or ``xlsx``."""
+    spreadsheet programs in use read as Chinese) or ``xlsx``. Refused
+    (:class:`~sscard.production.retention.BatchDownloadClosed`) once the batch has been done
+    longer than the region allows."""
     require_role(actor, User.Role.PRODUCER)
+    if fmt not in ("csv", "xlsx"):
+        raise DomainError("导出格式不正确", code="bad_format")
+    batch_download_ensure_open(batch=batch, actor=actor, via=fmt)
     rows = list(_export_rows(batch))
     if fmt == "csv":
         buffer = io.StringIO()
