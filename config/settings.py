@@ -87,11 +87,17 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # TRACE, CONNECT and every method no view serves: 405 before anything else runs
+    "sscard.core.middleware.MethodsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # a signed-in person's pages are never stored (Cache-Control: private, no-store)
+    "sscard.core.middleware.PrivateNoStoreMiddleware",
+    # uploads per account and per address (SSCARD_UPLOAD_LIMIT_*), before any view runs
+    "sscard.core.middleware.UploadRateLimitMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -258,7 +264,14 @@ if SSCARD_SMS_SIMULATOR and not SSCARD_SMS_GATEWAY_URL:
     # the demo's gateway is the simulated one this service serves
     SSCARD_SMS_GATEWAY_URL = SSCARD_PUBLIC_URL.rstrip("/") + "/sms-sim/api/send"
 
+# Shared by every worker for the upload limits below: Redis (django-redis, CACHE_URL=redis://…)
+# when more than one process serves; the default local memory counts per process.
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+# Uploads (photos, the photo check, scans, sheets) per window of SSCARD_UPLOAD_LIMIT_WINDOW
+# seconds: per signed-in account and per client address (sscard.core.middleware).
+SSCARD_UPLOAD_LIMIT_ACCOUNT = env.int("SSCARD_UPLOAD_LIMIT_ACCOUNT", default=30)
+SSCARD_UPLOAD_LIMIT_ADDRESS = env.int("SSCARD_UPLOAD_LIMIT_ADDRESS", default=120)
+SSCARD_UPLOAD_LIMIT_WINDOW = env.int("SSCARD_UPLOAD_LIMIT_WINDOW", default=600)
 
 # The service speaks Chinese only: no LocaleMiddleware, so Django's own messages are Chinese
 # whatever language the phone asks for (Accept-Language).

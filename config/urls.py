@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 
 from sscard.core.views import favicon
 
@@ -14,34 +14,49 @@ handler403 = "sscard.core.errorpages.permission_denied"
 handler404 = "sscard.core.errorpages.page_not_found"
 handler500 = "sscard.core.errorpages.server_error"
 
-urlpatterns = [
-    path("favicon.ico", favicon, name="favicon"),
-    path("admin/", admin.site.urls),
-    path("partner/api/v1/", include("sscard.partners.urls")),
-    path("staff/production/", include("sscard.backoffice.production_urls")),
-    path("staff/notifications/", include("sscard.backoffice.message_urls")),
-    path("staff/", include("sscard.backoffice.urls")),
-    path("captcha/", include("captcha.urls")),
-    path("messages/", include("sscard.notifications.urls")),
-    path("login/face/", include("sscard.identity.urls")),
-    path("wechat/", include("sscard.wechat.urls")),
-    path("files/", include("sscard.portal.files_urls")),
-    path("employer/", include("sscard.employer_site.urls")),
-    path("", include("sscard.portal.urls")),
-]
+Route = URLPattern | URLResolver
 
-if settings.SSCARD_IDP_SIMULATOR:
-    # the simulated real-name provider (demo and tests only; see sscard.identity.simulator)
-    urlpatterns.insert(0, path("idp-sim/", include("sscard.identity.simulator.urls")))
 
-if settings.SSCARD_SMS_SIMULATOR and settings.SSCARD_ENV != "production":
-    # the simulated SMS gateway and the demo's 短信收件箱 (demo and tests only; sscard.sms)
-    urlpatterns.insert(0, path("sms-sim/", include("sscard.sms.simulator.urls")))
+def simulator_patterns() -> list[Route]:
+    """The simulated outside systems (demo and tests only), by their flags — and never in
+    production, whatever the flags say: there they are not routed at all."""
+    if settings.SSCARD_ENV == "production":
+        return []
+    routes: list[Route] = []
+    if settings.SSCARD_IDP_SIMULATOR:
+        # the simulated real-name provider (sscard.identity.simulator)
+        routes.append(path("idp-sim/", include("sscard.identity.simulator.urls")))
+    if settings.SSCARD_SMS_SIMULATOR:
+        # the simulated SMS gateway and the demo's 短信收件箱 (sscard.sms)
+        routes.append(path("sms-sim/", include("sscard.sms.simulator.urls")))
+    if settings.SSCARD_WECHAT_SIMULATOR:
+        # the simulated WeChat web-authorization server (sscard.wechat)
+        routes.append(path("wechat-sim/", include("sscard.wechat.simulator.urls")))
+    return routes
 
-if settings.SSCARD_WECHAT_SIMULATOR:
-    # the simulated WeChat web-authorization server (demo and tests only; sscard.wechat)
-    urlpatterns.insert(0, path("wechat-sim/", include("sscard.wechat.simulator.urls")))
 
-if settings.SSCARD_BENCH_BASELINE:
-    # the benchmark's baseline: a bare JSON view (sscard.bench; scripts/bench.py turns it on)
-    urlpatterns.insert(0, path("bench/", include("sscard.bench.urls")))
+def build_urlpatterns() -> list[Route]:
+    """The site's routes under the settings in force (a test calls it under its own)."""
+    routes = simulator_patterns()
+    if settings.SSCARD_BENCH_BASELINE:
+        # the benchmark's baseline: a bare JSON view (sscard.bench; scripts/bench.py turns it on)
+        routes.append(path("bench/", include("sscard.bench.urls")))
+    return [
+        *routes,
+        path("favicon.ico", favicon, name="favicon"),
+        path("admin/", admin.site.urls),
+        path("partner/api/v1/", include("sscard.partners.urls")),
+        path("staff/production/", include("sscard.backoffice.production_urls")),
+        path("staff/notifications/", include("sscard.backoffice.message_urls")),
+        path("staff/", include("sscard.backoffice.urls")),
+        path("captcha/", include("captcha.urls")),
+        path("messages/", include("sscard.notifications.urls")),
+        path("login/face/", include("sscard.identity.urls")),
+        path("wechat/", include("sscard.wechat.urls")),
+        path("files/", include("sscard.portal.files_urls")),
+        path("employer/", include("sscard.employer_site.urls")),
+        path("", include("sscard.portal.urls")),
+    ]
+
+
+urlpatterns = build_urlpatterns()

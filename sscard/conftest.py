@@ -19,6 +19,15 @@ def jpeg(name: str = "photo.jpg") -> SimpleUploadedFile:
     return SimpleUploadedFile(name, compliant_photo(), content_type="image/jpeg")
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> None:
+    """Every test starts with an empty cache: the upload limits count in it, and every test
+    client comes from the same address."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def region(db):
     return region_settings()

@@ -7,6 +7,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from sscard.accounts.requests import AuthedHttpRequest
@@ -16,6 +17,7 @@ from sscard.production import selectors
 from sscard.production.constants import BatchStatus
 from sscard.production.files import RESULT_COLUMNS, batch_export, batch_import_results
 from sscard.production.models import Batch
+from sscard.production.retention import BatchDownloadClosed, batch_download_closes_at
 from sscard.production.services import (
     batch_cancel_draft,
     batch_create,
@@ -80,6 +82,8 @@ def _detail_context(batch: Batch) -> dict[str, object]:
         "imports": batch.imports.select_related("imported_by")[:20],
         "result_columns": RESULT_COLUMNS,
         "draft": batch.status == BatchStatus.DRAFT,
+        "download_closed": (closes := batch_download_closes_at(batch)) is not None
+        and timezone.now() >= closes,
     }
 
 
@@ -122,6 +126,10 @@ def batch_export_view(request: AuthedHttpRequest, pk: int, fmt: str) -> HttpResp
     batch = get_object_or_404(Batch.objects.select_related("bank"), pk=pk)
     try:
         file = batch_export(batch=batch, fmt=fmt, actor=request.user)
+    except BatchDownloadClosed as closed:
+        context = _detail_context(batch)
+        context["export_message"] = closed.message
+        return render(request, "backoffice/production/batch_detail.html", context, status=410)
     except DomainError as error:
         messages.error(request, error.message)
         return redirect("production:batch_detail", pk=pk)

@@ -229,6 +229,8 @@ def _batch_context(batch: Batch) -> dict[str, Any]:
         if batch.status in (Batch.Status.SUBMITTING, Batch.Status.SUBMITTED)
         else batch.checked_count
     )
+    if batch.status == Batch.Status.VALIDATING and not total:
+        done = None  # the check has not read the sheet yet: no count to show
     percent = int(100 * (done or 0) / total) if total else 0
     return {"batch": batch, "done": done, "total": total, "percent": percent}
 

@@ -145,7 +145,9 @@ def check_row(
 
 
 def batch_validate(batch_id: Any) -> Batch:
-    """Check every row of a batch (the background task). Running it again starts over."""
+    """Read the uploaded sheet and ZIP and check every row of a batch (the background task;
+    the request only stored the files). A file refused as a whole makes the batch 处理失败
+    with the reason. Running it again starts over."""
     batch = Batch.objects.select_related("employer", "created_by").get(pk=batch_id)
     if batch.status != Batch.Status.VALIDATING:
         return batch
@@ -159,6 +161,7 @@ def batch_validate(batch_id: Any) -> Batch:
             archive = open_photo_archive(stream, size=default_storage.size(batch.photos_file))
     except DomainError as exc:
         return _batch_failed(batch, exc.message)
+    Batch.objects.filter(pk=batch.pk).update(row_count=len(rows), updated_at=timezone.now())
     try:
         return _validate_rows(batch, rows, archive)
     finally:

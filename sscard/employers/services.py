@@ -28,7 +28,7 @@ from sscard.applications.services import application_submit_apply
 from sscard.audit.services import audit_record
 from sscard.core.errors import DomainError, NotFound
 from sscard.employers import review, sheets
-from sscard.employers.archives import open_photo_archive
+from sscard.employers.archives import MAX_ZIP_BYTES
 from sscard.employers.checking import PROGRESS_EVERY, row_reasons
 from sscard.employers.models import Batch, BatchRow, EmployerClerk
 from sscard.photos.uploads import HardenedFile
@@ -157,12 +157,25 @@ def _digest(handle: IO[bytes], digest: Any) -> None:
     handle.seek(0)
 
 
+ZIP_MAGIC = b"PK\x03\x04"
+
+
+def _starts_with_zip(upload: UploadedFile) -> bool:
+    upload.seek(0)
+    head = upload.read(4)
+    upload.seek(0)
+    return head == ZIP_MAGIC
+
+
 def batch_upload(
     *, user: User, workbook: UploadedFile, photos: UploadedFile | None
 ) -> tuple[Batch, bool]:
-    """Check the files as a whole (size, the template's headers, the row cap, the ZIP) and
-    start the background check of every row. The same files uploaded again by the employer
-    give back the batch they made (``created`` is False). Only an approved employer uploads."""
+    """Store the files and start the background check (:func:`checking.batch_validate`),
+    which reads the sheet and the ZIP and checks every row: the request only looks at the
+    sizes and that both files are ZIP archives (an XLSX is one), never parses them, so that a
+    crafted small file cannot hold a request (or a web worker) for long. The same files
+    uploaded again by the employer give back the batch they made (``created`` is False).
+    Only an approved employer uploads."""
     employer = employer_acting(user)
     if (workbook.size or 0) > sheets.MAX_WORKBOOK_BYTES:
         raise DomainError(
@@ -170,13 +183,34 @@ def batch_upload(
             field="workbook",
             code="too_large",
         )
+    if not _starts_with_zip(workbook):
+        raise DomainError(
+            "无法读取该表格，请使用下载的批量申领模板（.xlsx）填写",
+            field="workbook",
+            code="bad_file",
+        )
+    if photos is not None:
+        if (photos.size or 0) > MAX_ZIP_BYTES:
+            raise DomainError(
+                f"照片压缩包过大（最大{MAX_ZIP_BYTES // (1024 * 1024)}MB），请分批上传",
+                field="photos",
+                code="bad_zip",
+            )
+        if not _starts_with_zip(photos):
+            raise DomainError(
+                "无法读取照片压缩包，请上传 ZIP 格式的文件", field="photos", code="bad_zip"
+            )
     workbook.seek(0)
-    content = workbook.read()
-    rows = sheets.read_workbook(content)
+    content = workbook.read(sheets.MAX_WORKBOOK_BYTES + 1)
+    if len(content) > sheets.MAX_WORKBOOK_BYTES:
+        raise DomainError(
+            f"表格文件过大（最大{sheets.MAX_WORKBOOK_BYTES // (1024 * 1024)}MB）",
+            field="workbook",
+            code="too_large",
+        )
     digest = hashlib.sha256(content)
     digest.update(b"\0")
     if photos is not None:
-        open_photo_archive(photos, size=photos.size or 0)
         _digest(photos, digest)
     file_hash = digest.hexdigest()
     existing = Batch.objects.filter(employer=employer, file_hash=file_hash).exclude(
@@ -185,7 +219,7 @@ def batch_upload(
     if (found := existing.first()) is not None:
         return found, False
     with transaction.atomic():
-        batch = Batch(employer=employer, created_by=user, file_hash=file_hash, row_count=len(rows))
+        batch = Batch(employer=employer, created_by=user, file_hash=file_hash)
         folder = f"employer-batches/{batch.pk}"
         batch.workbook_file = default_storage.save(f"{folder}/rows.xlsx", ContentFile(content))
         if photos is not None:
@@ -201,7 +235,10 @@ def batch_upload(
                 raise
             return found, False
         audit_record(
-            actor=user, action="employer.batch_uploaded", target=batch, detail={"rows": len(rows)}
+            actor=user,
+            action="employer.batch_uploaded",
+            target=batch,
+            detail={"workbook_bytes": len(content), "photos_bytes": photos.size if photos else 0},
         )
         transaction.on_commit(lambda: _enqueue("validate", batch.pk))
     return batch, True

@@ -10,7 +10,7 @@ from collections.abc import Iterable, Iterator
 from datetime import date, datetime
 from typing import Any
 
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
@@ -18,6 +18,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from sscard.core.documents import DocType
 from sscard.core.errors import DomainError
 from sscard.core.ethnicities import ETHNICITIES
+from sscard.core.spreadsheets import xlsx_rows
 from sscard.photos.uploads import MB
 from sscard.production.constants import Delivery
 from sscard.production.files import XLSX_TYPE, cell_safe
@@ -25,6 +26,10 @@ from sscard.regions.models import Bank, Outlet
 
 MAX_WORKBOOK_BYTES = 10 * MB
 MAX_ROWS = 5_000
+# lines besides the employees' that a sheet may hold: the header, the sample row, empty or
+# only formatted rows (the template formats the first 200); every line counts, empty ones too
+MAX_BLANK_LINES = 1_000
+MAX_COLUMNS = 50
 
 # header → form field of 申领 (sscard.applications.forms.clean_apply)
 COLUMNS: tuple[tuple[str, str, bool], ...] = (
@@ -201,24 +206,24 @@ def _text(value: Any) -> str:
 def read_workbook(content: bytes) -> list[tuple[int, dict[str, str]]]:
     """The data rows as ``(line, {header: text})``; the sample row and empty rows are
     skipped. Raises :class:`DomainError` (``field="workbook"``) for a file that is not the
-    template or is over the row cap."""
+    template or is over the caps: every line counts towards :data:`MAX_BLANK_LINES` more than
+    :data:`MAX_ROWS`, empty ones too, so that a small file declaring millions of empty rows is
+    refused at once (the background check reads it, never the request)."""
     if len(content) > MAX_WORKBOOK_BYTES:
         raise DomainError(
             f"表格文件过大（最大{MAX_WORKBOOK_BYTES // MB}MB）", field="workbook", code="too_large"
         )
-    try:
-        book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-        sheet = book.worksheets[0]
-        rows = sheet.iter_rows(values_only=True)
-        header = [_text(value) for value in next(rows, ())]
-    except Exception as exc:  # openpyxl raises many kinds for a damaged file
-        raise DomainError(
-            "无法读取该表格，请使用下载的批量申领模板（.xlsx）填写",
-            field="workbook",
-            code="bad_file",
-        ) from exc
+    rows = xlsx_rows(
+        content,
+        max_lines=MAX_ROWS + MAX_BLANK_LINES,
+        max_columns=MAX_COLUMNS,
+        field="workbook",
+        unreadable="无法读取该表格，请使用下载的批量申领模板（.xlsx）填写",
+    )
+    header = [_text(value) for value in next(rows, ())]
     missing = [name for name in HEADERS if name not in header]
     if missing:
+        rows.close()
         raise DomainError(
             f"表格缺少列：{'、'.join(missing)}。请使用下载的批量申领模板填写，勿修改表头",
             field="workbook",
@@ -235,12 +240,12 @@ def read_workbook(content: bytes) -> list[tuple[int, dict[str, str]]]:
             continue
         out.append((line, values))
         if len(out) > MAX_ROWS:
+            rows.close()
             raise DomainError(
                 f"每个文件最多{MAX_ROWS}行，请拆分成多个文件分批上传",
                 field="workbook",
                 code="too_many_rows",
             )
-    book.close()
     if not out:
         raise DomainError("表格中没有职工信息，请填写后再上传", field="workbook", code="empty")
     return out

@@ -53,6 +53,7 @@ from sscard.production.reports import (
     ReportsRejected,
     batch_apply_reports,
 )
+from sscard.production.retention import BatchDownloadClosed, batch_download_ensure_open
 from sscard.production.selectors import (
     batch_for_bank,
     batch_orders,
@@ -247,15 +248,20 @@ def list_deliveries(request: HttpRequest) -> list[dict[str, Any]]:
 
 @api.get(
     "/batches/{number}",
-    response={200: BatchDetail, 401: Error, 404: Error, 422: Error},
+    response={200: BatchDetail, 401: Error, 404: Error, 410: Error, 422: Error},
     tags=["batches"],
 )
-def get_batch(
-    request: HttpRequest, number: str = Path(..., pattern=BATCH_NUMBER)
-) -> dict[str, Any]:
-    """批次明细，含制卡所需的个人信息（每次下载均记录审计日志）。"""
+def get_batch(request: HttpRequest, number: str = Path(..., pattern=BATCH_NUMBER)) -> Any:
+    """批次明细，含制卡所需的个人信息（每次下载均记录审计日志）。批次完成超过地区设置的天数
+    （默认30天）后不再提供：410，拒绝也记录审计日志。"""
     batch = _batch(request, number)
     partner = _partner(request)
+    try:
+        batch_download_ensure_open(
+            batch=batch, actor=None, via="api", detail={"by": partner.key_id}
+        )
+    except BatchDownloadClosed as closed:
+        return _error(request, 410, closed.code, closed.message)
     orders = batch_orders(batch).annotate(
         attempts=Count("events", filter=Q(events__stage=Stage.DATA_SENT))
     )

@@ -17,7 +17,7 @@ import numpy as np
 from PIL import Image
 
 from sscard.photos import spec
-from sscard.photos.imaging import ImageRefused, open_image, to_rgb
+from sscard.photos.imaging import ImageRefused, open_image, reduced, to_rgb
 from sscard.photos.spec import SizeBounds
 
 if TYPE_CHECKING:
@@ -358,7 +358,10 @@ def check_photo(data: bytes, *, region: RegionSettings | SizeBounds | None = Non
             f"{m['file_kb']}KB",
         )
 
-    rgb = np.asarray(to_rgb(image))
+    # the pixels are analysed on a bounded copy (a spec-sized photo is its own copy): the
+    # rules above already refused a larger one's size, the rest is said about the picture
+    work = reduced(image)
+    rgb = np.asarray(to_rgb(work))
     gray = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
     spread = float(np.abs(rgb.astype(np.int16) - gray[..., None]).mean())
     m["colour_spread"] = round(spread, 2)
@@ -370,7 +373,7 @@ def check_photo(data: bytes, *, region: RegionSettings | SizeBounds | None = Non
     faces = detect_faces(gray)
     m["faces"] = len(faces)
     face = faces[0] if len(faces) == 1 else None
-    if face is not None and max(image.size) > DETECT_MAX_SIDE:
+    if face is not None and max(work.size) > DETECT_MAX_SIDE:
         face = refine_face(gray, face)  # found on a reduced copy: measure it at full size
     if not faces:
         fail("face", "未检测到正面人脸，请上传本人正面、免冠、露出五官的照片", "0张")
@@ -381,7 +384,7 @@ def check_photo(data: bytes, *, region: RegionSettings | SizeBounds | None = Non
         x, y, w, h = face
         eyes = locate_eyes(gray, face)
         top = head_top(rgb, face)
-        from_bottom = image.height - eyes.y
+        from_bottom = work.height - eyes.y
         m.update(
             face_box=[x, y, w, h],
             face_width=w,

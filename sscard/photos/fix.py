@@ -24,7 +24,7 @@ from sscard.photos.check import (
     locate_eyes,
     refine_face,
 )
-from sscard.photos.imaging import ImageRefused, open_image, to_rgb
+from sscard.photos.imaging import ImageRefused, open_image, reduced, to_rgb
 from sscard.photos.spec import SizeBounds
 
 if TYPE_CHECKING:
@@ -62,7 +62,10 @@ def fix_photo(data: bytes, *, region: RegionSettings | SizeBounds | None = None)
     except ImageRefused as refused:
         return _refuse(refused.message, original)
     rgb_image = to_rgb(image)
-    rgb = np.asarray(rgb_image)
+    # measured on a bounded copy (faces, eyes, backdrop), cut from the full picture
+    work = reduced(rgb_image)
+    to_full = rgb_image.width / work.width
+    rgb = np.asarray(work)
     gray = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
 
     faces = detect_faces(gray)
@@ -76,7 +79,7 @@ def fix_photo(data: bytes, *, region: RegionSettings | SizeBounds | None = None)
     ):
         return _refuse("黑白照片无法自动修正，请上传彩色照片", original)
     face = refine_face(gray, faces[0])
-    w = face[2]
+    w = round(face[2] * to_full)
     if w < MIN_SOURCE_FACE_WIDTH:
         return _refuse(
             f"人像太小（人脸宽度仅{w}像素），无法裁剪成清晰的证件照，请靠近一些重新拍摄",
@@ -90,7 +93,7 @@ def fix_photo(data: bytes, *, region: RegionSettings | SizeBounds | None = None)
         # the right picture in the wrong file (format, dpi, file size): encode it again
         fixed = rgb_image
     else:
-        cropped = _crop_to_spec(rgb_image, rgb, gray, face)
+        cropped = _crop_to_spec(rgb_image, rgb, gray, face, to_full)
         if isinstance(cropped, str):
             return _refuse(cropped, original)
         fixed = cropped
@@ -110,17 +113,23 @@ def fix_photo(data: bytes, *, region: RegionSettings | SizeBounds | None = None)
 
 
 def _crop_to_spec(
-    image: Image.Image, rgb: np.ndarray, gray: np.ndarray, face: tuple[int, int, int, int]
+    image: Image.Image,
+    rgb: np.ndarray,
+    gray: np.ndarray,
+    face: tuple[int, int, int, int],
+    to_full: float = 1.0,
 ) -> Image.Image | str:
-    """The spec window around the face, scaled to 358 × 441; or why it cannot be cut."""
+    """The spec window around the face, scaled to 358 × 441; or why it cannot be cut. The
+    face, eyes and head are measured on ``rgb``/``gray`` (the bounded copy) and the window
+    is cut from ``image``, ``to_full`` times larger."""
     eyes = locate_eyes(gray, face)
-    top = head_top(rgb, face)
+    top = head_top(rgb, face) * to_full
     if top <= 0:
         return "头顶超出照片上边缘，请拍摄完整的头部"
-    scale = spec.TARGET_FACE_WIDTH / face[2]
+    scale = spec.TARGET_FACE_WIDTH / (face[2] * to_full)
     window_w = spec.WIDTH / scale
     window_h = spec.HEIGHT / scale
-    left = eyes.mid_x - spec.TARGET_EYE_MID_X / scale
+    left = eyes.mid_x * to_full - spec.TARGET_EYE_MID_X / scale
     upper = top - spec.TARGET_HEAD_TOP / scale
     below = upper + window_h - image.height
     if below > window_h * MAX_BOTTOM_PAD:
@@ -129,7 +138,8 @@ def _crop_to_spec(
     # the shoulders) is filled by repeating the edge pixels.
     pad = max(0, math.ceil(max(-left, -upper, left + window_w - image.width, below))) + 1
     if pad > 1:
-        image = Image.fromarray(np.pad(rgb, ((pad, pad), (pad, pad), (0, 0)), mode="edge"))
+        full = np.asarray(image)
+        image = Image.fromarray(np.pad(full, ((pad, pad), (pad, pad), (0, 0)), mode="edge"))
     else:
         pad = 0
     box = (left + pad, upper + pad, left + pad + window_w, upper + pad + window_h)

@@ -8,9 +8,12 @@ from io import BytesIO
 
 from PIL import Image, UnidentifiedImageError
 
-# 40 megapixels: more than any phone camera's default picture (12–24 MP), far less than
-# Pillow's default of ~89 MP. Anything larger is refused before it is decoded.
-MAX_IMAGE_PIXELS = 40_000_000
+# 25 megapixels: what a phone camera's default picture reaches (12–24 MP), far less than
+# Pillow's default of ~89 MP. Anything larger is refused by its header, before it is decoded.
+MAX_IMAGE_PIXELS = 25_000_000
+# A photo is analysed (faces, eyes, backdrop, sharpness) on a copy no larger than this on its
+# longer side: the cost and the memory of the analysis stay bounded whatever the upload's size.
+WORK_MAX_SIDE = 2000
 
 JPEG_MAGIC = b"\xff\xd8\xff"
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -79,6 +82,19 @@ def open_image(data: bytes, *, allowed: tuple[str, ...] = ("JPEG", "PNG")) -> Im
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError) as error:
         raise ImageRefused("图片文件已损坏或不完整，无法打开", kind or "") from error
     return image
+
+
+def reduced(image: Image.Image, max_side: int = WORK_MAX_SIDE) -> Image.Image:
+    """The picture scaled down to at most ``max_side`` on its longer side (as it is when it
+    is already that small)."""
+    if max(image.size) <= max_side:
+        return image
+    factor = max_side / max(image.size)
+    size = (max(1, round(image.width * factor)), max(1, round(image.height * factor)))
+    try:
+        return image.resize(size, Image.Resampling.BOX)
+    except ValueError:  # a mode Pillow does not filter (16-bit, CMYK): as RGB
+        return to_rgb(image).resize(size, Image.Resampling.BOX)
 
 
 def to_rgb(image: Image.Image) -> Image.Image:

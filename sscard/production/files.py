@@ -14,16 +14,18 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 
 from sscard.accounts.models import User
 from sscard.accounts.services import require_role
 from sscard.audit.services import audit_record
 from sscard.core.documents import DocType, Gender
 from sscard.core.errors import DomainError
+from sscard.core.spreadsheets import xlsx_rows
 from sscard.production.constants import BatchStatus, Delivery, Stage
 from sscard.production.models import Batch, ResultImport
 from sscard.production.reports import Report, ReportKind, ReportsRejected, batch_apply_reports
+from sscard.production.retention import batch_download_ensure_open
 from sscard.production.selectors import batch_orders
 
 EXPORT_COLUMNS = (
@@ -67,6 +69,8 @@ RESULT_WORDS = {
 TIME_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%Y/%m/%d %H:%M")
 MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 10_000
+MAX_LINES = MAX_ROWS + 1_000  # every line counts, the header and empty ones too
+MAX_COLUMNS = 50
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # a spreadsheet reads a cell starting with one of these as a formula (CSV injection)
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
@@ -116,8 +120,13 @@ class ExportFile:
 
 def batch_export(*, batch: Batch, fmt: str, actor: User) -> ExportFile:
     """The batch as a file for the bank: ``fmt`` is ``csv`` (UTF-8 with BOM, which the
-    spreadsheet programs in use read as Chinese) or ``xlsx``."""
+    spreadsheet programs in use read as Chinese) or ``xlsx``. Refused
+    (:class:`~sscard.production.retention.BatchDownloadClosed`) once the batch has been done
+    longer than the region allows."""
     require_role(actor, User.Role.PRODUCER)
+    if fmt not in ("csv", "xlsx"):
+        raise DomainError("导出格式不正确", code="bad_format")
+    batch_download_ensure_open(batch=batch, actor=actor, via=fmt)
     rows = list(_export_rows(batch))
     if fmt == "csv":
         buffer = io.StringIO()
@@ -163,17 +172,26 @@ class ImportOutcome:
     previous: ResultImport | None = None  # this very file was imported before
 
 
+def _too_many_lines() -> DomainError:
+    return DomainError(
+        f"文件行数过多（含空行最多{MAX_LINES}行），请删除多余的空行或拆分后分别导入",
+        code="too_many_rows",
+        field="file",
+    )
+
+
 def _read_rows(name: str, content: bytes) -> list[list[str]]:
+    """The file's lines as cells; every line counts towards :data:`MAX_LINES`, empty ones
+    too (a small XLSX may declare millions of empty rows, a CSV hold millions of newlines)."""
     if content[:2] == b"PK" or name.lower().endswith(".xlsx"):
-        try:
-            book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-        except Exception as exc:  # openpyxl raises many kinds for a damaged file
-            raise DomainError("无法读取该 XLSX 文件", code="bad_file", field="file") from exc
-        sheet = book.worksheets[0]
-        return [
-            ["" if v is None else str(v).strip() for v in row]
-            for row in sheet.iter_rows(values_only=True)
-        ]
+        rows = xlsx_rows(
+            content,
+            max_lines=MAX_LINES,
+            max_columns=MAX_COLUMNS,
+            field="file",
+            unreadable="无法读取该 XLSX 文件",
+        )
+        return [["" if v is None else str(v).strip() for v in row] for row in rows]
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             text = content.decode(encoding)
@@ -182,7 +200,12 @@ def _read_rows(name: str, content: bytes) -> list[list[str]]:
             continue
     else:  # pragma: no cover - gb18030 decodes any byte string
         raise DomainError("无法识别文件编码，请使用 UTF-8 或 GBK", code="bad_file", field="file")
-    return [[v.strip() for v in row] for row in csv.reader(io.StringIO(text))]
+    table: list[list[str]] = []
+    for row in csv.reader(io.StringIO(text)):
+        if len(table) >= MAX_LINES:
+            raise _too_many_lines()
+        table.append([v.strip() for v in row[:MAX_COLUMNS]])
+    return table
 
 
 def _parse_time(text: str) -> datetime | None:

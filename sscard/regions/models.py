@@ -88,6 +88,15 @@ class RegionSettings(models.Model):
         validators=[MinValueValidator(1)],
         help_text="网点签收后超过该月数仍未领取的社保卡，标记为逾期封存。",
     )
+    batch_download_days = models.PositiveSmallIntegerField(
+        "制卡批次完成后可下载（天）",
+        default=30,
+        validators=[MinValueValidator(1), MaxValueValidator(365)],
+        help_text=(
+            "制卡批次完成后超过该天数，合作银行不能再通过接口下载批次明细，"
+            "制卡管理员也不能再导出批次文件（含完整个人信息）（1–365天）。"
+        ),
+    )
     delivery_confirm_days = models.PositiveSmallIntegerField(
         "投递后自动确认收到（天）",
         default=7,

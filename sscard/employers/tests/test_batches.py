@@ -158,17 +158,22 @@ def test_an_employee_with_another_employers_open_application_is_refused(
     assert not any(a.receipt_number in e for a in Application.objects.all() for e in errors)
 
 
-def test_row_cap_and_file_size_cap_have_a_clear_message(agent, monkeypatch):
+def test_row_cap_and_file_size_cap_have_a_clear_message(
+    agent, monkeypatch, django_capture_on_commit_callbacks
+):
     from sscard.employers import sheets
 
     monkeypatch.setattr(sheets, "MAX_ROWS", 3)
     files = sample_files(4)
-    with pytest.raises(DomainError, match="每个文件最多3行"):
-        upload(agent, files)
+    with django_capture_on_commit_callbacks(execute=True):
+        batch, _ = upload(agent, files)  # the background check reads the sheet
+    batch.refresh_from_db()
+    assert batch.status == Batch.Status.FAILED
+    assert "每个文件最多3行" in batch.notice
     monkeypatch.setattr(sheets, "MAX_WORKBOOK_BYTES", 100)
     with pytest.raises(DomainError, match="表格文件过大"):
         upload(agent, files)
-    assert Batch.objects.count() == 0
+    assert Batch.objects.count() == 1
 
 
 def test_a_file_that_is_not_the_template_is_refused(agent):
@@ -178,6 +183,7 @@ def test_a_file_that_is_not_the_template_is_refused(agent):
             workbook=SimpleUploadedFile("x.xlsx", b"not a spreadsheet"),
             photos=None,
         )
+    assert Batch.objects.count() == 0
 
 
 def test_a_batch_left_half_done_by_a_dead_worker_is_resumed(

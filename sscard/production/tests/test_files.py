@@ -195,3 +195,21 @@ def test_the_import_screen_lists_every_bad_line(batch, officer, client):
     response = client.post(reverse("production:batch_import", args=[batch.pk]), {"file": upload})
     assert response.status_code == 422
     assert "第2行：订单号须为数字" in response.content.decode()
+
+
+@pytest.mark.parametrize("kind", ["xlsx", "csv"])
+def test_a_small_result_file_with_millions_of_empty_rows_is_refused_at_once(batch, officer, kind):
+    import time
+
+    from sscard.testing.spreadsheets import xlsx_with_empty_rows
+
+    if kind == "xlsx":
+        content = xlsx_with_empty_rows(RESULT_COLUMNS, last_row=3_000_000, dimension="lying")
+    else:
+        content = (",".join(RESULT_COLUMNS) + "\n").encode() + b"\n" * 3_000_000
+    started = time.monotonic()
+    with pytest.raises(DomainError, match="行数过多") as refused:
+        batch_import_results(batch=batch, file_name=f"r.{kind}", content=content, actor=officer)
+    assert time.monotonic() - started < 1.5
+    assert refused.value.field == "file"
+    assert not ResultImport.objects.exists()

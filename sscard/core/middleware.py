@@ -1,0 +1,145 @@
+"""Response headers every page gets, whichever view answers it.
+
+* Only GET, HEAD and POST reach a view: TRACE, TRACK, CONNECT, PUT, DELETE and any other method
+  answer 405 with ``Allow`` (no view of the service serves them; TRACE would echo the request,
+  cookies included, back to a script).
+* Uploads (every POST carrying a file: photos, the photo check, document scans, employers'
+  sheets) are limited per account and per address in a window (``SSCARD_UPLOAD_LIMIT_*``),
+  before any view sees them: the next one answers 429 with the wait, in Chinese.
+* A page for a signed-in person is never stored by a browser or a proxy: a response to an
+  authenticated request that says nothing about caching gets ``Cache-Control: private,
+  no-store``. A view that may be cached says so itself, with :func:`cacheable`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.template import loader
+from django.utils.cache import patch_cache_control
+from django.utils.html import escape
+
+from sscard.core.net import client_ip
+from sscard.core.ratelimit import Limit, limit_hit
+
+ALLOWED_METHODS = ("GET", "HEAD", "POST")
+NO_STORE = "private, no-store"
+
+Handler = Callable[[HttpRequest], HttpResponse]
+
+
+class MethodsMiddleware:
+    """405 for every method outside :data:`ALLOWED_METHODS`, before any view runs."""
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.method not in ALLOWED_METHODS:
+            return HttpResponseNotAllowed(ALLOWED_METHODS)
+        return self.get_response(request)
+
+
+def _wait_text(seconds: int) -> str:
+    minutes = -(-seconds // 60)
+    return (
+        f"上传过于频繁，请{minutes}分钟后再试"
+        if seconds > 60
+        else f"上传过于频繁，请{seconds}秒后再试"
+    )
+
+
+class UploadRateLimitMiddleware:
+    """At most ``SSCARD_UPLOAD_LIMIT_ACCOUNT`` uploads per signed-in account and
+    ``SSCARD_UPLOAD_LIMIT_ADDRESS`` per client address in ``SSCARD_UPLOAD_LIMIT_WINDOW``
+    seconds; an upload is a POST carrying a file. Counted in the shared cache."""
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(
+        self, request: HttpRequest, view: Any, args: Any, kwargs: Any
+    ) -> HttpResponse | None:
+        """After the CSRF check (a forged cross-site upload spends nobody's allowance), which
+        has parsed the body already. A view exempt from the check reads its body itself (a
+        machine endpoint, or a view that first replaces the upload handlers): not touched."""
+        if getattr(view, "csrf_exempt", False):
+            return None
+        if (
+            request.method == "POST"
+            and request.content_type == "multipart/form-data"
+            and request.FILES  # a file in it (a form posted as multipart without one is not)
+        ):
+            wait = self._wait(request)
+            if wait:
+                return self._refused(request, wait)
+        return None
+
+    def _wait(self, request: HttpRequest) -> int:
+        window = settings.SSCARD_UPLOAD_LIMIT_WINDOW
+        per_address = Limit(settings.SSCARD_UPLOAD_LIMIT_ADDRESS, window)
+        per_account = Limit(settings.SSCARD_UPLOAD_LIMIT_ACCOUNT, window)
+        waits = [limit_hit("upload-address", client_ip(request) or "unknown", per_address)]
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            waits.append(limit_hit("upload-account", str(user.pk), per_account))
+        return max(waits)
+
+    def _refused(self, request: HttpRequest, wait: int) -> HttpResponse:
+        message = _wait_text(wait)
+        if request.headers.get("HX-Request"):
+            # the fragment takes the place of what the request would have shown (the photo's
+            # verdict), inside its target
+            body = f'<p class="field-error" role="alert">{escape(message)}</p>'
+            response = HttpResponse(body, status=429)
+            response["HX-Reswap"] = "innerHTML"
+        else:
+            side = "staff" if request.path_info.lstrip("/").startswith("staff/") else "portal"
+            body = loader.render_to_string("429.html", {"side": side, "message": message})
+            response = HttpResponse(body, status=429)
+        response["Retry-After"] = str(wait)
+        response["Cache-Control"] = NO_STORE
+        return response
+
+
+class PrivateNoStoreMiddleware:
+    """``Cache-Control: private, no-store`` on a signed-in person's responses, unless the view
+    set its own Cache-Control (see :func:`cacheable`)."""
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if response.has_header("Cache-Control"):
+            return response
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            response["Cache-Control"] = NO_STORE
+        return response
+
+
+View = Callable[..., HttpResponse]
+
+
+def cacheable(**directives: Any) -> Callable[[View], View]:
+    """The explicit opt-out: ``@cacheable(private=True, max_age=300)`` sets the view's own
+    Cache-Control, which the middleware then leaves alone."""
+
+    def decorate(view: View) -> View:
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            response = view(request, *args, **kwargs)
+            patch_cache_control(response, **directives)
+            return response
+
+        return wrapped
+
+    return decorate
