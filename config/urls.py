@@ -50,7 +50,7 @@ def build_urlpatterns() -> list[Route]:
         path("staff/notifications/", include("sscard.backoffice.message_urls")),
         path("staff/", include("sscard.backoffice.urls")),
         path("captcha/", include("captcha.urls")),
-        path("messages/", include("sscard.notifications.urls")),
+        path("messages/", include("sscard.portal.message_urls")),
         path("login/face/", include("sscard.identity.urls")),
         path("wechat/", include("sscard.wechat.urls")),
         path("files/", include("sscard.portal.files_urls")),
