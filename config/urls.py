@@ -51,7 +51,7 @@ def build_urlpatterns() -> list[Route]:
         path("staff/", include("sscard.backoffice.urls")),
         path("captcha/", include("captcha.urls")),
         path("messages/", include("sscard.portal.message_urls")),
-        path("login/face/", include("sscard.identity.urls")),
+        path("login/face/", include("sscard.web.face_login_urls")),
         path("wechat/", include("sscard.wechat.urls")),
         path("files/", include("sscard.portal.files_urls")),
         path("employer/", include("sscard.employer_site.urls")),
