@@ -26,11 +26,11 @@ REVIEWED: dict[tuple[str, str], tuple[int, str]] = {
         "the partner simulator calls the configured sscard base URL (a demo tool)",
     ),
     ("scripts/bench.py", "B310"): (1, "the benchmark probes its own loopback server"),
-    ("sscard/notifications/templatetags/notifications.py", "B308"): (
+    ("sscard/portal/templatetags/notifications.py", "B308"): (
         1,
         "every part is escaped or built with format_html before mark_safe joins them",
     ),
-    ("sscard/notifications/templatetags/notifications.py", "B703"): (1, "the same mark_safe"),
+    ("sscard/portal/templatetags/notifications.py", "B703"): (1, "the same mark_safe"),
 }
 
 

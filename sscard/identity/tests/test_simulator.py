@@ -20,8 +20,8 @@ from sscard.identity.models import SimulatorGrant
 from sscard.identity.oidc import pkce_challenge
 from sscard.identity.simulator import faces as detector
 from sscard.identity.simulator import keys
-from sscard.identity.tests.conftest import page_errors
 from sscard.testing import faces
+from sscard.testing.face_login import page_errors
 from sscard.testing.factories import PersonFactory
 from sscard.testing.ids import resident_id
 

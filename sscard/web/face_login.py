@@ -1,8 +1,11 @@
-"""人脸识别登录, the portal's side: start the OpenID Connect flow, take the provider's answer.
+"""人脸识别登录, this site's side: start the OpenID Connect flow, take the provider's answer.
 
 ``identity:start`` (``/login/face/?next=/path``) is the link behind “人脸识别登录” and the
-step-up for items that need L4; ``identity:callback`` is the redirect URI registered at the
-provider. Every failure ends on a plain Chinese page with a way back to 点击登录.
+step-up for items that need L4, in the portal, on the step-up and lock-out pages and in
+WeChat (which comes back to its own page); ``identity:callback`` is the redirect URI
+registered at the provider. Every failure ends on a plain Chinese page (the portal's
+``identity/failed.html``) with a way back to 点击登录. The client and the accounts are the
+domain's (sscard.identity).
 """
 
 from __future__ import annotations

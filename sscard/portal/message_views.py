@@ -1,4 +1,5 @@
-"""The 消息中心 in the portal: the list, marking read, the holder's channel preferences."""
+"""The 消息中心 at /messages/: the list, marking read, the holder's channel preferences (the
+outbox's messages and preferences are sscard.notifications')."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The 消息中心 pages and the back office's delivery list."""
+"""The 消息中心 (/messages/): the list, marking read, the receiving settings, the unread count."""
 
 from __future__ import annotations
 
@@ -7,15 +7,13 @@ from django.template import Context, Template
 from django.test import RequestFactory
 from django.urls import reverse
 
-from sscard.accounts.models import User
 from sscard.applications import services as services_for_apps
 from sscard.applications.tests.helpers import submit_apply
 from sscard.audit.models import AuditRecord
 from sscard.notifications import services
 from sscard.notifications.constants import Channel, Event
 from sscard.notifications.models import ChannelPreference, Message
-from sscard.testing.factories import StaffFactory, UserFactory
-from sscard.testing.otp import otp_login
+from sscard.testing.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -158,24 +156,3 @@ def test_the_holder_switches_sms_off_and_it_is_audited(client, citizen):
     assert AuditRecord.objects.filter(action="notification.preference").exists()
     page = client.get(reverse("notifications:preferences")).content.decode()
     assert 'name="sms">' in page and 'name="wechat" checked>' in page
-
-
-# ---------------------------------------------------------------------------------------------
-# The Django admin (the outbox's staff screens are tested in sscard/backoffice/tests)
-
-
-def test_an_administrator_edits_a_template_in_the_admin_and_a_typo_is_refused(client):
-    from sscard.notifications.models import MessageTemplate
-
-    template = MessageTemplate.objects.get(event=Event.PRODUCTION_AT_OUTLET)
-    otp_login(client, StaffFactory(role=User.Role.ADMIN, is_superuser=True))
-    url = reverse("admin:notifications_messagetemplate_change", args=[template.pk])
-    form = {"title": "社保卡可以领取了", "wechat_template_id": "", "active": "on"}
-
-    refused = client.post(url, {**form, "body": "请到{outlet_nmae}领卡"})
-    saved = client.post(url, {**form, "body": "请到{outlet_name}领卡，营业时间{opening_hours}"})
-
-    assert "未知的占位符：{outlet_nmae}" in refused.content.decode()
-    assert saved.status_code == 302
-    template.refresh_from_db()
-    assert template.body == "请到{outlet_name}领卡，营业时间{opening_hours}"

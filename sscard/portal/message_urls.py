@@ -1,6 +1,8 @@
+"""/messages/: the 消息中心 (URL names ``notifications:…``, as the messages' links name them)."""
+
 from django.urls import path
 
-from sscard.notifications import views
+from sscard.portal import message_views as views
 
 app_name = "notifications"
 
