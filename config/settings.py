@@ -267,6 +267,9 @@ if SSCARD_SMS_SIMULATOR and not SSCARD_SMS_GATEWAY_URL:
 # Shared by every worker for the upload limits below: Redis (django-redis, CACHE_URL=redis://…)
 # when more than one process serves; the default local memory counts per process.
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    # django-redis rather than Django's own client: the same atomic add/incr, plus locks
+    CACHES["default"]["BACKEND"] = "django_redis.cache.RedisCache"
 # Uploads (photos, the photo check, scans, sheets) per window of SSCARD_UPLOAD_LIMIT_WINDOW
 # seconds: per signed-in account and per client address (sscard.core.middleware).
 SSCARD_UPLOAD_LIMIT_ACCOUNT = env.int("SSCARD_UPLOAD_LIMIT_ACCOUNT", default=30)
