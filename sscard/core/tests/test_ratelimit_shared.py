@@ -65,7 +65,7 @@ def test_two_worker_processes_sharing_redis_share_one_upload_limit():
 
 def test_the_shared_cache_is_django_redis():
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.test_settings", "CACHE_URL": REDIS}
-    done = subprocess.run(  # noqa: S603 — our own interpreter and a fixed probe
+    done = subprocess.run(
         [
             sys.executable,
             "-c",
