@@ -11,6 +11,7 @@ from typing import Any
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
 from django.utils import timezone
 
 from sscard.accounts.models import Employer, Person, User, identity_hash
@@ -23,6 +24,7 @@ from sscard.core.masking import mask_id_number, mask_name
 from sscard.employers import sheets
 from sscard.employers.archives import PhotoArchive, open_photo_archive
 from sscard.employers.models import Batch, BatchRow
+from sscard.employers.transitions import employer_batch_transition
 from sscard.photos.verdict import examine_photo
 from sscard.regions.models import Bank, Outlet
 from sscard.regions.selectors import region_settings
@@ -219,19 +221,27 @@ def _validate_rows(
             pending = []
             Batch.objects.filter(pk=batch.pk).update(checked_count=done, updated_at=timezone.now())
     BatchRow.objects.bulk_create(pending)
-    Batch.objects.filter(pk=batch.pk, status=Batch.Status.VALIDATING).update(
-        status=Batch.Status.READY,
+    return _checked(
+        batch,
+        Batch.Status.READY,
         checked_count=len(rows),
         row_count=len(rows),
         good_count=good,
         bad_count=bad,
         updated_at=timezone.now(),
     )
-    batch.refresh_from_db()
-    return batch
 
 
 def _batch_failed(batch: Batch, message: str) -> Batch:
-    Batch.objects.filter(pk=batch.pk).update(status=Batch.Status.FAILED, notice=message[:300])
+    return _checked(batch, Batch.Status.FAILED, notice=message[:300])
+
+
+def _checked(batch: Batch, to: str, **changes: Any) -> Batch:
+    """The check's end, under the batch's row lock: a batch another worker has already
+    checked is left as that worker left it."""
+    with transaction.atomic():
+        locked = Batch.objects.select_for_update().get(pk=batch.pk)
+        if locked.status == Batch.Status.VALIDATING:
+            employer_batch_transition(batch=locked, to=to, actor=None, **changes)
     batch.refresh_from_db()
     return batch

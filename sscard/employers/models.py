@@ -87,6 +87,20 @@ class Batch(models.Model):
         return self.status in (self.Status.VALIDATING, self.Status.SUBMITTING)
 
 
+# A batch's lifecycle: checked in the background, then either confirmed and submitted (a row
+# refused at the last moment sends it back to 待确认提交, nothing submitted) or given up, by the
+# employer or, left waiting too long, by the keeping-period sweep. Only
+# ``employer_batch_transition`` moves a batch along it.
+EMPLOYER_BATCH_TRANSITIONS: dict[str, frozenset[str]] = {
+    Batch.Status.VALIDATING: frozenset({Batch.Status.READY, Batch.Status.FAILED}),
+    Batch.Status.READY: frozenset({Batch.Status.SUBMITTING, Batch.Status.CANCELLED}),
+    Batch.Status.SUBMITTING: frozenset({Batch.Status.SUBMITTED, Batch.Status.READY}),
+    Batch.Status.FAILED: frozenset({Batch.Status.CANCELLED}),
+    Batch.Status.SUBMITTED: frozenset(),
+    Batch.Status.CANCELLED: frozenset(),
+}
+
+
 class BatchRow(models.Model):
     batch = models.ForeignKey(Batch, on_delete=models.CASCADE, related_name="rows")
     line = models.PositiveIntegerField("行号")

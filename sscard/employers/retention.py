@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from sscard.audit.services import audit_record
 from sscard.employers.models import Batch, BatchRow
+from sscard.employers.transitions import employer_batch_transition
 from sscard.regions.selectors import region_settings
 
 WAITING = (Batch.Status.READY, Batch.Status.FAILED)
@@ -41,28 +42,32 @@ def _remove(pk: Any, *, now: datetime, cutoff: datetime, keep_days: int) -> int:
     if batch.files_removed_at is not None:
         return 0
     status = batch.status
-    if status in WAITING:
-        if batch.updated_at >= cutoff:
-            return 0  # touched meanwhile
-        batch.status = Batch.Status.CANCELLED
-        batch.notice = (
-            f"该批次超过{keep_days}天未确认提交，已自动放弃，上传的表格和照片已按保存期限删除；"
-            "如需申领，请重新上传。"
-        )
-    elif status not in FINISHED:
+    if status in WAITING and batch.updated_at >= cutoff:
+        return 0  # touched meanwhile
+    if status not in WAITING + FINISHED:
         return 0
     names = {batch.workbook_file, batch.photos_file}
     names |= set(BatchRow.objects.filter(batch=batch).values_list("photo_file", flat=True))
-    batch.files_removed_at = now
-    Batch.objects.filter(pk=batch.pk).update(
-        status=batch.status, notice=batch.notice, files_removed_at=now
-    )
-    audit_record(
-        actor=None,
-        action="retention.batch_files_removed",
-        target=batch,
-        detail={"status": status, "abandoned": status in WAITING, "keep_days": keep_days},
-    )
+    detail = {"status": status, "abandoned": status in WAITING, "keep_days": keep_days}
+    if status in WAITING:
+        employer_batch_transition(
+            batch=batch,
+            to=Batch.Status.CANCELLED,
+            actor=None,
+            action="retention.batch_files_removed",
+            detail=detail,
+            notice=(
+                f"该批次超过{keep_days}天未确认提交，已自动放弃，上传的表格和照片已按保存期限删除；"
+                "如需申领，请重新上传。"
+            ),
+            files_removed_at=now,
+        )
+    else:
+        batch.files_removed_at = now
+        batch.save(update_fields=["files_removed_at"])
+        audit_record(
+            actor=None, action="retention.batch_files_removed", target=batch, detail=detail
+        )
     transaction.on_commit(lambda: _delete_files(batch.pk, names - {""}))
     return 1
 

@@ -31,6 +31,7 @@ from sscard.employers import review, sheets
 from sscard.employers.archives import MAX_ZIP_BYTES
 from sscard.employers.checking import PROGRESS_EVERY, row_reasons
 from sscard.employers.models import Batch, BatchRow, EmployerClerk
+from sscard.employers.transitions import employer_batch_transition
 from sscard.photos.uploads import HardenedFile
 
 logger = logging.getLogger(__name__)
@@ -296,15 +297,14 @@ def batch_submit(*, user: User, batch_id: Any) -> Batch:
         return batch
     if batch.good_count == 0:
         raise DomainError("本批次没有可以提交的职工信息", code="nothing_to_submit")
-    batch.status = Batch.Status.SUBMITTING
-    batch.submitted_by = user
-    batch.notice = ""
-    batch.save(update_fields=["status", "submitted_by", "notice", "updated_at"])
-    audit_record(
+    employer_batch_transition(
+        batch=batch,
+        to=Batch.Status.SUBMITTING,
         actor=user,
-        action="employer.batch_submitted",
-        target=batch,
         detail={"rows": batch.good_count},
+        submitted_by=user,
+        notice="",
+        updated_at=timezone.now(),
     )
     transaction.on_commit(lambda: _enqueue("submit", batch.pk))
     return batch
@@ -315,10 +315,10 @@ def batch_cancel(*, user: User, batch_id: Any) -> Batch:
     batch = _locked(user, batch_id)
     if batch.status not in (Batch.Status.READY, Batch.Status.FAILED):
         raise DomainError(f"批次{batch.get_status_display()}，不能放弃", code="invalid_state")
-    batch.status = Batch.Status.CANCELLED
-    batch.save(update_fields=["status", "updated_at"])
+    employer_batch_transition(
+        batch=batch, to=Batch.Status.CANCELLED, actor=user, updated_at=timezone.now()
+    )
     _discard_uploads(batch)
-    audit_record(actor=user, action="employer.batch_cancelled", target=batch)
     return batch
 
 
@@ -347,66 +347,82 @@ def batch_run_submit(batch_id: Any) -> Batch:
     """Create one application per good row, in one transaction (the background task). A row
     refused now (e.g. the employee applied in person since the preview) rolls everything back;
     that row is marked with its reason and the batch is ready to confirm again. Running it
-    twice creates nothing twice: each row carries its submission key."""
+    twice creates nothing twice: each row carries its submission key, and a second worker
+    finds the batch submitted (or sent back) by the first once it has the batch's row lock."""
     batch = Batch.objects.select_related("submitted_by").get(pk=batch_id)
     if batch.status != Batch.Status.SUBMITTING or batch.submitted_by is None:
         return batch
-    requester = Requester(user=batch.submitted_by, trust=TrustLevel.L3)
+    actor = batch.submitted_by
+    requester = Requester(user=actor, trust=TrustLevel.L3)
     key = progress_key(batch.pk)
     cache.set(key, 0, 3600)
     rows = list(batch.rows.filter(ok=True, application__isnull=True).order_by("line"))
     try:
         with files_removed_unless_committed(), transaction.atomic():
-            Batch.objects.select_for_update().get(pk=batch.pk)
-            for done, row in enumerate(rows, start=1):
-                # a prepared photo is passed through as it is (checked and fixed before)
-                files: dict[str, Any] = {str(MaterialKind.PHOTO): _photo_of(row)}
-                try:
-                    application = application_submit_apply(
-                        requester=requester,
-                        data=row.data,
-                        files=files,
-                        submission_key=row.submission_key,
-                    )
-                except DomainError as exc:
-                    raise _RowRefused(row, "；".join(row_reasons(exc))) from exc
-                row.application = application
-                row.save(update_fields=["application"])
-                if done % PROGRESS_EVERY == 0:
-                    cache.set(key, done, 3600)
-            submitted = batch.rows.filter(application__isnull=False).count()
-            Batch.objects.filter(pk=batch.pk).update(
-                status=Batch.Status.SUBMITTED,
-                submitted_count=submitted,
-                submitted_at=timezone.now(),
-                updated_at=timezone.now(),
-            )
-            _discard_uploads(batch)
+            locked = Batch.objects.select_for_update().get(pk=batch.pk)
+            if locked.status == Batch.Status.SUBMITTING:  # not done by another worker first
+                _apply_rows(rows, requester=requester, key=key)
+                submitted = batch.rows.filter(application__isnull=False).count()
+                employer_batch_transition(
+                    batch=locked,
+                    to=Batch.Status.SUBMITTED,
+                    actor=actor,
+                    detail={"applications": submitted},
+                    submitted_count=submitted,
+                    submitted_at=timezone.now(),
+                    updated_at=timezone.now(),
+                )
+                _discard_uploads(batch)
     except _RowRefused as refused:
-        with transaction.atomic():
-            BatchRow.objects.filter(pk=refused.row.pk).update(
-                ok=False, error=f"提交时未通过：{refused.message}"[:2000]
-            )
-            Batch.objects.filter(pk=batch.pk).update(
-                status=Batch.Status.READY,
-                good_count=batch.rows.filter(ok=True).count(),
-                bad_count=batch.rows.filter(ok=False).count(),
-                notice=(
-                    f"第{refused.row.line}行在提交时未通过，本批次未提交任何申请。"
-                    "该行已标为有误，请核对后重新确认提交"
-                ),
-            )
+        _sent_back(batch, refused, actor=actor)
     finally:
         cache.delete(key)
     batch.refresh_from_db()
-    if batch.status == Batch.Status.SUBMITTED:
-        audit_record(
-            actor=batch.submitted_by,
-            action="employer.batch_done",
-            target=batch,
-            detail={"applications": batch.submitted_count},
-        )
     return batch
+
+
+def _apply_rows(rows: list[BatchRow], *, requester: Requester, key: str) -> None:
+    """One application per row (inside the submission's transaction), or :class:`_RowRefused`
+    at the first row refused."""
+    for done, row in enumerate(rows, start=1):
+        # a prepared photo is passed through as it is (checked and fixed before)
+        files: dict[str, Any] = {str(MaterialKind.PHOTO): _photo_of(row)}
+        try:
+            application = application_submit_apply(
+                requester=requester,
+                data=row.data,
+                files=files,
+                submission_key=row.submission_key,
+            )
+        except DomainError as exc:
+            raise _RowRefused(row, "；".join(row_reasons(exc))) from exc
+        row.application = application
+        row.save(update_fields=["application"])
+        if done % PROGRESS_EVERY == 0:
+            cache.set(key, done, 3600)
+
+
+@transaction.atomic
+def _sent_back(batch: Batch, refused: _RowRefused, *, actor: User) -> None:
+    """Nothing submitted: the refused row is marked with its reason and the batch is ready
+    to confirm again (unless another worker has moved it meanwhile)."""
+    locked = Batch.objects.select_for_update().get(pk=batch.pk)
+    if locked.status != Batch.Status.SUBMITTING:
+        return
+    BatchRow.objects.filter(pk=refused.row.pk).update(
+        ok=False, error=f"提交时未通过：{refused.message}"[:2000]
+    )
+    employer_batch_transition(
+        batch=locked,
+        to=Batch.Status.READY,
+        actor=actor,
+        good_count=batch.rows.filter(ok=True).count(),
+        bad_count=batch.rows.filter(ok=False).count(),
+        notice=(
+            f"第{refused.row.line}行在提交时未通过，本批次未提交任何申请。"
+            "该行已标为有误，请核对后重新确认提交"
+        ),
+    )
 
 
 STALLED_AFTER = timedelta(minutes=15)

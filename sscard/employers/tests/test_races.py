@@ -1,5 +1,6 @@
-"""确认提交 clicked in several tabs at once, and the same files uploaded at the same instant,
-over real parallel connections: one batch, one application per row."""
+"""确认提交 clicked in several tabs at once, the same files uploaded at the same instant, and
+a submission run by two workers at once (a stalled one queued again while the first still
+runs), over real parallel connections: one batch, one application per row, one record."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from sscard.audit.models import AuditRecord
 from sscard.employers import services
 from sscard.employers.models import Batch
 from sscard.employers.samples import sample_files
-from sscard.testing.races import results, run_at_once
+from sscard.testing.races import needs_row_locks, results, run_at_once
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.race]
 
@@ -57,3 +58,20 @@ def test_confirming_in_several_tabs_at_once_submits_once(agent):
     assert batch.status == Batch.Status.SUBMITTED
     assert Application.objects.filter(applicant=agent).count() == 4
     assert AuditRecord.objects.filter(action="employer.batch_submitted").count() == 1
+
+
+@needs_row_locks
+def test_a_submission_run_by_several_workers_at_once_is_done_once(agent, settings):
+    files = sample_files(3)
+    batch, _ = services.batch_upload(
+        user=agent,
+        workbook=SimpleUploadedFile("rows.xlsx", files.workbook),
+        photos=SimpleUploadedFile("photos.zip", files.photos),
+    )
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    services.batch_submit(user=agent, batch_id=batch.pk)  # queued, not run
+
+    done = in_parallel(lambda: services.batch_run_submit(batch.pk))
+    assert {(b.status, b.submitted_count) for b in done} == {(Batch.Status.SUBMITTED, 3)}
+    assert Application.objects.filter(applicant=agent).count() == 3
+    assert AuditRecord.objects.filter(action="employer.batch_done").count() == 1
