@@ -7,10 +7,10 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from sscard.accounts.models import Person, User
+from sscard.accounts.models import Guardianship, Person, User
 from sscard.accounts.services import CONTACT_FIELD_LABELS, Relation
 from sscard.accounts.staff import is_staff_member
 from sscard.accounts.trust import Action, Requester, TrustLevel, ensure_trust
@@ -25,7 +25,7 @@ from sscard.applications.constants import (
     ReissueKind,
     ReplaceReason,
 )
-from sscard.applications.eligibility import relation_for
+from sscard.applications.eligibility import NOTHING_APPLIED_FOR, relation_for
 from sscard.applications.models import Application, Material
 from sscard.cards.constants import CardStatus, FinanceStatus
 from sscard.cards.models import Card
@@ -198,11 +198,13 @@ def query_progress(*, requester: Requester, subject: Person) -> Progress:
             raise
     application = (
         requests.filter(Q(status__in=OPEN_STATUSES) | Q(production_order__isnull=False))
-        .select_related("production_order__outlet", "subject")
+        .select_related("production_order", "subject")
         .order_by("-submitted_at")
         .first()
     )
     if application is None:
+        if not requests.exists():  # asked only on the way out, not before every query
+            raise DomainError(NOTHING_APPLIED_FOR, code="no_order")
         raise DomainError("暂无制卡记录：尚未办理社会保障卡申领或补换卡", code="no_order")
     order = application.production_order
     events: dict[str, ProductionEvent] = {}
@@ -299,11 +301,10 @@ class CardStatusView:
 
 
 def query_card_status(*, requester: Requester, card: Card) -> CardStatusView:
-    """社保卡应用状态查询: everything masked, 社保应用 and 金融应用 side by side."""
+    """社保卡应用状态查询: everything masked, 社保应用 and 金融应用 side by side. ``card`` as
+    the caller read it in this request, with its bank (it is not read again)."""
     region = region_settings()
-    holder = card.person  # a card's holder never changes; its state is read afresh
-    card = Card.objects.select_related("bank").get(pk=card.pk)
-    relation_for(ItemCode.STATUS, requester, holder, region)
+    relation_for(ItemCode.STATUS, requester, card.person, region)
     status = card_effective_status(card)
     area = region.region_name if card.issuing_area == region.region_code else card.issuing_area
     return CardStatusView(
@@ -323,9 +324,12 @@ def cards_for_requester(
     requester: Requester, *, card_id: int | None = None, include_cancelled: bool = False
 ) -> list[Card]:
     """选择社保卡: the applicant's own cards and those of the minors in their care; with
-    ``card_id``, that one card if it is among them (a page that names a card in its URL).
-    Cancelled (注销) cards only with ``include_cancelled``: 应用状态查询 shows them, the items
-    that act on a card never offer them."""
+    ``card_id``, that one card if it is among them (a page that names a card in its URL: one
+    query, the holder and the bank with it). Cancelled (注销) cards only with
+    ``include_cancelled``: 应用状态查询 shows them, the items acting on a card never offer them."""
+    if card_id is not None:
+        card = _card_in_care(requester.user, card_id, include_cancelled=include_cancelled)
+        return [card] if card is not None else []
     region = region_settings()
     today = timezone.localdate()
     user = requester.user
@@ -338,13 +342,34 @@ def cards_for_requester(
     cards = Card.objects.filter(person__in=people)
     if not include_cancelled:
         cards = cards.exclude(status=CardStatus.CANCELLED)
-    if card_id is not None:
-        cards = cards.filter(pk=card_id)
     found = list(cards.select_related("bank").order_by("person_id", "-created_at"))
     by_id = {person.pk: person for person in people}
     for card in found:  # the holders are loaded already
         card.person = by_id[card.person_id]
     return found
+
+
+def _card_in_care(user: User, card_id: int, *, include_cancelled: bool) -> Card | None:
+    """The card, if its holder is the user or a minor in the user's confirmed care — the rule
+    :func:`cards_for_requester` lists by, asked of one card in one query."""
+    own = user.person
+    if own is None:
+        return None
+    in_care = Guardianship.objects.filter(
+        guardian_id=own.pk, ward_id=OuterRef("person_id"), active=True
+    )
+    cards = Card.objects.filter(Q(person_id=own.pk) | Q(Exists(in_care)), pk=card_id)
+    if not include_cancelled:
+        cards = cards.exclude(status=CardStatus.CANCELLED)
+    card = cards.select_related("bank", "person").first()
+    if card is None:
+        return None
+    if card.person_id == own.pk:
+        card.person = own
+        return card
+    if card.person.age(timezone.localdate()) < region_settings().guardian_age:
+        return card
+    return None
 
 
 # ---------------------------------------------------------------------------------------------

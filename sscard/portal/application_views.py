@@ -117,9 +117,10 @@ def _submit(
     with transaction.atomic():
         # One submission per draft: a second click waits here for the first, then finds
         # the draft gone (and its files with it) and shows the first one's receipt.
-        if not Draft.objects.select_for_update().filter(pk=draft.pk).values_list("pk"):
+        locked = Draft.objects.select_for_update().filter(pk=draft.pk).first()
+        if locked is None:
             return _submitted(request, draft.pk)
-        draft.refresh_from_db()
+        draft = locked  # read again under the lock, in the statement that takes it
         data = {k: v for k, v in draft.data.items() if not k.startswith("_")}
         challenge_id: str | None = None
         try:

@@ -178,11 +178,14 @@ def draft_save(
     """Create or update the draft named by the page's form token. Uploads (already hardened,
     a photo checked and fixed) replace the files of the same kind, each kept with its photo
     report; files not uploaded again are kept."""
-    draft, _created = Draft.objects.select_for_update().get_or_create(
-        pk=draft_id, defaults={"user": user, "item": item, "subject": subject, "card": card}
+    draft, created = Draft.objects.select_for_update().get_or_create(
+        pk=draft_id,
+        defaults={"user": user, "item": item, "subject": subject, "card": card, "data": data},
     )
     if draft.user_id != user.pk or draft.item != item:
         raise NotFound("未找到该草稿，可能已提交或已过期")
+    if created and not uploads:
+        return draft  # one write: the entries are encrypted once
     draft.subject, draft.card, draft.data = subject, card, data
     files = dict(draft.files)
     for kind, upload in uploads.items():
@@ -200,7 +203,8 @@ def draft_save(
         if old:
             _delete_on_commit([old["name"]])
     draft.files = files
-    draft.save()
+    # a draft just made has its entries already: only the files are written again
+    draft.save(update_fields=["files", "updated_at"] if created else None)
     return draft
 
 

@@ -299,7 +299,8 @@ def test_a_temporary_report_is_shown_with_its_expiry_time(citizen):
     reported = at(date(2026, 3, 2))
     card = CardFactory(person=citizen.person, sealed=True)
     with time_machine.travel(reported, tick=False):
-        card_services.card_report_loss(card=card, kind=LossKind.TEMPORARY, actor=None)
+        # the card as read after the report (the query does not read it again)
+        card = card_services.card_report_loss(card=card, kind=LossKind.TEMPORARY, actor=None)
         view = query_card_status(requester=requester_for(citizen), card=card)
 
     assert view.social_status == "临时挂失"
@@ -310,7 +311,8 @@ def test_an_expired_temporary_report_shows_the_state_before_it(citizen):
     reported = at(date(2026, 3, 2))
     card = CardFactory(person=citizen.person, sealed=True)
     with time_machine.travel(reported, tick=False):
-        card_services.card_report_loss(card=card, kind=LossKind.TEMPORARY, actor=None)
+        card = card_services.card_report_loss(card=card, kind=LossKind.TEMPORARY, actor=None)
+    assert card.status == CardStatus.TEMP_LOST  # as stored: the lapse is read, not written
 
     with time_machine.travel(reported + timedelta(days=10, hours=1), tick=False):
         view = query_card_status(requester=requester_for(citizen), card=card)

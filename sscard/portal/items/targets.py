@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
@@ -89,6 +90,17 @@ def _people_in_care(user: User) -> list[Person]:
     return people
 
 
+def _new_target(user: User) -> Target:
+    label = "为本单位职工申领" if user.role == User.Role.EMPLOYER else "为未满16周岁的子女申领"
+    return Target(key=NEW, title=label, detail="填写申领人的证件信息")
+
+
+def _applied_for(user: User) -> QuerySet[Person]:
+    """Whoever the account applied for a card for: 进度查询 follows them too, a guardianship
+    still under review or an employee included."""
+    return Person.objects.filter(applications__applicant=user, applications__item__in=CARD_ITEMS)
+
+
 def targets(item: Item, requester: Requester) -> list[Target]:
     user = requester.user
     own = user.person
@@ -97,31 +109,61 @@ def targets(item: Item, requester: Requester) -> list[Target]:
         return [_card_target(card, own) for card in cards]
     people = _people_in_care(user)
     if item.code == ItemCode.PROGRESS:
-        # whoever the account applied for may be followed, a guardianship still under review
-        # or an employee included
-        applied = Person.objects.filter(
-            applications__applicant=user, applications__item__in=CARD_ITEMS
-        ).distinct()
-        people += [person for person in applied if person not in people]
+        people += [person for person in _applied_for(user).distinct() if person not in people]
     found = [_person_target(person, own) for person in people]
     if item.code == ItemCode.APPLY:
-        label = "为本单位职工申领" if user.role == User.Role.EMPLOYER else "为未满16周岁的子女申领"
-        found.append(Target(key=NEW, title=label, detail="填写申领人的证件信息"))
+        found.append(_new_target(user))
     return found
 
 
+def _person_of(item: Item, user: User, pk: int) -> Person | None:
+    """The person ``targets`` would list under this pk, asked of that one person: the user
+    (no query), a minor in their confirmed care (one), or for 进度查询 someone they applied
+    for (one more, only when the person is neither)."""
+    own = user.person
+    if own is not None and own.pk == pk:
+        return own
+    if own is not None:
+        link = (
+            Guardianship.objects.filter(guardian=own, ward_id=pk, active=True)
+            .select_related("ward")
+            .first()
+        )
+        if (
+            link is not None
+            and link.ward.age(timezone.localdate()) < region_settings().guardian_age
+        ):
+            return link.ward
+    if item.code == ItemCode.PROGRESS:
+        return _applied_for(user).filter(pk=pk).first()
+    return None
+
+
+def _pk_in(key: str, prefix: str) -> int | None:
+    """The pk of a "<prefix>-<pk>" key exactly as the lists write it ("card-7", not "card-07")."""
+    head, _, raw = key.partition("-")
+    if head != prefix or not (raw.isascii() and raw.isdigit()) or raw != str(int(raw)):
+        return None
+    return int(raw)
+
+
 def target_of(item: Item, requester: Requester, key: str) -> Target | None:
-    """The target named in a URL, only if it is one of the requester's own (else None → 404).
-    A card is looked up alone, by the same rule that lists the cards (one query, not all)."""
+    """The target named in a URL, only if it is one of the requester's own (else None → 404),
+    by the same rules that list the targets — asked of that one card or person, not all."""
+    user = requester.user
     if item.needs_card:
-        prefix, _, raw_pk = key.partition("-")
-        if prefix != "card" or not raw_pk.isdigit():
+        card_pk = _pk_in(key, "card")
+        if card_pk is None:
             return None
         found = cards_for_requester(
-            requester, card_id=int(raw_pk), include_cancelled=item.lists_cancelled_cards
+            requester, card_id=card_pk, include_cancelled=item.lists_cancelled_cards
         )
-        return _card_target(found[0], requester.user.person) if found else None
-    return next((t for t in targets(item, requester) if t.key == key), None)
+        return _card_target(found[0], user.person) if found else None
+    if key == NEW:
+        return _new_target(user) if item.code == ItemCode.APPLY else None
+    person_pk = _pk_in(key, "person")
+    person = _person_of(item, user, person_pk) if person_pk is not None else None
+    return _person_target(person, user.person) if person is not None else None
 
 
 def check_eligibility(item: Item, requester: Requester, target: Target) -> None:
