@@ -267,6 +267,13 @@ if SSCARD_SMS_SIMULATOR and not SSCARD_SMS_GATEWAY_URL:
 # Shared by every worker for the upload limits below: Redis (django-redis, CACHE_URL=redis://…)
 # when more than one process serves; the default local memory counts per process.
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+# The settings row, the holiday table, banks and outlets and staff permission sets are kept in
+# this cache between requests; a save anywhere is seen at once by every process sharing it.
+# The per-process default (locmem) cannot hear other processes' saves: it keeps them seconds.
+SSCARD_REFERENCE_CACHE_SECONDS = env.int(
+    "SSCARD_REFERENCE_CACHE_SECONDS",
+    default=5 if CACHES["default"]["BACKEND"].endswith("LocMemCache") else 300,
+)
 # Uploads (photos, the photo check, scans, sheets) per window of SSCARD_UPLOAD_LIMIT_WINDOW
 # seconds: per signed-in account and per client address (sscard.core.middleware).
 SSCARD_UPLOAD_LIMIT_ACCOUNT = env.int("SSCARD_UPLOAD_LIMIT_ACCOUNT", default=30)
