@@ -15,7 +15,7 @@ another request sees (and has to ``save()`` it, which bumps the version).
 
 from __future__ import annotations
 
-import secrets
+import time
 from collections.abc import Callable
 from typing import Any, TypeVar, cast
 
@@ -33,9 +33,10 @@ def _version_key(family: str) -> str:
 
 
 def _fresh() -> int:
-    # a counter the cache lost (evicted, cleared) restarts at a number no earlier one reached,
-    # so a value stored under an old version never comes back
-    return secrets.randbits(52)
+    # a counter the cache lost (evicted, cleared) restarts higher than any earlier one reached
+    # (they started at an earlier clock reading and count saves), so a value stored under an old
+    # version never comes back
+    return time.time_ns()
 
 
 def version(family: str) -> int:

@@ -48,6 +48,7 @@ def test_a_change_saved_in_the_request_is_read_back(in_request):
 
 
 def test_outside_a_request_the_cache_answers_and_a_save_is_read_at_once():
+    region_settings()  # creates the row: a save, read again by the next call
     row = region_settings()
     with CaptureQueriesContext(connection) as ctx:
         region_settings()
