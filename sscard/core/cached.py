@@ -6,6 +6,9 @@ Each family (``"regions.settings"``, …) has a version number in the cache, and
 stored under keys that carry it. A save bumps the version — at once, and again when the
 transaction commits, so a value another process read in between is never believed — and the
 next read of every process sharing the cache (Redis, ``CACHE_URL``) reads the database again.
+Until it commits, the transaction that made the change reads the database itself and stores
+nothing (the tests' transactions never commit: there every family a test changed is read from
+the database).
 The default cache (``locmemcache://``) lives in one process and cannot hear another process's
 save: there a value is kept ``SSCARD_REFERENCE_CACHE_SECONDS`` (a few seconds) only.
 
@@ -21,7 +24,7 @@ from typing import Any, TypeVar, cast
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
+from django.db import connection, transaction
 
 T = TypeVar("T")
 
@@ -56,14 +59,36 @@ def _bump_now(family: str) -> None:
         cache.set(key, _fresh(), timeout=None)
 
 
+class _Commit:
+    """The bump a commit runs. While one is waiting, this connection's transaction holds a
+    change of the family the others cannot see yet (and a rollback would undo)."""
+
+    def __init__(self, family: str) -> None:
+        self.family = family
+
+    def __call__(self) -> None:
+        _bump_now(self.family)
+
+
 def bump(family: str) -> None:
     """Every process's next read of ``family`` reads the database (with a shared cache)."""
     _bump_now(family)
-    transaction.on_commit(lambda: _bump_now(family))
+    transaction.on_commit(_Commit(family))
+
+
+def _changing(family: str) -> bool:
+    # the commit callbacks waiting on this connection (a rollback drops them with the change)
+    waiting = getattr(connection, "run_on_commit", ())
+    return any(isinstance(e[1], _Commit) and e[1].family == family for e in waiting)
 
 
 def remember(family: str, key: str, compute: Callable[[], T]) -> T:
-    """``compute()``'s answer, from the cache while ``family`` has not changed."""
+    """``compute()``'s answer, from the cache while ``family`` has not changed. Inside a
+    transaction that changed the family the database answers, and nothing is stored: the
+    change is not committed (a rollback undoes it), and the cache may hold what another
+    process read before it."""
+    if _changing(family):
+        return compute()
     stored = f"sscard:ref:{family}:{version(family)}:{key}"
     value: Any = cache.get(stored, _MISSING)
     if value is _MISSING:

@@ -1,7 +1,10 @@
 """What every request reads and an administrator rarely changes — the settings row, the
 holiday table, banks and outlets, staff permission sets — comes from the cache between
 requests, and a save anywhere is read at once by every process sharing the cache (the
-per-process default cache keeps it SSCARD_REFERENCE_CACHE_SECONDS only)."""
+per-process default cache keeps it SSCARD_REFERENCE_CACHE_SECONDS only).
+
+The tests commit (a transactional database): a change made inside a transaction that has not
+committed is never taken from or put in the cache."""
 
 from __future__ import annotations
 
@@ -12,12 +15,13 @@ from datetime import date
 
 import pytest
 from django.contrib.auth.models import Group, Permission
-from django.db import connection
+from django.db import connection, transaction
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 
 from sscard.accounts.backends import AccountBackend
 from sscard.accounts.models import User
+from sscard.backoffice.roles import staff_groups_ensure
 from sscard.core import cached
 from sscard.regions.models import Bank, HolidayOverride, RegionSettings
 from sscard.regions.selectors import (
@@ -31,7 +35,14 @@ from sscard.regions.selectors import (
 from sscard.testing.factories import OutletFactory, StaffFactory
 from sscard.testing.otp import otp_login
 
-pytestmark = pytest.mark.django_db
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(autouse=True)
+def staff_groups():
+    """The role groups of the data migration (a transactional test's flush removes them)."""
+    return staff_groups_ensure()
+
 
 DAY = date(2030, 11, 20)  # a Wednesday of a year the official calendar does not know yet
 
@@ -93,16 +104,34 @@ def test_a_caller_changing_its_copy_changes_nothing_the_next_read_sees():
     assert region_settings().guardian_age == row.guardian_age - 1
 
 
-def test_the_version_is_bumped_again_when_the_transaction_commits(
-    django_capture_on_commit_callbacks,
-):
-    row = region_settings()
+def test_a_change_is_cached_only_once_committed():
+    region_settings()
     before = cached.version(SETTINGS)
-    with django_capture_on_commit_callbacks(execute=True):
+    with transaction.atomic():
+        row = region_settings()
+        row.guardian_age = 14
         row.save()
-        # a process reading between the save and the commit would still read the old row
+        # a process reading between the save and the commit still reads the old row
         assert cached.version(SETTINGS) == before + 1
+        with queries() as ctx:
+            assert region_settings().guardian_age == 14  # its own change, from the database
+        assert len(ctx.captured_queries) == 1
     assert cached.version(SETTINGS) == before + 2
+    assert region_settings().guardian_age == 14
+    with queries() as ctx:
+        region_settings()
+    assert len(ctx.captured_queries) == 0
+
+
+def test_a_rolled_back_change_is_never_cached():
+    default = region_settings().guardian_age
+    with transaction.atomic():
+        row = region_settings()
+        row.guardian_age = 14
+        row.save()
+        assert region_settings().guardian_age == 14
+        transaction.set_rollback(True)
+    assert region_settings().guardian_age == default
 
 
 def test_a_permission_granted_or_a_role_changed_is_read_at_once(reviewer):
@@ -175,7 +204,7 @@ def test_with_the_per_process_cache_another_processs_save_is_read_after_the_ttl(
         assert region_settings().guardian_age == 14
 
 
-def test_the_per_process_cache_keeps_values_seconds_and_a_shared_one_minutes():
+def test_the_per_process_cache_keeps_values_seconds():
     from django.conf import settings
 
     assert settings.CACHES["default"]["BACKEND"].endswith("LocMemCache")
