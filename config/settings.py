@@ -270,6 +270,13 @@ CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
 if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
     # django-redis rather than Django's own client: the same atomic add/incr, plus locks
     CACHES["default"]["BACKEND"] = "django_redis.cache.RedisCache"
+# The settings row, the holiday table, banks and outlets and staff permission sets are kept in
+# this cache between requests; a save anywhere is seen at once by every process sharing it.
+# The per-process default (locmem) cannot hear other processes' saves: it keeps them seconds.
+SSCARD_REFERENCE_CACHE_SECONDS = env.int(
+    "SSCARD_REFERENCE_CACHE_SECONDS",
+    default=5 if CACHES["default"]["BACKEND"].endswith("LocMemCache") else 300,
+)
 # Uploads (photos, the photo check, scans, sheets) per window of SSCARD_UPLOAD_LIMIT_WINDOW
 # seconds: per signed-in account and per client address (sscard.core.middleware).
 SSCARD_UPLOAD_LIMIT_ACCOUNT = env.int("SSCARD_UPLOAD_LIMIT_ACCOUNT", default=30)

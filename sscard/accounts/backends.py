@@ -1,5 +1,7 @@
 """The account backend: Django's, except that the signed-in user arrives with their person
-(almost every portal page reads ``user.person``; one query instead of two)."""
+(almost every portal page reads ``user.person``; one query instead of two), and a staff
+member's permission sets come from the cache between requests (``sscard.core.cached``; a
+change to a group, a permission or anyone's groups or grants bumps them, accounts.apps)."""
 
 from __future__ import annotations
 
@@ -8,9 +10,13 @@ from typing import Any
 from django.contrib.auth.backends import ModelBackend
 
 from sscard.accounts.models import User
+from sscard.core.cached import remember
 
 # the path a login records in the session (``login(request, user, backend=BACKEND)``)
 BACKEND = "sscard.accounts.backends.AccountBackend"
+
+# cache family of the permission sets
+PERMISSIONS = "accounts.permissions"
 
 
 class AccountBackend(ModelBackend):
@@ -20,3 +26,20 @@ class AccountBackend(ModelBackend):
         except User.DoesNotExist:
             return None
         return user if self.user_can_authenticate(user) else None
+
+    def get_user_permissions(self, user_obj: Any, obj: Any = None) -> set[str]:
+        if obj is not None or not user_obj.is_active or user_obj.is_anonymous:
+            return set()
+        read = super().get_user_permissions
+        return remember(PERMISSIONS, _key(user_obj, "user"), lambda: read(user_obj))
+
+    def get_group_permissions(self, user_obj: Any, obj: Any = None) -> set[str]:
+        if obj is not None or not user_obj.is_active or user_obj.is_anonymous:
+            return set()
+        read = super().get_group_permissions
+        return remember(PERMISSIONS, _key(user_obj, "group"), lambda: read(user_obj))
+
+
+def _key(user: Any, kind: str) -> str:
+    # a superuser holds every permission: the flag is part of the key
+    return f"{user.pk}:{kind}:{int(user.is_superuser)}"

@@ -17,7 +17,7 @@ from sscard.applications.models import Application
 from sscard.applications.selectors import application_deadline
 from sscard.core.documents import DocType
 from sscard.core.workdays import Deadline
-from sscard.regions.models import Outlet
+from sscard.regions import selectors as regions
 from sscard.regions.selectors import region_settings, work_calendar
 
 RECEIPT_RE = re.compile(r"\d{24}")
@@ -106,7 +106,7 @@ def queue_rows(applications: list[Application], *, today: date | None = None) ->
 
 
 def districts() -> list[str]:
-    return list(Outlet.objects.order_by("district").values_list("district", flat=True).distinct())
+    return regions.districts()
 
 
 def application_for_review(pk: int) -> Application:

@@ -34,7 +34,7 @@ from sscard.core.errors import DomainError, add_to_form
 from sscard.core.ethnicities import ETHNICITIES
 from sscard.core.formfields import DocumentNumberField
 from sscard.production.constants import Delivery
-from sscard.regions.models import Bank, Outlet
+from sscard.regions.selectors import active_banks, open_outlets
 
 SESSION_KEY = "counter_person"
 
@@ -55,11 +55,11 @@ def _person(request: AuthedHttpRequest) -> Person | None:
 
 
 def _banks() -> list[tuple[str, str]]:
-    return [("", "请选择"), *Bank.objects.filter(active=True).values_list("code", "name")]
+    return [("", "请选择"), *((bank.code, bank.name) for bank in active_banks())]
 
 
 def _outlets() -> list[tuple[str, str]]:
-    return [("", "请选择"), *Outlet.objects.filter(active=True).values_list("code", "name")]
+    return [("", "请选择"), *((o.code, o.name) for o in open_outlets())]
 
 
 class DeliveryFields(forms.Form):

@@ -21,7 +21,7 @@ from sscard.applications.services import CONTACT_REVISED, applicant_contact_for_
 from sscard.core.documents import DocType, Gender
 from sscard.core.masking import mask_address, mask_id_number, mask_name, mask_phone
 from sscard.production.constants import Delivery
-from sscard.regions.models import Bank, Outlet
+from sscard.regions.selectors import bank_names, outlet_names
 
 
 def _mask_birth(value: str) -> str:
@@ -65,8 +65,8 @@ def form_rows(application: Application, *, revealed: bool) -> list[tuple[str, st
     form = application.form_data or {}
     names: dict[str, dict[str, str]] = {
         **CHOICES,
-        "bank": dict(Bank.objects.values_list("code", "name")) if form.get("bank") else {},
-        "outlet": dict(Outlet.objects.values_list("code", "name")) if form.get("outlet") else {},
+        "bank": bank_names() if form.get("bank") else {},
+        "outlet": outlet_names() if form.get("outlet") else {},
     }
     rows: list[tuple[str, str]] = []
     for key, label, mask in FIELDS:

@@ -47,9 +47,8 @@ def test_a_change_saved_in_the_request_is_read_back(in_request):
     assert work_calendar(start=day).is_workday(day) is False
 
 
-def test_outside_a_request_every_call_reads_the_database():
-    region_settings()
-    with CaptureQueriesContext(connection) as ctx:
-        region_settings()
-        region_settings()
-    assert len(ctx.captured_queries) == 2
+def test_outside_a_request_a_save_is_read_at_once():
+    row = region_settings()
+    row.temporary_loss_days += 1
+    row.save()
+    assert region_settings().temporary_loss_days == row.temporary_loss_days

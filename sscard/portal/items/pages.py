@@ -15,6 +15,7 @@ from sscard.portal.items.masking import hide_record_values
 from sscard.portal.items.targets import Target
 from sscard.production.constants import Delivery
 from sscard.regions.models import Bank, Outlet
+from sscard.regions.selectors import active_banks, active_outlets
 
 
 @dataclass
@@ -88,13 +89,9 @@ class ItemPage:
 
 def choices_context() -> dict[str, Any]:
     return {
-        "banks": list(Bank.objects.filter(active=True)),
+        "banks": active_banks(),
         # grouped by the bank they belong to: an outlet hands over its own bank's cards only
-        "outlets": list(
-            Outlet.objects.filter(active=True, bank__active=True)
-            .select_related("bank")
-            .order_by("bank__code", "district", "code")
-        ),
+        "outlets": active_outlets(),
     }
 
 
