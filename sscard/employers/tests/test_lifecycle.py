@@ -16,7 +16,8 @@ from sscard.testing.factories import EmployerBatchFactory
 pytestmark = pytest.mark.django_db
 
 Status = Batch.Status
-MOVES = [(before, to) for before, nexts in EMPLOYER_BATCH_TRANSITIONS.items() for to in nexts]
+# sorted: each test worker must collect the moves in the same order
+MOVES = [(b, to) for b, nexts in EMPLOYER_BATCH_TRANSITIONS.items() for to in sorted(nexts)]
 
 
 def test_every_status_has_its_moves_and_every_one_is_reached_from_the_upload():
