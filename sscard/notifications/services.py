@@ -152,7 +152,36 @@ def notify(
     title, body = render(title_text, values), render(body_text, values)
     if security and values["report_link"] not in body:  # an edited template lost the link
         body += render(REPORT_SENTENCE, values)
-    link = values.get("link", "")
+    guardians = _guardian_ids(person)
+    _post(
+        notification,
+        title=title,
+        body=body,
+        link=values.get("link", ""),
+        now=now,
+        inbox=_inbox_accounts(person, applicant_id, guardians),
+        addresses=_addresses(
+            person, event, wechat_template_id, guardians if security else [], old_phone
+        ),
+        wechat_template_id=wechat_template_id,
+    )
+    return notification
+
+
+def _post(
+    notification: Notification,
+    *,
+    title: str,
+    body: str,
+    link: str,
+    now: datetime,
+    inbox: list[User],
+    addresses: list[tuple[str, str, str]],
+    wechat_template_id: str = "",
+) -> None:
+    """Write the notification's messages: one 消息中心 message per account in ``inbox`` (read
+    there at once) and one per (channel, address, masked address) to deliver, handed to the
+    delivery once the transaction commits."""
     common = {
         "notification": notification,
         "title": title[:60],
@@ -161,14 +190,10 @@ def notify(
         "created_at": now,
         "updated_at": now,
     }
-    guardians = _guardian_ids(person)
     messages = [
         Message(channel=Channel.INBOX, user=user, status=MessageStatus.SENT, sent_at=now, **common)
-        for user in _inbox_accounts(person, applicant_id, guardians)
+        for user in inbox
     ]
-    pending = _addresses(
-        person, event, wechat_template_id, guardians if security else [], old_phone
-    )
     messages += [
         Message(
             channel=channel,
@@ -178,7 +203,7 @@ def notify(
             next_attempt_at=now,
             **common,
         )
-        for channel, address, masked in pending
+        for channel, address, masked in addresses
     ]
     created = Message.objects.bulk_create(messages)
     ids = [m.pk for m in created if m.status == MessageStatus.PENDING]
@@ -186,11 +211,10 @@ def notify(
         transaction.on_commit(partial(enqueue_delivery, ids))
     logger.debug(
         "notification.created event=%s notification=%s messages=%s",
-        event,
+        notification.event,
         notification.pk,
         len(created),
     )
-    return notification
 
 
 def notify_account_event(
@@ -242,40 +266,18 @@ def notify_employer(
     told = {"employer": employer.name, "link": link, "at": local_time(now)}
     told |= {k: v for k, v in (values or {}).items() if k in PLACEHOLDERS}
     title, body = render(title_text, told), render(body_text, told)
-    common = {
-        "notification": notification,
-        "title": title[:60],
-        "body": body,
-        "link": link,
-        "created_at": now,
-        "updated_at": now,
-    }
     logins = User.objects.filter(
         employer=employer, role=User.Role.EMPLOYER, is_active=True
     ).order_by("pk")
-    messages = [
-        Message(channel=Channel.INBOX, user=user, status=MessageStatus.SENT, sent_at=now, **common)
-        for user in logins
-    ]
-    if employer.contact_phone:
-        messages.append(
-            Message(
-                channel=Channel.SMS,
-                address=employer.contact_phone,
-                address_masked=mask_phone(employer.contact_phone),
-                next_attempt_at=now,
-                **common,
-            )
-        )
-    created = Message.objects.bulk_create(messages)
-    ids = [m.pk for m in created if m.status == MessageStatus.PENDING]
-    if ids:
-        transaction.on_commit(partial(enqueue_delivery, ids))
-    logger.debug(
-        "notification.created event=%s notification=%s messages=%s",
-        event,
-        notification.pk,
-        len(created),
+    phone = employer.contact_phone
+    _post(
+        notification,
+        title=title,
+        body=body,
+        link=link,
+        now=now,
+        inbox=list(logins),
+        addresses=[(Channel.SMS, phone, mask_phone(phone))] if phone else [],
     )
     return notification
 
