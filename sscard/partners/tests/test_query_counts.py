@@ -18,9 +18,9 @@ from sscard.production.models import ProductionOrder
 pytestmark = pytest.mark.django_db
 
 # nonce, Idempotency-Key claim, the batch and the named order locked, the stage change with
-# its event, audit row and notification, the batch's status, the stored answer (savepoints
-# included: the test runs inside a transaction)
-ONE_EVENT = 46
+# its event, audit row and notification, the batch's status, the stored answer in the same
+# transaction (savepoints included: the test runs inside a transaction)
+ONE_EVENT = 48
 ORDERS_READ = 4  # the named order, locked three times on the way down, and its stage after
 
 
