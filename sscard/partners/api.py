@@ -13,6 +13,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+from django.db import transaction
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI, Path
@@ -187,28 +188,35 @@ def _summary(batch: Batch) -> dict[str, Any]:
 
 
 def _idempotent(request: HttpRequest, work: Callable[[], dict[str, Any]]) -> Status[Any]:
-    """Run a write once per Idempotency-Key; a retry gets the first answer again."""
+    """Run a write once per Idempotency-Key; a retry gets the first answer again. The claim
+    commits at once (a parallel retry finds it and hears 409); the write and its stored answer
+    then commit together, so no change is ever kept without the answer a retry will get."""
     claim = idempotency_begin(request, _partner(request))
     if isinstance(claim, Replay):
         return Status(claim.status, claim.body)
     try:
-        status, body = 200, work()
-    except ReportNotAllowed as refused:
-        status, body = 403, {"code": "error", "message": refused.message, "errors": {}}
-    except ReportsRejected as rejected:
-        status, body = (
-            422,
-            {"code": rejected.code, "message": rejected.message, "errors": rejected.errors},
-        )
-    except DomainError as error:
-        status, body = 409, {"code": error.code, "message": error.message, "errors": error.errors}
-    except HttpError as error:
-        status, body = error.status_code, {"code": "error", "message": str(error), "errors": {}}
+        with transaction.atomic():
+            status, body = _answer(work)
+            idempotency_finish(claim, status, _jsonable(body))
     except BaseException:
         idempotency_abandon(claim)
         raise
-    idempotency_finish(claim, status, _jsonable(body))
     return Status(status, body)
+
+
+def _answer(work: Callable[[], dict[str, Any]]) -> tuple[int, dict[str, Any]]:
+    """The write's answer: 200 with its result, or the refusal (every write is an atomic
+    service, so a refused one has undone itself)."""
+    try:
+        return 200, work()
+    except ReportNotAllowed as refused:
+        return 403, {"code": "error", "message": refused.message, "errors": {}}
+    except ReportsRejected as rejected:
+        return 422, {"code": rejected.code, "message": rejected.message, "errors": rejected.errors}
+    except DomainError as error:
+        return 409, {"code": error.code, "message": error.message, "errors": error.errors}
+    except HttpError as error:
+        return error.status_code, {"code": "error", "message": str(error), "errors": {}}
 
 
 def _jsonable(body: dict[str, Any]) -> dict[str, Any]:

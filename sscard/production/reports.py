@@ -233,7 +233,9 @@ def batch_apply_reports(
     outcomes: list[ReportOutcome] = []
     with transaction.atomic():
         batch = Batch.objects.select_for_update().get(pk=batch.pk)
-        orders = {o.pk: o for o in batch.orders.all()}
+        # only the orders the reports name: one report costs the same in a batch of any size
+        named = {report.order_id for _key, report in reports}
+        orders = {o.pk: o for o in batch.orders.filter(pk__in=named)}
         for key, report in reports:
             order = orders.get(report.order_id)
             if order is None:

@@ -136,6 +136,34 @@ def test_the_same_key_and_body_get_the_first_answer_again(client, bank, bank_par
     assert order.events.filter(stage=Stage.PRODUCING).count() == 1
 
 
+def test_a_change_is_kept_only_with_the_answer_a_retry_will_get(
+    client, bank, bank_partner, make_batch, monkeypatch
+):
+    batch = make_batch(bank, 1)
+    order = batch.orders.get()
+    body = {"events": [{"order_id": order.pk, "stage": "producing"}]}
+    path = f"/batches/{batch.number}/events"
+
+    def storage_fails(*args, **kwargs):
+        raise RuntimeError("the answer could not be stored")
+
+    monkeypatch.setattr("sscard.partners.api.idempotency_finish", storage_fails)
+    with pytest.raises(RuntimeError):
+        call(client, bank_partner, "POST", path, body, key="k-5")
+    order.refresh_from_db()
+    assert order.stage == Stage.DATA_SENT  # nothing kept: the retry will apply it
+    assert not order.events.filter(stage=Stage.PRODUCING).exists()
+    assert not AuditRecord.objects.filter(action="production.producing").exists()
+    assert not IdempotencyRecord.objects.filter(key="k-5").exists()
+    monkeypatch.undo()
+    retry = call(client, bank_partner, "POST", path, body, key="k-5")
+    assert retry.status_code == 200
+    assert retry.json()["outcomes"] == [
+        {"order_id": order.pk, "stage": "producing", "changed": True}
+    ]
+    assert order.events.filter(stage=Stage.PRODUCING).count() == 1
+
+
 def test_the_same_key_with_another_body_is_422(client, bank, bank_partner, make_batch):
     batch = make_batch(bank, 1)
     order = batch.orders.get()
