@@ -45,6 +45,7 @@ from sscard.backoffice import roles
 from sscard.backoffice.access import staff_view
 from sscard.backoffice.display import contact_rows, form_rows, guardian_rows, material_rows
 from sscard.backoffice.forms import EndForm, RejectForm, ReturnForm
+from sscard.backoffice.queue_display import queue_lines
 from sscard.core.errors import DomainError, InvalidTransition
 from sscard.core.masking import mask_id_number
 from sscard.employers.review import employers_awaiting_review
@@ -129,7 +130,7 @@ def queue(request: AuthedHttpRequest) -> HttpResponse:
         "filters": filters,
         "searched": mask_search(filters.q),
         "page": page,
-        "rows": queue_rows(list(page.object_list), today=today),
+        "rows": queue_lines(queue_rows(list(page.object_list), today=today)),
         "districts": districts(),
         "items": [(ItemCode.APPLY, ItemCode.APPLY.label), (ItemCode.REISSUE, "补换卡")],
         "statuses": [

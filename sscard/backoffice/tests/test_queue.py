@@ -24,6 +24,14 @@ pytestmark = pytest.mark.django_db
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 QUEUE = reverse("backoffice:queue")
 
+# The queue page's statements, one page of rows or a single one: the session, the user, the
+# OTP device, the user's and the groups' permissions (one cache read in production; read here,
+# the fixtures changed them in this test's uncommitted transaction), the count, the page of
+# rows (subject, outlet and the made-by-me subquery joined in), the region settings and the
+# district list (uncommitted here too). The holiday table comes from the cache; the rows'
+# links, dates and labels cost none.
+QUEUE_QUERIES = 9
+
 
 def _at(y: int, m: int, d: int, hour: int = 10):
     return time_machine.travel(datetime(y, m, d, hour, tzinfo=SHANGHAI), tick=False)
@@ -131,15 +139,12 @@ def test_the_queue_page_costs_the_same_queries_for_one_row_or_a_full_page(
     first = submit_apply(UserFactory(), bank, outlet)
     services.application_accept(application=first, actor=reviewer)
     client.get(QUEUE)  # warm the settings row
-    # session, user, OTP device, user and group permissions, count, page, region settings,
-    # district list (rows this test wrote and never committed); the holiday table comes from
-    # the cache (sscard.core.cached)
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(QUEUE_QUERIES):
         client.get(QUEUE)
     for _ in range(24):
         application = submit_apply(UserFactory(), bank, outlet)
         services.application_accept(application=application, actor=reviewer)
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(QUEUE_QUERIES):
         response = client.get(QUEUE)
     assert response.content.decode().count("<tr class=") == 20  # one page
 

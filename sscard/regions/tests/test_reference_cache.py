@@ -9,7 +9,7 @@ committed is never taken from or put in the cache."""
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date
 
@@ -18,7 +18,9 @@ from django.contrib.auth.models import Group, Permission
 from django.db import connection, transaction
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
+from sscard.accounts import backends
 from sscard.accounts.backends import AccountBackend
 from sscard.accounts.models import User
 from sscard.backoffice.roles import staff_groups_ensure
@@ -147,6 +149,27 @@ def test_a_permission_granted_or_a_role_changed_is_read_at_once(reviewer):
     reviewer.is_active = False
     reviewer.save()
     assert permissions(reviewer) == set()
+
+
+def test_a_staff_page_reads_the_permission_sets_once(client, reviewer, monkeypatch):
+    """The view's own check and every link of the menu ask one set, read from the cache once
+    a request (not the user's set and the groups' set apart)."""
+    otp_login(client, reviewer)
+    client.get(reverse("backoffice:queue"))
+    reads: list[str] = []
+    remember = backends.remember
+
+    def counted(family: str, key: str, compute: Callable[[], set[str]]) -> set[str]:
+        reads.append(key)
+        return remember(family, key, compute)
+
+    monkeypatch.setattr(backends, "remember", counted)
+    with queries() as ctx:
+        response = client.get(reverse("backoffice:queue"))
+    assert response.status_code == 200
+    assert 'accesskey="1">审核队列</a>' in response.content.decode()
+    assert reads == [f"{reviewer.pk}:all:0"]
+    assert not [q for q in ctx.captured_queries if "auth_permission" in q["sql"]]
 
 
 def test_a_change_in_the_admin_is_read_at_once(client, bank):
