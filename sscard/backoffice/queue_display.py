@@ -31,7 +31,7 @@ class QueueLine:
     made_by_me: bool  # the reviewer had a hand in making it: may not decide it
     submitted: str
     due: str  # the legal date, or why there is none
-    remaining: str  # working days left, days overdue, or "—"
+    remaining: str  # working days left, "超期 N 天" / "已超期", or "—"
     overdue: bool
     warning: bool
     district: str
@@ -61,9 +61,12 @@ def _line(row: QueueRow, url: Callable[[int], str]) -> QueueLine:
         due, remaining = "补正中（暂停）", "—"
     else:
         due = f"{d.due:%Y-%m-%d}"
-        # overdue: the working days past the date (none shown on a non-working day right
-        # after it, when the count is still 0)
-        remaining = (str(-d.remaining) if d.remaining else "") if d.overdue else str(d.remaining)
+        # overdue: the working days past the date, or just 已超期 on a non-working day right
+        # after it (no working day has passed yet)
+        if d.overdue:
+            remaining = f"超期 {-d.remaining} 天" if d.remaining else "已超期"
+        else:
+            remaining = str(d.remaining)
     return QueueLine(
         url=url(a.pk),
         receipt_number=a.receipt_number,

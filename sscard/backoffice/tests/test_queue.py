@@ -14,7 +14,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from sscard.applications import services
+from sscard.applications.review import QueueRow
 from sscard.applications.tests.helpers import submit_apply
+from sscard.backoffice.queue_display import queue_lines
+from sscard.core.workdays import Deadline
 from sscard.regions.models import HolidayOverride
 from sscard.testing.factories import OutletFactory, UserFactory
 from sscard.testing.sessions import staff_client
@@ -154,3 +157,21 @@ def test_htmx_filtering_returns_only_the_results_region(accepted, reviewer):
     html = response.content.decode()
     assert html.lstrip().startswith('<section id="results"')
     assert accepted.receipt_number in html
+
+
+@pytest.mark.django_db
+def test_on_a_day_off_right_after_the_due_date_the_row_says_overdue_without_a_count(
+    accepted,
+):
+    # due on a Friday, looked at on the Saturday: past the date, no working day past it yet
+    friday = Deadline(due=date(2027, 1, 22), paused=False, remaining=0, overdue=True, warning=False)
+    two_days = Deadline(
+        due=date(2027, 1, 22), paused=False, remaining=-2, overdue=True, warning=False
+    )
+
+    [line, later] = queue_lines(
+        [QueueRow(application=accepted, deadline=friday), QueueRow(accepted, two_days)]
+    )
+
+    assert (line.overdue, line.remaining) == (True, "已超期")
+    assert later.remaining == "超期 2 天"
