@@ -8,19 +8,17 @@
   before any view sees them: the next one answers 429 with the wait, in Chinese.
 * A page for a signed-in person is never stored by a browser or a proxy: a response to an
   authenticated request that says nothing about caching gets ``Cache-Control: private,
-  no-store``. A view that may be cached says so itself, with :func:`cacheable`.
+  no-store``. A view that may be cached says so itself, with Django's ``@cache_control(...)``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.template import loader
-from django.utils.cache import patch_cache_control
 from django.utils.html import escape
 
 from sscard.core.net import client_ip
@@ -111,7 +109,7 @@ class UploadRateLimitMiddleware:
 
 class PrivateNoStoreMiddleware:
     """``Cache-Control: private, no-store`` on a signed-in person's responses, unless the view
-    set its own Cache-Control (see :func:`cacheable`)."""
+    set its own Cache-Control (Django's ``@cache_control(...)``)."""
 
     def __init__(self, get_response: Handler) -> None:
         self.get_response = get_response
@@ -124,22 +122,3 @@ class PrivateNoStoreMiddleware:
         if user is not None and user.is_authenticated:
             response["Cache-Control"] = NO_STORE
         return response
-
-
-View = Callable[..., HttpResponse]
-
-
-def cacheable(**directives: Any) -> Callable[[View], View]:
-    """The explicit opt-out: ``@cacheable(private=True, max_age=300)`` sets the view's own
-    Cache-Control, which the middleware then leaves alone."""
-
-    def decorate(view: View) -> View:
-        @wraps(view)
-        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            response = view(request, *args, **kwargs)
-            patch_cache_control(response, **directives)
-            return response
-
-        return wrapped
-
-    return decorate

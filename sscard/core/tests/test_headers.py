@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 from django.http import HttpRequest, HttpResponse
 from django.test import Client, RequestFactory
+from django.views.decorators.cache import cache_control
 
-from sscard.core.middleware import PrivateNoStoreMiddleware, cacheable
+from sscard.core.middleware import PrivateNoStoreMiddleware
 from sscard.testing.sessions import sign_in
 
 
@@ -43,7 +44,7 @@ def test_trace_is_refused_on_the_partner_api_and_the_back_office_too(client: Cli
 def test_a_view_that_may_be_cached_says_so_and_the_middleware_leaves_it_alone(
     django_user_model,
 ):
-    @cacheable(private=True, max_age=300)
+    @cache_control(private=True, max_age=300)
     def view(request: HttpRequest) -> HttpResponse:
         return HttpResponse("ok")
 
