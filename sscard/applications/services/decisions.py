@@ -35,14 +35,21 @@ from sscard.production.services import order_create
 from sscard.regions.models import Bank, Outlet
 
 
+def _locked_for_decision(application: Application, actor: User) -> Application:
+    """The application under its row lock, once ``actor`` may decide it (a reviewer with no
+    hand in its making)."""
+    locked = Application.objects.select_for_update().get(pk=application.pk)
+    ensure_may_decide(locked, actor)
+    return locked
+
+
 @transaction.atomic
 def application_accept(
     *, application: Application, actor: User, now: datetime | None = None
 ) -> Application:
     """受理: the legal time limit starts counting from today. Only a newly submitted
     application is accepted: a returned one resumes its clock when the applicant resubmits."""
-    application = Application.objects.select_for_update().get(pk=application.pk)
-    ensure_may_decide(application, actor)
+    application = _locked_for_decision(application, actor)
     if application.status != AppStatus.SUBMITTED:
         hint = "，补正材料后由申请人重新提交" if application.status == AppStatus.RETURNED else ""
         raise InvalidTransition(f"办件当前为“{application.get_status_display()}”，不能受理{hint}")
@@ -83,8 +90,7 @@ def application_return(
     if not reason:
         raise DomainError("请填写退回补正的原因", field="reason")
     code = _reason_code(reason_code, ReturnReason)
-    application = Application.objects.select_for_update().get(pk=application.pk)
-    ensure_may_decide(application, actor)
+    application = _locked_for_decision(application, actor)
     now = now or timezone.now()
     application = application_transition(
         application=application,
@@ -119,8 +125,7 @@ def application_reject(
     if not reason:
         raise DomainError("请填写不予通过的原因", field="reason")
     code = _reason_code(reason_code, RejectReason)
-    application = Application.objects.select_for_update().get(pk=application.pk)
-    ensure_may_decide(application, actor)
+    application = _locked_for_decision(application, actor)
     if application.status not in (AppStatus.SUBMITTED, AppStatus.ACCEPTED):
         raise InvalidTransition(f"办件当前为“{application.get_status_display()}”，不能不予通过")
     decision = "不予受理" if application.status == AppStatus.SUBMITTED else "不予通过"
@@ -152,8 +157,7 @@ def application_end_after_failure(
     reason = reason.strip()
     if not reason:
         raise DomainError("请填写终止办理的原因", field="reason")
-    application = Application.objects.select_for_update().get(pk=application.pk)
-    ensure_may_decide(application, actor)
+    application = _locked_for_decision(application, actor)
     order = application.production_order
     if application.status != AppStatus.APPROVED or order is None or order.stage != Stage.FAILED:
         raise DomainError(
@@ -178,8 +182,7 @@ def application_approve(
 ) -> Application:
     """审核通过: a new card number and its production order; on a reissue the old card is
     注销 now."""
-    application = Application.objects.select_for_update().get(pk=application.pk)
-    ensure_may_decide(application, actor)
+    application = _locked_for_decision(application, actor)
     if application.status != AppStatus.ACCEPTED:
         raise InvalidTransition(f"办件当前为“{application.get_status_display()}”，不能审核通过")
     now = now or timezone.now()
