@@ -255,8 +255,9 @@ SSCARD_NOTIFY_TIMEOUT = env.float("SSCARD_NOTIFY_TIMEOUT", default=5.0)
 SSCARD_NOTIFY_MAX_ATTEMPTS = env.int("SSCARD_NOTIFY_MAX_ATTEMPTS", default=5)
 SSCARD_NOTIFY_BACKOFF_SECONDS = env.int("SSCARD_NOTIFY_BACKOFF_SECONDS", default=60)
 SSCARD_NOTIFY_LEASE_SECONDS = env.int("SSCARD_NOTIFY_LEASE_SECONDS", default=120)
-# The benchmark's baseline endpoint /bench/baseline (a bare JSON view, no database): off
-# unless a benchmark run turns it on (scripts/bench.py).
+# The benchmark's reference pages, /bench/baseline (a bare JSON view, no database) and
+# /bench/floor (a signed-in page rendering the portal's base template only): not routed unless
+# a benchmark run turns them on (scripts/bench.py); `check --deploy` warns when they are.
 SSCARD_BENCH_BASELINE = env.bool("SSCARD_BENCH_BASELINE", default=False)
 # Where links in messages point (the portal's public address).
 SSCARD_PUBLIC_URL = env.str("SSCARD_PUBLIC_URL", default="http://127.0.0.1:8000")

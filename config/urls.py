@@ -39,7 +39,7 @@ def build_urlpatterns() -> list[Route]:
     """The site's routes under the settings in force (a test calls it under its own)."""
     routes = simulator_patterns()
     if settings.SSCARD_BENCH_BASELINE:
-        # the benchmark's baseline: a bare JSON view (sscard.bench; scripts/bench.py turns it on)
+        # the benchmark's baseline and floor pages (sscard.bench; scripts/bench.py turns them on)
         routes.append(path("bench/", include("sscard.bench.urls")))
     return [
         *routes,
