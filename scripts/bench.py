@@ -1,13 +1,19 @@
 """The benchmark suite: one command generates the data, serves sscard the production way and
-measures every scenario with wrk against a bare Django view served in the same run.
+measures every scenario with wrk against a bare Django view and a signed-in page rendering only
+the portal's base template (the floor), both served in the same run.
 
-    .venv/bin/python scripts/bench.py [--quick] [--db sqlite|postgres]
+    .venv/bin/python scripts/bench.py [--quick] [--db sqlite|postgres] [--cache locmem|redis]
+    .venv/bin/python scripts/bench.py --profile [--quick] [--db ...] [--cache ...]
 
 Sizes: 10,000 people and the big size (1,000,000 on PostgreSQL, 100,000 on SQLite; --quick
-measures 10,000 only, for 3 s a scenario). A generated database is kept under var/bench/ (or
+measures 10,000 only, for 3 s a scenario). Each size is measured with each worker's own memory
+as the cache and again with Redis shared by the workers (--cache picks one; the Redis database,
+--redis-url, is flushed before each run). A generated database is kept under var/bench/ (or
 as the PostgreSQL database sscard_bench_<size>_s<seed>) and reused by the next run with the
 same size and seed (--fresh regenerates it). The report goes to var/bench/report.md and
-var/bench/report.json (and a timestamped copy of each).
+var/bench/report.json (and a timestamped copy of each). --profile measures no throughput: it
+replays every scenario in one process (manage.py bench_profile) and prints each one's CPU
+time and statements a request and where the time goes.
 """
 
 from __future__ import annotations
@@ -35,7 +41,17 @@ PY = sys.executable
 sys.path.insert(0, str(ROOT))  # sscard, whatever the directory the script runs from
 PG_ADMIN = os.environ.get("BENCH_PG_ADMIN_URL", "postgres://postgres@127.0.0.1:5432/postgres")
 
-from sscard.bench.report import READS, WRITES, load_average, machine, markdown  # noqa: E402
+from sscard.bench.report import (  # noqa: E402
+    FLOOR,
+    READS,
+    WRITES,
+    load_average,
+    machine,
+    markdown,
+    measured,
+)
+
+DEFAULT_REDIS = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/5")
 
 # requests/s we plan for, to write enough requests for the run (x3 margin)
 EXPECTED_RATE = {"loss": 300, "apply": 200, "apply_photo": 60, "partner_events": 400}
@@ -81,9 +97,14 @@ def keys_env() -> dict[str, str]:
     return keys
 
 
-def server_env(database_url: str) -> dict[str, str]:
-    """The production settings, on plain loopback HTTP."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SSCARD_", "DATABASE_"))}
+def server_env(database_url: str, cache_url: str | None = None) -> dict[str, str]:
+    """The production settings, on plain loopback HTTP; Django's cache in each worker's memory
+    unless ``cache_url`` names a shared one."""
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("SSCARD_", "DATABASE_")) and k != "CACHE_URL"
+    }
     env |= keys_env()
     env |= {
         "SSCARD_ENV": "production",
@@ -102,7 +123,22 @@ def server_env(database_url: str) -> dict[str, str]:
         "SSCARD_NOTIFY_FILE_DIR": str(VAR / "notifications"),
         "LOG_LEVEL": "WARNING",
     }
+    if cache_url:
+        env["CACHE_URL"] = cache_url
     return env
+
+
+def flush_redis(url: str) -> None:
+    """Empty the benchmark's Redis database: a run starts with nothing cached."""
+    import redis
+
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=3).flushdb()
+    except redis.RedisError as error:
+        raise SystemExit(
+            f"Redis at {url} does not answer ({error}): start it, name another with "
+            "--redis-url, or measure without it (--cache locmem)"
+        ) from error
 
 
 # -- databases ----------------------------------------------------------------------------------
@@ -313,6 +349,15 @@ def scenario(
     return result
 
 
+def profile(env: dict[str, str], names: list[str], *, seed: int, requests: int, out: Path) -> None:
+    """Every scenario replayed in one process (manage.py bench_profile): CPU time and
+    statements a request, and where the time goes."""
+    cmd = [PY, "manage.py", "bench_profile", *names, "--seed", str(seed)]
+    done = run([*cmd, "--requests", str(requests)], env, stdout=subprocess.PIPE)
+    out.write_text(done.stdout)
+    print(done.stdout, end="")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="10,000 people, 3 s a scenario")
@@ -322,7 +367,27 @@ def main() -> int:
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--scenarios", help="comma-separated subset")
+    parser.add_argument("--scenarios", help="comma-separated subset (the floor is always measured)")
+    parser.add_argument(
+        "--cache",
+        choices=["locmem", "redis", "both"],
+        default="both",
+        help="Django's cache for the server: each worker's memory, Redis, or each in turn "
+        "(default)",
+    )
+    parser.add_argument(
+        "--redis-url",
+        default=DEFAULT_REDIS,
+        help=f"the Redis database for --cache redis, flushed before each run (default "
+        f"{DEFAULT_REDIS}, or $BENCH_REDIS_URL)",
+    )
+    parser.add_argument(
+        "--profile",
+        action="store_true",
+        help="no wrk: replay every scenario in one process under the profiler and print its "
+        "CPU ms and statements a request (manage.py bench_profile)",
+    )
+    parser.add_argument("--requests", type=int, default=50, help="requests a scenario (--profile)")
     parser.add_argument("--fresh", action="store_true", help="regenerate the data")
     parser.add_argument(
         "--generate-only",
@@ -337,10 +402,12 @@ def main() -> int:
         "(to run manage.py bench_profile against a kept benchmark database)",
     )
     args = parser.parse_args()
+    caches = ["locmem", "redis"] if args.cache == "both" else [args.cache]
     if args.print_env:
         import shlex
 
-        for key, value in server_env(args.print_env).items():
+        cache_url = args.redis_url if args.cache == "redis" else None
+        for key, value in server_env(args.print_env, cache_url).items():
             if key.startswith(
                 ("SSCARD_", "DATABASE_", "SECRET_KEY", "DJANGO_", "SECURE_")
             ) or key in (
@@ -351,6 +418,7 @@ def main() -> int:
                 "CSRF_COOKIE_SECURE",
                 "MEDIA_ROOT",
                 "LOG_LEVEL",
+                "CACHE_URL",
             ):
                 print(f"export {key}={shlex.quote(value)}")
         return 0
@@ -366,7 +434,9 @@ def main() -> int:
     names = list(READS) + list(WRITES)
     if args.scenarios:
         names = [n for n in args.scenarios.split(",") if n in names]
-    binary = ensure_wrk()
+        if FLOOR not in names:
+            names.insert(0, FLOOR)  # every scenario is also shown as a ratio to it
+    binary = "" if args.profile or args.generate_only else ensure_wrk()
     VAR.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     report: dict[str, Any] = {
@@ -376,6 +446,7 @@ def main() -> int:
         "duration": duration,
         "connections": args.connections,
         "workers": args.workers,
+        "caches": caches,
         "load_start": load_average(),
         "sizes": [],
     }
@@ -386,31 +457,28 @@ def main() -> int:
         if args.generate_only:
             log(f"{size:,} people on {args.db}: ready ({url.rsplit('/', 1)[-1]})")
             continue
-        work = VAR / "plans" / f"{args.db}-{size}"
-        with Server(env, args.workers) as server:
-            log(f"{size:,} people on {args.db}: serving at {server.url}")
-            kw = {"seed": args.seed, "duration": duration, "conns": args.connections}
-            first = scenario("baseline", env, server, binary, work, **kw)
-            results = {n: scenario(n, env, server, binary, work, **kw) for n in names}
-            last = scenario("baseline", env, server, binary, work, **kw)
-        rps = (first["rps"] + last["rps"]) / 2
-        for r in results.values():
-            r["ratio"] = round(r["rps"] / rps, 3) if rps else 0.0
-        report["sizes"].append(
-            {
-                "size": size,
-                "generated": generated,
-                "baseline": {
-                    "rps": round(rps, 1),
-                    "runs": [first, last],
-                    "p50_ms": first["p50_ms"],
-                    "p99_ms": first["p99_ms"],
-                },
-                "scenarios": results,
-                "rows": table_rows(env),
-            }
-        )
-    if args.generate_only:
+        for cache in caches:
+            cache_url = args.redis_url if cache == "redis" else None
+            env = server_env(url, cache_url)
+            if cache_url:
+                flush_redis(cache_url)
+            if args.profile:
+                log(f"{size:,} people on {args.db}, cache {cache}: profiling")
+                out = VAR / f"profile-{args.db}-{size}-{cache}.md"
+                profile(env, names, seed=args.seed, requests=args.requests, out=out)
+                log(f"profile: {out}")
+                continue
+            work = VAR / "plans" / f"{args.db}-{size}-{cache}"
+            with Server(env, args.workers) as server:
+                log(f"{size:,} people on {args.db}, cache {cache}: serving at {server.url}")
+                kw = {"seed": args.seed, "duration": duration, "conns": args.connections}
+                first = scenario("baseline", env, server, binary, work, **kw)
+                results = {n: scenario(n, env, server, binary, work, **kw) for n in names}
+                last = scenario("baseline", env, server, binary, work, **kw)
+            report["sizes"].append(
+                measured(size, cache, generated, [first, last], results, table_rows(env))
+            )
+    if args.generate_only or args.profile:
         return 0
     report["load_end"] = load_average()
     report["seconds"] = round(time.monotonic() - started, 1)

@@ -16,13 +16,13 @@ import time
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from importlib import import_module
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlencode
 
 from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-from django.contrib.sessions.backends.db import SessionStore
 from django.db.models import CharField, Count, Value
 from django.db.models.functions import Cast, Concat
 from django.utils import timezone
@@ -59,7 +59,7 @@ POOL_PREFIX = f"{USERNAME_PREFIX}pool-"
 PARTNER_NAME = "bench partner"
 EVENT_STAGES = (Stage.PRODUCING, Stage.CITY_BANK, Stage.OUTLET)
 
-READ_SCENARIOS = ("baseline", "progress", "status", "queue", "queue_filtered")
+READ_SCENARIOS = ("baseline", "floor", "progress", "status", "queue", "queue_filtered")
 WRITE_SCENARIOS = ("loss", "apply", "apply_photo", "partner_events")
 
 
@@ -83,7 +83,8 @@ class Request:
 
 
 def _session(user: User, **extra: Any) -> str:
-    store = SessionStore()
+    # the store the server reads (the database, or the cache in front of it)
+    store = import_module(settings.SESSION_ENGINE).SessionStore()
     store[SESSION_KEY] = str(user.pk)
     store[BACKEND_SESSION_KEY] = BACKEND
     store[HASH_SESSION_KEY] = user.get_session_auth_hash()
@@ -198,10 +199,12 @@ def prepare_reads(scenario: str, out: Path, *, seed: int, sessions: int = 64) ->
     lines: list[tuple[str, str]] = []
     if scenario == "baseline":
         lines = [("/bench/baseline", "")]
-    elif scenario in ("progress", "status"):
+    elif scenario in ("floor", "progress", "status"):
         for user in citizens_with_cards(seed, sessions):
             browser = Browser.for_user(user, **{TRUST_KEY: int(TrustLevel.L3)})
-            if scenario == "progress":
+            if scenario == "floor":
+                path = "/bench/floor"
+            elif scenario == "progress":
                 path = f"/bundles/sscard/progress/person-{user.person_id}/"
             else:
                 card = Card.objects.get(person=user.person, status=CardStatus.ACTIVE)
@@ -399,6 +402,14 @@ def prepare_partner(
     }
 
 
+def restore_region(meta: dict[str, Any]) -> None:
+    """The region's 免交照片年龄 as it was before an 申领 scenario lifted or lowered it."""
+    if "photo_exempt_age_before" in meta:
+        region = region_settings()
+        region.photo_exempt_age = meta["photo_exempt_age_before"]
+        region.save(update_fields=["photo_exempt_age"])
+
+
 # -- counting rows after a write scenario -------------------------------------------------------
 
 
@@ -435,9 +446,7 @@ def check_rows(meta: dict[str, Any], submitted: int, locations: str = "") -> dic
         else:
             rows = Application.objects.filter(item=ItemCode.APPLY, subject_id__in=meta["people"])
             dup = rows.count() - rows.values("subject_id").distinct().count()
-            region = region_settings()
-            region.photo_exempt_age = meta["photo_exempt_age_before"]
-            region.save(update_fields=["photo_exempt_age"])
+            restore_region(meta)
         found = rows.count()
         known = set(
             rows.filter(receipt_number__in=receipts).values_list("receipt_number", flat=True)

@@ -1,6 +1,8 @@
 """The benchmark's report (``scripts/bench.py`` measures, this writes it down): the machine it
-ran on, one table a size with each scenario as a ratio to the bare baseline, and the
-targets, each with the figure measured. Plain Python, no Django settings needed."""
+ran on, one table a size and cache configuration with each scenario as a ratio to the bare
+baseline and to the floor (a signed-in page rendering only the portal's base template), the
+cache configurations side by side, and the targets, each with the figure measured. Plain
+Python, no Django settings needed."""
 
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ from typing import Any
 
 # the scenarios scripts/bench.py measures, as the report names them
 READS = {
+    "floor": "底线：已登录空白页（只渲染 base.html）",
     "progress": "制卡进度查询（已登录）",
     "status": "应用状态查询（已登录）",
     "queue": "审核队列 第一页",
@@ -23,6 +26,15 @@ WRITES = {
     "apply": "申领 提交（免照片：页面 + 确认）",
     "apply_photo": "申领 提交（上传照片：页面 + 确认）",
     "partner_events": "合作方接口 制卡进度上报（签名）",
+}
+
+
+FLOOR = "floor"
+
+# the cache the server ran with (CACHE_URL): each is measured as a run of its own
+CACHES = {
+    "locmem": "each worker's own memory (locmemcache://, the default)",
+    "redis": "Redis shared by the workers (CACHE_URL=redis://…)",
 }
 
 
@@ -72,11 +84,43 @@ def machine(db: str, env: dict[str, str]) -> dict[str, Any]:
     return info
 
 
+def measured(
+    size: int,
+    cache: str,
+    generated: dict[str, Any],
+    baselines: list[dict[str, Any]],
+    results: dict[str, dict[str, Any]],
+    rows: dict[str, int],
+) -> dict[str, Any]:
+    """One size under one cache configuration: each scenario as a ratio to the baseline (the
+    mean of its runs before and after) and to the floor."""
+    rps = sum(b["rps"] for b in baselines) / len(baselines)
+    floor = results.get(FLOOR, {}).get("rps")
+    for r in results.values():
+        r["ratio"] = round(r["rps"] / rps, 3) if rps else 0.0
+        r["floor_ratio"] = round(r["rps"] / floor, 3) if floor else None
+    return {
+        "size": size,
+        "cache": cache,
+        "generated": generated,
+        "baseline": {
+            "rps": round(rps, 1),
+            "runs": baselines,
+            "p50_ms": baselines[0]["p50_ms"],
+            "p99_ms": baselines[0]["p99_ms"],
+        },
+        "scenarios": results,
+        "rows": rows,
+    }
+
+
 def target_marks(sizes: list[dict[str, Any]]) -> list[str]:
     """The issue's targets, each with the figure measured."""
     lines: list[str] = []
     big = sizes[-1]
     for name, r in big["scenarios"].items():
+        if name == FLOOR:
+            continue  # a reference, like the baseline
         if name in READS:
             ok = r["ratio"] >= 0.35 and r["p99_ms"] < 50
             lines.append(
@@ -99,6 +143,8 @@ def target_marks(sizes: list[dict[str, Any]]) -> list[str]:
     if len(sizes) > 1:
         small = sizes[0]
         for name in READS:
+            if name == FLOOR:
+                continue
             a, b = small["scenarios"].get(name), big["scenarios"].get(name)
             if not a or not b or not b["ratio"]:
                 continue
@@ -110,6 +156,63 @@ def target_marks(sizes: list[dict[str, Any]]) -> list[str]:
                 "(≤ 1.3)"
             )
     return lines
+
+
+def cache_of(run: dict[str, Any]) -> str:
+    return str(run.get("cache", "locmem"))
+
+
+def times(value: float | None) -> str:
+    return f"{value:.2f}" if value is not None else "–"
+
+
+def run_table(run: dict[str, Any]) -> list[str]:
+    """One size measured with one cache configuration: a row a scenario."""
+    out = [
+        "| scenario | req/s | × baseline | × floor | p50 ms | p99 ms | errors "
+        "| rows after the run |",
+        "|---|---:|---:|---:|---:|---:|---:|---|",
+    ]
+    for name, r in run["scenarios"].items():
+        label = READS.get(name) or WRITES.get(name, name)
+        rows = r.get("rows")
+        rows_text = (
+            f"{rows['rows']} rows, {rows['confirmed']} confirmed in the run; "
+            f"lost {rows['lost']}, duplicated {rows['duplicated']}"
+            if rows
+            else ""
+        )
+        if r.get("plan_exhausted"):
+            rows_text += " (plan spent early: rate is a lower bound)"
+        out.append(
+            f"| {label} (`{name}`) | {r['rps']:,.1f} | {r['ratio']:.2f} | "
+            f"{times(r.get('floor_ratio'))} | {r['p50_ms']} | {r['p99_ms']} | {r['errors']} | "
+            f"{rows_text} |"
+        )
+    return out
+
+
+def side_by_side(runs: list[dict[str, Any]]) -> list[str]:
+    """The same size under each cache configuration: requests/s, the ratio to the floor and
+    p99, a column each, and how much faster (or slower) the later configurations went."""
+    caches = [cache_of(r) for r in runs]
+    head = ["scenario"]
+    head += [f"req/s {c}" for c in caches]
+    head += [f"{c} / {caches[0]}" for c in caches[1:]]
+    head += [f"× floor {c}" for c in caches]
+    head += [f"p99 ms {c}" for c in caches]
+    out = ["| " + " | ".join(head) + " |", "|---" + "|---:" * (len(head) - 1) + "|"]
+    names = [n for n in runs[0]["scenarios"] if all(n in r["scenarios"] for r in runs)]
+    for name in names:
+        each = [r["scenarios"][name] for r in runs]
+        first = each[0]["rps"]
+        cells = [f"`{name}`"]
+        cells += [f"{e['rps']:,.1f}" for e in each]
+        cells += [times(e["rps"] / first if first else None) for e in each[1:]]
+        cells += [times(e.get("floor_ratio")) for e in each]
+        cells += [str(e["p99_ms"]) for e in each]
+        out.append("| " + " | ".join(cells) + " |")
+    return out
 
 
 def markdown(report: dict[str, Any]) -> str:
@@ -128,34 +231,42 @@ def markdown(report: dict[str, Any]) -> str:
         f"{report['duration']} s a scenario. Mode: {'quick' if report['quick'] else 'full'}; "
         f"total {report['seconds']:.0f} s.",
         "",
+        "× baseline: the scenario's requests/s over a bare Django JSON view's; × floor: over a "
+        "signed-in page that renders only the portal's base template (`floor`). Both are "
+        "measured by the same server in the same run.",
+        "",
     ]
-    for size in report["sizes"]:
-        base = size["baseline"]
-        out += [
-            f"## {size['size']:,} people ({report['db']})",
-            "",
-            f"Baseline (bare JSON view, same server, measured before and after): "
-            f"{base['rps']:,.0f} req/s (p50 {base['p50_ms']} ms, p99 {base['p99_ms']} ms). "
-            f"Rows: {', '.join(f'{k} {v:,}' for k, v in size['rows'].items())}.",
-            "",
-            "| scenario | req/s | × baseline | p50 ms | p99 ms | errors | rows after the run |",
-            "|---|---:|---:|---:|---:|---:|---|",
-        ]
-        for name, r in size["scenarios"].items():
-            label = READS.get(name) or WRITES.get(name, name)
-            rows = r.get("rows")
-            rows_text = (
-                f"{rows['rows']} rows, {rows['confirmed']} confirmed in the run; "
-                f"lost {rows['lost']}, duplicated {rows['duplicated']}"
-                if rows
-                else ""
-            )
-            if r.get("plan_exhausted"):
-                rows_text += " (plan spent early: rate is a lower bound)"
-            out.append(
-                f"| {label} (`{name}`) | {r['rps']:,.1f} | {r['ratio']:.2f} | {r['p50_ms']} | "
-                f"{r['p99_ms']} | {r['errors']} | {rows_text} |"
-            )
-        out.append("")
-    out += ["## Targets (issue 8)", "", *target_marks(report["sizes"]), ""]
+    sizes: dict[int, list[dict[str, Any]]] = {}
+    for run in report["sizes"]:
+        sizes.setdefault(run["size"], []).append(run)
+    for size, runs in sizes.items():
+        for run in runs:
+            base = run["baseline"]
+            cache = cache_of(run)
+            out += [
+                f"## {size:,} people ({report['db']}, cache: {cache})",
+                "",
+                f"Cache: {CACHES.get(cache, cache)}. "
+                f"Baseline (bare JSON view, same server, measured before and after): "
+                f"{base['rps']:,.0f} req/s (p50 {base['p50_ms']} ms, p99 {base['p99_ms']} ms). "
+                f"Rows: {', '.join(f'{k} {v:,}' for k, v in run['rows'].items())}.",
+                "",
+                *run_table(run),
+                "",
+            ]
+        if len(runs) > 1:
+            out += [
+                f"## {size:,} people ({report['db']}): "
+                + " and ".join(cache_of(r) for r in runs)
+                + " side by side",
+                "",
+                *side_by_side(runs),
+                "",
+            ]
+    caches: dict[str, list[dict[str, Any]]] = {}
+    for run in report["sizes"]:
+        caches.setdefault(cache_of(run), []).append(run)
+    for cache, runs in caches.items():
+        title = "## Targets (issue 8)" + (f", cache: {cache}" if len(caches) > 1 else "")
+        out += [title, "", *target_marks(runs), ""]
     return "\n".join(out)
