@@ -6,8 +6,9 @@ statements counted, then again under pyinstrument to show where the time goes.
     manage.py bench_profile --plan var/bench/plans/sqlite-10000-locmem/progress
 
 The statements are counted as the query pins count them (``sscard/bench/tests/
-test_query_pins.py``): every statement Django sends, except the ``BEGIN`` that opens a
-transaction on SQLite (PostgreSQL's driver opens one without a statement of its own).
+test_query_pins.py``): every statement Django executes, savepoints included, but not the
+opening and closing of a transaction (SQLite's ``BEGIN``, which PostgreSQL's driver sends on its
+own, and ``COMMIT``, which neither sends as a statement Django executes).
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ import io
 import sys
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -102,6 +104,19 @@ def call(app: WSGIHandler, request: dict[str, Any]) -> str:
     chunks = app(environ_of(request), start_response)
     b"".join(chunks)
     return status[0] if status else "?"
+
+
+@contextmanager
+def recording() -> Iterator[list[str]]:
+    """The statements Django executes on the default connection while the block runs."""
+    seen: list[str] = []
+
+    def record(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        seen.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(record):
+        yield seen
 
 
 def counted(sqls: Iterable[str]) -> int:
@@ -202,15 +217,9 @@ def profile_plan(plan: Path, *, requests: int, scenario: str = "", tree: bool = 
         timed, profiled = rest[:requests], rest[requests : 2 * requests]
 
     statuses: Counter[str] = Counter()
-    seen: list[str] = []
-    per_step: dict[str, list[int]] = {}
+    per_step: dict[str, list[int]] = {r["tag"]: [] for r in todo}  # the plan's order
     queries: dict[str, list[str]] = {}
-
-    def record(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
-        seen.append(sql)
-        return execute(sql, params, many, context)
-
-    with connection.execute_wrapper(record):
+    with recording() as seen:
         started = time.process_time()
         for request in timed:
             before = len(seen)
@@ -234,7 +243,7 @@ def profile_plan(plan: Path, *, requests: int, scenario: str = "", tree: bool = 
         statuses=dict(statuses),
         cpu_ms=1000 * cpu / done,
         statements=sum(sum(v) for v in per_step.values()) / done,
-        steps={tag: sum(v) / len(v) for tag, v in per_step.items()},
+        steps={tag: sum(v) / len(v) for tag, v in per_step.items() if v},
         modules=[(name, t / total) for name, t in own.modules.most_common(5)],
         top=[(name, t / total) for name, t in own.functions.most_common(3)],
         tree=profiler.output_text(unicode=True, color=False, show_all=False)

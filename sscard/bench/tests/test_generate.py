@@ -15,6 +15,7 @@ from sscard.applications.models import Application
 from sscard.bench import prepare
 from sscard.bench.generate import citizen_id, generate
 from sscard.bench.profile import read_requests
+from sscard.bench.tests.helpers import send
 from sscard.cards.constants import CardStatus
 from sscard.cards.models import Card
 from sscard.core import crypto
@@ -118,18 +119,7 @@ def _replay(plan_dir):
     client = Client(enforce_csrf_checks=True)
     statuses = []
     for r in read_requests(plan_dir):
-        extra = {
-            "HTTP_" + k.upper().replace("-", "_"): v
-            for k, v in r["headers"].items()
-            if k != "Content-Type"
-        }
-        response = client.generic(
-            r["method"],
-            r["path"],
-            data=r["body"],
-            content_type=r["headers"].get("Content-Type", "application/octet-stream"),
-            **extra,
-        )
+        response = send(client, r)
         statuses.append(f"{response.status_code} {response.get('Location', '')}")
     return statuses
 
