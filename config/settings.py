@@ -146,6 +146,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 # persistent connections on either database: a new one per request costs PostgreSQL its
 # throughput many times over (PERFORMANCE.md), and SQLite its connect and pragmas
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
+# Kept: before a request's first statement on a persistent connection, PostgreSQL is asked
+# `SELECT 1` (SQLite asks nothing), so that a connection the server dropped (a restart, a
+# failover, a proxy's idle timeout) is replaced instead of failing that request with a 500 —
+# once for every worker after each restart otherwise. It costs one round trip, and only to
+# requests that use the database at all: a page answered from the cache (the session, the
+# signed-in user and the settings in Redis) sends nothing.
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -271,12 +277,24 @@ CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
 if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
     # django-redis rather than Django's own client: the same atomic add/incr, plus locks
     CACHES["default"]["BACKEND"] = "django_redis.cache.RedisCache"
+# one cache for every process (sscard.core.cached.shared), not one inside each
+_SHARED_CACHE = not CACHES["default"]["BACKEND"].endswith(("LocMemCache", "DummyCache"))
 # The settings row, the holiday table, banks and outlets and staff permission sets are kept in
 # this cache between requests; a save anywhere is seen at once by every process sharing it.
 # The per-process default (locmem) cannot hear other processes' saves: it keeps them seconds.
+# A shared cache also keeps the signed-in user with their person (sscard.accounts.backends).
 SSCARD_REFERENCE_CACHE_SECONDS = env.int(
-    "SSCARD_REFERENCE_CACHE_SECONDS",
-    default=5 if CACHES["default"]["BACKEND"].endswith("LocMemCache") else 300,
+    "SSCARD_REFERENCE_CACHE_SECONDS", default=300 if _SHARED_CACHE else 5
+)
+# Sessions: in the database; with a shared cache, read from the cache in front of it and
+# written to both (cached_db: a session costs no query, a Redis restart logs nobody out; see
+# the README's production server). Never in front of the per-process cache: a logout deletes
+# the session from the database and from its own worker's memory only, and every other
+# worker would go on accepting the cookie from memory for up to SESSION_COOKIE_AGE.
+SESSION_ENGINE = (
+    "django.contrib.sessions.backends.cached_db"
+    if _SHARED_CACHE
+    else "django.contrib.sessions.backends.db"
 )
 # Uploads (photos, the photo check, scans, sheets) per window of SSCARD_UPLOAD_LIMIT_WINDOW
 # seconds: per signed-in account and per client address (sscard.core.middleware).

@@ -27,12 +27,14 @@ PROBE = (
 
 def deployment_settings(env: dict[str, str], *names: str) -> dict[str, Any]:
     """The values of ``names`` (Django's defaults included) that ``config.settings`` gives
-    under ``env``; nothing else comes from the test run: no SSCARD_* variable, no .env file
-    unless ``env`` names one."""
+    under ``env``; nothing else comes from the test run: no SSCARD_* variable, no CACHE_URL,
+    no .env file unless ``env`` names one."""
     clean = {
         k: v
         for k, v in os.environ.items()
-        if not k.startswith(("SSCARD", "SECRET_KEY", "DJANGO_", "SESSION_", "CSRF_", "DEBUG"))
+        if not k.startswith(
+            ("SSCARD", "SECRET_KEY", "DJANGO_", "SESSION_", "CSRF_", "DEBUG", "CACHE_URL")
+        )
     }
     result = subprocess.run(  # noqa: S603 — our own interpreter and a fixed probe
         [sys.executable, "-c", PROBE, *names],

@@ -93,3 +93,20 @@ def test_every_setting_read_from_the_environment_is_listed_in_env_example():
     read |= set(re.findall(r'_secret\("([A-Z_0-9]+)"', source))
     listed = set(re.findall(r"^#?\s*([A-Z_0-9]+)=", (root / ".env.example").read_text(), re.M))
     assert read - listed == set()
+
+
+@pytest.mark.parametrize(
+    ("cache_url", "engine"),
+    [
+        ("redis://127.0.0.1:6379/3", "django.contrib.sessions.backends.cached_db"),
+        ("locmemcache://", "django.contrib.sessions.backends.db"),
+        ("", "django.contrib.sessions.backends.db"),  # not set: the per-process default
+    ],
+)
+def test_sessions_are_read_from_the_cache_only_when_every_process_shares_it(cache_url, engine):
+    """A logout deletes the session from the database and the cache: from every process's
+    cache only if there is one for all of them (Redis)."""
+    from sscard.testing.deployment import PRODUCTION_ENV, deployment_settings
+
+    env = {**PRODUCTION_ENV, **({"CACHE_URL": cache_url} if cache_url else {})}
+    assert deployment_settings(env, "SESSION_ENGINE") == {"SESSION_ENGINE": engine}

@@ -57,6 +57,11 @@ CONFIRM_PAGE = 4
 # guardians, their accounts, channel preference, message INSERT (6); RELEASE, the draft
 # DELETE, RELEASE (3).
 CONFIRM_POST = 44
+# 首页, signed in: session, user (with person), the unread messages' count (消息's badge).
+HOME = 3
+# … with the shared cache production runs (Redis, CACHE_URL): the session and the user with
+# their person come from the cache, only the unread messages' count is asked.
+HOME_SHARED_CACHE = 1
 
 
 @pytest.fixture
@@ -131,6 +136,19 @@ def test_loss_page_and_its_confirmation(client, holder, django_assert_num_querie
     assert submitted.status_code == 302
     card.refresh_from_db()
     assert card.status == CardStatus.TEMP_LOST
+
+
+def test_the_home_page_signed_in(client, holder, django_assert_num_queries):
+    with django_assert_num_queries(HOME):
+        assert client.get("/").status_code == 200
+
+
+@pytest.mark.django_db(transaction=True)  # committed, as in production: the cache hears it
+def test_the_home_page_signed_in_with_the_shared_cache(shared_cache, django_assert_num_queries):
+    client = sign_in(Client(), UserFactory())
+    assert client.get("/").status_code == 200  # the session and the user are kept
+    with django_assert_num_queries(HOME_SHARED_CACHE):
+        assert client.get("/").status_code == 200
 
 
 # --- the one-target look-ups open what the lists offer, and nothing else -----------------------
