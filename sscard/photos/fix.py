@@ -68,7 +68,7 @@ def fix_photo(data: bytes, *, region: RegionSettings | SizeBounds | None = None)
     rgb = np.asarray(work)
     gray = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
 
-    faces = detect_faces(gray)
+    faces = detect_faces(gray, narrowest=MIN_SOURCE_FACE_WIDTH / to_full)
     if not faces:
         return _refuse("未检测到人脸，无法自动裁剪", original)
     if len(faces) > 1:

@@ -36,9 +36,9 @@ def test_a_large_allowed_photo_is_reduced_before_faces_are_looked_for(monkeypatc
     seen: list[tuple[int, ...]] = []
     real_detect = check.detect_faces
 
-    def detect_faces(gray: np.ndarray):
+    def detect_faces(gray: np.ndarray, **kwargs):
         seen.append(gray.shape)
-        return real_detect(gray)
+        return real_detect(gray, **kwargs)
 
     monkeypatch.setattr(check, "detect_faces", detect_faces)
     monkeypatch.setattr(fix, "detect_faces", detect_faces)
