@@ -220,3 +220,29 @@ def test_apply_with_a_photo_and_its_confirmation(
     assert submitted.status_code == 302
     application = Application.objects.get(applicant=applicant)
     assert application.materials.filter(kind="photo").exists()
+
+
+def test_a_draft_posted_again_with_a_new_photo_is_written_with_one_update(
+    client, applicant, bank, outlet
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    url = item_url("apply", f"person-{applicant.person_id}")
+    token = str(uuid.uuid4())
+    entries = apply_post(applicant.person, bank, outlet)
+    client.post(url, {**entries, "token": token, "photo": upload(compliant_photo())})
+
+    with CaptureQueriesContext(connection) as queries:
+        again = client.post(
+            url,
+            {**entries, "occupation": "厨师", "token": token, "photo": upload(compliant_photo())},
+        )
+
+    assert again.status_code == 302
+    writes = [
+        q["sql"].split()[0]
+        for q in queries.captured_queries
+        if '"portal_draft"' in q["sql"] and not q["sql"].startswith("SELECT")
+    ]
+    assert writes == ["UPDATE"]
