@@ -301,6 +301,9 @@ SESSION_ENGINE = (
 SSCARD_UPLOAD_LIMIT_ACCOUNT = env.int("SSCARD_UPLOAD_LIMIT_ACCOUNT", default=30)
 SSCARD_UPLOAD_LIMIT_ADDRESS = env.int("SSCARD_UPLOAD_LIMIT_ADDRESS", default=120)
 SSCARD_UPLOAD_LIMIT_WINDOW = env.int("SSCARD_UPLOAD_LIMIT_WINDOW", default=600)
+# Threads OpenCV may use for one photo check (sscard.photos): as many as a worker serves
+# requests with (one blocking thread a worker: 1), never a thread a core of its own.
+SSCARD_OPENCV_THREADS = env.int("SSCARD_OPENCV_THREADS", default=1)
 
 # The service speaks Chinese only: no LocaleMiddleware, so Django's own messages are Chinese
 # whatever language the phone asks for (Accept-Language).

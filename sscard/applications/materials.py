@@ -17,6 +17,7 @@ from django.core.files.uploadedfile import UploadedFile
 
 from sscard.applications.constants import MaterialKind
 from sscard.core.errors import DomainError
+from sscard.photos.spec import checked_under
 from sscard.photos.uploads import DOCUMENT_MAX_BYTES, HardenedFile, harden_document
 from sscard.photos.verdict import examine_photo
 from sscard.regions.models import RegionSettings
@@ -30,6 +31,8 @@ class PreparedUpload:
     file: ContentFile
     content_type: str
     photo_check: dict[str, Any] = field(default_factory=dict)
+    # a photo's: the rules its check was made under (``spec.checked_under``)
+    checked_under: str = ""
 
     @property
     def size(self) -> int:
@@ -51,7 +54,11 @@ def prepare_upload(kind: str, upload: Any, *, region: RegionSettings) -> Prepare
         raise DomainError(verdict.message, field="photo", code="photo_refused")
     photo = HardenedFile(verdict.data, "image/jpeg")
     return PreparedUpload(
-        kind=kind, file=photo, content_type=photo.content_type, photo_check=verdict.as_check()
+        kind=kind,
+        file=photo,
+        content_type=photo.content_type,
+        photo_check=verdict.as_check(),
+        checked_under=checked_under(region),
     )
 
 

@@ -52,9 +52,16 @@ def _refuse(reason: str, report: PhotoReport) -> FixResult:
     return FixResult(ok=False, data=None, report=report, reason=reason, original=report)
 
 
-def fix_photo(data: bytes, *, region: RegionSettings | SizeBounds | None = None) -> FixResult:
+def fix_photo(
+    data: bytes,
+    *,
+    region: RegionSettings | SizeBounds | None = None,
+    checked: PhotoReport | None = None,
+) -> FixResult:
+    """``checked``: the check of ``data`` under the same bounds, when the caller has it (it is
+    then not checked again)."""
     bounds = SizeBounds.of(region)
-    original = check_photo(data, region=bounds)
+    original = checked if checked is not None else check_photo(data, region=bounds)
     if original.ok:
         return FixResult(ok=True, data=data, report=original, reason="", original=original)
     try:
@@ -68,7 +75,7 @@ def fix_photo(data: bytes, *, region: RegionSettings | SizeBounds | None = None)
     rgb = np.asarray(work)
     gray = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
 
-    faces = detect_faces(gray)
+    faces = detect_faces(gray, narrowest=MIN_SOURCE_FACE_WIDTH / to_full)
     if not faces:
         return _refuse("未检测到人脸，无法自动裁剪", original)
     if len(faces) > 1:

@@ -3,6 +3,7 @@ region setting; everything here is fixed."""
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -28,6 +29,10 @@ MAX_FACE_BRIGHTNESS = 235
 MIN_SHARPNESS = 10.0
 MIN_BACKGROUND_LIGHT_SHARE = 0.9
 
+# The check's own version: raised whenever sscard/photos/check.py measures or judges a photo
+# differently, so that a verdict kept from before (a draft's photo) is given again.
+CHECK_VERSION = 1
+
 
 @dataclass(frozen=True)
 class SizeBounds:
@@ -44,3 +49,27 @@ class SizeBounds:
 
             region = region_settings()
         return cls(min_kb=region.photo_min_kb, max_kb=region.photo_max_kb)
+
+
+def checked_under(region: RegionSettings | SizeBounds | None) -> str:
+    """What a photo's verdict depends on besides the photo: the spec's figures, the check's
+    version and the region's file-size bounds, as a short digest. A verdict kept with a
+    photo is trusted only while this is the same."""
+    bounds = SizeBounds.of(region)
+    figures = (
+        CHECK_VERSION,
+        WIDTH,
+        HEIGHT,
+        DPI,
+        FACE_WIDTH,
+        HEAD_TOP,
+        EYE_MID_X,
+        EYE_LINE_MIN_FROM_BOTTOM,
+        MIN_FACE_BRIGHTNESS,
+        MAX_FACE_BRIGHTNESS,
+        MIN_SHARPNESS,
+        MIN_BACKGROUND_LIGHT_SHARE,
+        bounds.min_kb,
+        bounds.max_kb,
+    )
+    return hashlib.sha256(repr(figures).encode()).hexdigest()[:16]

@@ -79,7 +79,7 @@ def examine_photo(
     report = check_photo(data, region=bounds)
     if report.ok:
         return PhotoVerdict(ok=True, data=data, report=report, original=None, reason="")
-    result = fix_photo(data, region=bounds)
+    result = fix_photo(data, region=bounds, checked=report)  # not checked twice
     if not result.ok or result.data is None:
         return PhotoVerdict(ok=False, data=None, report=report, original=None, reason=result.reason)
     return PhotoVerdict(ok=True, data=result.data, report=result.report, original=report, reason="")

@@ -114,16 +114,25 @@ def _submit(
     """Run the item's service on the draft (a new phone number proved by ``code`` first):
     the receipt, or what was wrong (the message and the errors by field)."""
     requester = requester_of(request)
+    try:
+        # the files read (and a photo checked again only if the rules changed) before the
+        # lock: no file or image work inside the transaction
+        uploads = draft_uploads(draft)
+    except DomainError as exc:
+        return exc.message, {exc.field or "__all__": exc.message}
     with transaction.atomic():
         # One submission per draft: a second click waits here for the first, then finds
         # the draft gone (and its files with it) and shows the first one's receipt.
         locked = Draft.objects.select_for_update().filter(pk=draft.pk).first()
         if locked is None:
             return _submitted(request, draft.pk)
+        changed = locked.files != draft.files  # uploaded again meanwhile, in another tab
         draft = locked  # read again under the lock, in the statement that takes it
         data = {k: v for k, v in draft.data.items() if not k.startswith("_")}
         challenge_id: str | None = None
         try:
+            if changed:
+                uploads = draft_uploads(draft)
             new_phone = page.phone_to_prove(target, data)
             if new_phone:
                 # a wrong try is kept (its own savepoint) though nothing else is done
@@ -132,7 +141,7 @@ def _submit(
                 requester,
                 target,
                 data,
-                draft_uploads(draft),
+                uploads,
                 draft.pk,
                 phone_challenge=challenge_id,
             )

@@ -3,6 +3,8 @@ drafts that carry an item's entries from its page to its confirmation."""
 
 from __future__ import annotations
 
+import hashlib
+import logging
 import secrets
 from collections.abc import Mapping
 from datetime import date, datetime, timedelta
@@ -17,18 +19,27 @@ from django.utils import timezone
 from sscard.accounts.models import Person, User
 from sscard.accounts.services import person_by_identity, person_find_or_create
 from sscard.accounts.trust import TrustLevel
-from sscard.applications.materials import PreparedUpload
+from sscard.applications.constants import MaterialKind
+from sscard.applications.materials import (
+    PreparedUpload,
+    files_removed_unless_committed,
+    note_written,
+    prepare_upload,
+)
 from sscard.audit.services import audit_record
 from sscard.cards.models import Card
 from sscard.core.documents import DocumentFacts, validate_document
 from sscard.core.errors import DomainError, NotFound
 from sscard.notifications.constants import Event
 from sscard.notifications.services import notify_account_event
+from sscard.photos.spec import checked_under
 from sscard.portal.models import Draft
 from sscard.regions.selectors import region_settings
 from sscard.verification.models import Challenge, Purpose
 from sscard.verification.services import challenge_spend, challenge_start
 from sscard.verification.tasks import send_challenge_task
+
+logger = logging.getLogger("sscard.portal")
 
 ALREADY_REGISTERED = "该证件号码已注册账号，请使用原账号登录，或选择“人脸识别登录”"
 # One answer whoever the number names (DOMAIN.md §2): the page never tells.
@@ -164,7 +175,6 @@ def draft_for(user: User, draft_id: Any) -> Draft:
     return draft
 
 
-@transaction.atomic
 def draft_save(
     *,
     user: User,
@@ -175,53 +185,105 @@ def draft_save(
     data: dict[str, Any],
     uploads: Mapping[str, PreparedUpload],
 ) -> Draft:
-    """Create or update the draft named by the page's form token. Uploads (already hardened,
-    a photo checked and fixed) replace the files of the same kind, each kept with its photo
-    report; files not uploaded again are kept."""
-    draft, created = Draft.objects.select_for_update().get_or_create(
-        pk=draft_id,
-        defaults={"user": user, "item": item, "subject": subject, "card": card, "data": data},
-    )
-    if draft.user_id != user.pk or draft.item != item:
-        raise NotFound("未找到该草稿，可能已提交或已过期")
-    if created and not uploads:
-        return draft  # one write: the entries are encrypted once
-    draft.subject, draft.card, draft.data = subject, card, data
-    files = dict(draft.files)
-    for kind, upload in uploads.items():
-        old = files.get(kind)
-        upload.file.seek(0)
-        name = default_storage.save(
-            f"drafts/{draft.pk}/{kind}-{secrets.token_hex(8)}", ContentFile(upload.file.read())
+    """Create or update the draft named by the page's form token, in one write: one INSERT or
+    one UPDATE, the entries encrypted once. Uploads (already hardened, a photo checked and
+    fixed) replace the files of the same kind, each kept with its photo report, the digest of
+    its content and the rules it was checked under (see :func:`draft_uploads`). Files not
+    uploaded again are kept, unless the draft is now for another card or person (``_target``
+    in ``data``): they were not that one's. Files are stored before the draft is locked, and
+    removed again when the draft is not written."""
+    with files_removed_unless_committed(), transaction.atomic():
+        stored = {kind: _store(draft_id, upload) for kind, upload in uploads.items()}
+        draft, created = Draft.objects.select_for_update().get_or_create(
+            pk=draft_id,
+            defaults={
+                "user": user,
+                "item": item,
+                "subject": subject,
+                "card": card,
+                "data": data,
+                "files": stored,
+            },
         )
-        files[kind] = {
-            "name": name,
-            "content_type": upload.content_type,
-            "size": upload.size,
-            "photo_check": upload.photo_check,
-        }
-        if old:
-            _delete_on_commit([old["name"]])
-    draft.files = files
-    # a draft just made has its entries already: only the files are written again
-    draft.save(update_fields=["files", "updated_at"] if created else None)
+        if draft.user_id != user.pk or draft.item != item:
+            raise NotFound("未找到该草稿，可能已提交或已过期")
+        if created:
+            return draft
+        same_target = draft.data.get("_target") == data.get("_target")
+        kept = {k: m for k, m in draft.files.items() if same_target and k not in stored}
+        gone = [m["name"] for k, m in draft.files.items() if k not in kept]
+        if gone:
+            _delete_on_commit(gone)
+        draft.subject, draft.card, draft.data = subject, card, data
+        draft.files = {**kept, **stored}
+        draft.save()
     return draft
 
 
+def _store(draft_id: Any, upload: PreparedUpload) -> dict[str, Any]:
+    upload.file.seek(0)
+    content = upload.file.read()
+    name = default_storage.save(
+        f"drafts/{draft_id}/{upload.kind}-{secrets.token_hex(8)}", ContentFile(content)
+    )
+    note_written(default_storage, name)
+    return {
+        "name": name,
+        "content_type": upload.content_type,
+        "size": len(content),
+        "sha256": hashlib.sha256(content).hexdigest(),
+        "photo_check": upload.photo_check,
+        "checked_under": upload.checked_under,
+    }
+
+
 def draft_uploads(draft: Draft) -> dict[str, PreparedUpload]:
-    """The draft's files as they were prepared when uploaded, with the photo's report: ready
-    for the item's service, which checks nothing again (no image work in its transaction)."""
+    """The draft's files as they were prepared when uploaded, a photo with its report: ready
+    for the item's service, which checks nothing again. Call it before the service's
+    transaction: a file is read here, and a photo may be checked again.
+
+    A file is handed on only as it was stored for this draft — under the draft's own folder,
+    with the content whose digest was recorded; one missing or changed is left out (the
+    service then asks for it again). A photo checked under other rules than today's (the
+    spec's figures, the check or the region's file-size bounds changed since) is checked
+    again, and refused with a ``DomainError`` on ``photo`` when it no longer passes."""
     out: dict[str, PreparedUpload] = {}
     for kind, meta in draft.files.items():
-        with default_storage.open(meta["name"], "rb") as handle:
-            content = ContentFile(handle.read(), name=kind)
-        out[kind] = PreparedUpload(
+        content = _stored_content(draft, meta)
+        if content is None:
+            continue
+        prepared = PreparedUpload(
             kind=kind,
-            file=content,
+            file=ContentFile(content, name=kind),
             content_type=meta["content_type"],
             photo_check=meta.get("photo_check") or {},
+            checked_under=meta.get("checked_under", ""),
         )
+        if kind == MaterialKind.PHOTO:
+            region = region_settings()
+            if prepared.checked_under != checked_under(region):
+                prepared = prepare_upload(kind, ContentFile(content, name=kind), region=region)
+        out[kind] = prepared
     return out
+
+
+def _stored_content(draft: Draft, meta: Mapping[str, Any]) -> bytes | None:
+    """A draft file's content, if it is the one stored for this draft and still as stored."""
+    name = str(meta.get("name", ""))
+    if not name.startswith(f"drafts/{draft.pk}/"):
+        logger.warning("drafts.file_refused reason=elsewhere draft=%s", draft.pk)
+        return None
+    try:
+        with default_storage.open(name, "rb") as handle:
+            content = bytes(handle.read())
+    except OSError as exc:  # gone, or no longer decrypts
+        logger.warning("drafts.file_refused reason=%s draft=%s", type(exc).__name__, draft.pk)
+        return None
+    recorded = meta.get("sha256")  # (none for a draft saved before digests were kept)
+    if recorded is not None and hashlib.sha256(content).hexdigest() != recorded:
+        logger.warning("drafts.file_refused reason=changed draft=%s", draft.pk)
+        return None
+    return content
 
 
 def draft_discard(draft: Draft) -> None:

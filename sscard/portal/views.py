@@ -240,7 +240,8 @@ def item_page(request: AuthedHttpRequest, code: str, item: str, target: str) -> 
             if key != "reveal" and (value or key not in page.record_fields)
         }
         values = page.shown(requester, chosen, values)
-    kept = set(draft.files) if draft else set()
+    # a draft's files count only for the card or person they were uploaded for
+    kept = set(draft.files) if draft and draft.data.get("_target") == chosen.key else set()
     errors: dict[str, str] = {}
     status = 200
     if request.method == "POST" and request.POST.get("reveal"):

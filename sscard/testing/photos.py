@@ -164,6 +164,22 @@ def two_faces_portrait() -> bytes:
 
 
 @cache
+def second_person_photo() -> bytes:
+    """The compliant photo with a second, smaller person in front of the first, bottom left (a
+    child held up, say): their face 110 px wide, about half the applicant's."""
+    rgb, alpha = _astronaut()
+    x, y, w, h = ASTRONAUT_FACE
+    box = (x - 25, y - 35, x + w + 25, y + h + 20)
+    scale = 110 / w
+    size = (round((box[2] - box[0]) * scale), round((box[3] - box[1]) * scale))
+    head = Image.fromarray(rgb).crop(box).resize(size, Image.Resampling.LANCZOS)
+    mask = Image.fromarray((alpha * 255).astype(np.uint8)).crop(box)
+    image = spec_crop()
+    image.paste(head, (0, SPEC_SIZE[1] - size[1]), mask.resize(size, Image.Resampling.LANCZOS))
+    return encode_jpeg(image)
+
+
+@cache
 def no_face_photo() -> bytes:
     """The right size and background, but no person: a blank white frame."""
     return encode_jpeg(Image.new("RGB", SPEC_SIZE, WHITE), quality=95, subsampling=0)

@@ -222,3 +222,45 @@ def test_checks_running_in_parallel_threads_agree():
         reports = list(pool.map(lambda data: check_photo(data, region=BOUNDS), inputs))
 
     assert reports == expected
+
+
+# --- the face search starts near a card face's size, and still finds what counts --------------
+
+
+def test_a_face_narrower_than_a_card_photos_is_still_found_and_refused_for_its_width():
+    too_small = findings(cut(face_width=170))
+
+    assert set(too_small) == {"face_width"}  # found: not refused as "no face"
+    assert too_small["face_width"][0] == "人脸宽度需为179–255像素"
+    assert int(too_small["face_width"][1].removesuffix("像素")) < 179
+    assert findings(cut(face_width=200)) == {}
+
+
+def test_a_second_person_half_the_applicants_size_is_still_seen():
+    found = findings(photos.second_person_photo())
+
+    assert found["face"] == ("照片中只能有本人一人，检测到多张人脸", "2张")
+
+
+def test_faces_are_looked_for_from_half_a_card_face_not_from_a_fifth_of_the_photo(monkeypatch):
+    """The cascade's cost lies in its smallest windows: a card photo is searched once, from
+    half the narrowest face the spec accepts (a smaller face beside it would not count)."""
+    searched: list[int] = []
+    real = check.cascade
+
+    class Recording:
+        def __init__(self, classifier):
+            self.classifier = classifier
+
+        def detectMultiScale(self, image, **options):
+            searched.append(options["minSize"][0])
+            return self.classifier.detectMultiScale(image, **options)
+
+    monkeypatch.setattr(
+        check,
+        "cascade",
+        lambda name: Recording(real(name)) if name == check.FACE_CASCADE else real(name),
+    )
+
+    assert check_photo(photos.compliant_photo(), region=BOUNDS).ok
+    assert searched == [90]  # 179 / 2; it was 358 / 5 = 71

@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import time
 
+import cv2
 import numpy as np
 import pytest
+from django.apps import apps
 from django.test import Client
 
 from sscard.photos import check, fix
@@ -36,9 +38,9 @@ def test_a_large_allowed_photo_is_reduced_before_faces_are_looked_for(monkeypatc
     seen: list[tuple[int, ...]] = []
     real_detect = check.detect_faces
 
-    def detect_faces(gray: np.ndarray):
+    def detect_faces(gray: np.ndarray, **kwargs):
         seen.append(gray.shape)
-        return real_detect(gray)
+        return real_detect(gray, **kwargs)
 
     monkeypatch.setattr(check, "detect_faces", detect_faces)
     monkeypatch.setattr(fix, "detect_faces", detect_faces)
@@ -46,6 +48,19 @@ def test_a_large_allowed_photo_is_reduced_before_faces_are_looked_for(monkeypatc
     assert verdict.ok and verdict.fixed  # cut to the spec from the full picture
     assert seen and all(max(shape) <= WORK_MAX_SIDE for shape in seen), seen
     assert verdict.report.measurements["width"] == 358
+
+
+def test_opencv_uses_the_threads_a_worker_serves_with_not_one_a_core(settings):
+    """OpenCV starts a thread a core by default: in a worker that serves with one thread, a
+    photo check would take another worker's core. SSCARD_OPENCV_THREADS sets it at startup."""
+    assert settings.SSCARD_OPENCV_THREADS == 1
+    assert cv2.getNumThreads() == 1
+    settings.SSCARD_OPENCV_THREADS = 2
+    try:
+        apps.get_app_config("photos").ready()
+        assert cv2.getNumThreads() == 2
+    finally:
+        cv2.setNumThreads(1)
 
 
 def photo_check(client: Client, **extra):

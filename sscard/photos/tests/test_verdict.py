@@ -51,3 +51,22 @@ def test_a_file_that_is_no_picture_gets_one_plain_sentence():
     assert not verdict.ok
     assert verdict.message == "证件照不符合要求：只能上传JPG或PNG格式的图片（文件内容不是图片）"
     assert [f.rule for f in verdict.report.findings] == ["format"]
+
+
+def test_a_fixable_photo_is_checked_as_uploaded_and_as_fixed_not_once_more(monkeypatch):
+    from sscard.photos import check, fix, verdict
+
+    checked: list[bytes] = []
+
+    def counting(data: bytes, **options):
+        checked.append(data)
+        return check.check_photo(data, **options)
+
+    monkeypatch.setattr(verdict, "check_photo", counting)
+    monkeypatch.setattr(fix, "check_photo", counting)
+    upload = photos.upload(photos.light_portrait())
+
+    result = examine_photo(upload, region=BOUNDS)
+
+    assert result.ok and result.fixed
+    assert len(checked) == 2 and checked[1] == result.data

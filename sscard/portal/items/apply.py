@@ -11,8 +11,6 @@ from django.utils import timezone
 from sscard.accounts.models import Guardianship, User
 from sscard.accounts.trust import Requester
 from sscard.applications import services as app_services
-from sscard.applications.catalogue import SSCARD
-from sscard.applications.constants import ItemCode
 from sscard.applications.forms import SCANNED_DOC_TYPES, clean_apply
 from sscard.applications.materials import Upload
 from sscard.applications.models import Application
@@ -28,7 +26,7 @@ from sscard.portal.items.masking import (
     record_view,
 )
 from sscard.portal.items.pages import ItemPage, Row, choices_context, delivery_rows, fee_label
-from sscard.portal.items.targets import NEW, Target, check_eligibility
+from sscard.portal.items.targets import NEW, Target
 from sscard.production.constants import Delivery
 from sscard.regions.selectors import region_settings
 
@@ -120,8 +118,6 @@ class ApplyPage(ItemPage):
             today=timezone.localdate(),
             for_someone_else=someone_else,
         )
-        if target.person is not None:
-            check_eligibility(SSCARD.item(ItemCode.APPLY), requester, target)
         # the details left as they were on record (kept in the draft, never submitted)
         record = record_of(target.person, ("phone", "address")) if target.person else {}
         untouched = [

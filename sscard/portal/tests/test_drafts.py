@@ -4,17 +4,24 @@ the draft."""
 
 from __future__ import annotations
 
+import shutil
 import uuid
 
 import pytest
 from django.core.files.storage import default_storage
+from django.test import Client
 
 from sscard.accounts.trust import TrustLevel
 from sscard.applications.models import Application
 from sscard.conftest import jpeg
 from sscard.portal.models import Draft
 from sscard.portal.tests.helpers import Page, apply_post, draft_id_of, item_url
-from sscard.testing.factories import CardFactory, UserFactory
+from sscard.testing.factories import (
+    CardFactory,
+    GuardianshipFactory,
+    PersonFactory,
+    UserFactory,
+)
 from sscard.testing.sessions import sign_in
 
 pytestmark = pytest.mark.django_db
@@ -253,29 +260,157 @@ def test_the_service_password_is_never_written_back_into_the_page(client, applic
     assert "135790" not in client.get(f"/drafts/{draft}/").content.decode()
 
 
-def test_the_photo_is_checked_once_and_its_fixing_report_reaches_the_reviewer(
-    client, applicant, bank, outlet, monkeypatch
-):
-    """A large, light portrait is fixed on the item page; the draft keeps the fixed photo with
-    its report, and the confirmation hands both on without checking the photo again (no image
-    work inside its transaction)."""
-    from sscard.photos import verdict
-    from sscard.testing.photos import light_portrait, upload
+# --- the draft's photo: checked once on the item page, trusted only as it was kept ------------
 
-    url = item_url("apply", f"person-{applicant.person.pk}")
-    entries = apply_post(applicant.person, bank, outlet)
-    draft = draft_id_of(
-        client.post(url, {**entries, "token": str(uuid.uuid4()), "photo": upload(light_portrait())})
+
+def _apply_with_photo(client, user, bank, outlet, photo: bytes | None = None) -> str:
+    from sscard.testing.photos import compliant_photo, upload
+
+    entries = apply_post(user.person, bank, outlet)
+    photo_file = upload(photo or compliant_photo())
+    return draft_id_of(
+        client.post(
+            item_url("apply", f"person-{user.person.pk}"),
+            {**entries, "token": str(uuid.uuid4()), "photo": photo_file},
+        )
     )
 
-    def no_second_check(*args, **kwargs):
-        raise AssertionError("the photo was checked again at the confirmation")
 
-    monkeypatch.setattr(verdict, "examine_photo", no_second_check)
-    monkeypatch.setattr("sscard.applications.materials.examine_photo", no_second_check)
+def _kept_photo(draft: str) -> tuple[str, bytes]:
+    name = Draft.objects.get(pk=draft).files["photo"]["name"]
+    with default_storage.open(name, "rb") as handle:
+        return name, handle.read()
+
+
+@pytest.fixture
+def photo_checks(monkeypatch) -> list[bytes]:
+    """Every photo the card-photo check is run on (wherever it is called from)."""
+    from sscard.photos import check, fix, verdict
+
+    checked: list[bytes] = []
+
+    def counting(data: bytes, **options):
+        checked.append(data)
+        return check.check_photo(data, **options)
+
+    monkeypatch.setattr(verdict, "check_photo", counting)
+    monkeypatch.setattr(fix, "check_photo", counting)
+    return checked
+
+
+def test_the_confirmed_photo_is_the_one_checked_on_the_item_page_and_is_not_checked_again(
+    client, applicant, bank, outlet, photo_checks
+):
+    """A large, light portrait is fixed on the item page; the draft keeps the fixed photo with
+    its report, and the confirmation hands both on to the reviewer as they are."""
+    from sscard.testing.photos import light_portrait
+
+    draft = _apply_with_photo(client, applicant, bank, outlet, light_portrait())
+    assert photo_checks  # checked (and fixed) on the item page
+    _, checked = _kept_photo(draft)
+    photo_checks.clear()
+
     assert client.post(f"/drafts/{draft}/").status_code == 302
 
-    photo = Application.objects.get(applicant=applicant).materials.get(kind="photo")
-    assert photo.photo_fixed  # the reviewer is told it was fixed automatically
-    original = photo.photo_original_report
+    assert photo_checks == []  # no image work inside the confirmation's transaction
+    material = Application.objects.get(applicant=applicant).materials.get(kind="photo")
+    with material.file.open("rb") as handle:
+        assert handle.read() == checked
+    assert material.photo_fixed  # the reviewer is told it was fixed automatically
+    original = material.photo_original_report
     assert original is not None and {"size", "dpi"} <= original.rules
+
+
+def test_a_photo_checked_under_other_rules_is_checked_again_at_the_confirmation(
+    client, applicant, bank, outlet, region, photo_checks
+):
+    """The region's file-size bounds changed between the item page and the confirmation: the
+    photo kept is checked again, and refused beside its field when it no longer passes."""
+    draft = _apply_with_photo(client, applicant, bank, outlet)
+    region.photo_min_kb, region.photo_max_kb = 50, 60
+    region.save()
+    photo_checks.clear()
+
+    page = client.post(f"/drafts/{draft}/")
+
+    assert page.status_code == 400
+    assert photo_checks  # checked again, not trusted
+    assert "证件照不符合要求" in page.content.decode()
+    assert "照片文件大小需在50–60KB之间" in page.content.decode()
+    assert not Application.objects.exists()
+
+
+def test_a_photo_still_passing_under_changed_rules_is_submitted_after_one_more_check(
+    client, applicant, bank, outlet, region, photo_checks
+):
+    draft = _apply_with_photo(client, applicant, bank, outlet)
+    region.photo_max_kb = 59
+    region.save()
+    photo_checks.clear()
+
+    assert client.post(f"/drafts/{draft}/").status_code == 302
+
+    assert len(photo_checks) == 1
+    assert Application.objects.get(applicant=applicant).materials.filter(kind="photo").exists()
+
+
+def test_a_kept_photo_gone_from_storage_is_asked_for_again(client, applicant, bank, outlet):
+    draft = _apply_with_photo(client, applicant, bank, outlet)
+    name, _ = _kept_photo(draft)
+    default_storage.delete(name)
+
+    page = client.post(f"/drafts/{draft}/")
+
+    assert page.status_code == 400
+    assert "请上传1寸白底免冠彩色电子证件照" in page.content.decode()
+    assert not Application.objects.exists()
+
+
+def test_another_persons_photo_put_in_place_of_the_kept_one_is_not_used(
+    client, applicant, bank, outlet
+):
+    """A stored file replaced on disk by another draft's photo (it decrypts just as well) is
+    not the photo that was checked for this draft: it is left out and asked for again."""
+    from sscard.testing.photos import light_portrait
+
+    draft = _apply_with_photo(client, applicant, bank, outlet)
+    other = Client()
+    someone = UserFactory()
+    sign_in(other, someone, TrustLevel.L4)
+    theirs = _apply_with_photo(other, someone, bank, outlet, light_portrait())
+    mine, _ = _kept_photo(draft)
+    their_file, _ = _kept_photo(theirs)
+    shutil.copyfile(default_storage.path(their_file), default_storage.path(mine))
+
+    page = client.post(f"/drafts/{draft}/")
+
+    assert page.status_code == 400
+    assert "请上传1寸白底免冠彩色电子证件照" in page.content.decode()
+    assert not Application.objects.filter(applicant=applicant).exists()
+
+
+def test_a_photo_kept_for_oneself_does_not_go_with_an_application_for_a_ward(
+    client, region, bank, outlet
+):
+    """The form token of one's own 申领 (its photo kept) posted on a ward's page: the photo
+    was not the ward's, and is asked for."""
+    mother = UserFactory()
+    ward = PersonFactory(minor=True)
+    GuardianshipFactory(guardian=mother.person, ward=ward, active=True)
+    sign_in(client, mother, TrustLevel.L3)
+    draft = _apply_with_photo(client, mother, bank, outlet)
+
+    page = client.post(
+        item_url("apply", f"person-{ward.pk}"),
+        {
+            **apply_post(ward, bank, outlet),
+            "relationship": "mother",
+            "token": draft,
+            "household": jpeg("household.jpg"),
+            "guardian_proof": jpeg("proof.jpg"),
+        },
+    )
+
+    assert page.status_code == 400
+    assert "请上传1寸白底免冠彩色电子证件照" in page.content.decode()
+    assert "photo" not in Draft.objects.get(pk=draft).files

@@ -13,9 +13,10 @@ from django.test import Client
 
 from sscard.accounts.models import User
 from sscard.accounts.trust import TrustLevel
+from sscard.applications.models import Application
 from sscard.cards.constants import CardStatus
 from sscard.cards.models import Card
-from sscard.portal.tests.helpers import item_url
+from sscard.portal.tests.helpers import apply_post, item_url
 from sscard.regions.selectors import region_settings
 from sscard.testing.factories import (
     ApplicationFactory,
@@ -23,6 +24,7 @@ from sscard.testing.factories import (
     GuardianshipFactory,
     UserFactory,
 )
+from sscard.testing.photos import compliant_photo, upload
 from sscard.testing.sessions import sign_in
 
 pytestmark = pytest.mark.django_db
@@ -187,3 +189,78 @@ def test_someone_elses_card_and_person_are_not_found(client, holder):
     assert client.get(item_url("status", f"card-{card.pk}")).status_code == 404
     assert client.get(item_url("loss", f"card-{card.pk}")).status_code == 404
     assert client.get(item_url("progress", f"person-{other.person_id}")).status_code == 404
+
+
+# --- 申领 with a photo: the page, the page posted with the photo, its confirmation --------------
+
+# 申领 page for oneself (no card yet): session, user, region settings, the person's card and
+# open 申领/补换 (eligibility), the banks and the outlets offered, whether a card was ever
+# issued (the fee).
+APPLY_PAGE = 8
+# … posted with a photo (a new form token; the photo checked and kept here, once): session,
+# user, region settings, card and open application (eligibility, asked once), the draft the
+# token might name (none yet), the bank and the outlet chosen (6 + 2); then draft_save:
+# SAVEPOINT, the draft locked, SAVEPOINT, one INSERT with the files (the entries encrypted
+# once), RELEASE ×2 (6).
+APPLY_POST = 14
+# 确认 posted: session, user, the draft, region settings (whether the photo's check still
+# holds; asked once a request) (4); SAVEPOINT, the draft locked and read again, the
+# submission key, the bank and the outlet (5); the service: SAVEPOINT, the person locked,
+# the submission key again, eligibility (card, open application), whether a card was ever
+# issued, the outlet, the application INSERT (in a SAVEPOINT), its event, audit record
+# (SAVEPOINT, chain head, INSERT, head UPDATE, RELEASE), the photo's material INSERT,
+# RELEASE (18); the draft DELETE, RELEASE (2). No photo check: the draft's is handed on.
+APPLY_CONFIRM_POST = 29
+
+
+@pytest.fixture
+def applicant(client: Client, region) -> User:
+    user = UserFactory()
+    sign_in(client, user, TrustLevel.L3)
+    return user
+
+
+def test_apply_with_a_photo_and_its_confirmation(
+    client, applicant, bank, outlet, django_assert_num_queries
+):
+    url = item_url("apply", f"person-{applicant.person_id}")
+    token = str(uuid.uuid4())
+    entries = apply_post(applicant.person, bank, outlet)
+
+    with django_assert_num_queries(APPLY_PAGE):
+        assert client.get(url).status_code == 200
+    with django_assert_num_queries(APPLY_POST):
+        posted = client.post(url, {**entries, "token": token, "photo": upload(compliant_photo())})
+    assert posted.status_code == 302 and posted["Location"] == f"/drafts/{token}/"
+    with django_assert_num_queries(APPLY_CONFIRM_POST):
+        submitted = client.post(f"/drafts/{token}/", {})
+
+    assert submitted.status_code == 302
+    application = Application.objects.get(applicant=applicant)
+    assert application.materials.filter(kind="photo").exists()
+
+
+def test_a_draft_posted_again_with_a_new_photo_is_written_with_one_update(
+    client, applicant, bank, outlet
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    url = item_url("apply", f"person-{applicant.person_id}")
+    token = str(uuid.uuid4())
+    entries = apply_post(applicant.person, bank, outlet)
+    client.post(url, {**entries, "token": token, "photo": upload(compliant_photo())})
+
+    with CaptureQueriesContext(connection) as queries:
+        again = client.post(
+            url,
+            {**entries, "occupation": "厨师", "token": token, "photo": upload(compliant_photo())},
+        )
+
+    assert again.status_code == 302
+    writes = [
+        q["sql"].split()[0]
+        for q in queries.captured_queries
+        if '"portal_draft"' in q["sql"] and not q["sql"].startswith("SELECT")
+    ]
+    assert writes == ["UPDATE"]
