@@ -102,6 +102,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    # a view's empty 405 (a POST-only address opened as a link): the Chinese error page, with
+    # the headers of the middleware above
+    "sscard.core.middleware.MethodNotAllowedPageMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "sscard.audit.middleware.RequestContextMiddleware",
     "sscard.portal.middleware.IdleTimeoutMiddleware",

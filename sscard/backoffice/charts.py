@@ -9,7 +9,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-PALETTE = ("#1f5fbf", "#e08a00", "#2e9d5b", "#c0392b", "#7b4fb0", "#13858c", "#8a8f98")
+# every colour at least 3:1 on the white card (WCAG 1.4.11): the bars are read, not decoration
+PALETTE = ("#1f5fbf", "#a85d00", "#1b7a43", "#c0392b", "#7b4fb0", "#13858c", "#8a8f98")
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,5 @@
-"""The pages a visitor sees when a request goes wrong: 400, 403, 404, 500 and a refused CSRF
-check. They speak Chinese, in the look of the side the address belongs to (the citizen's H5
+"""The pages a visitor sees when a request goes wrong: 400, 403, 404, 405, 500 and a refused
+CSRF check. They speak Chinese, in the look of the side the address belongs to (the citizen's H5
 portal, the employers' pages on the portal, or the staff back office at /staff/ and /admin/),
 and echo nothing of the request: the path may hold an ID number.
 
@@ -67,6 +67,15 @@ def permission_denied(request: HttpRequest, exception: Exception) -> HttpRespons
 
 def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
     return _page(request, "404.html", 404)
+
+
+def method_not_allowed(request: HttpRequest, refusal: HttpResponse) -> HttpResponse:
+    """The page for a view's 405 answered with an empty body (Django's ``require_POST`` and
+    its kin, by :class:`~sscard.core.middleware.MethodNotAllowedPageMiddleware`): an address
+    opened that only a form's button sends, such as 退出. ``Allow`` stays as the view gave it."""
+    response = _page(request, "405.html", 405)
+    response["Allow"] = refusal["Allow"]
+    return response
 
 
 def server_error(request: HttpRequest) -> HttpResponse:

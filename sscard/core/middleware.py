@@ -2,7 +2,8 @@
 
 * Only GET, HEAD and POST reach a view: TRACE, TRACK, CONNECT, PUT, DELETE and any other method
   answer 405 with ``Allow`` (no view of the service serves them; TRACE would echo the request,
-  cookies included, back to a script).
+  cookies included, back to a script). A view's empty 405 (``require_POST``) becomes the
+  Chinese error page of the side it belongs to.
 * Uploads (every POST carrying a file: photos, the photo check, document scans, employers'
   sheets) are limited per account and per address in a window (``SSCARD_UPLOAD_LIMIT_*``),
   before any view sees them: the next one answers 429 with the wait, in Chinese.
@@ -21,6 +22,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.template import loader
 from django.utils.html import escape
 
+from sscard.core.errorpages import method_not_allowed
 from sscard.core.net import client_ip
 from sscard.core.ratelimit import Limit, limit_hit
 
@@ -40,6 +42,21 @@ class MethodsMiddleware:
         if request.method not in ALLOWED_METHODS:
             return HttpResponseNotAllowed(ALLOWED_METHODS)
         return self.get_response(request)
+
+
+class MethodNotAllowedPageMiddleware:
+    """A view's empty 405 (``require_POST`` and its kin: 退出 opened by its address) answered
+    with the Chinese error page of its side. Listed after the security and CSP middleware, so
+    that the page gets their headers on its way out."""
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if response.status_code == 405 and not response.streaming and not response.content:
+            return method_not_allowed(request, response)
+        return response
 
 
 def _wait_text(seconds: int) -> str:

@@ -233,3 +233,23 @@ def test_an_unknown_partner_api_address_answers_json_in_the_apis_error_shape():
     assert response["Content-Type"] == "application/json"
     assert response.json() == {"code": "not_found", "message": "接口不存在", "errors": {}}
     assert b"445202199001011234" not in response.content
+
+
+def test_a_post_only_address_opened_as_a_link_answers_the_chinese_405_page():
+    """退出 is a button's POST; opened by its address it answers a page, not an empty body."""
+    response = _client().get(reverse("portal:logout"))
+
+    assert response.status_code == 405
+    assert response["Allow"] == "POST"
+    html = _html(response)
+    assert "<h1>无法直接打开此页面</h1>" in html
+    _assert_portal_look(html)
+    _assert_security_headers(response)
+
+
+def test_a_post_only_staff_address_answers_the_405_page_in_the_back_office_look():
+    response = _client().get(reverse("backoffice:logout"))
+
+    assert response.status_code == 405
+    _assert_staff_look(_html(response))
+    _assert_security_headers(response)

@@ -24,7 +24,7 @@ def test_a_citizen_reads_the_message_centre_and_marks_a_message_read(phone, live
     sign_in_page(phone, user, live_server)
 
     phone.goto("/messages/")
-    expect(phone.get_by_role("heading", name="消息中心")).to_be_visible()
+    expect(phone.get_by_role("heading", level=1, name="消息中心")).to_be_visible()
     expect(phone.get_by_text("2 条未读")).to_be_visible()
     expect(phone.get_by_text(card.masked_number).first).to_be_visible()
     shot(phone, "notifications-inbox")

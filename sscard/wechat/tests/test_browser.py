@@ -28,7 +28,7 @@ def test_bind_in_wechat_then_come_back_logged_in(wechat_phone):
     expect(page.get_by_text("申请获得以下权限")).to_be_visible()
     shot(page, "wechat-allow")
     page.get_by_role("button", name="允许").click()
-    expect(page.get_by_role("heading", name="账号密码绑定")).to_be_visible()
+    expect(page.get_by_role("heading", level=1, name="账号密码绑定")).to_be_visible()
     shot(page, "wechat-bind")
     page.get_by_label("账号", exact=True).fill("zhangsan")
     page.get_by_label("密码", exact=True).fill("correct horse battery")
@@ -56,7 +56,7 @@ def test_bind_in_wechat_then_come_back_logged_in(wechat_phone):
     page.get_by_role("button", name="确定解除绑定").click()
     expect(page.get_by_text("已解除微信绑定")).to_be_visible()
     come_back(page)
-    expect(page.get_by_role("heading", name="账号密码绑定")).to_be_visible()
+    expect(page.get_by_role("heading", level=1, name="账号密码绑定")).to_be_visible()
     assert not WeChatBinding.objects.exists()
 
 
