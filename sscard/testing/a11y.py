@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import axe_playwright_python
+import pytest
 from django.conf import settings
 
 TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
@@ -108,6 +109,37 @@ class Checker:
 def scan(page) -> None:
     """Check the page as it is now; its violations join the test's (reported at teardown)."""
     page.evaluate("() => window.__sscardAxe && window.__sscardAxe()")
+
+
+# what is "sideways": the page wider than the window, or a control partly outside it (one
+# inside a box that scrolls on its own, a wide table, is reachable by scrolling that box; one
+# wholly outside is a skip link waiting for focus)
+LAYOUT = """() => {
+  const root = document.documentElement, width = root.clientWidth;
+  const scrolls = (e) => {
+    for (let p = e.parentElement; p && p !== root; p = p.parentElement) {
+      if (["auto", "scroll"].includes(getComputedStyle(p).overflowX)) return true;
+    }
+    return false;
+  };
+  const controls = "a[href], button, input, select, textarea, summary, [role=button], [tabindex]";
+  const cut = [...document.querySelectorAll(controls)].filter((e) => {
+    const r = e.getBoundingClientRect();
+    if (r.width <= 1 || r.height <= 1 || getComputedStyle(e).visibility === "hidden") return false;
+    const partly = (r.left < -1 && r.right > 0) || (r.right > width + 1 && r.left < width);
+    return partly && !scrolls(e);
+  }).map((e) => e.outerHTML.slice(0, 100));
+  return {overflow: root.scrollWidth - width, cut};
+}"""
+
+
+def check_layout(page, where: str) -> None:
+    """Fail if the page scrolls sideways or cuts a control off at the window's edge."""
+    found = page.evaluate(LAYOUT)
+    if found["overflow"] > 0:
+        pytest.fail(f"{where} scrolls sideways by {found['overflow']} px")
+    if found["cut"]:
+        pytest.fail(f"{where} cuts controls off: {found['cut']}")
 
 
 def screens_checked() -> set[tuple[str, str]]:

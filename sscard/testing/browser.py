@@ -19,6 +19,7 @@ from sscard.testing.a11y import Checker, scan
 
 SCREENSHOT_DIR = Path(settings.BASE_DIR) / "var" / "screenshots"
 PHONE = {"width": 390, "height": 844}
+SMALL_PHONE = {"width": 320, "height": 568}  # and a 1280 px screen zoomed to 400 %
 DESKTOP = {"width": 1366, "height": 900}
 CHROMIUM_ARGS = [
     "--no-sandbox",
