@@ -1,18 +1,162 @@
-"""axe-core (the package axe-playwright-python ships it) run on the page a browser test has
-open: WCAG 2.1 A and AA and axe's best practices, as the accessibility scan of the service."""
+"""axe-core on every page a browser test opens.
+
+The axe-core build that ships inside ``axe-playwright-python`` (no download at run time) is
+added to each browser context as an init script: once a page has loaded it checks the page
+against WCAG 2.1 A/AA and axe's best practices and hands the violations to the test through an
+exposed binding. ``scan(page)`` checks the page as it is now (after an htmx swap, say, or at
+the end of a test, when a scan started on load may not have finished). A test that met any
+violation fails at teardown, naming the rule, the page and the elements.
+
+Each screen checked is recorded (its path with numbers and receipts folded, and the mode) in
+``var/a11y/`` so the README can say how many screens the suite covers."""
 
 from __future__ import annotations
 
+import json
+import os
+import re
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
 from typing import Any
 
-WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
+import axe_playwright_python
+import pytest
+from django.conf import settings
+
+TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
+REPORT_DIR = Path(settings.BASE_DIR) / "var" / "a11y"
+BINDING = "__sscardAxeReport"
+
+# Runs in the page. One scan at a time (axe refuses a second run while one is going); the
+# result is reported with the page's path and mode, the offending elements as CSS selectors.
+_RUNNER = """
+(() => {
+  if (window.top !== window || window.__sscardAxe) return;
+  // pages, not the blank page a context starts on nor a file the browser shows
+  if (!location.protocol.startsWith("http")) return;
+  const options = {runOnly: {type: "tag", values: %(tags)s}, resultTypes: ["violations"]};
+  let running = Promise.resolve();
+  window.__sscardAxe = () => {
+    if (document.contentType !== "text/html") return running;
+    running = running.then(() => axe.run(document, options)).then((result) => {
+      const report = {
+        path: location.pathname + location.search,
+        mode: document.documentElement.classList.contains("elder") ? "长辈模式" : "标准",
+        violations: result.violations.map((v) => ({
+          id: v.id, impact: v.impact, help: v.help,
+          nodes: v.nodes.slice(0, 5).map((n) => n.target.join(" ")),
+        })),
+      };
+      return window.%(binding)s ? window.%(binding)s(report) : report;
+    }, () => null);
+    return running;
+  };
+  if (document.readyState === "complete") window.__sscardAxe();
+  else window.addEventListener("load", () => window.__sscardAxe(), {once: true});
+})();
+"""
+
+
+@cache
+def init_script() -> str:
+    source = (Path(axe_playwright_python.__file__).parent / "axe.min.js").read_text("utf-8")
+    return source + _RUNNER % {"tags": json.dumps(TAGS), "binding": BINDING}
+
+
+def screen_of(path: str) -> str:
+    """A page's path with ids, receipts and tokens folded, so one screen counts once."""
+    path = path.split("?", 1)[0]
+    return re.sub(r"/[0-9A-Za-z_-]*\d[0-9A-Za-z_-]*(?=/|$)", "/<id>", path)
+
+
+@dataclass
+class Checker:
+    """The violations and screens one browser context met."""
+
+    test: str
+    violations: dict[tuple[str, str, str], dict[str, Any]] = field(default_factory=dict)
+    screens: set[tuple[str, str]] = field(default_factory=set)
+
+    def report(self, _source: object, report: dict[str, Any]) -> None:
+        self.screens.add((screen_of(report["path"]), report["mode"]))
+        for violation in report["violations"]:
+            key = (violation["id"], report["path"], report["mode"])
+            self.violations.setdefault(key, violation)
+
+    def attach(self, context) -> None:
+        context.expose_binding(BINDING, self.report)
+        context.add_init_script(init_script())
+
+    def failures(self) -> list[str]:
+        return [
+            f"{rule} ({v['impact']}) on {path} [{mode}]: {v['help']} — {', '.join(v['nodes'])}"
+            for (rule, path, mode), v in sorted(self.violations.items())
+        ]
+
+    def record(self) -> None:
+        """Append the screens checked to this worker's list (read by ``screens_checked``)."""
+        REPORT_DIR.mkdir(parents=True, exist_ok=True)
+        worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+        with (REPORT_DIR / f"screens-{worker}.txt").open("a", encoding="utf-8") as out:
+            for screen, mode in sorted(self.screens):
+                out.write(f"{screen}\t{mode}\t{self.test}\n")
+        with (REPORT_DIR / f"violations-{worker}.txt").open("a", encoding="utf-8") as out:
+            for line in self.failures():
+                out.write(f"{line}\t{self.test}\n")
+
+
+def scan(page) -> None:
+    """Check the page as it is now; its violations join the test's (reported at teardown)."""
+    page.evaluate("() => window.__sscardAxe && window.__sscardAxe()")
+
+
+# what is "sideways": the page wider than the window, or a control partly outside it (one
+# inside a box that scrolls on its own, a wide table, is reachable by scrolling that box; one
+# wholly outside is a skip link waiting for focus)
+LAYOUT = """() => {
+  const root = document.documentElement, width = root.clientWidth;
+  const scrolls = (e) => {
+    for (let p = e.parentElement; p && p !== root; p = p.parentElement) {
+      if (["auto", "scroll"].includes(getComputedStyle(p).overflowX)) return true;
+    }
+    return false;
+  };
+  const controls = "a[href], button, input, select, textarea, summary, [role=button], [tabindex]";
+  const cut = [...document.querySelectorAll(controls)].filter((e) => {
+    const r = e.getBoundingClientRect();
+    if (r.width <= 1 || r.height <= 1 || getComputedStyle(e).visibility === "hidden") return false;
+    const partly = (r.left < -1 && r.right > 0) || (r.right > width + 1 && r.left < width);
+    return partly && !scrolls(e);
+  }).map((e) => e.outerHTML.slice(0, 100));
+  return {overflow: root.scrollWidth - width, cut};
+}"""
+
+
+def check_layout(page, where: str) -> None:
+    """Fail if the page scrolls sideways or cuts a control off at the window's edge."""
+    found = page.evaluate(LAYOUT)
+    if found["overflow"] > 0:
+        pytest.fail(f"{where} scrolls sideways by {found['overflow']} px")
+    if found["cut"]:
+        pytest.fail(f"{where} cuts controls off: {found['cut']}")
+
+
+def screens_checked() -> set[tuple[str, str]]:
+    """Every (screen, mode) the last run's browser tests checked."""
+    seen: set[tuple[str, str]] = set()
+    for path in REPORT_DIR.glob("screens-*.txt"):
+        for line in path.read_text("utf-8").splitlines():
+            screen, mode, _test = line.split("\t")
+            seen.add((screen, mode))
+    return seen
 
 
 def axe_violations(page: Any) -> dict[str, list[str]]:
-    """The rules the page breaks, each with the elements (CSS selectors) that break it."""
+    """The rules the page breaks now, each with the elements (CSS selectors) that break it."""
     from axe_playwright_python.sync_playwright import Axe
 
-    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG_TAGS}})
+    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": TAGS}})
     return {
         violation["id"]: [" ".join(map(str, node["target"])) for node in violation["nodes"]]
         for violation in results.response["violations"]

@@ -2,7 +2,8 @@
 
 Pages are opened at a phone's size (390 × 844) for the portal and at a desktop's for the back
 office; every test can save screenshots into ``var/screenshots`` (named in the README). A page
-that logs a console error — a Content-Security-Policy violation included — fails its test."""
+that logs a console error — a Content-Security-Policy violation included — fails its test, and
+so does a page that axe-core finds an accessibility violation on (``sscard.testing.a11y``)."""
 
 from __future__ import annotations
 
@@ -14,8 +15,11 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
+from sscard.testing.a11y import Checker, scan
+
 SCREENSHOT_DIR = Path(settings.BASE_DIR) / "var" / "screenshots"
 PHONE = {"width": 390, "height": 844}
+SMALL_PHONE = {"width": 320, "height": 568}  # and a 1280 px screen zoomed to 400 %
 DESKTOP = {"width": 1366, "height": 900}
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -37,7 +41,9 @@ def chromium_path() -> str | None:
 
 
 def shot(page, name: str) -> Path:
-    """Save a full-page screenshot as ``var/screenshots/<name>.png``."""
+    """Save a full-page screenshot as ``var/screenshots/<name>.png`` (and check the page with
+    axe-core as it is shown)."""
+    scan(page)
     SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOT_DIR / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
@@ -76,6 +82,8 @@ def open_page(
         **options,
     )
     context.set_default_timeout(10_000)
+    checker = Checker(os.environ.get("PYTEST_CURRENT_TEST", "?").rsplit(" ", 1)[0])
+    checker.attach(context)
     page = context.new_page()
     errors: list[str] = []
 
@@ -88,9 +96,14 @@ def open_page(
     page.on("console", on_console)
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     yield page
+    if not page.is_closed():
+        scan(page)  # the page the test ended on, and any scan still running
     context.close()
+    checker.record()
     if errors:
         pytest.fail(f"the page logged errors: {errors}")
+    if checker.violations:
+        pytest.fail("axe-core found accessibility violations:\n" + "\n".join(checker.failures()))
 
 
 @pytest.fixture
