@@ -62,7 +62,7 @@ def test_wrong_password_says_the_same_as_an_unknown_account(phone, citizen_user)
         phone.get_by_label("密码", exact=True).fill("wrong-password-1")
         phone.get_by_label("验证码").fill("PASSED")
         phone.get_by_role("button", name="登录").click()
-        said.append(phone.get_by_role("alert").inner_text())
+        said.append(phone.locator("#error-summary-title").inner_text())
         assert phone.get_by_label("账号", exact=True).input_value() == account
     assert said == ["账号或密码错误，请重新输入"] * 2
     shot(phone, "login-wrong")
