@@ -35,7 +35,7 @@ def test_a_new_citizen_registers_from_the_home_page(phone, texts):
     # all digits: refused beside the password, the other entries kept
     assert phone.get_by_label("账号", exact=True).input_value() == "lisi2026"
     expect(phone.locator("#e-password1")).to_be_visible()
-    expect(phone.get_by_text("请阅读并勾选同意后再注册")).to_be_visible()
+    expect(phone.locator("#e-consent")).to_have_text("请阅读并勾选同意后再注册")
     shot(phone, "register-errors")
     phone.get_by_label("密码", exact=True).fill("榕江夜雨2026")
     phone.get_by_label("确认密码").fill("榕江夜雨2026")

@@ -99,10 +99,11 @@ def test_registration_marks_required_fields_and_links_the_consent(client):
         assert "required" in fields[required], required
     assert "required" not in fields["id_gender"] and "required" not in fields["id_birth_date"]
     labels = {e.attrs["for"]: e for e in page.find("label") if e.attrs.get("for")}
-    stars = [
-        e for e in page.elements if e.attrs.get("class") == "req" and labels["id_name"] in e.parents
-    ]
+    # the mark beside the label, hidden from screen readers (they hear "required")
+    wrapper = labels["id_name"].parents[-1]
+    stars = [e for e in page.elements if e.attrs.get("class") == "req" and e.parents[-1] is wrapper]
     assert stars and stars[0].attrs.get("aria-hidden") == "true"
+    assert labels["id_name"].text == "姓名"
     assert _assert_linked(page, "id_consent") == "请阅读并勾选同意后再注册"
     assert "required" in fields["id_consent"]
     linked = dict(_summary_links(page))
