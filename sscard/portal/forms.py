@@ -57,6 +57,8 @@ class RegisterForm(AccountFieldsForm):
         "username",
         "password1",
         "password2",
+        "captcha",  # as the page shows them, and so the error summary lists them
+        "consent",
     ]
     own_required_messages = ("consent",)
 
