@@ -131,6 +131,8 @@ TEMPLATES = [
         },
     },
 ]
+# every form's errors linked to their fields (aria-describedby → the message's id e-<name>)
+FORM_RENDERER = "sscard.core.formrendering.FormRenderer"
 
 # SQLite (WAL, IMMEDIATE transactions, a busy timeout) unless DATABASE_URL names another.
 DATABASES = {

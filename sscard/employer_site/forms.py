@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from captcha.fields import CaptchaField
 from django import forms
 
 from sscard.accounts.models import Employer
@@ -10,7 +9,7 @@ from sscard.core.documents import validate_uscc
 from sscard.core.formfields import DocumentNumberField
 from sscard.core.validators import validate_name, validate_phone
 from sscard.photos.uploads import validate_document_upload
-from sscard.web.forms import CAPTCHA_MESSAGES, AccountFieldsForm
+from sscard.web.forms import AccountFieldsForm, captcha_field
 
 
 class _AccountFields(AccountFieldsForm):
@@ -40,7 +39,7 @@ class EmployerRegisterForm(_AccountFields):
         "password1",
         "password2",
     ]
-    captcha = CaptchaField(label="验证码", error_messages=CAPTCHA_MESSAGES)
+    captcha = captcha_field()
     own_required_messages = ("licence",)
 
     def clean_employer_name(self) -> str:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from captcha.fields import CaptchaField
 from django import forms
 from django.utils import timezone
 
@@ -19,7 +18,7 @@ from sscard.core.documents import (
 )
 from sscard.core.formfields import DocumentNumberField
 from sscard.core.validators import validate_name, validate_phone
-from sscard.web.forms import CAPTCHA_MESSAGES, AccountFieldsForm
+from sscard.web.forms import AccountFieldsForm, captcha_field
 
 REGISTRABLE_DOCUMENTS = [(kind.value, kind.label) for kind in DocType if kind != DocType.HOUSEHOLD]
 
@@ -45,7 +44,7 @@ class RegisterForm(AccountFieldsForm):
         label="本人已阅读并同意《个人信息保护告知书》，同意为办理社保卡业务处理本人信息",
         error_messages={"required": "请阅读并勾选同意后再注册"},
     )
-    captcha = CaptchaField(label="验证码", error_messages=CAPTCHA_MESSAGES)
+    captcha = captcha_field()
 
     field_order = [
         "name",
@@ -58,6 +57,8 @@ class RegisterForm(AccountFieldsForm):
         "username",
         "password1",
         "password2",
+        "captcha",  # as the page shows them, and so the error summary lists them
+        "consent",
     ]
     own_required_messages = ("consent",)
 

@@ -60,7 +60,11 @@ def login_view(request: HttpRequest) -> HttpResponse:
 
 def captcha_refresh(request: HttpRequest) -> HttpResponse:
     """换一张: a new captcha in place (htmx); without JavaScript the link reloads the page."""
-    return render(request, "portal/_captcha.html", {"field": LoginForm(request)["captcha"]})
+    return render(
+        request,
+        "portal/_captcha.html",
+        {"field": LoginForm(request)["captcha"], "refreshed": True},
+    )
 
 
 REGISTER_KEY = "register_challenge"
@@ -91,7 +95,10 @@ def register(request: HttpRequest) -> HttpResponse:
             request.session[REGISTER_KEY] = str(challenge.pk)
             return redirect("portal:register_code")
     return render(
-        request, "portal/register.html", {"form": form}, status=400 if form.errors else 200
+        request,
+        "portal/register.html",
+        {"form": form, "face_url": face_login_url(reverse("portal:center"))},
+        status=400 if form.errors else 200,
     )
 
 

@@ -8,7 +8,7 @@ import re
 from typing import Any
 
 from axes.models import AccessAttempt
-from captcha.fields import CaptchaField
+from captcha.fields import CaptchaField, CaptchaTextInput
 from django import forms
 from django.conf import settings
 from django.contrib.auth import authenticate, password_validation
@@ -33,6 +33,19 @@ CAPTCHA_MESSAGES = {"invalid": "验证码错误，请重新输入", "required": 
 ACCOUNT_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]{3,29}$")
 
 
+class CaptchaInput(CaptchaTextInput):
+    """django-simple-captcha's image and text box, the image described in Chinese and
+    sized (forms/captcha.html). Its audio version needs flite on the server, which we do not
+    install (and it spells the letters in English): the pages offer 人脸识别登录 instead."""
+
+    template_name = "forms/captcha.html"
+
+
+def captcha_field() -> CaptchaField:
+    """The image captcha (验证码) of every public form and of the staff login."""
+    return CaptchaField(label="验证码", error_messages=CAPTCHA_MESSAGES, widget=CaptchaInput())
+
+
 class LoginForm(forms.Form):
     username = forms.CharField(
         label="账号", max_length=150, error_messages={"required": "请输入账号"}
@@ -43,7 +56,7 @@ class LoginForm(forms.Form):
         widget=forms.PasswordInput,
         error_messages={"required": "请输入密码"},
     )
-    captcha = CaptchaField(label="验证码", error_messages=CAPTCHA_MESSAGES)
+    captcha = captcha_field()
 
     def __init__(self, request: HttpRequest, *args: Any, **kwargs: Any) -> None:
         self.request = request
@@ -191,7 +204,7 @@ class StaffLoginForm(AuthenticationForm):
             return
         typed = str(self.data.get("username", ""))[:150] if self.is_bound else ""
         if recent_login_failures(self.request, typed) >= CAPTCHA_AFTER_FAILURES:
-            self.fields["captcha"] = CaptchaField(label="验证码", error_messages=CAPTCHA_MESSAGES)
+            self.fields["captcha"] = captcha_field()
 
     def clean(self) -> dict[str, Any]:
         username = self.cleaned_data.get("username")

@@ -67,7 +67,9 @@ def test_temporary_loss_then_formal_loss(phone, citizen_user, partners):
     choose(phone, "本人的社会保障卡")
     phone.get_by_role("radio", name="正式挂失").check()
     phone.get_by_role("button", name="下一步").click()
-    expect(phone.get_by_text("正式挂失后不能解挂，请确认已知晓")).to_be_visible()
+    expect(
+        phone.locator("#e-confirm_irreversible").get_by_text("正式挂失后不能解挂，请确认已知晓")
+    ).to_be_visible()
     assert phone.get_by_role(
         "radio", name="正式挂失"
     ).is_checked()  # the choice is kept after the error
@@ -141,7 +143,7 @@ def test_apply_for_oneself_with_photo_and_the_one_card_rule(phone, citizen_user,
     phone.get_by_label("1寸白底免冠彩色电子证件照").set_input_files(photo_file())
     phone.get_by_role("button", name="下一步").click()
     # the wrong phone number is reported beside its field; the other entries are kept
-    expect(phone.get_by_text("请输入11位手机号码")).to_be_visible()
+    expect(phone.locator("#e-phone")).to_have_text("请输入11位手机号码")
     assert phone.get_by_label("领卡网点").input_value() == outlet.code
     expect(phone.get_by_text("已上传，可重新选择替换")).to_be_visible()
     shot(phone, "item-apply-error")

@@ -35,7 +35,7 @@ def test_a_new_citizen_registers_from_the_home_page(phone, texts):
     # all digits: refused beside the password, the other entries kept
     assert phone.get_by_label("账号", exact=True).input_value() == "lisi2026"
     expect(phone.locator("#e-password1")).to_be_visible()
-    expect(phone.get_by_text("请阅读并勾选同意后再注册")).to_be_visible()
+    expect(phone.locator("#e-consent")).to_have_text("请阅读并勾选同意后再注册")
     shot(phone, "register-errors")
     phone.get_by_label("密码", exact=True).fill("榕江夜雨2026")
     phone.get_by_label("确认密码").fill("榕江夜雨2026")
@@ -62,7 +62,7 @@ def test_wrong_password_says_the_same_as_an_unknown_account(phone, citizen_user)
         phone.get_by_label("密码", exact=True).fill("wrong-password-1")
         phone.get_by_label("验证码").fill("PASSED")
         phone.get_by_role("button", name="登录").click()
-        said.append(phone.get_by_role("alert").inner_text())
+        said.append(phone.locator("#error-summary-title").inner_text())
         assert phone.get_by_label("账号", exact=True).input_value() == account
     assert said == ["账号或密码错误，请重新输入"] * 2
     shot(phone, "login-wrong")

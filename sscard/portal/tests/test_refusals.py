@@ -167,7 +167,11 @@ def test_reissue_before_the_formal_loss_is_refused_beside_the_choice(client, cit
     )
     assert answer.status_code == 400
     html = answer.content.decode()
-    assert re.search(r'</fieldset>\s*<p class="field-error">补卡前需先办理正式挂失', html), html
+    # beside the choice, and the radio group points at it
+    assert re.search(
+        r'</fieldset>\s*<p class="field-error" id="e-kind">补卡前需先办理正式挂失', html
+    )
+    assert re.search(r'<fieldset [^>]*aria-invalid="true" aria-describedby="e-kind"', html)
     assert re.search(r'name="kind" value="reissue" checked', html)  # the choice kept
     assert not Draft.objects.exists()
 
