@@ -2,7 +2,8 @@
 
 * Only GET, HEAD and POST reach a view: TRACE, TRACK, CONNECT, PUT, DELETE and any other method
   answer 405 with ``Allow`` (no view of the service serves them; TRACE would echo the request,
-  cookies included, back to a script).
+  cookies included, back to a script). A view's own empty 405 (a GET of a POST-only address)
+  gets the Chinese error page.
 * Uploads (every POST carrying a file: photos, the photo check, document scans, employers'
   sheets) are limited per account and per address in a window (``SSCARD_UPLOAD_LIMIT_*``),
   before any view sees them: the next one answers 429 with the wait, in Chinese.
@@ -21,6 +22,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.template import loader
 from django.utils.html import escape
 
+from sscard.core.errorpages import error_context, is_api, method_not_allowed
 from sscard.core.net import client_ip
 from sscard.core.ratelimit import Limit, limit_hit
 
@@ -39,7 +41,11 @@ class MethodsMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if request.method not in ALLOWED_METHODS:
             return HttpResponseNotAllowed(ALLOWED_METHODS)
-        return self.get_response(request)
+        response = self.get_response(request)
+        if response.status_code == 405 and not response.content and not is_api(request):
+            # a GET of a POST-only address, as a browser sends it: a page, not a blank one
+            return method_not_allowed(request, response)
+        return response
 
 
 def _wait_text(seconds: int) -> str:
@@ -99,8 +105,9 @@ class UploadRateLimitMiddleware:
             response = HttpResponse(body, status=429)
             response["HX-Reswap"] = "innerHTML"
         else:
-            side = "staff" if request.path_info.lstrip("/").startswith("staff/") else "portal"
-            body = loader.render_to_string("429.html", {"side": side, "message": message})
+            body = loader.render_to_string(
+                "429.html", {**error_context(request), "message": message}
+            )
             response = HttpResponse(body, status=429)
         response["Retry-After"] = str(wait)
         response["Cache-Control"] = NO_STORE

@@ -169,3 +169,12 @@ def test_the_switch_answers_htmx_in_place(client):
     assert answer["HX-Trigger"] == '{"elderMode": {"on": true}}'
     assert answer.cookies[ELDER_COOKIE].value == "1"
 
+
+def test_the_switch_takes_a_form_post_only(client):
+    client.cookies[ELDER_COOKIE] = "1"
+    answer = client.get("/elder/")
+    assert answer.status_code == 405
+    assert answer["Allow"] == "POST"
+    # a page saying what to do, in the visitor's mode, not a blank one
+    html = answer.content.decode()
+    assert "无法打开此页面" in html and "elder" in _classes(html)
