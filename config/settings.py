@@ -127,6 +127,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
+                # 长辈模式, from its cookie: the portal's pages take its class
+                "sscard.core.elder.elder_context",
             ],
         },
     },

@@ -1,18 +1,23 @@
-"""The pages a visitor sees when a request goes wrong: 400, 403, 404, 405, 500 and a refused
-CSRF check. They speak Chinese, in the look of the side the address belongs to (the citizen's H5
-portal, the employers' pages on the portal, or the staff back office at /staff/ and /admin/),
-and echo nothing of the request: the path may hold an ID number.
+"""The pages a visitor sees when a request goes wrong: 400, 403, 404, 405 (a link to what only
+a form may send), 500 and a refused CSRF check. They speak Chinese, in the look of the side the
+address belongs to (the citizen's H5 portal, the employers' pages on the portal, or the staff
+back office at /staff/ and /admin/), and echo nothing of the request: the path may hold an ID
+number.
 
 Every page is rendered without the request's context (no session, no user, no context
 processor, no database), so the 500 page still shows when those are what failed; the
-security middleware still adds its headers on the way out."""
+security middleware still adds its headers on the way out. Of the request they read the
+visitor's 长辈模式 (a cookie) and give its switch a CSRF token (a cookie too)."""
 
 from __future__ import annotations
 
 import logging
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.middleware.csrf import get_token
 from django.template import loader
+
+from sscard.core.elder import elder_mode
 
 logger = logging.getLogger(__name__)
 
@@ -45,15 +50,28 @@ def error_side(request: HttpRequest) -> str:
     return "portal"
 
 
+def error_context(request: HttpRequest) -> dict[str, object]:
+    """What an error page's frame takes from the request: whose look, and on the portal's side
+    the visitor's 长辈模式 with a CSRF token for the top bar's switch of it."""
+    side = error_side(request)
+    if side == "staff":
+        return {"side": side}
+    return {"side": side, "elder_mode": elder_mode(request), "csrf_token": get_token(request)}
+
+
+def is_api(request: HttpRequest) -> bool:
+    return request.path_info.lstrip("/").startswith(API_PREFIXES)
+
+
 def _page(request: HttpRequest, template: str, status: int, **context: str) -> HttpResponse:
-    if request.path_info.lstrip("/").startswith(API_PREFIXES):
+    if is_api(request):
         code, message = API_ERRORS.get(status, API_ERRORS[400])
         return JsonResponse(
             {"code": code, "message": message, "errors": {}},
             status=status,
             json_dumps_params={"ensure_ascii": False},
         )
-    body = loader.render_to_string(template, {"side": error_side(request), **context})
+    body = loader.render_to_string(template, {**error_context(request), **context})
     return HttpResponse(body, status=status)
 
 

@@ -22,7 +22,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.template import loader
 from django.utils.html import escape
 
-from sscard.core.errorpages import method_not_allowed
+from sscard.core.errorpages import error_context, method_not_allowed
 from sscard.core.net import client_ip
 from sscard.core.ratelimit import Limit, limit_hit
 
@@ -116,8 +116,9 @@ class UploadRateLimitMiddleware:
             response = HttpResponse(body, status=429)
             response["HX-Reswap"] = "innerHTML"
         else:
-            side = "staff" if request.path_info.lstrip("/").startswith("staff/") else "portal"
-            body = loader.render_to_string("429.html", {"side": side, "message": message})
+            body = loader.render_to_string(
+                "429.html", {**error_context(request), "message": message}
+            )
             response = HttpResponse(body, status=429)
         response["Retry-After"] = str(wait)
         response["Cache-Control"] = NO_STORE

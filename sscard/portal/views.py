@@ -6,8 +6,10 @@ draft or an application answers 404 unless it is the visitor's own."""
 
 from __future__ import annotations
 
+import json
 import uuid
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 from django.contrib import messages
 from django.core.files.uploadedfile import UploadedFile
@@ -15,6 +17,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -28,6 +31,7 @@ from sscard.applications.materials import PreparedUpload, prepare_upload
 from sscard.applications.models import Application
 from sscard.applications.selectors import query_card_status, query_progress
 from sscard.applications.services import application_confirm_receipt
+from sscard.core.elder import ON, remember_elder_mode
 from sscard.core.errors import DomainError
 from sscard.photos.verdict import examine_photo
 from sscard.portal import items as pages
@@ -37,8 +41,6 @@ from sscard.portal.services import draft_for, draft_save
 from sscard.regions.selectors import region_settings
 from sscard.web.auth import portal_login_required, requester_of, safe_next_of, session_trust
 from sscard.web.stepup import step_up_page, take_stash
-
-ELDER_KEY = "elder"
 
 
 def posted_files(request: HttpRequest) -> dict[str, UploadedFile]:
@@ -123,10 +125,37 @@ def center(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/center.html", context)
 
 
+def _page_left(request: HttpRequest) -> str:
+    """Where a switch of 长辈模式 goes back to: the ``next`` the form names, else the page it
+    was sent from (an error page names none: it echoes nothing of its address), else 首页;
+    never another site."""
+    target = safe_next_of(request, "")
+    if target:
+        return target
+    referer = request.headers.get("Referer", "")
+    if referer and url_has_allowed_host_and_scheme(
+        referer, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        parts = urlsplit(referer)
+        return urlunsplit(("", "", parts.path or "/", parts.query, ""))
+    return reverse("portal:home")
+
+
 @require_POST
-def elder_mode(request: HttpRequest) -> HttpResponse:
-    request.session[ELDER_KEY] = not request.session.get(ELDER_KEY, False)
-    return redirect(safe_next_of(request, reverse("portal:center")))
+def elder_switch(request: HttpRequest) -> HttpResponse:
+    """长辈模式 on (``on`` = "1") or off, as the form says — not "the other mode": a page left
+    open in another tab cannot undo the choice made since — kept in a cookie. A plain form
+    goes back to its page; through htmx the page changes in place (portal/elder.js), keeping
+    whatever was typed into it."""
+    on = request.POST.get("on") == ON
+    response: HttpResponse
+    if request.headers.get("HX-Request"):
+        response = HttpResponse(status=204)
+        response["HX-Trigger"] = json.dumps({"elderMode": {"on": on}})
+    else:
+        response = redirect(_page_left(request))
+    remember_elder_mode(response, on=on)
+    return response
 
 
 # ---------------------------------------------------------------------------------------------

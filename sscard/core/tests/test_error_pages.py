@@ -7,6 +7,7 @@ other page."""
 from __future__ import annotations
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.template import loader
 from django.test import Client, RequestFactory, override_settings
 from django.urls import reverse
@@ -233,6 +234,66 @@ def test_an_unknown_partner_api_address_answers_json_in_the_apis_error_shape():
     assert response["Content-Type"] == "application/json"
     assert response.json() == {"code": "not_found", "message": "接口不存在", "errors": {}}
     assert b"445202199001011234" not in response.content
+
+
+# ---------------------------------------------------------------------------------------------
+# 长辈模式: the visitor's choice, read from its cookie (the pages read no session)
+
+
+def _elder_client(**options) -> Client:
+    client = Client(**options)
+    client.raise_request_exception = False
+    client.cookies["elder"] = "1"
+    return client
+
+
+def _in_elder_mode_with_its_switch(html: str) -> bool:
+    """The page takes 长辈模式's class, and its top bar's 标准模式 switch can be sent (it holds
+    a CSRF token) and names no address (the switch goes back by the Referer)."""
+    root = html.split("<head>")[0]
+    switch = html.split('action="/elder/"')[1].split("</form>")[0]
+    return (
+        'class="elder"' in root
+        and 'name="csrfmiddlewaretoken"' in switch
+        and 'name="next"' not in switch
+        and "标准模式" in switch
+    )
+
+
+@override_settings(ROOT_URLCONF=TEST_URLS)
+def test_the_portals_error_pages_keep_the_visitors_elder_mode(settings):
+    client = _elder_client()
+    answers = {
+        400: client.get("/malformed/"),
+        403: client.get("/refused/"),
+        404: client.get(f"/no-such-page/{ID_NUMBER}/"),
+        405: client.get(reverse("portal:logout")),
+        500: client.get(f"/broken/{ID_NUMBER}/"),
+        "employer 404": client.get("/employer/no-such-page/"),
+    }
+    settings.SSCARD_UPLOAD_LIMIT_ADDRESS = 1
+    photo = {"photo": SimpleUploadedFile("a.jpg", b"\xff\xd8\xff", content_type="image/jpeg")}
+    client.post(reverse("portal:login"), photo)
+    answers[429] = client.post(reverse("portal:login"), photo)
+    answers["csrf"] = _elder_client(enforce_csrf_checks=True).post(reverse("portal:login"), {})
+
+    for status, answer in answers.items():
+        html = answer.content.decode()
+        assert _in_elder_mode_with_its_switch(html), status
+        assert ID_NUMBER not in html
+    assert answers[429].status_code == 429 and "上传过于频繁" in answers[429].content.decode()
+    # the back office has no 长辈模式
+    staff = _html(client.get("/staff/no-such-page/"))
+    assert 'class="elder"' not in staff and "/elder/" not in staff
+    # nor has the 500 page as Django renders it alone: it could not send the switch
+    assert "/elder/" not in loader.render_to_string("500.html", {})
+
+
+def test_without_the_cookie_an_error_page_is_in_the_standard_mode_with_a_switch_to_elder():
+    html = _html(_client().get("/no-such-page/"))
+    assert 'class="elder"' not in html.split("<head>")[0]
+    switch = html.split('action="/elder/"')[1].split("</form>")[0]
+    assert 'name="on" value="1"' in switch and "长辈模式" in switch
 
 
 def test_a_post_only_address_opened_as_a_link_answers_the_chinese_405_page():

@@ -1,5 +1,6 @@
 """The session as a citizen lives it: logged out after 30 idle minutes (and told so in
-个人中心), kept while in use; logout only by the button (POST); 长辈模式 by a plain form."""
+个人中心), kept while in use; logout only by the button (POST). (长辈模式 is not the session's:
+test_elder_mode.py.)"""
 
 from __future__ import annotations
 
@@ -12,7 +13,6 @@ from django.test import Client
 from django.utils import timezone
 
 from sscard.core.trust import TrustLevel
-from sscard.portal.tests.helpers import Page, login_post
 from sscard.testing.factories import StaffFactory, UserFactory
 from sscard.testing.otp import otp_login
 from sscard.testing.sessions import sign_in
@@ -89,64 +89,6 @@ def test_logout_forgets_the_trust_level(client):
     session.save()
     client.post("/logout/")
     assert "trust" not in client.session
-
-
-# ---------------------------------------------------------------------------------------------
-# 长辈模式
-
-
-def _body_classes(html: str) -> set[str]:
-    """The page's classes (长辈模式 sets one on the root element, so that every size scales)."""
-    root = next(Page(html).find("html"))
-    return set(root.attrs.get("class", "").split())
-
-
-def _elder_form(html: str):
-    page = Page(html)
-    forms = [f for f in page.find("form") if f.attrs.get("action") == "/elder/"]
-    assert len(forms) == 1
-    form = forms[0]
-    assert form.attrs["method"] == "post"
-    buttons = [e for e in page.find("button") if form in e.parents]
-    assert buttons and buttons[0].attrs.get("type") == "submit"
-    return form, buttons[0]
-
-
-@pytest.mark.parametrize("signed_in", [False, True])
-def test_elder_mode_toggles_with_a_plain_form(client, signed_in):
-    if signed_in:
-        sign_in(client, UserFactory())
-    center = client.get("/me/").content.decode()
-    assert "elder" not in _body_classes(center)
-    _form, button = _elder_form(center)  # a submit button in a POST form: no script needed
-    assert button.attrs["aria-pressed"] == "false"
-
-    on = client.post("/elder/", {"next": "/bundles/sscard/"})
-    assert on.status_code == 302
-    assert on["Location"] == "/bundles/sscard/"
-    for url in ("/", "/bundles/sscard/", "/me/", "/login/"):
-        assert "elder" in _body_classes(client.get(url).content.decode()), url
-    _form, button = _elder_form(client.get("/me/").content.decode())
-    assert button.attrs["aria-pressed"] == "true"
-
-    off = client.post("/elder/", {"next": "/me/"})
-    assert off["Location"] == "/me/"
-    assert "elder" not in _body_classes(client.get("/").content.decode())
-
-
-def test_elder_mode_is_post_only_and_stays_on_site(client):
-    assert client.get("/elder/").status_code == 405
-    away = client.post("/elder/", {"next": "https://evil.example/"})
-    assert away["Location"] == "/me/"
-
-
-def test_elder_mode_survives_the_login(client):
-    """Turned on before logging in, it stays on after (the session is carried over)."""
-    user = UserFactory(username="laoren")
-    client.post("/elder/")
-    assert login_post(client, "laoren").status_code == 200
-    assert "elder" in _body_classes(client.get("/me/").content.decode())
-    assert client.session["_auth_user_id"] == str(user.pk)
 
 
 EXPIRED_NOTICE = "本次登录已超过8小时，为保障账户安全已自动退出，请重新登录。"
