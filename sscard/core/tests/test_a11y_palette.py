@@ -94,7 +94,7 @@ def test_the_citizens_screens_pass_axe_in_the_darker_green(phone, partners):
     phone.get_by_label("密码", exact=True).fill("wrong-password-1")
     phone.get_by_label("验证码").fill("PASSED")
     phone.get_by_role("button", name="登录").click()
-    expect(phone.get_by_role("alert")).to_be_visible()
+    expect(phone.locator("#error-summary")).to_be_focused()
     assert_accessible(phone, "login-error")
     # the primary button: white on the darker green, 4.57:1
     button = phone.get_by_role("button", name="登录")
