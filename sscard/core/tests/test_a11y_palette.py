@@ -109,7 +109,7 @@ def test_the_citizens_screens_pass_axe_in_the_darker_green(phone, partners):
     phone.get_by_label("本人的社会保障卡").check()
     phone.get_by_role("button", name="下一步").click()
     phone.get_by_role("button", name="下一步").click()  # nothing chosen: errors on the page
-    expect(phone.get_by_text("填写的信息有误，请按提示修改")).to_be_visible()
+    expect(phone.locator("#error-summary")).to_be_focused()
     assert_accessible(phone, "item-error")
     expect(phone.get_by_role("heading", level=1)).to_have_text("社会保障卡补换卡")
 
