@@ -101,7 +101,8 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "csp.middleware.CSPMiddleware",
+    # django-csp's, with the policy built once per process
+    "sscard.core.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "sscard.audit.middleware.RequestContextMiddleware",
     "sscard.portal.middleware.IdleTimeoutMiddleware",
