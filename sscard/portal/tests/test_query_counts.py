@@ -34,15 +34,16 @@ pytestmark = pytest.mark.django_db
 # card request (with its production order and subject), its production events.
 PROGRESS_OWN = 5
 # … of a ward's: session, user, the guardianship naming the ward (the URL's target), region
-# settings, the guardianship asked again by query_progress (the domain's own access rule, also
-# serving the counter), the newest card request, its production events.
-PROGRESS_WARD = 7
+# settings, the newest card request, its production events. query_progress's own access rule
+# (which also serves the counter) asks whether the guardianship is in force: the page found it
+# in this request, and the rule reads that answer (guardianship_active, once a request).
+PROGRESS_WARD = 6
 # 应用状态 of one's own card: session, user, the card (with bank and holder: the URL's target,
 # not read again), region settings.
 STATUS_OWN = 4
 # … of a ward's card: session, user, the card (its holder in care asked in the same
-# statement), region settings, the guardianship asked again by query_card_status.
-STATUS_WARD = 5
+# statement, which query_card_status's rule reads as its answer), region settings.
+STATUS_WARD = 4
 # 挂失 page, and the same page of a card reported lost (解挂 offered): session, user, the card
 # (with bank and holder: the URL's target, one statement), region settings.
 LOSS_PAGE = 4
