@@ -101,7 +101,8 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "csp.middleware.CSPMiddleware",
+    # django-csp's, with the policy built once per process
+    "sscard.core.middleware.CSPMiddleware",
     # a view's empty 405 (a POST-only address opened as a link): the Chinese error page, with
     # the headers of the middleware above
     "sscard.core.middleware.MethodNotAllowedPageMiddleware",

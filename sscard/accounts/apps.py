@@ -13,8 +13,13 @@ class AccountsConfig(AppConfig):
         from django.contrib.auth.models import Group, Permission
 
         from sscard.accounts.backends import PERMISSIONS
-        from sscard.accounts.models import Person, User
+        from sscard.accounts.models import Guardianship, Person, User
+        from sscard.core import memo
         from sscard.core.cached import bumps
+
+        # a guardianship made, confirmed or ended is read again by the request that did it
+        post_save.connect(memo.forget, sender=Guardianship, dispatch_uid="memo.Guardianship")
+        post_delete.connect(memo.forget, sender=Guardianship, dispatch_uid="memo.Guardianship.d")
 
         # whatever changes who holds which permission: every process reads the sets again
         receiver = bumps(PERMISSIONS)

@@ -21,6 +21,7 @@ from sscard.audit.services import audit_record
 from sscard.core.documents import DocumentError, DocumentFacts, validate_uscc
 from sscard.core.errors import DomainError, NotFound
 from sscard.core.masking import mask_address, mask_phone
+from sscard.core.memo import per_request
 from sscard.core.validators import validate_address, validate_phone, validate_postcode
 from sscard.regions.models import RegionSettings
 
@@ -51,15 +52,24 @@ class Relation:
 COUNTER_ROLES = (User.Role.REVIEWER, User.Role.CLERK)
 
 
+@per_request
+def guardianship_active(guardian_id: int, ward_id: int) -> bool:
+    """The guardianship of ``ward_id`` by ``guardian_id`` is confirmed and in force. Asked once
+    a request: the page that named the ward, having found the link, tells the memo so
+    (``memo.remember``), and the rule below reads that answer. Saving a guardianship clears
+    it."""
+    return Guardianship.objects.filter(
+        guardian_id=guardian_id, ward_id=ward_id, active=True
+    ).exists()
+
+
 def person_relation(*, user: User, person: Person, today: date, region: RegionSettings) -> str:
     """How ``user`` may act for ``person``: as themself, as guardian of a minor, or as the
     person's employer. Anything else is refused without saying whether the person exists."""
     if user.person_id == person.pk:
         return Relation.SELF
     if user.person_id is not None and person.age(today) < region.guardian_age:
-        linked = Guardianship.objects.filter(
-            guardian_id=user.person_id, ward=person, active=True
-        ).exists()
+        linked = guardianship_active(user.person_id, person.pk)
         if linked and person.is_chinese_citizen:
             return Relation.GUARDIAN
     if (

@@ -11,7 +11,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from sscard.accounts.models import Guardianship, Person, User
-from sscard.accounts.services import CONTACT_FIELD_LABELS, Relation
+from sscard.accounts.services import CONTACT_FIELD_LABELS, Relation, guardianship_active
 from sscard.accounts.staff import is_staff_member
 from sscard.accounts.trust import Action, Requester, TrustLevel, ensure_trust
 from sscard.applications.catalogue import SSCARD
@@ -30,6 +30,7 @@ from sscard.applications.models import Application, Material
 from sscard.cards.constants import CardStatus, FinanceStatus
 from sscard.cards.models import Card
 from sscard.cards.selectors import card_effective_status
+from sscard.core import memo
 from sscard.core.errors import DomainError
 from sscard.core.workdays import Deadline, WorkCalendar, compute_deadline
 from sscard.production.constants import RECEIVABLE_STAGES, Delivery, Stage
@@ -367,6 +368,9 @@ def _card_in_care(user: User, card_id: int, *, include_cancelled: bool) -> Card 
     if card.person_id == own.pk:
         card.person = own
         return card
+    # the holder is in the user's confirmed care (the statement asked): the item's own check
+    # asks the same of this request
+    memo.remember(guardianship_active, True, own.pk, card.person_id)
     if card.person.age(timezone.localdate()) < region_settings().guardian_age:
         return card
     return None

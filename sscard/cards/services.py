@@ -1,5 +1,7 @@
 """Writes on cards. Every state change goes through :func:`card_transition`, which locks the
-row, checks ``CARD_TRANSITIONS``, writes the history row and the audit record."""
+row, checks ``CARD_TRANSITIONS``, writes the history row and the audit record. The row is read
+under its lock once a transaction (:mod:`sscard.core.locks`): the card a write returns is held,
+and the next write on it in the same transaction reads nothing again."""
 
 from __future__ import annotations
 
@@ -27,6 +29,7 @@ from sscard.cards.constants import (
 from sscard.cards.models import Card, CardHistory
 from sscard.cards.notices import card_placeholders
 from sscard.core.errors import DomainError, InvalidTransition, refuse_if
+from sscard.core.locks import hold, let_go, lock
 from sscard.notifications.constants import Event
 from sscard.notifications.models import Notification
 from sscard.notifications.services import notify
@@ -50,12 +53,13 @@ def card_transition(
     """Move ``card`` to ``to``; the only place a card's status is assigned. ``now`` is the
     time of the change (now by default)."""
     now = now or timezone.now()
-    card = Card.objects.select_for_update().get(pk=card.pk)
+    card = lock(card)
     if to not in CARD_TRANSITIONS[card.status]:
         target = dict(CardStatus.choices).get(to, to)
         raise InvalidTransition(
             f"社保卡当前为“{card.get_status_display()}”状态，不能变更为“{target}”"
         )
+    let_go(card)  # held again once every write below succeeded
     previous = card.status
     card.status = to
     for name, value in changes.items():
@@ -78,13 +82,14 @@ def card_transition(
         detail={"card": card.masked_number, "from": previous, "to": to, "reason": reason},
         at=now,
     )
-    return card
+    return hold(card)
 
 
 def card_lock_current(card: Card, *, now: datetime | None = None) -> Card:
     """The card's row, locked, as it stands now: a temporary loss report past its expiry is
-    lifted first, so no decision on the card sees a report that has already ended."""
-    card = Card.objects.select_for_update().get(pk=card.pk)
+    lifted first, so no decision on the card sees a report that has already ended. Read once
+    a transaction, keeping the holder and bank the caller read with it."""
+    card = lock(card)
     now = now or timezone.now()
     if card.temporary_loss_ended(now):
         expired_at = card.loss_expires_at
@@ -383,9 +388,10 @@ def card_cancel(
 def card_set_bank_account(*, card: Card, account: str, by: str) -> bool:
     """The bank reports the account it opened behind the card's 金融应用 (as it sends it:
     often masked already); False when it is the one already recorded."""
-    card = Card.objects.select_for_update().get(pk=card.pk)
+    card = lock(card)
     if card.bank_account == account:
         return False
+    let_go(card)
     card.bank_account = account
     card.updated_at = timezone.now()
     card.save(update_fields=["bank_account", "updated_at"])
@@ -395,4 +401,5 @@ def card_set_bank_account(*, card: Card, account: str, by: str) -> bool:
         target=card,
         detail={"card": card.masked_number, "account": card.masked_bank_account, "by": by},
     )
+    hold(card)
     return True

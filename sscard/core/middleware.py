@@ -10,15 +10,25 @@
 * A page for a signed-in person is never stored by a browser or a proxy: a response to an
   authenticated request that says nothing about caching gets ``Cache-Control: private,
   no-store``. A view that may be cached says so itself, with Django's ``@cache_control(...)``.
+* The Content-Security-Policy (django-csp, ``CONTENT_SECURITY_POLICY``) is built into its
+  header once per process, not for every response: it is the same for every response that
+  neither changes it (django-csp's decorators) nor carries a nonce (none is used today; one
+  would be built into that response's own header, as django-csp does).
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import Any
 
+from csp.constants import HEADER, HEADER_REPORT_ONLY
+from csp.middleware import CheckableLazyObject
+from csp.middleware import CSPMiddleware as BaseCSPMiddleware
+from csp.utils import build_policy
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.core.signals import setting_changed
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseNotAllowed
 from django.template import loader
 from django.utils.html import escape
 
@@ -139,4 +149,66 @@ class PrivateNoStoreMiddleware:
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
             response["Cache-Control"] = NO_STORE
+        return response
+
+
+# what django-csp reads off a response a view changed the policy of (its decorators)
+_PER_VIEW = (
+    "_csp_config",
+    "_csp_update",
+    "_csp_replace",
+    "_csp_config_ro",
+    "_csp_update_ro",
+    "_csp_replace_ro",
+)
+_SETTINGS = {
+    HEADER: ("CONTENT_SECURITY_POLICY", "_csp_exempt", False),
+    HEADER_REPORT_ONLY: ("CONTENT_SECURITY_POLICY_REPORT_ONLY", "_csp_exempt_ro", True),
+}
+
+
+@functools.cache
+def _settings_policies() -> tuple[tuple[str, str, str, tuple[str, ...]], ...]:
+    """(header, value, the response attribute that exempts it, path prefixes left without it)
+    for each policy the settings set, as django-csp builds them with nothing changed."""
+    built = []
+    for header, (name, exempt, report_only) in _SETTINGS.items():
+        value = build_policy(report_only=report_only)
+        if value:
+            prefixes = (getattr(settings, name, None) or {}).get("EXCLUDE_URL_PREFIXES") or ()
+            built.append((header, value, exempt, tuple(prefixes)))
+    return tuple(built)
+
+
+def _settings_changed(*, setting: str, **_: Any) -> None:
+    if setting.startswith("CONTENT_SECURITY_POLICY"):
+        _settings_policies.cache_clear()
+
+
+setting_changed.connect(_settings_changed, dispatch_uid="sscard.core.middleware.csp")
+
+
+class CSPMiddleware(BaseCSPMiddleware):
+    """django-csp's middleware with the settings' policy built once per process. A response
+    whose view changed the policy, or that used the nonce, is left to django-csp, which builds
+    its own header (the nonce is per response)."""
+
+    def process_response(
+        self, request: HttpRequest, response: HttpResponseBase
+    ) -> HttpResponseBase:
+        if getattr(request, "_csp_nonce", None) is not None or any(
+            getattr(response, name, None) is not None for name in _PER_VIEW
+        ):
+            return super().process_response(request, response)
+        if response.status_code in (404, 500) and settings.DEBUG:  # Django's debug pages
+            return response
+        for header, value, exempt, prefixes in _settings_policies():
+            if (
+                header not in response
+                and not getattr(response, exempt, False)
+                and not request.path_info.startswith(prefixes)
+            ):
+                response[header] = value
+        # as django-csp does: a nonce asked for after the header is written is an error
+        request.csp_nonce = CheckableLazyObject(self._csp_nonce_post_response)  # type: ignore[attr-defined]
         return response

@@ -168,8 +168,10 @@ def registration_complete(*, challenge_id: Any) -> User:
 
 
 def draft_for(user: User, draft_id: Any) -> Draft:
-    """The user's own draft, or 未找到 (another account's draft id is not found either)."""
-    draft = Draft.objects.filter(pk=draft_id, user=user).select_related("subject", "card").first()
+    """The user's own draft, or 未找到 (another account's draft id is not found either). Its
+    row alone: the pages resolve the card or person it is for from its target, by the rules
+    that list them (its own ``subject`` and ``card`` are not shown)."""
+    draft = Draft.objects.filter(pk=draft_id, user=user).first()
     if draft is None:
         raise NotFound("未找到该草稿，可能已提交或已过期")
     return draft

@@ -27,7 +27,6 @@ from sscard.cards.services import (
 )
 from sscard.core.errors import DomainError
 from sscard.notifications.constants import Event
-from sscard.regions.models import RegionSettings
 from sscard.regions.selectors import region_settings
 from sscard.verification.models import Purpose
 from sscard.verification.services import challenge_spend
@@ -37,14 +36,13 @@ from sscard.verification.services import challenge_spend
 
 
 def _card_for(
-    item: str, requester: Requester, card: Card, region: RegionSettings, now: datetime
-) -> tuple[Card, str]:
-    """The card, locked: two submissions for one card are taken one after the other."""
-    card_lock_current(card, now=now)
-    card = Card.objects.select_related("person").get(pk=card.pk)
-    return card, eligibility.relation_for(
-        item, requester, card.person, region, today=timezone.localdate(now)
-    )
+    requester: Requester, card: Card, submission_key: Any, now: datetime
+) -> tuple[Card, Application | None]:
+    """The card, locked: two submissions for one card are taken one after the other, and the
+    second finds the first's application (asked once, under the lock). Its holder and bank
+    as the caller read them (the card's own row is read again, under the lock, once)."""
+    card = card_lock_current(card, now=now)
+    return card, _already_submitted(requester.user, submission_key)
 
 
 LOSS_EVENTS: dict[str, str] = {
@@ -63,15 +61,14 @@ def item_enable(
     submission_key: Any = None,
     now: datetime | None = None,
 ) -> Application:
-    first = _already_submitted(requester.user, submission_key)
-    if first is not None:
-        return first
     now = now or timezone.now()
-    region = region_settings()
-    card, relation = _card_for(ItemCode.ENABLE, requester, card, region, now)
-    first = _already_submitted(requester.user, submission_key)  # one that held the lock
+    card, first = _card_for(requester, card, submission_key, now)
     if first is not None:
         return first
+    region = region_settings()
+    relation = eligibility.relation_for(
+        ItemCode.ENABLE, requester, card.person, region, today=timezone.localdate(now)
+    )
     eligibility.ensure_trust(Action.ENABLE, requester, region)
     card = card_enable(card=card, password=password, actor=requester.user, now=now)
     application = _create_application(
@@ -101,15 +98,14 @@ def item_report_loss(
 ) -> Application:
     """临时挂失, 正式挂失 or 解挂, taking effect at once. The same submission twice (a
     double click) returns the first application and changes the card once."""
-    first = _already_submitted(requester.user, submission_key)
-    if first is not None:
-        return first
     now = now or timezone.now()
-    region = region_settings()
-    card, relation = _card_for(ItemCode.LOSS, requester, card, region, now)
-    first = _already_submitted(requester.user, submission_key)  # one that held the lock
+    card, first = _card_for(requester, card, submission_key, now)
     if first is not None:
         return first
+    region = region_settings()
+    relation = eligibility.relation_for(
+        ItemCode.LOSS, requester, card.person, region, today=timezone.localdate(now)
+    )
     if action == LossAction.CANCEL:
         eligibility.ensure_trust(Action.CANCEL_LOSS, requester, region)
         card = card_cancel_loss(card=card, actor=requester.user, now=now)

@@ -52,3 +52,26 @@ def test_outside_a_request_a_save_is_read_at_once():
     row.temporary_loss_days += 1
     row.save()
     assert region_settings().temporary_loss_days == row.temporary_loss_days
+
+
+def test_an_answer_found_along_with_something_else_is_not_asked_again(in_request):
+    asked = []
+
+    @memo.per_request
+    def in_force(guardian_id: int, ward_id: int) -> bool:
+        asked.append((guardian_id, ward_id))
+        return False
+
+    memo.remember(in_force, True, 1, 2)
+    assert in_force(1, 2) is True
+    assert in_force(1, 3) is False
+    assert asked == [(1, 3)]
+
+
+def test_outside_a_request_nothing_told_is_kept():
+    @memo.per_request
+    def in_force(guardian_id: int, ward_id: int) -> bool:
+        return False
+
+    memo.remember(in_force, True, 1, 2)
+    assert in_force(1, 2) is False

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from sscard.accounts.models import Guardianship, Person, User
+from sscard.accounts.services import guardianship_active
 from sscard.accounts.trust import Requester
 from sscard.applications.catalogue import Item
 from sscard.applications.constants import CARD_ITEMS, ItemCode
@@ -18,6 +19,7 @@ from sscard.applications.selectors import cards_for_requester
 from sscard.cards.constants import CardStatus
 from sscard.cards.models import Card
 from sscard.cards.selectors import card_effective_status
+from sscard.core import memo
 from sscard.core.errors import NotFound
 from sscard.regions.selectors import region_settings
 
@@ -129,11 +131,11 @@ def _person_of(item: Item, user: User, pk: int) -> Person | None:
             .select_related("ward")
             .first()
         )
-        if (
-            link is not None
-            and link.ward.age(timezone.localdate()) < region_settings().guardian_age
-        ):
-            return link.ward
+        if link is not None:
+            # the domain's rule asks the same of this request (the item's own check)
+            memo.remember(guardianship_active, True, own.pk, pk)
+            if link.ward.age(timezone.localdate()) < region_settings().guardian_age:
+                return link.ward
     if item.code == ItemCode.PROGRESS:
         return _applied_for(user).filter(pk=pk).first()
     return None

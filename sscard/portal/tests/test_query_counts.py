@@ -2,7 +2,9 @@
 query fails here. Each pin is one constant with the statements it counts, so a change that
 removes some (cached region settings, say) updates one number and one comment. The counts
 are taken inside the test's transaction: a service's atomic block shows as SAVEPOINT and
-RELEASE SAVEPOINT statements (BEGIN and COMMIT outside tests)."""
+RELEASE SAVEPOINT statements (BEGIN and COMMIT outside tests), and the region settings row,
+made in that transaction, is read from the database once a request — served warm, outside a
+transaction, it is a cache read (the last test here)."""
 
 from __future__ import annotations
 
@@ -14,7 +16,8 @@ from django.test import Client
 from sscard.accounts.models import User
 from sscard.accounts.trust import TrustLevel
 from sscard.applications.models import Application
-from sscard.cards.constants import CardStatus
+from sscard.cards import services as card_services
+from sscard.cards.constants import CardStatus, LossKind
 from sscard.cards.models import Card
 from sscard.portal.tests.helpers import apply_post, item_url
 from sscard.regions.selectors import region_settings
@@ -33,32 +36,38 @@ pytestmark = pytest.mark.django_db
 # card request (with its production order and subject), its production events.
 PROGRESS_OWN = 5
 # … of a ward's: session, user, the guardianship naming the ward (the URL's target), region
-# settings, the guardianship asked again by query_progress (the domain's own access rule, also
-# serving the counter), the newest card request, its production events.
-PROGRESS_WARD = 7
+# settings, the newest card request, its production events. query_progress's own access rule
+# (which also serves the counter) asks whether the guardianship is in force: the page found it
+# in this request, and the rule reads that answer (guardianship_active, once a request).
+PROGRESS_WARD = 6
 # 应用状态 of one's own card: session, user, the card (with bank and holder: the URL's target,
 # not read again), region settings.
 STATUS_OWN = 4
 # … of a ward's card: session, user, the card (its holder in care asked in the same
-# statement), region settings, the guardianship asked again by query_card_status.
-STATUS_WARD = 5
-# 挂失 page: session, user, the card (with bank and holder), region settings.
+# statement, which query_card_status's rule reads as its answer), region settings.
+STATUS_WARD = 4
+# 挂失 page, and the same page of a card reported lost (解挂 offered): session, user, the card
+# (with bank and holder: the URL's target, one statement), region settings.
 LOSS_PAGE = 4
-# 挂失 posted (临时挂失, a new form token): session, user, the card, the draft the token might
-# name (none yet), region settings (the trust level asked), then draft_save: SAVEPOINT, the
-# draft locked, SAVEPOINT, one INSERT (the entries encrypted once), RELEASE ×2.
+# 挂失 posted (临时挂失 or 解挂, a new form token): session, user, the card, the draft the token
+# might name (none yet), region settings (the trust level asked), then draft_save: SAVEPOINT,
+# the draft locked, SAVEPOINT, one INSERT (the entries encrypted once), RELEASE ×2.
 LOSS_POST = 11
-# 确认 page of the draft: session, user, the draft (with subject and card), the card.
+# 确认 page of the draft: session, user, the draft (its row alone), the card (with bank and
+# holder).
 CONFIRM_PAGE = 4
-# 确认 posted: session, user, the draft, the card (4); SAVEPOINT, the draft locked and read
-# again in the one statement, SAVEPOINT (3); item_report_loss: the submission key, region
-# settings, the card read twice (_card_for), the submission key again (5); card_report_loss:
-# SAVEPOINT, card, SAVEPOINT, card locked, its UPDATE, history INSERT, audit record (SAVEPOINT,
-# chain head, INSERT, head UPDATE, RELEASE), RELEASE ×2 (13); the person, the application
-# INSERT (in a SAVEPOINT), its event, audit record (10); the notification: template, INSERT,
-# guardians, their accounts, channel preference, message INSERT (6); RELEASE, the draft
-# DELETE, RELEASE (3).
-CONFIRM_POST = 44
+# 确认 posted (临时挂失 or 解挂): session, user, the draft, the card (4); SAVEPOINT, the draft
+# locked and read again in the one statement (2); item_report_loss: SAVEPOINT, the card locked
+# (its only read: holder and bank as the page found them), the submission key asked once under
+# the lock, region settings (4); card_report_loss or card_cancel_loss on the card as locked:
+# SAVEPOINT ×2, the UPDATE, history INSERT, audit record (SAVEPOINT, chain head, INSERT, head
+# UPDATE, RELEASE), RELEASE ×2 (11); the application INSERT (in a SAVEPOINT), its event, audit
+# record (9); the notification: template, INSERT, guardians, their accounts, channel
+# preference, message INSERT (6); RELEASE, the draft DELETE, RELEASE (3).
+CONFIRM_POST = 39
+# 挂失 page served warm outside a transaction, as in production: session, user, the card (the
+# region settings come from the cache).
+LOSS_PAGE_WARM = 3
 # 首页, signed in: session, user (with person), the unread messages' count (消息's badge).
 HOME = 3
 # … with the shared cache production runs (Redis, CACHE_URL): the session and the user with
@@ -151,6 +160,45 @@ def test_the_home_page_signed_in_with_the_shared_cache(shared_cache, django_asse
     assert client.get("/").status_code == 200  # the session and the user are kept
     with django_assert_num_queries(HOME_SHARED_CACHE):
         assert client.get("/").status_code == 200
+
+
+def test_cancel_loss_page_and_its_confirmation(client, holder, django_assert_num_queries):
+    card = card_services.card_report_loss(
+        card=_active_card(holder.person_id), kind=LossKind.TEMPORARY, actor=None
+    )
+    url = item_url("loss", f"card-{card.pk}")
+    token = str(uuid.uuid4())
+
+    with django_assert_num_queries(LOSS_PAGE):
+        page = client.get(url)
+    assert page.status_code == 200 and 'value="cancel"' in page.content.decode()
+    with django_assert_num_queries(LOSS_POST):
+        posted = client.post(url, {"action": "cancel", "token": token})
+    assert posted.status_code == 302 and posted["Location"] == f"/drafts/{token}/"
+    with django_assert_num_queries(CONFIRM_PAGE):
+        assert client.get(f"/drafts/{token}/").status_code == 200
+    with django_assert_num_queries(CONFIRM_POST):
+        submitted = client.post(f"/drafts/{token}/", {})
+
+    assert submitted.status_code == 302
+    card.refresh_from_db()
+    assert card.status == CardStatus.ACTIVE
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_signed_in_page_served_warm_reads_no_region_settings(client, django_assert_num_queries):
+    user = UserFactory()
+    card = CardFactory(person=user.person)
+    sign_in(client, user, TrustLevel.L4)
+    region_settings()  # the deployment's row, committed
+    url = item_url("loss", f"card-{card.pk}")
+    assert client.get(url).status_code == 200  # the first request fills the cache
+
+    with django_assert_num_queries(LOSS_PAGE_WARM) as captured:
+        page = client.get(url)
+
+    assert page.status_code == 200
+    assert not [q for q in captured.captured_queries if "regions_regionsettings" in q["sql"]]
 
 
 # --- the one-target look-ups open what the lists offer, and nothing else -----------------------
