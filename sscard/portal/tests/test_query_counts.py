@@ -51,12 +51,11 @@ CONFIRM_PAGE = 4
 # 确认 posted: session, user, the draft, the card (4); SAVEPOINT, the draft locked and read
 # again in the one statement, SAVEPOINT (3); item_report_loss: the submission key, region
 # settings, the card read twice (_card_for), the submission key again (5); card_report_loss:
-# SAVEPOINT, card, SAVEPOINT, card locked, its UPDATE, history INSERT, audit record (SAVEPOINT,
-# chain head, INSERT, head UPDATE, RELEASE), RELEASE ×2 (13); the person, the application
-# INSERT (in a SAVEPOINT), its event, audit record (10); the notification: template, INSERT,
-# guardians, their accounts, channel preference, message INSERT (6); RELEASE, the draft
-# DELETE, RELEASE (3).
-CONFIRM_POST = 44
+# SAVEPOINT, card, SAVEPOINT, card locked, its UPDATE, history INSERT, audit record (chain
+# head, INSERT, head UPDATE), RELEASE ×2 (11); the person, the application INSERT (in a
+# SAVEPOINT), its event, audit record (8); the notification: template, INSERT, guardians, their
+# accounts, channel preference, message INSERT (6); RELEASE, the draft DELETE, RELEASE (3).
+CONFIRM_POST = 40
 
 
 @pytest.fixture
