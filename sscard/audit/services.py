@@ -22,6 +22,26 @@ def actor_label(actor: Any) -> str:
     return getattr(actor, "audit_label", "") if actor is not None else SYSTEM
 
 
+def _chain_head() -> AuditChainHead:
+    # The chain's end, locked until the enclosing transaction ends: appends queue here
+    # (SQLite queues every writer anyway), and a rolled-back one leaves no trace.
+    head, _ = AuditChainHead.objects.select_for_update().get_or_create(
+        pk=1, defaults={"hash": GENESIS}
+    )
+    return head
+
+
+def audit_chain_hold() -> None:
+    """Take the audit chain's end now, for the rest of the caller's transaction, as an append
+    would. A service that locks a row and may append after it calls this first when other
+    transactions append before locking that row: then every transaction takes the chain's
+    end before the row, in one order, and none waits for the other while holding what the
+    other needs (a deadlock)."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("audit_chain_hold() outside a transaction holds nothing")
+    _chain_head()
+
+
 def audit_record(
     *,
     actor: Any,
@@ -54,12 +74,10 @@ def audit_record(
         request_id=source.request_id,
         detail=detail or {},
     )
-    with transaction.atomic():
-        # The chain's end, locked until the enclosing transaction ends: appends queue here
-        # (SQLite queues every writer anyway), and a rolled-back one leaves no trace.
-        head, _ = AuditChainHead.objects.select_for_update().get_or_create(
-            pk=1, defaults={"hash": GENESIS}
-        )
+    # No savepoint of its own: a failed append dooms the change it records (it cannot be
+    # caught and carried on from), and two statements fewer while the chain's end is held.
+    with transaction.atomic(savepoint=False):
+        head = _chain_head()
         record.seq, record.prev_hash = head.seq + 1, head.hash
         record.hash = record_hash(record)
         record.save(force_insert=True)

@@ -21,6 +21,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django_tasks_db import DatabaseBackend
 
 from sscard.accounts.models import User
 from sscard.audit.services import audit_record
@@ -45,6 +46,20 @@ def enqueue_delivery(ids: list[int], run_after: datetime | None = None) -> None:
             deliver_messages_task.using(run_after=run_after).enqueue(ids)
     except Exception:  # the outbox row is the record; the sweep delivers it later
         logger.exception("notification.enqueue_failed messages=%s", len(ids))
+
+
+def deliver_after_commit(ids: list[int]) -> None:
+    """Hand messages written in the current transaction to the worker once it commits: never
+    for a change that rolled back, never lost for one that committed. The database queue
+    (django-tasks' database backend, in this database) takes the task in the transaction
+    itself: written with the messages or not at all, and one transaction fewer. Any other
+    queue hears of them after the commit (the sweep finds them if it cannot be reached)."""
+    from sscard.notifications.tasks import deliver_messages_task
+
+    if isinstance(deliver_messages_task.get_backend(), DatabaseBackend):
+        deliver_messages_task.enqueue(ids)
+    else:
+        transaction.on_commit(partial(enqueue_delivery, ids))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -196,5 +211,5 @@ def message_resend(*, message: Message, actor: User) -> Message:
         target=message,
         detail={"channel": message.channel, "attempts_before": previous},
     )
-    transaction.on_commit(partial(enqueue_delivery, [message.pk]))
+    deliver_after_commit([message.pk])
     return message

@@ -15,7 +15,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from datetime import datetime
-from functools import partial
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -36,7 +35,7 @@ from sscard.notifications.constants import (
     Event,
     MessageStatus,
 )
-from sscard.notifications.delivery import enqueue_delivery
+from sscard.notifications.delivery import deliver_after_commit
 from sscard.notifications.models import ChannelPreference, Message, Notification
 from sscard.notifications.reports import report_link
 from sscard.notifications.wording import (
@@ -181,7 +180,7 @@ def _post(
 ) -> None:
     """Write the notification's messages: one 消息中心 message per account in ``inbox`` (read
     there at once) and one per (channel, address, masked address) to deliver, handed to the
-    delivery once the transaction commits."""
+    delivery once the transaction commits (:func:`deliver_after_commit`)."""
     common = {
         "notification": notification,
         "title": title[:60],
@@ -208,7 +207,7 @@ def _post(
     created = Message.objects.bulk_create(messages)
     ids = [m.pk for m in created if m.status == MessageStatus.PENDING]
     if ids:
-        transaction.on_commit(partial(enqueue_delivery, ids))
+        deliver_after_commit(ids)
     logger.debug(
         "notification.created event=%s notification=%s messages=%s",
         notification.event,

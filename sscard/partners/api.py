@@ -17,6 +17,7 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI, Path
+from ninja.decorators import decorate_view
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.responses import NinjaJSONEncoder, Status
 from ninja.security import APIKeyHeader
@@ -40,7 +41,6 @@ from sscard.partners.services import (
     IdempotencyConflict,
     PartnerAuthError,
     Replay,
-    idempotency_abandon,
     idempotency_begin,
     idempotency_finish,
     partner_authenticate,
@@ -187,20 +187,23 @@ def _summary(batch: Batch) -> dict[str, Any]:
     }
 
 
+# A write is one transaction from its signature's check to its answer (the operation's
+# decorator): the nonce it spends, its Idempotency-Key, the change, the outbox rows and the
+# delivery task, and the answer kept for a retry commit together or not at all. A refusal
+# (401, 409, 422…) is an answer and commits the nonce and its audit row; a failure on our side
+# rolls everything back, nonce too: sent again, the request is done once, as a retry would be.
+one_transaction = decorate_view(transaction.atomic)
+
+
 def _idempotent(request: HttpRequest, work: Callable[[], dict[str, Any]]) -> Status[Any]:
-    """Run a write once per Idempotency-Key; a retry gets the first answer again. The claim
-    commits at once (a parallel retry finds it and hears 409); the write and its stored answer
-    then commit together, so no change is ever kept without the answer a retry will get."""
+    """Run a write once per Idempotency-Key; a retry gets the first answer again, a copy sent
+    while the first is still running hears 409. The answer is kept in the write's own
+    transaction, so no change is ever kept without the answer a retry will get."""
     claim = idempotency_begin(request, _partner(request))
     if isinstance(claim, Replay):
         return Status(claim.status, claim.body)
-    try:
-        with transaction.atomic():
-            status, body = _answer(work)
-            idempotency_finish(claim, status, _jsonable(body))
-    except BaseException:
-        idempotency_abandon(claim)
-        raise
+    status, body = _answer(work)
+    idempotency_finish(claim, status, _jsonable(body))
     return Status(status, body)
 
 
@@ -313,6 +316,7 @@ def get_batch(request: HttpRequest, number: str = Path(..., pattern=BATCH_NUMBER
     tags=["batches"],
     openapi_extra=IDEMPOTENCY_PARAMETER,
 )
+@one_transaction
 def acknowledge_batch(
     request: HttpRequest, number: str = Path(..., pattern=BATCH_NUMBER)
 ) -> Status[Any]:
@@ -330,7 +334,8 @@ def _apply(request: HttpRequest, number: str, reports: list[tuple[str, Report]])
     outcomes = batch_apply_reports(
         batch=batch, reports=reports, by=partner.label, reporter=partner.kind
     )
-    batch.refresh_from_db()
+    # the status as this write leaves it: closed (已完成) when its order was the batch's last
+    batch.refresh_from_db(fields=["status"])
     return {
         "batch": _summary(batch),
         "outcomes": [
@@ -345,6 +350,7 @@ def _apply(request: HttpRequest, number: str, reports: list[tuple[str, Report]])
     tags=["reports"],
     openapi_extra=IDEMPOTENCY_PARAMETER,
 )
+@one_transaction
 def push_events(
     request: HttpRequest, payload: EventsIn, number: str = Path(..., pattern=BATCH_NUMBER)
 ) -> Status[Any]:
@@ -378,6 +384,7 @@ def push_events(
     tags=["reports"],
     openapi_extra=IDEMPOTENCY_PARAMETER,
 )
+@one_transaction
 def push_results(
     request: HttpRequest, payload: ResultsIn, number: str = Path(..., pattern=BATCH_NUMBER)
 ) -> Status[Any]:

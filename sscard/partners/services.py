@@ -93,7 +93,8 @@ def _refuse(message: str, code: str, key_id: str = "") -> PartnerAuthError:
 
 
 def partner_authenticate(request: HttpRequest, *, now: float | None = None) -> Partner:
-    """The active partner that signed ``request``, its nonce now spent; otherwise
+    """The active partner that signed ``request``, its nonce now spent (in the caller's
+    transaction when there is one: a write's, which keeps it with the change); otherwise
     :class:`PartnerAuthError` (and an audit record of the refusal)."""
     headers = request.headers
     key_id = headers.get(signing.KEY_HEADER, "")
@@ -158,8 +159,9 @@ def fingerprint(request: HttpRequest) -> str:
 
 
 def idempotency_begin(request: HttpRequest, partner: Partner) -> IdempotencyRecord | Replay:
-    """Claim the request's key (committed at once, so a parallel retry sees it), or the
-    first answer when this is a retry of a finished request."""
+    """Inside the write's transaction: the request's key held until it ends (a copy sent
+    meanwhile hears 409), then the first answer when this is a retry of a finished request,
+    else the record to keep this request's answer in (:func:`idempotency_finish`)."""
     key = request.headers.get(signing.IDEMPOTENCY_HEADER, "")
     if not key:
         raise IdempotencyConflict(
@@ -170,32 +172,50 @@ def idempotency_begin(request: HttpRequest, partner: Partner) -> IdempotencyReco
             400, "Idempotency-Key 须为不超过100个可见ASCII字符", "idempotency_key_invalid"
         )
     print_ = fingerprint(request)
-    try:
-        with transaction.atomic():
-            return IdempotencyRecord.objects.create(partner=partner, key=key, fingerprint=print_)
-    except IntegrityError:
-        pass
-    record = IdempotencyRecord.objects.get(partner=partner, key=key)
+    if not _hold_key(partner, key):
+        raise IdempotencyConflict(
+            409, "相同 Idempotency-Key 的请求正在处理中，请稍后重试", "request_in_flight"
+        )
+    record = IdempotencyRecord.objects.filter(partner=partner, key=key).first()
+    if record is None:
+        return IdempotencyRecord(partner=partner, key=key, fingerprint=print_)
     if record.fingerprint != print_:
         raise IdempotencyConflict(
             422, "该 Idempotency-Key 已用于另一个请求", "idempotency_key_reused"
         )
-    if not record.done:
+    if not record.done:  # a claim an earlier version committed before its write
         raise IdempotencyConflict(
             409, "相同 Idempotency-Key 的请求正在处理中，请稍后重试", "request_in_flight"
         )
     return Replay(record.status_code or 200, record.response or {})
 
 
+def _hold_key(partner: Partner, key: str) -> bool:
+    """Take the partner's key for the rest of the transaction; False when a transaction
+    running now holds it. On PostgreSQL a transaction-level advisory lock, tried without
+    waiting: the key's record is only written with the answer, at the end, so a copy would
+    find nothing to wait on. SQLite runs one writing transaction at a time: a copy starts
+    once the first has committed, and finds its answer."""
+    connection = transaction.get_connection()
+    if not connection.in_atomic_block:
+        raise RuntimeError("an Idempotency-Key is held by a transaction")
+    if connection.vendor != "postgresql":
+        return True
+    digest = hashlib.blake2b(
+        f"{partner.pk}:{key}".encode(), digest_size=8, person=b"sscard-idemkey"
+    ).digest()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_try_advisory_xact_lock(%s)", [int.from_bytes(digest, signed=True)]
+        )
+        (held,) = cursor.fetchone()
+    return bool(held)
+
+
 def idempotency_finish(record: IdempotencyRecord, status: int, body: dict) -> None:
-    IdempotencyRecord.objects.filter(pk=record.pk).update(
-        done=True, status_code=status, response=body
-    )
-
-
-def idempotency_abandon(record: IdempotencyRecord) -> None:
-    """The request failed on our side: the partner may retry with the same key."""
-    IdempotencyRecord.objects.filter(pk=record.pk, done=False).delete()
+    """Keep the answer for a retry, in the write's transaction."""
+    record.done, record.status_code, record.response = True, status, body
+    record.save(force_insert=True)
 
 
 def purge_replay_records(*, now: datetime | None = None) -> tuple[int, int]:

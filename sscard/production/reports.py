@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from sscard.audit.services import audit_record
@@ -31,7 +32,6 @@ from sscard.production.constants import (
 )
 from sscard.production.models import Batch, ProductionEvent, ProductionOrder
 from sscard.production.services import (
-    batch_refresh_status,
     order_collect,
     order_fail,
     order_transition,
@@ -112,17 +112,27 @@ def _check_time(at: datetime, order: ProductionOrder, started: datetime, now: da
         raise DomainError("报告时间早于本次数据录入时间", code="time_before_sent", field="at")
 
 
+def _locked(orders: QuerySet[ProductionOrder]) -> QuerySet[ProductionOrder]:
+    """``orders`` locked (their own rows only: PostgreSQL refuses FOR UPDATE on the nullable
+    outlet join) in the order of their primary keys, the lock order of several orders."""
+    return orders.select_for_update(of=("self",)).select_related("card", "outlet").order_by("pk")
+
+
 @transaction.atomic
 def order_report(
     *, order: ProductionOrder, report: Report, by: str, now: datetime | None = None
 ) -> bool:
     """Apply one report to one order; True when it changed something."""
-    now = now or timezone.now()
-    order = (
-        ProductionOrder.objects.select_for_update(of=("self",))
-        .select_related("card", "outlet")
-        .get(pk=order.pk)
-    )
+    order = _locked(ProductionOrder.objects.filter(pk=order.pk)).get()
+    _order, changed = _apply(order, report, by=by, now=now or timezone.now())
+    return changed
+
+
+def _apply(
+    order: ProductionOrder, report: Report, *, by: str, now: datetime
+) -> tuple[ProductionOrder, bool]:
+    """Apply one report to one order, its row locked by the caller: the order as it is now
+    (a stage change gives a new copy), and whether the report changed something."""
     if order.stage == Stage.APPROVED:
         raise DomainError("订单尚未发送制卡数据", code="not_sent")
     started = _round_started(order)
@@ -131,13 +141,14 @@ def order_report(
 
     if report.kind == ReportKind.FAILURE:
         if order.stage == Stage.FAILED:
-            return False  # said before
+            return order, False  # said before
         if order.stage not in IN_PRODUCTION_STAGES:
             raise DomainError(
                 f"订单当前为“{order.get_stage_display()}”，不能报告制卡失败", code="too_late"
             )
-        order_fail(order=order, reason=report.reason, actor=None, at=at, by=by, now=now)
-        return True
+        return order_fail(
+            order=order, reason=report.reason, actor=None, at=at, by=by, now=now
+        ), True
 
     if report.kind == ReportKind.SUCCESS:
         if report.card_number != order.card.number:
@@ -146,7 +157,7 @@ def order_report(
             raise DomainError("订单已报告制卡失败，等待重新发送", code="order_failed")
         if not report.bank_account:
             raise DomainError("请填写银行账号", code="missing_account", field="bank_account")
-        return card_set_bank_account(card=order.card, account=report.bank_account, by=by)
+        return order, card_set_bank_account(card=order.card, account=report.bank_account, by=by)
 
     if report.kind != ReportKind.STAGE or report.stage not in REPORTABLE_STAGES:
         raise DomainError("进度不正确", code="bad_stage", field="stage")
@@ -164,19 +175,19 @@ def order_report(
     note = f"快递单号 {report.tracking_number}" if report.tracking_number else ""
     if stage == Stage.COLLECTED:
         if order.stage == Stage.COLLECTED:
-            return False  # signed for already (or confirmed by the holder): nothing to add
-        order_collect(
+            return order, False  # signed for already (or confirmed by the holder): nothing to add
+        moved = order_collect(
             order=order, actor=None, place=place or "快递签收", note=note, at=at, by=by, now=now
         )
-        return True
+        return moved, True
     reached = order.events.filter(stage=stage, at__gte=started).exists()
     if reached:
-        return False  # a repeat
+        return order, False  # a repeat
     if order.stage == Stage.FAILED:
         raise DomainError("订单已报告制卡失败，等待重新发送", code="order_failed")
     if STAGE_RANK[stage] > STAGE_RANK[order.stage]:
         changes = {"tracking_number": report.tracking_number} if stage == Stage.MAILED else {}
-        order_transition(
+        moved = order_transition(
             order=order,
             to=stage,
             actor=None,
@@ -188,7 +199,7 @@ def order_report(
             now=now,
             **changes,
         )
-        return True
+        return moved, True
     # a late report of a stage the order has already passed: it fills in the timeline only
     ProductionEvent.objects.create(
         order=order, stage=stage, at=at, place=place, note=note, actor_label=by
@@ -200,7 +211,7 @@ def order_report(
         detail={"stage": stage, "current": order.stage, "by": by},
         at=now,
     )
-    return True
+    return order, True
 
 
 def _check_courier(order: ProductionOrder, tracking_number: str) -> None:
@@ -231,11 +242,14 @@ def batch_apply_reports(
             _check_reporter(reporter, report)
     errors: dict[str, str] = {}
     outcomes: list[ReportOutcome] = []
+    now = now or timezone.now()
     with transaction.atomic():
-        batch = Batch.objects.select_for_update().get(pk=batch.pk)
-        # only the orders the reports name: one report costs the same in a batch of any size
+        # Only the orders the reports name (one report costs the same in a batch of any
+        # size), all locked before the first change, by primary key: the lock order
+        # (production.services). Not the batch: its row is locked last and briefly, when an
+        # order leaving the bank or the factory may close it (order_transition).
         named = {report.order_id for _key, report in reports}
-        orders = {o.pk: o for o in batch.orders.filter(pk__in=named)}
+        orders = {o.pk: o for o in _locked(batch.orders.filter(pk__in=named))}
         for key, report in reports:
             order = orders.get(report.order_id)
             if order is None:
@@ -243,13 +257,12 @@ def batch_apply_reports(
                 continue
             try:
                 with transaction.atomic():
-                    changed = order_report(order=order, report=report, by=by, now=now)
+                    order, changed = _apply(order, report, by=by, now=now)
             except DomainError as error:
                 errors[key] = error.message
                 continue
-            order.refresh_from_db(fields=["stage"])
+            orders[order.pk] = order
             outcomes.append(ReportOutcome(order.pk, order.stage, changed))
         if errors:
             raise ReportsRejected(errors)
-        batch_refresh_status(batch, now=now)
     return outcomes

@@ -1,4 +1,15 @@
-"""Writes on production orders: every stage change goes through :func:`order_transition`."""
+"""Writes on production orders: every stage change goes through :func:`order_transition`.
+
+Lock order, the same in every transaction that touches a sent batch, so that two of them
+never wait for each other (a deadlock): the batch's orders first (several: by primary key),
+then the audit chain's end (every stage change appends to the audit trail, which holds the
+chain's end until the commit), then the batch's row — last, only to refresh its status
+(:func:`batch_refresh_status`), right before the commit. A partner's report, the officer's
+制卡失败 and a clerk's 网点签收 all follow it; a service that locks a sent batch and may
+append after it (:func:`batch_refresh_status`, :func:`batch_acknowledge`) takes the chain's
+end before the batch (``audit_chain_hold``). Drafts are the production officer's alone: they
+lock the batch before its orders, and no partner or clerk reaches them.
+"""
 
 from __future__ import annotations
 
@@ -13,7 +24,7 @@ from django.utils import timezone
 
 from sscard.accounts.models import Person, User
 from sscard.accounts.services import require_role
-from sscard.audit.services import actor_label, audit_record
+from sscard.audit.services import actor_label, audit_chain_hold, audit_record
 from sscard.cards.constants import CardStatus
 from sscard.cards.services import card_create_for_production, card_issue
 from sscard.core.errors import DomainError, InvalidTransition
@@ -69,7 +80,13 @@ def order_transition(
     reports are still on their way (they fill in the timeline when they arrive). ``now`` is
     the time of the change (now by default)."""
     now = now or timezone.now()
-    order = ProductionOrder.objects.select_for_update().get(pk=order.pk)
+    # what the holder's notice names comes with the row (only the order's row is locked:
+    # PostgreSQL refuses FOR UPDATE on the nullable outlet join)
+    order = (
+        ProductionOrder.objects.select_for_update(of=("self",))
+        .select_related("card", "outlet", "person")
+        .get(pk=order.pk)
+    )
     allowed = to in STAGE_TRANSITIONS[order.stage] or (
         allow_skip and STAGE_RANK.get(to, 0) > 0 and stage_reachable(order.stage, to)
     )
@@ -91,21 +108,22 @@ def order_transition(
         actor_id=getattr(actor, "pk", None),
         actor_label=by or actor_label(actor),
     )
+    if to in STAGE_EVENTS:
+        # the holder hears of each stage that matters to them, whoever reported it (the outbox
+        # rows join this transaction; they go out once it commits)
+        values = order_placeholders(order) | ({"at": local_time(at)} if at else {})
+        notify(STAGE_EVENTS[to], person=order.person, values=values, now=now)
     detail = {"from": previous, "to": to, "place": place, "note": note}
     if by:
         detail["by"] = by
+    # the audit row last: it holds the chain's end, which every audited write waits for,
+    # until the commit
     audit_record(actor=actor, action=f"production.{to}", target=order, detail=detail, at=now)
-    if to in STAGE_EVENTS:
-        # the holder hears of each stage that matters to them, whoever reported it
-        values = order_placeholders(order) | ({"at": local_time(at)} if at else {})
-        notify(STAGE_EVENTS[to], person=order.person, values=values, now=now)
-    batch_id = order.batch_id
-    if batch_id and previous in IN_PRODUCTION_STAGES and to not in IN_PRODUCTION_STAGES:
+    if order.batch_id and previous in IN_PRODUCTION_STAGES and to not in IN_PRODUCTION_STAGES:
         # the last order to leave the bank or the factory closes its batch, whoever moved it
-        # (a partner's report, the officer's 制卡失败, a clerk's 网点签收). After the commit,
-        # with the order's lock released: a partner's report locks the batch before its
-        # orders, so taking the batch's lock here, under the order's, could deadlock.
-        transaction.on_commit(lambda: batch_refresh_status(Batch.objects.get(pk=batch_id)))
+        # (a partner's report, the officer's 制卡失败, a clerk's 网点签收), in this
+        # transaction: the batch's row is locked last, after the order's and the chain's end
+        _batch_settle(order.batch_id, now=now)
     return order
 
 
@@ -405,6 +423,7 @@ def batch_cancel_draft(*, batch: Batch, actor: User) -> None:
 def batch_acknowledge(*, batch: Batch, by: str, now: datetime | None = None) -> Batch:
     """The partner confirms it has taken the batch over (已接收); saying so again changes
     nothing."""
+    audit_chain_hold()  # before the batch's row: the lock order (module docstring)
     batch = Batch.objects.select_for_update().get(pk=batch.pk)
     if batch.status == BatchStatus.DRAFT:
         raise DomainError("批次尚未发送", code="not_sent")
@@ -424,9 +443,17 @@ def batch_acknowledge(*, batch: Batch, by: str, now: datetime | None = None) -> 
 
 @transaction.atomic
 def batch_refresh_status(batch: Batch, *, now: datetime | None = None) -> Batch:
-    """已完成 once none of the batch's orders is still with the bank or the factory (the row
-    locked: two last orders finishing at once close it once)."""
-    batch = Batch.objects.select_for_update().get(pk=batch.pk)
+    """已完成 once none of the batch's orders is still with the bank or the factory."""
+    return _batch_settle(batch.pk, now=now)
+
+
+def _batch_settle(batch_id: int, *, now: datetime | None) -> Batch:
+    """The batch's row is locked last (the lock order, module docstring), the chain's end
+    before it since closing the batch appends to the audit trail. Under its lock the orders
+    are read as committed by everyone who locked it before: of two last orders leaving at
+    once, the second to get here sees the first gone and closes the batch, once."""
+    audit_chain_hold()
+    batch = Batch.objects.select_for_update().get(pk=batch_id)
     if batch.status not in OPEN_BATCH_STATUSES:
         return batch
     if batch.orders.filter(stage__in=IN_PRODUCTION_STAGES).exists():

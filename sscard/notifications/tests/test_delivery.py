@@ -11,8 +11,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 import time_machine
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
 from sscard.accounts.models import User
 from sscard.audit.models import AuditRecord
@@ -20,6 +22,7 @@ from sscard.core.errors import DomainError
 from sscard.notifications import delivery, services
 from sscard.notifications.constants import Channel, Event, MessageStatus
 from sscard.notifications.models import Message
+from sscard.notifications.tasks import deliver_messages_task
 from sscard.testing.factories import PersonFactory, StaffFactory
 from sscard.testing.otp import otp_login
 
@@ -286,3 +289,23 @@ def test_a_crashing_backend_uses_an_attempt_and_names_the_error_type(settings, m
         1,
         "发送异常：KeyError",
     )
+
+
+def test_the_database_queue_gets_the_delivery_task_with_the_messages_or_not_at_all(settings):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    queued = DBTaskResult.objects.filter(task_path=deliver_messages_task.module_path)
+    with transaction.atomic():
+        services.notify(Event.PRODUCTION_PRODUCING, person=PersonFactory(phone="13812345678"))
+        # in the change's own transaction: no commit can be kept without its delivery task
+        task = queued.get()
+        assert task.args_kwargs["args"] == [[Message.objects.get(channel=Channel.SMS).pk]]
+
+    def failing_change() -> None:
+        with transaction.atomic():
+            services.notify(Event.PRODUCTION_PRODUCING, person=PersonFactory(phone="13912345678"))
+            raise RuntimeError("the change fails after its notice was written")
+
+    with pytest.raises(RuntimeError):
+        failing_change()
+    assert queued.count() == 1  # the rolled-back change queued nothing
+    assert Message.objects.filter(channel=Channel.SMS).count() == 1

@@ -60,11 +60,11 @@ CONFIRM_PAGE = 4
 # locked and read again in the one statement (2); item_report_loss: SAVEPOINT, the card locked
 # (its only read: holder and bank as the page found them), the submission key asked once under
 # the lock, region settings (4); card_report_loss or card_cancel_loss on the card as locked:
-# SAVEPOINT ×2, the UPDATE, history INSERT, audit record (SAVEPOINT, chain head, INSERT, head
-# UPDATE, RELEASE), RELEASE ×2 (11); the application INSERT (in a SAVEPOINT), its event, audit
-# record (9); the notification: template, INSERT, guardians, their accounts, channel
-# preference, message INSERT (6); RELEASE, the draft DELETE, RELEASE (3).
-CONFIRM_POST = 39
+# SAVEPOINT ×2, the UPDATE, history INSERT, audit record (chain head, INSERT, head UPDATE),
+# RELEASE ×2 (9); the application INSERT (in a SAVEPOINT), its event, audit record (7); the
+# notification: template, INSERT, guardians, their accounts, channel preference, message
+# INSERT (6); RELEASE, the draft DELETE, RELEASE (3).
+CONFIRM_POST = 35
 # 挂失 page served warm outside a transaction, as in production: session, user, the card (the
 # region settings come from the cache).
 LOSS_PAGE_WARM = 3
@@ -256,9 +256,9 @@ APPLY_POST = 14
 # submission key, the bank and the outlet (5); the service: SAVEPOINT, the person locked,
 # the submission key again, eligibility (card, open application), whether a card was ever
 # issued, the outlet, the application INSERT (in a SAVEPOINT), its event, audit record
-# (SAVEPOINT, chain head, INSERT, head UPDATE, RELEASE), the photo's material INSERT,
-# RELEASE (18); the draft DELETE, RELEASE (2). No photo check: the draft's is handed on.
-APPLY_CONFIRM_POST = 29
+# (chain head, INSERT, head UPDATE), the photo's material INSERT, RELEASE (16); the draft
+# DELETE, RELEASE (2). No photo check: the draft's is handed on.
+APPLY_CONFIRM_POST = 27
 
 
 @pytest.fixture

@@ -1,7 +1,7 @@
 """A partner's report and the officer's 制卡失败 on the same batch at once, on real parallel
-connections: the report locks the batch before its orders, so the officer's move must not
-take the batch's lock while holding an order's (the two would deadlock and one would fail
-with a database error instead of an answer)."""
+connections: both lock the order before the audit chain's end and the batch's row last (the
+lock order of production.services), so neither waits for the other while holding what the
+other needs (a deadlock: one would fail with a database error instead of an answer)."""
 
 from __future__ import annotations
 
@@ -26,19 +26,19 @@ def test_a_partner_report_and_the_officers_failure_on_one_batch_do_not_deadlock(
 ):
     a, b = make_orders(2)
     batch = sent_batch(bank, [a, b], producer)
-    real_report = reports.order_report
+    real_apply = reports._apply
 
-    def slow_report(**kwargs):  # the partner's request holds the batch's lock a while
+    def slow_apply(*args, **kwargs):  # the partner's request holds the order's lock a while
         time.sleep(0.6)
-        return real_report(**kwargs)
+        return real_apply(*args, **kwargs)
 
-    monkeypatch.setattr(reports, "order_report", slow_report)
+    monkeypatch.setattr(reports, "_apply", slow_apply)
 
     def partner() -> None:
         batch_apply_reports(batch=batch, reports=[("0", stage(b.pk, "producing"))], by=BY)
 
     def officer() -> None:
-        time.sleep(0.2)  # after the partner's request has locked the batch
+        time.sleep(0.2)  # after the partner's request has locked the order
         order_fail(order=b, reason="芯片损坏", actor=producer)
 
     report, failure = run_at_once(partner, officer, timeout=JOIN_TIMEOUT)
