@@ -84,6 +84,8 @@ INSTALLED_APPS = [
     "sscard.employers",
     "sscard.employer_site",
     "sscard.bench",
+    # manage.py backup and restore (the database and the stored files, never the keys)
+    "sscard.backups",
 ]
 
 MIDDLEWARE = [

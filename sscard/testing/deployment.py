@@ -25,10 +25,10 @@ PROBE = (
 )
 
 
-def deployment_settings(env: dict[str, str], *names: str) -> dict[str, Any]:
-    """The values of ``names`` (Django's defaults included) that ``config.settings`` gives
-    under ``env``; nothing else comes from the test run: no SSCARD_* variable, no CACHE_URL,
-    no .env file unless ``env`` names one."""
+def deployment_env(env: dict[str, str]) -> dict[str, str]:
+    """The environment of another deployment: ``config.settings`` under ``env``; nothing else
+    comes from the test run: no SSCARD_* variable, no CACHE_URL, no .env file unless ``env``
+    names one."""
     clean = {
         k: v
         for k, v in os.environ.items()
@@ -36,15 +36,21 @@ def deployment_settings(env: dict[str, str], *names: str) -> dict[str, Any]:
             ("SSCARD", "SECRET_KEY", "DJANGO_", "SESSION_", "CSRF_", "DEBUG", "CACHE_URL")
         )
     }
+    return {
+        **clean,
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "SSCARD_ENV_FILE": "/nonexistent",
+        **env,
+    }
+
+
+def deployment_settings(env: dict[str, str], *names: str) -> dict[str, Any]:
+    """The values of ``names`` (Django's defaults included) that ``config.settings`` gives
+    under ``env`` (see :func:`deployment_env`)."""
     result = subprocess.run(  # noqa: S603 — our own interpreter and a fixed probe
         [sys.executable, "-c", PROBE, *names],
         cwd=ROOT,
-        env={
-            **clean,
-            "DJANGO_SETTINGS_MODULE": "config.settings",
-            "SSCARD_ENV_FILE": "/nonexistent",
-            **env,
-        },
+        env=deployment_env(env),
         capture_output=True,
         text=True,
         check=False,
@@ -54,3 +60,16 @@ def deployment_settings(env: dict[str, str], *names: str) -> dict[str, Any]:
         raise RuntimeError(f"config.settings did not load:\n{result.stderr}")
     values: dict[str, Any] = json.loads(result.stdout)
     return values
+
+
+def manage(env: dict[str, str], *args: str, timeout: int = 300) -> subprocess.CompletedProcess:
+    """``manage.py *args`` as another deployment runs it (see :func:`deployment_env`)."""
+    return subprocess.run(  # noqa: S603 — our own interpreter and manage.py
+        [sys.executable, str(ROOT / "manage.py"), *args],
+        cwd=ROOT,
+        env=deployment_env(env),
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=timeout,
+    )

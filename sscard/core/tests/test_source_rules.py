@@ -39,7 +39,8 @@ INVENTORY: dict[str, str] = {
     "hmac.compare_digest": "constant-time comparison of signatures, nonces and secrets",
     "secrets.compare_digest": "constant-time comparison of OAuth state, PKCE and SMS codes",
     "hashlib.sha256": "inside the HMACs above; PKCE S256 challenges; content digests that "
-    "recognise an uploaded file sent twice; the simulated IdP's key id",
+    "recognise an uploaded file sent twice; the simulated IdP's key id; the digest of each part "
+    "of a backup (sscard/backups)",
     "secrets.token_urlsafe": "OAuth state, nonce and PKCE verifier; generated keys",
     "secrets.token_hex": "unguessable identifiers",
     "secrets.token_bytes": "generated data keys (scripts/make_env.py)",
