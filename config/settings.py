@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -87,6 +88,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # the request id, and one log line per request (SSCARD_LOG_FORMAT): outside everything
+    # else, so that it sees every answer, a 405 or an HTTPS redirect included
+    "sscard.core.middleware.RequestLogMiddleware",
     # TRACE, CONNECT and every method no view serves: 405 before anything else runs
     "sscard.core.middleware.MethodsMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -377,16 +381,25 @@ SSCARD_OIDC_ALGORITHMS = env.list("SSCARD_OIDC_ALGORITHMS", default=["RS256", "E
 SSCARD_OIDC_ACR_VALUES = env.list("SSCARD_OIDC_ACR_VALUES", default=[])
 SSCARD_OIDC_TIMEOUT = env.float("SSCARD_OIDC_TIMEOUT", default=5.0)
 
+# One log line per request and per task: JSON objects in production (for the log shipper),
+# the human format in the demo and the suite.
+SSCARD_LOG_FORMAT = env.str("SSCARD_LOG_FORMAT", default="plain" if _INSECURE_OK else "json")
+if SSCARD_LOG_FORMAT not in {"plain", "json"}:
+    raise ImproperlyConfigured("SSCARD_LOG_FORMAT is plain or json")
+
 LOGGING: dict[str, Any] = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "formatters": {
+        "plain": {"()": "sscard.core.logs.plain_formatter"},
+        "json": {"()": "sscard.core.logs.json_formatter"},
+    },
     # personal data typed into a URL or carried by an exception is masked on the way out
     "filters": {"mask_personal_data": {"()": "sscard.core.logs.MaskPersonalData"}},
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
-            "formatter": "plain",
+            "formatter": SSCARD_LOG_FORMAT,
             "filters": ["mask_personal_data"],
         }
     },
