@@ -85,9 +85,13 @@ INSTALLED_APPS = [
     "sscard.employers",
     "sscard.employer_site",
     "sscard.bench",
+    "sscard.monitoring",
 ]
 
 MIDDLEWARE = [
+    # django-prometheus's request counters and timings: first and (but for axes) last; neither
+    # reads the database, the session or the user
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
     # the request id, and one log line per request (SSCARD_LOG_FORMAT): outside everything
     # else, so that it sees every answer, a 405 or an HTTPS redirect included
     "sscard.core.middleware.RequestLogMiddleware",
@@ -110,6 +114,7 @@ MIDDLEWARE = [
     "sscard.audit.middleware.RequestContextMiddleware",
     "sscard.portal.middleware.IdleTimeoutMiddleware",
     "sscard.wechat.middleware.WeChatLoginMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
     # last, as django-axes asks: turns a locked-out login into our own lockout page
     "axes.middleware.AxesMiddleware",
 ]
@@ -381,6 +386,20 @@ SSCARD_OIDC_ALGORITHMS = env.list("SSCARD_OIDC_ALGORITHMS", default=["RS256", "E
 SSCARD_OIDC_ACR_VALUES = env.list("SSCARD_OIDC_ACR_VALUES", default=[])
 SSCARD_OIDC_TIMEOUT = env.float("SSCARD_OIDC_TIMEOUT", default=5.0)
 
+# Health, metrics and logs (sscard.monitoring, sscard.core.logs; README: production server).
+# /healthz (alive) and /readyz (database, cache, migrations, task queue) for the load balancer,
+# over plain HTTP too; /ops/metrics for Prometheus, only from these networks (empty: any) and,
+# when a token is set, only with "Authorization: Bearer <token>".
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^ops/"]
+SSCARD_METRICS_ALLOWED_NETWORKS = env.list(
+    "SSCARD_METRICS_ALLOWED_NETWORKS", default=["127.0.0.1/32", "::1/128"]
+)
+SSCARD_METRICS_TOKEN = env.str("SSCARD_METRICS_TOKEN", default="")
+# django-prometheus's database backends count and time every query (same engines beneath)
+DATABASES["default"]["ENGINE"] = {
+    "django.db.backends.sqlite3": "django_prometheus.db.backends.sqlite3",
+    "django.db.backends.postgresql": "django_prometheus.db.backends.postgresql",
+}.get(DATABASES["default"]["ENGINE"], DATABASES["default"]["ENGINE"])
 # One log line per request and per task: JSON objects in production (for the log shipper),
 # the human format in the demo and the suite.
 SSCARD_LOG_FORMAT = env.str("SSCARD_LOG_FORMAT", default="plain" if _INSECURE_OK else "json")

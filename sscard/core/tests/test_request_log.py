@@ -127,6 +127,17 @@ def test_the_500_pages_number_is_the_log_lines_request_id(console):
     assert failure["request_id"] == record["request_id"]
 
 
+def test_the_probes_are_logged_at_debug_only(client, console):
+    client.get("/healthz")
+    assert [r for r in _records(console) if r["event"] == "http.request"] == []
+    logging.getLogger("sscard.requests").setLevel(logging.DEBUG)
+    try:
+        client.get("/healthz")
+    finally:
+        logging.getLogger("sscard.requests").setLevel(logging.NOTSET)
+    assert _one(console, "http.request")["level"] == "debug"
+
+
 def test_the_human_format_keeps_one_line_with_the_fields(client):
     (handler,) = [
         h
