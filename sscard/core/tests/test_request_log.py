@@ -8,6 +8,7 @@ from __future__ import annotations
 import io
 import json
 import logging
+from pathlib import Path
 from unittest import mock
 
 import pytest
@@ -202,3 +203,24 @@ def test_a_task_enqueued_outside_any_request_has_no_request_id(console):
     finished = _one(console, "task.finished")
     assert finished["state"] == "SUCCESSFUL"
     assert "request_id" not in finished or finished["request_id"] is None
+
+
+def test_every_task_of_the_service_carries_the_enqueuing_request():
+    """A task made with django-tasks' own decorator would lose the request id on its way."""
+    import importlib
+    import pkgutil
+
+    from django_tasks.base import Task
+
+    import sscard
+    from sscard.core.tasks import TracedTask
+
+    tasks = [
+        value
+        for app in pkgutil.iter_modules(sscard.__path__)
+        if (Path(sscard.__path__[0]) / app.name / "tasks.py").exists()
+        for value in vars(importlib.import_module(f"sscard.{app.name}.tasks")).values()
+        if isinstance(value, Task)
+    ]
+    assert len(tasks) > 15
+    assert [t.module_path for t in tasks if not isinstance(t, TracedTask)] == []
