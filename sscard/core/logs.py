@@ -53,9 +53,7 @@ def mask_value(value: V, *, escape: bool = True) -> V:
 class MaskPersonalData(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         if isinstance(record.msg, dict):  # a structlog event on its way to the formatter
-            record.msg = {
-                k: v if k.startswith("_") else mask_value(v) for k, v in record.msg.items()
-            }
+            record.msg = mask_value(record.msg)
             return True
         message = record.getMessage()
         masked = escape_controls(mask_text(message))
@@ -141,8 +139,8 @@ def configure_structlog() -> None:
     handlers, filters and levels as every other record."""
     structlog.configure(
         processors=[
+            structlog.stdlib.filter_by_level,  # first: an event below the level costs nothing more
             structlog.contextvars.merge_contextvars,
-            structlog.stdlib.filter_by_level,
             structlog.stdlib.ProcessorFormatter.wrap_for_formatter,
         ],
         logger_factory=structlog.stdlib.LoggerFactory(),
