@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -86,9 +87,17 @@ INSTALLED_APPS = [
     "sscard.bench",
     # manage.py backup and restore (the database and the stored files, never the keys)
     "sscard.backups",
+    # health probes and the operator's metrics
+    "sscard.monitoring",
 ]
 
 MIDDLEWARE = [
+    # django-prometheus's request counters and timings: first and (but for axes) last; neither
+    # reads the database, the session or the user
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    # the request id, and one log line per request (SSCARD_LOG_FORMAT): outside everything
+    # else, so that it sees every answer, a 405 or an HTTPS redirect included
+    "sscard.core.middleware.RequestLogMiddleware",
     # TRACE, CONNECT and every method no view serves: 405 before anything else runs
     "sscard.core.middleware.MethodsMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -112,6 +121,7 @@ MIDDLEWARE = [
     "sscard.audit.middleware.RequestContextMiddleware",
     "sscard.portal.middleware.IdleTimeoutMiddleware",
     "sscard.wechat.middleware.WeChatLoginMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
     # last, as django-axes asks: turns a locked-out login into our own lockout page
     "axes.middleware.AxesMiddleware",
 ]
@@ -408,16 +418,39 @@ SSCARD_OIDC_ALGORITHMS = env.list("SSCARD_OIDC_ALGORITHMS", default=["RS256", "E
 SSCARD_OIDC_ACR_VALUES = env.list("SSCARD_OIDC_ACR_VALUES", default=[])
 SSCARD_OIDC_TIMEOUT = env.float("SSCARD_OIDC_TIMEOUT", default=5.0)
 
+# Health, metrics and logs (sscard.monitoring, sscard.core.logs; README: production server).
+# /healthz (alive) and /readyz (database, cache, migrations, task queue) for the load balancer,
+# over plain HTTP too; /ops/metrics for Prometheus, only from these networks (empty: any) and,
+# when a token is set, only with "Authorization: Bearer <token>".
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^ops/"]
+SSCARD_METRICS_ALLOWED_NETWORKS = env.list(
+    "SSCARD_METRICS_ALLOWED_NETWORKS", default=["127.0.0.1/32", "::1/128"]
+)
+SSCARD_METRICS_TOKEN = env.str("SSCARD_METRICS_TOKEN", default="")
+# django-prometheus's database backends count and time every query (same engines beneath)
+DATABASES["default"]["ENGINE"] = {
+    "django.db.backends.sqlite3": "django_prometheus.db.backends.sqlite3",
+    "django.db.backends.postgresql": "django_prometheus.db.backends.postgresql",
+}.get(DATABASES["default"]["ENGINE"], DATABASES["default"]["ENGINE"])
+# One log line per request and per task: JSON objects in production (for the log shipper),
+# the human format in the demo and the suite.
+SSCARD_LOG_FORMAT = env.str("SSCARD_LOG_FORMAT", default="plain" if _INSECURE_OK else "json")
+if SSCARD_LOG_FORMAT not in {"plain", "json"}:
+    raise ImproperlyConfigured("SSCARD_LOG_FORMAT is plain or json")
+
 LOGGING: dict[str, Any] = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "formatters": {
+        "plain": {"()": "sscard.core.logs.plain_formatter"},
+        "json": {"()": "sscard.core.logs.json_formatter"},
+    },
     # personal data typed into a URL or carried by an exception is masked on the way out
     "filters": {"mask_personal_data": {"()": "sscard.core.logs.MaskPersonalData"}},
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
-            "formatter": "plain",
+            "formatter": SSCARD_LOG_FORMAT,
             "filters": ["mask_personal_data"],
         }
     },

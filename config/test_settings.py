@@ -23,15 +23,16 @@ SSCARD_INDEX_KEY = "test-only-index-key"
 SSCARD_AUDIT_KEY = "test-only-audit-key"
 SECRET_KEY = "test-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz"
 
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+if DATABASES["default"]["ENGINE"].endswith(".sqlite3"):
     DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "var" / "test.sqlite3")}
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = 0
-# Django's backends, except that their flush between tests may empty the audit trail, which
-# the database refuses to anyone else (sscard/testing/db).
+# The service's backends (Django's, with django-prometheus's query counters), except that
+# their flush between tests may empty the audit trail, which the database refuses to anyone
+# else (sscard/testing/db).
 DATABASES["default"]["ENGINE"] = {
-    "django.db.backends.sqlite3": "sscard.testing.db.sqlite3",
-    "django.db.backends.postgresql": "sscard.testing.db.postgresql",
+    "django_prometheus.db.backends.sqlite3": "sscard.testing.db.sqlite3",
+    "django_prometheus.db.backends.postgresql": "sscard.testing.db.postgresql",
 }.get(DATABASES["default"]["ENGINE"], DATABASES["default"]["ENGINE"])
 
 PASSWORD_HASHERS = [

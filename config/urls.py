@@ -44,6 +44,8 @@ def build_urlpatterns() -> list[Route]:
     return [
         *routes,
         path("favicon.ico", favicon, name="favicon"),
+        # the load balancer's probes and the operator's metrics (sscard.monitoring)
+        path("", include("sscard.monitoring.urls")),
         path("admin/", admin.site.urls),
         path("partner/api/v1/", include("sscard.partners.urls")),
         path("staff/production/", include("sscard.backoffice.production_urls")),

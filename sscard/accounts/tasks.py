@@ -1,8 +1,7 @@
 from __future__ import annotations
 
-from django_tasks import task
-
 from sscard.accounts.hygiene import staff_deactivate_stale
+from sscard.core.tasks import task
 
 
 @task()

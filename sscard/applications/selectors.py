@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from sscard.accounts.models import Guardianship, Person, User
@@ -148,6 +148,19 @@ def applications_overdue(*, today: date | None = None) -> QuerySet[Application]:
         .select_related("subject")
         .order_by("due_on")
     )
+
+
+def applications_open_by_status() -> dict[str, int]:
+    """How many applications stand open (not 办结, refused or withdrawn) in each status, every
+    open status named, none left out: one grouped count off the (status, due_on) index."""
+    counts = dict(
+        Application.objects.filter(status__in=OPEN_STATUSES)
+        .values_list("status")
+        .annotate(n=Count("pk"))
+        .values_list("status", "n")
+        .order_by()
+    )
+    return {status: counts.get(status, 0) for status in OPEN_STATUSES}
 
 
 # Where a card request came in, as the first step of the progress timeline says.

@@ -1,13 +1,12 @@
 from __future__ import annotations
 
-from django_tasks import task
-
 from sscard.applications.periodic import (
     applications_mark_deadlines,
     orders_confirm_delivered,
     orders_seal_uncollected,
 )
 from sscard.applications.retention import materials_remove_expired
+from sscard.core.tasks import task
 
 
 @task()

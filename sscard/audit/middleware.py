@@ -19,7 +19,9 @@ class RequestContextMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        request_id = uuid.uuid4().hex
+        # the request log's id (sscard.core.middleware), so that the log line, the audit
+        # records and the 500 page name one request alike; a fresh one without that middleware
+        request_id = str(request.META.get(REQUEST_ID_KEY) or uuid.uuid4().hex)
         # for the 500 page, which shows it (sscard.core.errorpages reads no layer above core)
         request.META[REQUEST_ID_KEY] = request_id
         channel = "api" if request.path.startswith(("/api/", "/partner/api/")) else "web"

@@ -1,9 +1,8 @@
 from __future__ import annotations
 
-from django_tasks import task
-
 from sscard.cards import reminders
 from sscard.cards.services import card_expire_temporary_losses
+from sscard.core.tasks import task
 
 
 @task()

@@ -14,14 +14,20 @@
   header once per process, not for every response: it is the same for every response that
   neither changes it (django-csp's decorators) nor carries a nonce (none is used today; one
   would be built into that response's own header, as django-csp does).
+* Every request gets a request id (``X-Request-ID``, the 500 page's 错误编号, the audit
+  trail's) and leaves one log line: method, path, status, duration, account id, request id.
 """
 
 from __future__ import annotations
 
 import functools
+import logging
+import time
+import uuid
 from collections.abc import Callable
 from typing import Any
 
+import structlog
 from csp.constants import HEADER, HEADER_REPORT_ONLY
 from csp.middleware import CheckableLazyObject
 from csp.middleware import CSPMiddleware as BaseCSPMiddleware
@@ -30,9 +36,10 @@ from django.conf import settings
 from django.core.signals import setting_changed
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseNotAllowed
 from django.template import loader
+from django.utils.functional import empty
 from django.utils.html import escape
 
-from sscard.core.errorpages import error_context, method_not_allowed
+from sscard.core.errorpages import REQUEST_ID_KEY, error_context, method_not_allowed
 from sscard.core.net import client_ip
 from sscard.core.ratelimit import Limit, limit_hit
 
@@ -40,6 +47,51 @@ ALLOWED_METHODS = ("GET", "HEAD", "POST")
 NO_STORE = "private, no-store"
 
 Handler = Callable[[HttpRequest], HttpResponse]
+
+request_log = structlog.get_logger("sscard.requests")
+# a path longer than this is cut in the log line (no page of ours has one near it)
+LOGGED_PATH_LENGTH = 300
+
+
+class RequestLogMiddleware:
+    """Gives the request its id and logs it when it is answered, as one event ``http.request``:
+    ``method``, ``path`` (never the query string; an ID or phone number typed into it masked
+    by the log filter), ``status``, ``duration_ms``, ``user_id`` (the account's id, never a
+    name) and ``request_id``. The id is bound to the logging context meanwhile, so every record
+    the request writes carries it, and a task it enqueues takes it along
+    (:mod:`sscard.core.tasks`). Outermost but for the metrics, so that it times and sees every
+    answer, a 405 or a redirect to HTTPS included."""
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        request_id = uuid.uuid4().hex
+        request.META[REQUEST_ID_KEY] = request_id
+        started = time.perf_counter()
+        with structlog.contextvars.bound_contextvars(request_id=request_id):
+            response = self.get_response(request)
+            view = getattr(request.resolver_match, "func", None)
+            request_log.log(
+                logging.DEBUG if getattr(view, "quiet_log", False) else logging.INFO,
+                "http.request",
+                method=request.method,
+                path=request.path[:LOGGED_PATH_LENGTH],
+                status=response.status_code,
+                duration_ms=round((time.perf_counter() - started) * 1000, 1),
+                user_id=_user_id(request),
+            )
+        response["X-Request-ID"] = request_id
+        return response
+
+
+def _user_id(request: HttpRequest) -> int | None:
+    """The signed-in account's id if the request has loaded its user already (every signed-in
+    page has, :class:`PrivateNoStoreMiddleware` asks); never a query of its own."""
+    user = getattr(request, "user", None)  # the authentication middleware's lazy object
+    if user is None or getattr(user, "_wrapped", None) is empty:
+        return None
+    return user.pk if user.is_authenticated else None
 
 
 class MethodsMiddleware:

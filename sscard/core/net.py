@@ -23,12 +23,18 @@ def _networks(entries: tuple[str, ...]) -> tuple[Network, ...]:
     return tuple(ipaddress.ip_network(entry, strict=False) for entry in entries)
 
 
-def _trusted(address: str) -> bool:
+def address_in(address: str, entries: list[str] | tuple[str, ...]) -> bool:
+    """Whether ``address`` is one of ``entries`` (addresses or networks, ``10.0.0.0/8``); a
+    malformed address is in none."""
     try:
         ip = ipaddress.ip_address(address)
     except ValueError:
         return False
-    return any(ip in network for network in _networks(tuple(settings.SSCARD_TRUSTED_PROXIES)))
+    return any(ip in network for network in _networks(tuple(entries)))
+
+
+def _trusted(address: str) -> bool:
+    return address_in(address, settings.SSCARD_TRUSTED_PROXIES)
 
 
 def client_ip(request: HttpRequest) -> str:

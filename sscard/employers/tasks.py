@@ -1,7 +1,6 @@
 from __future__ import annotations
 
-from django_tasks import task
-
+from sscard.core.tasks import task
 from sscard.employers.checking import batch_validate
 from sscard.employers.retention import batches_remove_expired_files
 from sscard.employers.services import batch_run_submit, batches_resume_stalled

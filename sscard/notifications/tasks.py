@@ -4,8 +4,7 @@ each message under a lease. The reminders are their apps' (``cards.tasks``,
 
 from __future__ import annotations
 
-from django_tasks import task
-
+from sscard.core.tasks import task
 from sscard.notifications import delivery
 
 

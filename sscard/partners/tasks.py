@@ -1,7 +1,6 @@
 from __future__ import annotations
 
-from django_tasks import task
-
+from sscard.core.tasks import task
 from sscard.partners.services import purge_replay_records
 
 

@@ -1,8 +1,7 @@
 from __future__ import annotations
 
-from django_tasks import task
-
 from sscard.core.errors import DomainError
+from sscard.core.tasks import task
 from sscard.verification.models import Challenge
 from sscard.verification.services import challenge_send
 

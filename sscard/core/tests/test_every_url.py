@@ -32,9 +32,13 @@ STAFF = "staff"  # the back office: password + TOTP, then the role's permissions
 ADMIN = "admin"  # the Django admin, behind the same two factors
 PARTNER = "partner"  # the partner API: a signed request from a registered partner system
 SIMULATOR = "simulator"  # the demo's simulated IdP, SMS gateway and WeChat (never production)
+OPERATOR = "operator"  # the metrics: the operator's networks (and token) only
 
 AUDIENCE: dict[str, str] = {
     "favicon": PUBLIC,
+    "monitoring:healthz": PUBLIC,  # the load balancer's probes
+    "monitoring:readyz": PUBLIC,
+    "monitoring:metrics": OPERATOR,
     "captcha-image": PUBLIC,
     "captcha-image-2x": PUBLIC,
     "captcha-audio": PUBLIC,
@@ -195,6 +199,11 @@ def test_an_anonymous_visitor_opens_nothing_but_the_public_pages(method):
             answer = getattr(client, method)(route.url())
             if route.name not in ADMIN_OPEN:  # the admin's login is the staff login's
                 assert "login/?next=" not in answer.get("Location", ""), route.name
+            continue
+        if route.audience == OPERATOR:  # from outside the operator's networks: refused
+            answer = getattr(client, method)(route.url(), REMOTE_ADDR="203.0.113.9")
+            if answer.status_code not in (403, 405):
+                opened.append((route.name, method, answer.status_code, ""))
             continue
         answer = getattr(client, method)(route.url())
         status = answer.status_code

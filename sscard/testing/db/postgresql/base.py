@@ -1,10 +1,12 @@
-"""Django's PostgreSQL backend whose flush may empty the audit trail (see the package)."""
+"""Django's PostgreSQL backend, with django-prometheus's query counters as the service runs
+it, whose flush may empty the audit trail (see the package)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.db.backends.postgresql import base, operations
+from django.db.backends.postgresql import base, operations  # noqa: F401 — base first
+from django_prometheus.db.backends.postgresql import base as metered
 
 MAINTENANCE = "SELECT set_config('sscard.audit_maintenance', '{}', true)"
 
@@ -15,5 +17,5 @@ class DatabaseOperations(operations.DatabaseOperations):
         super().execute_sql_flush([MAINTENANCE.format("on"), *sql_list, MAINTENANCE.format("off")])
 
 
-class DatabaseWrapper(base.DatabaseWrapper):
+class DatabaseWrapper(metered.DatabaseWrapper):
     ops_class = DatabaseOperations

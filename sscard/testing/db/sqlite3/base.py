@@ -1,11 +1,13 @@
-"""Django's SQLite backend whose flush may empty the audit trail (see the package)."""
+"""Django's SQLite backend, with django-prometheus's query counters as the service runs it,
+whose flush may empty the audit trail (see the package)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from typing import Any
 
-from django.db.backends.sqlite3 import base, operations
+from django.db.backends.sqlite3 import base, operations  # noqa: F401 — base first
+from django_prometheus.db.backends.sqlite3 import base as metered
 
 
 class DatabaseOperations(operations.DatabaseOperations):
@@ -18,7 +20,7 @@ class DatabaseOperations(operations.DatabaseOperations):
             wrapper.audit_maintenance = False
 
 
-class DatabaseWrapper(base.DatabaseWrapper):
+class DatabaseWrapper(metered.DatabaseWrapper):
     ops_class = DatabaseOperations
     audit_maintenance = False
 
