@@ -1,4 +1,4 @@
-# The two commands of the README: `make demo` and `make test`.
+# The commands of the README: `make demo`, `make test` and `make serve` (production mode).
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -13,7 +13,7 @@ PYTEST_ARGS ?= -n 2
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: demo test lint install install-test browser-deps clean
+.PHONY: demo serve test lint install install-test browser-deps clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +43,16 @@ demo: install
 	$(PY) manage.py migrate --noinput -v 0
 	$(PY) manage.py seed_demo
 	ALLOWED_HOSTS=$${ALLOWED_HOSTS:-$(DEMO_HOSTS)} $(PY) scripts/serve.py $(HOST) $(if $(SIMULATE),--simulate-partners)
+
+## Production mode on HOST: granian (WORKERS, one a core by default), TASK_WORKERS task workers
+## and the periodic runner on PostgreSQL (DATABASE_URL) and Redis (CACHE_URL), with settings and
+## keys from .env.production (written once; SSCARD_ENV_FILE names another); checked, migrated
+## and its static files collected first. Ctrl-C (or SIGTERM) stops everything.
+SERVE_ARGS = $(if $(WORKERS),--workers $(WORKERS)) $(if $(TASK_WORKERS),--task-workers $(TASK_WORKERS))
+serve: install
+	$(PY) scripts/make_env.py --production $${SSCARD_ENV_FILE:-.env.production}
+	mkdir -p var
+	$(PY) scripts/serve.py --production $(HOST) $(SERVE_ARGS)
 
 ## Set everything up and run the whole test suite (lint, types, tests)
 test: install-test browser-deps

@@ -101,6 +101,8 @@ MIDDLEWARE = [
     # TRACE, CONNECT and every method no view serves: 405 before anything else runs
     "sscard.core.middleware.MethodsMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # the static files, from the application itself (see STATIC_ROOT below)
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -336,14 +338,25 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+# Static files are served by the application's own WSGI stack (WhiteNoise, right after the
+# security middleware): in production from STATIC_ROOT as `collectstatic` left it (`make serve`
+# runs it), each name carrying its content's hash (browsers keep such a file for good), with a
+# gzipped copy beside it; in the demo and the tests from each app's static folder, as it is.
+STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
+_STATIC_STORAGE = (
+    "django.contrib.staticfiles.storage.StaticFilesStorage"
+    if _INSECURE_OK
+    else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+)
+WHITENOISE_USE_FINDERS = WHITENOISE_AUTOREFRESH = _INSECURE_OK
+WHITENOISE_ALLOW_ALL_ORIGINS = False  # no other site uses our files
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / "var" / "media")))
 # Uploaded files (photos, scans, employers' batch files) are encrypted with SSCARD_DATA_KEYS
 # on their way into MEDIA_ROOT and decrypted on their way out (sscard.core.storage).
 STORAGES = {
     "default": {"BACKEND": "sscard.core.storage.EncryptedFileSystemStorage"},
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "staticfiles": {"BACKEND": _STATIC_STORAGE},
 }
 
 SESSION_COOKIE_HTTPONLY = True

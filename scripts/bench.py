@@ -120,6 +120,8 @@ def server_env(database_url: str, cache_url: str | None = None) -> dict[str, str
         "SECURE_HSTS_SECONDS": "0",
         "SSCARD_BENCH_BASELINE": "true",
         "MEDIA_ROOT": str(VAR / "media"),
+        # production's static files: hashed names from collectstatic's manifest (fill())
+        "STATIC_ROOT": str(VAR / "static"),
         "SSCARD_NOTIFY_FILE_DIR": str(VAR / "notifications"),
         "LOG_LEVEL": "WARNING",
     }
@@ -179,6 +181,8 @@ def database(db: str, size: int, seed: int, *, fresh: bool) -> tuple[str, Path]:
 def fill(env: dict[str, str], size: int, seed: int, marker: Path) -> dict[str, Any]:
     # a kept database gets the migrations (indexes) added since it was generated
     run([PY, "manage.py", "migrate", "--noinput", "-v", "0"], env)
+    # pages name their static files through the manifest that collectstatic writes
+    run([PY, "manage.py", "collectstatic", "--noinput", "-v", "0"], env)
     if marker.exists():
         log(f"reusing the generated data of {size:,} people ({marker.name})")
         return json.loads(marker.read_text())
@@ -418,6 +422,7 @@ def main() -> int:
                 "SESSION_COOKIE_SECURE",
                 "CSRF_COOKIE_SECURE",
                 "MEDIA_ROOT",
+                "STATIC_ROOT",
                 "LOG_LEVEL",
                 "CACHE_URL",
             ):

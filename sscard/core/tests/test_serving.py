@@ -1,0 +1,189 @@
+"""The supervisor behind `make demo` and `make serve` (sscard.core.serving): the service's
+processes stop together — on Ctrl-C or SIGTERM, cleanly, and when one of them dies, with a
+failure — and production refuses to start, saying which and how to set it, when PostgreSQL or
+Redis does not answer."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+from io import StringIO
+from pathlib import Path
+
+import pytest
+
+from sscard.core.serving import Child, preflight, supervise
+
+ROOT = Path(__file__).resolve().parents[3]
+POSTGRES = "postgres://postgres@127.0.0.1:5432/postgres"
+REDIS = "redis://127.0.0.1:6379/8"
+
+
+def _python(code: str) -> tuple[str, ...]:
+    return (sys.executable, "-c", code)
+
+
+SLEEPER = _python("import time; time.sleep(120)")
+# a process that will not stop when asked (SIGTERM ignored): it is killed after the grace
+STUBBORN = _python(
+    "import signal, time; signal.signal(signal.SIGTERM, signal.SIG_IGN); time.sleep(120)"
+)
+
+
+def _pids(output: str) -> dict[str, int]:
+    return {name: int(pid) for name, pid in re.findall(r"started (\S+) \(pid (\d+)\)", output)}
+
+
+def _gone(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    return False
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _listening(port: int) -> bool:
+    try:
+        socket.create_connection(("127.0.0.1", port), timeout=1).close()
+    except OSError:
+        return False
+    return True
+
+
+def test_when_one_process_dies_the_others_are_stopped_and_the_supervisor_fails():
+    out = StringIO()
+    started = time.monotonic()
+
+    code = supervise(
+        [
+            Child("web", SLEEPER),
+            Child("worker", _python("import time; time.sleep(1); raise SystemExit(3)")),
+            Child("periodic", STUBBORN),
+        ],
+        out=out,
+        grace=2,
+    )
+
+    assert code == 3
+    assert "worker stopped (exit code 3): stopping everything" in out.getvalue()
+    pids = _pids(out.getvalue())
+    assert set(pids) == {"web", "worker", "periodic"}
+    assert all(_gone(pid) for pid in pids.values())
+    assert time.monotonic() - started < 60
+
+
+def test_a_process_that_exits_cleanly_still_fails_the_service():
+    out = StringIO()
+
+    code = supervise([Child("web", SLEEPER), Child("worker", _python("pass"))], out=out, grace=2)
+
+    assert code == 1  # the service is not whole without it
+    assert all(_gone(pid) for pid in _pids(out.getvalue()).values())
+
+
+@pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT])
+def test_sigterm_or_ctrl_c_stops_every_process_and_exits_cleanly(stop):
+    script = (
+        "import sys; from sscard.core.serving import Child, supervise; "
+        f"sys.exit(supervise([Child('web', {SLEEPER!r}), Child('periodic', {STUBBORN!r})], "
+        "grace=2))"
+    )
+    supervisor = subprocess.Popen(  # noqa: S603 — our own interpreter
+        [sys.executable, "-u", "-c", script], cwd=ROOT, stdout=subprocess.PIPE, text=True
+    )
+    assert supervisor.stdout is not None
+    lines = [supervisor.stdout.readline(), supervisor.stdout.readline()]
+    pids = _pids("".join(lines))
+    assert set(pids) == {"web", "periodic"}
+
+    supervisor.send_signal(stop)
+    output, _ = supervisor.communicate(timeout=60)
+
+    assert supervisor.returncode == 0
+    assert "sscard: stopping" in output
+    assert all(_gone(pid) for pid in pids.values())
+
+
+def test_production_names_an_unreachable_postgresql_and_how_to_set_it():
+    nobody = f"postgres://postgres:s3cret@127.0.0.1:{_free_port()}/sscard"
+
+    problems = preflight(nobody, REDIS, where=".env.production")
+
+    database = next(p for p in problems if "DATABASE_URL" in p)
+    assert "PostgreSQL 连接不上" in database and "PostgreSQL is not reachable" in database
+    assert "请启动 PostgreSQL" in database and "Start PostgreSQL, or set DATABASE_URL=" in database
+    assert ".env.production" in database
+    assert "s3cret" not in database  # the password is not printed
+    if _listening(6379):
+        assert problems == [database]  # the Redis that answers is not named
+
+
+def test_production_names_an_unreachable_redis_and_how_to_set_it():
+    nobody = f"redis://127.0.0.1:{_free_port()}/0"
+
+    problems = preflight(POSTGRES, nobody, where=".env.production")
+
+    cache = next(p for p in problems if "CACHE_URL" in p)
+    assert "Redis 连接不上" in cache and "Redis is not reachable" in cache
+    assert "Start Redis, or set CACHE_URL=redis://" in cache
+    if _listening(5432):
+        assert problems == [cache]
+
+
+@pytest.mark.parametrize(
+    ("database_url", "cache_url", "says"),
+    [
+        ("", REDIS, "未设置 PostgreSQL 数据库 / No PostgreSQL database is set (DATABASE_URL)"),
+        ("sqlite:///var/sscard.sqlite3", REDIS, "production mode runs on PostgreSQL"),
+        (POSTGRES, "", "未设置 Redis 缓存 / No Redis cache is set (CACHE_URL)"),
+        (POSTGRES, "locmemcache://", "production mode's processes share one Redis cache"),
+    ],
+)
+def test_production_refuses_a_database_or_cache_that_is_not_set_or_not_the_right_one(
+    database_url, cache_url, says
+):
+    assert says in "\n".join(preflight(database_url, cache_url))
+
+
+@pytest.mark.skipif(
+    not (_listening(5432) and _listening(6379)), reason="needs PostgreSQL and Redis on 127.0.0.1"
+)
+def test_production_starts_when_postgresql_and_redis_answer():
+    assert preflight(POSTGRES, REDIS) == []
+
+
+def test_the_preflight_is_what_stops_serve_py_before_anything_starts(tmp_path):
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("SSCARD", "DJANGO_", "DATABASE_URL", "CACHE_URL"))
+    }
+    env |= {"DATABASE_URL": f"postgres://postgres@127.0.0.1:{_free_port()}/sscard"}
+    env |= {"CACHE_URL": f"redis://127.0.0.1:{_free_port()}/0"}
+    settings_file = tmp_path / "production.env"
+
+    done = subprocess.run(  # noqa: S603 — our own interpreter and script
+        [sys.executable, "scripts/serve.py", "--production", "--env-file", str(settings_file)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+    assert done.returncode == 2
+    assert "生产模式无法启动 / production mode cannot start" in done.stderr
+    assert "PostgreSQL is not reachable" in done.stderr and "Redis is not reachable" in done.stderr
+    assert "started" not in done.stdout
