@@ -201,9 +201,8 @@ def _hold_key(partner: Partner, key: str) -> bool:
         raise RuntimeError("an Idempotency-Key is held by a transaction")
     if connection.vendor != "postgresql":
         return True
-    digest = hashlib.blake2b(
-        f"{partner.pk}:{key}".encode(), digest_size=8, person=b"sscard-idemkey"
-    ).digest()
+    # the lock's 64-bit number: the first 8 bytes of the key's SHA-256 (a lock id, no secret)
+    digest = hashlib.sha256(f"sscard-idemkey:{partner.pk}:{key}".encode()).digest()[:8]
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT pg_try_advisory_xact_lock(%s)", [int.from_bytes(digest, signed=True)]

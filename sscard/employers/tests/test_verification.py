@@ -79,13 +79,13 @@ def test_a_licence_over_ten_megabytes_is_refused(client, partners):
 
 
 def test_a_new_employer_is_pending_with_its_licence_stored_under_a_generated_name(client, partners):
-    response = register_post(client, licence=upload(pdf_document(javascript=True), "a.pdf"))
+    response = register_post(client, licence=upload(pdf_document(javascript=True), "营业执照.pdf"))
     assert response.status_code == 302
     employer = Employer.objects.get()
     assert employer.status == Employer.Status.PENDING
     assert employer.license_content_type == "application/pdf"
     assert employer.license_file.startswith("employer-licences/")
-    assert "a.pdf" not in employer.license_file
+    assert "营业执照" not in employer.license_file
     with default_storage.open(employer.license_file, "rb") as handle:
         assert b"/JavaScript" not in handle.read()  # rewritten without its script
     home = client.get("/employer/").content.decode()
