@@ -114,32 +114,55 @@ def measured(
     }
 
 
-def target_marks(sizes: list[dict[str, Any]]) -> list[str]:
+# The performance issue's targets: each scenario's least ratio to the baseline; reads also
+# answer 99 % within 250 ms at 32 connections, the partner's events half within 100 ms; writes
+# lose and duplicate nothing. The floor is held to its target with the shared cache only.
+READ_TARGETS = {"progress": 0.25, "status": 0.25, "queue": 0.12, "queue_filtered": 0.12}
+WRITE_TARGETS = {"loss": 0.10, "apply": 0.10, "apply_photo": 0.03, "partner_events": 0.10}
+READ_P99_MS = 250
+PARTNER_P50_MS = 100
+FLOOR_WITH_REDIS = 0.35
+
+
+def target_marks(sizes: list[dict[str, Any]], cache: str = "locmem") -> list[str]:
     """The issue's targets, each with the figure measured."""
     lines: list[str] = []
     big = sizes[-1]
+    at = f"at {big['size']:,}"
     for name, r in big["scenarios"].items():
+        mark = ""
         if name == FLOOR:
-            continue  # a reference, like the baseline
-        if name in READS:
-            ok = r["ratio"] >= 0.35 and r["p99_ms"] < 50
-            lines.append(
-                f"- {'✅' if ok else '❌'} read `{name}` at {big['size']:,}: "
-                f"ratio {r['ratio']:.2f} (≥ 0.35), p99 {r['p99_ms']:.1f} ms (< 50)"
+            if cache == "redis":
+                ok = r["ratio"] >= FLOOR_WITH_REDIS
+                mark = f"floor {at}: ratio {r['ratio']:.2f} (≥ {FLOOR_WITH_REDIS}, with Redis)"
+            else:
+                continue  # a reference, like the baseline
+        elif name in READ_TARGETS:
+            least = READ_TARGETS[name]
+            ok = r["ratio"] >= least and r["p99_ms"] < READ_P99_MS
+            mark = (
+                f"read `{name}` {at}: ratio {r['ratio']:.2f} (≥ {least}), "
+                f"p99 {r['p99_ms']:.1f} ms (< {READ_P99_MS})"
             )
-        elif name in ("loss", "apply"):
+        elif name in WRITE_TARGETS:
+            least = WRITE_TARGETS[name]
             rows = r.get("rows", {})
             ok = (
-                r["ratio"] >= 0.15
+                r["ratio"] >= least
                 and r["errors"] == 0
                 and not rows.get("lost")
                 and not rows.get("duplicated")
             )
-            lines.append(
-                f"- {'✅' if ok else '❌'} write `{name}` at {big['size']:,}: ratio "
-                f"{r['ratio']:.2f} (≥ 0.15), errors {r['errors']}, lost {rows.get('lost')}, "
-                f"duplicated {rows.get('duplicated')}"
+            mark = (
+                f"write `{name}` {at}: ratio {r['ratio']:.2f} (≥ {least}), errors {r['errors']}, "
+                f"lost {rows.get('lost')}, duplicated {rows.get('duplicated')}"
             )
+            if name == "partner_events":
+                ok = ok and r["p50_ms"] < PARTNER_P50_MS
+                mark += f", p50 {r['p50_ms']:.1f} ms (< {PARTNER_P50_MS})"
+        else:
+            continue
+        lines.append(f"- {'✅' if ok else '❌'} {mark}")
     if len(sizes) > 1:
         small = sizes[0]
         for name in READS:
@@ -267,6 +290,6 @@ def markdown(report: dict[str, Any]) -> str:
     for run in report["sizes"]:
         caches.setdefault(cache_of(run), []).append(run)
     for cache, runs in caches.items():
-        title = "## Targets (issue 8)" + (f", cache: {cache}" if len(caches) > 1 else "")
-        out += [title, "", *target_marks(runs), ""]
+        title = "## Targets" + (f", cache: {cache}" if len(caches) > 1 else "")
+        out += [title, "", *target_marks(runs, cache), ""]
     return "\n".join(out)
