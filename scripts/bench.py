@@ -126,6 +126,10 @@ def server_env(database_url: str, cache_url: str | None = None) -> dict[str, str
         "STATIC_ROOT": str(VAR / "static"),
         "SSCARD_NOTIFY_FILE_DIR": str(VAR / "notifications"),
         "LOG_LEVEL": "WARNING",
+        # every connection comes from 127.0.0.1 but stands for a citizen of its own: the upload
+        # limit per address (120 in 10 minutes) would refuse 申领 with a photo after a few
+        # seconds once a shared cache counts across the workers; the per-account limit stays
+        "SSCARD_UPLOAD_LIMIT_ADDRESS": "1000000",
     }
     if cache_url:
         env["CACHE_URL"] = cache_url
