@@ -4,8 +4,9 @@ The axe-core build that ships inside ``axe-playwright-python`` (no download at r
 added to each browser context as an init script: once a page has loaded it checks the page
 against WCAG 2.1 A/AA and axe's best practices and hands the violations to the test through an
 exposed binding. ``scan(page)`` checks the page as it is now (after an htmx swap, say, or at
-the end of a test, when a scan started on load may not have finished). A test that met any
-violation fails at teardown, naming the rule, the page and the elements.
+the end of a test, when a scan started on load may not have finished), in both modes: a portal
+or employer page is checked again in 长辈模式 (every screenshot is taken after such a scan). A
+test that met any violation fails at teardown, naming the rule, the page and the elements.
 
 Each screen checked is recorded (its path with numbers and receipts folded, and the mode) in
 ``var/a11y/`` so the README can say how many screens the suite covers."""
@@ -36,20 +37,34 @@ _RUNNER = """
   // pages, not the blank page a context starts on nor a file the browser shows
   if (!location.protocol.startsWith("http")) return;
   const options = {runOnly: {type: "tag", values: %(tags)s}, resultTypes: ["violations"]};
+  const html = () => document.documentElement;
+  const check = () => axe.run(document, options).then((result) => {
+    const report = {
+      path: location.pathname + location.search,
+      mode: html().classList.contains("elder") ? "长辈模式" : "标准",
+      violations: result.violations.map((v) => ({
+        id: v.id, impact: v.impact, help: v.help,
+        nodes: v.nodes.slice(0, 5).map((n) => n.target.join(" ")),
+      })),
+    };
+    return window.%(binding)s ? window.%(binding)s(report) : report;
+  });
+  // a page with the 长辈模式 switch is checked in that mode too when asked (the test waits
+  // then: the class is the mode's whole difference in the browser, and it moves the layout)
+  const inElderToo = () => {
+    if (html().classList.contains("elder") || !document.querySelector('form[action="/elder/"]')) {
+      return null;
+    }
+    html().classList.add("elder");
+    return check().finally(() => html().classList.remove("elder"));
+  };
   let running = Promise.resolve();
-  window.__sscardAxe = () => {
+  window.__sscardAxe = (bothModes) => {
     if (document.contentType !== "text/html") return running;
-    running = running.then(() => axe.run(document, options)).then((result) => {
-      const report = {
-        path: location.pathname + location.search,
-        mode: document.documentElement.classList.contains("elder") ? "长辈模式" : "标准",
-        violations: result.violations.map((v) => ({
-          id: v.id, impact: v.impact, help: v.help,
-          nodes: v.nodes.slice(0, 5).map((n) => n.target.join(" ")),
-        })),
-      };
-      return window.%(binding)s ? window.%(binding)s(report) : report;
-    }, () => null);
+    running = running
+      .then(check)
+      .then(() => (bothModes ? inElderToo() : null))
+      .then(() => null, (error) => `axe-core could not check ${location.pathname}: ${error}`);
     return running;
   };
   if (document.readyState === "complete") window.__sscardAxe();
@@ -107,8 +122,11 @@ class Checker:
 
 
 def scan(page) -> None:
-    """Check the page as it is now; its violations join the test's (reported at teardown)."""
-    page.evaluate("() => window.__sscardAxe && window.__sscardAxe()")
+    """Check the page as it is now, and in 长辈模式 too if it has that mode; its violations join
+    the test's (reported at teardown)."""
+    failed = page.evaluate("() => window.__sscardAxe && window.__sscardAxe(true)")
+    if failed:
+        pytest.fail(failed)
 
 
 # what is "sideways": the page wider than the window, or a control partly outside it (one
