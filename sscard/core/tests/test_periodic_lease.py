@@ -5,7 +5,6 @@ lease is kept: in Redis (the shared cache) and, without one, in the database."""
 
 from __future__ import annotations
 
-import socket
 import threading
 import time
 import uuid
@@ -19,6 +18,7 @@ from django_tasks import task
 
 from sscard.core.leases import Lease
 from sscard.core.management.commands.run_periodic import LEASE_KEY
+from sscard.testing.redis import redis_listening
 
 pytestmark = pytest.mark.django_db(transaction=True)  # the runners' threads see each other
 
@@ -46,14 +46,6 @@ def watched_job() -> None:
     WATCH.finish.wait(timeout=10)
 
 
-def _redis_listening() -> bool:
-    try:
-        socket.create_connection(("127.0.0.1", 6379), timeout=1).close()
-    except OSError:
-        return False
-    return True
-
-
 @pytest.fixture(params=["redis", "database"])
 def lease_store(request) -> Iterator[str]:
     """The lease in Redis (a key prefix of this test's own), or in the database (the cache
@@ -65,7 +57,7 @@ def lease_store(request) -> Iterator[str]:
             assert not Lease(LEASE_KEY, seconds=1).in_cache
             yield request.param
         return
-    if not _redis_listening():
+    if not redis_listening():
         pytest.skip("needs the Redis on 127.0.0.1:6379")
     cache = {
         "BACKEND": "django_redis.cache.RedisCache",

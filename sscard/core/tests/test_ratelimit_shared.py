@@ -4,13 +4,14 @@ Redis every machine runs, hits counted by one worker process count for the next.
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import uuid
 
 import pytest
 from django.conf import settings
+
+from sscard.testing.redis import redis_listening
 
 REDIS = "redis://127.0.0.1:6379/15"
 
@@ -22,14 +23,6 @@ django.setup()
 from sscard.core.ratelimit import Limit, limit_hit
 print(" ".join(str(limit_hit("uploads", "{key}", Limit(3, 600))) for _ in range({hits})))
 """
-
-
-def _redis_listening() -> bool:
-    try:
-        socket.create_connection(("127.0.0.1", 6379), timeout=1).close()
-    except OSError:
-        return False
-    return True
 
 
 def _worker(key: str, hits: int) -> list[int]:
@@ -50,7 +43,7 @@ def _worker(key: str, hits: int) -> list[int]:
     return [int(wait) for wait in done.stdout.split()]
 
 
-@pytest.mark.skipif(not _redis_listening(), reason="needs the Redis on 127.0.0.1:6379")
+@pytest.mark.skipif(not redis_listening(), reason="needs the Redis on 127.0.0.1:6379")
 def test_two_worker_processes_sharing_redis_share_one_upload_limit():
     key = f"account-{uuid.uuid4().hex}"  # a fresh account: no count left by an earlier run
 
