@@ -8,10 +8,10 @@ import subprocess
 import sys
 import uuid
 
-import pytest
 from django.conf import settings
 
-from sscard.testing.redis import redis_listening
+from sscard.testing.services import REDIS as REDIS_PORT
+from sscard.testing.services import needs
 
 REDIS = "redis://127.0.0.1:6379/15"
 
@@ -43,7 +43,7 @@ def _worker(key: str, hits: int) -> list[int]:
     return [int(wait) for wait in done.stdout.split()]
 
 
-@pytest.mark.skipif(not redis_listening(), reason="needs the Redis on 127.0.0.1:6379")
+@needs(REDIS_PORT)
 def test_two_worker_processes_sharing_redis_share_one_upload_limit():
     key = f"account-{uuid.uuid4().hex}"  # a fresh account: no count left by an earlier run
 

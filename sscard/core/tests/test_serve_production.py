@@ -22,17 +22,12 @@ from pathlib import Path
 import environ
 import pytest
 
+from sscard.testing.services import POSTGRESQL, listening, needs
+from sscard.testing.services import REDIS as REDIS_PORT
+
 ROOT = Path(__file__).resolve().parents[3]
 REDIS = "redis://127.0.0.1:6379/8"
 STARTUP_SECONDS = 600  # the deployment check, every migration and collectstatic, on a busy machine
-
-
-def _listening(port: int) -> bool:
-    try:
-        socket.create_connection(("127.0.0.1", port), timeout=1).close()
-    except OSError:
-        return False
-    return True
 
 
 def _admin_url() -> str:
@@ -43,9 +38,7 @@ def _admin_url() -> str:
     return url.rsplit("/", 1)[0] + "/postgres"
 
 
-pytestmark = pytest.mark.skipif(
-    not (_listening(5432) and _listening(6379)), reason="needs PostgreSQL and Redis on 127.0.0.1"
-)
+pytestmark = needs(POSTGRESQL, REDIS_PORT)
 
 
 @pytest.fixture
@@ -157,4 +150,4 @@ def test_make_serve_serves_the_portal_and_its_static_files_then_stops_cleanly(da
 
     assert code == 0, output[-4000:]
     assert "started web" in output and "started worker" in output and "started periodic" in output
-    assert not _listening(int(address.rsplit(":", 1)[1]))
+    assert not listening(int(address.rsplit(":", 1)[1]))

@@ -18,6 +18,8 @@ from pathlib import Path
 import pytest
 
 from sscard.core.serving import Child, preflight, supervise
+from sscard.testing.services import POSTGRESQL, listening, needs
+from sscard.testing.services import REDIS as REDIS_PORT
 
 ROOT = Path(__file__).resolve().parents[3]
 POSTGRES = "postgres://postgres@127.0.0.1:5432/postgres"
@@ -51,14 +53,6 @@ def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
-
-
-def _listening(port: int) -> bool:
-    try:
-        socket.create_connection(("127.0.0.1", port), timeout=1).close()
-    except OSError:
-        return False
-    return True
 
 
 def test_when_one_process_dies_the_others_are_stopped_and_the_supervisor_fails():
@@ -125,7 +119,7 @@ def test_production_names_an_unreachable_postgresql_and_how_to_set_it():
     assert "请启动 PostgreSQL" in database and "Start PostgreSQL, or set DATABASE_URL=" in database
     assert ".env.production" in database
     assert "s3cret" not in database  # the password is not printed
-    if _listening(6379):
+    if listening(REDIS_PORT):
         assert problems == [database]  # the Redis that answers is not named
 
 
@@ -137,7 +131,7 @@ def test_production_names_an_unreachable_redis_and_how_to_set_it():
     cache = next(p for p in problems if "CACHE_URL" in p)
     assert "Redis 连接不上" in cache and "Redis is not reachable" in cache
     assert "Start Redis, or set CACHE_URL=redis://" in cache
-    if _listening(5432):
+    if listening(POSTGRESQL):
         assert problems == [cache]
 
 
@@ -156,9 +150,7 @@ def test_production_refuses_a_database_or_cache_that_is_not_set_or_not_the_right
     assert says in "\n".join(preflight(database_url, cache_url))
 
 
-@pytest.mark.skipif(
-    not (_listening(5432) and _listening(6379)), reason="needs PostgreSQL and Redis on 127.0.0.1"
-)
+@needs(POSTGRESQL, REDIS_PORT)
 def test_production_starts_when_postgresql_and_redis_answer():
     assert preflight(POSTGRES, REDIS) == []
 
