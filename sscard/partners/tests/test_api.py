@@ -11,6 +11,7 @@ from sscard.partners.models import IdempotencyRecord, Partner
 from sscard.partners.services import partner_create
 from sscard.partners.tests.helpers import PREFIX, call
 from sscard.production.constants import BatchStatus, Stage
+from sscard.production.models import Batch
 
 pytestmark = pytest.mark.django_db
 
@@ -228,6 +229,21 @@ def test_a_write_without_an_idempotency_key_is_400(client, bank, bank_partner, m
     batch = make_batch(bank, 1)
     response = call(client, bank_partner, "POST", f"/batches/{batch.number}/ack", {}, key=None)
     assert response.status_code == 400 and response.json()["code"] == "idempotency_key_missing"
+
+
+def test_a_retry_gets_the_first_answer_to_the_byte_whatever_the_times_fraction(
+    client, bank, bank_partner, make_batch
+):
+    # a time less than a millisecond past the second: "….000Z" must not become "…Z"
+    batch = make_batch(bank, 1)
+    Batch.objects.filter(pk=batch.pk).update(
+        sent_at=batch.sent_at.replace(microsecond=500), acknowledged_at=None
+    )
+    path = f"/batches/{batch.number}/ack"
+    first = call(client, bank_partner, "POST", path, {}, key="k-frac")
+    again = call(client, bank_partner, "POST", path, {}, key="k-frac")
+    assert first.status_code == again.status_code == 200
+    assert first.content == again.content
 
 
 def test_a_refused_write_is_answered_the_same_on_retry(client, bank, bank_partner, make_batch):
