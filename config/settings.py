@@ -243,6 +243,7 @@ SSCARD_PERIODIC_TASKS = [
     "sscard.applications.tasks.confirm_delivered_cards_task",
     "sscard.employers.tasks.resume_stalled_batches_task",
     "sscard.accounts.tasks.deactivate_stale_staff_task",
+    "sscard.accounts.tasks.clear_expired_sessions_task",
     "sscard.applications.tasks.remove_expired_materials_task",
     "sscard.employers.tasks.remove_expired_batch_files_task",
 ]
