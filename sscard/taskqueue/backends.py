@@ -25,11 +25,11 @@ from typing import Any, TypeVar
 import django_rq
 from django.db import transaction
 from django_tasks import TaskResult, TaskResultStatus
-from django_tasks.base import TASK_MAX_PRIORITY, Task
-from django_tasks.signals import task_enqueued
-from django_tasks.utils import get_random_id
+from django_tasks.base import TASK_MAX_PRIORITY, Task, TaskError
+from django_tasks.signals import task_enqueued, task_finished
+from django_tasks.utils import get_module_path, get_random_id
 from django_tasks_rq import RQBackend as LibraryBackend
-from django_tasks_rq.backend import Job, failed_callback, success_callback
+from django_tasks_rq.backend import Job, success_callback
 from rq import Retry
 from rq.job import Callback, JobStatus
 from typing_extensions import ParamSpec
@@ -40,6 +40,22 @@ P = ParamSpec("P")
 T = TypeVar("T")
 
 DEFAULT_RETRY_INTERVALS = (10, 60, 300)
+
+
+def failed_callback(
+    job: Job, connection: Any, exception_class: type[BaseException], exception: Any, tb: Any
+) -> None:
+    """django-tasks-rq's, except that the task's ``task.finished`` line names the exception of
+    this attempt (RQ keeps a result, which the library reads the error from, only for the
+    failure that ends the retries)."""
+    path = get_module_path(exception_class)
+    job.meta.setdefault("_django_tasks_rq_exceptions", []).append(path)
+    job.save_meta()  # type: ignore[no-untyped-call]
+    result = job.task_result
+    object.__setattr__(result, "status", TaskResultStatus.FAILED)
+    if not result.errors or result.errors[-1].exception_class_path != path:
+        result.errors.append(TaskError(exception_class_path=path, traceback=""))
+    task_finished.send(type(result.task.get_backend()), task_result=result)
 
 
 class RQBackend(LibraryBackend):

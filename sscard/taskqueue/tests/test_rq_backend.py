@@ -117,3 +117,23 @@ def test_outside_a_transaction_the_job_is_pushed_at_once(rq_queue):
         patch.setattr(transaction.get_connection(), "in_atomic_block", False)
         backend.enqueue(jobs.ok_task.using(queue_name=rq_queue), ["someone"], {})
     assert queue.count == 1
+
+
+def test_each_failed_attempt_is_told_with_its_error(rq_queue, django_capture_on_commit_callbacks):
+    from django_tasks.signals import task_finished
+
+    heard = []
+
+    def hear(sender, task_result, **kwargs):
+        heard.append((str(task_result.status), task_result.errors[-1].exception_class_path))
+
+    task_finished.connect(hear, weak=False)
+    try:
+        with _with_retries(rq_queue, [0]):
+            with django_capture_on_commit_callbacks(execute=True):
+                jobs.failing_task.using(queue_name=rq_queue).enqueue("nobody")
+            work(rq_queue)
+    finally:
+        task_finished.disconnect(hear)
+    # the first attempt (retried) and the second (kept as failed): the task.finished log lines
+    assert heard == [("FAILED", "builtins.ValueError")] * 2
