@@ -50,7 +50,7 @@ def failed_callback(
     failure that ends the retries)."""
     path = get_module_path(exception_class)
     job.meta.setdefault("_django_tasks_rq_exceptions", []).append(path)
-    job.save_meta()  # type: ignore[no-untyped-call]
+    job.save_meta()
     result = job.task_result
     object.__setattr__(result, "status", TaskResultStatus.FAILED)
     if not result.errors or result.errors[-1].exception_class_path != path:
