@@ -48,15 +48,21 @@ def uses_rq(backend: str = "default") -> bool:
     return isinstance(task_backends[backend], RQBackend)
 
 
-def error_summary(text: str | None, error_type: str = "") -> tuple[str, str]:
+def error_summary(text: str | None, known_type: str = "") -> tuple[str, str]:
     """(type, message) from a traceback or RQ's note on a dead work-horse: the last non-empty
-    line, masked and cut short."""
+    line, masked and cut short. ``known_type`` (the exception's dotted path, as recorded when
+    it was raised) names the type when the line's is the same class; a line that names no
+    exception (the work-horse died) has no type."""
     lines = [line.strip() for line in (text or "").splitlines() if line.strip()]
     last = lines[-1] if lines else ""
+    error_type = ""
     found = _EXCEPTION_LINE.match(last)
     if found:
-        error_type = error_type or found.group(1)
-        last = found.group(2)
+        error_type, last = found.group(1), found.group(2)
+        if known_type.rsplit(".", 1)[-1] == error_type.rsplit(".", 1)[-1]:
+            error_type = known_type
+    elif not lines:
+        error_type = known_type
     message = mask_text(last)
     if len(message) > MESSAGE_CHARS:
         message = message[: MESSAGE_CHARS - 1] + "…"

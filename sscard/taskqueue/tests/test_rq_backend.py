@@ -137,3 +137,27 @@ def test_each_failed_attempt_is_told_with_its_error(rq_queue, django_capture_on_
         task_finished.disconnect(hear)
     # the first attempt (retried) and the second (kept as failed): the task.finished log lines
     assert heard == [("FAILED", "builtins.ValueError")] * 2
+
+
+@pytest.mark.parametrize(
+    ("text", "known", "summary"),
+    [
+        (
+            "Traceback (most recent call last):\n  ...\nValueError: 证件号 445202199001011234 不对\n",
+            "builtins.ValueError",
+            ("builtins.ValueError", "证件号 4452**********1234 不对"),
+        ),
+        # the work-horse died after an earlier attempt had raised: no exception this time
+        (
+            "Work-horse terminated unexpectedly; waitpid returned 9 (signal 9); ",
+            "builtins.ValueError",
+            ("", "Work-horse terminated unexpectedly; waitpid returned 9 (signal 9);"),
+        ),
+        ("httpx.ConnectTimeout: timed out", "", ("httpx.ConnectTimeout", "timed out")),
+        ("", "builtins.KeyError", ("builtins.KeyError", "")),
+    ],
+)
+def test_the_error_shown_is_the_last_line_masked_and_its_type(text, known, summary):
+    assert selectors.error_summary(text, known) == summary
+    long = selectors.error_summary("RuntimeError: " + "很长" * 200)[1]
+    assert len(long) == selectors.MESSAGE_CHARS and long.endswith("…")
