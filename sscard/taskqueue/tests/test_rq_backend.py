@@ -143,7 +143,9 @@ def test_each_failed_attempt_is_told_with_its_error(rq_queue, django_capture_on_
     ("text", "known", "summary"),
     [
         (
-            "Traceback (most recent call last):\n  ...\nValueError: 证件号 445202199001011234 不对\n",
+            "Traceback (most recent call last):\n"
+            "  ...\n"
+            "ValueError: 证件号 445202199001011234 不对\n",
             "builtins.ValueError",
             ("builtins.ValueError", "证件号 4452**********1234 不对"),
         ),
