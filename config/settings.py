@@ -56,6 +56,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_tasks",
+    # RQ's workers (`manage.py rqworker`) when TASKS_REDIS_URL is set
+    "django_rq",
     # django-tasks-db, django-axes and django-otp's TOTP devices under Chinese names
     "sscard.backoffice.admin_apps.TasksDatabaseConfig",
     "django_htmx",
@@ -66,6 +68,7 @@ INSTALLED_APPS = [
     "django_otp",
     "sscard.backoffice.admin_apps.TotpConfig",
     "sscard.core",
+    "sscard.taskqueue",
     "sscard.audit",
     "sscard.regions",
     "sscard.accounts",
@@ -224,11 +227,41 @@ AUTH_PASSWORD_VALIDATORS = [
 # The issuer shown in authenticator apps for staff TOTP devices.
 OTP_TOTP_ISSUER = "sscard 业务经办"
 
-TASKS = {
-    "default": {
-        "BACKEND": env.str("TASKS_BACKEND", default="django_tasks_db.DatabaseBackend"),
+# Background tasks: the database queue (django-tasks-db: `manage.py db_worker`) unless
+# TASKS_REDIS_URL names a Redis: then RQ there (django-tasks-rq: `manage.py rqworker`, which
+# `make serve` runs), with retries after SSCARD_TASK_RETRY_INTERVALS seconds and a job cut off
+# after SSCARD_TASK_TIMEOUT seconds (sscard.taskqueue.backends). Failed tasks of either queue:
+# /staff/tasks/failed/ (the 系统管理员).
+if "TASKS_BACKEND" in env:
+    raise ImproperlyConfigured(
+        "TASKS_BACKEND is no longer read: set TASKS_REDIS_URL=redis://… for the RQ queue, or "
+        "leave it unset for the database queue"
+    )
+TASKS_REDIS_URL = env.str("TASKS_REDIS_URL", default="")
+if TASKS_REDIS_URL:
+    TASKS = {
+        "default": {
+            "BACKEND": "sscard.taskqueue.backends.RQBackend",
+            "QUEUES": ["default"],
+            "OPTIONS": {
+                "RETRY_INTERVALS": env.list(
+                    "SSCARD_TASK_RETRY_INTERVALS", cast=int, default=[10, 60, 300]
+                )
+            },
+        }
     }
-}
+    RQ_QUEUES = {
+        "default": {
+            "URL": TASKS_REDIS_URL,
+            "DEFAULT_TIMEOUT": env.int("SSCARD_TASK_TIMEOUT", default=900),
+        }
+    }
+else:
+    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    RQ_QUEUES = {}
+# no django-rq dashboard in the Django admin (it shows jobs' arguments): the back office's
+# failed-task page instead
+RQ_SHOW_ADMIN_LINK = False
 
 # Enqueued by `manage.py run_periodic` (cron, or its --every loop beside the worker).
 SSCARD_PERIODIC_TASKS = [

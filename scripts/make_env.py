@@ -51,6 +51,8 @@ SSCARD_PUBLIC_URL=https://localhost
 DATABASE_URL=postgres://postgres@127.0.0.1:5432/sscard
 CONN_MAX_AGE=600
 CACHE_URL=redis://127.0.0.1:6379/0
+# the task queue: RQ on this Redis (its own database number), run by `make serve`'s rqworkers
+TASKS_REDIS_URL=redis://127.0.0.1:6379/1
 SECRET_KEY={secret}
 SSCARD_DATA_KEYS=k{stamp}:{data_key}
 SSCARD_INDEX_KEY={index_key}

@@ -110,3 +110,7 @@ def texts():
     MemoryBackend.sent.clear()
     yield MemoryBackend.sent
     MemoryBackend.sent.clear()
+
+
+# an RQ queue of the test's own behind the service's RQ task backend: `rq_queue`
+from sscard.testing.rq import rq_queue  # noqa: E402, F401

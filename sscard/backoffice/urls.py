@@ -8,6 +8,7 @@ from sscard.backoffice import (
     employer_views,
     flagged_views,
     outlet_views,
+    task_views,
     views,
 )
 
@@ -46,4 +47,11 @@ urlpatterns = [
     # 统计与审计
     path("dashboard/", dashboard_views.dashboard_view, name="dashboard"),
     path("audit/", audit_views.audit_list, name="audit"),
+    # 失败任务: background tasks that failed, run again by the 系统管理员
+    path("tasks/failed/", task_views.failed_task_list, name="failed_tasks"),
+    path(
+        "tasks/failed/<str:task_id>/requeue/",
+        task_views.failed_task_requeue,
+        name="failed_task_requeue",
+    ),
 ]

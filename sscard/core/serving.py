@@ -77,13 +77,27 @@ def demo_children(address: str, *, simulate_partners: bool) -> list[Child]:
     return children
 
 
-def production_children(address: str, *, workers: int, task_workers: int) -> list[Child]:
+def task_worker(*, rq: bool) -> tuple[str, ...]:
+    """One task worker: RQ's (``TASKS_REDIS_URL`` set: django-tasks-rq's job class, and the
+    scheduler that brings retries and deferred tasks back when due — one worker at a time runs
+    it, the others stand by) or the database queue's."""
+    if rq:
+        return manage(
+            "rqworker", "--job-class", "django_tasks_rq.Job", "--with-scheduler", "default"
+        )
+    return manage("db_worker")
+
+
+def production_children(
+    address: str, *, workers: int, task_workers: int, rq: bool = False
+) -> list[Child]:
     """Production: granian with ``workers`` workers of one blocking thread, ``task_workers``
-    task workers (they share the queue without taking a task twice) and the periodic runner
-    (one at a time across machines: ``run_periodic`` holds a lease)."""
+    task workers (they share the queue without taking a task twice: RQ's on Redis when ``rq``,
+    else the database's) and the periodic runner (one at a time across machines:
+    ``run_periodic`` holds a lease)."""
     children = [Child("web", granian(address, workers=workers, threads=1, production=True))]
     children += [
-        Child(f"worker-{n}" if task_workers > 1 else "worker", manage("db_worker"))
+        Child(f"worker-{n}" if task_workers > 1 else "worker", task_worker(rq=rq))
         for n in range(1, task_workers + 1)
     ]
     children.append(Child("periodic", manage("run_periodic", "--every", "60")))
@@ -157,6 +171,30 @@ def _database_problem(url: str, where: str) -> str | None:
     return None
 
 
+def _tasks_problem(url: str, where: str) -> str | None:
+    """TASKS_REDIS_URL, when set, is a Redis that answers (the RQ task queue)."""
+    if not url:
+        return None
+    import redis
+
+    example = "redis://host:6379/1"
+    if not url.startswith(("redis://", "rediss://", "unix://")):
+        return (
+            f"TASKS_REDIS_URL={_shown(url)} 不是 Redis 地址。\n"
+            f"TASKS_REDIS_URL={_shown(url)} is not a Redis URL.\n"
+            + _set("TASKS_REDIS_URL", example, where)
+        )
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=3, socket_timeout=3).ping()
+    except redis.RedisError as error:
+        return (
+            f"任务队列的 Redis 连接不上 / The task queue's Redis is not reachable: "
+            f"TASKS_REDIS_URL={_shown(url)}\n"
+            f"  ({error})\n{_set('TASKS_REDIS_URL', example, where, start='Redis')}"
+        )
+    return None
+
+
 def _cache_problem(url: str, where: str) -> str | None:
     example = "redis://host:6379/0"
     if not url:
@@ -184,10 +222,17 @@ def _cache_problem(url: str, where: str) -> str | None:
     return None
 
 
-def preflight(database_url: str, cache_url: str, *, where: str = ".env.production") -> list[str]:
+def preflight(
+    database_url: str, cache_url: str, *, tasks_url: str = "", where: str = ".env.production"
+) -> list[str]:
     """What keeps production from starting, in Chinese and English, each with how to set it
-    right (``where``: the settings file to name); empty when PostgreSQL and Redis answer."""
-    problems = [_database_problem(database_url, where), _cache_problem(cache_url, where)]
+    right (``where``: the settings file to name); empty when PostgreSQL and Redis answer (and
+    the task queue's Redis, when ``tasks_url`` names one)."""
+    problems = [
+        _database_problem(database_url, where),
+        _cache_problem(cache_url, where),
+        _tasks_problem(tasks_url, where),
+    ]
     return [problem for problem in problems if problem]
 
 
@@ -285,8 +330,12 @@ def serve_production(
         environ.Env.read_env(str(env_file))  # where the environment has no value of its own
     os.environ["SSCARD_ENV_FILE"] = str(env_file)
     os.environ["SSCARD_ENV"] = "production"
+    tasks_url = os.environ.get("TASKS_REDIS_URL", "")
     problems = preflight(
-        os.environ.get("DATABASE_URL", ""), os.environ.get("CACHE_URL", ""), where=str(env_file)
+        os.environ.get("DATABASE_URL", ""),
+        os.environ.get("CACHE_URL", ""),
+        tasks_url=tasks_url,
+        where=str(env_file),
     )
     if problems:
         print("sscard: 生产模式无法启动 / production mode cannot start:\n", file=sys.stderr)
@@ -297,10 +346,13 @@ def serve_production(
         if subprocess.run(manage(*args), cwd=ROOT, check=False).returncode:  # noqa: S603
             print(f"sscard: manage.py {args[0]} failed: not serving", file=sys.stderr)
             return 1
-    children = production_children(address, workers=workers, task_workers=task_workers)
+    rq = bool(tasks_url)
+    children = production_children(address, workers=workers, task_workers=task_workers, rq=rq)
+    queue = f"RQ on {_shown(tasks_url)}" if rq else "the database queue"
     print(
         f"sscard: production mode on http://{address}/ (behind the TLS proxy), {workers} web "
-        f"worker(s), {task_workers} task worker(s), the periodic runner; Ctrl-C stops them all",
+        f"worker(s), {task_workers} task worker(s) ({queue}), the periodic runner; Ctrl-C "
+        "stops them all",
         file=out,
         flush=True,
     )

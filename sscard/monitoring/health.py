@@ -22,6 +22,8 @@ from health_check import checks as library
 from health_check.base import HealthCheck
 from health_check.exceptions import ServiceUnavailable
 
+from sscard.taskqueue.selectors import uses_rq
+
 
 @dataclasses.dataclass
 class Database(library.Database):
@@ -85,9 +87,31 @@ class TaskQueue(HealthCheck):
             raise ServiceUnavailable("task table unavailable") from exc
 
 
+@dataclasses.dataclass
+class RQTaskQueue(HealthCheck):
+    """The Redis of the RQ task queue (``TASKS_REDIS_URL``) answers."""
+
+    backend: str = "default"
+
+    async def run(self) -> None:
+        await sync_to_async(self._ask)()
+
+    def _ask(self) -> None:
+        import django_rq
+        from redis.exceptions import RedisError
+
+        for queue in sorted(task_backends[self.backend].queues):
+            try:
+                django_rq.get_connection(queue).ping()
+            except RedisError as exc:
+                raise ServiceUnavailable("task queue's Redis unavailable") from exc
+
+
 def readiness_checks() -> list[HealthCheck]:
     # the cache: a value set and read back (the upload limits, the reference caches)
     found: list[HealthCheck] = [Database(), library.Cache(), Migrations()]
     if uses_database_queue():
         found.append(TaskQueue())
+    elif uses_rq():
+        found.append(RQTaskQueue())
     return found

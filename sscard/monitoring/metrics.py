@@ -7,8 +7,9 @@ grouped counts on indexed columns), never on a citizen's request:
   legal date (已超期, as the review queue counts it);
 * ``sscard_outbox_unsent_messages{status}``: SMS and WeChat messages waiting or being sent;
 * ``sscard_outbox_oldest_unsent_age_seconds``: how long the oldest of them has waited (0: none);
-* ``sscard_task_queue_ready``: tasks ready for a worker in django-tasks-db's table (only when
-  tasks go there).
+* ``sscard_task_queue_ready``: tasks ready for a worker, in django-tasks-db's table or RQ's
+  queue;
+* ``sscard_tasks_failed``: tasks that failed after their retries (the 系统管理员's 失败任务).
 
 With several worker processes, each keeps its own request counters: point
 ``PROMETHEUS_MULTIPROC_DIR`` at an empty folder before they start and the page adds up
@@ -19,8 +20,10 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 
+from django.db.models import Count, Q
 from django.utils import timezone
-from django_tasks_db.models import DBTaskResult
+from django_tasks import TaskResultStatus, task_backends
+from django_tasks_db.models import DBTaskResult, get_date_max
 from prometheus_client import REGISTRY, CollectorRegistry, generate_latest, multiprocess
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
@@ -28,6 +31,7 @@ from prometheus_client.registry import Collector
 from sscard.applications.selectors import applications_open_by_status, applications_overdue
 from sscard.monitoring.health import uses_database_queue
 from sscard.notifications.selectors import outbox_backlog
+from sscard.taskqueue.selectors import uses_rq
 
 
 class ServiceCollector(Collector):
@@ -58,12 +62,37 @@ class ServiceCollector(Collector):
             "Seconds the oldest unsent message has waited (0 when none waits).",
             value=max(0.0, (timezone.now() - oldest).total_seconds()) if oldest else 0.0,
         )
-        if uses_database_queue():
+        ready, failed = task_queue_counts()
+        if ready is not None:
             yield GaugeMetricFamily(
-                "sscard_task_queue_ready",
-                "Tasks ready for a worker in the database queue.",
-                value=DBTaskResult.objects.ready().count(),
+                "sscard_task_queue_ready", "Tasks ready for a worker in the queue.", value=ready
             )
+        if failed is not None:
+            yield GaugeMetricFamily(
+                "sscard_tasks_failed",
+                "Tasks that failed after their retries, kept for /staff/tasks/failed/.",
+                value=failed,
+            )
+
+
+def task_queue_counts() -> tuple[int | None, int | None]:
+    """(ready, failed) tasks: one query on the database queue, two Redis reads on RQ."""
+    if uses_database_queue():
+        due = Q(run_after=get_date_max()) | Q(run_after__lte=timezone.now())
+        counts = DBTaskResult.objects.aggregate(
+            ready=Count("pk", filter=Q(status=TaskResultStatus.READY) & due),
+            failed=Count("pk", filter=Q(status=TaskResultStatus.FAILED)),
+        )
+        return counts["ready"], counts["failed"]
+    if uses_rq():
+        import django_rq
+
+        queues = [django_rq.get_queue(name) for name in sorted(task_backends["default"].queues)]
+        return (
+            sum(queue.count for queue in queues),
+            sum(queue.failed_job_registry.count for queue in queues),
+        )
+    return None, None
 
 
 def exposition() -> bytes:

@@ -121,8 +121,53 @@ def challenge_start(
     """Record a code about to be sent to ``phone`` ("" for a decoy). Refused, with the wait in
     Chinese, when the limits for the phone (``limit_phone`` when the caller must not reveal
     which phone the code goes to), the account or the address are reached."""
-    now = timezone.now()
     visible_phone = phone if limit_phone is None else limit_phone
+    with transaction.atomic():
+        _count_alone(visible_phone, phone, user, client_ip)
+        started = _start(
+            purpose=purpose,
+            phone=phone,
+            visible_phone=visible_phone,
+            user=user,
+            person=person,
+            client_ip=client_ip,
+            payload=payload,
+        )
+    if isinstance(started, int):  # refused: the refusal's audit row is committed all the same
+        raise TooManyCodes(_wait_message(started))
+    return started
+
+
+def _count_alone(visible_phone: str, phone: str, user: User | None, client_ip: str | None) -> None:
+    """Until the transaction ends, no other process counts or records a code for these phones,
+    this account or this address: the limits are counted and the new code written as one step,
+    however many servers are asked at once. PostgreSQL: a transaction-level advisory lock for
+    each, taken in one order (no two wait for each other); SQLite: its one writer at a time
+    (the service's transactions take the write lock when they begin)."""
+    if transaction.get_connection().vendor != "postgresql":
+        return
+    keys = {f"sms-code:phone:{phone_hash(p)}" for p in (visible_phone, phone) if p}
+    if user is not None:
+        keys.add(f"sms-code:user:{user.pk}")
+    if client_ip:
+        keys.add(f"sms-code:address:{client_ip}")
+    with transaction.get_connection().cursor() as cursor:
+        for key in sorted(keys):
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [key])
+
+
+def _start(
+    *,
+    purpose: str,
+    phone: str,
+    visible_phone: str,
+    user: User | None,
+    person: Person | None,
+    client_ip: str | None,
+    payload: dict[str, Any] | None,
+) -> Challenge | int:
+    """The new code's row, or the seconds to wait (the refusal audited)."""
+    now = timezone.now()
     wait = sending_wait(phone=visible_phone, user=user, client_ip=client_ip, now=now)
     if wait:
         audit_record(
@@ -131,7 +176,7 @@ def challenge_start(
             detail={"purpose": purpose, "phone": mask_phone(visible_phone), "wait": wait},
             result=AuditRecord.Result.REFUSED,
         )
-        raise TooManyCodes(_wait_message(wait))
+        return wait
     if phone and phone != visible_phone and sending_wait(phone=phone, now=now):
         phone = ""  # the hidden recipient had enough codes today: nothing is sent, silently
     return Challenge.objects.create(

@@ -4,6 +4,7 @@ without the TOTP second factor."""
 
 from __future__ import annotations
 
+import uuid
 from importlib import import_module
 
 import pytest
@@ -48,6 +49,9 @@ ALLOWED: dict[str, set[str]] = {
     "backoffice:counter_resubmit": {R, C},
     "backoffice:dashboard": {R, P, A},
     "backoffice:audit": {A},
+    # 失败任务: the 系统管理员 sees background tasks that failed and runs them again
+    "backoffice:failed_tasks": {A},
+    "backoffice:failed_task_requeue": {A},
     # 异常账号: the reviewer looks at accounts reported “不是本人操作”
     "backoffice:flagged": {R},
     "backoffice:flagged_clear": {R},
@@ -127,6 +131,7 @@ def urls(bank, outlet, reviewer, producer, clerk):
         "backoffice:employer_refuse": {"pk": employer.pk},
         "notifications_staff:detail": {"pk": message.pk},
         "notifications_staff:resend": {"pk": message.pk},
+        "backoffice:failed_task_requeue": {"task_id": str(uuid.uuid4())},
     }
     query = {"production:batch_new": f"?bank={bank.code}"}  # the bank a new batch is for
     return {
@@ -195,7 +200,7 @@ def test_the_groups_carry_exactly_the_permissions_of_the_role_table(staff_groups
 
 
 def test_the_data_migration_created_the_same_groups():
-    latest = "sscard.backoffice.migrations.0003_employer_review_permission"
+    latest = "sscard.backoffice.migrations.0004_failed_task_permissions"
     frozen = import_module(latest).GROUPS
     assert {name: set(perms) for name, perms in frozen.items()} == {
         name: set(perms) for name, perms in ROLE_GROUPS.values()

@@ -47,6 +47,7 @@ def pages(bank, outlet, reviewer, producer):
             reverse("backoffice:audit"),
             reverse("notifications_staff:list"),
             reverse("notifications_staff:detail", args=[message.pk]),
+            reverse("backoffice:failed_tasks"),
         ],
         User.Role.REVIEWER: [reverse("backoffice:home"), reverse("backoffice:queue")],
         User.Role.CLERK: [reverse("backoffice:home"), reverse("backoffice:outlet")],
@@ -57,7 +58,7 @@ def pages(bank, outlet, reviewer, producer):
     ("role", "expected"),
     [
         (User.Role.PRODUCER, ["工作台", "制卡管理", "统计看板"]),
-        (User.Role.ADMIN, ["工作台", "统计看板", "消息发送", "审计日志"]),
+        (User.Role.ADMIN, ["工作台", "统计看板", "消息发送", "审计日志", "失败任务"]),
         (
             User.Role.REVIEWER,
             ["工作台", "审核队列", "异常账号", "待审核单位", "窗口代办", "统计看板"],

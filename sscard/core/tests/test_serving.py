@@ -179,3 +179,48 @@ def test_the_preflight_is_what_stops_serve_py_before_anything_starts(tmp_path):
     assert "生产模式无法启动 / production mode cannot start" in done.stderr
     assert "PostgreSQL is not reachable" in done.stderr and "Redis is not reachable" in done.stderr
     assert "started" not in done.stdout
+
+
+def test_with_the_rq_queue_make_serve_starts_rq_workers_with_their_scheduler():
+    from sscard.core.serving import production_children
+
+    rq = production_children("127.0.0.1:8000", workers=2, task_workers=2, rq=True)
+    workers = [c for c in rq if c.name.startswith("worker")]
+    assert [c.name for c in workers] == ["worker-1", "worker-2"]
+    for child in workers:
+        assert child.argv[2:] == (
+            "rqworker",
+            "--job-class",
+            "django_tasks_rq.Job",
+            "--with-scheduler",
+            "default",
+        )
+    database = production_children("127.0.0.1:8000", workers=2, task_workers=1, rq=False)
+    assert [c.argv[2:] for c in database if c.name == "worker"] == [("db_worker",)]
+
+
+def test_production_names_an_unreachable_task_queue_redis():
+    nobody = f"redis://:s3cret@127.0.0.1:{_free_port()}/1"
+
+    problems = preflight(POSTGRES, REDIS, tasks_url=nobody)
+
+    queue = next(p for p in problems if "TASKS_REDIS_URL" in p)
+    assert (
+        "任务队列的 Redis 连接不上" in queue and "The task queue's Redis is not reachable" in queue
+    )
+    assert "s3cret" not in queue
+    assert "is not a Redis URL" in "\n".join(preflight(POSTGRES, REDIS, tasks_url="postgres://x"))
+    if listening(POSTGRESQL) and listening(REDIS_PORT):
+        assert problems == [queue]
+        assert preflight(POSTGRES, REDIS, tasks_url=REDIS) == []
+
+
+def test_the_generated_production_settings_put_the_tasks_on_rq(tmp_path):
+    sys.path.insert(0, str(ROOT / "scripts"))
+    try:
+        import make_env
+    finally:
+        sys.path.remove(str(ROOT / "scripts"))
+    written = tmp_path / ".env.production"
+    make_env.main(written, production=True)
+    assert "TASKS_REDIS_URL=redis://127.0.0.1:6379/1" in written.read_text().splitlines()

@@ -5,9 +5,11 @@ counters and the service's own gauges, whose values are the database's at the sc
 from __future__ import annotations
 
 from datetime import timedelta
+from unittest import mock
 
 import pytest
 from django.core.checks.registry import registry
+from django.core.management import call_command
 from django.test import override_settings
 from django.utils import timezone
 from prometheus_client.parser import text_string_to_metric_families
@@ -161,3 +163,31 @@ def test_the_gauges_cost_the_scrape_four_queries_whatever_the_data(
         django_assert_num_queries(4),
     ):
         assert client.get("/ops/metrics").status_code == 200
+
+
+def test_failed_tasks_are_counted_for_the_operator(client):
+    from sscard.taskqueue.tests import jobs
+
+    with override_settings(TASKS={"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}):
+        jobs.failing_task.enqueue("nobody")
+        jobs.ok_task.enqueue("nobody")
+        with mock.patch("django_tasks_db.management.commands.db_worker.close_old_connections"):
+            call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
+        jobs.ok_task.enqueue("nobody")
+        samples = _samples(client.get("/ops/metrics"))
+    assert samples[("sscard_tasks_failed", ())] == 1
+    assert samples[("sscard_task_queue_ready", ())] == 1
+
+
+def test_the_rq_queue_is_counted_from_redis(client, rq_queue, django_capture_on_commit_callbacks):
+    from sscard.taskqueue.tests import jobs
+    from sscard.testing.rq import work
+
+    with django_capture_on_commit_callbacks(execute=True):
+        jobs.failing_task.using(queue_name=rq_queue).enqueue("nobody")
+    work(rq_queue)
+    with django_capture_on_commit_callbacks(execute=True):
+        jobs.ok_task.using(queue_name=rq_queue).enqueue("nobody")
+    samples = _samples(client.get("/ops/metrics"))
+    assert samples[("sscard_tasks_failed", ())] == 1
+    assert samples[("sscard_task_queue_ready", ())] == 1

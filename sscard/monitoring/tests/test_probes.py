@@ -118,3 +118,15 @@ def test_readyz_names_the_task_queue_when_its_table_does_not_answer(client):
     assert json.loads(answer.content)["TaskQueue(backend='default')"] == (
         "Unavailable: task table unavailable"
     )
+
+
+@pytest.mark.django_db
+def test_readyz_asks_the_rq_queues_redis_when_tasks_go_there(client, rq_queue):
+    answer = client.get("/readyz")
+    assert answer.status_code == 200
+    assert _lines(answer)["RQTaskQueue(backend='default')"] == "OK"
+
+    with mock.patch("redis.Redis.ping", side_effect=RedisConnectionError("refused")):
+        answer = client.get("/readyz")
+    assert answer.status_code == 503
+    assert "task queue's Redis unavailable" in _lines(answer)["RQTaskQueue(backend='default')"]
