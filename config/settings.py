@@ -46,6 +46,15 @@ SSCARD_INDEX_KEY = _secret("SSCARD_INDEX_KEY", "dev-only-index-key-change-me")
 # The audit trail's hash chain (sscard.audit.chain): HMAC-SHA-256 under this key. Records
 # chained under one key verify only with it: it is kept, never rotated.
 SSCARD_AUDIT_KEY = _secret("SSCARD_AUDIT_KEY", "dev-only-audit-key-change-me")
+# Signatures anyone can check (sscard.core.signing): the 电子社保卡's QR code and the receipts'
+# verification codes. Ed25519 keys as "id:base64(32-byte private key)"; the first signs, all
+# verify and are published at /.well-known/jwks.json; retired keys as "id:base64(public key)".
+SSCARD_SIGNING_KEYS = (
+    env.list("SSCARD_SIGNING_KEYS", default=["dev1:MPpuMRq3bIVlPgeKHlpmSe7UDJaqgvExVE2004a3n9U="])
+    if _INSECURE_OK
+    else env.list("SSCARD_SIGNING_KEYS")
+)
+SSCARD_SIGNING_RETIRED_KEYS = env.list("SSCARD_SIGNING_RETIRED_KEYS", default=[])
 
 INSTALLED_APPS = [
     # the Django admin, opening only to sessions signed in with password and TOTP code

@@ -36,6 +36,7 @@ OPERATOR = "operator"  # the metrics: the operator's networks (and token) only
 
 AUDIENCE: dict[str, str] = {
     "favicon": PUBLIC,
+    "jwks": PUBLIC,  # the public keys that verify the e-card and receipt signatures
     "monitoring:healthz": PUBLIC,  # the load balancer's probes
     "monitoring:readyz": PUBLIC,
     "monitoring:metrics": OPERATOR,
