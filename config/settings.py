@@ -92,6 +92,8 @@ INSTALLED_APPS = [
     "sscard.backoffice",
     "sscard.wechat",
     "sscard.employers",
+    # 电子社保卡 (the holder's QR code and its verification) and verifiable receipts
+    "sscard.ecard",
     "sscard.employer_site",
     "sscard.bench",
     # manage.py backup and restore (the database and the stored files, never the keys)

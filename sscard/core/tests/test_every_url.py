@@ -59,6 +59,8 @@ AUDIENCE: dict[str, str] = {
     "portal:photo_check": CITIZEN,
     "portal:password": CITIZEN,
     "portal:my_info": CITIZEN,
+    "portal:ecard": CITIZEN,
+    "portal:ecard_code": CITIZEN,
     "portal:verify_sms": CITIZEN,
     "portal:item": CITIZEN,
     "portal:receive": CITIZEN,
