@@ -55,6 +55,9 @@ SSCARD_SIGNING_KEYS = (
     else env.list("SSCARD_SIGNING_KEYS")
 )
 SSCARD_SIGNING_RETIRED_KEYS = env.list("SSCARD_SIGNING_RETIRED_KEYS", default=[])
+# The font file (.ttf/.ttc/.otf with Chinese glyphs) the PDF receipts are set in; empty: found
+# through fontconfig (fc-list :lang=zh) or the usual paths of fonts-wqy-microhei and Noto CJK.
+SSCARD_PDF_FONT = env.str("SSCARD_PDF_FONT", default="")
 
 INSTALLED_APPS = [
     # the Django admin, opening only to sessions signed in with password and TOTP code

@@ -5,6 +5,7 @@ from sscard.portal import (
     application_views,
     ecard_views,
     login_views,
+    receipt_views,
     verify,
     views,
 )
@@ -44,4 +45,7 @@ urlpatterns = [
     path("my/<str:receipt>/", application_views.application_detail, name="application"),
     path("my/<str:receipt>/withdraw/", application_views.withdraw, name="withdraw"),
     path("my/<str:receipt>/correct/", application_views.correct, name="correct"),
+    # 受理回执 and 办结凭证 as PDF, and the public page their QR code opens
+    path("my/<str:receipt>/pdf/<slug:kind>/", receipt_views.receipt_download, name="receipt_pdf"),
+    path("verify/receipt/<str:code>/", receipt_views.verify_receipt, name="verify_receipt"),
 ]

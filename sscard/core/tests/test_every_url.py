@@ -71,6 +71,9 @@ AUDIENCE: dict[str, str] = {
     "portal:application": CITIZEN,
     "portal:withdraw": CITIZEN,
     "portal:correct": CITIZEN,
+    "portal:receipt_pdf": CITIZEN,
+    # a receipt's QR code: signed, it shows masked facts to whoever holds the paper
+    "portal:verify_receipt": PUBLIC,
     "notifications:inbox": CITIZEN,
     "notifications:read": CITIZEN,
     "notifications:read_all": CITIZEN,
@@ -110,6 +113,7 @@ AUDIENCE: dict[str, str] = {
     "partner_api:acknowledge_batch": PARTNER,
     "partner_api:push_events": PARTNER,
     "partner_api:push_results": PARTNER,
+    "partner_api:ecard_verify_code": PARTNER,
 }
 # whole namespaces with one audience
 AUDIENCE_BY_PREFIX: dict[str, str] = {
