@@ -136,11 +136,12 @@ def ecard_cards(*, requester: Requester) -> list[Card]:
 
 def ecard_card(*, requester: Requester, card_id: int) -> Card:
     """One card 我的电子社保卡 may show to ``requester`` (their own, or a minor's in their
-    care); :class:`NotFound` otherwise."""
-    ensure_trust(Action.ECARD, requester)
+    care); :class:`NotFound` otherwise — before any step-up, which is asked only for a card
+    the requester may see (so it tells nobody else that the card exists)."""
     found = cards_for_requester(requester, card_id=card_id, include_cancelled=True)
     if not found:
         raise NotFound("未找到该社保卡")
+    ensure_trust(Action.ECARD, requester)
     return found[0]
 
 

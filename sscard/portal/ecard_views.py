@@ -88,10 +88,10 @@ def ecard(request: AuthedHttpRequest) -> HttpResponse:
     )
 
 
-@require_GET
 @portal_login_required
 def ecard_code(request: AuthedHttpRequest, card_id: int) -> HttpResponse:
-    """One card's code block, new (htmx asks every 50 seconds and at 刷新)."""
+    """One card's code block, new (htmx asks every 50 seconds and at 刷新). Another
+    account's card id is not found, by any method."""
     try:
         card = ecard_card(requester=requester_of(request), card_id=card_id)
     except StepUpRequired as exc:

@@ -30,7 +30,6 @@ def pdf_response(data: bytes, kind: ReceiptKind, receipt: str) -> HttpResponse:
     return response
 
 
-@require_GET
 @portal_login_required
 def receipt_download(request: AuthedHttpRequest, receipt: str, kind: str) -> HttpResponse:
     application = own_application(request, receipt)
