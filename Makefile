@@ -13,7 +13,7 @@ PYTEST_ARGS ?= -n 2
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: demo serve test lint install install-test browser-deps clean
+.PHONY: demo serve test lint install install-test browser-deps cjk-font clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -36,8 +36,18 @@ browser-deps:
 		$(SUDO) apt-get update -q && \
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q chromium fonts-wqy-microhei; }
 
+# The PDF receipts (受理回执, 办结凭证) are set in a Chinese font from the system: installed if
+# apt-get can without asking for a password, else the demo says what is missing and runs on
+# (every page works; only the PDF downloads answer that the font is missing).
+CJK_MISSING := 注意：未找到中文字体，PDF 受理回执/办结凭证无法生成。请安装 fonts-wqy-microhei（Debian/Ubuntu：sudo apt-get install fonts-wqy-microhei，或 make browser-deps），或在 .env 中设置 SSCARD_PDF_FONT=<中文字体文件路径>
+cjk-font:
+	@fc-list :lang=zh 2>/dev/null | grep -q . || { \
+		command -v apt-get >/dev/null && { [ "$$(id -u)" = 0 ] && SUDO_N= || SUDO_N="sudo -n"; \
+		DEBIAN_FRONTEND=noninteractive $$SUDO_N apt-get install -y -q fonts-wqy-microhei >/dev/null 2>&1; }; \
+		fc-list :lang=zh 2>/dev/null | grep -q . || echo "$(CJK_MISSING)"; }
+
 ## Set everything up and run the service with demo data on http://127.0.0.1:8000
-demo: install
+demo: install cjk-font
 	$(PY) scripts/make_env.py .env
 	mkdir -p var
 	$(PY) manage.py migrate --noinput -v 0
@@ -49,7 +59,7 @@ demo: install
 ## keys from .env.production (written once; SSCARD_ENV_FILE names another); checked, migrated
 ## and its static files collected first. Ctrl-C (or SIGTERM) stops everything.
 SERVE_ARGS = $(if $(WORKERS),--workers $(WORKERS)) $(if $(TASK_WORKERS),--task-workers $(TASK_WORKERS))
-serve: install
+serve: install cjk-font
 	$(PY) scripts/make_env.py --production $${SSCARD_ENV_FILE:-.env.production}
 	mkdir -p var
 	$(PY) scripts/serve.py --production $(HOST) $(SERVE_ARGS)

@@ -46,6 +46,18 @@ SSCARD_INDEX_KEY = _secret("SSCARD_INDEX_KEY", "dev-only-index-key-change-me")
 # The audit trail's hash chain (sscard.audit.chain): HMAC-SHA-256 under this key. Records
 # chained under one key verify only with it: it is kept, never rotated.
 SSCARD_AUDIT_KEY = _secret("SSCARD_AUDIT_KEY", "dev-only-audit-key-change-me")
+# Signatures anyone can check (sscard.core.signing): the 电子社保卡's QR code and the receipts'
+# verification codes. Ed25519 keys as "id:base64(32-byte private key)"; the first signs, all
+# verify and are published at /.well-known/jwks.json; retired keys as "id:base64(public key)".
+SSCARD_SIGNING_KEYS = (
+    env.list("SSCARD_SIGNING_KEYS", default=["dev1:MPpuMRq3bIVlPgeKHlpmSe7UDJaqgvExVE2004a3n9U="])
+    if _INSECURE_OK
+    else env.list("SSCARD_SIGNING_KEYS")
+)
+SSCARD_SIGNING_RETIRED_KEYS = env.list("SSCARD_SIGNING_RETIRED_KEYS", default=[])
+# The font file (.ttf/.ttc/.otf with Chinese glyphs) the PDF receipts are set in; empty: found
+# through fontconfig (fc-list :lang=zh) or the usual paths of fonts-wqy-microhei and Noto CJK.
+SSCARD_PDF_FONT = env.str("SSCARD_PDF_FONT", default="")
 
 INSTALLED_APPS = [
     # the Django admin, opening only to sessions signed in with password and TOTP code
@@ -86,6 +98,8 @@ INSTALLED_APPS = [
     "sscard.backoffice",
     "sscard.wechat",
     "sscard.employers",
+    # 电子社保卡 (the holder's QR code and its verification) and verifiable receipts
+    "sscard.ecard",
     "sscard.employer_site",
     "sscard.bench",
     # manage.py backup and restore (the database and the stored files, never the keys)

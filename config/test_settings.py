@@ -21,6 +21,10 @@ SSCARD_DATA_KEYS = [
 ]
 SSCARD_INDEX_KEY = "test-only-index-key"
 SSCARD_AUDIT_KEY = "test-only-audit-key"
+SSCARD_SIGNING_KEYS = [
+    "ts2:74Ip8+8M+0hu3MlUuld0R5muQu6O01XrBkwCSIw8S5M=",
+    "ts1:kiLGeZh6WmLw4Sv3lx34ubxZjw6uJiHOOV74EuYQrog=",
+]
 SECRET_KEY = "test-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz"
 
 if DATABASES["default"]["ENGINE"].endswith(".sqlite3"):

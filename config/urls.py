@@ -2,7 +2,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path
 
-from sscard.core.views import favicon
+from sscard.core.views import JWKS_PATH, favicon, jwks
 
 admin.site.site_header = "社会保障卡服务“一件事” · 管理后台"
 admin.site.site_title = "sscard"
@@ -44,6 +44,8 @@ def build_urlpatterns() -> list[Route]:
     return [
         *routes,
         path("favicon.ico", favicon, name="favicon"),
+        # the public keys of the service's signatures (sscard.core.signing)
+        path(JWKS_PATH, jwks, name="jwks"),
         # the load balancer's probes and the operator's metrics (sscard.monitoring)
         path("", include("sscard.monitoring.urls")),
         path("admin/", admin.site.urls),

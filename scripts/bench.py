@@ -87,6 +87,7 @@ def keys_env() -> dict[str, str]:
         "SSCARD_DATA_KEYS": "bench1:" + base64.b64encode(secrets.token_bytes(32)).decode(),
         "SSCARD_INDEX_KEY": secrets.token_urlsafe(32),
         "SSCARD_AUDIT_KEY": secrets.token_urlsafe(32),
+        "SSCARD_SIGNING_KEYS": "bench1:" + base64.b64encode(secrets.token_bytes(32)).decode(),
     }
     if path.exists():
         kept = dict(json.loads(path.read_text()))

@@ -25,6 +25,7 @@ SECRET_KEY={secret}
 SSCARD_DATA_KEYS=k{stamp}:{data_key}
 SSCARD_INDEX_KEY={index_key}
 SSCARD_AUDIT_KEY={audit_key}
+SSCARD_SIGNING_KEYS=s{stamp}:{signing_key}
 # 人脸识别登录 through the built-in simulated identity provider (/idp-sim/): demo only.
 SSCARD_IDP_SIMULATOR=true
 # WeChat web authorization through the built-in simulated WeChat (/wechat-sim/): demo only.
@@ -57,6 +58,7 @@ SECRET_KEY={secret}
 SSCARD_DATA_KEYS=k{stamp}:{data_key}
 SSCARD_INDEX_KEY={index_key}
 SSCARD_AUDIT_KEY={audit_key}
+SSCARD_SIGNING_KEYS=s{stamp}:{signing_key}
 """
 
 
@@ -67,6 +69,8 @@ def main(path: Path, *, production: bool = False) -> None:
         data_key=base64.b64encode(secrets.token_bytes(32)).decode(),
         index_key=secrets.token_urlsafe(32),
         audit_key=secrets.token_urlsafe(32),
+        # an Ed25519 private key (sscard.core.signing): 32 random bytes
+        signing_key=base64.b64encode(secrets.token_bytes(32)).decode(),
         sms_key=secrets.token_urlsafe(24),
     )
     if path.exists():

@@ -29,6 +29,7 @@ _WHAT: dict[str, str] = {
     Action.REVEAL_OWN: "查看完整的个人信息",
     Action.GUARDIANSHIP: "新增监护关系",
     Action.WECHAT_BIND: "绑定微信",
+    Action.ECARD: "出示电子社保卡",
 }
 
 

@@ -12,6 +12,7 @@ from django.urls import NoReverseMatch, reverse
 
 from sscard.accounts.models import Person
 from sscard.accounts.services import CONTACT_FIELD_LABELS
+from sscard.applications.constants import AppStatus
 from sscard.applications.models import Application
 from sscard.cards.models import Card
 from sscard.cards.notices import card_placeholders
@@ -28,6 +29,16 @@ def _application_link(application: Application) -> str:
         return absolute_url(reverse("notifications:inbox"))
 
 
+def _receipt_link(application: Application) -> str:
+    """The PDF of the application's receipt: its 办结凭证 once completed (an instant item),
+    else its 受理回执 (both carry the QR code that verifies them)."""
+    kind = "completion" if application.status == AppStatus.COMPLETED else "acceptance"
+    try:
+        return absolute_url(reverse("portal:receipt_pdf", args=[application.receipt_number, kind]))
+    except NoReverseMatch:
+        return _application_link(application)
+
+
 def application_placeholders(application: Application, card: Card | None = None) -> dict[str, str]:
     """The application's values, and its card's: ``card`` when given, else the new card its
     production order makes, else the card it was made for."""
@@ -37,6 +48,7 @@ def application_placeholders(application: Application, card: Card | None = None)
         "due_on": local_day(application.due_on),
         "reason": application.staff_note,
         "link": _application_link(application),
+        "receipt_link": _receipt_link(application),
     }
     if card is None and application.production_order is not None:
         card = application.production_order.card

@@ -33,10 +33,20 @@ from sscard.core.documents import DocumentError, Gender, validate_document
 from sscard.core.errors import DomainError, add_to_form
 from sscard.core.ethnicities import ETHNICITIES
 from sscard.core.formfields import DocumentNumberField
+from sscard.ecard.receipts import (
+    PdfFontMissing,
+    ReceiptKind,
+    ReceiptNotReady,
+    receipt_kinds,
+    receipt_pdf,
+)
 from sscard.production.constants import Delivery
 from sscard.regions.selectors import active_banks, open_outlets
 
 SESSION_KEY = "counter_person"
+# the receipts of what this session did at the counter: printed here as the portal's PDF
+RECEIPTS_KEY = "counter_receipts"
+RECEIPTS_KEPT = 20
 
 
 def _requester(request: AuthedHttpRequest) -> Requester:
@@ -202,8 +212,42 @@ def counter_home(request: AuthedHttpRequest) -> HttpResponse:
             "items": SSCARD.items,
             "cards": _cards(person) if person else [],
             "returned": _returned(person) if person else [],
+            "receipts": _receipts(request),
         },
     )
+
+
+def _receipts(request: AuthedHttpRequest) -> list[tuple[Application, list[ReceiptKind]]]:
+    numbers = request.session.get(RECEIPTS_KEY, [])
+    found = Application.objects.filter(receipt_number__in=numbers).select_related("subject")
+    by_number = {a.receipt_number: a for a in found}
+    return [
+        (by_number[n], receipt_kinds(by_number[n])) for n in reversed(numbers) if n in by_number
+    ]
+
+
+@staff_view(roles.COUNTER)
+@require_http_methods(["GET"])
+def counter_receipt(request: AuthedHttpRequest, receipt: str, kind: str) -> HttpResponse:
+    """The 受理回执 or 办结凭证 of an item done at the counter in this session, as the PDF the
+    portal gives the citizen (the same QR code to its verification page)."""
+    if receipt not in request.session.get(RECEIPTS_KEY, []):
+        raise Http404
+    application = Application.objects.select_related("subject").get(receipt_number=receipt)
+    try:
+        chosen = ReceiptKind(kind)
+        data = receipt_pdf(application, chosen)
+    except (ValueError, ReceiptNotReady) as error:
+        raise Http404 from error
+    except PdfFontMissing as missing:
+        return HttpResponse(missing.message, status=503, content_type="text/plain; charset=utf-8")
+    audit_record(
+        actor=request.user, action="receipt.pdf", target=application, detail={"kind": str(chosen)}
+    )
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="sscard-{chosen}-{receipt}.pdf"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 def _returned(person: Person) -> list[Application]:
@@ -348,6 +392,8 @@ def counter_item(request: AuthedHttpRequest, item: str) -> HttpResponse:
 
 
 def _done(request: AuthedHttpRequest, receipt: str, what: str) -> HttpResponse:
+    kept = [n for n in request.session.get(RECEIPTS_KEY, []) if n != receipt]
+    request.session[RECEIPTS_KEY] = [*kept, receipt][-RECEIPTS_KEPT:]
     messages.success(
         request, f"{what}：受理编号 {receipt}（经办人：{request.user.get_username()}）"
     )

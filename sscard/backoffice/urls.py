@@ -9,6 +9,7 @@ from sscard.backoffice import (
     flagged_views,
     outlet_views,
     task_views,
+    verify_views,
     views,
 )
 
@@ -34,7 +35,15 @@ urlpatterns = [
     # 窗口代办
     path("counter/", counter_views.counter_home, name="counter"),
     path("counter/<str:item>/", counter_views.counter_item, name="counter_item"),
+    path(
+        "counter/receipts/<str:receipt>/<slug:kind>/",
+        counter_views.counter_receipt,
+        name="counter_receipt",
+    ),
     path("counter/returned/<int:pk>/", counter_views.counter_resubmit, name="counter_resubmit"),
+    # 电子社保卡核验: the holder's QR code, pasted or photographed
+    path("verify/", verify_views.verify, name="verify"),
+    path("verify/photo/<int:pk>/", verify_views.verify_photo, name="verify_photo"),
     # 异常账号: holders reported “不是本人操作”
     path("flagged/", flagged_views.flagged_list, name="flagged"),
     path("flagged/<int:pk>/clear/", flagged_views.flagged_clear, name="flagged_clear"),

@@ -59,6 +59,7 @@ class Action(StrEnum):
     GUARDIANSHIP = "guardianship", "新增或变更监护关系"
     WECHAT_BIND = "wechat_bind", "微信绑定"
     CONFIRM_RECEIPT = "confirm_receipt", "确认收到邮寄的社保卡"
+    ECARD = "ecard", "出示电子社保卡（亮码）"
 
     def __new__(cls, value: str, label: str = "") -> Action:
         member = str.__new__(cls, value)
@@ -88,5 +89,7 @@ def default_action_levels() -> dict[str, str]:
             Action.WECHAT_BIND: plus,
             # a card marked received by an impostor is a card in the impostor's hands
             Action.CONFIRM_RECEIPT: plus,
+            # the QR code stands for the card at a hospital, an outlet or a bank
+            Action.ECARD: plus,
         }.items()
     }

@@ -95,6 +95,8 @@ PLACEHOLDERS: dict[str, str] = {
     "decision": "不予受理或不予通过",
     "reason": "退回补正或不予通过的原因",
     "link": "办件或消息中心的链接",
+    "receipt_link": "受理回执（受理通知）或办结凭证（即时办结的事项）PDF的下载链接",
+    "ecard_link": "“我的电子社保卡”的链接（亮码）",
     "card": "社保卡卡号（脱敏，如 A****5678）",
     "expires_at": "临时挂失到期时间",
     "outlet_name": "领卡网点名称",

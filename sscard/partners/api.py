@@ -9,6 +9,7 @@ bank (another bank's batch is 404, as if it did not exist). The OpenAPI document
 
 from __future__ import annotations
 
+import base64
 import json
 from collections.abc import Callable
 from typing import Any
@@ -22,9 +23,11 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.responses import NinjaJSONEncoder, Status
 from ninja.security import APIKeyHeader
 
+from sscard.applications.models import Material
 from sscard.audit.services import audit_record
 from sscard.core.documents import DocType, Gender
 from sscard.core.errors import DomainError
+from sscard.ecard.services import ecard_verify
 from sscard.partners import signing
 from sscard.partners.models import Partner
 from sscard.partners.schemas import (
@@ -32,6 +35,8 @@ from sscard.partners.schemas import (
     BatchDetail,
     BatchSummary,
     DeliveryOut,
+    EcardVerification,
+    EcardVerifyIn,
     Error,
     EventsIn,
     ReportsOut,
@@ -413,3 +418,43 @@ def push_results(
         return _apply(request, number, reports)
 
     return _idempotent(request, work)
+
+
+# ---------------------------------------------------------------------------------------------
+# 电子社保卡: a bank's counter verifies the code a holder shows
+
+
+def _photo_base64(photo_id: int | None) -> str | None:
+    if photo_id is None:
+        return None
+    material = Material.objects.filter(pk=photo_id, removed_at__isnull=True).first()
+    if material is None or not material.file:
+        return None
+    try:
+        with material.file.open("rb") as handle:
+            return base64.b64encode(handle.read()).decode()
+    except OSError:
+        return None
+
+
+@api.post(
+    "/ecard/verify",
+    response={200: EcardVerification, 400: Error, 401: Error, 422: Error},
+    tags=["ecard"],
+)
+def ecard_verify_code(request: HttpRequest, body: EcardVerifyIn) -> dict[str, Any]:
+    """核验持卡人出示的电子社保卡二维码。同一二维码60秒内有效，每个合作方只能核验一次
+    （再次提交答 replayed）。有效时返回脱敏姓名、卡号和持卡人照片，供柜面核对本人。
+    也可用公开的 JWKS（/.well-known/jwks.json）离线验证签名与有效期。"""
+    partner = _partner(request)
+    answer = ecard_verify(token=body.token, verifier=f"partner:{partner.pk}", actor=None)
+    photo = _photo_base64(answer.photo_id) if answer.valid else None
+    return {
+        "outcome": str(answer.outcome),
+        "valid": answer.valid,
+        "message": answer.message,
+        "masked_name": answer.masked_name,
+        "masked_number": answer.masked_number,
+        "card_status": answer.card_status,
+        "photo_base64": photo,
+    }

@@ -134,3 +134,24 @@ def _sane(value: datetime | None) -> datetime | None:
     if not 2000 <= value.year <= 2999:
         raise ValueError("时间超出范围")
     return value
+
+
+class EcardVerifyIn(Schema):
+    token: str = Field(..., min_length=1, max_length=4096, description="电子社保卡二维码的内容")
+
+
+class EcardVerification(Schema):
+    outcome: str = Field(
+        ...,
+        description="valid 有效；expired 已过期；replayed 已核验过；card_not_usable 卡不可用；"
+        "unknown_key 签名密钥未知；bad_signature 签名无效；unknown_card 卡不存在；"
+        "malformed 无法识别",
+    )
+    valid: bool
+    message: str
+    masked_name: str = ""
+    masked_number: str = ""
+    card_status: str = ""
+    photo_base64: str | None = Field(
+        None, description="有效时：持卡人社保卡照片（JPEG或PNG，Base64），供核对本人"
+    )

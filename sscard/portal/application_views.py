@@ -25,6 +25,7 @@ from sscard.applications.selectors import application_deadline, receipt_of, what
 from sscard.applications.services import application_resubmit, application_withdraw
 from sscard.core.errors import DomainError
 from sscard.core.net import client_ip
+from sscard.ecard.receipts import receipt_kinds
 from sscard.portal import items as pages
 from sscard.portal.models import Draft
 from sscard.portal.services import draft_discard, draft_for, draft_uploads
@@ -239,7 +240,7 @@ def _mine(user: User) -> Q:
     return mine
 
 
-def _own_application(
+def own_application(
     request: AuthedHttpRequest, receipt: str, *, filed: bool = False
 ) -> Application:
     """One of the account's applications; ``filed`` — only one it filed itself (to withdraw or
@@ -273,7 +274,7 @@ def applications(request: AuthedHttpRequest) -> HttpResponse:
 
 @portal_login_required
 def application_detail(request: AuthedHttpRequest, receipt: str) -> HttpResponse:
-    application = _own_application(request, receipt)
+    application = own_application(request, receipt)
     by_employer = application.applicant_id != request.user.pk
     deadline = application_deadline(application)
     return render(
@@ -289,6 +290,7 @@ def application_detail(request: AuthedHttpRequest, receipt: str) -> HttpResponse
             "withdrawable": application.status in WITHDRAWABLE and not by_employer,
             "returned": application.status == AppStatus.RETURNED and not by_employer,
             "progress_key": f"person-{application.subject_id}",
+            "receipt_kinds": receipt_kinds(application),
         },
     )
 
@@ -296,7 +298,7 @@ def application_detail(request: AuthedHttpRequest, receipt: str) -> HttpResponse
 @portal_login_required
 @require_POST
 def withdraw(request: AuthedHttpRequest, receipt: str) -> HttpResponse:
-    application = _own_application(request, receipt, filed=True)
+    application = own_application(request, receipt, filed=True)
     try:
         application_withdraw(requester=requester_of(request), application=application)
     except DomainError as exc:
@@ -309,7 +311,7 @@ def withdraw(request: AuthedHttpRequest, receipt: str) -> HttpResponse:
 @portal_login_required
 def correct(request: AuthedHttpRequest, receipt: str) -> HttpResponse:
     """退回补正: read the reason, fix the entries, resubmit."""
-    application = _own_application(request, receipt, filed=True)
+    application = own_application(request, receipt, filed=True)
     if application.status != AppStatus.RETURNED:
         return redirect("portal:application", receipt=receipt)
     requester = requester_of(request)

@@ -1,6 +1,14 @@
 from django.urls import path
 
-from sscard.portal import account_views, application_views, login_views, verify, views
+from sscard.portal import (
+    account_views,
+    application_views,
+    ecard_views,
+    login_views,
+    receipt_views,
+    verify,
+    views,
+)
 
 app_name = "portal"
 
@@ -9,6 +17,9 @@ urlpatterns = [
     path("me/", views.center, name="center"),
     path("me/password/", account_views.change_password, name="password"),
     path("me/info/", account_views.my_info, name="my_info"),
+    # 我的电子社保卡: the card face and its QR code (亮码)
+    path("ecard/", ecard_views.ecard, name="ecard"),
+    path("ecard/<int:card_id>/code/", ecard_views.ecard_code, name="ecard_code"),
     path("report/<str:token>/", account_views.report_not_me, name="report"),
     path("login/", login_views.login_view, name="login"),
     path("login/captcha/", login_views.captcha_refresh, name="captcha"),
@@ -34,4 +45,7 @@ urlpatterns = [
     path("my/<str:receipt>/", application_views.application_detail, name="application"),
     path("my/<str:receipt>/withdraw/", application_views.withdraw, name="withdraw"),
     path("my/<str:receipt>/correct/", application_views.correct, name="correct"),
+    # 受理回执 and 办结凭证 as PDF, and the public page their QR code opens
+    path("my/<str:receipt>/pdf/<slug:kind>/", receipt_views.receipt_download, name="receipt_pdf"),
+    path("verify/receipt/<str:code>/", receipt_views.verify_receipt, name="verify_receipt"),
 ]

@@ -18,6 +18,7 @@ PRODUCTION_ENV = {
     "SSCARD_INDEX_KEY": "y" * 40,
     "SSCARD_AUDIT_KEY": "z" * 40,
     "SSCARD_DATA_KEYS": "k1:ZGV2LW9ubHktZGF0YS1rZXktMzItYnl0ZXMtbG9uZyE=",
+    "SSCARD_SIGNING_KEYS": "s1:MPpuMRq3bIVlPgeKHlpmSe7UDJaqgvExVE2004a3n9U=",
 }
 PROBE = (
     "import json, sys; from django.conf import settings as s; "

@@ -61,9 +61,17 @@ def pages(bank, outlet, reviewer, producer):
         (User.Role.ADMIN, ["工作台", "统计看板", "消息发送", "审计日志", "失败任务"]),
         (
             User.Role.REVIEWER,
-            ["工作台", "审核队列", "异常账号", "待审核单位", "窗口代办", "统计看板"],
+            [
+                "工作台",
+                "审核队列",
+                "异常账号",
+                "待审核单位",
+                "窗口代办",
+                "电子社保卡核验",
+                "统计看板",
+            ],
         ),
-        (User.Role.CLERK, ["工作台", "网点发卡", "窗口代办"]),
+        (User.Role.CLERK, ["工作台", "网点发卡", "窗口代办", "电子社保卡核验"]),
     ],
 )
 def test_each_role_sees_the_same_menu_of_its_own_sections_on_every_staff_page(

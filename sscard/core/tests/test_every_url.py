@@ -36,6 +36,7 @@ OPERATOR = "operator"  # the metrics: the operator's networks (and token) only
 
 AUDIENCE: dict[str, str] = {
     "favicon": PUBLIC,
+    "jwks": PUBLIC,  # the public keys that verify the e-card and receipt signatures
     "monitoring:healthz": PUBLIC,  # the load balancer's probes
     "monitoring:readyz": PUBLIC,
     "monitoring:metrics": OPERATOR,
@@ -58,6 +59,8 @@ AUDIENCE: dict[str, str] = {
     "portal:photo_check": CITIZEN,
     "portal:password": CITIZEN,
     "portal:my_info": CITIZEN,
+    "portal:ecard": CITIZEN,
+    "portal:ecard_code": CITIZEN,
     "portal:verify_sms": CITIZEN,
     "portal:item": CITIZEN,
     "portal:receive": CITIZEN,
@@ -68,6 +71,9 @@ AUDIENCE: dict[str, str] = {
     "portal:application": CITIZEN,
     "portal:withdraw": CITIZEN,
     "portal:correct": CITIZEN,
+    "portal:receipt_pdf": CITIZEN,
+    # a receipt's QR code: signed, it shows masked facts to whoever holds the paper
+    "portal:verify_receipt": PUBLIC,
     "notifications:inbox": CITIZEN,
     "notifications:read": CITIZEN,
     "notifications:read_all": CITIZEN,
@@ -107,6 +113,7 @@ AUDIENCE: dict[str, str] = {
     "partner_api:acknowledge_batch": PARTNER,
     "partner_api:push_events": PARTNER,
     "partner_api:push_results": PARTNER,
+    "partner_api:ecard_verify_code": PARTNER,
 }
 # whole namespaces with one audience
 AUDIENCE_BY_PREFIX: dict[str, str] = {

@@ -27,7 +27,14 @@ def _start(**env: str) -> subprocess.CompletedProcess[str]:
 
 
 @pytest.mark.parametrize(
-    "missing", ["SECRET_KEY", "SSCARD_DATA_KEYS", "SSCARD_INDEX_KEY", "SSCARD_AUDIT_KEY"]
+    "missing",
+    [
+        "SECRET_KEY",
+        "SSCARD_DATA_KEYS",
+        "SSCARD_INDEX_KEY",
+        "SSCARD_AUDIT_KEY",
+        "SSCARD_SIGNING_KEYS",
+    ],
 )
 def test_production_refuses_to_start_without_each_secret(missing):
     secrets = {
@@ -35,6 +42,7 @@ def test_production_refuses_to_start_without_each_secret(missing):
         "SSCARD_DATA_KEYS": "k1:ZGV2LW9ubHktZGF0YS1rZXktMzItYnl0ZXMtbG9uZyE=",
         "SSCARD_INDEX_KEY": "y" * 40,
         "SSCARD_AUDIT_KEY": "z" * 40,
+        "SSCARD_SIGNING_KEYS": "s1:MPpuMRq3bIVlPgeKHlpmSe7UDJaqgvExVE2004a3n9U=",
     }
     del secrets[missing]
 
@@ -50,6 +58,7 @@ def test_production_starts_with_all_its_secrets():
         SECRET_KEY="x" * 50,
         SSCARD_INDEX_KEY="y" * 40,
         SSCARD_AUDIT_KEY="z" * 40,
+        SSCARD_SIGNING_KEYS="s1:MPpuMRq3bIVlPgeKHlpmSe7UDJaqgvExVE2004a3n9U=",
         SSCARD_DATA_KEYS="k1:ZGV2LW9ubHktZGF0YS1rZXktMzItYnl0ZXMtbG9uZyE=",
     )
 
@@ -72,6 +81,7 @@ def test_production_settings_pass_djangos_deployment_checklist():
             "SECRET_KEY": "q8Zr-3vN_x7Lw2pK9sTe4Yc6Hb1Mj5Ud0Fa8Gi3Ro7Pl2Xs9Wn4Kq6Vt1Bz5Cm0Dy",
             "SSCARD_INDEX_KEY": "y" * 40,
             "SSCARD_AUDIT_KEY": "z" * 40,
+            "SSCARD_SIGNING_KEYS": "s1:MPpuMRq3bIVlPgeKHlpmSe7UDJaqgvExVE2004a3n9U=",
             "SSCARD_DATA_KEYS": "k1:ZGV2LW9ubHktZGF0YS1rZXktMzItYnl0ZXMtbG9uZyE=",
         },
         capture_output=True,

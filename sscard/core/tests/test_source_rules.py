@@ -57,6 +57,11 @@ INVENTORY: dict[str, str] = {
     "ec.SECP256R1": "P-256, for ES256 ID tokens (the simulated IdP)",
     "ec.derive_private_key": "the simulated IdP's signing key",
     "ec.EllipticCurvePrivateKey": "a type annotation",
+    "cryptography.Ed25519PrivateKey": "the service's public signatures: the 电子社保卡's QR "
+    "code and the receipts' verification codes (sscard/core/signing.py, SSCARD_SIGNING_KEYS)",
+    "cryptography.Ed25519PublicKey": "verifying them, and the keys published as the JWKS",
+    "cryptography.InvalidSignature": "a code whose Ed25519 signature fails",
+    "cryptography.serialization": "a new signing key's raw bytes (sscard/core/signing.py)",
 }
 # Modules that draw synthetic data (sample ID numbers, the demo, the benchmark) with a seeded
 # ``random.Random``: reproducible, never a secret. Anywhere else ``random`` is refused.

@@ -305,6 +305,7 @@ def test_the_openapi_document_is_served_and_describes_the_operations(client):
         f"{PREFIX}/batches/{{number}}/events",
         f"{PREFIX}/batches/{{number}}/results",
         f"{PREFIX}/deliveries",
+        f"{PREFIX}/ecard/verify",
     }
     ack = document["paths"][f"{PREFIX}/batches/{{number}}/ack"]["post"]
     assert {"400", "401", "404", "409", "422"} <= set(ack["responses"])

@@ -127,12 +127,21 @@ BY_ID: dict[str, tuple[Builder, str]] = {
         lambda v: [reverse("portal:correct", args=[r]) for r in v.receipts],
         reverse("portal:correct", args=["445200202611299999999999"]),
     ),
+    # 我的电子社保卡's refresh: a card of A's (a minor's in A's care too)
+    "ecard_code": (
+        lambda v: [reverse("portal:ecard_code", args=[c.pk]) for c in v.cards],
+        reverse("portal:ecard_code", args=[999999]),
+    ),
+    "receipt_pdf": (
+        lambda v: [reverse("portal:receipt_pdf", args=[r, "acceptance"]) for r in v.receipts],
+        reverse("portal:receipt_pdf", args=["445200202611299999999999", "acceptance"]),
+    ),
 }
 # Patterns whose path values are catalogue codes, the same for everybody (no one's id).
 CATALOGUE = {"bundle", "select"}
 # Patterns whose path value is a signed token, not an id: whoever holds the link (sent to the
 # phones on file) may use it, and a forged or altered one is not found (test_report_not_me).
-SIGNED = {"report"}
+SIGNED = {"report", "verify_receipt"}  # a receipt's code: tests in ecard/tests/test_receipts.py
 POST_ONLY = {"discard", "withdraw"}
 
 
