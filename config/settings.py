@@ -183,7 +183,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         ),
     }
 # persistent connections on either database: a new one per request costs PostgreSQL its
-# throughput many times over (PERFORMANCE.md), and SQLite its connect and pragmas
+# throughput many times over, and SQLite its connect and pragmas
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
 # Kept: before a request's first statement on a persistent connection, PostgreSQL is asked
 # `SELECT 1` (SQLite asks nothing), so that a connection the server dropped (a restart, a
@@ -201,7 +201,7 @@ AUTHENTICATION_BACKENDS = [
 ]
 LOGIN_URL = "portal:login"
 
-# Brute force (SECURITY.md A-1): a lockout per account + address pair with a 15-minute
+# Brute force: a lockout per account + address pair with a 15-minute
 # cool-off, never a permanent lock; failures during a lockout do not extend it.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
@@ -409,7 +409,7 @@ STORAGES = {
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
-# A Secure session cookie is a __Host- one (SECURITY.md B-1): browsers then accept it only
+# A Secure session cookie is a __Host- one: browsers then accept it only
 # over HTTPS, for this host alone (no Domain) and the whole site (Path=/). The plain-HTTP demo
 # and benchmark turn Secure off, and a browser would drop a __Host- cookie that is not Secure.
 SESSION_COOKIE_NAME = "__Host-sessionid" if SESSION_COOKIE_SECURE else "sessionid"

@@ -229,7 +229,7 @@ def free_port() -> int:
 
 
 class Server:
-    """granian, WSGI, 2 workers with one blocking thread each (PERFORMANCE.md)."""
+    """granian, WSGI, 2 workers with one blocking thread each."""
 
     def __init__(self, env: dict[str, str], workers: int) -> None:
         self.port = free_port()

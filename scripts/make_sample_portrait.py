@@ -2,7 +2,7 @@
 
 It is cut by sscard.testing.photos from the portrait that ships in scikit-image's wheel
 (skimage.data.astronaut(): NASA's public-domain portrait of Eileen Collins) and meets every
-rule of DOMAIN.md §7. Run it again only if that geometry changes:
+rule of the card photo spec. Run it again only if that geometry changes:
 
     .venv/bin/python scripts/make_sample_portrait.py
 """

@@ -15,7 +15,7 @@ from sscard.testing.photos import compliant_photo
 
 
 def jpeg(name: str = "photo.jpg") -> SimpleUploadedFile:
-    """A real card photo that meets the spec (DOMAIN.md §7); serves as a document scan too."""
+    """A real card photo that meets the spec; serves as a document scan too."""
     return SimpleUploadedFile(name, compliant_photo(), content_type="image/jpeg")
 
 

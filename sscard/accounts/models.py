@@ -115,7 +115,7 @@ class Employer(models.Model):
     )
     contact_name = models.CharField("经办人", max_length=60, blank=True)
     contact_phone = EncryptedTextField("经办人电话", blank=True)
-    # A new employer acts only after a reviewer has checked its 营业执照 scan (DOMAIN.md §2).
+    # A new employer acts only after a reviewer has checked its 营业执照 scan.
     status = models.CharField(
         "审核状态", max_length=10, choices=Status.choices, default=Status.PENDING
     )
@@ -239,7 +239,7 @@ class User(AbstractUser):
     )
 
     class Possession(models.TextChoices):
-        """How the account proved it belongs to its person (DOMAIN.md §2)."""
+        """How the account proved it belongs to its person."""
 
         NONE = "", "未验证"
         SMS = "sms", "档案预留手机短信验证码"

@@ -266,7 +266,7 @@ def employer_register(
 
 def employer_ensure_approved(employer: Employer | None) -> None:
     """An employer acts (批量申领, 为职工申领) only once a reviewer has approved its registration
-    and 营业执照 (DOMAIN.md §2); until then it is told where it stands and what to do."""
+    and 营业执照; until then it is told where it stands and what to do."""
     if employer is None:
         raise DomainError("单位账号未关联单位信息", code="no_employer")
     if employer.status == Employer.Status.APPROVED:

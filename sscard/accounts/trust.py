@@ -1,4 +1,4 @@
-"""Who is asking, and how sure we are of it (DOMAIN.md §2). The levels and the actions live
+"""Who is asking, and how sure we are of it. The levels and the actions live
 in :mod:`sscard.core.trust`; the requester the services are handed lives here."""
 
 from __future__ import annotations
@@ -64,7 +64,7 @@ class StepUpRequired(DomainError):
 
 
 def ensure_trust(action: str, requester: Requester, region: RegionSettings | None = None) -> None:
-    """The region says how sure of the person each action needs to be (DOMAIN.md §2):
+    """The region says how sure of the person each action needs to be:
     ``RegionSettings.action_levels``. Staff at the counter checked the document in person."""
     if requester.counter:
         return

@@ -1,4 +1,4 @@
-"""How sure we are of who is asking (DOMAIN.md §2): the trust levels and the actions whose
+"""How sure we are of who is asking: the trust levels and the actions whose
 required level the region sets. Plain values: the region settings (below accounts) use them."""
 
 from __future__ import annotations
@@ -71,7 +71,7 @@ class Action(StrEnum):
 
 
 def default_action_levels() -> dict[str, str]:
-    """DOMAIN.md §2's defaults: face for 启用 and 解挂; a code to the phone on file (or face)
+    """The defaults: face for 启用 and 解挂; a code to the phone on file (or face)
     for what an impostor could harm; a password for 临时挂失, which protects the holder."""
     plus = TrustLevel.L3_PLUS.label
     return {

@@ -1,5 +1,5 @@
 """单位注册审核: an employer registers with its 营业执照 scan and stays 待审核 until a reviewer
-approves it (DOMAIN.md §2: employers act only once approved). A refused employer reads why and
+approves it (employers act only once approved). A refused employer reads why and
 uploads a new licence, which puts it back in the queue. Every decision is taken under the
 employer's row lock (two reviewers at once: one decides, the other is told), audited, and told
 to the employer (消息中心, and SMS to its 经办人's phone)."""

@@ -172,7 +172,7 @@ def _take_back(user: User) -> None:
     """The person's face beats a password account that never proved it was theirs (made with
     a name and an ID number alone): its password stops working — which also ends its other
     sessions, whose hash no longer matches — its WeChat binding goes, and the account is the
-    face-verified person's from now on (DOMAIN.md §2)."""
+    face-verified person's from now on."""
     user.set_unusable_password()
     user.possession = User.Possession.FACE
     user.possession_at = timezone.now()

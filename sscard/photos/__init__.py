@@ -1,4 +1,4 @@
-"""The card photo (DOMAIN.md §7) and every uploaded file.
+"""The card photo and every uploaded file.
 
 What other code calls:
 

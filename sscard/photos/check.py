@@ -1,4 +1,4 @@
-"""Check a card photo against DOMAIN.md §7 and say precisely what is wrong.
+"""Check a card photo against the card photo spec and say precisely what is wrong.
 
 ``check_photo(data)`` returns a :class:`PhotoReport` with every failed rule, each with a
 Chinese explanation and the measured value, and the measurements themselves (stored on the
@@ -333,7 +333,7 @@ def _band(value: float, bounds: tuple[int, int]) -> bool:
 
 
 def check_photo(data: bytes, *, region: RegionSettings | SizeBounds | None = None) -> PhotoReport:
-    """Every rule of DOMAIN.md §7 that ``data`` breaks. ``region`` gives the file-size bounds
+    """Every rule of the card photo spec that ``data`` breaks. ``region`` gives the file-size bounds
     (default: the deployment's region settings). ``data`` is judged as stored: an upload is
     hardened first (turned upright by its EXIF orientation), see ``verdict.examine_photo``."""
     bounds = SizeBounds.of(region)

@@ -1,4 +1,4 @@
-"""The card photo spec (DOMAIN.md §7, 社会保障卡制证用数字相片). The file-size bounds are a
+"""The card photo spec (社会保障卡制证用数字相片). The file-size bounds are a
 region setting; everything here is fixed."""
 
 from __future__ import annotations

@@ -58,7 +58,7 @@ def material_file(request: HttpRequest, pk: int) -> HttpResponseBase:
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     response["Cross-Origin-Resource-Policy"] = "same-origin"
     if is_staff_member(request.user):
-        # a staff member looking at someone's photo or documents is a reveal (DOMAIN.md §8)
+        # a staff member looking at someone's photo or documents is a reveal
         audit_record(
             actor=request.user,
             action="material.view",

@@ -27,7 +27,7 @@ class RegisterForm(AccountFieldsForm):
     """A citizen's password account: 证件类型 + 证件号码 + 姓名 (and, for a document that does
     not carry them, 性别, 出生日期 and 国籍), phone, account, password. Who the number names is
     not told here: a code goes to the phone on file for that person (or, for a number nobody
-    holds yet, to the phone typed), and only the code links the account (DOMAIN.md §2)."""
+    holds yet, to the phone typed), and only the code links the account."""
 
     name = forms.CharField(label="姓名", max_length=60)
     doc_type = forms.ChoiceField(

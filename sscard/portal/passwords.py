@@ -1,5 +1,5 @@
-"""个人中心 → 修改密码: the form (old password, the new one twice, the password rules of
-SECURITY.md) and the write (audited; the holder and their guardians are told, by SMS
+"""个人中心 → 修改密码: the form (old password, the new one twice, the password rules) and
+the write (audited; the holder and their guardians are told, by SMS
 whatever their preferences, with the “不是本人操作？” link)."""
 
 from __future__ import annotations

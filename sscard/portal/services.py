@@ -42,7 +42,7 @@ from sscard.verification.tasks import send_challenge_task
 logger = logging.getLogger("sscard.portal")
 
 ALREADY_REGISTERED = "该证件号码已注册账号，请使用原账号登录，或选择“人脸识别登录”"
-# One answer whoever the number names (DOMAIN.md §2): the page never tells.
+# One answer whoever the number names: the page never tells.
 CODE_SENT = (
     "如信息匹配，验证码已发送至您在社保卡档案中预留的手机；"
     "尚无社保卡档案的，验证码已发送至您填写的手机{phone}。"

@@ -1,5 +1,5 @@
-"""Stepping up to L3+: a one-time code to the phone on file for the signed-in person
-(DOMAIN.md §2). The page keeps where the person was going and returns there; the page that
+"""Stepping up to L3+: a one-time code to the phone on file for the signed-in person.
+The page keeps where the person was going and returns there; the page that
 offers it is sscard.web.stepup's."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The deployment's region: its tunable business settings (DOMAIN.md "setting"), outlets,
+"""The deployment's region: its tunable business settings, outlets,
 cooperating banks and the administrator's holiday table."""
 
 from __future__ import annotations

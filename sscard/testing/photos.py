@@ -18,7 +18,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
 # Where the portrait's face is (OpenCV's frontal-face Haar cascade, measured once) and the
-# spec geometry the compliant photo is cut to (DOMAIN.md §7).
+# spec geometry the compliant photo is cut to.
 ASTRONAUT_FACE = (177, 66, 95, 95)
 SPEC_SIZE = (358, 441)
 FACE_WIDTH = 215
@@ -119,7 +119,7 @@ def spec_crop(
 
 @cache
 def compliant_photo() -> bytes:
-    """A photo that meets every rule of DOMAIN.md §7."""
+    """A photo that meets every rule of the card photo spec."""
     return encode_jpeg(spec_crop())
 
 

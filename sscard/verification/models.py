@@ -1,4 +1,4 @@
-"""One-time codes sent by SMS (DOMAIN.md §2: proof of possession of a phone)."""
+"""One-time codes sent by SMS (proof of possession of a phone)."""
 
 from __future__ import annotations
 

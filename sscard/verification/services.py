@@ -1,4 +1,4 @@
-"""SMS one-time codes (DOMAIN.md §2): proof that the person holds a phone.
+"""SMS one-time codes: proof that the person holds a phone.
 
 * :func:`challenge_start` — a new code for a phone, within the sending limits (per phone: 1 a
   minute, 5 an hour, 10 a day; per client address; per account). The row is written first;

@@ -1,5 +1,5 @@
 """Who is using the public side (the portal, the employers' pages, WeChat) and how sure we are
-of it. A password login is trust level L3, a face-verified login L4 (DOMAIN.md §2); the level
+of it. A password login is trust level L3, a face-verified login L4; the level
 lives in the session."""
 
 from __future__ import annotations
@@ -58,8 +58,7 @@ def safe_next_of(request: HttpRequest, default: str) -> str:
 
 def portal_login_required(view: View) -> View:
     """Citizens and employers only: an anonymous visitor goes to 点击登录 and comes back;
-    a staff account is told to use the back office. The pages are never cached
-    (SECURITY.md D-4)."""
+    a staff account is told to use the back office. The pages are never cached."""
 
     @wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:

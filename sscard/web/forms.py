@@ -83,8 +83,8 @@ class LoginForm(forms.Form):
 
 
 class AccountFieldsForm(forms.Form):
-    """账号 and 密码 (twice) of a public account, citizen or employer, checked by the rules of
-    SECURITY.md; ``name_field`` names the field whose value a password must not resemble."""
+    """账号 and 密码 (twice) of a public account, citizen or employer, checked by the password
+    rules; ``name_field`` names the field whose value a password must not resemble."""
 
     username = forms.CharField(
         label="账号",
@@ -133,7 +133,7 @@ class AccountFieldsForm(forms.Form):
         return data
 
 
-# Our own words for the password rules (SECURITY.md): Django's would follow the phone's
+# Our own words for the password rules: Django's would follow the phone's
 # language, and its Chinese catalogue lacks the "too short" message of Django 5.2.
 PASSWORD_MESSAGES = {
     "password_too_short": "密码太短，至少需要{min_length}位",

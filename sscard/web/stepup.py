@@ -1,4 +1,4 @@
-"""The page an item shows when the login is not sure enough of the person (DOMAIN.md §2): a
+"""The page an item shows when the login is not sure enough of the person: a
 code to the phone on file (the portal's 短信验证, for L3+) or face verification, then back to
 the item. What they had chosen or typed on the item's page waits in the session (see
 :func:`stash_post`). The portal's items and /files/ show it, and so does WeChat."""

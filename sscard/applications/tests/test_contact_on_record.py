@@ -1,5 +1,5 @@
 """Nothing a citizen or an employer submits overwrites a person's phone or address before a
-reviewer has accepted it (DOMAIN.md §2): an 申领's contact details wait on the application
+reviewer has accepted it: an 申领's contact details wait on the application
 until 受理; a withdrawn or refused one leaves the record as it was; an employer never
 overwrites an employee's own details (only blanks are filled)."""
 

@@ -1,4 +1,4 @@
-"""Uploads on the way into an application (DOMAIN.md §4.1, §7): every file hardened and
+"""Uploads on the way into an application: every file hardened and
 stored under a generated name; the photo checked, fixed automatically when it can be, or
 refused with the reasons, and nothing written when it is refused."""
 

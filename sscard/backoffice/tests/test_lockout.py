@@ -1,5 +1,5 @@
 """Staff logins lock out like the portal's: per account + address, 15 minutes, the right
-password refused meanwhile (SECURITY.md A-1)."""
+password refused meanwhile."""
 
 import pytest
 from django.conf import settings

@@ -1,4 +1,4 @@
-"""The card lifecycle as a Hypothesis state machine (SECURITY.md H-3, DOMAIN.md §4.2-4.4).
+"""The card lifecycle as a Hypothesis state machine.
 
 Every rule goes through the real services against the database and either succeeds, with the
 card transitions the model predicts and nothing else, or raises DomainError and leaves the
@@ -11,7 +11,7 @@ Time moves only in ``advance_clock`` and ``advance_to_the_next_expiry`` (a secon
 and after the end of the configured days), through a time-machine traveller. The sweep that
 writes expired temporary loss reports back may be late (``sweep=False``): until it runs, a card
 that is still 临时挂失 in its row has already ended its loss report for the holder and for every
-service (DOMAIN.md §4.3 "expires by itself"). The write-back may happen at any later step,
+service (it "expires by itself"). The write-back may happen at any later step,
 exactly once, as an extra history row with the expiry reason.
 
 Each example runs inside its own savepoint, rolled back in ``teardown``, so the examples of
@@ -74,7 +74,7 @@ PERSONS = 2
 SOMEBODY_ELSES_ID = resident_id(date(1950, 5, 5), area="110101", serial=7)
 
 S = CardStatus
-# The password rules of DOMAIN.md §4.2, written out as examples rather than re-implemented.
+# The password rules, written out as examples rather than re-implemented.
 PASSWORDS = [
     ("135790", True),
     ("202408", True),

@@ -1,4 +1,4 @@
-"""The card-photo check (DOMAIN.md §7) on real photographs: each rule, with its Chinese
+"""The card-photo check on real photographs: each rule, with its Chinese
 explanation and the measured value."""
 
 from __future__ import annotations

@@ -85,7 +85,7 @@ class Page(HTMLParser):
 
 
 def markup_problems(html: str) -> list[str]:
-    """What CSP, CSRF and the labels rule forbid in a page (SECURITY.md, STYLE.md)."""
+    """What CSP, CSRF and the labels rule forbid in a page."""
     page = Page(html)
     problems: list[str] = []
     for element in page.elements:

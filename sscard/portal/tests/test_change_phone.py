@@ -1,4 +1,4 @@
-"""信息变更 of the phone proves the new number (DOMAIN.md §2): the confirmation texts a code
+"""信息变更 of the phone proves the new number: the confirmation texts a code
 to the NEW number, the change is made only with that code, and the old number is told. The
 confirmation shows what the person typed in full (their own entries, a page never cached)."""
 

@@ -1,5 +1,5 @@
-"""The cookies a login leaves in the citizen's browser, as each deployment sets them
-(SECURITY.md B-1): in production a ``__Host-`` session cookie that only this host, over HTTPS,
+"""The cookies a login leaves in the citizen's browser, as each deployment sets them:
+in production a ``__Host-`` session cookie that only this host, over HTTPS,
 ever gets back; on the plain-HTTP demo a plain one the browser keeps."""
 
 from __future__ import annotations

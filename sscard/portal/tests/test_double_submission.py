@@ -1,4 +1,4 @@
-"""One submission per form token (issue 3, Security): posting a confirmation twice — a
+"""One submission per form token: posting a confirmation twice — a
 double click, the back button, two tabs — makes one application, and the second answer is
 the receipt of the first."""
 

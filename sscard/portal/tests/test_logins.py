@@ -1,5 +1,5 @@
 """账号密码绑定 and registration through the Django test client: what a citizen reads and
-what an attacker can learn (SECURITY.md A-1, A-2)."""
+what an attacker can learn."""
 
 from __future__ import annotations
 

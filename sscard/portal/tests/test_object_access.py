@@ -1,4 +1,4 @@
-"""Another account's ids are not found on any portal URL (issue 3, Security): citizen B,
+"""Another account's ids are not found on any portal URL: citizen B,
 an employer and a staff member walk every URL that takes an id with citizen A's ids, by GET
 and by POST, and get what a made-up id gets — nothing of A's is shown or changed."""
 

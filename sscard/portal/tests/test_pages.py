@@ -1,6 +1,6 @@
 """Every portal page, anonymous and signed in: a CSP without inline script, no inline
 script, handlers or styles in the HTML, a CSRF token in every form, a label for every field,
-and personal data only in masked form (SECURITY.md, STYLE.md; issue 3, Security and Look)."""
+and personal data only in masked form ."""
 
 from __future__ import annotations
 
@@ -282,7 +282,7 @@ def test_the_markup_rules_catch_what_they_forbid():
 
 
 def test_pages_with_personal_data_are_never_cached(world):
-    """SECURITY.md D-4: what a signed-in citizen sees, and a form holding what they typed,
+    """What a signed-in citizen sees, and a form holding what they typed,
     is not kept by the browser's cache or a proxy (a shared phone, a kiosk)."""
     anonymous = world.visits["home"].client
     checked = []
@@ -297,7 +297,7 @@ def test_pages_with_personal_data_are_never_cached(world):
 
 
 def test_every_post_without_its_csrf_token_is_refused(region, bank, outlet):
-    """SECURITY.md B-1: a cross-site POST (no token) changes nothing, on every form."""
+    """A cross-site POST (no token) changes nothing, on every form."""
     user = UserFactory()
     application = submit_apply(user, bank, outlet)
     card = CardFactory(person=user.person, bank=bank)

@@ -1,4 +1,4 @@
-"""DOMAIN.md's refusals as the portal shows them: before the form, in plain Chinese, with
+"""The service's refusals as the portal shows them: before the form, in plain Chinese, with
 what to do instead — and no way round them by posting anyway."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Registration proves possession (DOMAIN.md §2): a name and an ID number are semi-public, so
+"""Registration proves possession: a name and an ID number are semi-public, so
 an account links to a person on record only after a code texted to the phone on file for that
 person. The answer never tells whether the pair exists, is wrong or has an account."""
 

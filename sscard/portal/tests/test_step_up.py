@@ -1,4 +1,4 @@
-"""Stepping up to L3+ with a code to the phone on file (DOMAIN.md §2): the irreversible and
+"""Stepping up to L3+ with a code to the phone on file: the irreversible and
 the account-changing items ask for it after a password login, the code works once and for
 five minutes, and the person comes back to what they had chosen."""
 

@@ -1,4 +1,4 @@
-"""Sending limits beyond the phone's own (DOMAIN.md §2): per client address and per account,
+"""Sending limits beyond the phone's own: per client address and per account,
 so that one visitor cannot text many phones, nor one account many codes."""
 
 from __future__ import annotations
