@@ -1,6 +1,13 @@
 from django.urls import path
 
-from sscard.portal import account_views, application_views, login_views, verify, views
+from sscard.portal import (
+    account_views,
+    application_views,
+    appointment_views,
+    login_views,
+    verify,
+    views,
+)
 
 app_name = "portal"
 
@@ -34,4 +41,17 @@ urlpatterns = [
     path("my/<str:receipt>/", application_views.application_detail, name="application"),
     path("my/<str:receipt>/withdraw/", application_views.withdraw, name="withdraw"),
     path("my/<str:receipt>/correct/", application_views.correct, name="correct"),
+    # 网点预约
+    path("appointments/new/", appointment_views.appointment_new, name="appointment_new"),
+    path("appointments/<str:code>/", appointment_views.appointment_detail, name="appointment"),
+    path(
+        "appointments/<str:code>/reschedule/",
+        appointment_views.appointment_reschedule_view,
+        name="appointment_reschedule",
+    ),
+    path(
+        "appointments/<str:code>/cancel/",
+        appointment_views.appointment_cancel_view,
+        name="appointment_cancel",
+    ),
 ]
