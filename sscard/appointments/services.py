@@ -211,14 +211,16 @@ def _own(appointment_pk: int, user: User) -> Appointment:
 
 def _before_the_day(appointment: Appointment, now: datetime) -> None:
     if appointment.status != AppointmentStatus.BOOKED:
-        raise InvalidTransition(f"该预约{appointment.get_status_display()}，不能再改约或取消")
+        raise InvalidTransition(
+            f"该预约当前为“{appointment.get_status_display()}”，不能再改约或取消"
+        )
     if timezone.localdate(now) >= appointment.day:
         raise DomainError(SAME_DAY, field="day", code="same_day")
 
 
 def _transition(appointment: Appointment, to: str, now: datetime) -> None:
     if to not in APPOINTMENT_TRANSITIONS[appointment.status]:
-        raise InvalidTransition(f"该预约{appointment.get_status_display()}，不能再更改")
+        raise InvalidTransition(f"该预约当前为“{appointment.get_status_display()}”，不能再更改")
     appointment.status = to
     appointment.updated_at = now
 

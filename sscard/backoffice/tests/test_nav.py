@@ -49,7 +49,11 @@ def pages(bank, outlet, reviewer, producer):
             reverse("notifications_staff:detail", args=[message.pk]),
         ],
         User.Role.REVIEWER: [reverse("backoffice:home"), reverse("backoffice:queue")],
-        User.Role.CLERK: [reverse("backoffice:home"), reverse("backoffice:outlet")],
+        User.Role.CLERK: [
+            reverse("backoffice:home"),
+            reverse("backoffice:outlet"),
+            reverse("backoffice:appointments"),
+        ],
     }
 
 
@@ -62,7 +66,7 @@ def pages(bank, outlet, reviewer, producer):
             User.Role.REVIEWER,
             ["工作台", "审核队列", "异常账号", "待审核单位", "窗口代办", "统计看板"],
         ),
-        (User.Role.CLERK, ["工作台", "网点发卡", "窗口代办"]),
+        (User.Role.CLERK, ["工作台", "网点发卡", "网点预约", "窗口代办"]),
     ],
 )
 def test_each_role_sees_the_same_menu_of_its_own_sections_on_every_staff_page(
