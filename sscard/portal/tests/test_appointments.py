@@ -12,10 +12,12 @@ import time_machine
 from django.test import Client
 from django.urls import reverse
 
+from sscard.accounts.models import User
+from sscard.applications.tests.helpers import approve, produce_to_outlet, submit_apply
 from sscard.appointments.constants import AppointmentStatus, Purpose
 from sscard.appointments.models import Appointment
 from sscard.appointments.services import appointment_book, outlet_hours_set
-from sscard.testing.factories import ProductionOrderFactory, UserFactory
+from sscard.testing.factories import ProductionOrderFactory, StaffFactory, UserFactory
 from sscard.testing.sessions import sign_in
 
 pytestmark = pytest.mark.django_db
@@ -238,3 +240,15 @@ def test_a_counter_matter_is_booked_at_a_chosen_outlet(client, hours):
     )
     assert response.status_code == 302
     assert Appointment.objects.get().purpose == Purpose.FORMAL_LOSS
+
+
+def test_the_progress_page_offers_to_book_once_the_card_is_at_its_outlet(hours):
+    reviewer = StaffFactory(username="reviewer", role=User.Role.REVIEWER)
+    producer = StaffFactory(username="producer", role=User.Role.PRODUCER)
+    application = approve(submit_apply(UserFactory(), hours.bank, hours), reviewer)
+    own = sign_in(Client(), application.applicant)
+    url = reverse("portal:item", args=["sscard", "progress", f"person-{application.subject_id}"])
+    assert "预约领卡" not in own.get(url).content.decode()  # still being made
+    produce_to_outlet(application, producer)
+    page = own.get(url).content.decode()
+    assert "预约领卡" in page and f"{NEW}?purpose=collect" in page
