@@ -98,8 +98,8 @@ def appointment_new(request: AuthedHttpRequest) -> HttpResponse:
         if wanted.isdigit():
             # any order named is passed on: the service refuses one that is not the holder's
             order = ProductionOrder.objects.select_related("outlet").filter(pk=wanted).first()
-        elif len(orders) == 1:
-            order = orders[0]
+        elif orders:
+            order = orders[0]  # the one the card list shows first
         if order is not None and order.person_id == person.pk:
             outlet = order.outlet
     else:

@@ -252,3 +252,8 @@ def test_the_progress_page_offers_to_book_once_the_card_is_at_its_outlet(hours):
     produce_to_outlet(application, producer)
     page = own.get(url).content.decode()
     assert "预约领卡" in page and f"{NEW}?purpose=collect" in page
+
+
+def test_a_counter_matter_asks_for_the_outlet_first(client, hours):
+    page = client.get(NEW + "?purpose=change_records").content.decode()
+    assert "请先选择办理网点" in page
