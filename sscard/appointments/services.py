@@ -282,7 +282,11 @@ def appointment_mark(
     require_role(clerk, User.Role.CLERK)
     now = now or timezone.now()
     appointment = (
-        Appointment.objects.select_for_update().filter(pk=appointment.pk).first() or appointment
+        Appointment.objects.select_for_update(of=("self",))
+        .select_related("order")
+        .filter(pk=appointment.pk)
+        .first()
+        or appointment
     )
     if clerk.outlet_id != appointment.outlet_id:
         raise DomainError("该预约不在本网点", code="wrong_outlet")
@@ -291,6 +295,9 @@ def appointment_mark(
         raise DomainError("只能确认当天预约的到达", code="not_today")
     if not arrived and appointment.day > today:
         raise DomainError("预约日期未到，不能标记未到", code="not_yet")
+    if not arrived and appointment.order is not None and appointment.order.stage == Stage.COLLECTED:
+        # the card was handed over (the holder came without the booking being marked)
+        raise DomainError("该社保卡已领取，持卡人已到，不能标记未到", code="collected")
     to = AppointmentStatus.ARRIVED if arrived else AppointmentStatus.NO_SHOW
     _transition(appointment, to, now)
     appointment.marked_at, appointment.marked_by = now, clerk

@@ -36,6 +36,7 @@ from sscard.appointments.services import (
     appointment_reschedule,
 )
 from sscard.core.errors import DomainError
+from sscard.production.constants import Stage
 from sscard.production.models import ProductionOrder
 from sscard.regions.models import Outlet
 from sscard.web.auth import portal_login_required
@@ -198,7 +199,8 @@ def _qr(code: str) -> str:
 @portal_login_required
 def appointment_detail(request: AuthedHttpRequest, code: str) -> HttpResponse:
     appointment = _own(request, code)
-    live = appointment.status == AppointmentStatus.BOOKED
+    collected = appointment.order is not None and appointment.order.stage == Stage.COLLECTED
+    live = appointment.status == AppointmentStatus.BOOKED and not collected
     return render(
         request,
         "portal/appointment.html",
@@ -207,6 +209,7 @@ def appointment_detail(request: AuthedHttpRequest, code: str) -> HttpResponse:
             "hours": hours_text(appointment.outlet),
             "qr": _qr(appointment.code) if live else "",
             "live": live,
+            "collected": collected,
         },
     )
 

@@ -303,3 +303,19 @@ def test_only_booked_half_hours_count_against_the_capacity(monday, hours, holder
     services.appointment_cancel(appointment=appointment, user=holder)
     slot = next(s for s in day_slots(hours, TUESDAY) if s.starts == NINE)
     assert slot.left == 2
+
+
+def test_a_booking_whose_card_was_handed_over_is_not_marked_a_no_show(
+    hours, holder, waiting, clerk
+):
+    with time_machine.travel(datetime_on(date(2026, 9, 28), 10), tick=False):
+        appointment = book(holder, waiting)
+    waiting.stage = "collected"  # the holder came early and the card was handed over
+    waiting.save(update_fields=["stage"])
+    with time_machine.travel(datetime_on(TUESDAY, 18), tick=False):
+        error = refusal(
+            lambda: services.appointment_mark(appointment=appointment, clerk=clerk, arrived=False)
+        )
+        assert error.message == "该社保卡已领取，持卡人已到，不能标记未到"
+        marked = services.appointment_mark(appointment=appointment, clerk=clerk, arrived=True)
+        assert marked.status == AppointmentStatus.ARRIVED
