@@ -8,11 +8,12 @@ from datetime import date, datetime, time
 
 import pytest
 import time_machine
+from django.core.exceptions import ValidationError
 
 from sscard.accounts.models import User
 from sscard.appointments import services
 from sscard.appointments.constants import AppointmentStatus, Purpose
-from sscard.appointments.models import Appointment
+from sscard.appointments.models import Appointment, OpeningPeriod
 from sscard.appointments.selectors import booking_pause, day_slots, hours_text
 from sscard.appointments.tests.conftest import LOCAL
 from sscard.audit.models import AuditRecord
@@ -319,3 +320,11 @@ def test_a_booking_whose_card_was_handed_over_is_not_marked_a_no_show(
         assert error.message == "该社保卡已领取，持卡人已到，不能标记未到"
         marked = services.appointment_mark(appointment=appointment, clerk=clerk, arrived=True)
         assert marked.status == AppointmentStatus.ARRIVED
+
+
+def test_opening_periods_start_and_end_on_the_hour_or_half_hour(outlet):
+    period = OpeningPeriod(outlet=outlet, weekday=0, opens=time(8, 15), closes=time(12, 0))
+    with pytest.raises(ValidationError) as caught:
+        period.full_clean()
+    assert caught.value.message_dict["opens"] == ["请填写整点或半点"]
+    OpeningPeriod(outlet=outlet, weekday=0, opens=time(8, 30), closes=time(12, 0)).full_clean()
