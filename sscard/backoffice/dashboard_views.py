@@ -18,6 +18,7 @@ from sscard.applications.stats import (
     rate_text,
     reason_label,
 )
+from sscard.appointments.selectors import booking_stats
 from sscard.backoffice import roles
 from sscard.backoffice.access import staff_view
 from sscard.backoffice.charts import PALETTE, horizontal_bars, stacked_columns
@@ -45,6 +46,21 @@ def _period(request: HttpRequest) -> tuple[Period, str]:
         note = f"统计区间最长{MAX_DAYS}天，已自动调整"
     district = request.GET.get("district", "")[:20]
     return Period(start=start, end=end, district=district), note
+
+
+# 网点预约 on the dashboard: the past week (arrivals and no-shows) and the coming one
+BOOKING_DAYS = 7
+
+
+def _bookings() -> dict[str, object]:
+    today = timezone.localdate()
+    return {
+        "booking_days": BOOKING_DAYS,
+        "bookings_past": booking_stats(today - timedelta(days=BOOKING_DAYS - 1), today),
+        "bookings_coming": booking_stats(
+            today + timedelta(days=1), today + timedelta(days=BOOKING_DAYS)
+        ),
+    }
 
 
 @staff_view(roles.DASHBOARD)
@@ -93,5 +109,6 @@ def dashboard_view(request: HttpRequest) -> HttpResponse:
         "rejection_rows": rejection_rows,
         "rejection_chart": horizontal_bars(rejection_rows, title="不予受理原因", colour=PALETTE[3]),
         "return_rows": return_rows,
+        **_bookings(),
     }
     return render(request, "backoffice/dashboard.html", context)

@@ -2,6 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from sscard.backoffice import (
+    appointment_views,
     audit_views,
     counter_views,
     dashboard_views,
@@ -32,6 +33,18 @@ urlpatterns = [
     path("outlet/", outlet_views.outlet_home, name="outlet"),
     path("outlet/orders/<int:pk>/sign-in/", outlet_views.outlet_sign_in, name="outlet_sign_in"),
     path("outlet/orders/<int:pk>/handover/", outlet_views.outlet_handover, name="handover"),
+    # 网点预约: the day's bookings, 已到 (then the handover) and 未到
+    path("outlet/appointments/", appointment_views.appointments_day, name="appointments"),
+    path(
+        "outlet/appointments/<int:pk>/arrived/",
+        appointment_views.appointment_arrived,
+        name="appointment_arrived",
+    ),
+    path(
+        "outlet/appointments/<int:pk>/no-show/",
+        appointment_views.appointment_no_show,
+        name="appointment_no_show",
+    ),
     # 窗口代办
     path("counter/", counter_views.counter_home, name="counter"),
     path("counter/<str:item>/", counter_views.counter_item, name="counter_item"),

@@ -35,6 +35,7 @@ class Event(models.TextChoices):
     EMPLOYER_APPROVED = "employer_approved", "单位注册审核通过"
     EMPLOYER_REFUSED = "employer_refused", "单位注册审核未通过"
     CARD_RECEIVED = "card_received", "已领卡"
+    APPOINTMENT_TOMORROW = "appt_tomorrow", "网点预约明日到期"
 
 
 class Channel(models.TextChoices):
@@ -111,5 +112,7 @@ PLACEHOLDERS: dict[str, str] = {
     "account": "涉及的账号（脱敏，如 zh****）",
     "at": "办理时间",
     "employer": "单位名称（单位注册审核通知）",
+    "slot": "网点预约的日期和时段",
+    "code": "网点预约码",
     "report_link": "“不是本人操作？”报告链接（安全类通知，30天内有效）",
 }

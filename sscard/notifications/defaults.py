@@ -45,6 +45,11 @@ DEFAULT_TEMPLATES: dict[str, tuple[str, str]] = {
         "{name}您好，您的社保卡{card}已于{at}领取，现为“封存”状态。"
         "请在“智慧人社”办理“社会保障卡启用”后使用社保功能。如非本人领取，请立即致电12333。",
     ),
+    Event.APPOINTMENT_TOMORROW: (
+        "网点预约提醒",
+        "{name}您好，您预约了明天到{outlet_name}办理{item}，时段：{slot}，预约码：{code}。"
+        "地址：{outlet_address}。请携带有效身份证件按时前往；如不能前往，请在“我的办件”中查看。",
+    ),
     Event.LOSS_LAPSES_TOMORROW: (
         "临时挂失即将到期",
         "{name}您好，您的社保卡{card}的临时挂失将于{expires_at}到期并自动解除。"

@@ -27,6 +27,7 @@ from sscard.core.errors import DomainError
 from sscard.core.net import client_ip
 from sscard.ecard.receipts import receipt_kinds
 from sscard.portal import items as pages
+from sscard.portal.appointment_views import appointments_context
 from sscard.portal.models import Draft
 from sscard.portal.services import draft_discard, draft_for, draft_uploads
 from sscard.portal.views import bundle_or_404, item_or_404, posted_files
@@ -269,7 +270,11 @@ def applications(request: AuthedHttpRequest) -> HttpResponse:
     # each application with what was done in it, in brief
     rows = [(application, what_was_done(application, brief=True)) for application in mine]
     drafts = Draft.objects.filter(user=request.user)
-    return render(request, "portal/applications.html", {"applications": rows, "drafts": drafts})
+    return render(
+        request,
+        "portal/applications.html",
+        {"applications": rows, "drafts": drafts, **appointments_context(request.user)},
+    )
 
 
 @portal_login_required

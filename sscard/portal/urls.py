@@ -3,6 +3,7 @@ from django.urls import path
 from sscard.portal import (
     account_views,
     application_views,
+    appointment_views,
     ecard_views,
     login_views,
     receipt_views,
@@ -48,4 +49,17 @@ urlpatterns = [
     # 受理回执 and 办结凭证 as PDF, and the public page their QR code opens
     path("my/<str:receipt>/pdf/<slug:kind>/", receipt_views.receipt_download, name="receipt_pdf"),
     path("verify/receipt/<str:code>/", receipt_views.verify_receipt, name="verify_receipt"),
+    # 网点预约
+    path("appointments/new/", appointment_views.appointment_new, name="appointment_new"),
+    path("appointments/<str:code>/", appointment_views.appointment_detail, name="appointment"),
+    path(
+        "appointments/<str:code>/reschedule/",
+        appointment_views.appointment_reschedule_view,
+        name="appointment_reschedule",
+    ),
+    path(
+        "appointments/<str:code>/cancel/",
+        appointment_views.appointment_cancel_view,
+        name="appointment_cancel",
+    ),
 ]

@@ -132,6 +132,28 @@ class RegionSettings(models.Model):
             "和照片（已提交、已放弃的批次当即删除）（1–30天）。"
         ),
     )
+    # 网点预约 (sscard.appointments): how far ahead, and the limit after repeated no-shows
+    appointment_days_ahead = models.PositiveSmallIntegerField(
+        "网点预约可提前天数",
+        default=14,
+        validators=[MinValueValidator(1), MaxValueValidator(60)],
+        help_text="持卡人可预约今天起该天数内的网点时段（1–60天）。",
+    )
+    no_show_limit = models.PositiveSmallIntegerField(
+        "预约未到次数上限",
+        default=3,
+        validators=[MinValueValidator(1)],
+        help_text="在“未到统计天数”内预约未到达到该次数的，暂停在线预约。",
+    )
+    no_show_window_days = models.PositiveSmallIntegerField(
+        "预约未到统计天数", default=90, validators=[MinValueValidator(1)]
+    )
+    no_show_pause_days = models.PositiveSmallIntegerField(
+        "暂停在线预约天数",
+        default=30,
+        validators=[MinValueValidator(1)],
+        help_text="自最近一次未到的预约日期起算。",
+    )
 
     class Meta:
         verbose_name = "地区业务设置"

@@ -5,6 +5,7 @@ without the TOTP second factor."""
 from __future__ import annotations
 
 import uuid
+from datetime import time
 from importlib import import_module
 
 import pytest
@@ -14,6 +15,8 @@ from django.utils import timezone
 
 from sscard.accounts.models import User
 from sscard.applications.tests.helpers import approve, submit_apply
+from sscard.appointments.constants import Purpose
+from sscard.appointments.models import Appointment
 from sscard.backoffice.roles import ROLE_GROUPS
 from sscard.notifications.models import Message
 from sscard.production import services as production
@@ -44,6 +47,10 @@ ALLOWED: dict[str, set[str]] = {
     "backoffice:outlet": {C},
     "backoffice:outlet_sign_in": {C},
     "backoffice:handover": {C},
+    # 网点预约: the clerk's day list, 已到 and 未到
+    "backoffice:appointments": {C},
+    "backoffice:appointment_arrived": {C},
+    "backoffice:appointment_no_show": {C},
     "backoffice:counter": {R, C},
     "backoffice:counter_item": {R, C},
     "backoffice:counter_resubmit": {R, C},
@@ -115,6 +122,14 @@ def urls(bank, outlet, reviewer, producer, clerk):
     message = Message.objects.filter(notification__person=order.person).first()
     flagged = UserFactory(flagged_at=timezone.now(), flag_reason="持卡人报告非本人操作")
     employer = EmployerFactory(pending=True, licence=True)
+    appointment = Appointment.objects.create(
+        person=order.person,
+        booked_by=application.applicant,
+        purpose=Purpose.FORMAL_LOSS,
+        outlet=outlet,
+        day=timezone.localdate(),
+        starts=time(9, 0),
+    )
     kwargs = {
         "backoffice:application": {"pk": application.pk},
         "backoffice:reveal": {"pk": application.pk},
@@ -125,6 +140,8 @@ def urls(bank, outlet, reviewer, producer, clerk):
         "backoffice:end": {"pk": application.pk},
         "backoffice:outlet_sign_in": {"pk": order.pk},
         "backoffice:handover": {"pk": order.pk},
+        "backoffice:appointment_arrived": {"pk": appointment.pk},
+        "backoffice:appointment_no_show": {"pk": appointment.pk},
         "backoffice:counter_item": {"item": "apply"},
         "backoffice:counter_resubmit": {"pk": application.pk},
         "backoffice:verify_photo": {"pk": 1},

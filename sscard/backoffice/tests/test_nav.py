@@ -50,7 +50,11 @@ def pages(bank, outlet, reviewer, producer):
             reverse("backoffice:failed_tasks"),
         ],
         User.Role.REVIEWER: [reverse("backoffice:home"), reverse("backoffice:queue")],
-        User.Role.CLERK: [reverse("backoffice:home"), reverse("backoffice:outlet")],
+        User.Role.CLERK: [
+            reverse("backoffice:home"),
+            reverse("backoffice:outlet"),
+            reverse("backoffice:appointments"),
+        ],
     }
 
 
@@ -71,7 +75,7 @@ def pages(bank, outlet, reviewer, producer):
                 "统计看板",
             ],
         ),
-        (User.Role.CLERK, ["工作台", "网点发卡", "窗口代办", "电子社保卡核验"]),
+        (User.Role.CLERK, ["工作台", "网点发卡", "网点预约", "窗口代办", "电子社保卡核验"]),
     ],
 )
 def test_each_role_sees_the_same_menu_of_its_own_sections_on_every_staff_page(

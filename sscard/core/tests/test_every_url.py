@@ -74,6 +74,10 @@ AUDIENCE: dict[str, str] = {
     "portal:receipt_pdf": CITIZEN,
     # a receipt's QR code: signed, it shows masked facts to whoever holds the paper
     "portal:verify_receipt": PUBLIC,
+    "portal:appointment_new": CITIZEN,
+    "portal:appointment": CITIZEN,
+    "portal:appointment_reschedule": CITIZEN,
+    "portal:appointment_cancel": CITIZEN,
     "notifications:inbox": CITIZEN,
     "notifications:read": CITIZEN,
     "notifications:read_all": CITIZEN,

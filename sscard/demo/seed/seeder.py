@@ -16,6 +16,9 @@ from faker import Faker
 from sscard.accounts.models import Employer, Guardianship, Person, User
 from sscard.accounts.services import employer_register, employment_ensure
 from sscard.accounts.trust import Requester, TrustLevel
+from sscard.appointments.constants import Purpose
+from sscard.appointments.selectors import bookable_days
+from sscard.appointments.services import appointment_book, outlet_hours_set
 from sscard.audit.services import audit_record
 from sscard.backoffice.otp import staff_totp_enrol
 from sscard.cards.constants import CardStatus
@@ -48,6 +51,7 @@ from sscard.demo.seed.scenarios import (
     SCENARIOS,
     STAFF_STEPS,
     TO_ACTIVE,
+    TO_SEALED,
     Phase,
     Scenario,
 )
@@ -55,7 +59,8 @@ from sscard.demo.seed.steps import StorySteps
 from sscard.employers import review
 from sscard.notifications.constants import Channel
 from sscard.notifications.models import Message
-from sscard.production.constants import Delivery
+from sscard.production.constants import Delivery, Stage
+from sscard.production.models import ProductionOrder
 from sscard.regions.models import Bank, HolidayOverride, Outlet, RegionSettings
 from sscard.regions.selectors import region_settings, work_calendar
 from sscard.testing.ids import uscc
@@ -106,6 +111,12 @@ class Seeder(StorySteps):
                     "bank": self.banks[bank],
                     "active": True,
                 },
+            )
+        # 网点预约: each outlet's hours by weekday, its bookings a half hour (the main outlets
+        # of the city take more); the opening-hours text is written from them
+        for code, outlet in self.outlets.items():
+            self.outlets[code] = outlet_hours_set(
+                outlet=outlet, actor=None, capacity=6 if code.endswith("01") else 4
             )
         for day, name in HOLIDAYS_2027:
             HolidayOverride.objects.update_or_create(
@@ -337,6 +348,17 @@ class Seeder(StorySteps):
             )
             self.run_story(case, Scenario("demo_guardian child", 1, (Phase(steps, ago),)))
 
+        # demo_pickup: a card signed in at demo_clerk's outlet (网点签收) yesterday or so: 预约领卡
+        profile = self.people.profile(age=(25, 40), area="445202", gender=Gender.FEMALE)
+        self.clock.set(local(self.today - timedelta(days=45), time(9, 50)))
+        user = self.register(profile, username="demo_pickup", password=DEMO_PASSWORD)
+        case = self.case_for(
+            Requester(user, TrustLevel.L4), profile, delivery=Delivery.OUTLET, person=user.person
+        )
+        case.outlet = self.outlets["RC01"]
+        case.bank = self.banks["ICBC"]
+        self.run_story(case, Scenario("demo_pickup", 1, (Phase(TO_SEALED[:-1], (1, 2)),)))
+
         # demo_lost: a card formally reported lost: ready for 补卡
         profile = self.people.profile(age=(45, 60), area="445203", gender=Gender.MALE)
         self.clock.set(local(self.today - timedelta(days=900), time(9, 30)))
@@ -438,6 +460,27 @@ class Seeder(StorySteps):
             read_at=F("created_at") + timedelta(days=1)
         )
 
+    def appointments(self) -> None:
+        """网点预约: the other holders whose cards wait at demo_clerk's outlet booked 领卡 on
+        its next working days (demo_pickup has not booked yet: they do it in the demo)."""
+        outlet = self.outlets["RC01"]
+        days = bookable_days(outlet)[1:3]
+        orders = ProductionOrder.objects.filter(
+            outlet=outlet, stage=Stage.OUTLET, delivery=Delivery.OUTLET
+        ).exclude(person__user__username="demo_pickup")
+        slots = [time(9, 0), time(9, 30), time(10, 0), time(14, 30), time(15, 0)]
+        for i, order in enumerate(orders.order_by("pk")):
+            user = User.objects.filter(person=order.person).first()
+            if user is None or not days:
+                continue
+            appointment_book(
+                user=user,
+                purpose=Purpose.COLLECT,
+                order=order,
+                day=days[i % len(days)],
+                starts=slots[i % len(slots)],
+            )
+
     # -- the whole -----------------------------------------------------------------------------
 
     def run(self) -> None:
@@ -448,6 +491,7 @@ class Seeder(StorySteps):
         self.employer()
         self.employer_new()
         self.crowd()
+        self.appointments()
         self.messages_read()
         audit_record(
             actor=None,

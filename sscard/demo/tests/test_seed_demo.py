@@ -17,6 +17,8 @@ from sscard.accounts.models import Employment, Guardianship, Person, User
 from sscard.applications.constants import CARD_ITEMS, OPEN_STATUSES, AppStatus, ItemCode
 from sscard.applications.models import Application
 from sscard.applications.selectors import application_deadline, applications_overdue
+from sscard.appointments.models import Appointment
+from sscard.appointments.selectors import collectable_orders
 from sscard.audit.models import AuditRecord
 from sscard.backoffice.otp import totp_secret
 from sscard.cards.constants import LIVE_STATUSES, CardStatus
@@ -45,6 +47,7 @@ ACCOUNTS = {
     "demo_nocard": (DEMO_PASSWORD, User.Role.CITIZEN),
     "demo_guardian": (DEMO_PASSWORD, User.Role.CITIZEN),
     "demo_lost": (DEMO_PASSWORD, User.Role.CITIZEN),
+    "demo_pickup": (DEMO_PASSWORD, User.Role.CITIZEN),
     "demo_employer": (DEMO_PASSWORD, User.Role.EMPLOYER),
     "demo_employer_new": (DEMO_PASSWORD, User.Role.EMPLOYER),
 }
@@ -170,6 +173,15 @@ def test_seed_demo_writes_a_lived_in_region_once():
     }
     assert HolidayOverride.objects.filter(date__year=2027).exists()
     assert not Outlet.objects.filter(opening_hours="").exists()
+
+    # 网点预约: every outlet has hours to book; demo_pickup's card waits at demo_clerk's outlet
+    # and they have not booked yet; other holders there have
+    assert not Outlet.objects.filter(opening_periods__isnull=True).exists()
+    pickup = User.objects.get(username="demo_pickup")
+    [waiting] = collectable_orders(pickup.person)
+    assert waiting.outlet == User.objects.get(username="demo_clerk").outlet
+    assert not Appointment.objects.filter(person=pickup.person).exists()
+    assert Appointment.objects.filter(outlet=waiting.outlet, purpose="collect").exists()
 
     # the demo accounts find what happened to them in the 消息中心, the old messages read
     demo_card = User.objects.get(username="demo_card")

@@ -7,10 +7,11 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, time, timedelta
 
 import pytest
 from django.urls import URLPattern, reverse
+from django.utils import timezone
 
 from sscard.accounts.models import Guardianship
 from sscard.accounts.trust import TrustLevel
@@ -19,6 +20,8 @@ from sscard.applications.catalogue import SSCARD
 from sscard.applications.constants import AppStatus, ItemCode
 from sscard.applications.models import Application
 from sscard.applications.tests.helpers import submit_apply
+from sscard.appointments.constants import Purpose
+from sscard.appointments.models import Appointment
 from sscard.cards.models import Card
 from sscard.conftest import jpeg
 from sscard.portal import urls as portal_urls
@@ -45,6 +48,7 @@ class Victim:
     people: list  # A and A's ward
     receipts: list[str]
     drafts: list[uuid.UUID]
+    appointments: list[str]  # the codes of A's 网点预约
 
 
 @pytest.fixture
@@ -86,7 +90,15 @@ def victim(region, bank, outlet, reviewer) -> Victim:
             "_bundle": "sscard",
         },
     )
-    return Victim(a, cards, [a.person, ward], receipts, [draft.pk])
+    appointment = Appointment.objects.create(
+        person=a.person,
+        booked_by=a,
+        purpose=Purpose.FORMAL_LOSS,
+        outlet=outlet,
+        day=timezone.localdate() + timedelta(days=7),
+        starts=time(9, 0),
+    )
+    return Victim(a, cards, [a.person, ward], receipts, [draft.pk], [appointment.code])
 
 
 def _item_urls(v: Victim) -> list[str]:
@@ -136,13 +148,25 @@ BY_ID: dict[str, tuple[Builder, str]] = {
         lambda v: [reverse("portal:receipt_pdf", args=[r, "acceptance"]) for r in v.receipts],
         reverse("portal:receipt_pdf", args=["445200202611299999999999", "acceptance"]),
     ),
+    "appointment": (
+        lambda v: [reverse("portal:appointment", args=[c]) for c in v.appointments],
+        reverse("portal:appointment", args=["0123456789ABCDEF"]),
+    ),
+    "appointment_reschedule": (
+        lambda v: [reverse("portal:appointment_reschedule", args=[c]) for c in v.appointments],
+        reverse("portal:appointment_reschedule", args=["0123456789ABCDEF"]),
+    ),
+    "appointment_cancel": (
+        lambda v: [reverse("portal:appointment_cancel", args=[c]) for c in v.appointments],
+        reverse("portal:appointment_cancel", args=["0123456789ABCDEF"]),
+    ),
 }
 # Patterns whose path values are catalogue codes, the same for everybody (no one's id).
 CATALOGUE = {"bundle", "select"}
 # Patterns whose path value is a signed token, not an id: whoever holds the link (sent to the
 # phones on file) may use it, and a forged or altered one is not found (test_report_not_me).
 SIGNED = {"report", "verify_receipt"}  # a receipt's code: tests in ecard/tests/test_receipts.py
-POST_ONLY = {"discard", "withdraw"}
+POST_ONLY = {"discard", "withdraw", "appointment_cancel"}
 
 
 def _patterns_with_values() -> set[str]:
@@ -167,6 +191,11 @@ def _snapshot(v: Victim) -> list:
         ),
         sorted(Draft.objects.filter(user=v.user).values_list("pk", flat=True)),
         sorted(Card.objects.filter(pk__in=[c.pk for c in v.cards]).values_list("pk", "status")),
+        sorted(
+            Appointment.objects.filter(code__in=v.appointments).values_list(
+                "code", "status", "day", "starts"
+            )
+        ),
     ]
 
 
@@ -180,7 +209,7 @@ def _walk(client, v: Victim, expected_get: Callable[[str], int], expected_post: 
             seen += 1
             got = client.get(url)
             assert got.status_code == expected_get(name), f"GET {url}"
-            for secret in v.receipts + [str(d) for d in v.drafts]:
+            for secret in v.receipts + [str(d) for d in v.drafts] + v.appointments:
                 assert secret not in got.content.decode() or secret in url
             posted = client.post(url, {"action": "temporary", "token": str(uuid.uuid4())})
             assert posted.status_code == expected_post, f"POST {url}"
