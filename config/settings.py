@@ -269,6 +269,9 @@ SSCARD_SMS_TIMEOUT = env.float("SSCARD_SMS_TIMEOUT", default=5.0)
 # the simulated SMS gateway and its 短信收件箱 at /sms-sim/ (demo and tests only; never routed
 # in production, and `manage.py check` refuses it there: sms.E001)
 SSCARD_SMS_SIMULATOR = env.bool("SSCARD_SMS_SIMULATOR", default=False)
+# Online payment of the region's fees (sscard.payments): off, fees are shown and nothing is
+# collected; on, an application that owes a fee waits in 待缴费 until paid through the gateway.
+SSCARD_PAYMENTS = env.bool("SSCARD_PAYMENTS", default=False)
 SSCARD_WECHAT_APPID = env.str("SSCARD_WECHAT_APPID", default="")
 SSCARD_WECHAT_SECRET = env.str("SSCARD_WECHAT_SECRET", default="")
 SSCARD_WECHAT_API_BASE = env.str("SSCARD_WECHAT_API_BASE", default="https://api.weixin.qq.com")

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import secrets
 from datetime import date, datetime
-from decimal import Decimal
 from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
@@ -118,7 +117,7 @@ def _create_application(
     card: Card | None,
     form_data: dict[str, Any],
     status: str,
-    fee: Decimal = Decimal(0),
+    fee_fen: int = 0,
     submission_key: Any = None,
     region: RegionSettings,
     now: datetime | None = None,
@@ -144,7 +143,7 @@ def _create_application(
                     card=card,
                     form_data=form_data,
                     status=status,
-                    fee=fee,
+                    fee_fen=fee_fen,
                     submitted_at=now,
                     updated_at=now,
                     **extra,
