@@ -11,6 +11,7 @@ from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
+from django.dispatch import Signal
 from django.utils import timezone
 
 from sscard.accounts.models import Person, User
@@ -33,6 +34,11 @@ from sscard.regions.models import Outlet, RegionSettings
 from sscard.regions.selectors import region_settings, work_calendar
 
 NOT_FOUND = "未找到该办件"
+
+# Sent by every transition, inside its transaction (``application``, ``previous``, ``now``):
+# how an app above this one acts on a status change without this one calling up to it — the
+# payments app refunds a paid fee when the application is refused or withdrawn.
+application_changed = Signal()
 
 
 # what a 申领 (and its 补正) stores of the uploads
@@ -88,6 +94,9 @@ def application_transition(
             "to": to,
         },
         at=now,
+    )
+    application_changed.send(
+        sender=Application, application=application, previous=previous, now=now
     )
     return application
 
