@@ -25,6 +25,7 @@ from sscard.applications.selectors import application_deadline, receipt_of, what
 from sscard.applications.services import application_resubmit, application_withdraw
 from sscard.core.errors import DomainError
 from sscard.core.net import client_ip
+from sscard.payments.selectors import payment_summary
 from sscard.portal import items as pages
 from sscard.portal.models import Draft
 from sscard.portal.services import draft_discard, draft_for, draft_uploads
@@ -289,6 +290,7 @@ def application_detail(request: AuthedHttpRequest, receipt: str) -> HttpResponse
             "withdrawable": application.status in WITHDRAWABLE and not by_employer,
             "returned": application.status == AppStatus.RETURNED and not by_employer,
             "progress_key": f"person-{application.subject_id}",
+            "payment": payment_summary(application),
         },
     )
 

@@ -1,6 +1,13 @@
 from django.urls import path
 
-from sscard.portal import account_views, application_views, login_views, verify, views
+from sscard.portal import (
+    account_views,
+    application_views,
+    login_views,
+    payment_views,
+    verify,
+    views,
+)
 
 app_name = "portal"
 
@@ -33,5 +40,7 @@ urlpatterns = [
     path("my/", application_views.applications, name="applications"),
     path("my/<str:receipt>/", application_views.application_detail, name="application"),
     path("my/<str:receipt>/withdraw/", application_views.withdraw, name="withdraw"),
+    path("my/<str:receipt>/pay/", payment_views.pay, name="pay"),
+    path("my/<str:receipt>/paid/", payment_views.paid, name="paid"),
     path("my/<str:receipt>/correct/", application_views.correct, name="correct"),
 ]

@@ -18,7 +18,7 @@ from sscard.payments.models import PaymentOrder, SimulatedOrder
 from sscard.payments.services import payment_start
 from sscard.payments.signing import signed_headers
 from sscard.payments.simulator.notify import notification_body
-from sscard.payments.tests.conftest import RETURN_URL
+from sscard.testing.payments import RETURN_URL
 
 pytestmark = pytest.mark.django_db
 

@@ -21,8 +21,8 @@ from sscard.payments import services
 from sscard.payments.constants import OrderStatus, RefundStatus
 from sscard.payments.models import PaymentOrder, Refund, SimulatedOrder, SimulatedRefund
 from sscard.payments.services import payment_check, payment_start
-from sscard.payments.tests.conftest import RETURN_URL, pay_at_gateway
 from sscard.testing.factories import CardFactory, UserFactory, requester_for
+from sscard.testing.payments import RETURN_URL, pay_at_gateway
 
 pytestmark = pytest.mark.django_db
 

@@ -17,8 +17,8 @@ from sscard.payments.models import PaymentOrder, SimulatedOrder
 from sscard.payments.services import payment_start
 from sscard.payments.signing import signed_headers
 from sscard.payments.simulator.notify import notification_body
-from sscard.payments.tests.conftest import RETURN_URL
 from sscard.testing.factories import CardFactory, requester_for
+from sscard.testing.payments import RETURN_URL
 from sscard.testing.races import assert_no_crashes, needs_row_locks, run_at_once
 
 pytestmark = [pytest.mark.race, pytest.mark.django_db(transaction=True), needs_row_locks]

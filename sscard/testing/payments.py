@@ -1,3 +1,6 @@
+"""Paying in tests: online payment on, the gateway (the simulated one) reached in-process, an
+application that owes ¥20, and the citizen pressing 支付 on the gateway's page."""
+
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -53,4 +56,4 @@ def pay_at_gateway(order: PaymentOrder, capture: Any, *, action: str = "pay") ->
     sim = SimulatedOrder.objects.get(out_trade_no=order.out_trade_no)
     with capture(execute=True):
         response = Client().post(f"/pay-sim/pay/{sim.pay_token}", {"action": action})
-    assert response.status_code == 302
+    assert response.status_code == 302  # noqa: S101
