@@ -34,6 +34,7 @@ IMPORT_RESULTS = "production.import_results"
 VIEW_MESSAGE = "notifications.view_message"
 RESEND_MESSAGE = "notifications.resend_message"
 REVIEW_EMPLOYER = "accounts.review_employer"
+VIEW_PAYMENTS = "payments.view_payments"
 
 ROLE_GROUPS: dict[str, tuple[str, tuple[str, ...]]] = {
     User.Role.REVIEWER: (
@@ -57,7 +58,11 @@ ROLE_GROUPS: dict[str, tuple[str, tuple[str, ...]]] = {
     ),
     User.Role.CLERK: ("网点柜员", (OUTLET_WORK, COUNTER, VIEW_ORDER)),
     # 系统管理员 runs the system: the audit trail, and messages that failed to reach a holder
-    User.Role.ADMIN: ("系统管理员", (VIEW_AUDIT, DASHBOARD, VIEW_MESSAGE, RESEND_MESSAGE)),
+    # 系统管理员 also follows payments, refunds and the daily reconciliation (缴费与对账)
+    User.Role.ADMIN: (
+        "系统管理员",
+        (VIEW_AUDIT, DASHBOARD, VIEW_MESSAGE, RESEND_MESSAGE, VIEW_PAYMENTS),
+    ),
 }
 
 
@@ -71,7 +76,7 @@ def staff_groups_ensure() -> dict[str, Group]:
     """The four role groups with exactly the permissions of :data:`ROLE_GROUPS`."""
     from django.apps import apps
 
-    for label in ("accounts", "applications", "audit", "production", "notifications"):
+    for label in ("accounts", "applications", "audit", "production", "notifications", "payments"):
         create_permissions(apps.get_app_config(label), verbosity=0)
     groups: dict[str, Group] = {}
     for role, (name, perms) in ROLE_GROUPS.items():

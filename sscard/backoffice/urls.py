@@ -8,6 +8,7 @@ from sscard.backoffice import (
     employer_views,
     flagged_views,
     outlet_views,
+    payment_views,
     views,
 )
 
@@ -46,4 +47,5 @@ urlpatterns = [
     # 统计与审计
     path("dashboard/", dashboard_views.dashboard_view, name="dashboard"),
     path("audit/", audit_views.audit_list, name="audit"),
+    path("payments/", payment_views.payments, name="payments"),
 ]

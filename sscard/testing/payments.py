@@ -12,6 +12,7 @@ from django.test import Client
 from sscard.accounts.trust import TrustLevel
 from sscard.applications import services as app_services
 from sscard.applications.models import Application, Material
+from sscard.cards.models import Card
 from sscard.conftest import jpeg
 from sscard.payments.models import PaymentOrder, SimulatedOrder
 from sscard.testing.factories import CardFactory, requester_for
@@ -42,7 +43,7 @@ def reissue_owed(citizen, bank, outlet, payments_on, gateway_channel) -> Applica
         content_type="image/jpeg",
         size=1000,
     )
-    card = CardFactory(person=citizen.person, lost_formally=True)
+    card: Card = CardFactory(person=citizen.person, lost_formally=True)
     return app_services.application_submit_reissue(
         requester=requester_for(citizen, TrustLevel.L3_PLUS),
         card=card,

@@ -15,6 +15,7 @@ from sscard.accounts.models import User
 from sscard.applications.tests.helpers import approve, submit_apply
 from sscard.backoffice.roles import ROLE_GROUPS
 from sscard.notifications.models import Message
+from sscard.payments.models import PaymentOrder, ReconciliationRun, Refund
 from sscard.production import services as production
 from sscard.production.constants import Stage
 from sscard.testing.factories import (
@@ -69,6 +70,8 @@ ALLOWED: dict[str, set[str]] = {
     "notifications_staff:list": {A},
     "notifications_staff:detail": {A},
     "notifications_staff:resend": {A},
+    # 缴费与对账 (sscard.payments): the 系统管理员 follows payments, refunds and reconciliation
+    "backoffice:payments": {A},
 }
 OPEN = {"backoffice:login", "backoffice:logout"}
 STAFF_PREFIX = "staff/"
@@ -103,6 +106,21 @@ def urls(bank, outlet, reviewer, producer, clerk):
     message = Message.objects.filter(notification__person=order.person).first()
     flagged = UserFactory(flagged_at=timezone.now(), flag_reason="持卡人报告非本人操作")
     employer = EmployerFactory(pending=True, licence=True)
+    # a paid and refunded order on the application's page and in 缴费与对账, with a
+    # reconciliation that found a difference
+    paid = PaymentOrder.objects.create(
+        application=application,
+        out_trade_no="PACCESS0001",
+        amount_fen=2000,
+        status="paid",
+        paid_at=timezone.now(),
+        expires_at=timezone.now(),
+    )
+    Refund.objects.create(order=paid, out_refund_no="RACCESS0001", amount_fen=2000, reason="测试")
+    run = ReconciliationRun.objects.create(day=timezone.localdate(), ours=1, theirs=0)
+    run.differences.create(
+        kind="ours_only", entry="SUCCESS", reference="PACCESS0001", ours_fen=2000
+    )
     kwargs = {
         "backoffice:application": {"pk": application.pk},
         "backoffice:reveal": {"pk": application.pk},
@@ -195,7 +213,7 @@ def test_the_groups_carry_exactly_the_permissions_of_the_role_table(staff_groups
 
 
 def test_the_data_migration_created_the_same_groups():
-    latest = "sscard.backoffice.migrations.0003_employer_review_permission"
+    latest = "sscard.backoffice.migrations.0004_payment_permissions"
     frozen = import_module(latest).GROUPS
     assert {name: set(perms) for name, perms in frozen.items()} == {
         name: set(perms) for name, perms in ROLE_GROUPS.values()
