@@ -35,6 +35,12 @@ SSCARD_WECHAT_SIMULATOR=true
 SSCARD_SMS_SIMULATOR=true
 SSCARD_SMS_BACKEND=sscard.notifications.backends.HttpSmsBackend
 SSCARD_SMS_GATEWAY_KEY={sms_key}
+# The region's fees (补换卡 ¥20) are paid online through the built-in simulated payment gateway
+# (/pay-sim/: 收银台 with 支付 / 取消, its notifications signed with this key): demo only.
+SSCARD_PAYMENTS=true
+SSCARD_PAYMENT_SIMULATOR=true
+SSCARD_PAYMENT_MERCHANT_ID=1900000109
+SSCARD_PAYMENT_KEY={payment_key}
 """
 
 PRODUCTION_TEMPLATE = """\
@@ -66,6 +72,7 @@ def main(path: Path, *, production: bool = False) -> None:
         index_key=secrets.token_urlsafe(32),
         audit_key=secrets.token_urlsafe(32),
         sms_key=secrets.token_urlsafe(24),
+        payment_key=secrets.token_urlsafe(32),
     )
     if path.exists():
         # an .env from an earlier version keeps its keys and gains the settings added since

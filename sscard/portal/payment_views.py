@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST
 
 from sscard.accounts.requests import AuthedHttpRequest
 from sscard.applications.constants import AppStatus
@@ -32,7 +32,6 @@ def pay(request: AuthedHttpRequest, receipt: str) -> HttpResponse:
 
 
 @portal_login_required
-@require_GET
 def paid(request: AuthedHttpRequest, receipt: str) -> HttpResponse:
     """Back from the gateway: ask it how the order stands instead of waiting for its
     notification."""

@@ -57,7 +57,7 @@ def pages(bank, outlet, reviewer, producer):
     ("role", "expected"),
     [
         (User.Role.PRODUCER, ["工作台", "制卡管理", "统计看板"]),
-        (User.Role.ADMIN, ["工作台", "统计看板", "消息发送", "审计日志"]),
+        (User.Role.ADMIN, ["工作台", "统计看板", "消息发送", "审计日志", "缴费与对账"]),
         (
             User.Role.REVIEWER,
             ["工作台", "审核队列", "异常账号", "待审核单位", "窗口代办", "统计看板"],
