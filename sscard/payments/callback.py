@@ -28,6 +28,8 @@ def _fail(message: str, status: int) -> JsonResponse:
 
 def _state(resource: dict[str, Any]) -> OrderState:
     success = resource.get("success_time")
+    if success and datetime.fromisoformat(success).tzinfo is None:
+        raise ValueError("success_time without its offset")
     return OrderState(
         out_trade_no=str(resource["out_trade_no"])[:32],
         trade_state=str(resource.get("trade_state", "")),

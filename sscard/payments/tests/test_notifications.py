@@ -145,5 +145,11 @@ def test_a_notification_that_is_not_a_success_changes_nothing(reissue_owed):
 
 
 def test_a_malformed_notification_is_refused(reissue_owed):
+    sim = paid_at_gateway(reissue_owed)
+    body = json.loads(notification_body(sim))
+    body["resource"]["success_time"] = "2026-12-05T10:00:00"  # no offset
+
     assert post(b'{"id": "x"}').status_code == 400
     assert post(b"not json").status_code == 400
+    assert post(json.dumps(body).encode()).status_code == 400
+    assert PaymentOrder.objects.get().status == OrderStatus.CREATED
