@@ -117,3 +117,34 @@ def test_a_refused_paid_reissue_is_refunded(phone, desktop, citizen_user, partne
     phone.reload()
     expect(phone.get_by_text("已退款")).to_be_visible()
     shot(phone, "receipt-refunded")
+
+
+def test_the_administrator_reads_payments_and_the_reconciliation(desktop, bank, outlet):
+    from django.utils import timezone
+
+    from sscard.applications.tests.helpers import submit_apply
+    from sscard.payments.models import PaymentOrder, ReconciliationRun
+    from sscard.testing.factories import UserFactory
+
+    admin = StaffFactory(role=User.Role.ADMIN, password=STAFF_PASSWORD)
+    application = submit_apply(UserFactory(), bank, outlet)
+    PaymentOrder.objects.create(
+        application=application,
+        out_trade_no="PBROWSER0001",
+        amount_fen=2000,
+        status="paid",
+        paid_at=timezone.now(),
+        expires_at=timezone.now(),
+    )
+    run = ReconciliationRun.objects.create(day=timezone.localdate(), ours=1, theirs=0)
+    run.differences.create(
+        kind="ours_only", entry="SUCCESS", reference="PBROWSER0001", ours_fen=2000
+    )
+
+    desktop.goto("/staff/login/")
+    otp_browser_login(desktop, admin, STAFF_PASSWORD)
+    desktop.get_by_role("link", name="缴费与对账").click()
+    expect(desktop.get_by_role("heading", name="缴费与对账")).to_be_visible()
+    expect(desktop.get_by_text("1 处差异")).to_be_visible()
+    expect(desktop.get_by_text("本系统有、支付机构无")).to_be_visible()
+    shot(desktop, "staff-payments")
