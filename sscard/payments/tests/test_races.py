@@ -64,3 +64,26 @@ def test_two_notifications_at_once_pay_once(citizen, bank, outlet, settings, gat
     assert application.events.filter(action="pay").count() == 1
     assert AuditRecord.objects.filter(action="payment.paid").count() == 1
     assert PaymentOrder.objects.get().status == "paid"
+
+
+def test_pay_pressed_twice_at_once_makes_one_gateway_order(
+    citizen, bank, outlet, settings, gateway_channel
+):
+    settings.SSCARD_PAYMENTS = True
+    Material.objects.create(person=citizen.person, kind="photo", file=jpeg(), size=1)
+    card = CardFactory(person=citizen.person, lost_formally=True)
+    application = app_services.application_submit_reissue(
+        requester=requester_for(citizen, TrustLevel.L3_PLUS),
+        card=card,
+        data={"kind": "reissue", "bank": bank.code, "delivery": "outlet", "outlet": outlet.code},
+    )
+
+    def press():
+        return payment_start(user=citizen, application=application, return_url=RETURN_URL)
+
+    outcomes = run_at_once(press, press, press)
+
+    assert_no_crashes(outcomes)
+    assert len({outcome.result.pay_url for outcome in outcomes}) == 1
+    assert PaymentOrder.objects.count() == 1
+    assert SimulatedOrder.objects.count() == 1
