@@ -101,6 +101,7 @@ INSTALLED_APPS = [
     "sscard.employers",
     # 电子社保卡 (the holder's QR code and its verification) and verifiable receipts
     "sscard.ecard",
+    "sscard.payments",
     "sscard.employer_site",
     "sscard.bench",
     # manage.py backup and restore (the database and the stored files, never the keys)
@@ -295,6 +296,9 @@ SSCARD_PERIODIC_TASKS = [
     "sscard.accounts.tasks.clear_expired_sessions_task",
     "sscard.applications.tasks.remove_expired_materials_task",
     "sscard.employers.tasks.remove_expired_batch_files_task",
+    "sscard.payments.tasks.query_open_payments_task",
+    "sscard.payments.tasks.close_unpaid_applications_task",
+    "sscard.payments.tasks.retry_refunds_task",
 ]
 
 # Notifications (sscard.notifications): the outbox and its channels. By default every SMS and
@@ -319,6 +323,21 @@ SSCARD_SMS_TIMEOUT = env.float("SSCARD_SMS_TIMEOUT", default=5.0)
 # the simulated SMS gateway and its 短信收件箱 at /sms-sim/ (demo and tests only; never routed
 # in production, and `manage.py check` refuses it there: sms.E001)
 SSCARD_SMS_SIMULATOR = env.bool("SSCARD_SMS_SIMULATOR", default=False)
+# Online payment of the region's fees (sscard.payments): off, fees are shown and nothing is
+# collected; on, an application that owes a fee waits in 待缴费 until paid through the gateway.
+SSCARD_PAYMENTS = env.bool("SSCARD_PAYMENTS", default=False)
+# The payment gateway (sscard.payments.gateway): its API's base address, our merchant id, the
+# key that signs our requests and checks its notifications, how long to wait for an answer.
+SSCARD_PAYMENT_GATEWAY_URL = env.str("SSCARD_PAYMENT_GATEWAY_URL", default="")
+SSCARD_PAYMENT_GATEWAY_CLASS = env.str(
+    "SSCARD_PAYMENT_GATEWAY_CLASS", default="sscard.payments.gateway.HttpGateway"
+)
+SSCARD_PAYMENT_MERCHANT_ID = env.str("SSCARD_PAYMENT_MERCHANT_ID", default="")
+SSCARD_PAYMENT_KEY = env.str("SSCARD_PAYMENT_KEY", default="")
+SSCARD_PAYMENT_TIMEOUT = env.float("SSCARD_PAYMENT_TIMEOUT", default=5.0)
+# the simulated payment gateway at /pay-sim/ (demo and tests only; never routed in production,
+# and `manage.py check` refuses it there: payments.E001)
+SSCARD_PAYMENT_SIMULATOR = env.bool("SSCARD_PAYMENT_SIMULATOR", default=False)
 SSCARD_WECHAT_APPID = env.str("SSCARD_WECHAT_APPID", default="")
 SSCARD_WECHAT_SECRET = env.str("SSCARD_WECHAT_SECRET", default="")
 SSCARD_WECHAT_API_BASE = env.str("SSCARD_WECHAT_API_BASE", default="https://api.weixin.qq.com")
@@ -342,6 +361,9 @@ SSCARD_PUBLIC_URL = env.str("SSCARD_PUBLIC_URL", default="http://127.0.0.1:8000"
 if SSCARD_SMS_SIMULATOR and not SSCARD_SMS_GATEWAY_URL:
     # the demo's gateway is the simulated one this service serves
     SSCARD_SMS_GATEWAY_URL = SSCARD_PUBLIC_URL.rstrip("/") + "/sms-sim/api/send"
+if SSCARD_PAYMENT_SIMULATOR and not SSCARD_PAYMENT_GATEWAY_URL:
+    # the demo's payment gateway is the simulated one this service serves
+    SSCARD_PAYMENT_GATEWAY_URL = SSCARD_PUBLIC_URL.rstrip("/") + "/pay-sim/api"
 
 # Shared by every worker for the upload limits below: Redis (django-redis, CACHE_URL=redis://…)
 # when more than one process serves; the default local memory counts per process.

@@ -75,3 +75,9 @@ SSCARD_SMS_SIMULATOR = True
 SSCARD_IDP_SIMULATOR = True
 # WeChat web authorization runs against the built-in simulated WeChat (sscard.wechat.simulator).
 SSCARD_WECHAT_SIMULATOR = True
+# The simulated payment gateway is served (/pay-sim/); online payment itself stays off unless
+# a test turns it on (SSCARD_PAYMENTS), as in a deployment that has not set it up.
+SSCARD_PAYMENT_SIMULATOR = True
+SSCARD_PAYMENT_KEY = "test-only-payment-key"
+SSCARD_PAYMENT_MERCHANT_ID = "1900000109"
+SSCARD_PAYMENT_GATEWAY_URL = "http://testserver/pay-sim/api"

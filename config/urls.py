@@ -29,6 +29,9 @@ def simulator_patterns() -> list[Route]:
     if settings.SSCARD_SMS_SIMULATOR:
         # the simulated SMS gateway and the demo's 短信收件箱 (sscard.sms)
         routes.append(path("sms-sim/", include("sscard.sms.simulator.urls")))
+    if settings.SSCARD_PAYMENT_SIMULATOR:
+        # the simulated payment gateway and its pay page (sscard.payments)
+        routes.append(path("pay-sim/", include("sscard.payments.simulator.urls")))
     if settings.SSCARD_WECHAT_SIMULATOR:
         # the simulated WeChat web-authorization server (sscard.wechat)
         routes.append(path("wechat-sim/", include("sscard.wechat.simulator.urls")))
@@ -50,6 +53,8 @@ def build_urlpatterns() -> list[Route]:
         path("", include("sscard.monitoring.urls")),
         path("admin/", admin.site.urls),
         path("partner/api/v1/", include("sscard.partners.urls")),
+        # the payment gateway's notifications (sscard.payments.callback)
+        path("payments/", include("sscard.payments.urls")),
         path("staff/production/", include("sscard.backoffice.production_urls")),
         path("staff/notifications/", include("sscard.backoffice.message_urls")),
         path("staff/", include("sscard.backoffice.urls")),

@@ -36,6 +36,12 @@ SSCARD_WECHAT_SIMULATOR=true
 SSCARD_SMS_SIMULATOR=true
 SSCARD_SMS_BACKEND=sscard.notifications.backends.HttpSmsBackend
 SSCARD_SMS_GATEWAY_KEY={sms_key}
+# The region's fees (补换卡 ¥20) are paid online through the built-in simulated payment gateway
+# (/pay-sim/: 收银台 with 支付 / 取消, its notifications signed with this key): demo only.
+SSCARD_PAYMENTS=true
+SSCARD_PAYMENT_SIMULATOR=true
+SSCARD_PAYMENT_MERCHANT_ID=1900000109
+SSCARD_PAYMENT_KEY={payment_key}
 """
 
 PRODUCTION_TEMPLATE = """\
@@ -72,6 +78,7 @@ def main(path: Path, *, production: bool = False) -> None:
         # an Ed25519 private key (sscard.core.signing): 32 random bytes
         signing_key=base64.b64encode(secrets.token_bytes(32)).decode(),
         sms_key=secrets.token_urlsafe(24),
+        payment_key=secrets.token_urlsafe(32),
     )
     if path.exists():
         # an .env from an earlier version keeps its keys and gains the settings added since

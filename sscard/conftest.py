@@ -98,6 +98,9 @@ def make_orders(region, bank, outlet, reviewer):
 # the browser fixtures: `browser`, `phone`, `desktop` (see sscard.testing.browser)
 from sscard.testing.browser import browser, desktop, phone  # noqa: E402, F401
 
+# paying through the simulated gateway: `payments_on`, `gateway_channel`, `reissue_owed`
+from sscard.testing.payments import gateway_channel, payments_on, reissue_owed  # noqa: E402, F401
+
 # production's shared cache (Redis) and the sessions in front of it: `shared_cache`
 from sscard.testing.redis import shared_cache  # noqa: E402, F401
 

@@ -92,7 +92,7 @@ class ApplicationAdmin(CalendarWarningMixin, ServiceWrittenAdmin):
         "production_order",
         "masked_form",
         "status",
-        "fee",
+        "fee_fen",
         "submitted_at",
         "accepted_at",
         "decided_at",

@@ -29,6 +29,8 @@ class ApplicationAction(models.TextChoices):
     逾期封存 of a card never collected. The label names the step in a sentence (“不能受理”)."""
 
     SUBMIT = "submit", "提交"
+    PAY = "pay", "缴费"
+    PAYMENT_LAPSE = "payment_lapse", "逾期未缴费关闭"
     ACCEPT = "accept", "受理"
     APPROVE = "approve", "审核通过"
     RETURN = "return", "退回补正"
@@ -41,6 +43,8 @@ class ApplicationAction(models.TextChoices):
 
 
 class AppStatus(models.TextChoices):
+    # owes the region's fee (sscard.payments): enters review only once paid
+    AWAITING_PAYMENT = "to_pay", "待缴费"
     SUBMITTED = "submitted", "已提交"
     ACCEPTED = "accepted", "已受理"
     RETURNED = "returned", "退回补正"
@@ -48,6 +52,8 @@ class AppStatus(models.TextChoices):
     REJECTED = "rejected", "不予通过"
     WITHDRAWN = "withdrawn", "已撤回"
     COMPLETED = "completed", "办结"
+    # closed unpaid after the region's payment days
+    UNPAID = "unpaid", "未缴费"
 
 
 class ReissueKind(models.TextChoices):
@@ -105,6 +111,7 @@ class SlaState(models.TextChoices):
 
 # Applications that still hold the person's one open card request.
 OPEN_STATUSES = (
+    AppStatus.AWAITING_PAYMENT,
     AppStatus.SUBMITTED,
     AppStatus.ACCEPTED,
     AppStatus.RETURNED,
@@ -114,9 +121,19 @@ CARD_ITEMS = (ItemCode.APPLY, ItemCode.REISSUE)
 # Card requests waiting for staff: the review queue (sscard.applications.review).
 QUEUE_STATUSES = (AppStatus.SUBMITTED, AppStatus.ACCEPTED, AppStatus.RETURNED)
 # Before a decision the applicant may still withdraw.
-WITHDRAWABLE = (AppStatus.SUBMITTED, AppStatus.ACCEPTED, AppStatus.RETURNED)
+WITHDRAWABLE = (
+    AppStatus.AWAITING_PAYMENT,
+    AppStatus.SUBMITTED,
+    AppStatus.ACCEPTED,
+    AppStatus.RETURNED,
+)
 
 APPLICATION_TRANSITIONS: dict[str, frozenset[str]] = {
+    # paid → 已提交 (the review queue); closed unpaid after the region's days; withdrawn.
+    # No legal time limit runs here: the clock starts at 受理, which comes after payment.
+    AppStatus.AWAITING_PAYMENT: frozenset(
+        {AppStatus.SUBMITTED, AppStatus.UNPAID, AppStatus.WITHDRAWN}
+    ),
     AppStatus.SUBMITTED: frozenset({AppStatus.ACCEPTED, AppStatus.REJECTED, AppStatus.WITHDRAWN}),
     AppStatus.ACCEPTED: frozenset(
         {AppStatus.APPROVED, AppStatus.RETURNED, AppStatus.REJECTED, AppStatus.WITHDRAWN}
@@ -127,4 +144,5 @@ APPLICATION_TRANSITIONS: dict[str, frozenset[str]] = {
     AppStatus.REJECTED: frozenset(),
     AppStatus.WITHDRAWN: frozenset(),
     AppStatus.COMPLETED: frozenset(),
+    AppStatus.UNPAID: frozenset(),
 }

@@ -15,6 +15,7 @@ from sscard.applications.constants import (
     SlaState,
 )
 from sscard.core.fields import EncryptedJSONField
+from sscard.core.money import fen_label
 from sscard.photos.check import PhotoReport
 
 
@@ -58,7 +59,7 @@ class Application(models.Model):
     status = models.CharField(
         "状态", max_length=10, choices=AppStatus.choices, default=AppStatus.SUBMITTED
     )
-    fee = models.DecimalField("工本费（元）", max_digits=6, decimal_places=2, default=0)
+    fee_fen = models.PositiveIntegerField("应缴费用（分）", default=0)
     submission_key = models.UUIDField("提交标识", default=uuid.uuid4, editable=False)
     submitted_at = models.DateTimeField("提交时间", default=timezone.now, editable=False)
     accepted_at = models.DateTimeField("受理时间", null=True, blank=True)
@@ -134,6 +135,11 @@ class Application(models.Model):
 
     def __str__(self) -> str:
         return f"{self.receipt_number} {self.get_item_display()}"
+
+    @property
+    def fee_label(self) -> str:
+        """The fee as the screens show it: “免费” or “¥20.00”."""
+        return fen_label(self.fee_fen)
 
 
 class ApplicationEvent(models.Model):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
@@ -32,6 +31,7 @@ from sscard.cards.models import Card
 from sscard.cards.selectors import card_effective_status
 from sscard.core import memo
 from sscard.core.errors import DomainError
+from sscard.core.money import fen_label
 from sscard.core.workdays import Deadline, WorkCalendar, compute_deadline
 from sscard.production.constants import RECEIVABLE_STAGES, Delivery, Stage
 from sscard.production.models import ProductionEvent
@@ -59,8 +59,12 @@ class Receipt:
     time_limit: str
     status: str
     due_on: date | None
-    fee: Decimal  # 工本费 (first issue free by default, a setting)
+    fee_fen: int  # 工本费 in 分 (first issue free by default, a setting)
     done: str  # what was done: 临时挂失 (and when it lifts), 解挂, 补卡, 变更手机号码…
+
+    @property
+    def fee_label(self) -> str:
+        return fen_label(self.fee_fen)
 
 
 def receipt_of(application: Application) -> Receipt:
@@ -78,7 +82,7 @@ def receipt_of(application: Application) -> Receipt:
         time_limit=limit,
         status=application.get_status_display(),
         due_on=application.due_on,
-        fee=application.fee,
+        fee_fen=application.fee_fen,
         done=what_was_done(application),
     )
 

@@ -36,6 +36,7 @@ RESEND_MESSAGE = "notifications.resend_message"
 REVIEW_EMPLOYER = "accounts.review_employer"
 VIEW_FAILED_TASK = "taskqueue.view_failed_task"
 REQUEUE_TASK = "taskqueue.requeue_task"
+VIEW_PAYMENTS = "payments.view_payments"
 
 ROLE_GROUPS: dict[str, tuple[str, tuple[str, ...]]] = {
     User.Role.REVIEWER: (
@@ -58,11 +59,20 @@ ROLE_GROUPS: dict[str, tuple[str, tuple[str, ...]]] = {
         ),
     ),
     User.Role.CLERK: ("网点柜员", (OUTLET_WORK, COUNTER, VIEW_ORDER)),
-    # 系统管理员 runs the system: the audit trail, messages that failed to reach a holder, and
-    # background tasks that failed (run again from /staff/tasks/failed/)
+    # 系统管理员 runs the system: the audit trail, messages that failed to reach a holder,
+    # background tasks that failed (run again from /staff/tasks/failed/), and payments,
+    # refunds and the daily reconciliation (缴费与对账)
     User.Role.ADMIN: (
         "系统管理员",
-        (VIEW_AUDIT, DASHBOARD, VIEW_MESSAGE, RESEND_MESSAGE, VIEW_FAILED_TASK, REQUEUE_TASK),
+        (
+            VIEW_AUDIT,
+            DASHBOARD,
+            VIEW_MESSAGE,
+            RESEND_MESSAGE,
+            VIEW_FAILED_TASK,
+            REQUEUE_TASK,
+            VIEW_PAYMENTS,
+        ),
     ),
 }
 
@@ -77,7 +87,15 @@ def staff_groups_ensure() -> dict[str, Group]:
     """The four role groups with exactly the permissions of :data:`ROLE_GROUPS`."""
     from django.apps import apps
 
-    for label in ("accounts", "applications", "audit", "production", "notifications", "taskqueue"):
+    for label in (
+        "accounts",
+        "applications",
+        "audit",
+        "production",
+        "notifications",
+        "taskqueue",
+        "payments",
+    ):
         create_permissions(apps.get_app_config(label), verbosity=0)
     groups: dict[str, Group] = {}
     for role, (name, perms) in ROLE_GROUPS.items():

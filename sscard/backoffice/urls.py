@@ -9,6 +9,7 @@ from sscard.backoffice import (
     employer_views,
     flagged_views,
     outlet_views,
+    payment_views,
     task_views,
     verify_views,
     views,
@@ -76,4 +77,5 @@ urlpatterns = [
         task_views.failed_task_requeue,
         name="failed_task_requeue",
     ),
+    path("payments/", payment_views.payments, name="payments"),
 ]

@@ -16,7 +16,6 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from decimal import Decimal
 from typing import Any
 
 from django.db import models, transaction
@@ -312,7 +311,7 @@ def generate_chunk(
                     "delivery": Delivery.OUTLET,
                 },
                 status=app_status,
-                fee=Decimal(0),
+                fee_fen=0,
                 submission_key=uuid.UUID(int=rng.getrandbits(128)),
                 submitted_at=submitted,
                 outlet=rng.choice(ctx.outlets),

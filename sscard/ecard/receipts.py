@@ -14,7 +14,6 @@ import shutil
 import subprocess
 from dataclasses import dataclass
 from datetime import date, datetime
-from decimal import Decimal
 from enum import StrEnum
 from functools import cache
 from pathlib import Path
@@ -29,6 +28,7 @@ from sscard.applications.models import Application
 from sscard.applications.selectors import receipt_of
 from sscard.core import signing
 from sscard.core.errors import DomainError
+from sscard.core.money import fen_label
 from sscard.core.qrcodes import qr_png
 from sscard.regions.selectors import region_settings
 
@@ -80,7 +80,7 @@ class ReceiptFacts:
     due_on: date | None
     completed_at: datetime | None
     status: str
-    fee: Decimal
+    fee_fen: int  # 工本费 in 分
 
     @property
     def title(self) -> str:
@@ -100,8 +100,8 @@ class ReceiptFacts:
             rows.append(("法定办结日期", f"{self.due_on:%Y年%m月%d日}"))
         if self.completed_at:
             rows.append(("办结时间", _at(self.completed_at)))
-        if self.fee:
-            rows.append(("工本费", f"¥{self.fee}"))
+        if self.fee_fen:
+            rows.append(("工本费", fen_label(self.fee_fen)))
         return rows
 
 
@@ -133,7 +133,7 @@ def receipt_facts(application: Application, kind: ReceiptKind) -> ReceiptFacts:
         due_on=receipt.due_on,
         completed_at=application.completed_at if kind == ReceiptKind.COMPLETION else None,
         status=receipt.status,
-        fee=receipt.fee,
+        fee_fen=receipt.fee_fen,
     )
 
 

@@ -26,6 +26,7 @@ from sscard.applications.services import application_resubmit, application_withd
 from sscard.core.errors import DomainError
 from sscard.core.net import client_ip
 from sscard.ecard.receipts import receipt_kinds
+from sscard.payments.selectors import payment_summary
 from sscard.portal import items as pages
 from sscard.portal.appointment_views import appointments_context
 from sscard.portal.models import Draft
@@ -296,6 +297,7 @@ def application_detail(request: AuthedHttpRequest, receipt: str) -> HttpResponse
             "returned": application.status == AppStatus.RETURNED and not by_employer,
             "progress_key": f"person-{application.subject_id}",
             "receipt_kinds": receipt_kinds(application),
+            "payment": payment_summary(application),
         },
     )
 

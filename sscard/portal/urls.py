@@ -6,6 +6,7 @@ from sscard.portal import (
     appointment_views,
     ecard_views,
     login_views,
+    payment_views,
     receipt_views,
     verify,
     views,
@@ -45,6 +46,8 @@ urlpatterns = [
     path("my/", application_views.applications, name="applications"),
     path("my/<str:receipt>/", application_views.application_detail, name="application"),
     path("my/<str:receipt>/withdraw/", application_views.withdraw, name="withdraw"),
+    path("my/<str:receipt>/pay/", payment_views.pay, name="pay"),
+    path("my/<str:receipt>/paid/", payment_views.paid, name="paid"),
     path("my/<str:receipt>/correct/", application_views.correct, name="correct"),
     # 受理回执 and 办结凭证 as PDF, and the public page their QR code opens
     path("my/<str:receipt>/pdf/<slug:kind>/", receipt_views.receipt_download, name="receipt_pdf"),

@@ -27,7 +27,7 @@ class RegionSettingsAdmin(admin.ModelAdmin):
         "region_code",
         "guardian_age",
         "temporary_loss_days",
-        "reissue_fee",
+        "reissue_fee_fen",
         "deadline_warning_days",
     )
 

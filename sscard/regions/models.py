@@ -3,8 +3,6 @@ cooperating banks and the administrator's holiday table."""
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -56,10 +54,39 @@ class RegionSettings(models.Model):
         "临时挂失有效天数", default=10, validators=[MinValueValidator(1)]
     )
     expiry_replace_days = models.PositiveSmallIntegerField("到期前可换卡天数", default=60)
-    reissue_fee = models.DecimalField(
-        "补换卡工本费（元）", max_digits=6, decimal_places=2, default=Decimal("20.00")
+    # Fees in 分 (integers, never floats): 0 is free. Collected online before review when the
+    # deployment takes payments (SSCARD_PAYMENTS, sscard.payments).
+    reissue_fee_fen = models.PositiveIntegerField(
+        "补换卡工本费（分）",
+        default=2000,
+        validators=[MaxValueValidator(100000)],
+        help_text="以分为单位，2000 即 ¥20.00；0 表示免费。",
+    )
+    apply_fee_fen = models.PositiveIntegerField(
+        "申领工本费（分）",
+        default=2000,
+        validators=[MaxValueValidator(100000)],
+        help_text="以分为单位；勾选“首次申领免费”时，首次申领不收取。0 表示免费。",
     )
     first_issue_free = models.BooleanField("首次申领免费", default=True)
+    postage_fen = models.PositiveIntegerField(
+        "邮寄费（分）",
+        default=0,
+        validators=[MaxValueValidator(100000)],
+        help_text="选择邮寄领卡时另收的费用，以分为单位；0 表示免费。",
+    )
+    payment_days = models.PositiveSmallIntegerField(
+        "待缴费保留天数（自然日）",
+        default=3,
+        validators=[MinValueValidator(1), MaxValueValidator(30)],
+        help_text="提交后超过该天数（自然日）仍未缴费的办件，关闭为“未缴费”（1–30天）。",
+    )
+    payment_order_minutes = models.PositiveSmallIntegerField(
+        "支付订单有效时间（分钟）",
+        default=30,
+        validators=[MinValueValidator(5), MaxValueValidator(120)],
+        help_text="每次“去支付”生成的支付订单超过该时间未支付即失效，可在“我的办件”重新支付。",
+    )
     excluded_doc_types = models.JSONField(
         "不支持线上办理的证件类型",
         default=list,

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date, datetime
-from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
@@ -33,6 +32,7 @@ from sscard.applications.constants import (
     ReissueKind,
     ReplaceReason,
 )
+from sscard.applications.fees import fee_fen, status_on_submission
 from sscard.applications.forms import (
     CleanApply,
     FormErrors,
@@ -126,7 +126,12 @@ def application_submit_apply(
         eligibility.check_apply(requester=requester, subject=subject, today=today)
         _check_name_on_record(subject, clean)
         first_issue = not Card.objects.filter(person=subject).exists()
-        fee = Decimal(0) if first_issue and region.first_issue_free else region.reissue_fee
+        fee = fee_fen(
+            item=ItemCode.APPLY,
+            region=region,
+            first_issue=first_issue,
+            delivery=str(clean.data.get("delivery", "")),
+        )
         application = _create_application(
             item=ItemCode.APPLY,
             requester=requester,
@@ -134,8 +139,8 @@ def application_submit_apply(
             relation=relation,
             card=None,
             form_data=clean.data,
-            status=AppStatus.SUBMITTED,
-            fee=fee,
+            status=status_on_submission(requester, fee),
+            fee_fen=fee,
             submission_key=submission_key,
             region=region,
             now=now,
@@ -229,6 +234,12 @@ def application_submit_reissue(
         eligibility.check_reissue(requester=requester, card=card, kind=kind, now=now)
         if kind == ReissueKind.REPLACE and reason == ReplaceReason.EXPIRING:
             _check_expiring(card, region, today)
+        fee = fee_fen(
+            item=ItemCode.REISSUE,
+            region=region,
+            first_issue=False,
+            delivery=str(delivery.get("delivery", "")),
+        )
         photo = uploads.get(MaterialKind.PHOTO)
         previous_photo = Material.objects.filter(person=person, kind=MaterialKind.PHOTO).first()
         if photo is None and previous_photo is None:
@@ -245,8 +256,8 @@ def application_submit_reissue(
                 "note": str(data.get("note", ""))[:200],
                 **delivery,
             },
-            status=AppStatus.SUBMITTED,
-            fee=region.reissue_fee,
+            status=status_on_submission(requester, fee),
+            fee_fen=fee,
             submission_key=submission_key,
             region=region,
             now=now,

@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import secrets
 from datetime import date, datetime
-from decimal import Decimal
 from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
+from django.dispatch import Signal
 from django.utils import timezone
 
 from sscard.accounts.models import Person, User
@@ -34,6 +34,11 @@ from sscard.regions.models import Outlet, RegionSettings
 from sscard.regions.selectors import region_settings, work_calendar
 
 NOT_FOUND = "未找到该办件"
+
+# Sent by every transition, inside its transaction (``application``, ``previous``, ``now``):
+# how an app above this one acts on a status change without this one calling up to it — the
+# payments app refunds a paid fee when the application is refused or withdrawn.
+application_changed = Signal()
 
 
 # what a 申领 (and its 补正) stores of the uploads
@@ -90,6 +95,9 @@ def application_transition(
         },
         at=now,
     )
+    application_changed.send(
+        sender=Application, application=application, previous=previous, now=now
+    )
     return application
 
 
@@ -118,7 +126,7 @@ def _create_application(
     card: Card | None,
     form_data: dict[str, Any],
     status: str,
-    fee: Decimal = Decimal(0),
+    fee_fen: int = 0,
     submission_key: Any = None,
     region: RegionSettings,
     now: datetime | None = None,
@@ -144,7 +152,7 @@ def _create_application(
                     card=card,
                     form_data=form_data,
                     status=status,
-                    fee=fee,
+                    fee_fen=fee_fen,
                     submitted_at=now,
                     updated_at=now,
                     **extra,

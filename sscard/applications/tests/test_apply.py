@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from decimal import Decimal
 
 import pytest
 from django.utils import timezone
@@ -47,8 +46,8 @@ def test_a_citizen_applies_and_gets_a_receipt_naming_the_item_and_the_time_limit
     assert "25个工作日" in receipt.time_limit
     assert len(receipt.receipt_number) == 24
     assert receipt.receipt_number.startswith("445200")
-    assert application.fee == Decimal(0)  # first issue is free
-    assert receipt.fee == Decimal(0)
+    assert application.fee_fen == 0  # first issue is free
+    assert receipt.fee_fen == 0
 
 
 def test_the_whole_life_of_an_application_ends_with_a_sealed_card_at_the_outlet(
@@ -144,7 +143,7 @@ def test_a_person_whose_card_was_cancelled_may_apply_again_and_pays_the_fee(citi
 
     application = submit_apply(citizen, bank, outlet)
 
-    assert application.fee == Decimal("20.00")
+    assert application.fee_fen == 2000
 
 
 def test_the_same_submission_twice_makes_one_application(citizen, bank, outlet):

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timedelta
-from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -291,18 +290,18 @@ def test_the_fee_is_twenty_yuan_by_default(citizen, bank, outlet, photo_on_file)
 
     application = submit(citizen, card, bank, outlet)
 
-    assert application.fee == Decimal("20.00")
+    assert application.fee_fen == 2000  # 分
 
 
 def test_the_fee_is_a_setting(citizen, bank, outlet, photo_on_file, region):
-    region.reissue_fee = Decimal("15.50")
+    region.reissue_fee_fen = 1550
     region.save()
     card = CardFactory(person=citizen.person, lost_formally=True)
 
     application = submit(citizen, card, bank, outlet, kind="reissue")
 
     application.refresh_from_db()
-    assert application.fee == Decimal("15.50")
+    assert application.fee_fen == 1550
 
 
 # --- approval: the old card is cancelled, the new one has a new number ----------------------
@@ -409,3 +408,33 @@ def test_nobody_replaces_a_stranger_card(citizen, bank, outlet):
 
     with pytest.raises(DomainError, match="未找到可为您办理的人员信息"):
         submit(stranger, card, bank, outlet)
+
+
+def test_a_mailed_card_adds_the_regions_mail_fee(citizen, bank, outlet, photo_on_file, region):
+    region.postage_fen = 1200
+    region.save()
+    card = CardFactory(person=citizen.person, lost_formally=True)
+
+    application = submit(
+        citizen,
+        card,
+        bank,
+        outlet,
+        kind="reissue",
+        delivery="mail",
+        mail_address="广东省揭阳市榕城区临江北路1号",
+    )
+
+    assert application.fee_fen == 2000 + 1200
+    assert application.fee_label == "¥32.00"
+
+
+def test_without_online_payment_a_fee_changes_nothing(citizen, bank, outlet, photo_on_file):
+    """A deployment that does not take payments (SSCARD_PAYMENTS off, the default) shows the
+    fee and sends the application to review as before."""
+    card = CardFactory(person=citizen.person, lost_formally=True)
+
+    application = submit(citizen, card, bank, outlet, kind="reissue")
+
+    assert application.fee_fen == 2000
+    assert application.status == AppStatus.SUBMITTED

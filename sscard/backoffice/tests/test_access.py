@@ -19,6 +19,7 @@ from sscard.appointments.constants import Purpose
 from sscard.appointments.models import Appointment
 from sscard.backoffice.roles import ROLE_GROUPS
 from sscard.notifications.models import Message
+from sscard.payments.models import PaymentOrder, ReconciliationRun, Refund
 from sscard.production import services as production
 from sscard.production.constants import Stage
 from sscard.testing.factories import (
@@ -84,6 +85,8 @@ ALLOWED: dict[str, set[str]] = {
     "notifications_staff:list": {A},
     "notifications_staff:detail": {A},
     "notifications_staff:resend": {A},
+    # 缴费与对账 (sscard.payments): the 系统管理员 follows payments, refunds and reconciliation
+    "backoffice:payments": {A},
 }
 OPEN = {"backoffice:login", "backoffice:logout"}
 # a role's page that answers 404 until the session has earned it: the card photo of a holder
@@ -129,6 +132,21 @@ def urls(bank, outlet, reviewer, producer, clerk):
         outlet=outlet,
         day=timezone.localdate(),
         starts=time(9, 0),
+    )
+    # a paid and refunded order on the application's page and in 缴费与对账, with a
+    # reconciliation that found a difference
+    paid = PaymentOrder.objects.create(
+        application=application,
+        out_trade_no="PACCESS0001",
+        amount_fen=2000,
+        status="paid",
+        paid_at=timezone.now(),
+        expires_at=timezone.now(),
+    )
+    Refund.objects.create(order=paid, out_refund_no="RACCESS0001", amount_fen=2000, reason="测试")
+    run = ReconciliationRun.objects.create(day=timezone.localdate(), ours=1, theirs=0)
+    run.differences.create(
+        kind="ours_only", entry="SUCCESS", reference="PACCESS0001", ours_fen=2000
     )
     kwargs = {
         "backoffice:application": {"pk": application.pk},
@@ -227,7 +245,7 @@ def test_the_groups_carry_exactly_the_permissions_of_the_role_table(staff_groups
 
 
 def test_the_data_migration_created_the_same_groups():
-    latest = "sscard.backoffice.migrations.0004_failed_task_permissions"
+    latest = "sscard.backoffice.migrations.0005_payment_permissions"
     frozen = import_module(latest).GROUPS
     assert {name: set(perms) for name, perms in frozen.items()} == {
         name: set(perms) for name, perms in ROLE_GROUPS.values()

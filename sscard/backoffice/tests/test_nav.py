@@ -62,7 +62,7 @@ def pages(bank, outlet, reviewer, producer):
     ("role", "expected"),
     [
         (User.Role.PRODUCER, ["工作台", "制卡管理", "统计看板"]),
-        (User.Role.ADMIN, ["工作台", "统计看板", "消息发送", "审计日志", "失败任务"]),
+        (User.Role.ADMIN, ["工作台", "统计看板", "消息发送", "审计日志", "失败任务", "缴费与对账"]),
         (
             User.Role.REVIEWER,
             [

@@ -31,7 +31,7 @@ EMPLOYER = "employer"  # an employer's 经办人
 STAFF = "staff"  # the back office: password + TOTP, then the role's permissions
 ADMIN = "admin"  # the Django admin, behind the same two factors
 PARTNER = "partner"  # the partner API: a signed request from a registered partner system
-SIMULATOR = "simulator"  # the demo's simulated IdP, SMS gateway and WeChat (never production)
+SIMULATOR = "simulator"  # the demo's simulated IdP, SMS, WeChat, payments (never production)
 OPERATOR = "operator"  # the metrics: the operator's networks (and token) only
 
 AUDIENCE: dict[str, str] = {
@@ -70,6 +70,8 @@ AUDIENCE: dict[str, str] = {
     "portal:applications": CITIZEN,
     "portal:application": CITIZEN,
     "portal:withdraw": CITIZEN,
+    "portal:pay": CITIZEN,  # 去支付, and the way back from the payment gateway's page
+    "portal:paid": CITIZEN,
     "portal:correct": CITIZEN,
     "portal:receipt_pdf": CITIZEN,
     # a receipt's QR code: signed, it shows masked facts to whoever holds the paper
@@ -118,6 +120,9 @@ AUDIENCE: dict[str, str] = {
     "partner_api:push_events": PARTNER,
     "partner_api:push_results": PARTNER,
     "partner_api:ecard_verify_code": PARTNER,
+    # the payment gateway's notification: a request signed with the merchant key, like the
+    # partners' (unsigned: refused)
+    "payments:notify": PARTNER,
 }
 # whole namespaces with one audience
 AUDIENCE_BY_PREFIX: dict[str, str] = {
@@ -127,6 +132,7 @@ AUDIENCE_BY_PREFIX: dict[str, str] = {
     "admin:": ADMIN,
     "idp_sim:": SIMULATOR,
     "sms_sim:": SIMULATOR,
+    "pay_sim:": SIMULATOR,
     "wechat_sim:": SIMULATOR,
 }
 # the admin's own login and logout pages (its login forwards to the staff login, with TOTP)

@@ -17,10 +17,17 @@ SIMULATOR_ADDRESSES = (
     "/idp-sim/authorize",
     "/sms-sim/",
     "/wechat-sim/connect/oauth2/authorize",
+    "/pay-sim/",
 )
 
 
-FLAGS = ("SSCARD_ENV", "SSCARD_IDP_SIMULATOR", "SSCARD_SMS_SIMULATOR", "SSCARD_WECHAT_SIMULATOR")
+FLAGS = (
+    "SSCARD_ENV",
+    "SSCARD_IDP_SIMULATOR",
+    "SSCARD_SMS_SIMULATOR",
+    "SSCARD_WECHAT_SIMULATOR",
+    "SSCARD_PAYMENT_SIMULATOR",
+)
 
 
 @pytest.fixture
@@ -34,6 +41,7 @@ def site_under(settings):
         settings.SSCARD_IDP_SIMULATOR = True
         settings.SSCARD_SMS_SIMULATOR = True
         settings.SSCARD_WECHAT_SIMULATOR = True
+        settings.SSCARD_PAYMENT_SIMULATOR = True
         importlib.reload(config.urls)
         clear_url_caches()
         return Client()

@@ -94,6 +94,8 @@ def address_lines() -> list[str]:
     lines = [f"市民门户“智慧人社”（请用手机尺寸打开）：{base}/"]
     if settings.SSCARD_SMS_SIMULATOR:
         lines += [f"短信收件箱（演示用，验证码和通知短信在此查看）：{base}/sms-sim/"]
+    if settings.SSCARD_PAYMENT_SIMULATOR:
+        lines += [f"模拟支付网关（演示用，补换卡工本费在此支付，不产生真实扣款）：{base}/pay-sim/"]
     return lines
 
 

@@ -34,6 +34,7 @@ DELAYS: dict[str, tuple[str, int, int]] = {
     "change": ("days", 5, 200),
     "reissue": ("days", 0, 4),
     "replace": ("days", 30, 600),
+    "lapse": ("days", 4, 4),  # the sweep, after the region's payment days (3)
 }
 STAFF_STEPS = {
     "accept",
@@ -150,6 +151,9 @@ SCENARIOS: tuple[Scenario, ...] = (
     _one((*TO_ACTIVE, "temp_loss", "formal_loss"), (0, 30), "临时挂失后转正式挂失", 2),
     # 补卡 after a formal loss report
     _one((*TO_ACTIVE, "formal_loss", "reissue"), RECENT, "补卡已提交", 3),
+    # with online payment on (make demo): submitted, the ¥20 not yet paid
+    _one((*TO_ACTIVE, "formal_loss", "reissue"), (0, 0), "补卡待缴费", 1),
+    _one((*TO_ACTIVE, "formal_loss", "reissue", "lapse"), ANY_TIME, "补卡逾期未缴费", 1),
     _one((*TO_ACTIVE, "formal_loss", "reissue", "accept"), (0, 24), "补卡已受理", 3),
     _one((*TO_ACTIVE, "formal_loss", "reissue", "accept", "return"), (0, 8), "补卡退回补正", 2),
     _one((*TO_ACTIVE, "formal_loss", "reissue", "accept", "reject"), ANY_TIME, "补卡不予通过", 1),

@@ -13,7 +13,7 @@ from sscard.accounts.models import Person, User, phone_hash
 from sscard.accounts.services import person_find_or_create
 from sscard.accounts.trust import Requester, TrustLevel
 from sscard.applications import services as apps_services
-from sscard.applications.constants import ItemCode, ReissueKind
+from sscard.applications.constants import AppStatus, ItemCode, ReissueKind
 from sscard.cards.models import Card
 from sscard.cards.services import HashedServicePassword, card_expire_temporary_losses
 from sscard.core.documents import validate_document
@@ -29,6 +29,9 @@ from sscard.demo.seed.reference import (
     partner_label,
 )
 from sscard.demo.seed.scenarios import Scenario
+from sscard.payments.gateway import OrderState, notify_url
+from sscard.payments.models import PaymentOrder, SimulatedOrder
+from sscard.payments.services import payment_notified, payments_close_unpaid
 from sscard.production import services as production
 from sscard.production.constants import Delivery, Stage
 from sscard.production.models import Batch, ProductionOrder
@@ -130,9 +133,60 @@ class StorySteps:
 
     def step_reissue(self, case: Case, scenario: Scenario) -> None:
         self._card_request(case, ReissueKind.REISSUE)
+        if "缴费" not in scenario.label:  # 补卡待缴费, 补卡逾期未缴费: not paid
+            self._pay(case)
+
+    def step_lapse(self, case: Case, scenario: Scenario) -> None:
+        """The periodic sweep closes what was left unpaid past the region's days (未缴费)."""
+        payments_close_unpaid(now=self.clock.now())
+        case.app.refresh_from_db()
+
+    def _pay(self, case: Case) -> None:
+        """The holder paid the fee at the (simulated) gateway a few minutes after submitting:
+        the gateway's books and our order as 去支付 leaves them, then its notification through
+        the service that settles every payment. Nothing when nothing is owed online."""
+        application = case.app
+        if application.status != AppStatus.AWAITING_PAYMENT:
+            return
+        paid_at = self.clock.now() + timedelta(minutes=self.rng.randint(1, 20))
+        order = PaymentOrder.objects.create(
+            application=application,
+            out_trade_no=f"P{application.receipt_number[-12:]}{self.rng.randrange(16**10):010X}",
+            amount_fen=application.fee_fen,
+            created_at=self.clock.now(),
+            expires_at=self.clock.now() + timedelta(minutes=30),
+            pay_url="http://127.0.0.1:8000/pay-sim/",
+        )
+        transaction_id = f"4200{self.rng.randrange(16**24):024x}"
+        SimulatedOrder.objects.create(
+            out_trade_no=order.out_trade_no,
+            pay_token=f"demo{self.rng.randrange(16**30):030x}",
+            description="社会保障卡补换卡 工本费",
+            amount_fen=order.amount_fen,
+            notify_url=notify_url(),
+            state="SUCCESS",
+            transaction_id=transaction_id,
+            created_at=order.created_at,
+            expires_at=order.expires_at,
+            success_time=paid_at,
+        )
+        payment_notified(
+            notify_id=f"demo-{order.out_trade_no}",
+            event_type="TRANSACTION.SUCCESS",
+            state=OrderState(
+                out_trade_no=order.out_trade_no,
+                trade_state="SUCCESS",
+                amount_fen=order.amount_fen,
+                transaction_id=transaction_id,
+                success_time=paid_at,
+            ),
+            now=paid_at,
+        )
+        application.refresh_from_db()
 
     def step_replace(self, case: Case, scenario: Scenario) -> None:
         self._card_request(case, ReissueKind.REPLACE, scenario.replace_reason)
+        self._pay(case)
 
     def step_accept(self, case: Case, scenario: Scenario) -> None:
         case.application = apps_services.application_accept(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from decimal import Decimal
 from typing import Any
 
 from django.utils import timezone
@@ -11,6 +10,8 @@ from django.utils import timezone
 from sscard.accounts.models import Guardianship, User
 from sscard.accounts.trust import Requester
 from sscard.applications import services as app_services
+from sscard.applications.constants import ItemCode
+from sscard.applications.fees import fee_fen
 from sscard.applications.forms import SCANNED_DOC_TYPES, clean_apply
 from sscard.applications.materials import Upload
 from sscard.applications.models import Application
@@ -87,7 +88,7 @@ class ApplyPage(ItemPage):
     def _fee(self, target: Target) -> str:
         region = region_settings()
         first = target.person is None or not Card.objects.filter(person=target.person).exists()
-        return fee_label(Decimal(0) if first and region.first_issue_free else region.reissue_fee)
+        return fee_label(fee_fen(item=ItemCode.APPLY, region=region, first_issue=first))
 
     def _with_identity(self, target: Target, post: Mapping[str, Any]) -> dict[str, Any]:
         data = keep_record_values(target.person, post, self.record_fields)

@@ -7,7 +7,7 @@ from typing import Any
 
 from sscard.accounts.trust import Action, Requester
 from sscard.applications import services as app_services
-from sscard.applications.constants import MaterialKind, ReissueKind, ReplaceReason
+from sscard.applications.constants import ItemCode, MaterialKind, ReissueKind, ReplaceReason
 from sscard.applications.eligibility import (
     NotFormallyLost,
     NotReplaceable,
@@ -15,6 +15,7 @@ from sscard.applications.eligibility import (
     check_reissue,
     ensure_trust,
 )
+from sscard.applications.fees import fee_fen
 from sscard.applications.forms import FormErrors, clean_delivery
 from sscard.applications.materials import Upload
 from sscard.applications.models import Application, Material
@@ -168,7 +169,7 @@ class ReissuePage(ItemPage):
             **choices_context(),
             "kinds": ReissueKind.choices,
             "reasons": ReplaceReason.choices,
-            "fee": fee_label(region.reissue_fee),
+            "fee": fee_label(region.reissue_fee_fen),
             "has_photo": has_photo,
         }
 
@@ -212,7 +213,13 @@ class ReissuePage(ItemPage):
         if data["kind"] == ReissueKind.REPLACE:
             rows.append(Row("换卡原因", ReplaceReason(data["reason"]).label))
         rows += delivery_rows(data)
-        rows.append(Row("工本费", fee_label(region_settings().reissue_fee)))
+        fee = fee_fen(
+            item=ItemCode.REISSUE,
+            region=region_settings(),
+            first_issue=False,
+            delivery=data.get("delivery", ""),
+        )
+        rows.append(Row("工本费", fee_label(fee)))
         return rows
 
     def submit(

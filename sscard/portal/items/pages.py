@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import Any
 
 from sscard.accounts.trust import Requester
 from sscard.applications.materials import Upload
 from sscard.applications.models import Application
+from sscard.core.money import fen_label
 from sscard.portal.items.masking import hide_record_values
 from sscard.portal.items.targets import Target
 from sscard.production.constants import Delivery
@@ -108,8 +108,8 @@ def delivery_rows(data: dict[str, Any]) -> list[Row]:
     return rows
 
 
-def fee_label(fee: Decimal) -> str:
-    return "免费" if not fee else f"¥{fee:.2f}"
+def fee_label(fee_fen: int) -> str:
+    return fen_label(fee_fen)
 
 
 class QueryPage(ItemPage):

@@ -119,7 +119,7 @@ def test_reissue_is_refused_before_formal_loss_and_done_after(phone, citizen_use
     shot(phone, "receipt-reissue")
     application = Application.objects.get(item="reissue", card=card)
     assert application.status == AppStatus.SUBMITTED
-    assert application.fee == 20
+    assert application.fee_fen == 2000
 
 
 def test_apply_for_oneself_with_photo_and_the_one_card_rule(phone, citizen_user, partners):

@@ -160,13 +160,21 @@ BY_ID: dict[str, tuple[Builder, str]] = {
         lambda v: [reverse("portal:appointment_cancel", args=[c]) for c in v.appointments],
         reverse("portal:appointment_cancel", args=["0123456789ABCDEF"]),
     ),
+    "pay": (
+        lambda v: [reverse("portal:pay", args=[r]) for r in v.receipts],
+        reverse("portal:pay", args=["445200202611299999999999"]),
+    ),
+    "paid": (
+        lambda v: [reverse("portal:paid", args=[r]) for r in v.receipts],
+        reverse("portal:paid", args=["445200202611299999999999"]),
+    ),
 }
 # Patterns whose path values are catalogue codes, the same for everybody (no one's id).
 CATALOGUE = {"bundle", "select"}
 # Patterns whose path value is a signed token, not an id: whoever holds the link (sent to the
 # phones on file) may use it, and a forged or altered one is not found (test_report_not_me).
 SIGNED = {"report", "verify_receipt"}  # a receipt's code: tests in ecard/tests/test_receipts.py
-POST_ONLY = {"discard", "withdraw", "appointment_cancel"}
+POST_ONLY = {"discard", "withdraw", "appointment_cancel", "pay"}
 
 
 def _patterns_with_values() -> set[str]:
