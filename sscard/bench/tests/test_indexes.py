@@ -83,3 +83,16 @@ def test_the_accounts_told_of_a_notice_are_found_through_indexes():
             cursor.execute(f"EXPLAIN {sql}")
             plan = "\n".join(row[0] for row in cursor.fetchall())
             assert _every_scan_has_a_condition(plan, "accounts_user"), plan
+
+
+@pytest.mark.django_db
+def test_the_queue_marks_a_reviewers_own_applications_through_an_index(reviewer):
+    """The queue's 本人经办 mark looks up the reviewer's own steps by actor: on 1,000,000
+    people a page read every one of 1.8 million events (77 ms) before the index."""
+    from sscard.applications.duties import with_hand_in_making
+
+    rows = with_hand_in_making(review_queue(QueueFilters(), today=timezone.localdate()), reviewer)
+    plan = _plan(rows[:20])
+    scans = [n for n in plan.split("->") if " on applications_applicationevent" in n]
+    # looked up by the actor (the index's first column), never by every event of each row
+    assert scans and all("Index Cond: ((actor_id =" in n for n in scans), plan
