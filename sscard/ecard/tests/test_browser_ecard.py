@@ -78,7 +78,8 @@ def test_the_e_card_verifies_at_the_counter_and_stops_after_a_loss_report(
     expect(desktop.get_by_text(holder.person.masked_name)).to_be_visible()
     photo = desktop.get_by_role("img", name="持卡人的社保卡照片，请与本人核对")
     expect(photo).to_be_visible()
-    assert photo.evaluate("img => img.naturalWidth") > 0
+    # visible is not loaded: wait for the picture itself to arrive and decode
+    assert photo.evaluate("img => img.decode().then(() => img.naturalWidth)") > 0
     shot(desktop, "ecard-verified")
     # shown twice, the same code is refused
     expect(_verify_as_clerk(desktop, token)).to_contain_text("已核验过")
