@@ -58,7 +58,13 @@ _RUNNER = """
     html().classList.add("elder");
     return check().finally(() => html().classList.remove("elder"));
   };
-  let running = Promise.resolve();
+  // a scan asked for while the page is still loading (a test's step right after a click that
+  // navigates) waits for the load: axe on a half-parsed document fails or checks half a page
+  const loaded = new Promise((resolve) => {
+    if (document.readyState === "complete") resolve();
+    else window.addEventListener("load", resolve, {once: true});
+  });
+  let running = loaded;
   window.__sscardAxe = (bothModes) => {
     if (document.contentType !== "text/html") return running;
     running = running
@@ -67,8 +73,7 @@ _RUNNER = """
       .then(() => null, (error) => `axe-core could not check ${location.pathname}: ${error}`);
     return running;
   };
-  if (document.readyState === "complete") window.__sscardAxe();
-  else window.addEventListener("load", () => window.__sscardAxe(), {once: true});
+  window.__sscardAxe();
 })();
 """
 
@@ -124,6 +129,7 @@ class Checker:
 def scan(page) -> None:
     """Check the page as it is now, and in 长辈模式 too if it has that mode; its violations join
     the test's (reported at teardown)."""
+    page.wait_for_load_state("load")
     failed = page.evaluate("() => window.__sscardAxe && window.__sscardAxe(true)")
     if failed:
         pytest.fail(failed)
