@@ -164,6 +164,8 @@ TEMPLATES = [
                 # 长辈模式, from its cookie: the portal's pages take its class
                 "sscard.core.elder.elder_context",
             ],
+            # {% url %} without arguments reversed once a process (the page frames' links)
+            "builtins": ["sscard.core.templatetags.linked_once"],
         },
     },
 ]
@@ -418,7 +420,7 @@ STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(BASE_DIR / "staticfiles"))
 _STATIC_STORAGE = (
     "django.contrib.staticfiles.storage.StaticFilesStorage"
     if _INSECURE_OK
-    else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    else "sscard.core.staticfiles.ManifestStaticFilesStorage"
 )
 WHITENOISE_USE_FINDERS = WHITENOISE_AUTOREFRESH = _INSECURE_OK
 WHITENOISE_ALLOW_ALL_ORIGINS = False  # no other site uses our files
