@@ -73,6 +73,8 @@ _RUNNER = """
       .then(() => null, (error) => `axe-core could not check ${location.pathname}: ${error}`);
     return running;
   };
+  // the page's own scan, finished (a test then runs axe itself: one run at a time)
+  window.__sscardAxeIdle = () => running.then(() => null);
   window.__sscardAxe();
 })();
 """
@@ -180,6 +182,8 @@ def axe_violations(page: Any) -> dict[str, list[str]]:
     """The rules the page breaks now, each with the elements (CSS selectors) that break it."""
     from axe_playwright_python.sync_playwright import Axe
 
+    page.wait_for_load_state("load")
+    page.evaluate("() => window.__sscardAxeIdle && window.__sscardAxeIdle()")
     results = Axe().run(page, options={"runOnly": {"type": "tag", "values": TAGS}})
     return {
         violation["id"]: [" ".join(map(str, node["target"])) for node in violation["nodes"]]
