@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -373,6 +374,18 @@ CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
 if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
     # django-redis rather than Django's own client: the same atomic add/incr, plus locks
     CACHES["default"]["BACKEND"] = "django_redis.cache.RedisCache"
+# Every key carries this deployment's prefix: two deployments given one Redis database by
+# mistake (a training instance beside the city's) would otherwise read each other's settings
+# row, signed-in users and staff permission sets, and share one periodic runner. By default it
+# names the database (a digest of its engine, host, port and name); CACHE_KEY_PREFIX sets one.
+_DB_IDENTITY = ":".join(
+    str(DATABASES["default"].get(k) or "") for k in ("ENGINE", "HOST", "PORT", "NAME")
+)
+CACHES["default"].setdefault(
+    "KEY_PREFIX",
+    env.str("CACHE_KEY_PREFIX", default="")
+    or "sscard-" + hashlib.sha256(_DB_IDENTITY.encode()).hexdigest()[:12],
+)
 # one cache for every process (sscard.core.cached.shared), not one inside each
 _SHARED_CACHE = not CACHES["default"]["BACKEND"].endswith(("LocMemCache", "DummyCache"))
 # The settings row, the holiday table, banks and outlets and staff permission sets are kept in

@@ -120,3 +120,23 @@ def test_sessions_are_read_from_the_cache_only_when_every_process_shares_it(cach
 
     env = {**PRODUCTION_ENV, **({"CACHE_URL": cache_url} if cache_url else {})}
     assert deployment_settings(env, "SESSION_ENGINE") == {"SESSION_ENGINE": engine}
+
+
+def test_two_deployments_given_one_redis_database_never_read_each_others_keys():
+    """A training instance given the city's Redis database by mistake reads none of the city's
+    cached settings, signed-in users or staff permission sets (nor holds its periodic runner's
+    lease): every key carries a prefix naming the deployment's database."""
+    from sscard.testing.deployment import PRODUCTION_ENV, deployment_settings
+
+    def prefix(env: dict[str, str]) -> str:
+        return deployment_settings(env, "CACHES")["CACHES"]["default"]["KEY_PREFIX"]
+
+    city = {
+        **PRODUCTION_ENV,
+        "CACHE_URL": "redis://127.0.0.1:6379/3",
+        "DATABASE_URL": "postgres://sscard@db.jieyang.example/sscard",
+    }
+    training = {**city, "DATABASE_URL": "postgres://sscard@db.jieyang.example/sscard_training"}
+    assert prefix(city) != prefix(training)
+    assert prefix(city) == prefix({**city})  # every process of one deployment: the same keys
+    assert prefix({**training, "CACHE_KEY_PREFIX": "jieyang-training"}) == "jieyang-training"
