@@ -36,6 +36,8 @@ class Event(models.TextChoices):
     EMPLOYER_REFUSED = "employer_refused", "单位注册审核未通过"
     CARD_RECEIVED = "card_received", "已领卡"
     APPOINTMENT_TOMORROW = "appt_tomorrow", "网点预约明日到期"
+    PAYMENT_PAID = "payment_paid", "工本费缴纳成功"
+    PAYMENT_REFUNDED = "payment_refunded", "工本费退款"
 
 
 class Channel(models.TextChoices):
@@ -94,7 +96,7 @@ PLACEHOLDERS: dict[str, str] = {
     "receipt": "受理编号",
     "due_on": "法定办结日期",
     "decision": "不予受理或不予通过",
-    "reason": "退回补正或不予通过的原因",
+    "reason": "退回补正或不予通过的原因；退款的原因",
     "link": "办件或消息中心的链接",
     "receipt_link": "受理回执（受理通知）或办结凭证（即时办结的事项）PDF的下载链接",
     "ecard_link": "“我的电子社保卡”的链接（亮码）",
@@ -114,5 +116,6 @@ PLACEHOLDERS: dict[str, str] = {
     "employer": "单位名称（单位注册审核通知）",
     "slot": "网点预约的日期和时段",
     "code": "网点预约码",
+    "amount": "缴纳或退回的金额（如 ¥20.00）",
     "report_link": "“不是本人操作？”报告链接（安全类通知，30天内有效）",
 }

@@ -50,6 +50,16 @@ DEFAULT_TEMPLATES: dict[str, tuple[str, str]] = {
         "{name}您好，您预约了明天到{outlet_name}办理{item}，时段：{slot}，预约码：{code}。"
         "地址：{outlet_address}。请携带有效身份证件按时前往；如不能前往，请在“我的办件”中查看。",
     ),
+    Event.PAYMENT_PAID: (
+        "工本费已缴纳",
+        "{name}您好，您的{item}申请（受理编号{receipt}）已缴纳工本费{amount}，申请已提交审核，"
+        "审核结果将另行通知。办理进度可在“智慧人社”查询：{link}",
+    ),
+    Event.PAYMENT_REFUNDED: (
+        "工本费将原路退回",
+        "{name}您好，您的{item}申请（受理编号{receipt}）所缴工本费{amount}将原路退回"
+        "（原因：{reason}），一般1至7个工作日到账。如有疑问请咨询12333。",
+    ),
     Event.LOSS_LAPSES_TOMORROW: (
         "临时挂失即将到期",
         "{name}您好，您的社保卡{card}的临时挂失将于{expires_at}到期并自动解除。"

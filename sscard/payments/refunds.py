@@ -17,8 +17,11 @@ from django.utils import timezone
 
 from sscard.applications.constants import AppStatus
 from sscard.applications.models import Application
+from sscard.applications.notices import notify_application
 from sscard.applications.services.transitions import application_changed
 from sscard.audit.services import audit_record
+from sscard.core.money import fen_label
+from sscard.notifications.constants import Event
 from sscard.payments.constants import OrderStatus, RefundStatus
 from sscard.payments.gateway import GatewayError, gateway
 from sscard.payments.models import PaymentOrder, Refund
@@ -32,9 +35,17 @@ REFUNDED_ON: dict[str, str] = {
 }
 
 
-def refund_create(*, order: PaymentOrder, reason: str, now: datetime | None = None) -> Refund:
-    """Record the refund of ``order`` (paid) in the caller's transaction and send it after the
-    commit. A second call for the same order returns the first refund."""
+def refund_create(
+    *,
+    order: PaymentOrder,
+    reason: str,
+    now: datetime | None = None,
+    application: Application | None = None,
+) -> Refund:
+    """Record the refund of ``order`` (paid) in the caller's transaction, tell the holder (工本费
+    将原路退回, with the amount and the reason) and send it after the commit. A second call for
+    the same order returns the first refund and tells nobody again. ``application`` is the
+    order's, when the caller holds it."""
     now = now or timezone.now()
     existing = Refund.objects.filter(order=order).first()
     if existing is not None:
@@ -57,6 +68,12 @@ def refund_create(*, order: PaymentOrder, reason: str, now: datetime | None = No
             "reason": refund.reason,
         },
         at=now,
+    )
+    notify_application(
+        Event.PAYMENT_REFUNDED,
+        application if application is not None else order.application,
+        values={"amount": fen_label(refund.amount_fen), "reason": refund.reason},
+        now=now,
     )
     transaction.on_commit(partial(_send_later, refund.pk))
     return refund
@@ -132,10 +149,12 @@ def _on_application_changed(
     reason = REFUNDED_ON.get(application.status)
     if reason is None:
         return
+    if application.status == AppStatus.REJECTED and previous == AppStatus.SUBMITTED:
+        reason = "不予受理"  # refused before it was accepted
     for order in PaymentOrder.objects.filter(
         application=application, status=OrderStatus.PAID, refund__isnull=True
     ):
-        refund_create(order=order, reason=reason, now=now)
+        refund_create(order=order, reason=reason, now=now, application=application)
 
 
 def connect() -> None:

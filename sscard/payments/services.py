@@ -18,10 +18,12 @@ from django.utils import timezone
 from sscard.accounts.models import User
 from sscard.applications.constants import ApplicationAction, AppStatus
 from sscard.applications.models import Application
+from sscard.applications.notices import notify_application
 from sscard.applications.services import application_transition
 from sscard.audit.services import audit_record
 from sscard.core.errors import DomainError, NotFound
 from sscard.core.money import fen_label
+from sscard.notifications.constants import Event
 from sscard.payments import refunds
 from sscard.payments.constants import CLOSED, NOTPAY, SUCCESS, NoticeOutcome, OrderStatus
 from sscard.payments.gateway import GatewayError, OrderState, gateway
@@ -233,9 +235,15 @@ def _settle_paid(order: PaymentOrder, state: OrderState, *, source: str, now: da
             note=f"已支付 {fen_label(order.amount_fen)}",
             now=now,
         )
+        notify_application(
+            Event.PAYMENT_PAID,
+            application,
+            values={"amount": fen_label(order.amount_fen)},
+            now=now,
+        )
     else:
         reason = "重复支付" if already.exists() else f"办件{application.get_status_display()}"
-        refunds.refund_create(order=order, reason=reason, now=now)
+        refunds.refund_create(order=order, reason=reason, now=now, application=application)
     return NoticeOutcome.APPLIED
 
 

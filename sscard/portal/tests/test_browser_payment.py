@@ -109,7 +109,7 @@ def test_a_refused_paid_reissue_is_refunded(phone, desktop, citizen_user, partne
     desktop.get_by_role("button", name="不予受理").click()
     desktop.get_by_text("不予受理").first.wait_for()
     desktop.goto(f"/staff/applications/{application.pk}/")
-    expect(desktop.get_by_text("已退款 ¥20.00（不予通过）")).to_be_visible()
+    expect(desktop.get_by_text("已退款 ¥20.00（不予受理）")).to_be_visible()
     shot(desktop, "staff-application-refunded")
 
     refund = Refund.objects.get()
@@ -117,6 +117,11 @@ def test_a_refused_paid_reissue_is_refunded(phone, desktop, citizen_user, partne
     phone.reload()
     expect(phone.get_by_text("已退款")).to_be_visible()
     shot(phone, "receipt-refunded")
+    # the holder was told both: the fee paid, then the fee going back
+    phone.goto("/messages/")
+    expect(phone.get_by_text("工本费已缴纳")).to_be_visible()
+    expect(phone.get_by_text("工本费将原路退回")).to_be_visible()
+    shot(phone, "messages-fee-refunded")
 
 
 def test_the_administrator_reads_payments_and_the_reconciliation(desktop, bank, outlet):
