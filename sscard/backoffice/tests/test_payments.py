@@ -36,7 +36,7 @@ def test_the_application_page_shows_the_payment_and_the_refund(
     text = page.content.decode()
     assert "缴费与退款" in text
     assert order.out_trade_no in text
-    assert "已支付" in text and "已退款 ¥20.00（不予通过）" in text
+    assert "已支付" in text and "已退款 ¥20.00（不予受理）" in text  # refused before acceptance
 
 
 def test_the_administrator_sees_orders_and_the_reconciliations_differences(
