@@ -96,6 +96,7 @@ def test_a_guardian_books_for_the_ward_and_sees_whose_card_it_is(
     assert (appointment.person, appointment.booked_by) == (ward, guardian)
     page = client.get(response["Location"]).content.decode()
     assert f"{ward.masked_name}（由监护人预约）" in page and "预约码二维码" in page
+    assert "被监护人的有效身份证件或居民户口簿，以及监护人本人的有效身份证件" in page
     listed = client.get(reverse("portal:applications")).content.decode()
     assert f"领卡 · {ward.masked_name}" in listed and "点此预约领卡时段" not in listed
 
