@@ -11,7 +11,8 @@ from datetime import date, datetime, time, timedelta
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
-from sscard.accounts.models import Person
+from sscard.accounts.models import Guardianship, Person, User
+from sscard.accounts.services import Relation, person_relation
 from sscard.appointments.constants import (
     HOLDING,
     SLOT_MINUTES,
@@ -19,6 +20,7 @@ from sscard.appointments.constants import (
     AppointmentStatus,
 )
 from sscard.appointments.models import Appointment, OpeningPeriod, slot_label
+from sscard.core.errors import NotFound
 from sscard.core.workdays import WorkCalendar
 from sscard.production.constants import Delivery, Stage
 from sscard.production.models import ProductionOrder
@@ -202,23 +204,92 @@ def live_booking(person: Person, purpose: str, *, today: date | None = None) -> 
     )
 
 
-def person_appointments(person: Person, *, today: date | None = None) -> list[Appointment]:
-    """The person's bookings still to come, then those of the last 30 days (我的办件)."""
+def person_appointments(
+    person: Person | list[Person], *, today: date | None = None
+) -> list[Appointment]:
+    """The person's (or people's) bookings still to come, then those of the last 30 days
+    (我的办件)."""
     today = today or timezone.localdate()
+    people = person if isinstance(person, list) else [person]
     rows = (
-        Appointment.objects.filter(person=person, day__gte=today - timedelta(days=30))
-        .select_related("outlet")
+        Appointment.objects.filter(person__in=people, day__gte=today - timedelta(days=30))
+        .select_related("outlet", "person")
         .order_by("-day", "-starts")
     )
     coming = [a for a in rows if a.status == AppointmentStatus.BOOKED and a.day >= today]
     return sorted(coming, key=lambda a: (a.day, a.starts)) + [a for a in rows if a not in coming]
 
 
+def acts_for(user: User, person: Person, *, today: date | None = None) -> bool:
+    """``user`` may book, move and cancel ``person``'s bookings: the person themself, or a
+    guardian whose guardianship is confirmed while the person is under the region's guardian
+    age (the rule every item acting for a minor follows)."""
+    if user.person_id is None:
+        return False
+    if user.person_id == person.pk:
+        return True
+    try:
+        relation = person_relation(
+            user=user,
+            person=person,
+            today=today or timezone.localdate(),
+            region=region_settings(),
+        )
+    except NotFound:
+        return False
+    return relation == Relation.GUARDIAN
+
+
+def guardianship_claimed(user: User, person: Person) -> bool:
+    """A guardianship of ``person`` by the user is on record, confirmed or not (to tell a
+    guardian why it does not yet, or no longer, let them book)."""
+    return user.person_id is not None and (
+        Guardianship.objects.filter(guardian_id=user.person_id, ward=person).exists()
+    )
+
+
+def people_in_care(user: User, *, today: date | None = None) -> list[Person]:
+    """The user's own person, then the minors in their confirmed care (under the region's
+    guardian age): whose cards they may book to collect."""
+    own = user.person
+    if own is None:
+        return []
+    today = today or timezone.localdate()
+    age = region_settings().guardian_age
+    links = Guardianship.objects.filter(guardian=own, active=True).select_related("ward")
+    wards = [
+        link.ward
+        for link in links.order_by("ward_id")
+        if link.ward.age(today) < age and link.ward.is_chinese_citizen
+    ]
+    return [own, *wards]
+
+
+def collectable_orders_in_care(user: User) -> list[ProductionOrder]:
+    """The cards waiting at their outlet of the user and of the minors in their care: the
+    user's own first, each with its holder loaded (the page names whose card it is)."""
+    people = people_in_care(user)
+    if not people:
+        return []
+    by_id = {person.pk: person for person in people}
+    orders = list(collectable_orders_of(list(by_id)))
+    order_of_people = list(by_id)
+    orders.sort(key=lambda o: (order_of_people.index(o.person_id), o.pk))
+    for order in orders:
+        order.person = by_id[order.person_id]
+    return orders
+
+
+def collectable_orders_of(person_ids: list[int]) -> QuerySet[ProductionOrder]:
+    """The cards of these people waiting at their outlet (网点签收) to be collected."""
+    return ProductionOrder.objects.filter(
+        person_id__in=person_ids, stage=Stage.OUTLET, delivery=Delivery.OUTLET
+    ).select_related("card", "outlet")
+
+
 def collectable_orders(person: Person) -> QuerySet[ProductionOrder]:
     """The person's cards waiting at their outlet (网点签收) to be collected."""
-    return ProductionOrder.objects.filter(
-        person=person, stage=Stage.OUTLET, delivery=Delivery.OUTLET
-    ).select_related("card", "outlet")
+    return collectable_orders_of([person.pk])
 
 
 def outlet_day_list(outlet_id: int, day: date) -> QuerySet[Appointment]:
@@ -226,7 +297,7 @@ def outlet_day_list(outlet_id: int, day: date) -> QuerySet[Appointment]:
     return (
         Appointment.objects.filter(outlet_id=outlet_id, day=day)
         .exclude(status=AppointmentStatus.CANCELLED)
-        .select_related("person", "order", "order__card")
+        .select_related("person", "booked_by__person", "order", "order__card")
         .order_by("starts", "pk")
     )
 

@@ -25,7 +25,9 @@ from sscard.appointments.constants import (
 )
 from sscard.appointments.models import Appointment, OpeningPeriod, slot_label
 from sscard.appointments.selectors import (
+    acts_for,
     booking_pause,
+    guardianship_claimed,
     hours_text,
     live_booking,
     slot_capacities,
@@ -45,7 +47,11 @@ SLOT_CLOSED = "该时段不在网点营业时间内，请选择其他时段"
 DAY_CLOSED = "该日为法定节假日或休息日，网点不办理预约业务，请选择工作日"
 DAY_PAST = "不能预约已过去的日期，请选择其他日期"
 SAME_DAY = "预约当天不能改约或取消。如不能按时前往，请直接联系网点"
-NOT_OWN_CARD = "只能预约领取本人的社保卡"
+NOT_OWN_CARD = "只能预约领取本人或由您监护的未成年人的社保卡"
+NOT_IN_FORCE = (
+    "您与该社保卡持卡人的监护关系尚未审核确认或已不在有效期内，不能代为预约领卡；"
+    "持卡人可本人预约，或直接前往网点办理"
+)
 NOT_AT_OUTLET = "该社保卡尚未到达领卡网点，网点签收后方可预约领卡"
 
 
@@ -90,21 +96,28 @@ def appointment_book(
     submission_key: uuid.UUID | None = None,
     now: datetime | None = None,
 ) -> Appointment:
-    """预约: ``user`` books a half hour for themselves — 领卡 of their ``order`` waiting at its
-    outlet, or a matter done at a counter at the ``outlet`` they chose. The same
-    ``submission_key`` (the booking form's) books once: a second click gets the first booking."""
+    """预约: ``user`` books a half hour — 领卡 of the ``order`` waiting at its outlet, their
+    own card or that of a minor in their confirmed care (the booking is then the ward's,
+    ``booked_by`` the guardian), or a matter done at a counter at the ``outlet`` they chose,
+    for themselves. The same ``submission_key`` (the booking form's) books once: a second
+    click gets the first booking."""
     now = now or timezone.now()
     if order is not None and order.person_id != user.person_id:
-        # audited outside the booking's transaction, so that the refusal stays on record
-        audit_record(
-            actor=user,
-            action="appointment.book",
-            target=order,
-            result=AuditRecord.Result.REFUSED,
-            detail={"reason": "not_own_card"},
-            at=now,
-        )
-        raise DomainError(NOT_OWN_CARD, field="order", code="not_own_card")
+        holder = Person.objects.get(pk=order.person_id)
+        if not acts_for(user, holder, today=timezone.localdate(now)):
+            claimed = guardianship_claimed(user, holder)
+            # audited outside the booking's transaction, so that the refusal stays on record
+            audit_record(
+                actor=user,
+                action="appointment.book",
+                target=order,
+                result=AuditRecord.Result.REFUSED,
+                detail={"reason": "guardianship_not_in_force" if claimed else "not_own_card"},
+                at=now,
+            )
+            if claimed:
+                raise DomainError(NOT_IN_FORCE, field="order", code="guardianship_not_in_force")
+            raise DomainError(NOT_OWN_CARD, field="order", code="not_own_card")
     return _book(
         user=user,
         purpose=purpose,
@@ -131,8 +144,10 @@ def _book(
 ) -> Appointment:
     if user.person_id is None:
         raise DomainError("请先完成实名认证后再预约", code="no_person")
+    # whose booking it is: the card's holder for 领卡 (the user or their ward), else the user
+    whose = order.person_id if purpose == Purpose.COLLECT and order is not None else user.person_id
     # one person's bookings one at a time: the checks below hold until this one commits
-    person = Person.objects.select_for_update().get(pk=user.person_id)
+    person = Person.objects.select_for_update().get(pk=whose)
     if submission_key is not None:
         done = Appointment.objects.filter(submission_key=submission_key, booked_by=user).first()
         if done is not None:
@@ -151,8 +166,9 @@ def _book(
         raise DomainError(pause.message, field="slot", code="paused")
     live = live_booking(person, purpose, today=today)
     if live is not None:
+        booked = "您已" if person.pk == user.person_id else f"{person.masked_name}已"
         raise DomainError(
-            f"您已预约{live.day:%m月%d日} {live.slot_label}到{live.outlet.name}"
+            f"{booked}预约{live.day:%m月%d日} {live.slot_label}到{live.outlet.name}"
             f"办理{live.get_purpose_display()}；如需改期，请在“我的办件”中改约",
             field="slot",
             code="already_booked",
@@ -197,14 +213,15 @@ def _slot_text(day: date, starts: time) -> str:
     return f"{day:%Y-%m-%d} {slot_label(starts)}"
 
 
-def _own(appointment_pk: int, user: User) -> Appointment:
+def _own(appointment_pk: int, user: User, now: datetime) -> Appointment:
+    """The booking, locked, if it is the user's own or a minor's in their confirmed care."""
     appointment = (
         Appointment.objects.select_for_update(of=("self",))
-        .select_related("outlet", "order")
-        .filter(pk=appointment_pk, person_id=user.person_id or 0)
+        .select_related("outlet", "order", "person")
+        .filter(pk=appointment_pk)
         .first()
     )
-    if appointment is None:
+    if appointment is None or not acts_for(user, appointment.person, today=timezone.localdate(now)):
         raise NotFound("未找到该预约")
     return appointment
 
@@ -237,7 +254,7 @@ def appointment_reschedule(
     """改约: the holder moves their booking to another half hour at the same outlet, up to the
     day before the one booked."""
     now = now or timezone.now()
-    appointment = _own(appointment.pk, user)
+    appointment = _own(appointment.pk, user, now)
     _before_the_day(appointment, now)
     if appointment.purpose == Purpose.COLLECT and (
         appointment.order is None or appointment.order.stage != Stage.OUTLET
@@ -264,7 +281,7 @@ def appointment_cancel(
 ) -> Appointment:
     """取消预约: up to the day before the one booked; the half hour is free again."""
     now = now or timezone.now()
-    appointment = _own(appointment.pk, user)
+    appointment = _own(appointment.pk, user, now)
     _before_the_day(appointment, now)
     _transition(appointment, AppointmentStatus.CANCELLED, now)
     appointment.save(update_fields=["status", "updated_at"])

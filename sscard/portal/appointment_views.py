@@ -1,7 +1,8 @@
 """网点预约: the holder books a half hour at an outlet — to collect their card once it is
 signed in there (网点签收), or for a matter done only at a counter — sees it in 我的办件 with
-the QR the clerk scans, moves or cancels it up to the day before. Every URL that names a
-booking answers 404 unless it is the visitor's own."""
+the QR the clerk scans, moves or cancels it up to the day before. A guardian does the same
+for the cards of the minors in their confirmed care. Every URL that names a booking answers
+404 unless it is the visitor's own or their ward's."""
 
 from __future__ import annotations
 
@@ -22,12 +23,15 @@ from sscard.appointments.constants import VISIT_PURPOSES, AppointmentStatus, Pur
 from sscard.appointments.models import Appointment
 from sscard.appointments.selectors import (
     Slot,
+    acts_for,
     bookable_days,
     bookable_outlets,
     booking_pause,
-    collectable_orders,
+    collectable_orders_in_care,
+    collectable_orders_of,
     day_slots,
     hours_text,
+    people_in_care,
     person_appointments,
 )
 from sscard.appointments.services import (
@@ -90,18 +94,21 @@ def appointment_new(request: AuthedHttpRequest) -> HttpResponse:
     purpose = values.get("purpose", Purpose.COLLECT)
     if purpose not in Purpose.values:
         raise Http404
-    orders = list(collectable_orders(person)) if purpose == Purpose.COLLECT else []
+    # the user's own card and those of the minors in their care, each named by its holder
+    orders = collectable_orders_in_care(user) if purpose == Purpose.COLLECT else []
     outlets = list(bookable_outlets()) if purpose in VISIT_PURPOSES else []
     order: ProductionOrder | None = None
     outlet: Outlet | None = None
     if purpose == Purpose.COLLECT:
         wanted = values.get("order", "")
         if wanted.isdigit():
-            # any order named is passed on: the service refuses one that is not the holder's
-            order = ProductionOrder.objects.select_related("outlet").filter(pk=wanted).first()
+            # any order named is passed on: the service refuses one not in the user's care
+            order = next((o for o in orders if o.pk == int(wanted)), None) or (
+                ProductionOrder.objects.select_related("outlet").filter(pk=wanted).first()
+            )
         elif orders:
             order = orders[0]  # the one the card list shows first
-        if order is not None and order.person_id == person.pk:
+        if order is not None and order in orders:
             outlet = order.outlet
     else:
         outlet = next((o for o in outlets if o.code == values.get("outlet")), None)
@@ -134,7 +141,8 @@ def appointment_new(request: AuthedHttpRequest) -> HttpResponse:
         else:
             messages.success(request, "预约成功，请按时携带有效身份证件前往网点")
             return redirect("portal:appointment", code=appointment.code)
-    pause = booking_pause(person)
+    # the no-show pause is the card holder's (a ward's own record when booking for them)
+    pause = booking_pause(order.person if order is not None and order in orders else person)
     return render(
         request,
         "portal/appointment_new.html",
@@ -159,16 +167,17 @@ def appointment_new(request: AuthedHttpRequest) -> HttpResponse:
 
 
 def appointments_context(user: User) -> dict[str, Any]:
-    """我的办件's 网点预约: the holder's bookings (coming first), and whether a card waits at
-    its outlet with no booking to collect it yet."""
-    person = user.person
-    if person is None:
+    """我的办件's 网点预约: the holder's bookings and those of the minors in their care
+    (coming first), and whether a card of theirs waits at its outlet with no booking to
+    collect it yet."""
+    people = people_in_care(user)
+    if not people:
         return {"appointments": [], "to_book": False}
-    rows = person_appointments(person)
+    rows = person_appointments(people)
     booked_orders = {
         a.order_id for a in rows if a.status == AppointmentStatus.BOOKED and a.order_id
     }
-    waiting = collectable_orders(person).exclude(pk__in=booked_orders).exists()
+    waiting = collectable_orders_of([p.pk for p in people]).exclude(pk__in=booked_orders).exists()
     return {"appointments": rows, "to_book": waiting}
 
 
@@ -181,11 +190,11 @@ def _parse_key(value: str) -> uuid.UUID | None:
 
 def _own(request: AuthedHttpRequest, code: str) -> Appointment:
     appointment = (
-        Appointment.objects.select_related("outlet", "order", "order__card")
-        .filter(code=code, person_id=request.user.person_id or 0)
+        Appointment.objects.select_related("outlet", "order", "order__card", "person")
+        .filter(code=code)
         .first()
     )
-    if appointment is None:
+    if appointment is None or not acts_for(request.user, appointment.person):
         raise Http404
     return appointment
 

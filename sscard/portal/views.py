@@ -31,6 +31,7 @@ from sscard.applications.materials import PreparedUpload, prepare_upload
 from sscard.applications.models import Application
 from sscard.applications.selectors import query_card_status, query_progress
 from sscard.applications.services import application_confirm_receipt
+from sscard.appointments.selectors import acts_for
 from sscard.core.elder import ON, remember_elder_mode
 from sscard.core.errors import DomainError
 from sscard.photos.verdict import examine_photo
@@ -356,6 +357,10 @@ def _query(
         except DomainError as exc:
             context["blocked"] = exc.message
             return render(request, "portal/blocked.html", context)
+        # 预约领卡 is offered to the holder and to a guardian whose guardianship is confirmed
+        context["may_book"] = context["progress"].ready_for_handover and acts_for(
+            request.user, target.the_person
+        )
         return render(request, "portal/items/progress.html", context)
     context["status"] = query_card_status(requester=requester, card=target.the_card)
     return render(request, "portal/items/status.html", context)

@@ -115,7 +115,7 @@ def test_a_slot_beyond_the_regions_days_is_refused(monday, hours, holder, waitin
 def test_nobody_books_someone_elses_card(monday, hours, waiting):
     stranger = UserFactory()
     error = refusal(lambda: book(stranger, waiting))
-    assert (error.field, error.message) == ("order", "只能预约领取本人的社保卡")
+    assert (error.field, error.message) == ("order", "只能预约领取本人或由您监护的未成年人的社保卡")
     assert not Appointment.objects.exists()
     assert AuditRecord.objects.filter(
         action="appointment.book", result=AuditRecord.Result.REFUSED, actor_id=stranger.pk

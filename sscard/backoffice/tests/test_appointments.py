@@ -17,7 +17,13 @@ from sscard.appointments.constants import AppointmentStatus, Purpose
 from sscard.appointments.models import Appointment
 from sscard.appointments.services import appointment_book, outlet_hours_set
 from sscard.production.constants import Stage
-from sscard.testing.factories import OutletFactory, StaffFactory, UserFactory
+from sscard.testing.factories import (
+    GuardianshipFactory,
+    OutletFactory,
+    ProductionOrderFactory,
+    StaffFactory,
+    UserFactory,
+)
 from sscard.testing.sessions import staff_client
 
 pytestmark = pytest.mark.django_db
@@ -122,3 +128,21 @@ def test_the_dashboard_counts_each_outlets_bookings(booked, clerk, outlet):
     assert cells.startswith('<td class="bo-num">1</td><td class="bo-num">0</td>')
     assert '<td class="bo-num">1</td>' in coming
     assert Appointment.objects.count() == 2
+
+
+def test_a_booking_made_by_a_guardian_names_the_guardian_for_their_documents(clerk, bank, outlet):
+    outlet_hours_set(outlet=outlet, actor=None)
+    guardian = UserFactory()
+    ward = GuardianshipFactory(guardian=guardian.person, active=True).ward
+    card = ProductionOrderFactory(at_outlet=True, person=ward, bank=bank, outlet=outlet)
+    appointment_book(
+        user=guardian,
+        purpose=Purpose.COLLECT,
+        order=card,
+        day=date(2026, 9, 28),
+        starts=time(9, 0),
+    )
+    page = staff_client(clerk).get(LIST).content.decode()
+    assert ward.masked_name in page
+    assert f"监护人代约：{guardian.person.masked_name}，请核验监护人身份证件及监护关系证明" in page
+    assert guardian.person.name not in page and ward.name not in page

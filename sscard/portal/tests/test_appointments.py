@@ -145,7 +145,10 @@ def test_someone_elses_card_is_refused_beside_the_card(client, hours, bank, outl
     other = ProductionOrderFactory(at_outlet=True, bank=bank, outlet=outlet)
     response = post(client, order=other)
     assert_refused(
-        response, "order", "只能预约领取本人的社保卡", '<option value="2026-09-29" selected>'
+        response,
+        "order",
+        "只能预约领取本人或由您监护的未成年人的社保卡",
+        '<option value="2026-09-29" selected>',
     )
     assert not Appointment.objects.exists()
 
