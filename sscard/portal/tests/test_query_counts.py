@@ -32,6 +32,15 @@ from sscard.testing.sessions import sign_in
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def warm_caches_stay_warm(settings):
+    """A pin counts a warm page: the reference caches keep what the warm-up read for the whole
+    test (the per-process cache's few seconds may lapse between warm-up and count on a loaded
+    machine, and the page would then read them again)."""
+    settings.SSCARD_REFERENCE_CACHE_SECONDS = 300
+
+
 # 制卡进度 of one's own card request: session, user (with person), region settings, the newest
 # card request (with its production order and subject), its production events.
 PROGRESS_OWN = 5
