@@ -1,4 +1,4 @@
-"""What an application owes (DOMAIN.md §4.6 “Fees”): the region's amounts per item and
+"""What an application owes (its 工本费 and postage): the region's amounts per item and
 delivery, in 分; 0 is free. Whether it is collected online before review is the deployment's
 choice (``SSCARD_PAYMENTS``, :mod:`sscard.payments`): an application that owes a fee then
 waits in 待缴费 until paid."""
