@@ -89,6 +89,12 @@ class ReturnReason(models.TextChoices):
     OTHER = "other", "其他"
 
 
+def refusal_word(status_before: str) -> str:
+    """What a refusal is called: 不予受理 when the application had not been accepted yet,
+    不予通过 after acceptance."""
+    return "不予受理" if status_before == AppStatus.SUBMITTED else "不予通过"
+
+
 class RejectReason(models.TextChoices):
     """不予受理 / 不予通过: why the application cannot be granted."""
 

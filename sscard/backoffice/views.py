@@ -27,6 +27,7 @@ from sscard.applications.constants import (
     ItemCode,
     RejectReason,
     ReturnReason,
+    refusal_word,
 )
 from sscard.applications.duties import decision_refusal, with_hand_in_making
 from sscard.applications.models import Application
@@ -331,7 +332,7 @@ def application_reject(request: AuthedHttpRequest, pk: int) -> HttpResponse:
         lambda a: services.application_reject(
             application=a, actor=user, reason=data["reason"], reason_code=data["reason_code"]
         ),
-        "已不予受理" if request.POST.get("status") == AppStatus.SUBMITTED else "已不予通过",
+        "已" + refusal_word(request.POST.get("status", "")),
         then_queue=True,
     )
 

@@ -15,7 +15,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from sscard.applications.constants import AppStatus
+from sscard.applications.constants import AppStatus, refusal_word
 from sscard.applications.models import Application
 from sscard.applications.notices import notify_application
 from sscard.applications.services.transitions import application_changed
@@ -29,10 +29,7 @@ from sscard.payments.models import PaymentOrder, Refund
 logger = logging.getLogger("sscard.payments")
 
 # an application leaving for one of these, after payment, gets its fee back
-REFUNDED_ON: dict[str, str] = {
-    AppStatus.REJECTED: "不予通过",
-    AppStatus.WITHDRAWN: "申请人撤回",
-}
+REFUNDED_ON = frozenset({AppStatus.REJECTED, AppStatus.WITHDRAWN})
 
 
 def refund_create(
@@ -146,11 +143,9 @@ def refunds_retry(*, now: datetime | None = None) -> int:
 def _on_application_changed(
     sender: Any, *, application: Application, previous: str, now: datetime, **kwargs: Any
 ) -> None:
-    reason = REFUNDED_ON.get(application.status)
-    if reason is None:
+    if application.status not in REFUNDED_ON:
         return
-    if application.status == AppStatus.REJECTED and previous == AppStatus.SUBMITTED:
-        reason = "不予受理"  # refused before it was accepted
+    reason = refusal_word(previous) if application.status == AppStatus.REJECTED else "申请人撤回"
     for order in PaymentOrder.objects.filter(
         application=application, status=OrderStatus.PAID, refund__isnull=True
     ):

@@ -19,6 +19,7 @@ from sscard.applications.constants import (
     RejectReason,
     ReturnReason,
     SlaState,
+    refusal_word,
 )
 from sscard.applications.duties import ensure_may_decide
 from sscard.applications.models import Application
@@ -128,7 +129,7 @@ def application_reject(
     application = _locked_for_decision(application, actor)
     if application.status not in (AppStatus.SUBMITTED, AppStatus.ACCEPTED):
         raise InvalidTransition(f"办件当前为“{application.get_status_display()}”，不能不予通过")
-    decision = "不予受理" if application.status == AppStatus.SUBMITTED else "不予通过"
+    decision = refusal_word(application.status)
     now = now or timezone.now()
     application = application_transition(
         application=application,
