@@ -101,6 +101,24 @@ def ensure_online_allowed(person: Person, card: Card | None, region: RegionSetti
         raise DomainError(f"该社保卡的发卡地区暂不支持线上办理，{COUNTER}", code="counter_only")
 
 
+FORMAL_LOSS_AT_COUNTER = (
+    "本地区正式挂失须本人携带有效身份证件到社保卡服务网点柜台办理，线上可先办理临时挂失；"
+    "可在“我的办件”中预约网点办理正式挂失"
+)
+
+
+def formal_loss_online(requester: Requester, region: RegionSettings | None = None) -> bool:
+    """Whether ``requester`` may make a loss report formal here: everywhere at a counter; online
+    unless the region has 正式挂失 done at the counter only (``formal_loss_at_counter``)."""
+    region = region or region_settings()
+    return requester.counter or not region.formal_loss_at_counter
+
+
+def ensure_formal_loss_online(requester: Requester, region: RegionSettings | None = None) -> None:
+    if not formal_loss_online(requester, region):
+        raise DomainError(FORMAL_LOSS_AT_COUNTER, field="action", code="formal_loss_at_counter")
+
+
 def open_card_application(person: Person) -> Application | None:
     return (
         Application.objects.filter(subject=person, item__in=CARD_ITEMS, status__in=OPEN_STATUSES)
@@ -169,16 +187,21 @@ def check_reissue(
     card = _as_of_now(card, now)
     if not requester.counter:
         ensure_online_allowed(card.person, card, region)
+    not_lost = rules.reissue_refusal(card)
+    temp_lost = card.status == CardStatus.TEMP_LOST
+    if not_lost and temp_lost and not formal_loss_online(requester, region):
+        # the rule's answer sends the holder to the online 挂失 item, which does not make it here
+        not_lost = f"补卡前需先办理正式挂失：该社保卡目前为临时挂失，{FORMAL_LOSS_AT_COUNTER}"
     if kind == ReissueKind.REISSUE:
-        refuse_if(rules.reissue_refusal(card), error=NotFormallyLost)
+        refuse_if(not_lost, error=NotFormallyLost)
     elif kind == ReissueKind.REPLACE:
         refuse_if(rules.replace_refusal(card), error=NotReplaceable)
-    elif rules.reissue_refusal(card) and rules.replace_refusal(card):
+    elif not_lost and rules.replace_refusal(card):
         # neither is open: say what comes first — a card collected but not enabled (封存) is
         # enabled before it is replaced; a card reported lost needs 正式挂失 before 补卡
         if card.status == CardStatus.SEALED:
             refuse_if(rules.replace_refusal(card), error=NotReplaceable)
-        refuse_if(rules.reissue_refusal(card), error=NotFormallyLost)
+        refuse_if(not_lost, error=NotFormallyLost)
     ensure_no_open_card_application(card.person)
     ensure_trust(Action.REISSUE, requester, region)
 

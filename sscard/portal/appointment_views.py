@@ -43,6 +43,7 @@ from sscard.core.errors import DomainError
 from sscard.production.constants import Stage
 from sscard.production.models import ProductionOrder
 from sscard.regions.models import Outlet
+from sscard.regions.selectors import region_settings
 from sscard.web.auth import portal_login_required
 
 WEEKDAY = "一二三四五六日"
@@ -161,6 +162,7 @@ def appointment_new(request: AuthedHttpRequest) -> HttpResponse:
             "key": values.get("key") or uuid.uuid4(),
             "errors": errors,
             "pause": pause.message if pause and not errors else "",
+            "formal_loss_at_counter": region_settings().formal_loss_at_counter,
         },
         status=status,
     )
@@ -168,17 +170,18 @@ def appointment_new(request: AuthedHttpRequest) -> HttpResponse:
 
 def appointments_context(user: User) -> dict[str, Any]:
     """我的办件's 网点预约: the holder's bookings and those of the minors in their care
-    (coming first), and whether a card of theirs waits at its outlet with no booking to
-    collect it yet."""
+    (coming first), whether a card of theirs waits at its outlet with no booking to collect it
+    yet, and whether the region has 正式挂失 done at the counter only."""
+    at_counter = region_settings().formal_loss_at_counter
     people = people_in_care(user)
     if not people:
-        return {"appointments": [], "to_book": False}
+        return {"appointments": [], "to_book": False, "formal_loss_at_counter": at_counter}
     rows = person_appointments(people)
     booked_orders = {
         a.order_id for a in rows if a.status == AppointmentStatus.BOOKED and a.order_id
     }
     waiting = collectable_orders_of([p.pk for p in people]).exclude(pk__in=booked_orders).exists()
-    return {"appointments": rows, "to_book": waiting}
+    return {"appointments": rows, "to_book": waiting, "formal_loss_at_counter": at_counter}
 
 
 def _parse_key(value: str) -> uuid.UUID | None:

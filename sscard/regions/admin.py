@@ -27,6 +27,7 @@ class RegionSettingsAdmin(admin.ModelAdmin):
         "region_code",
         "guardian_age",
         "temporary_loss_days",
+        "formal_loss_at_counter",
         "reissue_fee_fen",
         "deadline_warning_days",
     )

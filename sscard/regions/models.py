@@ -53,6 +53,14 @@ class RegionSettings(models.Model):
     temporary_loss_days = models.PositiveSmallIntegerField(
         "临时挂失有效天数", default=10, validators=[MinValueValidator(1)]
     )
+    formal_loss_at_counter = models.BooleanField(
+        "正式挂失须到网点柜台办理",
+        default=False,
+        help_text=(
+            "勾选后，线上不再办理正式挂失（临时挂失、解挂照常），页面提示持卡人携带有效身份证件"
+            "到网点柜台办理，并可预约网点；不勾选时线上即可办理正式挂失，也可预约到柜台办理。"
+        ),
+    )
     expiry_replace_days = models.PositiveSmallIntegerField("到期前可换卡天数", default=60)
     # Fees in 分 (integers, never floats): 0 is free. Collected online before review when the
     # deployment takes payments (SSCARD_PAYMENTS, sscard.payments).

@@ -97,7 +97,9 @@ def item_report_loss(
     now: datetime | None = None,
 ) -> Application:
     """临时挂失, 正式挂失 or 解挂, taking effect at once. The same submission twice (a
-    double click) returns the first application and changes the card once."""
+    double click) returns the first application and changes the card once. Where the region
+    has 正式挂失 done at the counter (``formal_loss_at_counter``), only staff at the counter
+    make it."""
     now = now or timezone.now()
     card, first = _card_for(requester, card, submission_key, now)
     if first is not None:
@@ -110,6 +112,9 @@ def item_report_loss(
         eligibility.ensure_trust(Action.CANCEL_LOSS, requester, region)
         card = card_cancel_loss(card=card, actor=requester.user, now=now)
     elif action in (LossAction.TEMPORARY, LossAction.FORMAL):
+        if action == LossAction.FORMAL:
+            # refused before any step-up: no code or face helps where the counter is the way
+            eligibility.ensure_formal_loss_online(requester, region)
         eligibility.ensure_trust(
             Action.TEMPORARY_LOSS if action == LossAction.TEMPORARY else Action.FORMAL_LOSS,
             requester,

@@ -9,11 +9,13 @@ from sscard.accounts.trust import Action, Requester
 from sscard.applications import services as app_services
 from sscard.applications.constants import ItemCode, MaterialKind, ReissueKind, ReplaceReason
 from sscard.applications.eligibility import (
+    FORMAL_LOSS_AT_COUNTER,
     NotFormallyLost,
     NotReplaceable,
     StepUpRequired,
     check_reissue,
     ensure_trust,
+    formal_loss_online,
 )
 from sscard.applications.fees import fee_fen
 from sscard.applications.forms import FormErrors, clean_delivery
@@ -75,12 +77,16 @@ LOSS_ACTIONS = dict(app_services.LossAction.choices)
 class LossPage(ItemPage):
     template = "portal/items/loss.html"
 
-    def actions(self, card: Card) -> list[tuple[str, str]]:
+    def actions(self, requester: Requester, card: Card) -> list[tuple[str, str]]:
+        """What the card's state allows; 正式挂失 only where it is done online (the region may
+        have it done at the counter: the page then says so and links to booking it)."""
         status = card_effective_status(card)
         if status == CardStatus.TEMP_LOST:
             names = [app_services.LossAction.CANCEL, app_services.LossAction.FORMAL]
         else:
             names = [app_services.LossAction.TEMPORARY, app_services.LossAction.FORMAL]
+        if not formal_loss_online(requester):
+            names.remove(app_services.LossAction.FORMAL)
         return [(name, LOSS_ACTIONS[name]) for name in names]
 
     def values_of(self, requester: Requester, target: Target, data: dict[str, Any]) -> dict:
@@ -92,7 +98,8 @@ class LossPage(ItemPage):
     def context(self, requester: Requester, target: Target) -> dict[str, Any]:
         region = region_settings()
         return {
-            "actions": self.actions(target.the_card),
+            "actions": self.actions(requester, target.the_card),
+            "formal_online": formal_loss_online(requester, region),
             "temp_days": region.temporary_loss_days,
             "bank": target.the_card.bank,
             "status": CardStatus(card_effective_status(target.the_card)).label,
@@ -108,7 +115,10 @@ class LossPage(ItemPage):
         kept: set[str],
     ) -> dict[str, Any]:
         action = str(post.get("action", ""))
-        if action not in dict(self.actions(target.the_card)):
+        if action == app_services.LossAction.FORMAL and not formal_loss_online(requester):
+            message = FORMAL_LOSS_AT_COUNTER
+            raise DomainError(message, field="action", errors={"action": message})
+        if action not in dict(self.actions(requester, target.the_card)):
             raise DomainError(
                 "请选择办理的业务", field="action", errors={"action": "请选择办理的业务"}
             )
