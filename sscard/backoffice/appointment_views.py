@@ -1,7 +1,7 @@
 """网点柜员's 预约: the outlet's bookings of a day; the holder shows the QR of their booking
-(its code, which the scanner types into the search) and the clerk marks them 已到 — a 领卡
-goes straight on to the handover, where the identity document is checked — or, once the
-half hour has passed without them, 未到."""
+(a signed token, which the scanner types into the search and the service verifies) or reads
+out its code, and the clerk marks them 已到 — a 领卡 goes straight on to the handover, where
+the identity document is checked — or, once the half hour has passed without them, 未到."""
 
 from __future__ import annotations
 
@@ -17,11 +17,13 @@ from django.views.decorators.http import require_http_methods, require_POST
 from sscard.accounts.requests import AuthedHttpRequest
 from sscard.appointments.constants import Purpose
 from sscard.appointments.models import Appointment
+from sscard.appointments.qr import appointment_find
 from sscard.appointments.selectors import outlet_day_list
 from sscard.appointments.services import appointment_mark
 from sscard.backoffice import roles
 from sscard.backoffice.access import staff_view
 from sscard.core.errors import DomainError
+from sscard.core.signing import MAX_TOKEN_LENGTH
 from sscard.production.constants import Stage
 
 
@@ -43,17 +45,18 @@ def appointments_day(request: AuthedHttpRequest) -> HttpResponse:
     user = request.user
     day = _day(request.GET.get("day", ""))
     rows = outlet_day_list(user.outlet_id or 0, day)
-    code = request.POST.get("code", "").strip().upper()[:16] if request.method == "POST" else ""
+    code = (
+        request.POST.get("code", "").strip()[:MAX_TOKEN_LENGTH] if request.method == "POST" else ""
+    )
     found: Appointment | None = None
     error = ""
+    status = 200
     if code:
-        found = (
-            Appointment.objects.filter(code=code, outlet_id=user.outlet_id or 0)
-            .select_related("person", "order__card")
-            .first()
-        )
-        if found is None:
-            error = "未找到该预约码在本网点的预约，请核对"
+        try:
+            found = appointment_find(text=code, clerk=user)
+        except DomainError as exc:
+            error = exc.message
+            status = 404 if exc.code == "not_found" else 400
         else:
             day = found.day
             rows = outlet_day_list(user.outlet_id or 0, day)
@@ -71,7 +74,7 @@ def appointments_day(request: AuthedHttpRequest) -> HttpResponse:
             "code": code,
             "error": error,
         },
-        status=404 if error else 200,
+        status=status,
     )
 
 

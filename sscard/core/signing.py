@@ -1,6 +1,7 @@
-"""The service's signatures that anyone can check: the 电子社保卡's QR code and the receipts'
-verification codes. Asymmetric (Ed25519 from ``cryptography``), so a verifier needs only the
-public keys, which the service publishes as a JWKS (``/.well-known/jwks.json``).
+"""The service's signatures that anyone can check: the 电子社保卡's QR code, the receipts'
+verification codes and the QR codes of 网点预约 bookings. Asymmetric (Ed25519 from
+``cryptography``), so a verifier needs only the public keys, which the service publishes as a
+JWKS (``/.well-known/jwks.json``).
 
 Keys come from the environment like the data keys: ``SSCARD_SIGNING_KEYS`` is a comma-separated
 list of ``id:base64(32-byte Ed25519 private key)``. The first key signs; every listed key

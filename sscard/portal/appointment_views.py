@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from datetime import date, time
 from typing import Any
 
-import segno
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -21,6 +20,7 @@ from sscard.accounts.models import User
 from sscard.accounts.requests import AuthedHttpRequest
 from sscard.appointments.constants import VISIT_PURPOSES, AppointmentStatus, Purpose
 from sscard.appointments.models import Appointment
+from sscard.appointments.qr import appointment_qr_token
 from sscard.appointments.selectors import (
     Slot,
     acts_for,
@@ -40,6 +40,7 @@ from sscard.appointments.services import (
     appointment_reschedule,
 )
 from sscard.core.errors import DomainError
+from sscard.core.qrcodes import qr_svg
 from sscard.production.constants import Stage
 from sscard.production.models import ProductionOrder
 from sscard.regions.models import Outlet
@@ -202,10 +203,10 @@ def _own(request: AuthedHttpRequest, code: str) -> Appointment:
     return appointment
 
 
-def _qr(code: str) -> str:
-    """The booking's QR (an SVG data URI): it carries the booking's code, which the clerk's
-    scanner types into the day's list."""
-    return segno.make(code, error="m").svg_data_uri(scale=5, border=2)
+def _qr(appointment: Appointment) -> str:
+    """The booking's QR (an inline SVG): the service's signed token of its code, outlet and
+    day, which the clerk's scanner types into the day's list and the list verifies."""
+    return qr_svg(appointment_qr_token(appointment), title="预约码二维码")
 
 
 @portal_login_required
@@ -219,7 +220,7 @@ def appointment_detail(request: AuthedHttpRequest, code: str) -> HttpResponse:
         {
             "appointment": appointment,
             "hours": hours_text(appointment.outlet),
-            "qr": _qr(appointment.code) if live else "",
+            "qr": _qr(appointment) if live else "",
             "live": live,
             "collected": collected,
         },

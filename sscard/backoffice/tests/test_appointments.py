@@ -9,13 +9,16 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from django.urls import reverse
 
 from sscard.accounts.models import User
 from sscard.applications.constants import AppStatus
 from sscard.appointments.constants import AppointmentStatus, Purpose
 from sscard.appointments.models import Appointment
+from sscard.appointments.qr import TOKEN_TYPE, appointment_qr_token
 from sscard.appointments.services import appointment_book, outlet_hours_set
+from sscard.core import signing
 from sscard.production.constants import Stage
 from sscard.testing.factories import (
     GuardianshipFactory,
@@ -68,6 +71,31 @@ def test_the_qr_code_finds_the_booking(booked, clerk):
     missing = client.post(LIST, {"code": "0000000000000000"})
     assert missing.status_code == 404
     assert "未找到该预约码在本网点的预约" in missing.content.decode()
+
+
+def test_the_scanned_qr_is_verified_before_it_finds_the_booking(booked, clerk):
+    client = staff_client(clerk)
+    token = appointment_qr_token(booked)
+    found = client.post(LIST, {"code": token})
+    assert found.status_code == 200 and 'class="is-found"' in found.content.decode()
+
+    impostor = signing.Ed25519Signer("ts2", Ed25519PrivateKey.generate())
+    claims = signing.verify_token(token, typ=TOKEN_TYPE)
+    forged = client.post(
+        LIST, {"code": signing.sign_token(claims, typ=TOKEN_TYPE, signer=impostor)}
+    )
+    assert forged.status_code == 400
+    page = forged.content.decode()
+    assert "该二维码无法验证" in page and 'class="is-found"' not in page
+    assert 'id="e-code"' in page
+
+    elsewhere = StaffFactory(
+        role=User.Role.CLERK, outlet=OutletFactory(name="普宁市社保卡服务中心")
+    )
+    other = staff_client(elsewhere).post(LIST, {"code": token})
+    assert other.status_code == 400
+    assert f"该预约不在本网点：预约的办理网点为{booked.outlet.name}" in other.content.decode()
+    assert booked.person.masked_name not in other.content.decode()
 
 
 def test_arrival_leads_to_the_handover_of_the_card(booked, clerk, at_outlet):

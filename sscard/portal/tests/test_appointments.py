@@ -4,6 +4,7 @@ entered kept."""
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
@@ -16,7 +17,10 @@ from sscard.accounts.models import User
 from sscard.applications.tests.helpers import approve, produce_to_outlet, submit_apply
 from sscard.appointments.constants import AppointmentStatus, Purpose
 from sscard.appointments.models import Appointment
+from sscard.appointments.qr import TOKEN_TYPE, appointment_qr_token
 from sscard.appointments.services import appointment_book, outlet_hours_set
+from sscard.core.qrcodes import qr_svg
+from sscard.core.signing import verify_token
 from sscard.testing.factories import ProductionOrderFactory, StaffFactory, UserFactory
 from sscard.testing.sessions import sign_in
 
@@ -50,6 +54,10 @@ def client(holder) -> Client:
     return sign_in(Client(), holder)
 
 
+def _svg_paths(html: str) -> list[str]:
+    return re.findall(r'<path stroke="#000" d="([^"]+)"', html)
+
+
 def post(client, **data):
     order = data.pop("order", None)
     form = {"purpose": "collect", "action": "book", "day": "2026-09-29", "slot": "09:00"}
@@ -79,8 +87,16 @@ def test_a_holder_books_and_sees_the_booking_with_its_qr(client, holder):
     assert response.status_code == 302
     assert response["Location"] == reverse("portal:appointment", args=[appointment.code])
     page = client.get(response["Location"]).content.decode()
-    assert "预约码二维码" in page and "data:image/svg+xml" in page and appointment.code in page
+    assert 'aria-label="预约码二维码"' in page and appointment.code in page
     assert "2026年9月29日 09:00-09:30" in page
+    # the QR draws the service's signed token of the booking's code, outlet and day
+    token = appointment_qr_token(appointment)
+    assert _svg_paths(page) == _svg_paths(qr_svg(token, title="x")) != []
+    assert verify_token(token, typ=TOKEN_TYPE) == {
+        "c": appointment.code,
+        "o": order.outlet.code,
+        "d": "2026-09-29",
+    }
     listed = client.get(reverse("portal:applications")).content.decode()
     assert "已预约" in listed and "点此预约领卡时段" not in listed
 

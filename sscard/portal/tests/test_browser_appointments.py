@@ -15,6 +15,7 @@ from sscard.applications.constants import AppStatus
 from sscard.applications.tests.helpers import approve, produce_to_outlet, submit_apply
 from sscard.appointments.constants import AppointmentStatus
 from sscard.appointments.models import Appointment
+from sscard.appointments.qr import appointment_qr_token
 from sscard.appointments.services import outlet_hours_set
 from sscard.portal.tests.conftest import password_login
 from sscard.production.constants import Stage
@@ -58,11 +59,13 @@ def test_a_holder_books_collection_and_the_clerk_marks_arrival_then_hands_over(
 
     # the booked day comes (moved to today: the test cannot wait for it)
     Appointment.objects.filter(pk=appointment.pk).update(day=timezone.localdate())
+    appointment.refresh_from_db()
 
-    # the clerk: 网点预约 → the scanned code → 已到 → the handover
+    # the clerk: 网点预约 → the scanned QR (the scanner types its signed token) → 已到 → the
+    # handover
     otp_browser_login(desktop, clerk, STAFF_PASSWORD)
     desktop.get_by_role("link", name="网点预约").first.click()
-    desktop.get_by_label("预约码").fill(appointment.code)
+    desktop.get_by_label("预约码").fill(appointment_qr_token(appointment))
     desktop.get_by_role("button", name="查找").click()
     shot(desktop, "staff-appointments")
     desktop.get_by_role("button", name=re.compile("^已到")).click()
