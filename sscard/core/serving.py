@@ -14,8 +14,8 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType
 from typing import Any, TextIO
@@ -30,10 +30,12 @@ STOP_GRACE = 15.0
 
 @dataclass(frozen=True)
 class Child:
-    """One long-running process of the service: ``name`` in messages, ``argv`` to start it."""
+    """One long-running process of the service: ``name`` in messages, ``argv`` to start it,
+    ``env`` what its environment has on top of the supervisor's."""
 
     name: str
     argv: tuple[str, ...]
+    env: Mapping[str, str] = field(default_factory=dict)
 
 
 def manage(*args: str) -> tuple[str, ...]:
@@ -89,13 +91,25 @@ def task_worker(*, rq: bool) -> tuple[str, ...]:
 
 
 def production_children(
-    address: str, *, workers: int, task_workers: int, rq: bool = False
+    address: str,
+    *,
+    workers: int,
+    task_workers: int,
+    rq: bool = False,
+    metrics_dir: Path | None = None,
 ) -> list[Child]:
     """Production: granian with ``workers`` workers of one blocking thread, ``task_workers``
     task workers (they share the queue without taking a task twice: RQ's on Redis when ``rq``,
     else the database's) and the periodic runner (one at a time across machines:
-    ``run_periodic`` holds a lease)."""
-    children = [Child("web", granian(address, workers=workers, threads=1, production=True))]
+    ``run_periodic`` holds a lease).
+
+    ``metrics_dir``: the web workers' Prometheus counters are kept there, one file a process
+    (prometheus_client's multiprocess mode), and ``/ops/metrics`` adds up every worker's,
+    whichever answers the scrape. The web server's only: the task workers serve no metrics,
+    and RQ's forked task processes would leave a file each."""
+    web_env = {"PROMETHEUS_MULTIPROC_DIR": str(metrics_dir)} if metrics_dir else {}
+    web = granian(address, workers=workers, threads=1, production=True)
+    children = [Child("web", web, web_env)]
     children += [
         Child(f"worker-{n}" if task_workers > 1 else "worker", task_worker(rq=rq))
         for n in range(1, task_workers + 1)
@@ -283,8 +297,9 @@ def supervise(
         for child in children:
             # its own process group: the terminal's Ctrl-C reaches the supervisor only, which
             # stops each child in turn
+            child_env = {**(os.environ if env is None else env), **child.env} if child.env else env
             running[child.name] = subprocess.Popen(  # noqa: S603 — our own commands
-                child.argv, cwd=ROOT, env=env, process_group=0
+                child.argv, cwd=ROOT, env=child_env, process_group=0
             )
             print(f"sscard: started {child.name} (pid {running[child.name].pid})", file=out)
         out.flush()
@@ -320,6 +335,19 @@ PREPARE: tuple[tuple[str, tuple[str, ...]], ...] = (
 )
 
 
+# the web workers' Prometheus counters (``PROMETHEUS_MULTIPROC_DIR`` names another folder)
+METRICS_DIR = ROOT / "var" / "prometheus"
+
+
+def fresh_metrics_dir(folder: Path) -> Path:
+    """``folder`` made and emptied of the counters a previous run left (a process's file
+    outlives it; a new start must count from zero, as each process does)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for stale in folder.glob("*.db"):
+        stale.unlink()
+    return folder
+
+
 def serve_production(
     address: str, *, workers: int, task_workers: int, env_file: Path, out: TextIO = sys.stdout
 ) -> int:
@@ -330,6 +358,8 @@ def serve_production(
         environ.Env.read_env(str(env_file))  # where the environment has no value of its own
     os.environ["SSCARD_ENV_FILE"] = str(env_file)
     os.environ["SSCARD_ENV"] = "production"
+    # the web workers' alone (production_children): no other process writes counters there
+    metrics_dir = Path(os.environ.pop("PROMETHEUS_MULTIPROC_DIR", "") or METRICS_DIR)
     tasks_url = os.environ.get("TASKS_REDIS_URL", "")
     problems = preflight(
         os.environ.get("DATABASE_URL", ""),
@@ -347,7 +377,13 @@ def serve_production(
             print(f"sscard: manage.py {args[0]} failed: not serving", file=sys.stderr)
             return 1
     rq = bool(tasks_url)
-    children = production_children(address, workers=workers, task_workers=task_workers, rq=rq)
+    children = production_children(
+        address,
+        workers=workers,
+        task_workers=task_workers,
+        rq=rq,
+        metrics_dir=fresh_metrics_dir(metrics_dir),
+    )
     queue = f"RQ on {_shown(tasks_url)}" if rq else "the database queue"
     print(
         f"sscard: production mode on http://{address}/ (behind the TLS proxy), {workers} web "

@@ -224,3 +224,54 @@ def test_the_generated_production_settings_put_the_tasks_on_rq(tmp_path):
     written = tmp_path / ".env.production"
     make_env.main(written, production=True)
     assert "TASKS_REDIS_URL=redis://127.0.0.1:6379/1" in written.read_text().splitlines()
+
+
+def test_the_web_workers_alone_keep_their_counters_in_the_shared_metrics_folder(tmp_path):
+    from sscard.core.serving import production_children
+
+    children = production_children(
+        "127.0.0.1:8000", workers=2, task_workers=2, rq=True, metrics_dir=tmp_path
+    )
+
+    env = {child.name: dict(child.env) for child in children}
+    assert env["web"] == {"PROMETHEUS_MULTIPROC_DIR": str(tmp_path)}
+    assert env["worker-1"] == env["worker-2"] == env["periodic"] == {}
+
+
+def test_each_process_starts_with_the_supervisors_environment_and_its_own_on_top(tmp_path):
+    """The web server sees the metrics folder; the worker beside it does not."""
+    seen = {name: tmp_path / f"{name}.txt" for name in ("web", "worker")}
+    report = (
+        "import os, pathlib, sys, time; "
+        "pathlib.Path(sys.argv[1]).write_text("
+        "os.environ.get('PROMETHEUS_MULTIPROC_DIR', '-') + ' ' + os.environ['SHARED']); "
+        "other = pathlib.Path(sys.argv[2]); "
+        "[time.sleep(0.05) for _ in range(200) if not other.exists()]; time.sleep(0.2)"
+    )
+    children = [
+        Child(
+            "web",
+            (*_python(report), str(seen["web"]), str(seen["worker"])),
+            {"PROMETHEUS_MULTIPROC_DIR": str(tmp_path)},
+        ),
+        Child("worker", (*_python(report), str(seen["worker"]), str(seen["web"]))),
+    ]
+
+    supervise(children, env={**os.environ, "SHARED": "yes"}, out=StringIO(), grace=2)
+
+    assert seen["web"].read_text() == f"{tmp_path} yes"
+    assert seen["worker"].read_text() == "- yes"
+
+
+def test_each_start_counts_from_zero_the_metrics_folder_emptied(tmp_path):
+    from sscard.core.serving import fresh_metrics_dir
+
+    folder = tmp_path / "prometheus"
+    folder.mkdir()
+    (folder / "counter_4242.db").write_bytes(b"\0" * 16)  # a worker of the previous run
+    (tmp_path / "elsewhere.db").write_bytes(b"")
+
+    assert fresh_metrics_dir(folder) == folder
+    assert list(folder.iterdir()) == []
+    assert fresh_metrics_dir(tmp_path / "new").is_dir()
+    assert (tmp_path / "elsewhere.db").exists()
