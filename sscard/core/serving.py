@@ -14,7 +14,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType
@@ -142,7 +142,48 @@ def _set(name: str, example: str, where: str, *, start: str = "") -> str:
     )
 
 
-def _database_problem(url: str, where: str) -> str | None:
+def _connect(config: dict[str, Any], dbname: str, **options: Any) -> Any:
+    import psycopg
+
+    return psycopg.connect(
+        dbname=dbname,
+        user=config.get("USER") or None,
+        password=config.get("PASSWORD") or None,
+        host=config.get("HOST") or None,
+        port=config.get("PORT") or None,
+        connect_timeout=3,
+        **config.get("OPTIONS", {}),
+        **options,
+    )
+
+
+def _create_database(config: dict[str, Any]) -> str | None:
+    """``CREATE DATABASE`` as the URL's own role, from the server's maintenance database: None
+    when it is made (or was, by a second start at the same moment), else why not."""
+    import psycopg
+    from psycopg import errors, sql
+
+    reason = ""
+    for maintenance in ("postgres", "template1"):
+        try:
+            with _connect(config, maintenance, autocommit=True) as admin:
+                admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(config["NAME"])))
+        except errors.DuplicateDatabase:
+            return None
+        except psycopg.Error as error:
+            reason = (str(error).strip() or type(error).__name__).splitlines()[0]
+            if not isinstance(error, psycopg.OperationalError):
+                break  # connected, and refused (no CREATEDB): the other would refuse too
+        else:
+            return None
+    return reason
+
+
+def _database_problem(
+    url: str, where: str, *, create: bool = False, say: Callable[[str], object] = print
+) -> str | None:
+    """What is wrong with ``url`` as production's database. ``create``: a database missing on
+    a server that answers is created when the role may (``say`` tells it)."""
     example = "postgres://user@host:5432/dbname"
     if not url:
         return "未设置 PostgreSQL 数据库 / No PostgreSQL database is set (DATABASE_URL).\n" + _set(
@@ -158,25 +199,25 @@ def _database_problem(url: str, where: str) -> str | None:
     import psycopg
 
     try:
-        psycopg.connect(
-            dbname=config["NAME"],
-            user=config.get("USER") or None,
-            password=config.get("PASSWORD") or None,
-            host=config.get("HOST") or None,
-            port=config.get("PORT") or None,
-            connect_timeout=3,
-            **config.get("OPTIONS", {}),
-        ).close()
+        _connect(config, config["NAME"]).close()
     except psycopg.Error as error:
         reason = (str(error).strip() or type(error).__name__).splitlines()[0]
         if f'database "{config["NAME"]}" does not exist' in str(error):
-            create = (
+            refused = _create_database(config) if create else ""
+            if refused is None:
+                say(
+                    f"sscard: 已创建 PostgreSQL 数据库 {config['NAME']} / created the PostgreSQL "
+                    f"database {config['NAME']}"
+                )
+                return None
+            command = (
                 f"createdb -h {config.get('HOST') or 'localhost'} -p {config.get('PORT') or 5432}"
                 f" -U {config.get('USER') or 'postgres'} {config['NAME']}"
             )
             return (
-                f"PostgreSQL 中没有数据库 {config['NAME']}，请先创建：{create}\n"
-                f"PostgreSQL has no database {config['NAME']}: create it first with {create}"
+                f"PostgreSQL 中没有数据库 {config['NAME']}，请先创建：{command}\n"
+                f"PostgreSQL has no database {config['NAME']}: create it first with {command}"
+                + (f"\n  ({refused})" if refused else "")
             )
         return (
             f"PostgreSQL 连接不上 / PostgreSQL is not reachable: DATABASE_URL={_shown(url)}\n"
@@ -212,8 +253,9 @@ def _tasks_problem(url: str, where: str) -> str | None:
 def _cache_problem(url: str, where: str) -> str | None:
     example = "redis://host:6379/0"
     if not url:
-        return "未设置 Redis 缓存 / No Redis cache is set (CACHE_URL).\n" + _set(
-            "CACHE_URL", example, where
+        return (
+            "未设置 Redis 缓存 / No Redis cache is set (CACHE_URL, or REDIS_URL for the cache "
+            "and the task queue alike).\n" + _set("CACHE_URL", example, where)
         )
     config: dict[str, Any] = environ.Env.cache_url_config(url)
     if not config["BACKEND"].endswith("RedisCache"):
@@ -237,13 +279,20 @@ def _cache_problem(url: str, where: str) -> str | None:
 
 
 def preflight(
-    database_url: str, cache_url: str, *, tasks_url: str = "", where: str = ".env.production"
+    database_url: str,
+    cache_url: str,
+    *,
+    tasks_url: str = "",
+    where: str = ".env.production",
+    create_database: bool = False,
+    say: Callable[[str], object] = print,
 ) -> list[str]:
     """What keeps production from starting, in Chinese and English, each with how to set it
     right (``where``: the settings file to name); empty when PostgreSQL and Redis answer (and
-    the task queue's Redis, when ``tasks_url`` names one)."""
+    the task queue's Redis, when ``tasks_url`` names one). ``create_database``: a database the
+    server lacks is created when the URL's role may (``say`` tells it)."""
     problems = [
-        _database_problem(database_url, where),
+        _database_problem(database_url, where, create=create_database, say=say),
         _cache_problem(cache_url, where),
         _tasks_problem(tasks_url, where),
     ]
@@ -348,14 +397,24 @@ def fresh_metrics_dir(folder: Path) -> Path:
     return folder
 
 
+def redis_fallback(values: MutableMapping[str, str]) -> None:
+    """``REDIS_URL`` stands for ``CACHE_URL`` and ``TASKS_REDIS_URL`` where they are not set
+    (set and empty: the task queue stays the database's), as in the production settings."""
+    if values.get("REDIS_URL"):
+        for name in ("CACHE_URL", "TASKS_REDIS_URL"):
+            values.setdefault(name, values["REDIS_URL"])
+
+
 def serve_production(
     address: str, *, workers: int, task_workers: int, env_file: Path, out: TextIO = sys.stdout
 ) -> int:
     """Production mode on this machine: settings from ``env_file`` (the environment first),
     PostgreSQL and Redis checked, then the checklist, migrations and static files, then every
     process under the supervisor."""
+    redis_fallback(os.environ)  # the environment's REDIS_URL before the file's CACHE_URL
     if env_file.exists():
         environ.Env.read_env(str(env_file))  # where the environment has no value of its own
+    redis_fallback(os.environ)
     os.environ["SSCARD_ENV_FILE"] = str(env_file)
     os.environ["SSCARD_ENV"] = "production"
     # the web workers' alone (production_children): no other process writes counters there
@@ -366,6 +425,8 @@ def serve_production(
         os.environ.get("CACHE_URL", ""),
         tasks_url=tasks_url,
         where=str(env_file),
+        create_database=True,
+        say=lambda line: print(line, file=out, flush=True),
     )
     if problems:
         print("sscard: 生产模式无法启动 / production mode cannot start:\n", file=sys.stderr)
