@@ -256,7 +256,11 @@ if "TASKS_BACKEND" in env:
         "TASKS_BACKEND is no longer read: set TASKS_REDIS_URL=redis://… for the RQ queue, or "
         "leave it unset for the database queue"
     )
-TASKS_REDIS_URL = env.str("TASKS_REDIS_URL", default="")
+# REDIS_URL (production only: a shell's never reaches the demo or the tests) is the Redis of the
+# task queue and the cache where TASKS_REDIS_URL or CACHE_URL is not set (set and empty: the
+# database queue)
+REDIS_URL = "" if _INSECURE_OK else env.str("REDIS_URL", default="")
+TASKS_REDIS_URL = env.str("TASKS_REDIS_URL", default=REDIS_URL)
 if TASKS_REDIS_URL:
     TASKS = {
         "default": {
@@ -370,7 +374,7 @@ if SSCARD_PAYMENT_SIMULATOR and not SSCARD_PAYMENT_GATEWAY_URL:
 
 # Shared by every worker for the upload limits below: Redis (django-redis, CACHE_URL=redis://…)
 # when more than one process serves; the default local memory counts per process.
-CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+CACHES = {"default": env.cache_url("CACHE_URL", default=REDIS_URL or "locmemcache://")}
 if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
     # django-redis rather than Django's own client: the same atomic add/incr, plus locks
     CACHES["default"]["BACKEND"] = "django_redis.cache.RedisCache"

@@ -14,8 +14,8 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, MutableMapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType
 from typing import Any, TextIO
@@ -30,10 +30,12 @@ STOP_GRACE = 15.0
 
 @dataclass(frozen=True)
 class Child:
-    """One long-running process of the service: ``name`` in messages, ``argv`` to start it."""
+    """One long-running process of the service: ``name`` in messages, ``argv`` to start it,
+    ``env`` what its environment has on top of the supervisor's."""
 
     name: str
     argv: tuple[str, ...]
+    env: Mapping[str, str] = field(default_factory=dict)
 
 
 def manage(*args: str) -> tuple[str, ...]:
@@ -89,13 +91,25 @@ def task_worker(*, rq: bool) -> tuple[str, ...]:
 
 
 def production_children(
-    address: str, *, workers: int, task_workers: int, rq: bool = False
+    address: str,
+    *,
+    workers: int,
+    task_workers: int,
+    rq: bool = False,
+    metrics_dir: Path | None = None,
 ) -> list[Child]:
     """Production: granian with ``workers`` workers of one blocking thread, ``task_workers``
     task workers (they share the queue without taking a task twice: RQ's on Redis when ``rq``,
     else the database's) and the periodic runner (one at a time across machines:
-    ``run_periodic`` holds a lease)."""
-    children = [Child("web", granian(address, workers=workers, threads=1, production=True))]
+    ``run_periodic`` holds a lease).
+
+    ``metrics_dir``: the web workers' Prometheus counters are kept there, one file a process
+    (prometheus_client's multiprocess mode), and ``/ops/metrics`` adds up every worker's,
+    whichever answers the scrape. The web server's only: the task workers serve no metrics,
+    and RQ's forked task processes would leave a file each."""
+    web_env = {"PROMETHEUS_MULTIPROC_DIR": str(metrics_dir)} if metrics_dir else {}
+    web = granian(address, workers=workers, threads=1, production=True)
+    children = [Child("web", web, web_env)]
     children += [
         Child(f"worker-{n}" if task_workers > 1 else "worker", task_worker(rq=rq))
         for n in range(1, task_workers + 1)
@@ -128,7 +142,48 @@ def _set(name: str, example: str, where: str, *, start: str = "") -> str:
     )
 
 
-def _database_problem(url: str, where: str) -> str | None:
+def _connect(config: dict[str, Any], dbname: str, **options: Any) -> Any:
+    import psycopg
+
+    return psycopg.connect(
+        dbname=dbname,
+        user=config.get("USER") or None,
+        password=config.get("PASSWORD") or None,
+        host=config.get("HOST") or None,
+        port=config.get("PORT") or None,
+        connect_timeout=3,
+        **config.get("OPTIONS", {}),
+        **options,
+    )
+
+
+def _create_database(config: dict[str, Any]) -> str | None:
+    """``CREATE DATABASE`` as the URL's own role, from the server's maintenance database: None
+    when it is made (or was, by a second start at the same moment), else why not."""
+    import psycopg
+    from psycopg import errors, sql
+
+    reason = ""
+    for maintenance in ("postgres", "template1"):
+        try:
+            with _connect(config, maintenance, autocommit=True) as admin:
+                admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(config["NAME"])))
+        except errors.DuplicateDatabase:
+            return None
+        except psycopg.Error as error:
+            reason = (str(error).strip() or type(error).__name__).splitlines()[0]
+            if not isinstance(error, psycopg.OperationalError):
+                break  # connected, and refused (no CREATEDB): the other would refuse too
+        else:
+            return None
+    return reason
+
+
+def _database_problem(
+    url: str, where: str, *, create: bool = False, say: Callable[[str], object] = print
+) -> str | None:
+    """What is wrong with ``url`` as production's database. ``create``: a database missing on
+    a server that answers is created when the role may (``say`` tells it)."""
     example = "postgres://user@host:5432/dbname"
     if not url:
         return "未设置 PostgreSQL 数据库 / No PostgreSQL database is set (DATABASE_URL).\n" + _set(
@@ -144,25 +199,25 @@ def _database_problem(url: str, where: str) -> str | None:
     import psycopg
 
     try:
-        psycopg.connect(
-            dbname=config["NAME"],
-            user=config.get("USER") or None,
-            password=config.get("PASSWORD") or None,
-            host=config.get("HOST") or None,
-            port=config.get("PORT") or None,
-            connect_timeout=3,
-            **config.get("OPTIONS", {}),
-        ).close()
+        _connect(config, config["NAME"]).close()
     except psycopg.Error as error:
         reason = (str(error).strip() or type(error).__name__).splitlines()[0]
         if f'database "{config["NAME"]}" does not exist' in str(error):
-            create = (
+            refused = _create_database(config) if create else ""
+            if refused is None:
+                say(
+                    f"sscard: 已创建 PostgreSQL 数据库 {config['NAME']} / created the PostgreSQL "
+                    f"database {config['NAME']}"
+                )
+                return None
+            command = (
                 f"createdb -h {config.get('HOST') or 'localhost'} -p {config.get('PORT') or 5432}"
                 f" -U {config.get('USER') or 'postgres'} {config['NAME']}"
             )
             return (
-                f"PostgreSQL 中没有数据库 {config['NAME']}，请先创建：{create}\n"
-                f"PostgreSQL has no database {config['NAME']}: create it first with {create}"
+                f"PostgreSQL 中没有数据库 {config['NAME']}，请先创建：{command}\n"
+                f"PostgreSQL has no database {config['NAME']}: create it first with {command}"
+                + (f"\n  ({refused})" if refused else "")
             )
         return (
             f"PostgreSQL 连接不上 / PostgreSQL is not reachable: DATABASE_URL={_shown(url)}\n"
@@ -198,8 +253,9 @@ def _tasks_problem(url: str, where: str) -> str | None:
 def _cache_problem(url: str, where: str) -> str | None:
     example = "redis://host:6379/0"
     if not url:
-        return "未设置 Redis 缓存 / No Redis cache is set (CACHE_URL).\n" + _set(
-            "CACHE_URL", example, where
+        return (
+            "未设置 Redis 缓存 / No Redis cache is set (CACHE_URL, or REDIS_URL for the cache "
+            "and the task queue alike).\n" + _set("CACHE_URL", example, where)
         )
     config: dict[str, Any] = environ.Env.cache_url_config(url)
     if not config["BACKEND"].endswith("RedisCache"):
@@ -223,13 +279,20 @@ def _cache_problem(url: str, where: str) -> str | None:
 
 
 def preflight(
-    database_url: str, cache_url: str, *, tasks_url: str = "", where: str = ".env.production"
+    database_url: str,
+    cache_url: str,
+    *,
+    tasks_url: str = "",
+    where: str = ".env.production",
+    create_database: bool = False,
+    say: Callable[[str], object] = print,
 ) -> list[str]:
     """What keeps production from starting, in Chinese and English, each with how to set it
     right (``where``: the settings file to name); empty when PostgreSQL and Redis answer (and
-    the task queue's Redis, when ``tasks_url`` names one)."""
+    the task queue's Redis, when ``tasks_url`` names one). ``create_database``: a database the
+    server lacks is created when the URL's role may (``say`` tells it)."""
     problems = [
-        _database_problem(database_url, where),
+        _database_problem(database_url, where, create=create_database, say=say),
         _cache_problem(cache_url, where),
         _tasks_problem(tasks_url, where),
     ]
@@ -283,8 +346,9 @@ def supervise(
         for child in children:
             # its own process group: the terminal's Ctrl-C reaches the supervisor only, which
             # stops each child in turn
+            child_env = {**(os.environ if env is None else env), **child.env} if child.env else env
             running[child.name] = subprocess.Popen(  # noqa: S603 — our own commands
-                child.argv, cwd=ROOT, env=env, process_group=0
+                child.argv, cwd=ROOT, env=child_env, process_group=0
             )
             print(f"sscard: started {child.name} (pid {running[child.name].pid})", file=out)
         out.flush()
@@ -320,22 +384,49 @@ PREPARE: tuple[tuple[str, tuple[str, ...]], ...] = (
 )
 
 
+# the web workers' Prometheus counters (``PROMETHEUS_MULTIPROC_DIR`` names another folder)
+METRICS_DIR = ROOT / "var" / "prometheus"
+
+
+def fresh_metrics_dir(folder: Path) -> Path:
+    """``folder`` made and emptied of the counters a previous run left (a process's file
+    outlives it; a new start must count from zero, as each process does)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for stale in folder.glob("*.db"):
+        stale.unlink()
+    return folder
+
+
+def redis_fallback(values: MutableMapping[str, str]) -> None:
+    """``REDIS_URL`` stands for ``CACHE_URL`` and ``TASKS_REDIS_URL`` where they are not set
+    (set and empty: the task queue stays the database's), as in the production settings."""
+    if values.get("REDIS_URL"):
+        for name in ("CACHE_URL", "TASKS_REDIS_URL"):
+            values.setdefault(name, values["REDIS_URL"])
+
+
 def serve_production(
     address: str, *, workers: int, task_workers: int, env_file: Path, out: TextIO = sys.stdout
 ) -> int:
     """Production mode on this machine: settings from ``env_file`` (the environment first),
     PostgreSQL and Redis checked, then the checklist, migrations and static files, then every
     process under the supervisor."""
+    redis_fallback(os.environ)  # the environment's REDIS_URL before the file's CACHE_URL
     if env_file.exists():
         environ.Env.read_env(str(env_file))  # where the environment has no value of its own
+    redis_fallback(os.environ)
     os.environ["SSCARD_ENV_FILE"] = str(env_file)
     os.environ["SSCARD_ENV"] = "production"
+    # the web workers' alone (production_children): no other process writes counters there
+    metrics_dir = Path(os.environ.pop("PROMETHEUS_MULTIPROC_DIR", "") or METRICS_DIR)
     tasks_url = os.environ.get("TASKS_REDIS_URL", "")
     problems = preflight(
         os.environ.get("DATABASE_URL", ""),
         os.environ.get("CACHE_URL", ""),
         tasks_url=tasks_url,
         where=str(env_file),
+        create_database=True,
+        say=lambda line: print(line, file=out, flush=True),
     )
     if problems:
         print("sscard: 生产模式无法启动 / production mode cannot start:\n", file=sys.stderr)
@@ -347,7 +438,13 @@ def serve_production(
             print(f"sscard: manage.py {args[0]} failed: not serving", file=sys.stderr)
             return 1
     rq = bool(tasks_url)
-    children = production_children(address, workers=workers, task_workers=task_workers, rq=rq)
+    children = production_children(
+        address,
+        workers=workers,
+        task_workers=task_workers,
+        rq=rq,
+        metrics_dir=fresh_metrics_dir(metrics_dir),
+    )
     queue = f"RQ on {_shown(tasks_url)}" if rq else "the database queue"
     print(
         f"sscard: production mode on http://{address}/ (behind the TLS proxy), {workers} web "

@@ -12,8 +12,8 @@ grouped counts on indexed columns), never on a citizen's request:
 * ``sscard_tasks_failed``: tasks that failed after their retries (the 系统管理员's 失败任务).
 
 With several worker processes, each keeps its own request counters: point
-``PROMETHEUS_MULTIPROC_DIR`` at an empty folder before they start and the page adds up
-every process's (prometheus_client's multiprocess mode)."""
+``PROMETHEUS_MULTIPROC_DIR`` at an empty folder before they start (``make serve`` does) and
+the page adds up every process's (prometheus_client's multiprocess mode)."""
 
 from __future__ import annotations
 

@@ -28,14 +28,15 @@ PROBE = (
 
 def deployment_env(env: dict[str, str]) -> dict[str, str]:
     """The environment of another deployment: ``config.settings`` under ``env``; nothing else
-    comes from the test run: no SSCARD_* variable, no CACHE_URL or CACHE_KEY_PREFIX, no .env
-    file unless ``env`` names one."""
+    comes from the test run: no SSCARD_* variable, no CACHE_URL or CACHE_KEY_PREFIX, no Redis
+    (REDIS_URL, TASKS_REDIS_URL), no .env file unless ``env`` names one."""
     clean = {
         k: v
         for k, v in os.environ.items()
         if not k.startswith(
             ("SSCARD", "SECRET_KEY", "DJANGO_", "SESSION_", "CSRF_", "DEBUG", "CACHE_")
         )
+        and k not in {"REDIS_URL", "TASKS_REDIS_URL"}
     }
     return {
         **clean,

@@ -1,8 +1,9 @@
 """`make serve` end to end: the supervisor in production mode, on a fresh PostgreSQL database
 and the Redis, checks, migrates and collects the static files, then serves the portal and its
 static files from the application itself (hashed, compressed, kept for good by browsers) with
-the production settings — HTTPS asked for, the simulators not routed — and stops cleanly on
-SIGTERM. It takes a minute or two: the migrations run on an empty database."""
+the production settings — HTTPS asked for, the simulators not routed — and its metrics adding
+up both web workers' requests, and stops cleanly on SIGTERM. It takes a minute or two: the
+migrations run on an empty database."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from pathlib import Path
 
 import environ
 import pytest
+from prometheus_client.parser import text_string_to_metric_families
 
 from sscard.testing.services import POSTGRESQL, listening, needs
 from sscard.testing.services import REDIS as REDIS_PORT
@@ -79,6 +81,20 @@ def _get(url: str, **headers: str) -> tuple[int, dict[str, str], bytes]:
         return error.code, dict(error.headers), error.read()
 
 
+PROBES = 20
+
+
+def _healthz_count(page: str) -> float:
+    """The requests to /healthz the metrics page counts."""
+    return sum(
+        sample.value
+        for family in text_string_to_metric_families(page)
+        for sample in family.samples
+        if sample.name == "django_http_responses_total_by_status_view_method_total"
+        and sample.labels.get("view") == "monitoring:healthz"
+    )
+
+
 def test_make_serve_serves_the_portal_and_its_static_files_then_stops_cleanly(database, tmp_path):
     port = socket.socket()
     port.bind(("127.0.0.1", 0))
@@ -102,12 +118,15 @@ def test_make_serve_serves_the_portal_and_its_static_files_then_stops_cleanly(da
         "STATIC_ROOT": str(tmp_path / "static"),
         "MEDIA_ROOT": str(tmp_path / "media"),
         "SSCARD_NOTIFY_FILE_DIR": str(tmp_path / "notifications"),
+        "PROMETHEUS_MULTIPROC_DIR": str(tmp_path / "metrics"),
     }
+    (tmp_path / "metrics").mkdir()
+    (tmp_path / "metrics" / "counter_4242.db").write_bytes(b"")  # a previous run's worker
     log = (tmp_path / "serve.log").open("w+")
     supervisor = subprocess.Popen(  # noqa: S603 — our own script
         [
             *(sys.executable, "scripts/serve.py", "--production", address),
-            *("--workers", "1", "--env-file", str(settings_file)),
+            *("--workers", "2", "--env-file", str(settings_file)),
         ],
         cwd=ROOT,
         env=env,
@@ -141,6 +160,15 @@ def test_make_serve_serves_the_portal_and_its_static_files_then_stops_cleanly(da
         status, headers, _ = _get(f"{base}/")  # plain http: production asks for https
         assert status == 301 and headers["location"].startswith("https://")
         assert _get(f"{base}/sms-sim/", **behind_tls)[0] == 404  # no simulator in production
+
+        # the metrics add up both web workers' counters, whichever answers the scrape (a new
+        # connection each request: the kernel spreads them over the two workers)
+        for _ in range(PROBES):
+            assert _get(f"{base}/healthz")[0] == 200
+        status, _, page = _get(f"{base}/ops/metrics", **behind_tls)
+        assert status == 200
+        assert _healthz_count(page.decode()) == PROBES
+        assert not (tmp_path / "metrics" / "counter_4242.db").exists()
     finally:
         supervisor.send_signal(signal.SIGTERM)
         code = supervisor.wait(timeout=60)

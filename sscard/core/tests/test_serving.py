@@ -12,8 +12,11 @@ import socket
 import subprocess
 import sys
 import time
+import uuid
+from collections.abc import Iterator
 from io import StringIO
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -140,7 +143,7 @@ def test_production_names_an_unreachable_redis_and_how_to_set_it():
     [
         ("", REDIS, "未设置 PostgreSQL 数据库 / No PostgreSQL database is set (DATABASE_URL)"),
         ("sqlite:///var/sscard.sqlite3", REDIS, "production mode runs on PostgreSQL"),
-        (POSTGRES, "", "未设置 Redis 缓存 / No Redis cache is set (CACHE_URL)"),
+        (POSTGRES, "", "未设置 Redis 缓存 / No Redis cache is set (CACHE_URL, or REDIS_URL"),
         (POSTGRES, "locmemcache://", "production mode's processes share one Redis cache"),
     ],
 )
@@ -224,3 +227,163 @@ def test_the_generated_production_settings_put_the_tasks_on_rq(tmp_path):
     written = tmp_path / ".env.production"
     make_env.main(written, production=True)
     assert "TASKS_REDIS_URL=redis://127.0.0.1:6379/1" in written.read_text().splitlines()
+
+
+def test_the_web_workers_alone_keep_their_counters_in_the_shared_metrics_folder(tmp_path):
+    from sscard.core.serving import production_children
+
+    children = production_children(
+        "127.0.0.1:8000", workers=2, task_workers=2, rq=True, metrics_dir=tmp_path
+    )
+
+    env = {child.name: dict(child.env) for child in children}
+    assert env["web"] == {"PROMETHEUS_MULTIPROC_DIR": str(tmp_path)}
+    assert env["worker-1"] == env["worker-2"] == env["periodic"] == {}
+
+
+def test_each_process_starts_with_the_supervisors_environment_and_its_own_on_top(tmp_path):
+    """The web server sees the metrics folder; the worker beside it does not."""
+    seen = {name: tmp_path / f"{name}.txt" for name in ("web", "worker")}
+    report = (
+        "import os, pathlib, sys, time; "
+        "pathlib.Path(sys.argv[1]).write_text("
+        "os.environ.get('PROMETHEUS_MULTIPROC_DIR', '-') + ' ' + os.environ['SHARED']); "
+        "other = pathlib.Path(sys.argv[2]); "
+        "[time.sleep(0.05) for _ in range(200) if not other.exists()]; time.sleep(0.2)"
+    )
+    children = [
+        Child(
+            "web",
+            (*_python(report), str(seen["web"]), str(seen["worker"])),
+            {"PROMETHEUS_MULTIPROC_DIR": str(tmp_path)},
+        ),
+        Child("worker", (*_python(report), str(seen["worker"]), str(seen["web"]))),
+    ]
+
+    supervise(children, env={**os.environ, "SHARED": "yes"}, out=StringIO(), grace=2)
+
+    assert seen["web"].read_text() == f"{tmp_path} yes"
+    assert seen["worker"].read_text() == "- yes"
+
+
+def test_each_start_counts_from_zero_the_metrics_folder_emptied(tmp_path):
+    from sscard.core.serving import fresh_metrics_dir
+
+    folder = tmp_path / "prometheus"
+    folder.mkdir()
+    (folder / "counter_4242.db").write_bytes(b"\0" * 16)  # a worker of the previous run
+    (tmp_path / "elsewhere.db").write_bytes(b"")
+
+    assert fresh_metrics_dir(folder) == folder
+    assert list(folder.iterdir()) == []
+    assert fresh_metrics_dir(tmp_path / "new").is_dir()
+    assert (tmp_path / "elsewhere.db").exists()
+
+
+def test_the_demo_serves_with_the_production_server_not_runserver():
+    from sscard.core.serving import demo_children
+
+    children = {c.name: c.argv for c in demo_children("127.0.0.1:8000", simulate_partners=False)}
+
+    web = children["web"]
+    assert web[1:5] == ("-m", "granian", "--interface", "wsgi")
+    assert web[-1] == "config.wsgi:application"
+    assert web[web.index("--host") : web.index("--host") + 2] == ("--host", "127.0.0.1")
+    assert not any("runserver" in arg for argv in children.values() for arg in argv)
+
+
+def test_redis_url_stands_for_the_cache_and_the_task_queue_not_set():
+    from sscard.core.serving import redis_fallback
+
+    values = {"REDIS_URL": "redis://r:6379/2"}
+    redis_fallback(values)
+    assert values["CACHE_URL"] == values["TASKS_REDIS_URL"] == "redis://r:6379/2"
+
+    named = {
+        "REDIS_URL": "redis://r:6379/2",
+        "CACHE_URL": "redis://c:6379/0",
+        "TASKS_REDIS_URL": "",
+    }
+    redis_fallback(named)
+    assert (named["CACHE_URL"], named["TASKS_REDIS_URL"]) == ("redis://c:6379/0", "")
+
+
+def test_serve_py_checks_the_redis_that_redis_url_names(tmp_path):
+    """No CACHE_URL nor TASKS_REDIS_URL anywhere: REDIS_URL's Redis is checked for both."""
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("SSCARD", "DJANGO_", "DATABASE_URL", "CACHE_URL", "TASKS_REDIS"))
+    }
+    nobody = f"redis://127.0.0.1:{_free_port()}/0"
+    env |= {"DATABASE_URL": f"postgres://postgres@127.0.0.1:{_free_port()}/sscard"}
+    env |= {"REDIS_URL": nobody}
+
+    done = subprocess.run(  # noqa: S603 — our own interpreter and script
+        [
+            *(sys.executable, "scripts/serve.py", "--production"),
+            *("--env-file", str(tmp_path / "none.env")),
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+    assert done.returncode == 2
+    assert f"Redis is not reachable: CACHE_URL={nobody}" in done.stderr
+    assert f"The task queue's Redis is not reachable: TASKS_REDIS_URL={nobody}" in done.stderr
+
+
+@pytest.fixture
+def postgres_admin() -> Iterator[Any]:
+    import psycopg
+
+    with psycopg.connect(POSTGRES, autocommit=True) as admin:
+        yield admin
+
+
+@needs(POSTGRESQL)
+def test_production_creates_its_missing_database_when_the_role_may(postgres_admin):
+    name = f"sscard_created_{uuid.uuid4().hex[:10]}"
+    said: list[str] = []
+    try:
+        problems = preflight(
+            f"postgres://postgres@127.0.0.1:5432/{name}",
+            REDIS,
+            create_database=True,
+            say=said.append,
+        )
+        made = postgres_admin.execute(
+            "SELECT count(*) FROM pg_database WHERE datname = %s", [name]
+        ).fetchone()
+    finally:
+        postgres_admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
+
+    assert not [p for p in problems if "PostgreSQL" in p]
+    assert made == (1,)
+    assert said == [
+        f"sscard: 已创建 PostgreSQL 数据库 {name} / created the PostgreSQL database {name}"
+    ]
+
+
+@needs(POSTGRESQL)
+def test_production_names_the_missing_database_and_its_createdb_when_the_role_may_not(
+    postgres_admin,
+):
+    role = f"sscard_nocreate_{uuid.uuid4().hex[:10]}"
+    name = f"sscard_missing_{uuid.uuid4().hex[:10]}"
+    postgres_admin.execute(f'CREATE ROLE "{role}" LOGIN NOCREATEDB')
+    try:
+        problems = preflight(
+            f"postgres://{role}@127.0.0.1:5432/{name}", REDIS, create_database=True, say=print
+        )
+    finally:
+        postgres_admin.execute(f'DROP ROLE "{role}"')
+
+    missing = next(p for p in problems if name in p)
+    assert f"PostgreSQL 中没有数据库 {name}，请先创建" in missing
+    assert f"createdb -h 127.0.0.1 -p 5432 -U {role} {name}" in missing
+    assert "permission denied to create database" in missing

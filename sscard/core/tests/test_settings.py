@@ -140,3 +140,27 @@ def test_two_deployments_given_one_redis_database_never_read_each_others_keys():
     assert prefix(city) != prefix(training)
     assert prefix(city) == prefix({**city})  # every process of one deployment: the same keys
     assert prefix({**training, "CACHE_KEY_PREFIX": "jieyang-training"}) == "jieyang-training"
+
+
+def test_in_production_redis_url_stands_for_the_cache_and_the_task_queue_not_set():
+    from sscard.testing.deployment import PRODUCTION_ENV, deployment_settings
+
+    names = ("CACHES", "TASKS_REDIS_URL", "TASKS")
+    redis = {**PRODUCTION_ENV, "REDIS_URL": "redis://127.0.0.1:6379/4"}
+
+    both = deployment_settings(redis, *names)
+    assert both["CACHES"]["default"]["BACKEND"] == "django_redis.cache.RedisCache"
+    assert both["CACHES"]["default"]["LOCATION"] == "redis://127.0.0.1:6379/4"
+    assert both["TASKS_REDIS_URL"] == "redis://127.0.0.1:6379/4"
+    assert both["TASKS"]["default"]["BACKEND"] == "sscard.taskqueue.backends.RQBackend"
+
+    # each named for itself wins; the task queue emptied stays the database's
+    own = {**redis, "CACHE_URL": "redis://127.0.0.1:6379/0", "TASKS_REDIS_URL": ""}
+    named = deployment_settings(own, *names)
+    assert named["CACHES"]["default"]["LOCATION"] == "redis://127.0.0.1:6379/0"
+    assert named["TASKS"]["default"]["BACKEND"] == "django_tasks_db.DatabaseBackend"
+
+    # the demo keeps its embedded defaults whatever Redis the shell names
+    demo = deployment_settings({**redis, "SSCARD_ENV": "dev"}, *names)
+    assert demo["CACHES"]["default"]["BACKEND"].endswith("LocMemCache")
+    assert demo["TASKS"]["default"]["BACKEND"] == "django_tasks_db.DatabaseBackend"

@@ -7,9 +7,13 @@ runs them on each machine. What one process does, the others see:
 * five failed logins spread over A and B lock the account on both (django-axes, in the
   database);
 * the upload limit counts the uploads made on A and on B together (the cache, in Redis);
-* a task enqueued on A (a registration's code) is done by a worker;
+* a task enqueued on A (a registration's code) is done by a worker, whose log line for it
+  carries the registration's request id;
 * a worker whose task process is killed (SIGKILL) mid-send leaves the task to RQ, which runs
   it again after its backoff; the message is delivered once (the outbox's claim and lease);
+* a whole worker killed (SIGKILL, with its task process) mid-send leaves its task "started";
+  once its heartbeat has lapsed another worker's registry cleanup retries it, and the message
+  is delivered once (on a short clock: ``scaleout_worker``);
 * a second periodic runner does not enqueue while the first holds the lease, and takes over
   when the first is killed.
 
@@ -112,6 +116,7 @@ class Cluster:
             "CSRF_COOKIE_SECURE": "false",
             "SSCARD_UPLOAD_LIMIT_ADDRESS": str(UPLOADS_PER_ADDRESS),
             "SSCARD_UPLOAD_LIMIT_WINDOW": "86400",
+            "SSCARD_LOG_FORMAT": "json",  # production's: one JSON object a line
         }
         self.processes: dict[str, subprocess.Popen[bytes]] = {}
 
@@ -263,6 +268,7 @@ def test_two_app_servers_and_two_workers_serve_as_one(cluster):
             f"{a}/register/", data=form, headers={"X-CSRFToken": _token(browser, a)}
         )
         assert answer.status_code == 302 and answer.headers["Location"] == "/register/code/"
+        registration = answer.headers["X-Request-ID"]
     challenge = Challenge.objects.get()
     delivered = cluster.directory / "delivered.jsonl"
     _wait_for(
@@ -272,19 +278,22 @@ def test_two_app_servers_and_two_workers_serve_as_one(cluster):
     )
     challenge.refresh_from_db()
     assert challenge.sent_at is not None
+    # the worker's log line for the task carries the id of the request that enqueued it
+    _wait_for(
+        lambda: any(
+            line.get("event") == "task.finished" and line.get("request_id") == registration
+            for name in ("worker-1", "worker-2")
+            for line in _json_lines(cluster.log(name))
+        ),
+        15,
+        "the task's log line with the registration's request id",
+    )
 
     # a worker's task process killed mid-send: RQ runs the task again after its backoff, and
     # the message is delivered once
     sms = one_sms()
     (cluster.directory / "delay").write_text("60")
-    tasks = {
-        "default": {
-            "BACKEND": "sscard.taskqueue.backends.RQBackend",
-            "OPTIONS": {"RETRY_INTERVALS": [3]},
-        }
-    }
-    with override_settings(TASKS=tasks, RQ_QUEUES={"default": {"URL": REDIS_URL}}):
-        deliver_messages_task.enqueue([sms.pk])
+    _enqueue_delivery(sms)
     started_log = cluster.directory / "started.log"
     _wait_for(
         lambda: any(line.startswith(str(sms.key)) for line in _lines(started_log)),
@@ -317,6 +326,72 @@ def test_two_app_servers_and_two_workers_serve_as_one(cluster):
     assert "periodic.enqueued" not in cluster.log("periodic-2")
     cluster.kill("periodic-1")
     _wait_for(lambda: "periodic.enqueued" in cluster.log("periodic-2"), 15, "the take-over")
+
+
+def _enqueue_delivery(sms: Message) -> None:
+    tasks = {
+        "default": {
+            "BACKEND": "sscard.taskqueue.backends.RQBackend",
+            "OPTIONS": {"RETRY_INTERVALS": [3]},
+        }
+    }
+    with override_settings(TASKS=tasks, RQ_QUEUES={"default": {"URL": REDIS_URL}}):
+        deliver_messages_task.enqueue([sms.pk])
+
+
+def test_a_whole_worker_killed_mid_task_leaves_the_task_to_another_worker(cluster):
+    """The rqworker itself and its task process SIGKILLed (the machine lost, ``kill -9`` of
+    the worker): nobody is left to see the task fail; it stays "started" in RQ's registry until
+    its heartbeat lapses, then another worker's registry cleanup retries it (the task's Retry:
+    after its backoff) and the message is delivered once. RQ's clock is shortened
+    (``scaleout_worker``): its own is minutes."""
+    worker = (
+        "rqworker", "--job-class", "django_tasks_rq.Job", "--worker-class",
+        "sscard.core.tests.scaleout_worker.QuickRecoveryWorker", "--worker-ttl", "20",
+    )  # fmt: skip
+    doomed = cluster.manage("doomed", *worker, "default")  # no scheduler: the rescuer's
+    sms = one_sms()
+    (cluster.directory / "delay").write_text("60")
+    _enqueue_delivery(sms)
+    started_log = cluster.directory / "started.log"
+    _wait_for(
+        lambda: any(line.startswith(str(sms.key)) for line in _lines(started_log)),
+        60,
+        "the doomed worker to start sending",
+    )
+    horse = next(int(line.split()[1]) for line in _lines(started_log) if str(sms.key) in line)
+    # a second worker, with the scheduler that brings retries back; the task is not its own yet
+    cluster.manage("rescuer", *worker, "--with-scheduler", "default")
+    _wait_for(lambda: "Listening on" in cluster.log("rescuer"), 60, "the second worker")
+
+    cluster.kill("doomed")  # the rqworker (and its scheduler-less process group) ...
+    os.kill(horse, signal.SIGKILL)  # ... and its task process, a group of its own
+    (cluster.directory / "delay").unlink()
+    assert doomed.returncode == -signal.SIGKILL
+    _wait_for(
+        lambda: Message.objects.get(pk=sms.pk).status == MessageStatus.SENT,
+        45,
+        "another worker to retry the abandoned task and send the message",
+    )
+    time.sleep(1.5)  # time for any second delivery to show itself
+    sms.refresh_from_db()
+    assert (sms.status, sms.attempts) == (MessageStatus.SENT, 2)
+    deliveries = [json.loads(line) for line in _lines(cluster.directory / "delivered.jsonl")]
+    assert [d["key"] for d in deliveries].count(str(sms.key)) == 1
+    tries = [line for line in _lines(started_log) if str(sms.key) in line]
+    assert len(tries) == 2 and tries[0].endswith(f" {horse}")
+    rescuer = cluster.log("rescuer")
+    assert "AbandonedJobError" in rescuer  # the try the dead worker left, as RQ files it
+    assert "Work-horse terminated unexpectedly" not in cluster.log("doomed") + rescuer
+
+
+def _json_lines(text: str) -> Iterator[dict[str, object]]:
+    for line in text.splitlines():
+        if line.startswith("{"):
+            try:
+                yield json.loads(line)
+            except ValueError:
+                continue
 
 
 def _ok(url: str) -> bool:
