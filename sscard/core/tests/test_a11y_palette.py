@@ -163,9 +163,9 @@ def test_at_400_percent_zoom_the_back_office_reflows_into_320_pixels(zoomed, que
     table = zoomed.get_by_role("region", name="办件列表")
     assert table.evaluate("e => e.scrollWidth > e.clientWidth")
     assert table.get_attribute("tabindex") == "0"
-    assert_accessible(zoomed, "staff-queue-320")
+    assert_accessible(zoomed, "staff-queue-reflow-320")
     zoomed.locator("#results tbody tr a").first.click()
-    assert_accessible(zoomed, "staff-application-320")
+    assert_accessible(zoomed, "staff-application-reflow-320")
 
 
 def test_a_member_of_staff_can_switch_the_single_key_shortcuts_off(screen, queue_reviewer):
