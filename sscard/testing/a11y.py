@@ -189,3 +189,22 @@ def axe_violations(page: Any) -> dict[str, list[str]]:
         violation["id"]: [" ".join(map(str, node["target"])) for node in violation["nodes"]]
         for violation in results.response["violations"]
     }
+
+
+# the two-tone focus ring every focusable thing shows: a dark outline outside a white one (a
+# box shadow), so it stands out on the white page, the green bar and the dark buttons alike
+FOCUS_RING = {
+    "outline": "rgb(17, 17, 17) solid 3px",
+    "inside": "rgb(255, 255, 255) 0px 0px 0px 2px",
+}
+
+
+def focus_ring(locator: Any) -> dict[str, str]:
+    """The focus ring ``locator``'s element shows now (its outline and its box shadow)."""
+    return locator.evaluate(
+        """(e) => {
+          const style = getComputedStyle(e);
+          return {outline: `${style.outlineColor} ${style.outlineStyle} ${style.outlineWidth}`,
+                  inside: style.boxShadow};
+        }"""
+    )

@@ -10,6 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from sscard.portal.tests.conftest import password_login
+from sscard.testing.a11y import FOCUS_RING, focus_ring
 from sscard.testing.browser import PHONE, shot
 from sscard.testing.factories import CardFactory
 from sscard.testing.targets import sideways_overflow, too_small
@@ -78,6 +79,17 @@ def test_switching_in_place_keeps_what_was_typed(phone):
     assert phone.get_by_label("账号", exact=True).input_value() == "zhangsan"
     phone.reload()  # and the browser keeps the choice
     expect(phone.locator("html")).to_have_class(ELDER)
+
+
+def test_the_switch_shows_the_two_tone_focus_ring_when_tabbed_to(phone):
+    phone.goto("/")
+    switch = phone.get_by_role("banner").get_by_role("button", name="切换到长辈模式")
+    for _ in range(10):
+        phone.keyboard.press("Tab")
+        if switch.evaluate("(e) => e === document.activeElement"):
+            break
+    expect(switch).to_be_focused()
+    assert focus_ring(switch) == FOCUS_RING
 
 
 def test_the_switch_works_without_javascript(browser, live_server):
