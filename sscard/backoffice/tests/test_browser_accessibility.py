@@ -49,6 +49,10 @@ def test_the_reviewers_screens_fit_a_screen_zoomed_to_400_percent(desktop, bank,
     employer = EmployerFactory(pending=True, licence=True)
     EmployerFactory(refused=True)
     UserFactory(flagged_at=timezone.now(), flag_reason=REASON_NOT_ME)
+    desktop.set_viewport_size(SMALL_PHONE)
+    desktop.goto("/staff/login/")
+    check_layout(desktop, "/staff/login/ [320 px]")
+    shot(desktop, "a11y-staff-login-320")
     fit_at_320(
         desktop,
         reviewer,
