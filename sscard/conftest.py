@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -117,3 +119,23 @@ def texts():
 
 # an RQ queue of the test's own behind the service's RQ task backend: `rq_queue`
 from sscard.testing.rq import rq_queue  # noqa: E402, F401
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """axe-core's lists of screens checked start empty each run (a worker clears its own)."""
+    from sscard.testing.a11y import records_clear
+
+    worker = getattr(session.config, "workerinput", {}).get("workerid")
+    records_clear(worker)
+
+
+def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
+    """The totals of what the browser tests checked with axe-core, when any ran."""
+    from sscard.testing.a11y import checked_totals
+
+    if hasattr(config, "workerinput"):
+        return
+    totals = checked_totals()
+    if totals.states:
+        terminalreporter.write_sep("-", "accessibility")
+        terminalreporter.write_line(f"{totals} (var/a11y/)")

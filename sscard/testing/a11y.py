@@ -9,7 +9,8 @@ or employer page is checked again in 长辈模式 (every screenshot is taken aft
 test that met any violation fails at teardown, naming the rule, the page and the elements.
 
 Each screen checked is recorded (its path with numbers and receipts folded, and the mode) in
-``var/a11y/`` so the README can say how many screens the suite covers."""
+``var/a11y/``, lists a run starts afresh (``records_clear``, every xdist worker its own); the
+run's terminal summary prints their totals (``checked_totals``), the README's count."""
 
 from __future__ import annotations
 
@@ -117,15 +118,19 @@ class Checker:
         ]
 
     def record(self) -> None:
-        """Append the screens checked to this worker's list (read by ``screens_checked``)."""
+        """Append the screens checked to this worker's list (read by ``checked_totals``)."""
         REPORT_DIR.mkdir(parents=True, exist_ok=True)
-        worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+        worker = _worker()
         with (REPORT_DIR / f"screens-{worker}.txt").open("a", encoding="utf-8") as out:
             for screen, mode in sorted(self.screens):
                 out.write(f"{screen}\t{mode}\t{self.test}\n")
         with (REPORT_DIR / f"violations-{worker}.txt").open("a", encoding="utf-8") as out:
             for line in self.failures():
                 out.write(f"{line}\t{self.test}\n")
+
+
+def _worker() -> str:
+    return os.environ.get("PYTEST_XDIST_WORKER", "main")
 
 
 def scan(page) -> None:
@@ -168,14 +173,52 @@ def check_layout(page, where: str) -> None:
         pytest.fail(f"{where} cuts controls off: {found['cut']}")
 
 
-def screens_checked() -> set[tuple[str, str]]:
-    """Every (screen, mode) the last run's browser tests checked."""
-    seen: set[tuple[str, str]] = set()
-    for path in REPORT_DIR.glob("screens-*.txt"):
+def records_clear(worker: str | None = None, directory: Path = REPORT_DIR) -> None:
+    """Start a run's lists afresh: every worker's (``worker`` None: the run's controller, or a
+    run without workers) or one worker's own, so that the lists say what this run checked."""
+    for kind in ("screens", "violations"):
+        for path in directory.glob(f"{kind}-{worker or '*'}.txt"):
+            path.unlink(missing_ok=True)
+
+
+@dataclass(frozen=True)
+class Totals:
+    """What the run's browser tests checked: distinct screens, and screen states (a screen in
+    one mode) in all, in the standard mode and in 长辈模式; and the violations found."""
+
+    screens: int
+    states: int
+    standard: int
+    elder: int
+    violations: int
+
+    def __str__(self) -> str:
+        return (
+            f"axe-core checked {self.screens} screens, {self.states} screen states "
+            f"({self.standard} standard, {self.elder} 长辈模式): {self.violations} violations"
+        )
+
+
+def checked_totals(directory: Path = REPORT_DIR) -> Totals:
+    """Count every worker's lists of the last run (``records_clear`` starts each run)."""
+    states: set[tuple[str, str]] = set()
+    for path in directory.glob("screens-*.txt"):
         for line in path.read_text("utf-8").splitlines():
-            screen, mode, _test = line.split("\t")
-            seen.add((screen, mode))
-    return seen
+            screen, mode, _test = line.split("\t", 2)
+            states.add((screen, mode))
+    violations = {
+        line.rsplit("\t", 1)[0]
+        for path in directory.glob("violations-*.txt")
+        for line in path.read_text("utf-8").splitlines()
+    }
+    elder = sum(1 for _screen, mode in states if mode == "长辈模式")
+    return Totals(
+        screens=len({screen for screen, _mode in states}),
+        states=len(states),
+        standard=len(states) - elder,
+        elder=elder,
+        violations=len(violations),
+    )
 
 
 def axe_violations(page: Any) -> dict[str, list[str]]:
@@ -189,3 +232,22 @@ def axe_violations(page: Any) -> dict[str, list[str]]:
         violation["id"]: [" ".join(map(str, node["target"])) for node in violation["nodes"]]
         for violation in results.response["violations"]
     }
+
+
+# the two-tone focus ring every focusable thing shows: a dark outline outside a white one (a
+# box shadow), so it stands out on the white page, the green bar and the dark buttons alike
+FOCUS_RING = {
+    "outline": "rgb(17, 17, 17) solid 3px",
+    "inside": "rgb(255, 255, 255) 0px 0px 0px 2px",
+}
+
+
+def focus_ring(locator: Any) -> dict[str, str]:
+    """The focus ring ``locator``'s element shows now (its outline and its box shadow)."""
+    return locator.evaluate(
+        """(e) => {
+          const style = getComputedStyle(e);
+          return {outline: `${style.outlineColor} ${style.outlineStyle} ${style.outlineWidth}`,
+                  inside: style.boxShadow};
+        }"""
+    )

@@ -10,6 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from sscard.portal.tests.conftest import password_login
+from sscard.testing.a11y import FOCUS_RING, focus_ring
 from sscard.testing.browser import PHONE, shot
 from sscard.testing.factories import CardFactory
 from sscard.testing.targets import sideways_overflow, too_small
@@ -22,14 +23,13 @@ ELDER = re.compile(r"\belder\b")  # the root element's class (beside "js")
 
 def _fits(page, name: str, *, elder: bool) -> None:
     """The page as it is, at 390 and at 320 px wide: sizes by the mode's rules, no sideways
-    scrolling in 长辈模式 (the standard mode's narrow captcha row is another issue's)."""
+    scrolling in either mode."""
     mode = "elder" if elder else "standard"
     for viewport in (PHONE, NARROW):
         page.set_viewport_size(viewport)
         found = too_small(page, elder=elder)
         assert found == {"texts": [], "targets": []}, (name, viewport["width"], found)
-        if elder:
-            assert sideways_overflow(page) <= 0, (name, viewport["width"])
+        assert sideways_overflow(page) <= 0, (name, mode, viewport["width"])
         shot(page, f"{mode}-{name}-{viewport['width']}")
     page.set_viewport_size(PHONE)
 
@@ -78,6 +78,17 @@ def test_switching_in_place_keeps_what_was_typed(phone):
     assert phone.get_by_label("账号", exact=True).input_value() == "zhangsan"
     phone.reload()  # and the browser keeps the choice
     expect(phone.locator("html")).to_have_class(ELDER)
+
+
+def test_the_switch_shows_the_two_tone_focus_ring_when_tabbed_to(phone):
+    phone.goto("/")
+    switch = phone.get_by_role("banner").get_by_role("button", name="切换到长辈模式")
+    for _ in range(10):
+        phone.keyboard.press("Tab")
+        if switch.evaluate("(e) => e === document.activeElement"):
+            break
+    expect(switch).to_be_focused()
+    assert focus_ring(switch) == FOCUS_RING
 
 
 def test_the_switch_works_without_javascript(browser, live_server):

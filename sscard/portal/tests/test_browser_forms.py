@@ -19,7 +19,7 @@ from playwright.sync_api import expect
 
 from sscard.portal.tests.conftest import password_login
 from sscard.portal.tests.test_browser_items import _password_is_enough
-from sscard.testing.a11y import axe_violations
+from sscard.testing.a11y import FOCUS_RING, LAYOUT, axe_violations, focus_ring
 from sscard.testing.browser import open_page, shot
 from sscard.testing.factories import ApplicationFactory, CardFactory, PersonFactory, UserFactory
 
@@ -106,7 +106,10 @@ def layout_problems(page, what: str, size: str) -> list[str]:
     root = page.evaluate("getComputedStyle(document.documentElement).fontSize")
     assert root == ("32px" if "200pct" in size else "16px"), (what, root)
     shot(page, f"forms-{size}-{what}")
-    return [f"{what}: {problem}" for problem in page.evaluate(LAYOUT_PROBLEMS)]
+    problems = page.evaluate(LAYOUT_PROBLEMS)
+    # a control partly outside the window (not inside a box that scrolls on its own)
+    problems += [f"cuts a control off: {cut}" for cut in page.evaluate(LAYOUT)["cut"]]
+    return [f"{what}: {problem}" for problem in problems]
 
 
 def submit_empty_login(page) -> None:
@@ -187,6 +190,8 @@ def test_a_refused_login_puts_the_focus_on_the_summary_linked_to_each_field(phon
     submit_empty_login(phone)
     links = _summary_is_focused_and_linked(phone)
     assert [link["id"] for link in links] == ["id_username", "id_password", "id_captcha_1"]
+    # the focused summary wears the two-tone ring, as every focused control does
+    assert focus_ring(phone.locator("#error-summary")) == FOCUS_RING
     assert links[2]["link"] == "请输入验证码"  # the label said in the message: not repeated
     # the link puts the cursor in the captcha's text box
     phone.get_by_role("link", name="请输入验证码").click()
