@@ -100,7 +100,7 @@ class SmsLoginForm(LoginForm):
     counts towards the code's five tries, not towards django-axes' lockout (nothing was tried
     against the password store), which still counts every wrong password."""
 
-    captcha = None  # type: ignore[assignment]  # Django's way to leave out a parent's field
+    captcha = None  # Django's way to leave out a parent's field
     code = forms.CharField(
         label="短信验证码",
         max_length=6,

@@ -20,7 +20,6 @@ from sscard.core.errors import DomainError
 from sscard.verification.models import Challenge, Purpose
 from sscard.verification.services import challenge_start, challenge_verify
 from sscard.verification.tasks import send_challenge_task
-from sscard.web.auth import PUBLIC_ROLES
 
 # One answer whoever the name is: the page never tells whether it is an account, nor shows
 # the account's phone, masked or not (that would tell).
@@ -36,13 +35,18 @@ def _account(username: str) -> User | None:
 
 def login_code_send(*, username: str, client_ip: str | None) -> Challenge:
     """获取短信验证码: a code for a login as ``username``, texted in the background to the
-    phone on file for the account's person — when the name is an active citizen's or
-    employer's account whose person has a phone; otherwise a decoy. Refused with the wait
-    (``TooManyCodes``) when the name or the address has had its codes."""
+    phone on file for the account's person — when the name is an active citizen's account
+    whose person has a phone (an employer's account has no person); otherwise a decoy.
+    Refused with the wait (``TooManyCodes``) when the name or the address has had its codes."""
     user = _account(username)
     person = user.person if user is not None else None
     phone = ""
-    if user is not None and user.is_active and user.role in PUBLIC_ROLES and person is not None:
+    if (
+        user is not None
+        and user.is_active
+        and user.role == User.Role.CITIZEN
+        and person is not None
+    ):
         phone = person.phone or ""
     challenge = challenge_start(
         purpose=Purpose.LOGIN,

@@ -139,7 +139,7 @@ def test_the_answer_is_the_same_whoever_the_name_is(client, holder, texts, who):
     if who == "no_phone":
         UserFactory(username="lisi", person=PersonFactory(phone=""))
     elif who == "staff":
-        StaffFactory(username="lisi")
+        StaffFactory(username="lisi", person=PersonFactory())  # a phone on file, too
     elif who == "inactive":
         UserFactory(username="lisi", is_active=False)
     real = _send(client, "zhangsan", REMOTE_ADDR=HERE)
