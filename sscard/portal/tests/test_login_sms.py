@@ -17,7 +17,13 @@ from sscard.audit.models import AuditRecord
 from sscard.core.trust import TrustLevel
 from sscard.portal.login_views import LOGIN_CODE_KEY
 from sscard.portal.tests.helpers import Page
-from sscard.testing.factories import PASSWORD, PersonFactory, StaffFactory, UserFactory
+from sscard.testing.factories import (
+    PASSWORD,
+    EmployerAgentFactory,
+    PersonFactory,
+    StaffFactory,
+    UserFactory,
+)
 from sscard.testing.sms import code_sent_to
 from sscard.verification.models import Challenge, Purpose
 from sscard.verification.services import challenge_send, challenge_start
@@ -134,10 +140,12 @@ def test_the_code_goes_to_the_phone_on_file_and_the_page_does_not_show_it(client
     assert AuditRecord.objects.filter(action="sms_code.sent").count() == 1
 
 
-@pytest.mark.parametrize("who", ["nobody", "no_phone", "staff", "inactive"])
+@pytest.mark.parametrize("who", ["nobody", "no_phone", "employer", "staff", "inactive"])
 def test_the_answer_is_the_same_whoever_the_name_is(client, holder, texts, who):
     if who == "no_phone":
         UserFactory(username="lisi", person=PersonFactory(phone=""))
+    elif who == "employer":
+        EmployerAgentFactory(username="lisi")
     elif who == "staff":
         StaffFactory(username="lisi", person=PersonFactory())  # a phone on file, too
     elif who == "inactive":
