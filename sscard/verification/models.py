@@ -16,6 +16,7 @@ class Purpose(models.TextChoices):
     REGISTER = "register", "注册账号"
     STEP_UP = "step_up", "验证本人身份"
     NEW_PHONE = "new_phone", "验证新手机号码"
+    LOGIN = "login", "登录"
 
 
 class Challenge(models.Model):
@@ -29,8 +30,9 @@ class Challenge(models.Model):
     purpose = models.CharField("用途", max_length=20, choices=Purpose.choices)
     phone = EncryptedTextField("手机号码", blank=True)  # "" for a decoy
     phone_hash = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
-    # the phone the person typed, when the code goes to another (the one on file): the limits
-    # the page shows count by it, so that they say nothing about the record
+    # the phone the person typed, when the code goes to another (the one on file), or the
+    # account name typed at a login (services.account_name_hash): the limits the page shows
+    # count by it, so that they say nothing about the record
     asked_hash = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="+"

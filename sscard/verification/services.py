@@ -1,8 +1,9 @@
 """SMS one-time codes: proof that the person holds a phone.
 
 * :func:`challenge_start` — a new code for a phone, within the sending limits (per phone: 1 a
-  minute, 5 an hour, 10 a day; per client address; per account). The row is written first;
-  the code is made and sent by :func:`challenge_send`, outside any transaction.
+  minute, 5 an hour, 10 a day; per client address; per account; per account name typed at a
+  login, counted like a phone). The row is written first; the code is made and sent by
+  :func:`challenge_send`, outside any transaction.
 * :func:`challenge_verify` — check an entered code. Call it outside a transaction: a wrong
   try must count even when what the caller does next fails. 5 wrong tries void the code.
 * :func:`challenge_spend` — the action the code proved (a registration, a new phone) takes the
@@ -50,6 +51,12 @@ def _code_hash(challenge: Challenge, code: str) -> str:
     return crypto.blind_index(f"{challenge.pk}:{code}", purpose="sms-code")
 
 
+def account_name_hash(username: str) -> str:
+    """The keyed hash a login's code is counted by: the account name as typed (letter case
+    aside), whether or not it names an account."""
+    return crypto.blind_index(username.strip().casefold(), purpose="sms-code-account")
+
+
 class TooManyCodes(DomainError):
     """A sending limit is reached: the message says how long to wait (a page answers 429)."""
 
@@ -86,13 +93,20 @@ def sending_wait(
     phone: str = "",
     user: User | None = None,
     client_ip: str | None = None,
+    account_name: str = "",
     now: datetime | None = None,
 ) -> int:
-    """Seconds until a code may be sent again to ``phone`` / for ``user`` / from ``client_ip``."""
+    """Seconds until a code may be sent again to ``phone`` / for ``user`` / from ``client_ip``
+    / for the account name typed at a login (``account_name``, counted like a phone)."""
     now = now or timezone.now()
     day_ago = now - timedelta(days=1)
     recent = Challenge.objects.filter(created_at__gt=day_ago)
     wait = 0
+    if account_name:
+        times = recent.filter(asked_hash=account_name_hash(account_name)).values_list(
+            "created_at", flat=True
+        )
+        wait = max(wait, _wait_seconds(times, PHONE_LIMITS, now))
     if phone:
         hashed = phone_hash(phone)
         times = recent.filter(Q(phone_hash=hashed) | Q(asked_hash=hashed)).values_list(
@@ -117,13 +131,22 @@ def challenge_start(
     client_ip: str | None = None,
     payload: dict[str, Any] | None = None,
     limit_phone: str | None = None,
+    limit_account: str | None = None,
 ) -> Challenge:
     """Record a code about to be sent to ``phone`` ("" for a decoy). Refused, with the wait in
     Chinese, when the limits for the phone (``limit_phone`` when the caller must not reveal
-    which phone the code goes to), the account or the address are reached."""
-    visible_phone = phone if limit_phone is None else limit_phone
+    which phone the code goes to), the account or the address are reached.
+
+    ``limit_account``: the account name typed at a login, when the caller must not reveal
+    whether it names an account, nor whether that account has a phone. The limits the page
+    shows then count by that name (as a phone's) and the address alone; the recipient's phone
+    and account limits are kept silently (reached: a decoy, nothing is sent)."""
+    if limit_account is not None:
+        visible_phone = ""
+    else:
+        visible_phone = phone if limit_phone is None else limit_phone
     with transaction.atomic():
-        _count_alone(visible_phone, phone, user, client_ip)
+        _count_alone(visible_phone, phone, user, client_ip, limit_account)
         started = _start(
             purpose=purpose,
             phone=phone,
@@ -132,13 +155,20 @@ def challenge_start(
             person=person,
             client_ip=client_ip,
             payload=payload,
+            account_name=limit_account,
         )
     if isinstance(started, int):  # refused: the refusal's audit row is committed all the same
         raise TooManyCodes(_wait_message(started))
     return started
 
 
-def _count_alone(visible_phone: str, phone: str, user: User | None, client_ip: str | None) -> None:
+def _count_alone(
+    visible_phone: str,
+    phone: str,
+    user: User | None,
+    client_ip: str | None,
+    account_name: str | None = None,
+) -> None:
     """Until the transaction ends, no other process counts or records a code for these phones,
     this account or this address: the limits are counted and the new code written as one step,
     however many servers are asked at once. PostgreSQL: a transaction-level advisory lock for
@@ -151,6 +181,8 @@ def _count_alone(visible_phone: str, phone: str, user: User | None, client_ip: s
         keys.add(f"sms-code:user:{user.pk}")
     if client_ip:
         keys.add(f"sms-code:address:{client_ip}")
+    if account_name:
+        keys.add(f"sms-code:account-name:{account_name_hash(account_name)}")
     with transaction.get_connection().cursor() as cursor:
         for key in sorted(keys):
             cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [key])
@@ -165,10 +197,20 @@ def _start(
     person: Person | None,
     client_ip: str | None,
     payload: dict[str, Any] | None,
+    account_name: str | None = None,
 ) -> Challenge | int:
     """The new code's row, or the seconds to wait (the refusal audited)."""
     now = timezone.now()
-    wait = sending_wait(phone=visible_phone, user=user, client_ip=client_ip, now=now)
+    if account_name is not None:
+        # a login: what the page may show counts by the name typed; the account's own
+        # limits are the hidden recipient's
+        wait = sending_wait(account_name=account_name, client_ip=client_ip, now=now)
+        hidden_wait = sending_wait(phone=phone, user=user, now=now) if phone else 0
+        asked = account_name_hash(account_name)
+    else:
+        wait = sending_wait(phone=visible_phone, user=user, client_ip=client_ip, now=now)
+        hidden_wait = sending_wait(phone=phone, now=now) if phone and phone != visible_phone else 0
+        asked = phone_hash(visible_phone) if visible_phone else ""
     if wait:
         audit_record(
             actor=user,
@@ -177,13 +219,13 @@ def _start(
             result=AuditRecord.Result.REFUSED,
         )
         return wait
-    if phone and phone != visible_phone and sending_wait(phone=phone, now=now):
+    if hidden_wait:
         phone = ""  # the hidden recipient had enough codes today: nothing is sent, silently
     return Challenge.objects.create(
         purpose=purpose,
         phone=phone,
         phone_hash=phone_hash(phone) if phone else "",
-        asked_hash=phone_hash(visible_phone) if visible_phone else "",
+        asked_hash=asked,
         user=user,
         person=person,
         client_ip=client_ip or None,

@@ -1,5 +1,6 @@
 """The sign-in forms more than one interface shows: the public password login (“账号密码绑定”,
-on the portal and in WeChat), the account fields of a public registration (a citizen's, an
+on the portal and in WeChat; on the portal also with a code by SMS in place of the image
+captcha), the account fields of a public registration (a citizen's, an
 employer's 经办人) and the staff login (the back office, and the lock-out page for /staff/)."""
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ from sscard.audit.services import audit_record
 from sscard.core.documents import DocumentError
 from sscard.core.errors import DomainError
 from sscard.core.net import client_ip
+from sscard.verification.models import Challenge
+from sscard.web.sms_login import login_code_check
 
 # One message for an unknown account and a wrong password: the page must not tell which.
 BAD_CREDENTIALS = "账号或密码错误，请重新输入"
@@ -36,7 +39,8 @@ ACCOUNT_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]{3,29}$")
 class CaptchaInput(CaptchaTextInput):
     """django-simple-captcha's image and text box, the image described in Chinese and
     sized (forms/captcha.html). Its audio version needs flite on the server, which we do not
-    install (and it spells the letters in English): the pages offer 人脸识别登录 instead."""
+    install (and it spells the letters in English): the portal's login offers a code by SMS
+    instead (:class:`SmsLoginForm`), and the pages 人脸识别登录 and 12333."""
 
     template_name = "forms/captcha.html"
 
@@ -68,6 +72,9 @@ class LoginForm(forms.Form):
         # nothing is tried against the password store until the captcha is right
         if self.errors:
             return data
+        self.check_before_password(data)
+        if self.errors:
+            return data
         user = authenticate(self.request, username=data["username"], password=data["password"])
         if not isinstance(user, User) or not user.is_active:
             # what was typed is not recorded: the account name may be mistyped personal data
@@ -80,6 +87,40 @@ class LoginForm(forms.Form):
             raise forms.ValidationError(BAD_CREDENTIALS, code="invalid_login")
         self.user = user
         return data
+
+    def check_before_password(self, data: dict[str, Any]) -> None:
+        """What must be right before the password is tried, beyond the fields' own checks
+        (the captcha checks itself as a field)."""
+
+
+class SmsLoginForm(LoginForm):
+    """账号 + 密码 + 短信验证码 (看不清？改用短信验证码): the code sent for this account name
+    (sscard.web.sms_login) in place of the image captcha. Like the captcha it is checked
+    before the password, and it is used up by the attempt whatever the password; a wrong code
+    counts towards the code's five tries, not towards django-axes' lockout (nothing was tried
+    against the password store), which still counts every wrong password."""
+
+    captcha = None  # Django's way to leave out a parent's field
+    code = forms.CharField(
+        label="短信验证码",
+        max_length=6,
+        error_messages={"required": "请输入短信验证码", "max_length": "请输入6位数字验证码"},
+    )
+
+    def __init__(self, request: HttpRequest, *args: Any, challenge_id: Any = None, **kwargs: Any):
+        self.challenge_id = challenge_id
+        self.challenge: Challenge | None = None
+        self.code_tried = False  # the code was checked (and, if right, used up)
+        super().__init__(request, *args, **kwargs)
+
+    def check_before_password(self, data: dict[str, Any]) -> None:
+        self.code_tried = True
+        try:
+            self.challenge = login_code_check(
+                challenge_id=self.challenge_id, username=data["username"], code=data["code"]
+            )
+        except DomainError as exc:
+            self.add_error("code", exc.message)
 
 
 class AccountFieldsForm(forms.Form):
