@@ -84,6 +84,7 @@ def _accept(
         due_on=_due_on(timezone.localdate(now), application.item, 0),
     )
     if application.item == ItemCode.APPLY:
+        assert actor is not None  # noqa: S101 — a reviewer's: the system decides no 申领
         _record_applicant_contact(application, actor, now=now)
     return application
 
@@ -232,6 +233,7 @@ def _approve(
         now=now,
     )
     if application.item == ItemCode.APPLY and form.get(CONTACT_REVISED):
+        assert actor is not None  # noqa: S101 — a reviewer's: the system decides no 申领
         _record_applicant_contact(application, actor, form[CONTACT_REVISED], now=now)
     if application.relation == Relation.GUARDIAN and application.applicant.person is not None:
         guardianship_confirm(
