@@ -57,6 +57,9 @@ class OrderState:
 class RefundResult:
     refund_id: str
     status: str  # SUCCESS or PROCESSING
+    # when the gateway refunded (its statement's day): an answer lost and asked for again
+    # later still carries the first time
+    success_time: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -225,8 +228,15 @@ class HttpGateway:
                 },
             )
         )
+        success = data.get("success_time")
+        try:
+            refunded_at = datetime.fromisoformat(success) if success else None
+        except (ValueError, TypeError):
+            raise GatewayError("支付网关返回的退款时间无法解析") from None
         return RefundResult(
-            refund_id=str(data.get("refund_id", "")), status=str(data.get("status", ""))
+            refund_id=str(data.get("refund_id", "")),
+            status=str(data.get("status", "")),
+            success_time=refunded_at if refunded_at and refunded_at.tzinfo else None,
         )
 
     def statement(self, *, day: date) -> list[StatementLine]:

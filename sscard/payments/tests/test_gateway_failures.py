@@ -170,3 +170,22 @@ def test_the_gateway_failing_to_close_the_order_does_not_close_the_application(
 
     reissue_owed.refresh_from_db()
     assert reissue_owed.status == AppStatus.AWAITING_PAYMENT
+
+
+def test_a_refund_confirmed_a_day_late_is_reconciled_on_the_gateways_day(
+    reissue_owed, gateway_channel, django_capture_on_commit_callbacks
+):
+    from sscard.payments.reconciliation import reconcile
+
+    answers_lost(gateway_channel, "/api/refunds", times=2)
+    refund = _withdrawn_after_paying(reissue_owed, django_capture_on_commit_callbacks)
+    refunded_on = timezone.localdate()
+
+    with time_machine.travel(timezone.now() + timedelta(days=1)):
+        assert refunds_retry() == 1  # the gateway answers with the refund it made yesterday
+
+    refund.refresh_from_db()
+    assert timezone.localdate(refund.refunded_at) == refunded_on
+    run = reconcile(day=refunded_on)
+    assert (run.ours, run.theirs) == (2, 2)
+    assert not run.differences.exists()
