@@ -291,13 +291,15 @@ def needs_reviewer(application: Application) -> str:
     """Why a reviewer must look at ``application`` (empty when the system may decide it). What
     a reviewer checks on a 补换卡 is already settled for one made by the holder (or a minor's
     confirmed guardian) with the photo on record: the card's state (checked again at approval),
-    who applies, the photo. A new photo, a 换卡 for changed card-face details or for another
-    reason, a note to the reviewer, and every 申领 (identity documents, a first photo, perhaps
+    who applies, the photo. An account flagged for staff (不是本人操作), a new photo, a 换卡 for
+    changed card-face details or for another reason, a note to the reviewer, and every 申领 (identity documents, a first photo, perhaps
     a guardian's proof) go to review."""
     if application.item != ItemCode.REISSUE:
         return "not_reissue"
     if application.relation not in (Relation.SELF, Relation.GUARDIAN):
         return "relation"
+    if application.applicant.flagged_at is not None:  # a holder reported 不是本人操作
+        return "account_flagged"
     form = application.form_data
     if form.get("kind") == ReissueKind.REPLACE and form.get("reason") in REPLACE_REASONS_FOR_REVIEW:
         return "replace_reason"

@@ -192,6 +192,20 @@ def test_a_replacement_for_damage_with_the_photo_on_record_goes_to_production(
     assert application.status == AppStatus.APPROVED
 
 
+def test_an_account_whose_holder_reported_not_me_goes_to_review(
+    to_production, reissue_owed, django_capture_on_commit_callbacks
+):
+    from sscard.accounts.flags import REASON_NOT_ME, account_flag
+
+    account_flag(user=reissue_owed.applicant, reason=REASON_NOT_ME, actor=None)
+    reissue_owed.refresh_from_db()
+    assert app_services.needs_reviewer(reissue_owed) == "account_flagged"
+
+    paid(reissue_owed, django_capture_on_commit_callbacks)
+
+    assert reissue_owed.status == AppStatus.SUBMITTED
+
+
 def test_a_photo_from_a_refused_application_is_not_on_record(reissue_owed, bank, outlet, reviewer):
     refused = submit_apply(UserFactory(), bank, outlet)
     app_services.application_reject(application=refused, actor=reviewer, reason="不符合条件")
