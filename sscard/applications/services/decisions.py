@@ -292,8 +292,8 @@ def needs_reviewer(application: Application) -> str:
     a reviewer checks on a 补换卡 is already settled for one made by the holder (or a minor's
     confirmed guardian) with the photo on record: the card's state (checked again at approval),
     who applies, the photo. An account flagged for staff (不是本人操作), a new photo, a 换卡 for
-    changed card-face details or for another reason, a note to the reviewer, and every 申领 (identity documents, a first photo, perhaps
-    a guardian's proof) go to review."""
+    changed card-face details or for another reason, a note to the reviewer, and every 申领
+    (identity documents, a first photo, perhaps a guardian's proof) go to review."""
     if application.item != ItemCode.REISSUE:
         return "not_reissue"
     if application.relation not in (Relation.SELF, Relation.GUARDIAN):
