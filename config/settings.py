@@ -306,6 +306,7 @@ SSCARD_PERIODIC_TASKS = [
     "sscard.payments.tasks.query_open_payments_task",
     "sscard.payments.tasks.close_unpaid_applications_task",
     "sscard.payments.tasks.retry_refunds_task",
+    "sscard.payments.tasks.reconcile_yesterday_task",
 ]
 
 # Notifications (sscard.notifications): the outbox and its channels. By default every SMS and
@@ -342,6 +343,9 @@ SSCARD_PAYMENT_GATEWAY_CLASS = env.str(
 SSCARD_PAYMENT_MERCHANT_ID = env.str("SSCARD_PAYMENT_MERCHANT_ID", default="")
 SSCARD_PAYMENT_KEY = env.str("SSCARD_PAYMENT_KEY", default="")
 SSCARD_PAYMENT_TIMEOUT = env.float("SSCARD_PAYMENT_TIMEOUT", default=5.0)
+# the daily reconciliation (reconcile_yesterday_task) runs from this hour (local time), when the
+# gateway has published yesterday's statement file
+SSCARD_PAYMENT_RECONCILE_HOUR = env.int("SSCARD_PAYMENT_RECONCILE_HOUR", default=10)
 # the simulated payment gateway at /pay-sim/ (demo and tests only; never routed in production,
 # and `manage.py check` refuses it there: payments.E001)
 SSCARD_PAYMENT_SIMULATOR = env.bool("SSCARD_PAYMENT_SIMULATOR", default=False)

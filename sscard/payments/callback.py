@@ -17,7 +17,7 @@ from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from sscard.payments.gateway import OrderState
+from sscard.payments.gateway import OrderState, fen
 from sscard.payments.services import NoticeRefused, payment_notified
 from sscard.payments.signing import BadSignature, verify
 
@@ -33,7 +33,7 @@ def _state(resource: dict[str, Any]) -> OrderState:
     return OrderState(
         out_trade_no=str(resource["out_trade_no"])[:32],
         trade_state=str(resource.get("trade_state", "")),
-        amount_fen=int(resource["amount"]["total"]),
+        amount_fen=fen(resource["amount"]["total"]),  # 2000.9 or "2000" is refused
         transaction_id=str(resource.get("transaction_id", ""))[:64],
         success_time=datetime.fromisoformat(success) if success else None,
     )

@@ -57,6 +57,9 @@ class OrderState:
 class RefundResult:
     refund_id: str
     status: str  # SUCCESS or PROCESSING
+    # when the gateway refunded (its statement's day): an answer lost and asked for again
+    # later still carries the first time
+    success_time: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -86,6 +89,14 @@ class PaymentGateway(Protocol):
     ) -> RefundResult: ...
 
     def statement(self, *, day: date) -> list[StatementLine]: ...
+
+
+def fen(value: object) -> int:
+    """An amount as the gateway writes it: an integer number of 分. Anything else (2000.9,
+    2000.0, "2000", true) raises ValueError — money is never a float nor a guess."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError("amount is not an integer number of fen")
+    return value
 
 
 def gateway() -> PaymentGateway:
@@ -181,12 +192,20 @@ class HttpGateway:
             return None
         data = self._json(response)
         success = data.get("success_time")
+        try:
+            amount = fen((data.get("amount") or {}).get("total", -1))
+        except (ValueError, AttributeError):
+            raise GatewayError("支付网关返回的金额不是整数（分）") from None
+        try:
+            paid_at = datetime.fromisoformat(success) if success else None
+        except (ValueError, TypeError):
+            raise GatewayError("支付网关返回的支付时间无法解析") from None
         return OrderState(
             out_trade_no=str(data.get("out_trade_no", "")),
             trade_state=str(data.get("trade_state", "")),
-            amount_fen=int((data.get("amount") or {}).get("total", -1)),
+            amount_fen=amount,
             transaction_id=str(data.get("transaction_id", "")),
-            success_time=datetime.fromisoformat(success) if success else None,
+            success_time=paid_at,
         )
 
     def close_order(self, *, out_trade_no: str) -> None:
@@ -209,8 +228,15 @@ class HttpGateway:
                 },
             )
         )
+        success = data.get("success_time")
+        try:
+            refunded_at = datetime.fromisoformat(success) if success else None
+        except (ValueError, TypeError):
+            raise GatewayError("支付网关返回的退款时间无法解析") from None
         return RefundResult(
-            refund_id=str(data.get("refund_id", "")), status=str(data.get("status", ""))
+            refund_id=str(data.get("refund_id", "")),
+            status=str(data.get("status", "")),
+            success_time=refunded_at if refunded_at and refunded_at.tzinfo else None,
         )
 
     def statement(self, *, day: date) -> list[StatementLine]:

@@ -2,12 +2,14 @@
 statement file for that day. Every difference is stored for the administrator (缴费与对账 in
 the back office): a payment the gateway has and we do not (its notification and our queries
 both lost), one we have and it does not, an amount that differs. A second run for the day
-replaces the first."""
+replaces the first. It runs by itself once a day (:func:`reconcile_yesterday`), and by hand
+(``manage.py reconcile_payments``)."""
 
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -20,6 +22,9 @@ from sscard.payments.models import (
     ReconciliationRun,
     Refund,
 )
+
+# a day whose statement could not be had is asked for again after this long
+RETRY_AFTER = timedelta(hours=1)
 
 
 def _bounds(day: date) -> tuple[datetime, datetime]:
@@ -103,3 +108,19 @@ def reconcile(*, day: date, now: datetime | None = None) -> ReconciliationRun:
             at=now,
         )
     return run
+
+
+def reconcile_yesterday(*, now: datetime | None = None) -> ReconciliationRun | None:
+    """Yesterday's reconciliation, once: from ``SSCARD_PAYMENT_RECONCILE_HOUR`` (local time,
+    when the gateway has published the statement) unless yesterday was already reconciled; a
+    run that got no statement is tried again an hour later. Nothing when the deployment takes
+    no payments. Returns the run made, or None when none was due."""
+    now = now or timezone.now()
+    local = timezone.localtime(now)
+    if not settings.SSCARD_PAYMENTS or local.hour < settings.SSCARD_PAYMENT_RECONCILE_HOUR:
+        return None
+    day = local.date() - timedelta(days=1)
+    done = ReconciliationRun.objects.filter(day=day).first()
+    if done is not None and (not done.error or done.ran_at > now - RETRY_AFTER):
+        return None
+    return reconcile(day=day, now=now)

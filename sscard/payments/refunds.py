@@ -110,7 +110,7 @@ def refund_send(*, refund_id: int, now: datetime | None = None) -> str:
         changed = Refund.objects.filter(pk=refund.pk, status=RefundStatus.PENDING).update(
             status=RefundStatus.SUCCEEDED,
             refund_id=result.refund_id[:64],
-            refunded_at=now,
+            refunded_at=result.success_time or now,  # the gateway's, as in its statement
             attempts=refund.attempts + 1,
             last_error="",
         )

@@ -4,7 +4,9 @@ orders and applications left unpaid. Writes are atomic and audited; a call to th
 never runs inside a database transaction (it may take seconds, and a lock must not wait on it).
 
 The application's own step is :func:`application_transition` (待缴费 → 已提交, action 缴费,
-or → 未缴费); refunds are in :mod:`sscard.payments.refunds`."""
+or → 未缴费); where it goes once paid (review, or production as the region chooses) is the
+application's rule (:func:`application_route_paid`); refunds are in
+:mod:`sscard.payments.refunds`."""
 
 from __future__ import annotations
 
@@ -19,7 +21,7 @@ from sscard.accounts.models import User
 from sscard.applications.constants import ApplicationAction, AppStatus
 from sscard.applications.models import Application
 from sscard.applications.notices import notify_application
-from sscard.applications.services import application_transition
+from sscard.applications.services import application_route_paid, application_transition
 from sscard.audit.services import audit_record
 from sscard.core.errors import DomainError, NotFound
 from sscard.core.money import fen_label
@@ -201,7 +203,8 @@ def _audit_refusal(state: OrderState, code: str, *, action: str, now: datetime) 
 
 
 def _settle_paid(order: PaymentOrder, state: OrderState, *, source: str, now: datetime) -> str:
-    """Mark ``order`` (locked) paid once and move its application on: 待缴费 → 已提交. A paid
+    """Mark ``order`` (locked) paid once and move its application on: 待缴费 → 已提交 (and on to
+    production where the region chooses, :func:`application_route_paid`). A paid
     order whose application no longer waits (withdrawn, closed unpaid, or paid by another
     order) is refunded at once."""
     if order.status == OrderStatus.PAID:
@@ -227,7 +230,7 @@ def _settle_paid(order: PaymentOrder, state: OrderState, *, source: str, now: da
         pk=order.pk
     )
     if application.status == AppStatus.AWAITING_PAYMENT and not already.exists():
-        application_transition(
+        application = application_transition(
             application=application,
             to=AppStatus.SUBMITTED,
             actor=None,
@@ -241,6 +244,8 @@ def _settle_paid(order: PaymentOrder, state: OrderState, *, source: str, now: da
             values={"amount": fen_label(order.amount_fen)},
             now=now,
         )
+        # the review queue, or (the region's choice, where nothing needs a reviewer) production
+        application_route_paid(application=application, now=now)
     else:
         reason = "重复支付" if already.exists() else f"办件{application.get_status_display()}"
         refunds.refund_create(order=order, reason=reason, now=now, application=application)

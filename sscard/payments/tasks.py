@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from sscard.core.tasks import task
+from sscard.payments.reconciliation import reconcile_yesterday
 from sscard.payments.refunds import refund_send, refunds_retry
 from sscard.payments.services import payments_close_unpaid, payments_query_open
 
@@ -27,3 +28,11 @@ def close_unpaid_applications_task() -> int:
 def retry_refunds_task() -> int:
     """Send again the refunds the gateway has not confirmed."""
     return refunds_retry()
+
+
+@task()
+def reconcile_yesterday_task() -> str:
+    """Reconcile yesterday with the gateway's statement, once a day (the date reconciled, or
+    empty when none was due). Safe to run twice: a day done is not done again."""
+    run = reconcile_yesterday()
+    return run.day.isoformat() if run is not None else ""

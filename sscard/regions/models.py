@@ -27,6 +27,13 @@ def validate_action_levels(value: object) -> None:
         raise ValidationError(f"等级只能是 {'、'.join(LEVEL_LABELS)}")
 
 
+class PaidFeeGoesTo(models.TextChoices):
+    """Where an application goes once its fee is paid online (``paid_fee_goes_to``)."""
+
+    REVIEW = "review", "进入审核"
+    PRODUCTION = "production", "符合条件的直接制卡"
+
+
 class RegionSettings(models.Model):
     """One row per deployment; :func:`sscard.regions.selectors.region_settings` reads it."""
 
@@ -94,6 +101,18 @@ class RegionSettings(models.Model):
         default=30,
         validators=[MinValueValidator(5), MaxValueValidator(120)],
         help_text="每次“去支付”生成的支付订单超过该时间未支付即失效，可在“我的办件”重新支付。",
+    )
+    paid_fee_goes_to = models.CharField(
+        "缴费后办件去向",
+        max_length=10,
+        choices=PaidFeeGoesTo.choices,
+        default=PaidFeeGoesTo.REVIEW,
+        help_text=(
+            "在线缴费后，办件进入审核（已提交，由审核人员受理、审核），或直接制卡：本人或监护人"
+            "办理的补换卡，沿用档案中已审核的照片、无需人工核对（卡面信息变更、其他原因换卡、"
+            "填写了备注、账号有异常标记的除外）的，由系统自动受理、审核通过并进入制卡；"
+            "其余办件仍进入审核。"
+        ),
     )
     excluded_doc_types = models.JSONField(
         "不支持线上办理的证件类型",

@@ -3,7 +3,8 @@
 - :mod:`.transitions` the one guarded transition, creation, receipt numbers, materials
 - :mod:`.contact` an 申领's contact details reaching the person's record
 - :mod:`.submissions` 申领, 补换卡, and the applicant's withdraw and 补正
-- :mod:`.decisions` the reviewer's 受理, 退回补正, 不予通过, 审核通过, 终止办理
+- :mod:`.decisions` the reviewer's 受理, 退回补正, 不予通过, 审核通过, 终止办理; the
+  system's, after payment, where the region sends paid applications to production
 - :mod:`.collection` the card handed over or received, and 办结
 - :mod:`.instant` 启用, 挂失与解挂, 信息变更 (即时办结)
 
@@ -23,6 +24,8 @@ from sscard.applications.services.decisions import (
     application_end_after_failure,
     application_reject,
     application_return,
+    application_route_paid,
+    needs_reviewer,
 )
 from sscard.applications.services.instant import (
     LOSS_EVENTS,
@@ -63,6 +66,7 @@ __all__ = [
     "application_reject",
     "application_resubmit",
     "application_return",
+    "application_route_paid",
     "application_submit_apply",
     "application_submit_reissue",
     "application_transition",
@@ -70,4 +74,5 @@ __all__ = [
     "item_change_contact",
     "item_enable",
     "item_report_loss",
+    "needs_reviewer",
 ]

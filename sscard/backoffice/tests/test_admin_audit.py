@@ -91,6 +91,20 @@ def test_changing_a_setting_records_it_before_and_after(admin_client, region):
     assert record.detail["changes"] == {"guardian_age": {"before": before, "after": before + 1}}
 
 
+def test_the_administrator_chooses_where_a_paid_application_goes(admin_client, region):
+    url = f"/admin/regions/regionsettings/{region.pk}/change/"
+    assert "缴费后办件去向" in admin_client.get(url).content.decode()
+    response = admin_client.post(
+        url, {**_form(admin_client, url), "paid_fee_goes_to": "production"}
+    )
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    region.refresh_from_db()
+    assert region.paid_fee_goes_to == "production"
+    assert _record("admin.changed", region).detail["changes"] == {
+        "paid_fee_goes_to": {"before": "review", "after": "production"}
+    }
+
+
 def test_deleting_a_holiday_one_at_a_time_or_selected_is_audited(admin_client):
     one = HolidayOverride.objects.create(date=date(2031, 1, 1), is_workday=False, name="元旦")
     two = HolidayOverride.objects.create(date=date(2031, 1, 2), is_workday=False, name="调休")

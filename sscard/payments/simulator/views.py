@@ -181,7 +181,14 @@ def api_refund(request: HttpRequest) -> JsonResponse:
 
 
 def _refunded(refund: SimulatedRefund) -> JsonResponse:
-    return JsonResponse({"code": "SUCCESS", "refund_id": refund.refund_id, "status": "SUCCESS"})
+    return JsonResponse(
+        {
+            "code": "SUCCESS",
+            "refund_id": refund.refund_id,
+            "status": "SUCCESS",
+            "success_time": refund.created_at.isoformat(),
+        }
+    )
 
 
 @csrf_exempt

@@ -153,3 +153,48 @@ def test_a_malformed_notification_is_refused(reissue_owed):
     assert post(b"not json").status_code == 400
     assert post(json.dumps(body).encode()).status_code == 400
     assert PaymentOrder.objects.get().status == OrderStatus.CREATED
+
+
+@pytest.mark.parametrize("total", [2000.9, 2000.0, "2000", True, None])
+def test_a_notification_whose_amount_is_not_whole_fen_is_refused(reissue_owed, total):
+    sim = paid_at_gateway(reissue_owed)
+    body = json.loads(notification_body(sim))
+    body["resource"]["amount"]["total"] = total  # int(2000.9) would have read 2000 and paid
+
+    response = post(json.dumps(body).encode())
+
+    assert response.status_code == 400
+    assert response.json()["message"] == "通知格式不正确"
+    assert PaymentOrder.objects.get().status == OrderStatus.CREATED
+    reissue_owed.refresh_from_db()
+    assert reissue_owed.status == AppStatus.AWAITING_PAYMENT
+
+
+@pytest.mark.parametrize("total", [2000.9, 2000.0, "2000"])
+def test_an_order_query_whose_amount_is_not_whole_fen_settles_nothing(
+    reissue_owed, gateway_channel, total
+):
+    import httpx
+
+    from sscard.payments.services import payment_check
+
+    paid_at_gateway(reissue_owed)
+
+    def rewrite(request: httpx.Request, response: httpx.Response) -> httpx.Response:
+        if request.method != "GET":
+            return response
+        data = json.loads(response.read())
+        data["amount"]["total"] = total
+        return httpx.Response(200, json=data, request=request)
+
+    gateway_channel.rewrite = rewrite
+
+    assert payment_check(user=reissue_owed.applicant, application=reissue_owed) == (
+        AppStatus.AWAITING_PAYMENT
+    )
+    assert PaymentOrder.objects.get().status == OrderStatus.CREATED
+
+    gateway_channel.rewrite = lambda request, response: response  # the gateway fixed
+    assert payment_check(user=reissue_owed.applicant, application=reissue_owed) == (
+        AppStatus.SUBMITTED
+    )

@@ -17,6 +17,7 @@ from sscard.payments.models import PaymentOrder, SimulatedOrder
 from sscard.payments.services import payment_start
 from sscard.payments.signing import signed_headers
 from sscard.payments.simulator.notify import notification_body
+from sscard.production.models import ProductionOrder
 from sscard.testing.factories import CardFactory, requester_for
 from sscard.testing.payments import RETURN_URL
 from sscard.testing.races import assert_no_crashes, needs_row_locks, run_at_once
@@ -24,8 +25,13 @@ from sscard.testing.races import assert_no_crashes, needs_row_locks, run_at_once
 pytestmark = [pytest.mark.race, pytest.mark.django_db(transaction=True), needs_row_locks]
 
 
-def test_two_notifications_at_once_pay_once(citizen, bank, outlet, settings, gateway_channel):
+@pytest.mark.parametrize("goes_to", ["review", "production"])
+def test_two_notifications_at_once_pay_once(
+    citizen, bank, outlet, region, settings, gateway_channel, goes_to
+):
     settings.SSCARD_PAYMENTS = True
+    region.paid_fee_goes_to = goes_to  # production: approved by the system once, one new card
+    region.save()
     Material.objects.create(person=citizen.person, kind="photo", file=jpeg(), size=1)
     card = CardFactory(person=citizen.person, lost_formally=True)
     application = app_services.application_submit_reissue(
@@ -60,8 +66,12 @@ def test_two_notifications_at_once_pay_once(citizen, bank, outlet, settings, gat
     assert_no_crashes(outcomes)
     assert all(outcome.result == 200 for outcome in outcomes)
     application = Application.objects.get(pk=application.pk)
-    assert application.status == AppStatus.SUBMITTED
+    assert application.status == (
+        AppStatus.APPROVED if goes_to == "production" else AppStatus.SUBMITTED
+    )
     assert application.events.filter(action="pay").count() == 1
+    assert application.events.filter(action="approve").count() == (goes_to == "production")
+    assert ProductionOrder.objects.count() == (goes_to == "production")
     assert AuditRecord.objects.filter(action="payment.paid").count() == 1
     assert PaymentOrder.objects.get().status == "paid"
 
