@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("regions", "0012_merge_0010_fees_in_fen_0011_action_levels_ecard"),
+        ("regions", "0013_formal_loss_at_counter"),
     ]
 
     operations = [
