@@ -10,9 +10,12 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from django.core.exceptions import ImproperlyConfigured
 from django.test import override_settings
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sscard.core import signing
-from sscard.core.signing import Ed25519Signer, TokenError, sign_token, verify_token
+from sscard.core.signing import Ed25519Signer, TokenError, b64url, sign_token, verify_token
+from sscard.testing.tokens import crafted_tokens, segment
 
 NEW = "new1:" + signing.generate_key()
 
@@ -94,3 +97,47 @@ def test_the_jwks_is_published_without_private_parts(client):
     assert {k["kid"] for k in keys} == {"ts1", "ts2"}
     assert all(set(k) == {"kty", "crv", "kid", "alg", "use", "x"} for k in keys)
     assert "max-age=3600" in answer["Cache-Control"]
+
+
+CRAFTED = crafted_tokens("test")
+
+
+@pytest.mark.parametrize("token", CRAFTED.values(), ids=CRAFTED.keys())
+def test_a_crafted_token_is_refused_as_not_ours_and_raises_nothing_else(token):
+    with pytest.raises(TokenError) as refused:
+        verify_token(token, typ="test")
+    assert refused.value.code in {"malformed", "unknown_key", "wrong_type"}
+    assert signing.token_key_id(token) in {"", "ts2"}
+
+
+def test_the_key_id_is_read_only_from_a_token_of_readable_length():
+    header = segment({"alg": "EdDSA", "kid": "ts2", "typ": "test"})
+    assert signing.token_key_id(f"{header}.e30.AAAA") == "ts2"
+    assert signing.token_key_id(f"{header}.{'A' * 5000}.AAAA") == ""
+
+
+_json = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=20),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.one_of(
+        st.text(max_size=2100),
+        st.tuples(st.binary(max_size=600), st.binary(max_size=600), st.binary(max_size=80)).map(
+            lambda parts: ".".join(b64url(p) for p in parts)
+        ),
+        st.tuples(_json, _json).map(lambda parts: f"{segment(parts[0])}.{segment(parts[1])}.AAAA"),
+        st.tuples(_json, st.sampled_from(["test", "other"])).map(
+            lambda kid: segment({"alg": "EdDSA", "kid": kid[0], "typ": kid[1]}) + ".e30.AAAA"
+        ),
+    )
+)
+def test_no_token_makes_the_verifier_raise_anything_but_its_refusal(token):
+    with pytest.raises(TokenError):
+        verify_token(token, typ="test")
+    kid = signing.token_key_id(token)
+    assert kid == "" or (len(kid) <= 32 and kid.isascii())

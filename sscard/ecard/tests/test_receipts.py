@@ -6,7 +6,7 @@ so instead of failing."""
 from __future__ import annotations
 
 import io
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -19,6 +19,7 @@ from sscard.ecard.receipts import RECEIPT_TYPE, ReceiptKind
 from sscard.photos.qr import qr_read
 from sscard.testing.factories import ApplicationFactory, UserFactory
 from sscard.testing.sessions import sign_in, staff_client
+from sscard.testing.tokens import crafted_tokens
 
 pytestmark = pytest.mark.django_db
 
@@ -96,6 +97,15 @@ def test_a_forged_receipt_does_not_verify(application, make_code):
     html = page.content.decode()
     assert page.status_code == 404 and "核验未通过" in html and "伪造" in html
     assert application.receipt_number not in html
+
+
+CRAFTED = crafted_tokens(RECEIPT_TYPE)
+
+
+@pytest.mark.parametrize("code", CRAFTED.values(), ids=CRAFTED.keys())
+def test_a_crafted_code_does_not_verify_and_breaks_nothing(code):
+    page = Client().get(f"/verify/receipt/{quote(code)}/")
+    assert page.status_code == 404 and "核验未通过" in page.content.decode()
 
 
 def test_without_a_chinese_font_the_download_says_what_is_missing(application):
