@@ -150,3 +150,12 @@ def test_a_crafted_code_gets_the_answer_not_ours_never_an_error(clerk, token):
     assert "核验未通过" in page.content.decode()
     record = AuditRecord.objects.get(action="ecard.verify")
     assert record.detail["key"] in {"", "ts2"}
+
+
+def test_a_pasted_code_too_long_to_be_one_is_refused_next_to_the_field(clerk):
+    page = staff_client(clerk).post("/staff/verify/", {"token": "x" * 5000})
+    html = page.content.decode()
+    assert page.status_code == 400 and "data-outcome" not in html
+    error = html.split('id="e-token"', 1)[1].split("</span>", 1)[0]
+    assert "二维码内容过长" in error and "4096" in error
+    assert 'aria-describedby="id_token_helptext e-token"' in html and 'aria-invalid="true"' in html
