@@ -236,7 +236,7 @@ def counter_receipt(request: AuthedHttpRequest, receipt: str, kind: str) -> Http
     application = (
         Application.objects.select_related("subject").filter(receipt_number=receipt).first()
     )
-    if application is None:  # done here, and since removed (an erased withdrawn draft)
+    if application is None:  # done here, but no longer there (a database restored since)
         raise Http404
     try:
         chosen = ReceiptKind(kind)
