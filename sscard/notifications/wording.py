@@ -57,14 +57,15 @@ _SENTENCE = re.compile(r"[^。]*(?:。|$)")
 def render(text: str, values: Mapping[str, str]) -> str:
     """The text with the values in place, an unknown placeholder blank; a sentence pointing to
     a link the occasion has none for (a 临时挂失 made by a “不是本人操作” report has no
-    办结凭证) is left out rather than sent as “办结凭证：。”."""
+    办结凭证) is left out rather than sent as “办结凭证：。” — unless it is all the text says
+    (an administrator's wording in one sentence)."""
     known = _Blank(values)
-    kept = (
+    kept = [
         sentence
         for sentence in _SENTENCE.findall(text)
         if all(known[name] for name in _LINK.findall(sentence))
-    )
-    return "".join(kept).format_map(known)
+    ]
+    return ("".join(kept) if any(s.strip() for s in kept) else text).format_map(known)
 
 
 def event_wording(event: str) -> tuple[str, str, str] | None:
