@@ -233,7 +233,11 @@ def counter_receipt(request: AuthedHttpRequest, receipt: str, kind: str) -> Http
     portal gives the citizen (the same QR code to its verification page)."""
     if receipt not in request.session.get(RECEIPTS_KEY, []):
         raise Http404
-    application = Application.objects.select_related("subject").get(receipt_number=receipt)
+    application = (
+        Application.objects.select_related("subject").filter(receipt_number=receipt).first()
+    )
+    if application is None:  # done here, but no longer there (a database restored since)
+        raise Http404
     try:
         chosen = ReceiptKind(kind)
         data = receipt_pdf(application, chosen)

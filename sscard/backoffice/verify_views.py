@@ -32,6 +32,9 @@ class VerifyForm(forms.Form):
         label="二维码内容",
         required=False,
         max_length=4096,
+        error_messages={
+            "max_length": "二维码内容过长（超过4096个字符），不是电子社保卡二维码，请重新扫描"
+        },
         widget=forms.Textarea(attrs={"rows": 3, "autocomplete": "off", "spellcheck": "false"}),
         help_text="用扫码枪扫描持卡人出示的电子社保卡二维码，或粘贴二维码内容",
     )

@@ -21,6 +21,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import string
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
@@ -118,8 +119,11 @@ def b64url(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
 
 
+_BASE64URL = frozenset(string.ascii_letters + string.digits + "-_")
+
+
 def b64url_decode(text: str) -> bytes:
-    if not text or not all(c.isalnum() or c in "-_" for c in text):
+    if not text or not _BASE64URL.issuperset(text):
         raise ValueError("not base64url")
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
@@ -193,34 +197,62 @@ def sign_token(payload: Mapping[str, Any], *, typ: str, signer: Signer | None = 
     return signing_input + "." + b64url(signer.sign(signing_input.encode()))
 
 
-def token_key_id(token: str) -> str:
-    """The key id a token names (before any check), or '' when it names none."""
+def _segments(token: str) -> list[str]:
+    """The three parts of a compact JWS; :class:`TokenError` ``malformed`` for anything that
+    cannot be one (empty, too long to read, another number of parts)."""
+    token = token.strip()
+    if not token or len(token) > MAX_TOKEN_LENGTH or token.count(".") != 2:
+        raise TokenError(MALFORMED)
+    return token.split(".")
+
+
+def _json_object(segment: str) -> dict[str, Any]:
+    """A base64url segment holding a JSON object, in UTF-8 as RFC 7515 says; every way a
+    crafted segment can fail to be one is ``malformed``: not base64url, not UTF-8, not JSON, a
+    number too long to convert, nesting deeper than Python's recursion limit (the length cap
+    leaves room for some 1,500 ``[``), or JSON that is not an object."""
     try:
-        header = json.loads(b64url_decode(token.split(".")[0]))
-    except (ValueError, UnicodeDecodeError):
+        value = json.loads(b64url_decode(segment).decode("utf-8"))
+    except (ValueError, RecursionError) as exc:  # UnicodeDecodeError is a ValueError
+        raise TokenError(MALFORMED) from exc
+    if not isinstance(value, dict):
+        raise TokenError(MALFORMED)
+    return value
+
+
+def _key_id(header: Mapping[str, Any]) -> str:
+    """The header's ``kid`` when it can name a key (the characters the key settings allow);
+    '' otherwise — a crafted id (a list, a NUL, a megabyte) never reaches a log or the audit."""
+    kid = header.get("kid")
+    if isinstance(kid, str) and 0 < len(kid) <= 32 and _BASE64URL.issuperset(kid):
+        return kid
+    return ""
+
+
+def token_key_id(token: str) -> str:
+    """The key id a token names (before any check), or '' when it names none or is not a
+    token at all (read with the same limits as :func:`verify_token`)."""
+    try:
+        return _key_id(_json_object(_segments(token)[0]))
+    except TokenError:
         return ""
-    return str(header.get("kid", "")) if isinstance(header, dict) else ""
 
 
 def verify_token(token: str, *, typ: str) -> dict[str, Any]:
     """The payload of a token this service signed for ``typ``; :class:`TokenError` with
-    ``malformed``, ``wrong_type``, ``unknown_key`` or ``bad_signature`` otherwise. Times are the
-    caller's to check (their answers differ)."""
-    token = token.strip()
-    if not token or len(token) > MAX_TOKEN_LENGTH or token.count(".") != 2:
-        raise TokenError(MALFORMED)
-    head, body, sig = token.split(".")
+    ``malformed``, ``wrong_type``, ``unknown_key`` or ``bad_signature`` otherwise, and no
+    other exception whatever the token holds. Times are the caller's to check (their answers
+    differ)."""
+    head, body, sig = _segments(token)
+    header = _json_object(head)
+    payload = _json_object(body)
     try:
-        header = json.loads(b64url_decode(head))
-        payload = json.loads(b64url_decode(body))
         signature = b64url_decode(sig)
-    except (ValueError, UnicodeDecodeError) as exc:
+    except ValueError as exc:
         raise TokenError(MALFORMED) from exc
-    if not isinstance(header, dict) or not isinstance(payload, dict):
-        raise TokenError(MALFORMED)
     if header.get("typ") != typ:
         raise TokenError(WRONG_TYPE)
-    key = keyring().public.get(str(header.get("kid", "")))
+    key = keyring().public.get(_key_id(header))
     if key is None:
         raise TokenError(UNKNOWN_KEY)
     if header.get("alg") != key.algorithm or not key.verify(signature, f"{head}.{body}".encode()):

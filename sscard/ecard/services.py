@@ -7,9 +7,9 @@ A code is a compact JWS (``sscard.core.signing``, ``typ`` :data:`TOKEN_TYPE`) of
 
 ``hh`` is a keyed hash of the holder's identity (``SSCARD_INDEX_KEY``): it binds the code to
 the person without saying who they are, to anyone without the key. A code is issued only for a
-card whose 社保应用 is 正常; each issue is rate-limited and audited. A verifier (a member of
-staff, a partner system) gets one answer of :class:`Outcome`; a code verifies once per verifier
-within its minute.
+card whose 社保应用 is 正常; each issue is rate-limited (per account and card) and audited. A
+verifier (a member of staff, a partner system) gets one answer of :class:`Outcome`; a code
+verifies once per verifier within its minute.
 """
 
 from __future__ import annotations
@@ -43,8 +43,9 @@ VALID_SECONDS = 60
 # a phone's clock may run a little ahead of ours: a code "issued" this far in the future is
 # still taken
 CLOCK_SKEW_SECONDS = 30
-# opening 我的电子社保卡 and each refresh (every 50 seconds while it is open): 40 in 10 minutes
-# is a page kept open the whole time, and some reloads
+# opening 我的电子社保卡 and each refresh (every 50 seconds while it is open), counted per
+# account and card — a guardian's page refreshes the code of each card it shows: 40 in 10
+# minutes is a page kept open the whole time, and some reloads
 SHOW_LIMIT = Limit(count=40, seconds=600)
 
 # Why a card shows no code, in the holder's words (the guide's).
@@ -151,7 +152,7 @@ def ecard_show(*, requester: Requester, card: Card, now: datetime | None = None)
     now = now or timezone.now()
     ensure_trust(Action.ECARD, requester)
     user = requester.user
-    wait = limit_hit("ecard-show", str(user.pk), SHOW_LIMIT, now=now.timestamp())
+    wait = limit_hit("ecard-show", f"{user.pk}:{card.pk}", SHOW_LIMIT, now=now.timestamp())
     if wait:
         audit_record(
             actor=user,

@@ -83,23 +83,25 @@ DEFAULT_TEMPLATES: dict[str, tuple[str, str]] = {
     Event.CARD_ENABLED: (
         "社保卡已启用",
         "{name}您好，您的社保卡{card}社保应用已启用，可在“我的电子社保卡”亮码使用：{ecard_link}。"
+        "办结凭证：{receipt_link}。"
         "不是本人操作？请点此报告（将临时挂失您的社保卡）：{report_link}，或致电12333。",
     ),
     Event.LOSS_TEMPORARY: (
         "社保卡已临时挂失",
         "{name}您好，您的社保卡{card}已于{at}临时挂失，将于{expires_at}自动解除，其间电子社保卡"
-        "暂停使用。如卡确已遗失，请在到期前办理正式挂失。不是本人操作？请点此报告：{report_link}",
+        "暂停使用。如卡确已遗失，请在到期前办理正式挂失。办结凭证：{receipt_link}。"
+        "不是本人操作？请点此报告：{report_link}",
     ),
     Event.LOSS_FORMAL: (
         "社保卡已正式挂失",
         "{name}您好，您的社保卡{card}已于{at}正式挂失，原卡及其电子社保卡不能再使用，"
-        "可在“智慧人社”办理补卡。"
+        "可在“智慧人社”办理补卡。办结凭证：{receipt_link}。"
         "不是本人操作？请立即致电12333，并点此报告：{report_link}",
     ),
     Event.LOSS_CANCELLED: (
         "社保卡已解挂",
         "{name}您好，您的社保卡{card}已于{at}解除挂失，恢复挂失前的状态；"
-        "我的电子社保卡：{ecard_link}。"
+        "我的电子社保卡：{ecard_link}。办结凭证：{receipt_link}。"
         "不是本人操作？请点此报告（将重新临时挂失您的社保卡）：{report_link}",
     ),
     Event.REISSUE_SUBMITTED: (

@@ -6,6 +6,7 @@ blank. The values drawn from an application, a card or an order are their apps' 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from datetime import date, datetime
 
@@ -47,8 +48,24 @@ class _Blank(dict[str, str]):
         return ""
 
 
+# a link placeholder: ``{link}``, ``{receipt_link}``, ``{ecard_link}``…
+_LINK = re.compile(r"(?<!\{)\{(\w*link)\}(?!\})")
+# a sentence, up to and with its full stop
+_SENTENCE = re.compile(r"[^。]*(?:。|$)")
+
+
 def render(text: str, values: Mapping[str, str]) -> str:
-    return text.format_map(_Blank(values))
+    """The text with the values in place, an unknown placeholder blank; a sentence pointing to
+    a link the occasion has none for (a 临时挂失 made by a “不是本人操作” report has no
+    办结凭证) is left out rather than sent as “办结凭证：。” — unless it is all the text says
+    (an administrator's wording in one sentence)."""
+    known = _Blank(values)
+    kept = [
+        sentence
+        for sentence in _SENTENCE.findall(text)
+        if all(known[name] for name in _LINK.findall(sentence))
+    ]
+    return ("".join(kept) if any(s.strip() for s in kept) else text).format_map(known)
 
 
 def event_wording(event: str) -> tuple[str, str, str] | None:

@@ -12,10 +12,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
 from sscard.audit.models import AuditRecord
-from sscard.ecard.services import ecard_show
+from sscard.ecard.services import TOKEN_TYPE, ecard_show
 from sscard.testing.factories import CardFactory, MaterialFactory, UserFactory
 from sscard.testing.factories.people import requester_for
 from sscard.testing.sessions import staff_client
+from sscard.testing.tokens import crafted_tokens
 
 pytestmark = pytest.mark.django_db
 
@@ -137,3 +138,24 @@ def test_a_photo_without_a_code_with_two_codes_or_too_large_is_refused_with_the_
 def test_an_empty_form_asks_for_a_code(clerk):
     page = staff_client(clerk).post("/staff/verify/", {})
     assert page.status_code == 400 and "请扫描或粘贴二维码内容" in page.content.decode()
+
+
+CRAFTED = crafted_tokens(TOKEN_TYPE)
+
+
+@pytest.mark.parametrize("token", CRAFTED.values(), ids=CRAFTED.keys())
+def test_a_crafted_code_gets_the_answer_not_ours_never_an_error(clerk, token):
+    page = staff_client(clerk).post("/staff/verify/", {"token": token})
+    assert page.status_code == 200 and _outcome(page) in {"malformed", "unknown_key"}
+    assert "核验未通过" in page.content.decode()
+    record = AuditRecord.objects.get(action="ecard.verify")
+    assert record.detail["key"] in {"", "ts2"}
+
+
+def test_a_pasted_code_too_long_to_be_one_is_refused_next_to_the_field(clerk):
+    page = staff_client(clerk).post("/staff/verify/", {"token": "x" * 5000})
+    html = page.content.decode()
+    assert page.status_code == 400 and "data-outcome" not in html
+    error = html.split('id="e-token"', 1)[1].split("</span>", 1)[0]
+    assert "二维码内容过长" in error and "4096" in error
+    assert 'aria-describedby="id_token_helptext e-token"' in html and 'aria-invalid="true"' in html

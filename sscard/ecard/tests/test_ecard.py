@@ -146,6 +146,25 @@ def test_opening_and_refreshing_is_rate_limited(holder):
     assert "秒后再试" in refused.value.message
 
 
+def test_a_guardians_page_kept_open_refreshes_every_card_it_shows(holder):
+    user, card = holder
+    wards = [GuardianshipFactory(guardian=user.person).ward for _ in range(3)]
+    cards = [card, *(CardFactory(person=ward) for ward in wards)]
+    requester = requester_for(user)
+    start = timezone.now().replace(minute=0, second=1)  # inside one window of the counter
+    # ten minutes open: the page, then a new code for each card every 50 seconds
+    for tick in range(12):
+        for shown in cards:
+            now = start + timedelta(seconds=50 * tick)
+            assert ecard_show(requester=requester, card=shown, now=now).token
+    # each card still has its own limit
+    for _ in range(40 - 12):
+        ecard_show(requester=requester, card=card, now=start)
+    with pytest.raises(TooManyShows):
+        ecard_show(requester=requester, card=card, now=start)
+    assert ecard_show(requester=requester, card=cards[1], now=start).token
+
+
 def test_a_guardian_sees_the_cards_of_the_minors_in_their_care_and_nobody_elses(holder):
     user, card = holder
     ward = GuardianshipFactory(guardian=user.person).ward

@@ -1,24 +1,27 @@
 """Receipts that prove themselves: the PDF prints the masked facts and a QR code of a signed
 address; that page shows the same facts; a made-up or tampered code does not verify; a
 办结凭证 exists only once the application is completed; a machine without a Chinese font says
-so instead of failing."""
+so instead of failing; the counter prints the receipts of the items it carried out."""
 
 from __future__ import annotations
 
 import io
-from urllib.parse import urlsplit
+import re
+from urllib.parse import quote, urlsplit
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client, override_settings
 from pypdf import PdfReader
 
+from sscard.applications.models import Application
 from sscard.core import signing
 from sscard.ecard import receipts
 from sscard.ecard.receipts import RECEIPT_TYPE, ReceiptKind
 from sscard.photos.qr import qr_read
-from sscard.testing.factories import ApplicationFactory, UserFactory
+from sscard.testing.factories import ApplicationFactory, CardFactory, StaffFactory, UserFactory
 from sscard.testing.sessions import sign_in, staff_client
+from sscard.testing.tokens import crafted_tokens
 
 pytestmark = pytest.mark.django_db
 
@@ -98,6 +101,15 @@ def test_a_forged_receipt_does_not_verify(application, make_code):
     assert application.receipt_number not in html
 
 
+CRAFTED = crafted_tokens(RECEIPT_TYPE)
+
+
+@pytest.mark.parametrize("code", CRAFTED.values(), ids=CRAFTED.keys())
+def test_a_crafted_code_does_not_verify_and_breaks_nothing(code):
+    page = Client().get(f"/verify/receipt/{quote(code)}/")
+    assert page.status_code == 404 and "核验未通过" in page.content.decode()
+
+
 def test_without_a_chinese_font_the_download_says_what_is_missing(application):
     receipts.cjk_font.cache_clear()
     try:
@@ -115,13 +127,37 @@ def test_the_font_is_found_on_this_machine():
     assert font is not None and font[0].endswith((".ttc", ".ttf", ".otf"))
 
 
-def test_the_counter_prints_the_same_pdf_for_what_it_did(clerk, application):
+def test_the_counter_prints_the_certificate_of_an_item_it_carried_out(clerk):
+    card = CardFactory()
+    person = card.person
     client = staff_client(clerk)
-    url = f"/staff/counter/receipts/{application.receipt_number}/acceptance/"
-    assert client.get(url).status_code == 404  # not done by this session
+    client.post("/staff/counter/", {"doc_type": person.doc_type, "doc_number": person.doc_number})
+    done = client.post("/staff/counter/loss/", {"card": card.pk, "action": "temporary"})
+    assert done.status_code == 302
+    application = Application.objects.get(subject=person, item="loss")
+    page = client.get("/staff/counter/").content.decode()
+    found = re.findall(r'href="(/staff/counter/receipts/[^"]+)">(打印[^<]+)</a>', page)
+    links = {label: href for href, label in found}
+    assert set(links) == {"打印受理回执（PDF）", "打印办结凭证（PDF）"}
+    answer = client.get(links["打印办结凭证（PDF）"])
+    assert answer.status_code == 200 and answer["Content-Type"] == "application/pdf"
+    text, url = pdf_text_and_qr(answer.content)
+    facts = ("办结凭证", application.receipt_number, "挂失与解挂", "临时挂失", person.masked_name)
+    assert all(fact in text for fact in facts), text
+    assert person.name not in text and person.doc_number not in text
+    assert "办结凭证" in Client().get(urlsplit(url).path).content.decode()
+    # another member of staff did not carry it out: nothing to print for them
+    other = staff_client(StaffFactory(role="clerk", outlet=clerk.outlet))
+    assert other.get(links["打印办结凭证（PDF）"]).status_code == 404
+
+
+def test_a_counter_receipt_whose_application_is_gone_is_not_found(clerk, application):
+    client = staff_client(clerk)
     session = client.session
-    session["counter_receipts"] = [application.receipt_number]
+    session["counter_receipts"] = [application.receipt_number, "4452009999"]
     session.save()
-    assert f'href="{url}"' in client.get("/staff/counter/").content.decode()
-    text, link = pdf_text_and_qr(client.get(url).content)
-    assert application.receipt_number in text and "/verify/receipt/" in link
+    assert client.get("/staff/counter/receipts/4452009999/acceptance/").status_code == 404
+    url = f"/staff/counter/receipts/{application.receipt_number}/"
+    assert client.get(url + "other/").status_code == 404
+    assert client.get(url + "completion/").status_code == 404  # not completed
+    assert client.get(url + "acceptance/").status_code == 200

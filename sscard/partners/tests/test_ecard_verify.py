@@ -10,10 +10,11 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from sscard.ecard.services import ecard_show
+from sscard.ecard.services import TOKEN_TYPE, ecard_show
 from sscard.partners.tests.helpers import call
 from sscard.testing.factories import CardFactory, MaterialFactory, UserFactory
 from sscard.testing.factories.people import requester_for
+from sscard.testing.tokens import crafted_tokens
 
 pytestmark = pytest.mark.django_db
 
@@ -60,3 +61,15 @@ def test_an_unsigned_request_is_refused(client, shown):
         "/partner/api/v1/ecard/verify", {"token": code.token}, content_type="application/json"
     )
     assert answer.status_code == 401
+
+
+CRAFTED = crafted_tokens(TOKEN_TYPE)
+
+
+@pytest.mark.parametrize("token", CRAFTED.values(), ids=CRAFTED.keys())
+def test_a_crafted_code_gets_the_answer_not_ours_never_an_error(client, bank_partner, token):
+    answer = call(client, bank_partner, "POST", "/ecard/verify", {"token": token})
+    assert answer.status_code == 200
+    body = answer.json()
+    assert body["outcome"] in {"malformed", "unknown_key"} and body["valid"] is False
+    assert body["masked_name"] == "" and body["photo_base64"] is None

@@ -14,6 +14,7 @@ from django.utils import timezone
 from sscard.accounts.trust import TrustLevel
 from sscard.core import qrcodes
 from sscard.ecard.services import Outcome, ecard_verify
+from sscard.regions.selectors import region_settings
 from sscard.testing.factories import CardFactory, GuardianshipFactory, UserFactory
 from sscard.testing.sessions import sign_in
 
@@ -55,6 +56,9 @@ def test_the_page_shows_the_masked_card_and_a_code_that_verifies(holder, issued)
     assert user.person.masked_name in html and card.masked_number in html
     assert user.person.name not in html and card.number not in html
     assert card.bank.name in html and "正常" in html
+    area = region_settings().region_name  # the card's issuing area, by its name
+    assert card.issuing_area == region_settings().region_code
+    assert f"<dt>发卡地</dt><dd>{area}</dd>" in html
     assert 'role="img"' in html and "60秒内有效" in html
     assert 'hx-trigger="every 50s"' in html and ">刷新</a>" in html
     assert "no-store" in page["Cache-Control"]
