@@ -35,6 +35,8 @@ def test_bind_in_wechat_then_come_back_logged_in(wechat_phone):
     page.get_by_label("验证码").fill("PASSED")
     page.get_by_role("button", name="登录并绑定").click()
     # the password alone binds nothing: a code to the phone on file first
+    expect(page.get_by_role("link", name="短信验证码验证")).to_be_visible()
+    shot(page, "wechat-bind-step-up")
     page.get_by_role("link", name="短信验证码验证").click()
     page.get_by_role("button", name="获取验证码").click()
     expect(page.get_by_text(f"验证码已发送至 {user.person.masked_phone}")).to_be_visible()
