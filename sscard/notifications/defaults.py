@@ -52,8 +52,8 @@ DEFAULT_TEMPLATES: dict[str, tuple[str, str]] = {
     ),
     Event.PAYMENT_PAID: (
         "工本费已缴纳",
-        "{name}您好，您的{item}申请（受理编号{receipt}）已缴纳工本费{amount}，申请已提交审核，"
-        "审核结果将另行通知。办理进度可在“智慧人社”查询：{link}",
+        "{name}您好，您的{item}申请（受理编号{receipt}）已缴纳工本费{amount}，申请已进入办理，"
+        "办理结果将另行通知。办理进度可在“智慧人社”查询：{link}",
     ),
     Event.PAYMENT_REFUNDED: (
         "工本费将原路退回",

@@ -4,13 +4,17 @@ fee goes back — each once, in the 消息中心 of the account that applied."""
 
 from __future__ import annotations
 
+from importlib import import_module
+
 import pytest
+from django.apps import apps
 from django.test import Client
 
 from sscard.accounts.trust import TrustLevel
 from sscard.applications import services as app_services
 from sscard.notifications.constants import Channel, Event
-from sscard.notifications.models import Message
+from sscard.notifications.defaults import DEFAULT_TEMPLATES
+from sscard.notifications.models import Message, MessageTemplate
 from sscard.payments.models import PaymentOrder, SimulatedOrder
 from sscard.payments.services import payment_start
 from sscard.payments.signing import signed_headers
@@ -50,7 +54,7 @@ def test_paying_tells_the_holder_once_with_the_amount(
     assert message.title == "工本费已缴纳"
     assert "¥20.00" in message.body
     assert reissue_owed.receipt_number in message.body
-    assert "已提交审核" in message.body
+    assert "申请已进入办理" in message.body
     assert reissue_owed.subject.name not in message.body  # the name masked
     assert told(reissue_owed.applicant, Event.PAYMENT_REFUNDED) == []
 
@@ -100,3 +104,18 @@ def test_a_withdrawal_tells_the_refund_once_however_often_the_refund_is_sent(
 
     (message,) = told(reissue_owed.applicant, Event.PAYMENT_REFUNDED)
     assert "申请人撤回" in message.body
+
+
+def test_the_seeded_fee_notice_stops_promising_a_review_and_an_administrators_stays():
+    migration = import_module("sscard.notifications.migrations.0012_payment_paid_says_no_review")
+    assert DEFAULT_TEMPLATES[Event.PAYMENT_PAID][1] == migration.NOW
+    MessageTemplate.objects.filter(event=Event.PAYMENT_PAID).update(body=migration.SEEDED)
+    migration.reword(apps, None)
+    (body,) = MessageTemplate.objects.filter(event=Event.PAYMENT_PAID).values_list(
+        "body", flat=True
+    )
+    assert "审核" not in body and "申请已进入办理" in body
+    migration.unreword(apps, None)
+    MessageTemplate.objects.filter(event=Event.PAYMENT_PAID).update(body="管理员改写的内容")
+    migration.reword(apps, None)
+    assert MessageTemplate.objects.get(event=Event.PAYMENT_PAID).body == "管理员改写的内容"
