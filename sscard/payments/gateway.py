@@ -99,6 +99,17 @@ def fen(value: object) -> int:
     return value
 
 
+def _time(value: object, what: str) -> datetime | None:
+    """A time the gateway wrote (ISO 8601), or None when it wrote none; GatewayError naming
+    ``what`` (支付, 退款) when it cannot be read."""
+    if not value:
+        return None
+    try:
+        return datetime.fromisoformat(str(value))
+    except ValueError:
+        raise GatewayError(f"支付网关返回的{what}时间无法解析") from None
+
+
 def gateway() -> PaymentGateway:
     """The configured gateway client."""
     return import_string(settings.SSCARD_PAYMENT_GATEWAY_CLASS)()
@@ -191,21 +202,16 @@ class HttpGateway:
         if response.status_code == 404:
             return None
         data = self._json(response)
-        success = data.get("success_time")
         try:
             amount = fen((data.get("amount") or {}).get("total", -1))
         except (ValueError, AttributeError):
             raise GatewayError("支付网关返回的金额不是整数（分）") from None
-        try:
-            paid_at = datetime.fromisoformat(success) if success else None
-        except (ValueError, TypeError):
-            raise GatewayError("支付网关返回的支付时间无法解析") from None
         return OrderState(
             out_trade_no=str(data.get("out_trade_no", "")),
             trade_state=str(data.get("trade_state", "")),
             amount_fen=amount,
             transaction_id=str(data.get("transaction_id", "")),
-            success_time=paid_at,
+            success_time=_time(data.get("success_time"), "支付"),
         )
 
     def close_order(self, *, out_trade_no: str) -> None:
@@ -228,11 +234,7 @@ class HttpGateway:
                 },
             )
         )
-        success = data.get("success_time")
-        try:
-            refunded_at = datetime.fromisoformat(success) if success else None
-        except (ValueError, TypeError):
-            raise GatewayError("支付网关返回的退款时间无法解析") from None
+        refunded_at = _time(data.get("success_time"), "退款")
         return RefundResult(
             refund_id=str(data.get("refund_id", "")),
             status=str(data.get("status", "")),
