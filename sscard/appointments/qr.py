@@ -47,12 +47,20 @@ def _when(appointment: Appointment) -> str:
     return f"{appointment.day:%Y年%m月%d日} {appointment.slot_label}"
 
 
-def _by_code(code: str, outlet_id: int) -> Appointment | None:
-    return (
+def _by_code(code: str, outlet_id: int) -> Appointment:
+    """The outlet's booking with ``code``, not cancelled; else :class:`DomainError`."""
+    found = (
         Appointment.objects.filter(code=code, outlet_id=outlet_id)
         .select_related("person", "outlet", "order__card")
         .first()
+        if code
+        else None
     )
+    if found is None:
+        raise DomainError(NOT_FOUND, field="code", code="not_found")
+    if found.status == AppointmentStatus.CANCELLED:
+        raise DomainError(CANCELLED, field="code", code="cancelled")
+    return found
 
 
 def _refuse(message: str, code: str, *, clerk: User, token: str, now: datetime) -> DomainError:
@@ -77,12 +85,7 @@ def appointment_find(*, text: str, clerk: User, now: datetime | None = None) -> 
     text = text.strip()
     outlet_id = clerk.outlet_id or 0
     if "." not in text:
-        found = _by_code(text.upper()[:16], outlet_id) if text else None
-        if found is None:
-            raise DomainError(NOT_FOUND, field="code", code="not_found")
-        if found.status == AppointmentStatus.CANCELLED:
-            raise DomainError(CANCELLED, field="code", code="cancelled")
-        return found
+        return _by_code(text.upper()[:16], outlet_id)
     try:
         payload = signing.verify_token(text, typ=TOKEN_TYPE)
         code, outlet_code, day = (str(payload[k]) for k in ("c", "o", "d"))
@@ -99,10 +102,6 @@ def appointment_find(*, text: str, clerk: User, now: datetime | None = None) -> 
             now=now,
         )
     found = _by_code(code, outlet_id)
-    if found is None:
-        raise DomainError(NOT_FOUND, field="code", code="not_found")
-    if found.status == AppointmentStatus.CANCELLED:
-        raise DomainError(CANCELLED, field="code", code="cancelled")
     if found.day != booked_day:
         raise DomainError(
             f"该二维码已失效：预约已改至{_when(found)}，请预约人出示“我的预约”中最新的二维码",
